@@ -1,0 +1,201 @@
+"""
+The library's exceptions, all rooted at :class:`Iso10002Error`.
+
+::
+
+    Iso10002Error
+    ├── ValidationError (ValueError)          a value or record is not acceptable
+    │   └── NaiveDatetimeError                a datetime without a time zone
+    ├── DefinitionError                       a workflow definition is inconsistent
+    ├── CommandRejected                       a command may not run now
+    │   ├── InvalidTransition                 the command is not allowed in this state
+    │   ├── GuardFailed                       a named guard of the workflow said no
+    │   └── UnknownCommand                    the workflow has no such command
+    ├── ComplaintNotFound (KeyError)          no complaint with that id or reference
+    ├── StorageError                          the store could not do what was asked
+    │   ├── ConcurrencyConflict               the stream moved on since it was read
+    │   ├── DuplicateKeyError                 a reference or client key is taken
+    │   ├── CorruptRecord                     a stored row cannot be read back
+    │   ├── SchemaVersionError                the database schema is unknown to this version
+    │   └── StoreClosedError                  the store was used after close()
+    └── SerializationError (ValueError)       JSON that does not match the schema
+
+Every message names what it is about: the complaint reference, the command, the state, and what
+would have been allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+__all__ = [
+    "CommandRejected",
+    "ComplaintNotFound",
+    "ConcurrencyConflict",
+    "CorruptRecord",
+    "DefinitionError",
+    "DuplicateKeyError",
+    "GuardFailed",
+    "InvalidTransition",
+    "Iso10002Error",
+    "NaiveDatetimeError",
+    "SchemaVersionError",
+    "SerializationError",
+    "StorageError",
+    "StoreClosedError",
+    "UnknownCommand",
+    "ValidationError",
+]
+
+
+class Iso10002Error(Exception):
+    """Root of every exception this library raises on purpose."""
+
+
+class ValidationError(Iso10002Error, ValueError):
+    """
+    A value given to the library is not acceptable.
+
+    ``field`` names the offending field (dotted for nested values) so that a user interface can
+    point at it.
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.reason = message
+        super().__init__(f"{field}: {message}")
+
+
+class NaiveDatetimeError(ValidationError):
+    """A datetime without time zone information was given where an instant is needed."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(field, "datetime must be timezone-aware (got a naive datetime)")
+
+
+class DefinitionError(Iso10002Error):
+    """A workflow definition is inconsistent; raised when the workflow is built."""
+
+
+class CommandRejected(Iso10002Error):
+    """A command was refused for a complaint; nothing was written."""
+
+    def __init__(self, message: str, *, command: str, reference: str | None, state: str) -> None:
+        self.command = command
+        self.reference = reference
+        self.state = state
+        super().__init__(message)
+
+
+def _describe(reference: str | None) -> str:
+    return f"complaint {reference}" if reference else "a new complaint"
+
+
+class InvalidTransition(CommandRejected):
+    """The command is not allowed in the complaint's current state."""
+
+    def __init__(
+        self, *, command: str, reference: str | None, state: str, allowed: Iterable[str]
+    ) -> None:
+        self.allowed = tuple(sorted(allowed))
+        allowed_text = ", ".join(self.allowed) or "none"
+        super().__init__(
+            f"{command!r} is not allowed for {_describe(reference)} in state {state!r}; "
+            f"allowed commands: {allowed_text}",
+            command=command,
+            reference=reference,
+            state=state,
+        )
+
+
+class GuardFailed(CommandRejected):
+    """A named guard of the workflow refused the command."""
+
+    def __init__(
+        self, *, command: str, reference: str | None, state: str, guard: str, reason: str
+    ) -> None:
+        self.guard = guard
+        self.reason = reason
+        super().__init__(
+            f"{command!r} refused for {_describe(reference)} in state {state!r} "
+            f"by guard {guard!r}: {reason}",
+            command=command,
+            reference=reference,
+            state=state,
+        )
+
+
+class UnknownCommand(CommandRejected):
+    """The workflow declares no command of that name."""
+
+    def __init__(self, *, command: str, reference: str | None, state: str) -> None:
+        super().__init__(
+            f"the workflow has no command {command!r} ({_describe(reference)}, state {state!r})",
+            command=command,
+            reference=reference,
+            state=state,
+        )
+
+
+class ComplaintNotFound(Iso10002Error, KeyError):
+    """No complaint has the given id, reference or client key."""
+
+    def __init__(self, key: object) -> None:
+        self.key = key
+        super().__init__(f"no complaint found for {key}")
+
+    def __str__(self) -> str:
+        # KeyError quotes its argument; a plain sentence reads better in a CLI.
+        return str(self.args[0])
+
+
+class StorageError(Iso10002Error):
+    """The store failed to do what was asked; the driver's exception is the ``__cause__``."""
+
+
+class ConcurrencyConflict(StorageError):
+    """Another writer appended to the complaint since it was read; reload and try again."""
+
+    def __init__(self, *, complaint: str, expected_version: int, actual_version: int) -> None:
+        self.complaint = complaint
+        self.expected_version = expected_version
+        self.actual_version = actual_version
+        super().__init__(
+            f"complaint {complaint}: expected version {expected_version}, "
+            f"but the stored version is {actual_version}"
+        )
+
+
+class DuplicateKeyError(StorageError):
+    """A unique key (reference or client key) is already used by another complaint."""
+
+    def __init__(self, key: str, value: str) -> None:
+        self.key = key
+        self.value = value
+        super().__init__(f"{key} {value!r} is already used by another complaint")
+
+
+class CorruptRecord(StorageError):
+    """A stored event cannot be decoded; names the complaint and the sequence number."""
+
+    def __init__(self, *, complaint: str, seq: int, reason: str) -> None:
+        self.complaint = complaint
+        self.seq = seq
+        self.reason = reason
+        super().__init__(f"complaint {complaint}, event seq {seq} is corrupt: {reason}")
+
+
+class SchemaVersionError(StorageError):
+    """The database was written by a schema version this library does not know."""
+
+
+class StoreClosedError(StorageError):
+    """The store was used after it was closed."""
+
+
+class SerializationError(Iso10002Error, ValueError):
+    """JSON that does not match the expected schema; ``path`` points at the bad value."""
+
+    def __init__(self, message: str, *, path: str = "$") -> None:
+        self.path = path
+        super().__init__(message)

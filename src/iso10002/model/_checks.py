@@ -1,0 +1,162 @@
+"""Validators shared by the model's attrs classes; each raises ValidationError naming the field."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import attrs
+
+from iso10002.errors import NaiveDatetimeError, ValidationError
+
+Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
+
+# Deliberately permissive: one "@", no spaces, a dot in the domain. Full RFC 5322 parsing would
+# reject addresses that mail servers accept, and deliverability can only be proven by sending.
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+def aware(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """An aware datetime."""
+    if not isinstance(value, datetime):
+        raise ValidationError(attribute.name, f"expected a datetime, got {type(value).__name__}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise NaiveDatetimeError(attribute.name)
+
+
+def optional_aware(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """None or an aware datetime."""
+    if value is not None:
+        aware(inst, attribute, value)
+
+
+def text(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A string with at least one non-blank character."""
+    if not isinstance(value, str):
+        raise ValidationError(attribute.name, f"expected text, got {type(value).__name__}")
+    if not value.strip():
+        raise ValidationError(attribute.name, "must not be empty")
+
+
+def optional_text(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """None or a non-blank string."""
+    if value is not None:
+        text(inst, attribute, value)
+
+
+def email(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """None or a plausible e-mail address."""
+    if value is None:
+        return
+    if not isinstance(value, str) or not _EMAIL.match(value):
+        raise ValidationError(attribute.name, f"{value!r} is not a valid e-mail address")
+
+
+def currency(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """An ISO 4217 alphabetic code such as GBP."""
+    if not isinstance(value, str) or not _CURRENCY.match(value):
+        raise ValidationError(
+            attribute.name, f"{value!r} is not an ISO 4217 currency code (three capital letters)"
+        )
+
+
+def non_negative_decimal(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A finite Decimal that is zero or more."""
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise ValidationError(attribute.name, f"expected a finite Decimal, got {value!r}")
+    if value < 0:
+        raise ValidationError(attribute.name, f"must not be negative (got {value})")
+
+
+def member_of(enum: type[Enum]) -> Validator:
+    """A member of ``enum``; the message lists the allowed values."""
+
+    def check(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, enum):
+            allowed = ", ".join(str(m.value) for m in enum)
+            raise ValidationError(
+                attribute.name, f"{value!r} is not a {enum.__name__} (allowed: {allowed})"
+            )
+
+    return check
+
+
+def optional_member_of(enum: type[Enum]) -> Validator:
+    """None or a member of ``enum``."""
+    inner = member_of(enum)
+
+    def check(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is not None:
+            inner(inst, attribute, value)
+
+    return check
+
+
+def instance(cls: type[Any] | tuple[type[Any], ...]) -> Validator:
+    """An instance of ``cls``."""
+
+    def check(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, cls):
+            name = cls.__name__ if isinstance(cls, type) else " or ".join(c.__name__ for c in cls)
+            raise ValidationError(attribute.name, f"expected {name}, got {type(value).__name__}")
+
+    return check
+
+
+def optional_instance(cls: type[Any]) -> Validator:
+    """None or an instance of ``cls``."""
+    inner = instance(cls)
+
+    def check(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is not None:
+            inner(inst, attribute, value)
+
+    return check
+
+
+def tuple_of(cls: type[Any]) -> Validator:
+    """A tuple whose items are all instances of ``cls``."""
+
+    def check(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, tuple):
+            raise ValidationError(attribute.name, f"expected a tuple, got {type(value).__name__}")
+        for index, item in enumerate(value):
+            if not isinstance(item, cls):
+                raise ValidationError(
+                    f"{attribute.name}[{index}]",
+                    f"expected {cls.__name__}, got {type(item).__name__}",
+                )
+
+    return check
+
+
+def tuple_of_text(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A tuple of non-blank strings."""
+    if not isinstance(value, tuple):
+        raise ValidationError(attribute.name, f"expected a tuple, got {type(value).__name__}")
+    for index, item in enumerate(value):
+        if not isinstance(item, str) or not item.strip():
+            raise ValidationError(f"{attribute.name}[{index}]", "must be non-empty text")
+
+
+def int_range(low: int, high: int) -> Validator:
+    """An int in ``[low, high]`` (bool is refused)."""
+
+    def check(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ValidationError(attribute.name, f"expected an integer, got {value!r}")
+        if not low <= value <= high:
+            raise ValidationError(attribute.name, f"must be between {low} and {high}, got {value}")
+
+    return check
+
+
+def optional_date(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """None or a calendar date (not a datetime)."""
+    if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
+        raise ValidationError(attribute.name, f"expected a date, got {value!r}")

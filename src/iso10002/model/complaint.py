@@ -1,0 +1,313 @@
+"""
+The complaint's state, and the pure fold that computes it from the event history.
+
+``Complaint.replay(events)`` and :func:`apply` are the only ways a :class:`Complaint` comes to
+exist: the state is never stored on its own, so it can never drift from the history.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import attrs
+
+from iso10002.errors import ValidationError
+from iso10002.model.events import (
+    Acknowledged,
+    Assessed,
+    Assigned,
+    Classified,
+    Closed,
+    CommunicationRecorded,
+    ComplaintReceived,
+    DecisionCommunicated,
+    DecisionMade,
+    Event,
+    InternalReviewRequested,
+    InvestigationStarted,
+    NoteAdded,
+    ReactionRecorded,
+    ReferredExternally,
+    Reopened,
+    RootCauseRecorded,
+    SatisfactionRecorded,
+    StepRecorded,
+    Withdrawn,
+)
+from iso10002.model.values import (
+    Actor,
+    Assessment,
+    Attachment,
+    Channel,
+    Classification,
+    ClosureReason,
+    Communication,
+    Complainant,
+    ComplaintId,
+    Decision,
+    Priority,
+    ProductOrService,
+    Reaction,
+    RootCause,
+)
+
+__all__ = ["Complaint", "ComplaintSummary", "Note", "apply"]
+
+
+@attrs.frozen(kw_only=True)
+class Note:
+    """An investigation note as it stands in the state: who wrote it, when, and whether internal."""
+
+    at: _dt.datetime
+    by: Actor
+    text: str
+    internal: bool
+
+
+@attrs.frozen(kw_only=True)
+class Complaint:
+    """
+    A complaint as its history says it is now.
+
+    Built only by :meth:`replay` and :func:`apply`; ``version`` is the sequence number of the last
+    event folded in.
+    """
+
+    id: ComplaintId
+    reference: str
+    version: int
+    state: str
+    complainant: Complainant
+    channel: Channel
+    description: str
+    received_at: _dt.datetime
+    received_by: Actor
+    recorded_at: _dt.datetime
+    remedy_requested: str | None = None
+    product: ProductOrService | None = None
+    incident_date: _dt.date | None = None
+    incident_place: str | None = None
+    people_involved: tuple[str, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+    client_key: str | None = None
+    acknowledged_at: _dt.datetime | None = None
+    acknowledged_by: Actor | None = None
+    assessment: Assessment | None = None
+    priority: Priority | None = None
+    assessed_at: _dt.datetime | None = None
+    classification: Classification | None = None
+    assignee: Actor | None = None
+    investigation_started_at: _dt.datetime | None = None
+    notes: tuple[Note, ...] = ()
+    root_cause: RootCause | None = None
+    decision: Decision | None = None
+    decided_at: _dt.datetime | None = None
+    decided_by: Actor | None = None
+    decision_communicated_at: _dt.datetime | None = None
+    recourse_explained: bool = False
+    communications: tuple[Communication, ...] = ()
+    reaction: Reaction | None = None
+    reaction_at: _dt.datetime | None = None
+    internal_reviews: int = 0
+    referred_to: str | None = None
+    referred_at: _dt.datetime | None = None
+    closed_at: _dt.datetime | None = None
+    closure_reason: ClosureReason | None = None
+    duplicate_of: str | None = None
+    withdrawn_at: _dt.datetime | None = None
+    reopen_count: int = 0
+    satisfaction: SatisfactionRecorded | None = None
+    last_event_at: _dt.datetime
+
+    @property
+    def is_open(self) -> bool:
+        """True until the complaint is closed or withdrawn, and again after a reopening."""
+        return self.closed_at is None and self.withdrawn_at is None
+
+    @property
+    def awaiting_reaction_since(self) -> _dt.datetime | None:
+        """When the decision went out, if the complainant has not reacted since."""
+        if self.decision_communicated_at is None or self.reaction is not None:
+            return None
+        return self.decision_communicated_at
+
+    @classmethod
+    def replay(cls, events: Iterable[Event]) -> Complaint:
+        """
+        Fold a complete history, oldest first, into the state it describes.
+
+        Raises:
+            ValidationError: the history is empty, does not start with a receipt, mixes
+                complaints, or has a gap in its sequence numbers.
+        """
+        state: Complaint | None = None
+        for event in events:
+            state = apply(state, event)
+        if state is None:
+            raise ValidationError("events", "a history needs at least the receipt event")
+        return state
+
+
+def _received(_: Complaint | None, e: Event, p: Any) -> Complaint:
+    payload: ComplaintReceived = p
+    return Complaint(
+        id=e.complaint_id,
+        reference=payload.reference,
+        version=e.seq,
+        state=e.state,
+        complainant=payload.complainant,
+        channel=payload.channel,
+        description=payload.description,
+        received_at=payload.received_at,
+        received_by=e.actor,
+        recorded_at=e.occurred_at,
+        remedy_requested=payload.remedy_requested,
+        product=payload.product,
+        incident_date=payload.incident_date,
+        incident_place=payload.incident_place,
+        people_involved=payload.people_involved,
+        attachments=payload.attachments,
+        client_key=payload.client_key,
+        last_event_at=e.occurred_at,
+    )
+
+
+def _changes(c: Complaint, e: Event, p: Any) -> dict[str, Any]:  # noqa: PLR0912
+    """The fields an event changes, besides version, state and last_event_at."""
+    at = e.occurred_at
+    if isinstance(p, Acknowledged):
+        return {"acknowledged_at": c.acknowledged_at or at, "acknowledged_by": e.actor}
+    if isinstance(p, Assessed):
+        return {"assessment": p.assessment, "priority": p.priority, "assessed_at": at}
+    if isinstance(p, Classified):
+        return {"classification": p.classification}
+    if isinstance(p, Assigned):
+        return {"assignee": p.assignee}
+    if isinstance(p, InvestigationStarted):
+        return {"investigation_started_at": at}
+    if isinstance(p, NoteAdded):
+        note = Note(at=at, by=e.actor, text=p.text, internal=p.internal)
+        return {"notes": (*c.notes, note)}
+    if isinstance(p, RootCauseRecorded):
+        return {"root_cause": p.root_cause}
+    if isinstance(p, DecisionMade):
+        # A new decision (after internal review or reopening) supersedes the earlier one and
+        # clears what was said about it.
+        return {
+            "decision": p.decision,
+            "decided_at": at,
+            "decided_by": e.actor,
+            "decision_communicated_at": None,
+            "recourse_explained": False,
+            "reaction": None,
+            "reaction_at": None,
+        }
+    if isinstance(p, DecisionCommunicated):
+        return {"decision_communicated_at": at, "recourse_explained": p.recourse_explained}
+    if isinstance(p, CommunicationRecorded):
+        return {"communications": (*c.communications, p.communication)}
+    if isinstance(p, ReactionRecorded):
+        return {"reaction": p.reaction, "reaction_at": at}
+    if isinstance(p, InternalReviewRequested):
+        return {"internal_reviews": c.internal_reviews + 1}
+    if isinstance(p, ReferredExternally):
+        return {"referred_to": p.body, "referred_at": at}
+    if isinstance(p, Closed):
+        return {"closed_at": at, "closure_reason": p.reason, "duplicate_of": p.duplicate_of}
+    if isinstance(p, Withdrawn):
+        return {"withdrawn_at": at}
+    if isinstance(p, Reopened):
+        return {
+            "closed_at": None,
+            "closure_reason": None,
+            "duplicate_of": None,
+            "withdrawn_at": None,
+            "reopen_count": c.reopen_count + 1,
+        }
+    if isinstance(p, SatisfactionRecorded):
+        return {"satisfaction": p}
+    if isinstance(p, StepRecorded):
+        return {}
+    raise ValidationError("payload", f"unknown event payload {type(p).__name__}")
+
+
+_Applier = Callable[[Complaint | None, Event, Any], Complaint]
+
+
+def apply(state: Complaint | None, event: Event) -> Complaint:
+    """
+    Return the state after ``event``; the pure step of the fold.
+
+    Raises:
+        ValidationError: the event does not follow ``state`` (wrong complaint, a gap or repeat in
+            the sequence, a receipt in the middle of a history).
+    """
+    payload = event.payload
+    if state is None:
+        if not isinstance(payload, ComplaintReceived) or event.seq != 1:
+            raise ValidationError(
+                "events", f"a history starts with complaint_received at seq 1, got {event.type}"
+            )
+        return _received(None, event, payload)
+    if event.complaint_id != state.id:
+        raise ValidationError(
+            "complaint_id", f"event for {event.complaint_id} applied to complaint {state.reference}"
+        )
+    if event.seq != state.version + 1:
+        raise ValidationError(
+            "seq",
+            f"complaint {state.reference}: expected seq {state.version + 1}, got {event.seq}",
+        )
+    if isinstance(payload, ComplaintReceived):
+        raise ValidationError("events", f"complaint {state.reference} was already received")
+    changes = _changes(state, event, payload)
+    changes["version"] = event.seq
+    changes["state"] = event.state
+    changes["last_event_at"] = event.occurred_at
+    return attrs.evolve(state, **changes)
+
+
+@attrs.frozen(kw_only=True)
+class ComplaintSummary:
+    """
+    The row a store keeps per complaint for queries; derived from :class:`Complaint`.
+
+    It holds no personal data, so listing complaints never exposes who complained.
+    """
+
+    id: ComplaintId
+    reference: str
+    version: int
+    state: str
+    is_open: bool
+    channel: Channel
+    priority: Priority | None
+    category: str | None
+    assignee: str | None
+    received_at: _dt.datetime
+    acknowledged_at: _dt.datetime | None
+    closed_at: _dt.datetime | None
+    updated_at: _dt.datetime
+    client_key: str | None
+
+    @classmethod
+    def of(cls, complaint: Complaint) -> ComplaintSummary:
+        """Summarise ``complaint``."""
+        return cls(
+            id=complaint.id,
+            reference=complaint.reference,
+            version=complaint.version,
+            state=complaint.state,
+            is_open=complaint.is_open,
+            channel=complaint.channel,
+            priority=complaint.priority,
+            category=complaint.classification.path if complaint.classification else None,
+            assignee=complaint.assignee.id if complaint.assignee else None,
+            received_at=complaint.received_at,
+            acknowledged_at=complaint.acknowledged_at,
+            closed_at=complaint.closed_at or complaint.withdrawn_at,
+            updated_at=complaint.last_event_at,
+            client_key=complaint.client_key,
+        )

@@ -1,0 +1,333 @@
+"""
+Events: the immutable facts a complaint's history is made of.
+
+An :class:`Event` is an envelope (which complaint, the gapless sequence number, when, who, and the
+handling state after the event) around a typed payload. The payload classes below are the
+vocabulary of the handling process; each has a stable ``type`` name used in storage and JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import ClassVar, Union
+
+import attrs
+
+from iso10002.errors import ValidationError
+from iso10002.model import _checks as check
+from iso10002.model.values import (
+    Actor,
+    Assessment,
+    Attachment,
+    Channel,
+    Classification,
+    ClosureReason,
+    Communication,
+    Complainant,
+    ComplaintId,
+    Decision,
+    Priority,
+    ProductOrService,
+    Reaction,
+    RootCause,
+)
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Acknowledged",
+    "Assessed",
+    "Assigned",
+    "Classified",
+    "Closed",
+    "CommunicationRecorded",
+    "ComplaintReceived",
+    "DecisionCommunicated",
+    "DecisionMade",
+    "Event",
+    "EventPayload",
+    "InternalReviewRequested",
+    "InvestigationStarted",
+    "NoteAdded",
+    "ReactionRecorded",
+    "ReferredExternally",
+    "Reopened",
+    "RootCauseRecorded",
+    "SatisfactionRecorded",
+    "StepRecorded",
+    "Withdrawn",
+    "payload_types",
+]
+
+SCHEMA_VERSION = 1
+"""Version of the event schema written by this release; stored with every event."""
+
+
+@attrs.frozen(kw_only=True)
+class ComplaintReceived:
+    """A complaint was received and recorded (7.2): everything the complaint form asks for."""
+
+    type: ClassVar[str] = "complaint_received"
+
+    reference: str = attrs.field(validator=check.text)
+    complainant: Complainant = attrs.field(validator=check.instance(Complainant))
+    channel: Channel = attrs.field(validator=check.member_of(Channel))
+    description: str = attrs.field(validator=check.text)
+    received_at: _dt.datetime = attrs.field(validator=check.aware)
+    """When the organization received the complaint; may precede the recording time."""
+    remedy_requested: str | None = attrs.field(default=None, validator=check.optional_text)
+    product: ProductOrService | None = attrs.field(
+        default=None, validator=check.optional_instance(ProductOrService)
+    )
+    incident_date: _dt.date | None = attrs.field(default=None, validator=check.optional_date)
+    incident_place: str | None = attrs.field(default=None, validator=check.optional_text)
+    people_involved: tuple[str, ...] = attrs.field(default=(), validator=check.tuple_of_text)
+    """Ids of staff the complaint is about; they may not investigate or decide it (objectivity)."""
+    attachments: tuple[Attachment, ...] = attrs.field(
+        default=(), validator=check.tuple_of(Attachment)
+    )
+    client_key: str | None = attrs.field(default=None, validator=check.optional_text)
+    """The caller's idempotency key: receiving twice with one key records one complaint."""
+
+
+@attrs.frozen(kw_only=True)
+class Acknowledged:
+    """Receipt was acknowledged to the complainant (7.4)."""
+
+    type: ClassVar[str] = "acknowledged"
+
+    channel: Channel = attrs.field(validator=check.member_of(Channel))
+    message: str | None = attrs.field(default=None, validator=check.optional_text)
+
+
+@attrs.frozen(kw_only=True)
+class Assessed:
+    """The initial assessment was made (7.5); ``priority`` is what the priority policy gave."""
+
+    type: ClassVar[str] = "assessed"
+
+    assessment: Assessment = attrs.field(validator=check.instance(Assessment))
+    priority: Priority = attrs.field(validator=check.member_of(Priority))
+    priority_policy: str = attrs.field(validator=check.text)
+
+
+@attrs.frozen(kw_only=True)
+class Classified:
+    """The complaint was placed in the category tree (8.2)."""
+
+    type: ClassVar[str] = "classified"
+
+    classification: Classification = attrs.field(validator=check.instance(Classification))
+
+
+@attrs.frozen(kw_only=True)
+class Assigned:
+    """Somebody was made responsible for handling the complaint (4.12)."""
+
+    type: ClassVar[str] = "assigned"
+
+    assignee: Actor = attrs.field(validator=check.instance(Actor))
+
+
+@attrs.frozen(kw_only=True)
+class InvestigationStarted:
+    """Investigation began (7.6)."""
+
+    type: ClassVar[str] = "investigation_started"
+
+    plan: str | None = attrs.field(default=None, validator=check.optional_text)
+
+
+@attrs.frozen(kw_only=True)
+class NoteAdded:
+    """An investigation note: findings, records consulted; internal unless said otherwise."""
+
+    type: ClassVar[str] = "note_added"
+
+    text: str = attrs.field(validator=check.text)
+    internal: bool = attrs.field(default=True, validator=check.instance(bool))
+
+
+@attrs.frozen(kw_only=True)
+class RootCauseRecorded:
+    """The root cause and corrective or preventive action were recorded (8.2)."""
+
+    type: ClassVar[str] = "root_cause_recorded"
+
+    root_cause: RootCause = attrs.field(validator=check.instance(RootCause))
+
+
+@attrs.frozen(kw_only=True)
+class DecisionMade:
+    """A decision was taken (7.7)."""
+
+    type: ClassVar[str] = "decision_made"
+
+    decision: Decision = attrs.field(validator=check.instance(Decision))
+
+
+@attrs.frozen(kw_only=True)
+class DecisionCommunicated:
+    """The decision was communicated to the complainant (7.8), with the recourse offered."""
+
+    type: ClassVar[str] = "decision_communicated"
+
+    channel: Channel = attrs.field(validator=check.member_of(Channel))
+    summary: str = attrs.field(validator=check.text)
+    recourse_explained: bool = attrs.field(default=True, validator=check.instance(bool))
+    """Whether internal review and the external body were explained (7.9)."""
+
+
+@attrs.frozen(kw_only=True)
+class CommunicationRecorded:
+    """Any other exchange with the complainant, or an internal message."""
+
+    type: ClassVar[str] = "communication_recorded"
+
+    communication: Communication = attrs.field(validator=check.instance(Communication))
+
+
+@attrs.frozen(kw_only=True)
+class ReactionRecorded:
+    """The complainant accepted or rejected the decision (7.9)."""
+
+    type: ClassVar[str] = "reaction_recorded"
+
+    reaction: Reaction = attrs.field(validator=check.member_of(Reaction))
+    comment: str | None = attrs.field(default=None, validator=check.optional_text)
+
+
+@attrs.frozen(kw_only=True)
+class InternalReviewRequested:
+    """The complaint was escalated for internal review after a rejected decision."""
+
+    type: ClassVar[str] = "internal_review_requested"
+
+    reason: str = attrs.field(validator=check.text)
+
+
+@attrs.frozen(kw_only=True)
+class ReferredExternally:
+    """The complaint went to an external dispute-resolution body (ISO 10003)."""
+
+    type: ClassVar[str] = "referred_externally"
+
+    body: str = attrs.field(validator=check.text)
+    """E.g. ``Financial Ombudsman Service``."""
+    external_reference: str | None = attrs.field(default=None, validator=check.optional_text)
+
+
+@attrs.frozen(kw_only=True)
+class Closed:
+    """The complaint was closed, with a documented reason."""
+
+    type: ClassVar[str] = "closed"
+
+    reason: ClosureReason = attrs.field(validator=check.member_of(ClosureReason))
+    note: str | None = attrs.field(default=None, validator=check.optional_text)
+    duplicate_of: str | None = attrs.field(default=None, validator=check.optional_text)
+    """The reference of the complaint this one duplicates, when ``reason`` is duplicate."""
+
+    def __attrs_post_init__(self) -> None:
+        if self.reason is ClosureReason.DUPLICATE and self.duplicate_of is None:
+            raise ValidationError("duplicate_of", "a duplicate names the original reference")
+
+
+@attrs.frozen(kw_only=True)
+class Withdrawn:
+    """The complainant withdrew the complaint."""
+
+    type: ClassVar[str] = "withdrawn"
+
+    reason: str | None = attrs.field(default=None, validator=check.optional_text)
+
+
+@attrs.frozen(kw_only=True)
+class Reopened:
+    """A closed or withdrawn complaint was reopened."""
+
+    type: ClassVar[str] = "reopened"
+
+    reason: str = attrs.field(validator=check.text)
+
+
+@attrs.frozen(kw_only=True)
+class SatisfactionRecorded:
+    """The complainant's satisfaction with the handling (8.3), on a 1..``scale`` score."""
+
+    type: ClassVar[str] = "satisfaction_recorded"
+
+    score: int = attrs.field(validator=check.int_range(1, 10))
+    scale: int = attrs.field(default=5, validator=check.int_range(2, 10))
+    comment: str | None = attrs.field(default=None, validator=check.optional_text)
+
+    def __attrs_post_init__(self) -> None:
+        if self.score > self.scale:
+            raise ValidationError("score", f"must not exceed the scale ({self.scale})")
+
+
+@attrs.frozen(kw_only=True)
+class StepRecorded:
+    """A step of a custom workflow that carries no data of its own beyond an optional note."""
+
+    type: ClassVar[str] = "step_recorded"
+
+    command: str = attrs.field(validator=check.text)
+    note: str | None = attrs.field(default=None, validator=check.optional_text)
+
+
+EventPayload = Union[
+    ComplaintReceived,
+    Acknowledged,
+    Assessed,
+    Classified,
+    Assigned,
+    InvestigationStarted,
+    NoteAdded,
+    RootCauseRecorded,
+    DecisionMade,
+    DecisionCommunicated,
+    CommunicationRecorded,
+    ReactionRecorded,
+    InternalReviewRequested,
+    ReferredExternally,
+    Closed,
+    Withdrawn,
+    Reopened,
+    SatisfactionRecorded,
+    StepRecorded,
+]
+"""Any event payload."""
+
+
+def payload_types() -> dict[str, type[EventPayload]]:
+    """Map each payload's stable ``type`` name to its class."""
+    return {cls.type: cls for cls in EventPayload.__args__}  # type: ignore[attr-defined]
+
+
+def _positive(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValidationError(attribute.name, f"must be a positive integer, got {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class Event:
+    """
+    One recorded fact about one complaint.
+
+    ``seq`` numbers a complaint's events 1, 2, 3, … without gaps; ``state`` is the handling state
+    the complaint is in after this event, so that the history replays without the workflow that
+    produced it.
+    """
+
+    complaint_id: ComplaintId
+    seq: int = attrs.field(validator=_positive)
+    occurred_at: _dt.datetime = attrs.field(validator=check.aware)
+    actor: Actor = attrs.field(validator=check.instance(Actor))
+    state: str = attrs.field(validator=check.text)
+    payload: EventPayload
+    schema_version: int = SCHEMA_VERSION
+
+    @property
+    def type(self) -> str:
+        """The payload's stable type name."""
+        return self.payload.type

@@ -1,0 +1,125 @@
+"""
+The named guards of the standard workflow; each is a :class:`~iso10002.process.workflow.Guard`.
+
+Guards read the complaint as it was before the command and the command's payload. Each returns
+``None`` to allow, or a sentence that says what is missing.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from iso10002.model.events import Assigned, Closed, DecisionCommunicated
+from iso10002.model.values import ClosureReason, Outcome, Reaction
+from iso10002.process.workflow import Guard, GuardContext
+
+__all__ = [
+    "assessment_recorded",
+    "closure_justified",
+    "objectivity",
+    "recourse_explained",
+]
+
+
+def _assessment_recorded(ctx: GuardContext) -> str | None:
+    if ctx.complaint.assessment is None:
+        return "the initial assessment (7.5) has not been recorded"
+    return None
+
+
+assessment_recorded = Guard(
+    name="assessment_recorded",
+    description="A decision needs an initial assessment first (7.5).",
+    check=_assessment_recorded,
+)
+
+
+def _objectivity(ctx: GuardContext) -> str | None:
+    involved = ctx.complaint.people_involved
+    if ctx.actor.id in involved:
+        return f"{ctx.actor.id} is a person the complaint is about"
+    if isinstance(ctx.payload, Assigned) and ctx.payload.assignee.id in involved:
+        return f"{ctx.payload.assignee.id} is a person the complaint is about"
+    return None
+
+
+objectivity = Guard(
+    name="objectivity",
+    description=(
+        "Nobody the complaint is about may be assigned to it, investigate it or decide it "
+        "(4.7 and the annex on objectivity)."
+    ),
+    check=_objectivity,
+)
+
+
+def _recourse_explained(ctx: GuardContext) -> str | None:
+    decision = ctx.complaint.decision
+    payload = ctx.payload
+    if (
+        decision is not None
+        and decision.outcome is not Outcome.UPHELD
+        and isinstance(payload, DecisionCommunicated)
+        and not payload.recourse_explained
+    ):
+        return (
+            f"a {decision.outcome.value} decision must explain internal review and the "
+            "external dispute-resolution body (7.9)"
+        )
+    return None
+
+
+recourse_explained = Guard(
+    name="recourse_explained",
+    description=(
+        "When the complaint is not fully upheld, the decision letter explains the recourse "
+        "available: internal review and the external body (7.9)."
+    ),
+    check=_recourse_explained,
+)
+
+
+def closure_justified(no_reply_period: _dt.timedelta) -> Guard:
+    """
+    The guard on ``close``: a complaint closes only when its decision was communicated and
+    accepted, or for a documented reason: referred externally, a duplicate, or no reaction to the
+    communicated decision for ``no_reply_period``.
+    """
+
+    def check(ctx: GuardContext) -> str | None:
+        c = ctx.complaint
+        payload = ctx.payload
+        if not isinstance(payload, Closed):
+            return "close needs a Closed payload"
+        reason = payload.reason
+        if reason is ClosureReason.RESOLVED:
+            if c.decision_communicated_at is None:
+                return "the decision has not been communicated (7.8)"
+            if c.reaction is not Reaction.ACCEPTS:
+                return "the complainant has not accepted the decision (7.9)"
+            return None
+        if reason is ClosureReason.REFERRED_EXTERNALLY:
+            return None if c.referred_at else "the complaint was not referred to an external body"
+        if reason is ClosureReason.DUPLICATE:
+            if payload.duplicate_of == c.reference:
+                return "a complaint cannot duplicate itself"
+            return None
+        since = c.awaiting_reaction_since
+        if since is None:
+            return "no communicated decision is awaiting the complainant's reaction"
+        if ctx.now - since < no_reply_period:
+            return (
+                f"the complainant has until {(since + no_reply_period).isoformat()} to react "
+                f"({no_reply_period.days} days after the decision was communicated)"
+            )
+        return None
+
+    return Guard(
+        name="closure_justified",
+        description=(
+            "Close only after the decision was communicated and accepted, or with a documented "
+            f"reason: referred externally, duplicate, or no reply within {no_reply_period.days} "
+            "days of the decision."
+        ),
+        check=check,
+    )

@@ -1,0 +1,301 @@
+"""
+A handling process declared as data, and the small interpreter that runs it.
+
+A :class:`Workflow` lists its states and, for each command, the states it may run from, the state
+it leads to (or none, to stay), and the guards that must agree. The definition is checked when it
+is built; a mistake raises :class:`~iso10002.errors.DefinitionError` at once, not in production.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from iso10002.errors import DefinitionError, GuardFailed, InvalidTransition, UnknownCommand
+from iso10002.model.complaint import Complaint
+from iso10002.model.events import EventPayload
+from iso10002.model.values import Actor
+
+__all__ = ["RECEIVE", "Guard", "GuardContext", "StateDef", "Transition", "Workflow"]
+
+RECEIVE = "receive"
+"""The command that creates a complaint; it leads to the workflow's initial state."""
+
+
+@attrs.frozen(kw_only=True)
+class GuardContext:
+    """What a guard may look at: the complaint before the command, and the command itself."""
+
+    complaint: Complaint
+    command: str
+    actor: Actor
+    payload: EventPayload
+    now: _dt.datetime
+
+
+GuardCheck = Callable[[GuardContext], "str | None"]
+"""Returns ``None`` to allow, or the reason for refusing."""
+
+
+@attrs.frozen(kw_only=True)
+class Guard:
+    """A named predicate a command must satisfy; the name appears in every refusal."""
+
+    name: str
+    description: str
+    check: GuardCheck = attrs.field(eq=False)
+
+    def __call__(self, context: GuardContext) -> str | None:
+        """Return ``None`` if the command may go ahead, else why not."""
+        return self.check(context)
+
+
+@attrs.frozen(kw_only=True)
+class StateDef:
+    """
+    A state of the handling process.
+
+    ``closed`` states are those in which the complaint counts as closed (or withdrawn);
+    ``final`` states may not be left at all.
+    """
+
+    name: str
+    description: str
+    closed: bool = False
+    final: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class Transition:
+    """A command, the states it may run from, where it leads (``None``: stay) and its guards."""
+
+    command: str
+    sources: tuple[str, ...]
+    target: str | None
+    guards: tuple[Guard, ...] = ()
+    description: str = ""
+
+
+def _tuple(items: Iterable[Any]) -> tuple[Any, ...]:
+    return tuple(items)
+
+
+@attrs.frozen(kw_only=True)
+class Workflow:
+    """
+    A checked handling-process definition.
+
+    Raises:
+        DefinitionError: on building, if a state or command is declared twice, a transition names
+            an unknown state, leaves a final state, a state cannot be reached from the initial
+            state, a non-final state has no way out, or a state cannot reach a closed state.
+    """
+
+    name: str
+    initial: str
+    states: tuple[StateDef, ...] = attrs.field(converter=_tuple)
+    transitions: tuple[Transition, ...] = attrs.field(converter=_tuple)
+    _index: Mapping[tuple[str, str], Transition] = attrs.field(
+        init=False, repr=False, eq=False, factory=dict
+    )
+    _by_state: Mapping[str, tuple[str, ...]] = attrs.field(
+        init=False, repr=False, eq=False, factory=dict
+    )
+
+    def __attrs_post_init__(self) -> None:
+        names = [s.name for s in self.states]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise DefinitionError(f"workflow {self.name!r}: states declared twice: {duplicates}")
+        known = set(names)
+        if self.initial not in known:
+            raise DefinitionError(f"workflow {self.name!r}: unknown initial state {self.initial!r}")
+        final = {s.name for s in self.states if s.final}
+        for state in self.states:
+            if state.final and not state.closed:
+                raise DefinitionError(
+                    f"workflow {self.name!r}: final state {state.name!r} must be a closed state"
+                )
+        index: dict[tuple[str, str], Transition] = {}
+        for t in self.transitions:
+            if t.command == RECEIVE:
+                raise DefinitionError(f"workflow {self.name!r}: {RECEIVE!r} is implicit")
+            if not t.sources:
+                raise DefinitionError(f"workflow {self.name!r}: {t.command!r} has no source")
+            for name in (*t.sources, *((t.target,) if t.target else ())):
+                if name not in known:
+                    raise DefinitionError(
+                        f"workflow {self.name!r}: command {t.command!r} names unknown "
+                        f"state {name!r}"
+                    )
+            for source in t.sources:
+                if source in final:
+                    raise DefinitionError(
+                        f"workflow {self.name!r}: command {t.command!r} leaves final "
+                        f"state {source!r}"
+                    )
+                if (source, t.command) in index:
+                    raise DefinitionError(
+                        f"workflow {self.name!r}: command {t.command!r} declared twice "
+                        f"for state {source!r}"
+                    )
+                index[(source, t.command)] = t
+        object.__setattr__(self, "_index", index)
+        by_state: dict[str, list[str]] = {n: [] for n in names}
+        for source, command in index:
+            by_state[source].append(command)
+        object.__setattr__(self, "_by_state", {k: tuple(sorted(v)) for k, v in by_state.items()})
+        self._check_graph(final)
+
+    def _edges(self) -> dict[str, set[str]]:
+        edges: dict[str, set[str]] = {s.name: set() for s in self.states}
+        for t in self.transitions:
+            if t.target is not None:
+                for source in t.sources:
+                    if source != t.target:
+                        edges[source].add(t.target)
+        return edges
+
+    def _check_graph(self, final: set[str]) -> None:
+        edges = self._edges()
+        reachable = _closure({self.initial}, edges)
+        unreachable = sorted(set(edges) - reachable)
+        if unreachable:
+            raise DefinitionError(f"workflow {self.name!r}: unreachable states: {unreachable}")
+        dead = sorted(n for n, out in edges.items() if not out and n not in final)
+        if dead:
+            raise DefinitionError(
+                f"workflow {self.name!r}: states with no way out (mark them final or add a "
+                f"transition): {dead}"
+            )
+        closed = {s.name for s in self.states if s.closed}
+        if not closed:
+            raise DefinitionError(f"workflow {self.name!r}: declares no closed state")
+        trapped = sorted(n for n in edges if not (_closure({n}, edges) & closed))
+        if trapped:
+            raise DefinitionError(
+                f"workflow {self.name!r}: states from which no closed state can be reached: "
+                f"{trapped}"
+            )
+
+    # -- reading the definition -------------------------------------------------------------
+
+    def state(self, name: str) -> StateDef:
+        """The definition of state ``name``."""
+        for s in self.states:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+    @property
+    def commands(self) -> tuple[str, ...]:
+        """Every command the workflow declares, sorted."""
+        return tuple(sorted({t.command for t in self.transitions}))
+
+    def allowed(self, state: str) -> tuple[str, ...]:
+        """The commands declared for ``state`` (before guards), sorted."""
+        return self._by_state.get(state, ())
+
+    def transition(self, state: str, command: str, *, reference: str | None = None) -> Transition:
+        """
+        The transition ``command`` takes from ``state``.
+
+        Raises:
+            UnknownCommand: no state declares ``command``.
+            InvalidTransition: ``command`` exists but not for ``state``.
+        """
+        found = self._index.get((state, command))
+        if found is not None:
+            return found
+        if command not in self.commands:
+            raise UnknownCommand(command=command, reference=reference, state=state)
+        raise InvalidTransition(
+            command=command, reference=reference, state=state, allowed=self.allowed(state)
+        )
+
+    def run(self, context: GuardContext) -> str:
+        """
+        Check ``context.command`` against the complaint's state and the guards; return the state
+        the complaint will be in afterwards.
+
+        Raises:
+            UnknownCommand, InvalidTransition, GuardFailed: the command may not run.
+        """
+        complaint = context.complaint
+        t = self.transition(complaint.state, context.command, reference=complaint.reference)
+        for guard in t.guards:
+            reason = guard(context)
+            if reason is not None:
+                raise GuardFailed(
+                    command=context.command,
+                    reference=complaint.reference,
+                    state=complaint.state,
+                    guard=guard.name,
+                    reason=reason,
+                )
+        return t.target or complaint.state
+
+    # -- building variants ------------------------------------------------------------------
+
+    def extend(
+        self,
+        *,
+        name: str | None = None,
+        states: Iterable[StateDef] = (),
+        transitions: Iterable[Transition] = (),
+        guards: Mapping[str, Iterable[Guard]] | None = None,
+        remove: Iterable[str] = (),
+    ) -> Workflow:
+        """
+        A new workflow with more states and transitions, extra guards on existing commands
+        (``guards={"decide": [my_guard]}``) and the commands in ``remove`` taken out.
+        The result is checked like any definition.
+        """
+        removed = set(remove)
+        extra = dict(guards or {})
+        unknown = sorted((set(extra) | removed) - set(self.commands))
+        if unknown:
+            raise DefinitionError(f"workflow {self.name!r}: no such commands: {unknown}")
+        kept = [
+            attrs.evolve(t, guards=(*t.guards, *extra.get(t.command, ())))
+            for t in self.transitions
+            if t.command not in removed
+        ]
+        return Workflow(
+            name=name or self.name,
+            initial=self.initial,
+            states=(*self.states, *states),
+            transitions=(*kept, *transitions),
+        )
+
+    def to_mermaid(self, *, include_stays: bool = False) -> str:
+        """
+        The workflow as a Mermaid ``stateDiagram-v2``.
+
+        Commands that keep the state (notes, assignment, …) are left out unless
+        ``include_stays`` is true.
+        """
+        lines = ["stateDiagram-v2", f"    [*] --> {self.initial} : {RECEIVE}"]
+        for t in self.transitions:
+            for source in t.sources:
+                target = t.target or source
+                if target == source and not include_stays:
+                    continue
+                guard_text = f" [{', '.join(g.name for g in t.guards)}]" if t.guards else ""
+                lines.append(f"    {source} --> {target} : {t.command}{guard_text}")
+        lines.extend(f"    {s.name} --> [*]" for s in self.states if s.final)
+        return "\n".join(lines) + "\n"
+
+
+def _closure(start: set[str], edges: Mapping[str, set[str]]) -> set[str]:
+    seen = set(start)
+    todo = list(start)
+    while todo:
+        for nxt in edges[todo.pop()]:
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
