@@ -275,7 +275,7 @@ class StepRecorded:
     note: str | None = attrs.field(default=None, validator=check.optional_text)
 
 
-EventPayload = Union[
+EventPayload = Union[  # noqa: UP007 - kept as typing.Union so __args__ lists the types
     ComplaintReceived,
     Acknowledged,
     Assessed,

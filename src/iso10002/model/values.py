@@ -32,8 +32,8 @@ __all__ = [
     "Communication",
     "CommunicationKind",
     "Complainant",
-    "Complexity",
     "ComplaintId",
+    "Complexity",
     "ContactDetails",
     "ContactMethod",
     "Decision",
@@ -357,4 +357,3 @@ class RootCause:
     category: str | None = attrs.field(default=None, validator=check.optional_text)
     corrective_action: str | None = attrs.field(default=None, validator=check.optional_text)
     preventive_action: str | None = attrs.field(default=None, validator=check.optional_text)
-

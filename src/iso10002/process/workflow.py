@@ -106,19 +106,31 @@ class Workflow:
     )
 
     def __attrs_post_init__(self) -> None:
+        final = self._check_states()
+        index = self._build_index(final)
+        object.__setattr__(self, "_index", index)
+        by_state: dict[str, list[str]] = {s.name: [] for s in self.states}
+        for source, command in index:
+            by_state[source].append(command)
+        object.__setattr__(self, "_by_state", {k: tuple(sorted(v)) for k, v in by_state.items()})
+        self._check_graph(final)
+
+    def _check_states(self) -> set[str]:
         names = [s.name for s in self.states]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise DefinitionError(f"workflow {self.name!r}: states declared twice: {duplicates}")
-        known = set(names)
-        if self.initial not in known:
+        if self.initial not in names:
             raise DefinitionError(f"workflow {self.name!r}: unknown initial state {self.initial!r}")
-        final = {s.name for s in self.states if s.final}
         for state in self.states:
             if state.final and not state.closed:
                 raise DefinitionError(
                     f"workflow {self.name!r}: final state {state.name!r} must be a closed state"
                 )
+        return {s.name for s in self.states if s.final}
+
+    def _build_index(self, final: set[str]) -> dict[tuple[str, str], Transition]:
+        known = {s.name for s in self.states}
         index: dict[tuple[str, str], Transition] = {}
         for t in self.transitions:
             if t.command == RECEIVE:
@@ -143,12 +155,7 @@ class Workflow:
                         f"for state {source!r}"
                     )
                 index[(source, t.command)] = t
-        object.__setattr__(self, "_index", index)
-        by_state: dict[str, list[str]] = {n: [] for n in names}
-        for source, command in index:
-            by_state[source].append(command)
-        object.__setattr__(self, "_by_state", {k: tuple(sorted(v)) for k, v in by_state.items()})
-        self._check_graph(final)
+        return index
 
     def _edges(self) -> dict[str, set[str]]:
         edges: dict[str, set[str]] = {s.name: set() for s in self.states}

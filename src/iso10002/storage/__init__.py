@@ -1,0 +1,1 @@
+"""Storage adapters behind the :class:`~iso10002.storage.base.EventStore` protocol."""

@@ -1,0 +1,169 @@
+"""
+The storage seam: what every event store does, and the values that cross it.
+
+A store keeps, per complaint, an append-only stream of events numbered 1, 2, 3, … and one
+:class:`~iso10002.model.complaint.ComplaintSummary` row for queries. It makes no business
+decisions: the desk decides, the store records. Implementations: ``InMemoryEventStore``,
+``SQLiteEventStore``; a third party proves theirs with ``iso10002.testing.EventStoreContract``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterator, Sequence
+from typing import Protocol, runtime_checkable
+
+import attrs
+
+from iso10002.errors import ValidationError
+from iso10002.model import _checks as check
+from iso10002.model.complaint import ComplaintSummary
+from iso10002.model.events import Event
+from iso10002.model.values import Channel, ComplaintId, Priority
+
+__all__ = ["ComplaintQuery", "EventStore", "Page"]
+
+MAX_PAGE_SIZE = 1000
+
+
+def _limit(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_PAGE_SIZE:
+        raise ValidationError(
+            attribute.name, f"must be an integer from 1 to {MAX_PAGE_SIZE}, got {value!r}"
+        )
+
+
+def _offset(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValidationError(attribute.name, f"must be a non-negative integer, got {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class ComplaintQuery:
+    """
+    A filter over complaint summaries; every criterion given must hold.
+
+    Results are ordered by ``received_at`` then reference, newest first, and paged with
+    ``limit`` and ``offset``. ``received_from`` is inclusive, ``received_to`` exclusive.
+    """
+
+    state: str | None = attrs.field(default=None, validator=check.optional_text)
+    is_open: bool | None = None
+    assignee: str | None = attrs.field(default=None, validator=check.optional_text)
+    priority: Priority | None = attrs.field(
+        default=None, validator=check.optional_member_of(Priority)
+    )
+    channel: Channel | None = attrs.field(default=None, validator=check.optional_member_of(Channel))
+    received_from: _dt.datetime | None = attrs.field(default=None, validator=check.optional_aware)
+    received_to: _dt.datetime | None = attrs.field(default=None, validator=check.optional_aware)
+    limit: int = attrs.field(default=50, validator=_limit)
+    offset: int = attrs.field(default=0, validator=_offset)
+
+    def matches(self, s: ComplaintSummary) -> bool:
+        """Whether ``s`` passes every criterion (paging aside); the reference semantics."""
+        return (
+            (self.state is None or s.state == self.state)
+            and (self.is_open is None or s.is_open == self.is_open)
+            and (self.assignee is None or s.assignee == self.assignee)
+            and (self.priority is None or s.priority == self.priority)
+            and (self.channel is None or s.channel == self.channel)
+            and (self.received_from is None or s.received_at >= self.received_from)
+            and (self.received_to is None or s.received_at < self.received_to)
+        )
+
+
+@attrs.frozen(kw_only=True)
+class Page:
+    """One page of query results, with the total number of matches."""
+
+    items: tuple[ComplaintSummary, ...]
+    total: int
+    limit: int
+    offset: int
+
+    @property
+    def has_more(self) -> bool:
+        """Whether another page follows."""
+        return self.offset + len(self.items) < self.total
+
+
+@runtime_checkable
+class EventStore(Protocol):
+    """**Protocol:** durable, append-only storage of complaint histories."""
+
+    def append(
+        self, events: Sequence[Event], *, expected_version: int, summary: ComplaintSummary
+    ) -> None:
+        """
+        Append ``events`` (all of one complaint, seq continuing from ``expected_version``) and
+        replace its summary, atomically: all of it is written or none.
+
+        ``expected_version`` is 0 for a new complaint.
+
+        Raises:
+            ConcurrencyConflict: the stream's version is not ``expected_version``.
+            DuplicateKeyError: a new complaint reuses a reference or client key.
+            ValidationError: the events are empty, mix complaints, or do not continue the
+                sequence.
+        """
+        ...
+
+    def read(self, complaint_id: ComplaintId, *, after: int = 0) -> list[Event]:
+        """The complaint's events with ``seq > after``, oldest first; empty if none."""
+        ...
+
+    def version(self, complaint_id: ComplaintId) -> int:
+        """The complaint's last sequence number, 0 if it does not exist."""
+        ...
+
+    def id_for_reference(self, reference: str) -> ComplaintId | None:
+        """The id of the complaint with this reference, if any."""
+        ...
+
+    def id_for_client_key(self, client_key: str) -> ComplaintId | None:
+        """The id of the complaint received with this client key, if any."""
+        ...
+
+    def summary(self, complaint_id: ComplaintId) -> ComplaintSummary | None:
+        """The complaint's summary row, if it exists."""
+        ...
+
+    def query(self, query: ComplaintQuery) -> Page:
+        """The summaries matching ``query``, newest received first, one page."""
+        ...
+
+    def iter_events(self, *, after_position: int = 0) -> Iterator[tuple[int, Event]]:
+        """Every event of every complaint in the order appended, with its global position."""
+        ...
+
+    def next_number(self, scope: str) -> int:
+        """Allocate the next number (1, 2, …) in a named counter, e.g. for references."""
+        ...
+
+    def close(self) -> None:
+        """Release resources; the store may not be used afterwards."""
+        ...
+
+
+def check_batch(events: Sequence[Event], expected_version: int, summary: ComplaintSummary) -> None:
+    """
+    The checks every store makes on an append before touching storage.
+
+    Raises:
+        ValidationError: on an empty batch, mixed complaints, a broken sequence, or a summary that
+            does not describe the batch's last event.
+    """
+    if not events:
+        raise ValidationError("events", "an append needs at least one event")
+    first = events[0]
+    for offset, event in enumerate(events, start=1):
+        if event.complaint_id != first.complaint_id:
+            raise ValidationError("events", "an append holds events of one complaint only")
+        if event.seq != expected_version + offset:
+            raise ValidationError(
+                "events",
+                f"complaint {summary.reference}: event seq {event.seq} does not continue "
+                f"version {expected_version}",
+            )
+    if summary.id != first.complaint_id or summary.version != events[-1].seq:
+        raise ValidationError("summary", "the summary does not describe the appended events")

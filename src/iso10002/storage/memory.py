@@ -1,0 +1,131 @@
+"""An event store in the process's memory: for tests, demos and short-lived tools."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+
+from iso10002.errors import ConcurrencyConflict, DuplicateKeyError, StoreClosedError
+from iso10002.model.complaint import ComplaintSummary
+from iso10002.model.events import Event
+from iso10002.model.values import ComplaintId
+from iso10002.storage.base import ComplaintQuery, Page, check_batch
+
+__all__ = ["InMemoryEventStore"]
+
+
+class InMemoryEventStore:
+    """
+    A complete :class:`~iso10002.storage.base.EventStore` held in dictionaries.
+
+    Thread-safe; it enforces the same concurrency and uniqueness rules as the SQL stores.
+    Nothing survives the process.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._streams: dict[ComplaintId, list[Event]] = {}
+        self._summaries: dict[ComplaintId, ComplaintSummary] = {}
+        self._references: dict[str, ComplaintId] = {}
+        self._client_keys: dict[str, ComplaintId] = {}
+        self._log: list[Event] = []
+        self._counters: dict[str, int] = {}
+        self._closed = False
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreClosedError("the in-memory store is closed")
+
+    def append(
+        self, events: Sequence[Event], *, expected_version: int, summary: ComplaintSummary
+    ) -> None:
+        """Append atomically; see :meth:`EventStore.append`."""
+        check_batch(events, expected_version, summary)
+        cid = events[0].complaint_id
+        with self._lock:
+            self._check_open()
+            stream = self._streams.get(cid)
+            actual = len(stream) if stream else 0
+            if actual != expected_version:
+                raise ConcurrencyConflict(
+                    complaint=summary.reference,
+                    expected_version=expected_version,
+                    actual_version=actual,
+                )
+            if stream is None:
+                if summary.reference in self._references:
+                    raise DuplicateKeyError("reference", summary.reference)
+                if summary.client_key is not None and summary.client_key in self._client_keys:
+                    raise DuplicateKeyError("client key", summary.client_key)
+                stream = self._streams[cid] = []
+                self._references[summary.reference] = cid
+                if summary.client_key is not None:
+                    self._client_keys[summary.client_key] = cid
+            stream.extend(events)
+            self._log.extend(events)
+            self._summaries[cid] = summary
+
+    def read(self, complaint_id: ComplaintId, *, after: int = 0) -> list[Event]:
+        """Events with ``seq > after``; see :meth:`EventStore.read`."""
+        with self._lock:
+            self._check_open()
+            return list(self._streams.get(complaint_id, ())[after:])
+
+    def version(self, complaint_id: ComplaintId) -> int:
+        """The last seq, or 0."""
+        with self._lock:
+            self._check_open()
+            return len(self._streams.get(complaint_id, ()))
+
+    def id_for_reference(self, reference: str) -> ComplaintId | None:
+        """Look up by reference."""
+        with self._lock:
+            self._check_open()
+            return self._references.get(reference)
+
+    def id_for_client_key(self, client_key: str) -> ComplaintId | None:
+        """Look up by client key."""
+        with self._lock:
+            self._check_open()
+            return self._client_keys.get(client_key)
+
+    def summary(self, complaint_id: ComplaintId) -> ComplaintSummary | None:
+        """The summary row, if any."""
+        with self._lock:
+            self._check_open()
+            return self._summaries.get(complaint_id)
+
+    def query(self, query: ComplaintQuery) -> Page:
+        """Filter, order newest first, page."""
+        with self._lock:
+            self._check_open()
+            rows = [s for s in self._summaries.values() if query.matches(s)]
+        rows.sort(key=lambda s: (s.received_at, s.reference), reverse=True)
+        items = tuple(rows[query.offset : query.offset + query.limit])
+        return Page(items=items, total=len(rows), limit=query.limit, offset=query.offset)
+
+    def iter_events(self, *, after_position: int = 0) -> Iterator[tuple[int, Event]]:
+        """Every event in append order with positions 1, 2, …"""
+        with self._lock:
+            self._check_open()
+            snapshot = self._log[after_position:]
+        yield from enumerate(snapshot, start=after_position + 1)
+
+    def next_number(self, scope: str) -> int:
+        """Allocate the next number in ``scope``."""
+        with self._lock:
+            self._check_open()
+            value = self._counters.get(scope, 0) + 1
+            self._counters[scope] = value
+            return value
+
+    def close(self) -> None:
+        """Drop everything."""
+        with self._lock:
+            self._closed = True
+            self._streams.clear()
+            self._summaries.clear()
+            self._log.clear()
+
+    def __repr__(self) -> str:
+        return f"InMemoryEventStore(complaints={len(self._streams)})"
