@@ -67,7 +67,7 @@ from iso10002.model.values import (
     RootCause,
 )
 from iso10002.process.standard import standard_workflow
-from iso10002.process.workflow import GuardContext, Workflow
+from iso10002.process.workflow import Workflow
 from iso10002.storage.base import ComplaintQuery, EventStore, Page
 from iso10002.storage.memory import InMemoryEventStore
 
@@ -201,11 +201,7 @@ class ComplaintDesk:
                     actual_version=current.version,
                 )
             now = self.clock.now()
-            target = self.workflow.run(
-                GuardContext(
-                    complaint=current, command=command, actor=actor, payload=payload, now=now
-                )
-            )
+            target = self.workflow.run(current, command, actor, payload, now)
             event = Event(
                 complaint_id=cid,
                 seq=current.version + 1,

@@ -8,6 +8,7 @@ exist: the state is never stored on its own, so it can never drift from the hist
 from __future__ import annotations
 
 import datetime as _dt
+import operator
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -266,7 +267,30 @@ def apply(state: Complaint | None, event: Event) -> Complaint:
     changes["version"] = event.seq
     changes["state"] = event.state
     changes["last_event_at"] = event.occurred_at
-    return attrs.evolve(state, **changes)
+    return _replace(state, changes)
+
+
+_FIELD_NAMES = tuple(a.name for a in attrs.fields(Complaint))
+_FIELD_INDEX = {name: i for i, name in enumerate(_FIELD_NAMES)}
+_GET_ALL = operator.attrgetter(*_FIELD_NAMES)
+_SETTERS = tuple(Complaint.__dict__[name].__set__ for name in _FIELD_NAMES)
+
+
+def _replace(state: Complaint, changes: dict[str, Any]) -> Complaint:
+    """
+    ``attrs.evolve`` for the fold's hot path.
+
+    The fold builds one new state per event, and ``attrs.evolve`` on a class this wide costs
+    about twice as much as copying the slots directly. Values here come from a valid state and
+    validated events, so nothing needs re-checking.
+    """
+    values = list(_GET_ALL(state))
+    for name, value in changes.items():
+        values[_FIELD_INDEX[name]] = value
+    new = object.__new__(Complaint)
+    for setter, value in zip(_SETTERS, values, strict=True):
+        setter(new, value)
+    return new
 
 
 @attrs.frozen(kw_only=True)

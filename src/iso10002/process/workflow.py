@@ -223,26 +223,36 @@ class Workflow:
             command=command, reference=reference, state=state, allowed=self.allowed(state)
         )
 
-    def run(self, context: GuardContext) -> str:
+    def run(
+        self,
+        complaint: Complaint,
+        command: str,
+        actor: Actor,
+        payload: EventPayload,
+        now: _dt.datetime,
+    ) -> str:
         """
-        Check ``context.command`` against the complaint's state and the guards; return the state
-        the complaint will be in afterwards.
+        Check ``command`` against the complaint's state and the transition's guards; return the
+        state the complaint will be in afterwards.
 
         Raises:
             UnknownCommand, InvalidTransition, GuardFailed: the command may not run.
         """
-        complaint = context.complaint
-        t = self.transition(complaint.state, context.command, reference=complaint.reference)
-        for guard in t.guards:
-            reason = guard(context)
-            if reason is not None:
-                raise GuardFailed(
-                    command=context.command,
-                    reference=complaint.reference,
-                    state=complaint.state,
-                    guard=guard.name,
-                    reason=reason,
-                )
+        t = self.transition(complaint.state, command, reference=complaint.reference)
+        if t.guards:
+            context = GuardContext(
+                complaint=complaint, command=command, actor=actor, payload=payload, now=now
+            )
+            for guard in t.guards:
+                reason = guard(context)
+                if reason is not None:
+                    raise GuardFailed(
+                        command=command,
+                        reference=complaint.reference,
+                        state=complaint.state,
+                        guard=guard.name,
+                        reason=reason,
+                    )
         return t.target or complaint.state
 
     # -- building variants ------------------------------------------------------------------
