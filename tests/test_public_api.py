@@ -1,0 +1,171 @@
+"""
+The public API: ``iso10002.__all__`` is sorted, complete, and changes only on purpose.
+
+Applications import from ``iso10002`` alone. ``PUBLIC_API`` below pins the exported names, so
+adding, renaming or removing one is a deliberate change to this test (and to CHANGELOG.md).
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import types
+
+import iso10002
+
+PUBLIC_API = [
+    "DEFAULT_NO_REPLY_PERIOD",
+    "SCHEMA_VERSION",
+    "Acknowledged",
+    "Actor",
+    "Assessed",
+    "Assessment",
+    "Assigned",
+    "Attachment",
+    "Channel",
+    "Classification",
+    "Classified",
+    "Clock",
+    "Closed",
+    "ClosureReason",
+    "CommandRejected",
+    "Communication",
+    "CommunicationKind",
+    "CommunicationRecorded",
+    "Complainant",
+    "Complaint",
+    "ComplaintDesk",
+    "ComplaintId",
+    "ComplaintKey",
+    "ComplaintNotFound",
+    "ComplaintQuery",
+    "ComplaintReceived",
+    "ComplaintSummary",
+    "Complexity",
+    "ConcurrencyConflict",
+    "ContactDetails",
+    "ContactMethod",
+    "CorruptRecord",
+    "Decision",
+    "DecisionCommunicated",
+    "DecisionMade",
+    "DefaultPriorityPolicy",
+    "DefinitionError",
+    "Direction",
+    "DuplicateKeyError",
+    "Event",
+    "EventPayload",
+    "EventStore",
+    "FixedClock",
+    "Guard",
+    "GuardContext",
+    "GuardFailed",
+    "Impact",
+    "InMemoryEventStore",
+    "InternalReviewRequested",
+    "InvalidTransition",
+    "InvestigationStarted",
+    "Iso10002Error",
+    "Money",
+    "NaiveDatetimeError",
+    "Note",
+    "NoteAdded",
+    "Outcome",
+    "Page",
+    "Priority",
+    "PriorityPolicy",
+    "ProductOrService",
+    "Reaction",
+    "ReactionRecorded",
+    "ReferenceFormat",
+    "ReferredExternally",
+    "Remedy",
+    "RemedyKind",
+    "Reopened",
+    "Representative",
+    "Role",
+    "RootCause",
+    "RootCauseRecorded",
+    "SatisfactionRecorded",
+    "SchemaVersionError",
+    "SerializationError",
+    "Severity",
+    "State",
+    "StateDef",
+    "StepRecorded",
+    "StorageError",
+    "StoreClosedError",
+    "SystemClock",
+    "Transition",
+    "UnknownCommand",
+    "ValidationError",
+    "Visibility",
+    "Withdrawn",
+    "Workflow",
+    "apply",
+    "standard_workflow",
+]
+
+
+def _isort_style(name: str) -> tuple[int, list[int | str]]:
+    """
+    The order ruff's RUF022 keeps ``__all__`` in: CONSTANTS, then Classes, then functions,
+    each group in natural order (digits compare as numbers).
+    """
+    if name.isupper():
+        group = 0
+    elif name[:1].isupper():
+        group = 1
+    else:
+        group = 2
+    natural: list[int | str] = [
+        int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)
+    ]
+    return group, natural
+
+
+def test_all_is_sorted() -> None:
+    # Plain sorted() would put "Acknowledged" before "DEFAULT_NO_REPLY_PERIOD"; the linter
+    # rewrites __all__ into the isort-style order, so that is the order this test requires.
+    assert iso10002.__all__ == sorted(iso10002.__all__, key=_isort_style)
+
+
+def test_all_has_no_duplicates() -> None:
+    assert len(iso10002.__all__) == len(set(iso10002.__all__))
+
+
+def test_every_name_in_all_exists() -> None:
+    missing = [name for name in iso10002.__all__ if not hasattr(iso10002, name)]
+    assert missing == []
+
+
+def _defined_public_names() -> set[str]:
+    return {
+        name
+        for name, value in vars(iso10002).items()
+        if not name.startswith("_")
+        # Submodules become attributes of the package when imported; they are not exports.
+        and not isinstance(value, types.ModuleType)
+        # `from __future__ import annotations` leaves a name behind; it is not an export.
+        and type(value).__module__ != "__future__"
+    }
+
+
+def test_all_lists_exactly_the_public_names() -> None:
+    defined = _defined_public_names()
+    assert sorted(defined - set(iso10002.__all__)) == [], "public but not in __all__"
+    assert sorted(set(iso10002.__all__) - defined) == [], "in __all__ but not defined"
+
+
+def test_public_api_is_pinned() -> None:
+    assert iso10002.__all__ == PUBLIC_API
+
+
+def test_public_classes_and_functions_have_docstrings() -> None:
+    undocumented = [
+        name
+        for name in iso10002.__all__
+        if (inspect.isclass(obj := getattr(iso10002, name)) or inspect.isfunction(obj))
+        and not (obj.__doc__ or "").strip()
+    ]
+    assert undocumented == []
