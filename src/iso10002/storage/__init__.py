@@ -1,1 +1,12 @@
-"""Storage adapters behind the :class:`~iso10002.storage.base.EventStore` protocol."""
+"""
+Storage adapters behind the :class:`~iso10002.storage.base.EventStore` protocol.
+
+- :mod:`~iso10002.storage.base`: the protocol, :class:`~iso10002.storage.base.ComplaintQuery`
+  and :class:`~iso10002.storage.base.Page`, and the checks every store makes on an append.
+- :mod:`~iso10002.storage.memory`: :class:`~iso10002.storage.memory.InMemoryEventStore`, for
+  tests, demos and short-lived tools.
+- :mod:`~iso10002.storage.sqlite`: :class:`~iso10002.storage.sqlite.SQLiteEventStore`, one
+  durable file shared safely by threads and processes.
+
+A third party proves its own store with :class:`iso10002.testing.EventStoreContract`.
+"""

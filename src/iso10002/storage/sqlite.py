@@ -1,0 +1,897 @@
+"""
+An event store in one SQLite file: the default for a single server, a desktop tool or a script.
+
+Layout (see ``docs/storage.md``):
+
+- ``events``: one row per event. ``position`` is the row id, handed out in commit order and
+  never reused, so it is the global order that :meth:`SQLiteEventStore.iter_events` follows;
+  ``(stream_id, seq)`` is unique. The actor and the payload are JSON written by
+  :mod:`iso10002.serialization`.
+- ``complaints``: the :class:`~iso10002.model.complaint.ComplaintSummary` of each complaint,
+  one column per field, written in the same transaction as the events it describes, with an
+  index for every :class:`~iso10002.storage.base.ComplaintQuery` criterion.
+- ``counters``: named counters for :meth:`SQLiteEventStore.next_number`.
+
+Every instant in a column is stored as UTC text of fixed width
+(``2026-03-02T09:00:00.000000+00:00``), so that comparing the text compares the instants
+whatever offset the caller used, and the file stays readable with any SQLite tool.
+
+The schema is versioned with ``PRAGMA user_version`` and built by :data:`MIGRATIONS`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from types import TracebackType
+from typing import Any, ClassVar, Literal
+from uuid import UUID
+
+import attrs
+from typing_extensions import Self
+
+from iso10002.errors import (
+    ConcurrencyConflict,
+    CorruptRecord,
+    DuplicateKeyError,
+    SchemaVersionError,
+    SerializationError,
+    StorageError,
+    StoreClosedError,
+    ValidationError,
+)
+from iso10002.model.complaint import ComplaintSummary
+from iso10002.model.events import Event
+from iso10002.model.values import Actor, Channel, ComplaintId, Priority
+from iso10002.serialization import dumps, event_from_dict
+from iso10002.storage.base import ComplaintQuery, Page, check_batch
+
+__all__ = ["MIGRATIONS", "Migration", "SQLiteEventStore", "Synchronous"]
+
+Synchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
+"""SQLite's ``PRAGMA synchronous`` levels; see :class:`SQLiteEventStore`."""
+
+_SYNCHRONOUS: tuple[str, ...] = ("OFF", "NORMAL", "FULL", "EXTRA")
+
+_APPLICATION_ID = 0x49534F43
+"""``PRAGMA application_id`` of the library's databases ("ISOC")."""
+
+# UPSERT (ON CONFLICT ... DO ...) arrived in 3.24.0.
+_MIN_SQLITE = (3, 24, 0)
+
+_ACTOR_CACHE_SIZE = 1024
+"""Actors whose JSON a store keeps at hand; staff members act again and again."""
+
+_READ_BATCH = 500
+"""Rows fetched per round trip by iter_events; the lock is released between batches."""
+
+
+@attrs.frozen(kw_only=True)
+class Migration:
+    """One step of the schema's history: the statements that take it to ``version``."""
+
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        version=1,
+        description="events, the complaints projection with its query indexes, counters",
+        statements=(
+            f"PRAGMA application_id = {_APPLICATION_ID}",
+            # position is the row id: the largest so far plus one, given out under the write
+            # lock, so positions grow in commit order. Events are never deleted, so a position
+            # is never reused and readers may keep one as a checkpoint. (AUTOINCREMENT would
+            # add a write to sqlite_sequence to every append and guarantee nothing more here.)
+            """
+            CREATE TABLE events (
+                position INTEGER PRIMARY KEY,
+                stream_id TEXT NOT NULL,
+                seq INTEGER NOT NULL CHECK (seq >= 1),
+                type TEXT NOT NULL,
+                schema_version INTEGER NOT NULL,
+                occurred_at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                state TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                UNIQUE (stream_id, seq)
+            )
+            """,
+            """
+            CREATE TABLE complaints (
+                id TEXT PRIMARY KEY NOT NULL,
+                reference TEXT NOT NULL UNIQUE,
+                client_key TEXT,
+                version INTEGER NOT NULL CHECK (version >= 1),
+                state TEXT NOT NULL,
+                is_open INTEGER NOT NULL CHECK (is_open IN (0, 1)),
+                channel TEXT NOT NULL,
+                priority TEXT,
+                category TEXT,
+                assignee TEXT,
+                received_at TEXT NOT NULL,
+                acknowledged_at TEXT,
+                closed_at TEXT,
+                updated_at TEXT NOT NULL
+            )
+            """,
+            # Partial where the column is mostly empty: a complaint without a client key,
+            # priority or assignee costs no index write. "column = ?" implies NOT NULL, so
+            # lookups and queries still use these indexes.
+            """
+            CREATE UNIQUE INDEX complaints_by_client_key ON complaints (client_key)
+            WHERE client_key IS NOT NULL
+            """,
+            # Each criterion leads an index that continues with the result order, so a filtered
+            # page is read straight off the index, newest first, without sorting.
+            "CREATE INDEX complaints_by_received ON complaints (received_at, reference)",
+            "CREATE INDEX complaints_by_state ON complaints (state, received_at, reference)",
+            "CREATE INDEX complaints_by_open ON complaints (is_open, received_at, reference)",
+            """
+            CREATE INDEX complaints_by_assignee ON complaints (assignee, received_at, reference)
+            WHERE assignee IS NOT NULL
+            """,
+            """
+            CREATE INDEX complaints_by_priority ON complaints (priority, received_at, reference)
+            WHERE priority IS NOT NULL
+            """,
+            "CREATE INDEX complaints_by_channel ON complaints (channel, received_at, reference)",
+            """
+            CREATE TABLE counters (
+                scope TEXT PRIMARY KEY NOT NULL,
+                value INTEGER NOT NULL
+            ) WITHOUT ROWID
+            """,
+        ),
+    ),
+)
+"""The schema's history, oldest first; the database's ``user_version`` is the last one applied."""
+
+# -- statements, prepared once per connection by sqlite3's statement cache -----------------------
+
+_EVENT_COLUMNS = "stream_id, seq, type, schema_version, occurred_at, actor, state, payload"
+_SUMMARY_COLUMNS = (
+    "id, reference, client_key, version, state, is_open, channel, priority, category, "
+    "assignee, received_at, acknowledged_at, closed_at, updated_at"
+)
+_INSERT_EVENT = f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+# DO NOTHING (rather than an exception) on any unique key: the caller then finds out which
+# key was taken, on the error path only.
+_INSERT_SUMMARY = (
+    f"INSERT INTO complaints ({_SUMMARY_COLUMNS}) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+)
+# The version check of an append, and the indexed columns' current values: an UPDATE that
+# leaves an indexed column out of its SET list leaves that index alone, which spares most
+# appends (notes, communications, ...) several page writes.
+_CURRENT = (
+    "SELECT rowid, version, state, is_open, channel, priority, assignee, received_at "
+    "FROM complaints WHERE id = ?"
+)
+# (column, index in _summary_values(), index in a _CURRENT row)
+_INDEXED = (
+    ("state", 1, 2),
+    ("is_open", 2, 3),
+    ("channel", 3, 4),
+    ("priority", 4, 5),
+    ("assignee", 6, 6),
+    ("received_at", 7, 7),
+)
+_TAKEN_KEYS = (
+    "SELECT id, reference, client_key, version FROM complaints "
+    "WHERE id = ? OR reference = ? OR client_key = ?"
+)
+_VERSION = "SELECT version FROM complaints WHERE id = ?"
+
+
+_STREAM_VERSION = "SELECT COALESCE(MAX(seq), 0) FROM events WHERE stream_id = ?"
+_READ = f"SELECT {_EVENT_COLUMNS} FROM events WHERE stream_id = ? AND seq > ? ORDER BY seq"
+_LAST_POSITION = "SELECT COALESCE(MAX(position), 0) FROM events"
+_READ_LOG = (
+    f"SELECT position, {_EVENT_COLUMNS} FROM events "
+    "WHERE position > ? AND position <= ? ORDER BY position LIMIT ?"
+)
+_ID_FOR_REFERENCE = "SELECT id, reference, version FROM complaints WHERE reference = ?"
+_ID_FOR_CLIENT_KEY = "SELECT id, reference, version FROM complaints WHERE client_key = ?"
+_REFERENCE_OF = "SELECT reference FROM complaints WHERE id = ?"
+_SUMMARY = f"SELECT {_SUMMARY_COLUMNS} FROM complaints WHERE id = ?"
+_ORDER = " ORDER BY received_at DESC, reference DESC LIMIT ? OFFSET ?"
+_BUMP_COUNTER = (
+    "INSERT INTO counters (scope, value) VALUES (?, 1) "
+    "ON CONFLICT (scope) DO UPDATE SET value = value + 1"
+)
+_COUNTER = "SELECT value FROM counters WHERE scope = ?"
+
+# The message SQLite gives when (stream_id, seq) is taken; stable across SQLite releases.
+_EVENT_KEY_TAKEN = "events.stream_id, events.seq"
+
+
+@functools.cache
+def _update_sql(changed: tuple[str, ...]) -> str:
+    """
+    The UPDATE of a summary row by rowid: the unindexed columns (version, category,
+    acknowledged_at, closed_at, updated_at), then the indexed ones named in ``changed``.
+    """
+    columns = ("version", "category", "acknowledged_at", "closed_at", "updated_at", *changed)
+    return f"UPDATE complaints SET {', '.join(f'{c} = ?' for c in columns)} WHERE rowid = ?"
+
+
+class _SQLiteErrors:
+    """
+    The one place where sqlite3's exceptions become the library's: a context manager.
+
+    Args:
+        where: the database, for the message.
+        action: what the store was doing, for the message.
+        seq_taken: builds the error for an event whose ``(stream_id, seq)`` is already stored.
+
+    Library errors raised inside pass through untouched. (A class rather than a generator:
+    it is entered on every call to the store.)
+    """
+
+    __slots__ = ("action", "seq_taken", "where")
+
+    def __init__(
+        self, where: str, action: str, seq_taken: Callable[[], StorageError] | None = None
+    ) -> None:
+        self.where = where
+        self.action = action
+        self.seq_taken = seq_taken
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if not isinstance(exc, sqlite3.Error):
+            return
+        message = str(exc)
+        if (
+            self.seq_taken is not None
+            and isinstance(exc, sqlite3.IntegrityError)
+            and _EVENT_KEY_TAKEN in message
+        ):
+            raise self.seq_taken() from exc
+        if isinstance(exc, sqlite3.OperationalError) and "locked" in message:
+            message += " (another connection held the write lock longer than the timeout)"
+        raise StorageError(f"SQLite store {self.where}: {self.action}: {message}") from exc
+
+
+class _Immediate:
+    """
+    One write transaction: committed if the block succeeds, rolled back on any exception.
+
+    ``BEGIN IMMEDIATE`` takes the write lock at once (waiting up to the busy timeout), so
+    writers in other connections and processes queue up instead of failing at commit.
+    """
+
+    __slots__ = ("conn",)
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        conn = self.conn
+        try:
+            if exc is None:
+                conn.execute("COMMIT")
+        finally:
+            # After an error, or a COMMIT that failed: leave nothing half-written behind.
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+
+
+class _Access:
+    """The store's lock and open connection for one call, with driver errors converted."""
+
+    __slots__ = ("errors", "store")
+
+    def __init__(self, store: SQLiteEventStore, errors: _SQLiteErrors) -> None:
+        self.store = store
+        self.errors = errors
+
+    def __enter__(self) -> sqlite3.Connection:
+        store = self.store
+        store._lock.acquire()
+        conn = store._conn
+        if conn is None:
+            store._lock.release()
+            raise StoreClosedError(f"SQLite store {store._path} is closed")
+        return conn
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            self.errors.__exit__(exc_type, exc, tb)
+        finally:
+            self.store._lock.release()
+
+
+def _utc(value: _dt.datetime, field: str) -> str:
+    """An aware datetime as fixed-width UTC text, which sorts as the instants do."""
+    if value.tzinfo is _dt.timezone.utc:  # the clock's instants: no conversion needed
+        return value.isoformat(timespec="microseconds")
+    try:
+        return value.astimezone(_dt.timezone.utc).isoformat(timespec="microseconds")
+    except OverflowError:
+        raise ValidationError(field, f"{value.isoformat()} is out of range in UTC") from None
+
+
+def _utc_or_none(value: _dt.datetime | None, field: str) -> str | None:
+    return None if value is None else _utc(value, field)
+
+
+def _instant(text: object, column: str) -> _dt.datetime:
+    if not isinstance(text, str):
+        raise ValueError(f"{column} is {text!r}, not an ISO 8601 text")
+    value = _dt.datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise ValueError(f"{column} {text!r} has no UTC offset")
+    return value
+
+
+def _instant_or_none(text: object, column: str) -> _dt.datetime | None:
+    return None if text is None else _instant(text, column)
+
+
+def _event_row(event: Event, stream_id: str, actors: dict[Actor, str]) -> tuple[object, ...]:
+    """The ``events`` row of ``event``; ``actors`` memoises the JSON of recurring actors."""
+    actor = actors.get(event.actor)
+    if actor is None:
+        if len(actors) >= _ACTOR_CACHE_SIZE:
+            actors.clear()
+        actor = actors[event.actor] = dumps(event.actor)
+    return (
+        stream_id,
+        event.seq,
+        event.payload.type,
+        event.schema_version,
+        _utc(event.occurred_at, "occurred_at"),
+        actor,
+        event.state,
+        dumps(event.payload),
+    )
+
+
+def _summary_values(s: ComplaintSummary) -> tuple[object, ...]:
+    """The summary's columns from ``version`` on, in table order (see _INDEXED)."""
+    return (
+        s.version,
+        s.state,
+        1 if s.is_open else 0,
+        s.channel.value,
+        None if s.priority is None else s.priority.value,
+        s.category,
+        s.assignee,
+        _utc(s.received_at, "received_at"),
+        _utc_or_none(s.acknowledged_at, "acknowledged_at"),
+        _utc_or_none(s.closed_at, "closed_at"),
+        _utc(s.updated_at, "updated_at"),
+    )
+
+
+def _summary_from_row(row: Sequence[Any]) -> ComplaintSummary:
+    (
+        id_,
+        reference,
+        client_key,
+        version,
+        state,
+        is_open,
+        channel,
+        priority,
+        category,
+        assignee,
+        received_at,
+        acknowledged_at,
+        closed_at,
+        updated_at,
+    ) = row
+    try:
+        if is_open not in (0, 1):
+            raise ValueError(f"is_open is {is_open!r}, not 0 or 1")
+        return ComplaintSummary(
+            id=UUID(id_),
+            reference=reference,
+            version=version,
+            state=state,
+            is_open=bool(is_open),
+            channel=Channel(channel),
+            priority=None if priority is None else Priority(priority),
+            category=category,
+            assignee=assignee,
+            received_at=_instant(received_at, "received_at"),
+            acknowledged_at=_instant_or_none(acknowledged_at, "acknowledged_at"),
+            closed_at=_instant_or_none(closed_at, "closed_at"),
+            updated_at=_instant(updated_at, "updated_at"),
+            client_key=client_key,
+        )
+    except (ValueError, TypeError, AttributeError) as e:
+        raise CorruptRecord(
+            complaint=str(reference or id_),
+            seq=version if isinstance(version, int) else 0,
+            reason=f"its summary row cannot be read: {e}",
+        ) from e
+
+
+def _json_column(text: object, column: str) -> object:
+    try:
+        return json.loads(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as e:
+        raise SerializationError(f"$.{column}: not valid JSON: {e}", path=f"$.{column}") from e
+
+
+def _event_from_row(row: Sequence[Any]) -> Event:
+    """
+    Decode one ``events`` row through the serialization module.
+
+    Raises:
+        SerializationError: the row does not hold a valid event.
+    """
+    stream_id, seq, type_name, schema_version, occurred_at, actor, state, payload = row
+    return event_from_dict(
+        {
+            "schema_version": schema_version,
+            "type": type_name,
+            "complaint_id": stream_id,
+            "seq": seq,
+            "occurred_at": occurred_at,
+            "actor": _json_column(actor, "actor"),
+            "state": state,
+            "payload": _json_column(payload, "payload"),
+        }
+    )
+
+
+def _where(query: ComplaintQuery) -> tuple[str, list[object]]:
+    """The WHERE clause and parameters for ``query``'s criteria (paging aside)."""
+    clauses: list[str] = []
+    params: list[object] = []
+    if query.state is not None:
+        clauses.append("state = ?")
+        params.append(query.state)
+    if query.is_open is not None:
+        clauses.append("is_open = ?")
+        params.append(1 if query.is_open else 0)
+    if query.assignee is not None:
+        clauses.append("assignee = ?")
+        params.append(query.assignee)
+    if query.priority is not None:
+        clauses.append("priority = ?")
+        params.append(query.priority.value)
+    if query.channel is not None:
+        clauses.append("channel = ?")
+        params.append(query.channel.value)
+    if query.received_from is not None:
+        clauses.append("received_at >= ?")
+        params.append(_utc(query.received_from, "received_from"))
+    if query.received_to is not None:
+        clauses.append("received_at < ?")
+        params.append(_utc(query.received_to, "received_to"))
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _pragma(conn: sqlite3.Connection, name: str) -> Any:
+    return conn.execute(f"PRAGMA {name}").fetchone()[0]
+
+
+def _migrate(
+    conn: sqlite3.Connection, where: str, migrations: Sequence[Migration] = MIGRATIONS
+) -> None:
+    """
+    Bring the schema up to the last of ``migrations``, all pending steps in one transaction.
+
+    Raises:
+        SchemaVersionError: the database is newer than ``migrations`` know.
+    """
+    latest = migrations[-1].version
+
+    def pending(current: int) -> bool:
+        if current > latest:
+            raise SchemaVersionError(
+                f"SQLite store {where}: the database has schema version {current}, but this "
+                f"release of iso10002 knows versions up to {latest}; upgrade iso10002"
+            )
+        return current < latest
+
+    if not pending(_pragma(conn, "user_version")):
+        return
+    with _Immediate(conn):
+        # Another process may have migrated while this one waited for the write lock.
+        current = _pragma(conn, "user_version")
+        if not pending(current):
+            return
+        for migration in migrations:
+            if migration.version > current:
+                for statement in migration.statements:
+                    conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {int(latest)}")
+
+
+def _connect(path: str, synchronous: str, timeout: float) -> sqlite3.Connection:
+    """Open, check and migrate the database; the caller converts sqlite3 errors."""
+    if sqlite3.sqlite_version_info < _MIN_SQLITE:
+        raise StorageError(
+            f"SQLite store {path}: SQLite {'.'.join(map(str, _MIN_SQLITE))} or later is "
+            f"needed, this Python has {sqlite3.sqlite_version}"
+        )
+    # isolation_level=None: the store issues BEGIN/COMMIT itself. check_same_thread=False: the
+    # store's lock, not the thread, guards the connection.
+    conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
+    try:
+        # The first read of the header: a file that is not a database fails here. A database
+        # without our application id must be empty, or it belongs to somebody else and is
+        # left untouched.
+        application_id = _pragma(conn, "application_id")
+        if application_id != _APPLICATION_ID and (
+            application_id != 0
+            or _pragma(conn, "user_version") != 0
+            or conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is not None
+        ):
+            raise StorageError(
+                f"SQLite store {path}: the file is a SQLite database of another application "
+                f"(application_id {application_id})"
+            )
+        mode = _pragma(conn, "journal_mode = WAL")
+        if mode != "wal" and path != ":memory:":
+            raise StorageError(
+                f"SQLite store {path}: the database cannot use write-ahead logging "
+                f"(journal mode stays {mode!r}); is it on a network file system?"
+            )
+        conn.execute(f"PRAGMA synchronous = {synchronous}")
+        _migrate(conn, path)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+class SQLiteEventStore:
+    """
+    A complete :class:`~iso10002.storage.base.EventStore` in one SQLite file.
+
+    Args:
+        path: the database file, created if missing. ``":memory:"`` gives a private,
+            temporary database, for experiments.
+        synchronous: how hard SQLite works to make a commit survive a power cut (``PRAGMA
+            synchronous``). ``"FULL"`` (the default): once a command returns, its events are
+            on disk. ``"NORMAL"``: a power cut or operating-system crash may lose the last
+            commits, never the database's consistency; a crash of the application alone loses
+            nothing. ``"EXTRA"`` is ``"FULL"`` in this journal mode. ``"OFF"`` may corrupt the
+            file on a power cut: for throwaway data only.
+        timeout: seconds a write waits for another connection's write to finish before it
+            fails with :class:`~iso10002.errors.StorageError`.
+
+    The database runs in write-ahead-log mode: readers never wait for writers, and writers in
+    any number of threads, store objects or processes are serialised by SQLite's write lock,
+    taken at the start of each append (``BEGIN IMMEDIATE``). An append checks the stored
+    version inside that transaction, so concurrent writers get
+    :class:`~iso10002.errors.ConcurrencyConflict`, never a lost update.
+
+    One store object holds one connection and a lock around it: it is safe to share between
+    threads, which then take turns. For parallel reads, open one store object per thread or
+    process. Do not carry a store object across ``fork``; open a new one in the child.
+
+    Raises:
+        StorageError: the file cannot be opened, is not a SQLite database, or belongs to
+            another application.
+        SchemaVersionError: the database was written by a newer release of the library.
+        ValidationError: ``synchronous`` or ``timeout`` is not acceptable.
+    """
+
+    SCHEMA_VERSION: ClassVar[int] = MIGRATIONS[-1].version
+    """The schema version this release writes (``PRAGMA user_version``)."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        synchronous: Synchronous = "FULL",
+        timeout: float = 30.0,
+    ) -> None:
+        if synchronous not in _SYNCHRONOUS:
+            raise ValidationError(
+                "synchronous", f"must be one of {', '.join(_SYNCHRONOUS)}, got {synchronous!r}"
+            )
+        if (
+            not isinstance(timeout, (int, float))
+            or isinstance(timeout, bool)
+            or not 0 <= timeout < float("inf")
+        ):
+            raise ValidationError("timeout", f"must be a number of seconds >= 0, got {timeout!r}")
+        self._path = os.fspath(path)
+        self._synchronous = synchronous
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+        self._actors: dict[Actor, str] = {}
+        with _SQLiteErrors(self._path, "open the database"):
+            self._conn = _connect(self._path, synchronous, float(timeout))
+
+    @property
+    def path(self) -> str:
+        """The database file."""
+        return self._path
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    def _use(self, action: str, *, seq_taken: Callable[[], StorageError] | None = None) -> _Access:
+        """Hold the lock and the open connection; convert driver errors for ``action``."""
+        return _Access(self, _SQLiteErrors(self._path, action, seq_taken))
+
+    def _reference_of(self, stream_id: str) -> str:
+        """The reference of a complaint, or its id; for messages about unreadable rows."""
+        try:
+            with self._use("look up a reference") as conn:
+                row = conn.execute(_REFERENCE_OF, (stream_id,)).fetchone()
+        except StorageError:
+            return stream_id
+        return row[0] if row and isinstance(row[0], str) else stream_id
+
+    def _decode(self, row: Sequence[Any]) -> Event:
+        """An event from its row (stream_id first); call without holding the lock."""
+        try:
+            return _event_from_row(row)
+        # SerializationError is what decoding raises; the builtin types are a safety net so
+        # that no shape of stored value escapes as anything but CorruptRecord.
+        except (SerializationError, ValueError, TypeError, AttributeError, KeyError) as e:
+            raise CorruptRecord(
+                complaint=self._reference_of(str(row[0])),
+                seq=row[1] if isinstance(row[1], int) else 0,
+                reason=str(e),
+            ) from e
+
+    def _id_from_row(self, row: Sequence[Any] | None) -> ComplaintId | None:
+        if row is None:
+            return None
+        id_, reference, version = row
+        try:
+            return UUID(id_)
+        except (ValueError, TypeError, AttributeError) as e:
+            raise CorruptRecord(
+                complaint=str(reference),
+                seq=version if isinstance(version, int) else 0,
+                reason=f"its id {id_!r} is not a UUID",
+            ) from e
+
+    # -- EventStore -----------------------------------------------------------------------------
+
+    def append(
+        self, events: Sequence[Event], *, expected_version: int, summary: ComplaintSummary
+    ) -> None:
+        """
+        Append ``events`` and replace the summary in one transaction; see
+        :meth:`EventStore.append <iso10002.storage.base.EventStore.append>`.
+
+        The reference and client key are fixed by the complaint's first append.
+
+        Raises:
+            ConcurrencyConflict: the stored version is not ``expected_version``.
+            DuplicateKeyError: a new complaint reuses a reference or client key.
+            ValidationError: the batch is empty, mixes complaints or breaks the sequence.
+            StorageError: the database failed; nothing was written.
+        """
+        check_batch(events, expected_version, summary)
+        # Serialise before taking the lock: a value that cannot be stored fails here, and
+        # other threads are not kept waiting on JSON encoding.
+        cid = str(summary.id)
+        rows = [_event_row(e, cid, self._actors) for e in events]
+        values = _summary_values(summary)
+
+        def seq_taken() -> StorageError:
+            # Only reachable if the events table holds rows that the summary does not count,
+            # e.g. written by another tool: it is a conflict with whatever wrote them.
+            with _SQLiteErrors(self._path, f"read the version of {summary.reference}"):
+                actual = conn.execute(_STREAM_VERSION, (cid,)).fetchone()[0]
+            return ConcurrencyConflict(
+                complaint=summary.reference,
+                expected_version=expected_version,
+                actual_version=actual,
+            )
+
+        action = f"append to complaint {summary.reference}"
+        with self._use(action, seq_taken=seq_taken) as conn, _Immediate(conn):
+            if expected_version == 0:
+                inserted = conn.execute(
+                    _INSERT_SUMMARY, (cid, summary.reference, summary.client_key, *values)
+                )
+                if inserted.rowcount != 1:
+                    raise self._taken(conn, summary)
+            else:
+                # Inside the write transaction: nobody can move the version on before COMMIT.
+                current = conn.execute(_CURRENT, (cid,)).fetchone()
+                if current is None or current[1] != expected_version:
+                    raise ConcurrencyConflict(
+                        complaint=summary.reference,
+                        expected_version=expected_version,
+                        actual_version=0 if current is None else current[1],
+                    )
+                changed: list[str] = []
+                params = [values[0], values[5], values[8], values[9], values[10]]
+                for name, new, old in _INDEXED:
+                    if values[new] != current[old]:
+                        changed.append(name)
+                        params.append(values[new])
+                params.append(current[0])
+                conn.execute(_update_sql(tuple(changed)), params)
+            conn.executemany(_INSERT_EVENT, rows)
+
+    @staticmethod
+    def _taken(conn: sqlite3.Connection, summary: ComplaintSummary) -> StorageError:
+        """Why a new complaint's summary row could not be inserted."""
+        cid = str(summary.id)
+        rows = conn.execute(_TAKEN_KEYS, (cid, summary.reference, summary.client_key)).fetchall()
+        for id_, _reference, _client_key, version in rows:
+            if id_ == cid:
+                return ConcurrencyConflict(
+                    complaint=summary.reference, expected_version=0, actual_version=version
+                )
+        for _id, reference, _client_key, _version in rows:
+            if reference == summary.reference:
+                return DuplicateKeyError("reference", summary.reference)
+        for _id, _reference, client_key, _version in rows:
+            if summary.client_key is not None and client_key == summary.client_key:
+                return DuplicateKeyError("client key", summary.client_key)
+        return StorageError(  # pragma: no cover - the write lock is held; nothing can change
+            f"SQLite store: the summary of complaint {summary.reference} was not inserted"
+        )
+
+    def read(self, complaint_id: ComplaintId, *, after: int = 0) -> list[Event]:
+        """
+        The complaint's events with ``seq > after``, oldest first.
+
+        Raises:
+            CorruptRecord: a stored event cannot be decoded (names the reference and seq).
+        """
+        with self._use("read a complaint's events") as conn:
+            rows = conn.execute(_READ, (str(complaint_id), after)).fetchall()
+        return [self._decode(row) for row in rows]
+
+    def version(self, complaint_id: ComplaintId) -> int:
+        """The complaint's last sequence number, 0 if it does not exist."""
+        with self._use("read a complaint's version") as conn:
+            row = conn.execute(_VERSION, (str(complaint_id),)).fetchone()
+        return 0 if row is None else int(row[0])
+
+    def id_for_reference(self, reference: str) -> ComplaintId | None:
+        """The id of the complaint with this reference, if any."""
+        with self._use("look up a reference") as conn:
+            row = conn.execute(_ID_FOR_REFERENCE, (reference,)).fetchone()
+        return self._id_from_row(row)
+
+    def id_for_client_key(self, client_key: str) -> ComplaintId | None:
+        """The id of the complaint received with this client key, if any."""
+        with self._use("look up a client key") as conn:
+            row = conn.execute(_ID_FOR_CLIENT_KEY, (client_key,)).fetchone()
+        return self._id_from_row(row)
+
+    def summary(self, complaint_id: ComplaintId) -> ComplaintSummary | None:
+        """
+        The complaint's summary row, if it exists; its instants are in UTC.
+
+        Raises:
+            CorruptRecord: the row cannot be read back.
+        """
+        with self._use("read a summary") as conn:
+            row = conn.execute(_SUMMARY, (str(complaint_id),)).fetchone()
+        return None if row is None else _summary_from_row(row)
+
+    def query(self, query: ComplaintQuery) -> Page:
+        """The summaries matching ``query``, newest received first, one page."""
+        where, params = _where(query)
+        with self._use("query complaints") as conn:
+            # One read transaction, so that the total and the page see the same snapshot.
+            conn.execute("BEGIN")
+            try:
+                total = conn.execute(f"SELECT COUNT(*) FROM complaints{where}", params).fetchone()
+                rows = conn.execute(
+                    f"SELECT {_SUMMARY_COLUMNS} FROM complaints{where}{_ORDER}",
+                    (*params, query.limit, query.offset),
+                ).fetchall()
+            finally:
+                conn.execute("COMMIT")
+        items = tuple(_summary_from_row(row) for row in rows)
+        return Page(items=items, total=total[0], limit=query.limit, offset=query.offset)
+
+    def explain_query(self, query: ComplaintQuery) -> list[str]:
+        """
+        How SQLite will find ``query``'s page: one line per step of ``EXPLAIN QUERY PLAN``.
+
+        ``SEARCH complaints USING INDEX …`` reads only the matching rows; ``SCAN complaints``
+        reads the whole table.
+        """
+        where, params = _where(query)
+        sql = f"EXPLAIN QUERY PLAN SELECT {_SUMMARY_COLUMNS} FROM complaints{where}{_ORDER}"
+        with self._use("explain a query") as conn:
+            rows = conn.execute(sql, (*params, query.limit, query.offset)).fetchall()
+        return [str(row[3]) for row in rows]
+
+    def iter_events(self, *, after_position: int = 0) -> Iterator[tuple[int, Event]]:
+        """
+        Every event appended before the iteration started, in commit order, with positions.
+
+        Positions are handed out in commit order, so a reader that stops at position ``p``
+        and later resumes with ``after_position=p`` misses nothing. Rows are fetched in
+        batches; the store is not locked while the caller works on an event.
+
+        Raises:
+            CorruptRecord: a stored event cannot be decoded.
+        """
+        with self._use("read the event log") as conn:
+            last = int(conn.execute(_LAST_POSITION).fetchone()[0])
+        position = after_position
+        while position < last:
+            with self._use("read the event log") as conn:
+                rows = conn.execute(_READ_LOG, (position, last, _READ_BATCH)).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield row[0], self._decode(row[1:])
+            position = rows[-1][0]
+
+    def next_number(self, scope: str) -> int:
+        """
+        Allocate the next number (1, 2, …) in ``scope``; unique across threads and processes.
+
+        The increment is not flushed to disk on its own: it becomes durable with the next
+        durable commit to the file, in particular with the append that uses the number (the
+        write-ahead log is flushed as a whole, in order). A number that nothing durable used
+        yet may thus be handed out again after a power cut, which is harmless for references.
+        This spares the desk one disk flush per complaint received.
+        """
+        with self._use(f"allocate a number in {scope!r}") as conn:
+            relax = self._synchronous in ("FULL", "EXTRA")
+            if relax:
+                conn.execute("PRAGMA synchronous = NORMAL")
+            try:
+                with _Immediate(conn):
+                    conn.execute(_BUMP_COUNTER, (scope,))
+                    return int(conn.execute(_COUNTER, (scope,)).fetchone()[0])
+            finally:
+                if relax:
+                    conn.execute(f"PRAGMA synchronous = {self._synchronous}")
+
+    def close(self) -> None:
+        """Close the connection; later calls raise StoreClosedError. Closing twice is fine."""
+        with self._lock:
+            conn, self._conn = self._conn, None
+            if conn is not None:
+                with _SQLiteErrors(self._path, "close the database"):
+                    conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._conn is None else f"synchronous={self._synchronous!r}"
+        return f"SQLiteEventStore({self._path!r}, {state})"

@@ -1,0 +1,1 @@
+"""Tests of the ``iso10002`` command line, run in-process and as a real subprocess."""
