@@ -86,6 +86,7 @@ PUBLIC_API = [
     "Role",
     "RootCause",
     "RootCauseRecorded",
+    "SQLiteEventStore",
     "SatisfactionRecorded",
     "SchemaVersionError",
     "SerializationError",

@@ -91,6 +91,7 @@ from iso10002.process.standard import DEFAULT_NO_REPLY_PERIOD, State, standard_w
 from iso10002.process.workflow import Guard, GuardContext, StateDef, Transition, Workflow
 from iso10002.storage.base import ComplaintQuery, EventStore, Page
 from iso10002.storage.memory import InMemoryEventStore
+from iso10002.storage.sqlite import SQLiteEventStore
 
 __all__ = [
     "DEFAULT_NO_REPLY_PERIOD",
@@ -165,6 +166,7 @@ __all__ = [
     "Role",
     "RootCause",
     "RootCauseRecorded",
+    "SQLiteEventStore",
     "SatisfactionRecorded",
     "SchemaVersionError",
     "SerializationError",

@@ -495,6 +495,10 @@ class ComplaintDesk:
     ) -> Complaint:
         """Close the complaint with a documented reason (guard ``closure_justified``)."""
         payload = Closed(reason=reason, note=note, duplicate_of=duplicate_of)
+        if duplicate_of is not None and self.store.id_for_reference(duplicate_of) is None:
+            raise ValidationError(
+                "duplicate_of", f"no complaint has the reference {duplicate_of!r}"
+            )
         return self._execute(key, "close", actor, payload, expected_version)
 
     def withdraw(

@@ -19,13 +19,16 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args, get_origin
 from uuid import UUID
 
+import attrs
 import cattrs
+from cattrs.cols import homogenous_tuple_structure_factory
+from cattrs.gen import make_dict_structure_fn
 from dateutil.parser import isoparse
 
 from iso10002.errors import Iso10002Error, SerializationError, ValidationError
@@ -135,6 +138,39 @@ def _structure_enum(value: object, cls: type[Enum]) -> Enum:
         ) from None
 
 
+def _is_homogeneous_tuple(t: Any) -> bool:
+    args = get_args(t)
+    return get_origin(t) is tuple and len(args) == 2 and args[1] is Ellipsis
+
+
+def _tuple_hook_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    # cattrs would accept any iterable, reading "Billing" as ("B", "i", ...); JSON arrays only.
+    inner = homogenous_tuple_structure_factory(t, conv)
+
+    def hook(value: Any, cls: Any) -> Any:
+        if not isinstance(value, list):
+            raise SerializationError(f"expected an array, got {type(value).__name__}")
+        return inner(value, cls)
+
+    return hook
+
+
+def _attrs_hook_factory(t: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    inner = make_dict_structure_fn(
+        t,
+        conv,
+        _cattrs_forbid_extra_keys=True,
+        _cattrs_detailed_validation=conv.detailed_validation,
+    )
+
+    def hook(value: Any, cls: Any) -> Any:
+        if not isinstance(value, Mapping):
+            raise SerializationError(f"expected an object, got {type(value).__name__}")
+        return inner(value, cls)
+
+    return hook
+
+
 def configure_converter(conv: cattrs.Converter) -> None:
     """Register the library's rules (listed in the module docstring) on ``conv``."""
     conv.register_unstructure_hook(_dt.datetime, _dt.datetime.isoformat)
@@ -145,10 +181,11 @@ def configure_converter(conv: cattrs.Converter) -> None:
     conv.register_structure_hook(Decimal, _structure_decimal)
     conv.register_unstructure_hook(UUID, str)
     conv.register_structure_hook(UUID, _structure_uuid)
-    # Predicates, not types: a str-based Enum would otherwise match the str hook.
-    conv.register_structure_hook_func(lambda t: t is str, _structure_str)
-    conv.register_structure_hook_func(lambda t: t is bool, _structure_bool)
-    conv.register_structure_hook_func(lambda t: t is int, _structure_int)
+    conv.register_structure_hook(str, _structure_str)
+    conv.register_structure_hook(bool, _structure_bool)
+    conv.register_structure_hook(int, _structure_int)
+    conv.register_structure_hook_factory(_is_homogeneous_tuple, _tuple_hook_factory)
+    conv.register_structure_hook_factory(attrs.has, _attrs_hook_factory)
     # Exact-type hooks: cattrs routes str-based enums through its str passthrough otherwise.
     for enum in _MODEL_ENUMS:
         conv.register_structure_hook(enum, _structure_enum)
@@ -205,9 +242,19 @@ def structure(data: object, cls: type[T], *, path: str = "$") -> T:
         pass
     try:
         return converter.structure(data, cls)
-    except SerializationError:
-        raise
-    except (cattrs.BaseValidationError, Iso10002Error, ValueError, TypeError, KeyError) as e:
+    except SerializationError as e:
+        # A hook's own message has no path yet when it ran on ``data`` itself.
+        if str(e).startswith("$"):
+            raise
+        raise SerializationError(f"{path}: {e}", path=path) from e
+    except (
+        cattrs.BaseValidationError,
+        Iso10002Error,
+        ValueError,
+        TypeError,
+        KeyError,
+        AttributeError,
+    ) as e:
         where, why = _first_error(e, path)
         raise SerializationError(f"{where}: {why}", path=where) from e
 
@@ -253,7 +300,7 @@ def event_from_dict(data: object, *, path: str = "$") -> Event:
     if missing:
         raise SerializationError(f"{path}: missing keys: {missing}", path=path)
     version = data["schema_version"]
-    if version != SCHEMA_VERSION:
+    if type(version) is not int or version != SCHEMA_VERSION:
         raise SerializationError(
             f"{path}.schema_version: unsupported schema version {version!r} "
             f"(this release reads {SCHEMA_VERSION})",
@@ -285,7 +332,9 @@ def build_event(
     """Build an event from the separately stored parts of a record (used by the stores)."""
     cls = _PAYLOAD_TYPES.get(type_name) if isinstance(type_name, str) else None
     if cls is None:
-        raise SerializationError(f"{path}.type: unknown event type {type_name!r}", path=path)
+        raise SerializationError(
+            f"{path}.type: unknown event type {type_name!r}", path=f"{path}.type"
+        )
     try:
         return Event(
             complaint_id=structure(complaint_id, UUID, path=f"{path}.complaint_id"),
@@ -297,13 +346,19 @@ def build_event(
         )
     except SerializationError:
         raise
+    except ValidationError as e:
+        where = f"{path}.{e.field}"
+        raise SerializationError(f"{where}: {e.reason}", path=where) from e
     except Iso10002Error as e:
         raise SerializationError(f"{path}: {e}", path=path) from e
 
 
+_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
 def dumps(obj: object) -> str:
     """Compact JSON for ``obj`` (a library object, or data already unstructured)."""
-    return json.dumps(converter.unstructure(obj), separators=(",", ":"), ensure_ascii=False)
+    return _ENCODE(converter.unstructure(obj))
 
 
 def loads(text: str | bytes, cls: type[T]) -> T:

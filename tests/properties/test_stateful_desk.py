@@ -704,7 +704,12 @@ class DeskMachine(RuleBasedStateMachine):
             elif original == "another":
                 duplicate_of = others[0]
             else:
-                duplicate_of = "REF-ELSEWHERE-1"
+                # An unknown original is refused before the workflow is asked.
+                with pytest.raises(ValidationError, match="no complaint has the reference"):
+                    self.desk.close(
+                        cid, actor, reason=reason, note=note, duplicate_of="REF-ELSEWHERE-1"
+                    )
+                return
         self._run(
             cid,
             "close",

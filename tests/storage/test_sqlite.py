@@ -617,10 +617,6 @@ def test_a_corrupt_event_names_the_complaint_and_seq(
     assert next(iter(store.iter_events()))[1] == first
 
 
-@pytest.mark.xfail(
-    reason="the converter's strict str/int/bool hooks do not reach attrs fields yet",
-    raises=pytest.fail.Exception,
-)
 @pytest.mark.parametrize(
     "payload", ['{"text": 42}', '{"text": "x", "internal": "yes"}'], ids=["int", "bool"]
 )

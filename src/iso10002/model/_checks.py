@@ -79,8 +79,11 @@ def member_of(enum: type[Enum]) -> Validator:
     def check(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, enum):
             allowed = ", ".join(str(m.value) for m in enum)
+            hint = ""
+            if any(value == m.value for m in enum):
+                hint = f"; pass {enum.__name__}({value!r}), not the plain value"
             raise ValidationError(
-                attribute.name, f"{value!r} is not a {enum.__name__} (allowed: {allowed})"
+                attribute.name, f"{value!r} is not a {enum.__name__} (allowed: {allowed}){hint}"
             )
 
     return check

@@ -220,7 +220,15 @@ def _changes(c: Complaint, e: Event, p: Any) -> dict[str, Any]:  # noqa: PLR0912
     if isinstance(p, Withdrawn):
         return {"withdrawn_at": at}
     if isinstance(p, Reopened):
+        # The grounds of the earlier closure no longer hold: a reopened complaint needs its
+        # decision communicated and answered (or a new referral) before it closes again.
         return {
+            "decision_communicated_at": None,
+            "recourse_explained": False,
+            "reaction": None,
+            "reaction_at": None,
+            "referred_to": None,
+            "referred_at": None,
             "closed_at": None,
             "closure_reason": None,
             "duplicate_of": None,

@@ -105,6 +105,19 @@ def standard_workflow(*, no_reply_period: _dt.timedelta = DEFAULT_NO_REPLY_PERIO
                 target="assessed",
                 description="Record the initial assessment (7.5).",
             ),
+            # A complaint reopened before it was acknowledged or assessed catches up in place.
+            t(
+                command="acknowledge",
+                sources=_names(_S.INVESTIGATING),
+                target=None,
+                description="Acknowledge a reopened complaint never acknowledged before.",
+            ),
+            t(
+                command="assess",
+                sources=_names(_S.INVESTIGATING),
+                target=None,
+                description="Assess a reopened complaint never assessed before.",
+            ),
             t(
                 command="reassess",
                 sources=_names(_S.ASSESSED, _S.INVESTIGATING, _S.INTERNAL_REVIEW),
