@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 
 from iso10002 import (
     Actor,
@@ -45,7 +46,7 @@ from iso10002 import (
     Severity,
 )
 from iso10002.serialization import dumps
-from iso10002.storage.sqlite import SQLiteEventStore
+from iso10002.storage.sqlite import SQLiteEventStore, Synchronous
 
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)
 HANDLER = Actor(id="hana", role=Role.FRONT_LINE, name="Hana Front")
@@ -175,10 +176,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"SQLite, WAL, synchronous={synchronous}")
         with tempfile.TemporaryDirectory() as tmp:
             ours_path = Path(tmp) / "ours.db"
-            store = SQLiteEventStore(ours_path, synchronous=synchronous)  # type: ignore[arg-type]
-            seconds, _ = timed(
-                args.complaints, lambda s=store: ComplaintDesk(s, clock=FixedClock(START))
-            )
+            store = SQLiteEventStore(ours_path, synchronous=cast(Synchronous, synchronous))
+
+            def sqlite_desk(store: SQLiteEventStore = store) -> ComplaintDesk:
+                return ComplaintDesk(store, clock=FixedClock(START))
+
+            seconds, _ = timed(args.complaints, sqlite_desk)
             rows = event_rows(store)
             store.close()
             ours = report("ComplaintDesk + SQLiteEventStore", args.complaints, seconds)
