@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Union
 
 import attrs
@@ -185,11 +185,15 @@ class ComplaintDesk:
     def _execute(
         self,
         key: ComplaintKey,
-        command: str,
+        command: str | Callable[[Complaint], str],
         actor: Actor,
-        payload: EventPayload,
+        payload: EventPayload | Callable[[Complaint], EventPayload],
         expected_version: int | None,
     ) -> Complaint:
+        """
+        Run one command. ``command`` and ``payload`` may depend on the complaint as loaded here
+        (given as functions of it), so a retry after a conflict recomputes them from fresh state.
+        """
         _check_actor(actor)
         cid = self._resolve(key)
         for attempt in (1, 2):
@@ -200,15 +204,17 @@ class ComplaintDesk:
                     expected_version=expected_version,
                     actual_version=current.version,
                 )
+            name = command if isinstance(command, str) else command(current)
+            body = payload(current) if callable(payload) else payload
             now = self.clock.now()
-            target = self.workflow.run(current, command, actor, payload, now)
+            target = self.workflow.run(current, name, actor, body, now)
             event = Event(
                 complaint_id=cid,
                 seq=current.version + 1,
                 occurred_at=now,
                 actor=actor,
                 state=target,
-                payload=payload,
+                payload=body,
             )
             updated = apply(current, event)
             try:
@@ -321,10 +327,14 @@ class ComplaintDesk:
         expected_version: int | None = None,
     ) -> Complaint:
         """Acknowledge receipt (7.4); ``channel`` defaults to the channel it came in by."""
-        if channel is None:
-            channel = self.get(key).channel
-        payload = Acknowledged(channel=channel, message=message)
-        return self._execute(key, "acknowledge", actor, payload, expected_version)
+        if channel is not None:
+            payload = Acknowledged(channel=channel, message=message)
+            return self._execute(key, "acknowledge", actor, payload, expected_version)
+
+        def by_incoming_channel(current: Complaint) -> EventPayload:
+            return Acknowledged(channel=current.channel, message=message)
+
+        return self._execute(key, "acknowledge", actor, by_incoming_channel, expected_version)
 
     def assess(
         self,
@@ -335,14 +345,16 @@ class ComplaintDesk:
         expected_version: int | None = None,
     ) -> Complaint:
         """Record the initial assessment (7.5), or revise it; the priority policy sets priority."""
-        current = self.get(key)
         payload = Assessed(
             assessment=assessment,
             priority=self.priority_policy(assessment),
             priority_policy=self.priority_policy.name,
         )
-        command = "assess" if current.assessment is None else "reassess"
-        return self._execute(current.id, command, actor, payload, expected_version)
+
+        def first_or_revised(current: Complaint) -> str:
+            return "assess" if current.assessment is None else "reassess"
+
+        return self._execute(key, first_or_revised, actor, payload, expected_version)
 
     def classify(
         self,
