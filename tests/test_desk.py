@@ -176,8 +176,8 @@ def test_command_in_wrong_state_names_state_and_allowed_commands(desk: Complaint
     assert "acknowledge" in err.allowed
     assert str(err) == (
         f"'decide' is not allowed for complaint {c.reference} in state 'received'; allowed "
-        "commands: acknowledge, add_note, assign, classify, close, record_communication, "
-        "record_root_cause, withdraw"
+        "commands: acknowledge, add_note, assign, classify, close, extend_deadline, "
+        "put_on_hold, record_communication, record_root_cause, release_hold, withdraw"
     )
     assert desk.get(c.id).version == 1
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Union
 
 import attrs
@@ -23,6 +23,7 @@ from iso10002.errors import (
     ComplaintNotFound,
     ConcurrencyConflict,
     DuplicateKeyError,
+    NaiveDatetimeError,
     ValidationError,
 )
 from iso10002.model.complaint import Complaint, ComplaintSummary, apply
@@ -34,10 +35,13 @@ from iso10002.model.events import (
     Closed,
     CommunicationRecorded,
     ComplaintReceived,
+    DeadlineExtended,
     DecisionCommunicated,
     DecisionMade,
     Event,
     EventPayload,
+    HoldEnded,
+    HoldStarted,
     InternalReviewRequested,
     InvestigationStarted,
     NoteAdded,
@@ -46,6 +50,8 @@ from iso10002.model.events import (
     Reopened,
     RootCauseRecorded,
     SatisfactionRecorded,
+    SlaAlertRaised,
+    SlaPolicyApplied,
     StepRecorded,
     Withdrawn,
 )
@@ -62,19 +68,28 @@ from iso10002.model.values import (
     Complainant,
     ComplaintId,
     Decision,
+    ExtensionKind,
     ProductOrService,
     Reaction,
+    Role,
     RootCause,
 )
 from iso10002.process.standard import standard_workflow
 from iso10002.process.workflow import Workflow
+from iso10002.sla.config import SlaConfig
+from iso10002.sla.engine import SlaReport, evaluate
+from iso10002.sla.policy import SlaPolicy
+from iso10002.sla.queue import QueueBucket, QueueItem
 from iso10002.storage.base import ComplaintQuery, EventStore, Page
 from iso10002.storage.memory import InMemoryEventStore
 
-__all__ = ["ComplaintDesk", "ComplaintKey"]
+__all__ = ["ComplaintDesk", "ComplaintKey", "EscalationHook"]
 
 ComplaintKey = Union[ComplaintId, str]  # noqa: UP007 - a runtime alias must work on 3.10
 """A complaint's id (UUID) or its reference (str)."""
+
+EscalationHook = Callable[[Complaint, Event], None]
+"""Called with the complaint and each alert event :meth:`ComplaintDesk.tick` wrote."""
 
 
 class ComplaintDesk:
@@ -103,13 +118,18 @@ class ComplaintDesk:
         priority_policy: PriorityPolicy | None = None,
         references: ReferenceFormat | None = None,
         cache_size: int = 10_000,
+        sla: SlaConfig | None = None,
+        escalation_hooks: Iterable[EscalationHook] = (),
     ) -> None:
         self.store: EventStore = store if store is not None else InMemoryEventStore()
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.workflow: Workflow = workflow if workflow is not None else standard_workflow()
         self.priority_policy: PriorityPolicy = priority_policy or DefaultPriorityPolicy()
         self.references: ReferenceFormat = references or ReferenceFormat()
-        self._cache: OrderedDict[ComplaintId, Complaint] = OrderedDict()
+        self.sla: SlaConfig | None = sla
+        self.escalation_hooks: tuple[EscalationHook, ...] = tuple(escalation_hooks)
+        # With timeliness policies the history is cached too: deadlines are computed from it.
+        self._cache: OrderedDict[ComplaintId, tuple[Complaint, tuple[Event, ...]]] = OrderedDict()
         self._cache_size = cache_size
 
     # -- reading --------------------------------------------------------------------------
@@ -125,20 +145,26 @@ class ComplaintDesk:
         raise ValidationError("complaint", f"expected an id or a reference, got {key!r}")
 
     def _load(self, cid: ComplaintId) -> Complaint:
+        return self._load_entry(cid)[0]
+
+    def _load_entry(self, cid: ComplaintId) -> tuple[Complaint, tuple[Event, ...]]:
+        """The complaint, and its history if timeliness policies are configured (else ())."""
         cached = self._cache.get(cid)
-        events = self.store.read(cid, after=cached.version if cached else 0)
-        state = cached
+        state, past = cached if cached is not None else (None, ())
+        events = self.store.read(cid, after=state.version if state else 0)
         for event in events:
             state = apply(state, event)
         if state is None:
             raise ComplaintNotFound(f"id {cid}")
+        if events and self.sla is not None:
+            past = (*past, *events)
         if events:
-            self._remember(state)
-        return state
+            self._remember(state, past)
+        return state, past
 
-    def _remember(self, complaint: Complaint) -> None:
+    def _remember(self, complaint: Complaint, history: tuple[Event, ...] = ()) -> None:
         cache = self._cache
-        cache[complaint.id] = complaint
+        cache[complaint.id] = (complaint, history if self.sla is not None else ())
         cache.move_to_end(complaint.id)
         if len(cache) > self._cache_size:
             cache.popitem(last=False)
@@ -189,15 +215,18 @@ class ComplaintDesk:
         actor: Actor,
         payload: EventPayload | Callable[[Complaint], EventPayload],
         expected_version: int | None,
+        *,
+        check: Callable[[Complaint, EventPayload], None] | None = None,
     ) -> Complaint:
         """
         Run one command. ``command`` and ``payload`` may depend on the complaint as loaded here
         (given as functions of it), so a retry after a conflict recomputes them from fresh state.
+        ``check`` validates the payload against the complaint once the workflow has allowed it.
         """
         _check_actor(actor)
         cid = self._resolve(key)
         for attempt in (1, 2):
-            current = self._load(cid)
+            current, past = self._load_entry(cid)
             if expected_version is not None and current.version != expected_version:
                 raise ConcurrencyConflict(
                     complaint=current.reference,
@@ -208,6 +237,8 @@ class ComplaintDesk:
             body = payload(current) if callable(payload) else payload
             now = self.clock.now()
             target = self.workflow.run(current, name, actor, body, now)
+            if check is not None:
+                check(current, body)
             event = Event(
                 complaint_id=cid,
                 seq=current.version + 1,
@@ -217,9 +248,14 @@ class ComplaintDesk:
                 payload=body,
             )
             updated = apply(current, event)
+            new = [event]
+            updated = self._reselect(updated, new, actor, now)
+            history = (*past, *new)
             try:
                 self.store.append(
-                    (event,), expected_version=current.version, summary=ComplaintSummary.of(updated)
+                    new,
+                    expected_version=current.version,
+                    summary=self._summary(updated, history, now),
                 )
             except ConcurrencyConflict:
                 self._cache.pop(cid, None)
@@ -228,8 +264,193 @@ class ComplaintDesk:
                 if expected_version is not None or attempt == 2:
                     raise
                 continue
-            self._remember(updated)
+            self._remember(updated, history)
             return updated
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # -- timeliness -------------------------------------------------------------------------
+
+    def _reselect(
+        self, complaint: Complaint, new: list[Event], actor: Actor, now: _dt.datetime
+    ) -> Complaint:
+        """
+        Record the timeliness policy the complaint now falls under, if it changed (appending
+        to ``new``). A closed complaint keeps its policy; one no rule matches keeps its own.
+        """
+        if self.sla is None or not complaint.is_open:
+            return complaint
+        selected = self.sla.select(complaint)
+        if selected is None:
+            return complaint
+        policy, reason = selected
+        if policy.key == (complaint.sla_policy, complaint.sla_policy_version):
+            return complaint
+        calendar = policy.calendar
+        event = Event(
+            complaint_id=complaint.id,
+            seq=complaint.version + 1,
+            occurred_at=now,
+            actor=actor,
+            state=complaint.state,
+            payload=SlaPolicyApplied(
+                policy=policy.name,
+                version=policy.version,
+                calendar=calendar.name,
+                calendar_version=calendar.version,
+                calendar_fingerprint=calendar.fingerprint(),
+                reason=reason,
+            ),
+        )
+        new.append(event)
+        return apply(complaint, event)
+
+    def _summary(
+        self, complaint: Complaint, history: Sequence[Event], now: _dt.datetime
+    ) -> ComplaintSummary:
+        """The projection row, with the next deadline, warning and alert when a policy applies."""
+        if self.sla is None or complaint.sla_policy is None:
+            return ComplaintSummary.of(complaint)
+        policy = self.sla.current(complaint)
+        assert policy is not None
+        report = evaluate(history, policy, now)
+        return ComplaintSummary.of(
+            complaint,
+            sla_due_at=report.next_due,
+            sla_warning_at=report.next_warning,
+            sla_alert_at=report.next_alert,
+        )
+
+    def _policy_as_of(self, history: Sequence[Event], as_of: _dt.datetime) -> SlaPolicy | None:
+        assert self.sla is not None
+        applied = None
+        for event in history:
+            if isinstance(event.payload, SlaPolicyApplied) and event.occurred_at <= as_of:
+                applied = event.payload
+        return None if applied is None else self.sla.find(applied.policy, applied.version)
+
+    def sla_status(
+        self, key: ComplaintKey, *, as_of: _dt.datetime | None = None
+    ) -> SlaReport | None:
+        """
+        Where each timeliness metric of the complaint stands, computed from its history with
+        the policy version that applied at ``as_of`` (now if omitted). ``None`` if no policy
+        applied by then.
+
+        Raises:
+            ValidationError: the desk has no timeliness policies, or ``as_of`` is naive.
+        """
+        if self.sla is None:
+            raise ValidationError("sla", "this desk has no timeliness policies")
+        when = self.clock.now() if as_of is None else _aware(as_of, "as_of")
+        history = self.history(key)
+        policy = self._policy_as_of(history, when)
+        return None if policy is None else evaluate(history, policy, when)
+
+    def sla_queue(
+        self,
+        *,
+        as_of: _dt.datetime | None = None,
+        within: _dt.timedelta | None = None,
+        limit: int = 100,
+    ) -> list[QueueItem]:
+        """
+        The complaints whose deadlines need attention at ``as_of`` (now if omitted), earliest
+        deadline first: *breached* (a deadline has passed), *at risk* (a warning threshold has
+        passed), and, with ``within``, *due* (a deadline falls within that time). Read from
+        the store's indexes; no history is replayed.
+        """
+        when = self.clock.now() if as_of is None else _aware(as_of, "as_of")
+        if within is not None and within < _dt.timedelta(0):
+            raise ValidationError("within", "must not be negative")
+        found: dict[ComplaintId, QueueItem] = {}
+        searches = [
+            (QueueBucket.BREACHED, {"sla_due_by": when - _dt.timedelta(microseconds=1)}),
+            (QueueBucket.AT_RISK, {"sla_warning_by": when}),
+        ]
+        if within is not None:
+            searches.append((QueueBucket.DUE, {"sla_due_by": when + within}))
+        for bucket, criteria in searches:
+            page = self.store.query(
+                ComplaintQuery(is_open=True, order="sla_due", limit=limit, **criteria)  # type: ignore[arg-type]
+            )
+            for summary in page.items:
+                if summary.id not in found and summary.sla_due_at is not None:
+                    found[summary.id] = QueueItem(
+                        summary=summary, bucket=bucket, due_at=summary.sla_due_at
+                    )
+        items = sorted(found.values(), key=lambda i: (i.due_at, i.summary.reference))
+        return items[:limit]
+
+    def tick(self, *, limit: int = 1000) -> list[Event]:
+        """
+        Raise the warning and breach alerts that have fallen due, each exactly once, and call
+        the escalation hooks for them; return the alert events written.
+
+        Call it from a scheduler as often as you like: alerts already raised are in the
+        history and are not raised again, even by several ticking processes at once (a
+        concurrent append conflicts, and the retry finds the alert recorded). A late tick
+        raises only the highest level each metric reached, not every warning it missed. It
+        handles up to ``limit`` complaints; call again while it returns that many.
+        """
+        if self.sla is None:
+            return []
+        now = self.clock.now()
+        page = self.store.query(ComplaintQuery(sla_alert_by=now, is_open=True, limit=limit))
+        raised: list[Event] = []
+        for summary in page.items:
+            raised.extend(self._raise_alerts(summary.id))
+        return raised
+
+    def _raise_alerts(self, cid: ComplaintId) -> list[Event]:
+        assert self.sla is not None
+        for attempt in (1, 2):
+            current, past = self._load_entry(cid)
+            now = self.clock.now()
+            policy = self.sla.current(current)
+            if policy is None or not current.is_open:
+                return []
+            due = evaluate(past, policy, now).alerts_due()
+            new = [
+                Event(
+                    complaint_id=cid,
+                    seq=current.version + i,
+                    occurred_at=now,
+                    actor=_SYSTEM,
+                    state=current.state,
+                    payload=SlaAlertRaised(
+                        metric=alert.metric,
+                        cycle=alert.cycle,
+                        extension=alert.extension,
+                        level=alert.level,
+                        percent=alert.percent,
+                        due_at=alert.due_at,
+                    ),
+                )
+                for i, alert in enumerate(due, start=1)
+            ]
+            updated = current
+            for event in new:
+                updated = apply(updated, event)
+            if not new:
+                return []
+            history = (*past, *new)
+            try:
+                self.store.append(
+                    new,
+                    expected_version=current.version,
+                    summary=self._summary(updated, history, now),
+                )
+            except ConcurrencyConflict:
+                # Another process may have raised the same alerts; the retry sees them.
+                self._cache.pop(cid, None)
+                if attempt == 2:
+                    raise
+                continue
+            self._remember(updated, history)
+            for event in new:
+                for hook in self.escalation_hooks:
+                    hook(updated, event)
+            return new
         raise AssertionError("unreachable")  # pragma: no cover
 
     # -- commands -------------------------------------------------------------------------
@@ -549,6 +770,60 @@ class ComplaintDesk:
         payload = SatisfactionRecorded(score=score, scale=scale, comment=comment)
         return self._execute(key, "record_satisfaction", actor, payload, expected_version)
 
+    def put_on_hold(
+        self,
+        key: ComplaintKey,
+        actor: Actor,
+        *,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> Complaint:
+        """Put the complaint on hold (e.g. waiting for the complainant); SLA metrics may pause."""
+        return self._execute(
+            key, "put_on_hold", actor, HoldStarted(reason=reason), expected_version
+        )
+
+    def release_hold(
+        self,
+        key: ComplaintKey,
+        actor: Actor,
+        *,
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> Complaint:
+        """End the hold; paused SLA metrics run again."""
+        return self._execute(key, "release_hold", actor, HoldEnded(note=note), expected_version)
+
+    def extend_deadline(
+        self,
+        key: ComplaintKey,
+        actor: Actor,
+        *,
+        metric: str,
+        kind: ExtensionKind,
+        reason: str,
+        until: _dt.datetime | None = None,
+        expected_version: int | None = None,
+    ) -> Complaint:
+        """
+        Extend one timeliness metric's deadline as its regime allows: a holding response or
+        delay notice moves it to the metric's extended target; an agreed extension to ``until``.
+
+        Raises:
+            ValidationError: the desk has no timeliness policies, the complaint's policy has no
+                such metric, or the metric does not allow this kind of extension.
+        """
+        payload = DeadlineExtended(metric=metric, kind=kind, reason=reason, until=until)
+        return self._execute(
+            key, "extend_deadline", actor, payload, expected_version, check=self._check_extension
+        )
+
+    def _check_extension(self, complaint: Complaint, payload: EventPayload) -> None:
+        if self.sla is None:
+            raise ValidationError("metric", "this desk has no timeliness policies to extend")
+        assert isinstance(payload, DeadlineExtended)
+        self.sla.check_extension(complaint, payload)
+
     def run_step(
         self,
         key: ComplaintKey,
@@ -564,6 +839,18 @@ class ComplaintDesk:
 
     def __repr__(self) -> str:
         return f"ComplaintDesk(store={self.store!r}, workflow={self.workflow.name!r})"
+
+
+_SYSTEM = Actor(id="iso10002-sla", role=Role.SYSTEM)
+"""The actor of alerts raised by :meth:`ComplaintDesk.tick`."""
+
+
+def _aware(value: _dt.datetime, name: str) -> _dt.datetime:
+    if not isinstance(value, _dt.datetime):
+        raise ValidationError(name, f"expected a datetime, got {type(value).__name__}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise NaiveDatetimeError(name)
+    return value
 
 
 def _check_actor(actor: object) -> None:

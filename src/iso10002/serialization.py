@@ -5,7 +5,8 @@ Every record that is stored, exported or imported goes through :data:`converter`
 ``cattrs.Converter`` configured by :func:`configure_converter`:
 
 - datetimes as ISO 8601 strings; reading one without a UTC offset is an error;
-- dates as ``YYYY-MM-DD``; UUIDs as strings; ``Decimal`` as a string, never a float;
+- dates as ``YYYY-MM-DD``; local times of day as ``HH:MM[:SS[.ffffff]]`` (no offset); UUIDs as
+  strings; ``Decimal`` as a string, never a float;
 - enums by value; tuples as JSON arrays;
 - unknown keys are an error, so a typo in stored or imported data never passes silently;
 - an :class:`~iso10002.model.events.Event` is a flat record with ``schema_version``, ``type`` and
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from enum import Enum
@@ -85,6 +87,28 @@ def _structure_date(value: object, _: object) -> _dt.date:
         return _dt.date.fromisoformat(value)
     except ValueError as e:
         raise SerializationError(f"{value!r} is not a YYYY-MM-DD date") from e
+
+
+_TIME = re.compile(r"^\d{2}:\d{2}(:\d{2}(\.\d{6})?)?$")
+
+
+def _unstructure_time(value: _dt.time) -> str:
+    if value.second == 0 and value.microsecond == 0:
+        return value.isoformat(timespec="minutes")
+    return value.isoformat()
+
+
+def _structure_time(value: object, _: object) -> _dt.time:
+    if not isinstance(value, str):
+        raise SerializationError(
+            f"expected an HH:MM[:SS[.ffffff]] string, got {type(value).__name__}"
+        )
+    if not _TIME.match(value):
+        raise SerializationError(f"{value!r} is not a local time HH:MM[:SS[.ffffff]]")
+    try:
+        return _dt.time.fromisoformat(value)
+    except ValueError as e:
+        raise SerializationError(f"{value!r} is not a valid time of day") from e
 
 
 def _structure_decimal(value: object, _: object) -> Decimal:
@@ -177,6 +201,8 @@ def configure_converter(conv: cattrs.Converter) -> None:
     conv.register_structure_hook(_dt.datetime, _structure_datetime)
     conv.register_unstructure_hook(_dt.date, _dt.date.isoformat)
     conv.register_structure_hook(_dt.date, _structure_date)
+    conv.register_unstructure_hook(_dt.time, _unstructure_time)
+    conv.register_structure_hook(_dt.time, _structure_time)
     conv.register_unstructure_hook(Decimal, str)
     conv.register_structure_hook(Decimal, _structure_decimal)
     conv.register_unstructure_hook(UUID, str)

@@ -68,6 +68,14 @@ from iso10002 import (
     Visibility,
     Withdrawn,
 )
+from iso10002.model.events import (
+    DeadlineExtended,
+    HoldEnded,
+    HoldStarted,
+    SlaAlertRaised,
+    SlaPolicyApplied,
+)
+from iso10002.model.values import AlertLevel, ExtensionKind
 
 T = TypeVar("T")
 
@@ -380,6 +388,7 @@ def complaints_received() -> st.SearchStrategy[ComplaintReceived]:
         people_involved=text_tuples(),
         attachments=st.lists(attachments(), max_size=2).map(tuple),
         client_key=optional(texts(max_size=12)),
+        attributes=st.dictionaries(texts(max_size=10), st.text(max_size=10), max_size=3),
     )
 
 
@@ -419,6 +428,33 @@ PAYLOADS: Mapping[str, st.SearchStrategy[Any]] = {
     "reopened": st.builds(Reopened, reason=texts()),
     "satisfaction_recorded": satisfactions(),
     "step_recorded": st.builds(StepRecorded, command=texts(max_size=16), note=optional(texts())),
+    "hold_started": st.builds(HoldStarted, reason=texts()),
+    "hold_ended": st.builds(HoldEnded, note=optional(texts())),
+    "deadline_extended": st.builds(
+        DeadlineExtended,
+        metric=texts(max_size=16),
+        kind=st.sampled_from(ExtensionKind),
+        reason=texts(),
+        until=optional(aware_datetimes()),
+    ),
+    "sla_policy_applied": st.builds(
+        SlaPolicyApplied,
+        policy=texts(max_size=16),
+        version=texts(max_size=8),
+        calendar=texts(max_size=16),
+        calendar_version=texts(max_size=8),
+        calendar_fingerprint=texts(max_size=64),
+        reason=texts(),
+    ),
+    "sla_alert_raised": st.builds(
+        SlaAlertRaised,
+        metric=texts(max_size=16),
+        cycle=st.integers(min_value=1, max_value=50),
+        level=st.sampled_from(AlertLevel),
+        percent=st.integers(min_value=1, max_value=100),
+        due_at=aware_datetimes(),
+        extension=st.integers(min_value=0, max_value=5),
+    ),
 }
 """A strategy per payload type name; a test checks it covers every payload type."""
 

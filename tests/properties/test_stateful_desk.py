@@ -84,6 +84,8 @@ from iso10002 import (
     ValidationError,
     Withdrawn,
 )
+from iso10002.model.events import DeadlineExtended, HoldEnded, HoldStarted
+from iso10002.model.values import ExtensionKind
 from iso10002.serialization import history_from_json, history_to_json
 from iso10002.storage.sqlite import SQLiteEventStore
 
@@ -134,6 +136,13 @@ COMMAND_ARGS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "withdraw": {"reason": st.none() | short_texts},
     "reopen": {"reason": short_texts},
     "record_satisfaction": {"satisfaction": s.satisfactions()},
+    "put_on_hold": {"reason": short_texts},
+    "release_hold": {"note": st.none() | short_texts},
+    "extend_deadline": {
+        "metric": st.sampled_from(["final_response", "acknowledgement"]),
+        "kind": st.sampled_from(ExtensionKind),
+        "reason": short_texts,
+    },
 }
 """The arguments of each command method besides complaint, actor and pin."""
 
@@ -172,6 +181,10 @@ def predicted_refusal(
         return "recourse_explained"
     if isinstance(payload, Closed) and not _closure_justified(c, payload, now):
         return "closure_justified"
+    if command == "put_on_hold" and c.on_hold_since is not None:
+        return "not_on_hold"
+    if command == "release_hold" and c.on_hold_since is None:
+        return "on_hold"
     return None
 
 
@@ -764,6 +777,75 @@ class DeskMachine(RuleBasedStateMachine):
                 expected_version=v,
             ),
         )
+
+    def put_on_hold(self, cid: ComplaintId, actor: Actor, pin: int | None, *, reason: str) -> None:
+        """Put on hold; refused while already on hold."""
+        after = self._run(
+            cid,
+            "put_on_hold",
+            actor,
+            payload=HoldStarted(reason=reason),
+            pin=pin,
+            call=lambda v: self.desk.put_on_hold(cid, actor, reason=reason, expected_version=v),
+        )
+        if after is not None:
+            assert after.on_hold_since == self.clock.now()
+
+    def release_hold(
+        self, cid: ComplaintId, actor: Actor, pin: int | None, *, note: str | None
+    ) -> None:
+        """End the hold; refused when not on hold."""
+        after = self._run(
+            cid,
+            "release_hold",
+            actor,
+            payload=HoldEnded(note=note),
+            pin=pin,
+            call=lambda v: self.desk.release_hold(cid, actor, note=note, expected_version=v),
+        )
+        if after is not None:
+            assert after.on_hold_since is None
+
+    def extend_deadline(
+        self,
+        cid: ComplaintId,
+        actor: Actor,
+        pin: int | None,
+        *,
+        metric: str,
+        kind: ExtensionKind,
+        reason: str,
+    ) -> None:
+        """This desk has no timeliness policies: an extension the workflow allows is refused."""
+        before = self.desk.get(cid)
+        expected_version = None if pin is None else before.version + pin
+        if "extend_deadline" not in self.workflow.allowed(before.state) or expected_version not in (
+            None,
+            before.version,
+        ):
+            self._run(
+                cid,
+                "extend_deadline",
+                actor,
+                payload=DeadlineExtended(metric=metric, kind=kind, reason=reason),
+                pin=pin,
+                call=lambda v: self.desk.extend_deadline(
+                    cid, actor, metric=metric, kind=kind, reason=reason, expected_version=v
+                ),
+            )
+            return
+        snapshot = self._snapshot()
+        with pytest.raises(ValidationError, match="no timeliness policies"):
+            self.desk.extend_deadline(
+                cid,
+                actor,
+                metric=metric,
+                kind=kind,
+                reason=reason,
+                expected_version=expected_version,
+            )
+        assert self._snapshot() == snapshot
+        _count("refused extension without policies")
 
     # -- invariants --------------------------------------------------------------------------
 

@@ -225,7 +225,7 @@ def test_a_newer_schema_is_refused(path: Path) -> None:
         SQLiteEventStore(path)
     assert str(caught.value) == (
         f"SQLite store {path}: the database has schema version 7, but this release of "
-        "iso10002 knows versions up to 1; upgrade iso10002"
+        f"iso10002 knows versions up to {SQLiteEventStore.SCHEMA_VERSION}; upgrade iso10002"
     )
 
 

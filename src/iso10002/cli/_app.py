@@ -34,9 +34,10 @@ from iso10002 import (
     serialization,
     standard_workflow,
 )
-from iso10002.cli import _render
+from iso10002.cli import _render, _sla
 from iso10002.cli._demo import DemoSettings, run_demo, working_days
 from iso10002.cli._progress import Progress
+from iso10002.sla.config import SlaConfig
 from iso10002.storage.sqlite import SQLiteEventStore
 
 __all__ = ["main"]
@@ -105,8 +106,11 @@ def _at_least(option: str, value: int, low: int) -> int:
 
 
 @contextlib.contextmanager
-def _existing_desk(db: str) -> Iterator[ComplaintDesk]:
-    """A desk on the database at ``db``, which must exist: reading never creates one."""
+def _existing_desk(db: str, *, sla: SlaConfig | None = None) -> Iterator[ComplaintDesk]:
+    """
+    A desk on the database at ``db``, which must exist: reading never creates one. ``sla``
+    gives the timeliness policies its complaints may have been evaluated with.
+    """
     path = Path(db)
     if not path.exists():
         create = f"{PROG} demo" + ("" if db == DEFAULT_DB else f" --db {shlex.quote(db)}")
@@ -116,7 +120,7 @@ def _existing_desk(db: str) -> Iterator[ComplaintDesk]:
     if not path.is_file():
         raise CliError(f"{db} is not a database file")
     with SQLiteEventStore(path) as store:
-        yield ComplaintDesk(store)
+        yield ComplaintDesk(store, sla=sla)
 
 
 def _print_json(data: object) -> None:
@@ -382,6 +386,8 @@ def build_parser() -> argparse.ArgumentParser:
         default="mermaid",
         help="a Mermaid state diagram, or text (default: mermaid)",
     )
+
+    _sla.register(add, database=database, text_or_json=text_or_json)
     return parser
 
 

@@ -49,6 +49,13 @@ from iso10002 import (
     Workflow,
 )
 from iso10002.cli._demo import DemoResult
+from iso10002.model.events import (
+    DeadlineExtended,
+    HoldEnded,
+    HoldStarted,
+    SlaAlertRaised,
+    SlaPolicyApplied,
+)
 
 __all__ = ["complaint", "demo_summary", "history", "page", "workflow"]
 
@@ -266,6 +273,23 @@ def _detail(p: EventPayload) -> str:  # noqa: PLR0912 - one case per payload typ
         return f"{p.score} / {p.scale}" + (f": {p.comment}" if p.comment else "")
     if isinstance(p, StepRecorded):
         return p.command + (f": {p.note}" if p.note else "")
+    return _timeliness_detail(p)
+
+
+def _timeliness_detail(
+    p: HoldStarted | HoldEnded | DeadlineExtended | SlaPolicyApplied | SlaAlertRaised,
+) -> str:
+    if isinstance(p, HoldStarted):
+        return p.reason
+    if isinstance(p, HoldEnded):
+        return p.note or ""
+    if isinstance(p, DeadlineExtended):
+        until = f" to {_when(p.until)}" if p.until else ""
+        return f"{p.metric}: {_words(p.kind.value)}{until}: {p.reason}"
+    if isinstance(p, SlaPolicyApplied):
+        return f"{p.policy} v{p.version} ({p.reason})"
+    if isinstance(p, SlaAlertRaised):
+        return f"{p.metric} {p.level.value} at {p.percent}%, due {_when(p.due_at)}"
     assert_never(p)
 
 

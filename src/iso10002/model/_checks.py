@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -163,3 +163,19 @@ def optional_date(_inst: object, attribute: attrs.Attribute[Any], value: object)
     """None or a calendar date (not a datetime)."""
     if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
         raise ValidationError(attribute.name, f"expected a date, got {value!r}")
+
+
+def text_mapping(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A mapping of non-blank strings to strings."""
+    if not isinstance(value, dict):
+        raise ValidationError(attribute.name, f"expected a mapping, got {value!r}")
+    for key, item in value.items():
+        if not isinstance(key, str) or not key.strip():
+            raise ValidationError(attribute.name, f"keys must be non-blank text, got {key!r}")
+        if not isinstance(item, str):
+            raise ValidationError(f"{attribute.name}.{key}", f"expected text, got {item!r}")
+
+
+def mapping_copy(value: object) -> object:
+    """Copy a mapping into a plain dict (so the value cannot change under a frozen object)."""
+    return dict(value) if isinstance(value, Mapping) else value

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import operator
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -23,9 +23,12 @@ from iso10002.model.events import (
     Closed,
     CommunicationRecorded,
     ComplaintReceived,
+    DeadlineExtended,
     DecisionCommunicated,
     DecisionMade,
     Event,
+    HoldEnded,
+    HoldStarted,
     InternalReviewRequested,
     InvestigationStarted,
     NoteAdded,
@@ -34,6 +37,8 @@ from iso10002.model.events import (
     Reopened,
     RootCauseRecorded,
     SatisfactionRecorded,
+    SlaAlertRaised,
+    SlaPolicyApplied,
     StepRecorded,
     Withdrawn,
 )
@@ -93,6 +98,7 @@ class Complaint:
     people_involved: tuple[str, ...] = ()
     attachments: tuple[Attachment, ...] = ()
     client_key: str | None = None
+    attributes: Mapping[str, str] = attrs.field(factory=dict, hash=False)
     acknowledged_at: _dt.datetime | None = None
     acknowledged_by: Actor | None = None
     assessment: Assessment | None = None
@@ -120,6 +126,9 @@ class Complaint:
     withdrawn_at: _dt.datetime | None = None
     reopen_count: int = 0
     satisfaction: SatisfactionRecorded | None = None
+    on_hold_since: _dt.datetime | None = None
+    sla_policy: str | None = None
+    sla_policy_version: str | None = None
     last_event_at: _dt.datetime
 
     @property
@@ -165,6 +174,7 @@ def _received(_: Complaint | None, e: Event, p: Any) -> Complaint:
         received_by=e.actor,
         recorded_at=e.occurred_at,
         remedy_requested=payload.remedy_requested,
+        attributes=payload.attributes,
         product=payload.product,
         incident_date=payload.incident_date,
         incident_place=payload.incident_place,
@@ -216,9 +226,14 @@ def _changes(c: Complaint, e: Event, p: Any) -> dict[str, Any]:  # noqa: PLR0912
     if isinstance(p, ReferredExternally):
         return {"referred_to": p.body, "referred_at": at}
     if isinstance(p, Closed):
-        return {"closed_at": at, "closure_reason": p.reason, "duplicate_of": p.duplicate_of}
+        return {
+            "closed_at": at,
+            "closure_reason": p.reason,
+            "duplicate_of": p.duplicate_of,
+            "on_hold_since": None,
+        }
     if isinstance(p, Withdrawn):
-        return {"withdrawn_at": at}
+        return {"withdrawn_at": at, "on_hold_since": None}
     if isinstance(p, Reopened):
         # The grounds of the earlier closure no longer hold: a reopened complaint needs its
         # decision communicated and answered (or a new referral) before it closes again.
@@ -237,7 +252,13 @@ def _changes(c: Complaint, e: Event, p: Any) -> dict[str, Any]:  # noqa: PLR0912
         }
     if isinstance(p, SatisfactionRecorded):
         return {"satisfaction": p}
-    if isinstance(p, StepRecorded):
+    if isinstance(p, HoldStarted):
+        return {"on_hold_since": at}
+    if isinstance(p, HoldEnded):
+        return {"on_hold_since": None}
+    if isinstance(p, SlaPolicyApplied):
+        return {"sla_policy": p.policy, "sla_policy_version": p.version}
+    if isinstance(p, (StepRecorded, DeadlineExtended, SlaAlertRaised)):
         return {}
     raise ValidationError("payload", f"unknown event payload {type(p).__name__}")
 
@@ -323,10 +344,23 @@ class ComplaintSummary:
     closed_at: _dt.datetime | None
     updated_at: _dt.datetime
     client_key: str | None
+    sla_due_at: _dt.datetime | None = None
+    """The earliest deadline of a running timeliness metric (past if already breached)."""
+    sla_warning_at: _dt.datetime | None = None
+    """The earliest first-warning instant of a running timeliness metric."""
+    sla_alert_at: _dt.datetime | None = None
+    """When the next warning or breach alert not yet raised falls due."""
 
     @classmethod
-    def of(cls, complaint: Complaint) -> ComplaintSummary:
-        """Summarise ``complaint``."""
+    def of(
+        cls,
+        complaint: Complaint,
+        *,
+        sla_due_at: _dt.datetime | None = None,
+        sla_warning_at: _dt.datetime | None = None,
+        sla_alert_at: _dt.datetime | None = None,
+    ) -> ComplaintSummary:
+        """Summarise ``complaint``, with the timeliness instants if a policy applies."""
         return cls(
             id=complaint.id,
             reference=complaint.reference,
@@ -342,4 +376,7 @@ class ComplaintSummary:
             closed_at=complaint.closed_at or complaint.withdrawn_at,
             updated_at=complaint.last_event_at,
             client_key=complaint.client_key,
+            sla_due_at=sla_due_at,
+            sla_warning_at=sla_warning_at,
+            sla_alert_at=sla_alert_at,
         )

@@ -9,6 +9,7 @@ vocabulary of the handling process; each has a stable ``type`` name used in stor
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Mapping
 from typing import ClassVar, Union
 
 import attrs
@@ -17,6 +18,7 @@ from iso10002.errors import ValidationError
 from iso10002.model import _checks as check
 from iso10002.model.values import (
     Actor,
+    AlertLevel,
     Assessment,
     Attachment,
     Channel,
@@ -26,6 +28,7 @@ from iso10002.model.values import (
     Complainant,
     ComplaintId,
     Decision,
+    ExtensionKind,
     Priority,
     ProductOrService,
     Reaction,
@@ -41,10 +44,13 @@ __all__ = [
     "Closed",
     "CommunicationRecorded",
     "ComplaintReceived",
+    "DeadlineExtended",
     "DecisionCommunicated",
     "DecisionMade",
     "Event",
     "EventPayload",
+    "HoldEnded",
+    "HoldStarted",
     "InternalReviewRequested",
     "InvestigationStarted",
     "NoteAdded",
@@ -53,6 +59,8 @@ __all__ = [
     "Reopened",
     "RootCauseRecorded",
     "SatisfactionRecorded",
+    "SlaAlertRaised",
+    "SlaPolicyApplied",
     "StepRecorded",
     "Withdrawn",
     "payload_types",
@@ -87,6 +95,10 @@ class ComplaintReceived:
     )
     client_key: str | None = attrs.field(default=None, validator=check.optional_text)
     """The caller's idempotency key: receiving twice with one key records one complaint."""
+    attributes: Mapping[str, str] = attrs.field(
+        factory=dict, converter=check.mapping_copy, validator=check.text_mapping, hash=False
+    )
+    """Free-form facts used to route and report (``regulation``, ``segment``, a company, …)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -275,6 +287,74 @@ class StepRecorded:
     note: str | None = attrs.field(default=None, validator=check.optional_text)
 
 
+@attrs.frozen(kw_only=True)
+class HoldStarted:
+    """The complaint is on hold, e.g. waiting for information from the complainant."""
+
+    type: ClassVar[str] = "hold_started"
+
+    reason: str = attrs.field(validator=check.text)
+
+
+@attrs.frozen(kw_only=True)
+class HoldEnded:
+    """The hold is over; the complaint is being worked on again."""
+
+    type: ClassVar[str] = "hold_ended"
+
+    note: str | None = attrs.field(default=None, validator=check.optional_text)
+
+
+@attrs.frozen(kw_only=True)
+class DeadlineExtended:
+    """
+    A timeliness metric's deadline was extended, as its regime allows: by a holding response
+    or delay notice (to the metric's extended target), or to an agreed instant.
+    """
+
+    type: ClassVar[str] = "deadline_extended"
+
+    metric: str = attrs.field(validator=check.text)
+    kind: ExtensionKind = attrs.field(validator=check.member_of(ExtensionKind))
+    reason: str = attrs.field(validator=check.text)
+    until: _dt.datetime | None = attrs.field(default=None, validator=check.optional_aware)
+    """The agreed new deadline; ``None`` to use the metric's extended target."""
+
+
+@attrs.frozen(kw_only=True)
+class SlaPolicyApplied:
+    """
+    The timeliness policy that applies from now on, with the exact calendar it counts in, so
+    every deadline can be recomputed later exactly as it was.
+    """
+
+    type: ClassVar[str] = "sla_policy_applied"
+
+    policy: str = attrs.field(validator=check.text)
+    version: str = attrs.field(validator=check.text)
+    calendar: str = attrs.field(validator=check.text)
+    calendar_version: str = attrs.field(validator=check.text)
+    calendar_fingerprint: str = attrs.field(validator=check.text)
+    reason: str = attrs.field(validator=check.text)
+    """Why this policy: the selection rule that matched, or the change that caused reselection."""
+
+
+@attrs.frozen(kw_only=True)
+class SlaAlertRaised:
+    """A metric crossed a warning threshold or its deadline; raised once per cycle and level."""
+
+    type: ClassVar[str] = "sla_alert_raised"
+
+    metric: str = attrs.field(validator=check.text)
+    cycle: int = attrs.field(validator=check.int_range(1, 1_000_000))
+    level: AlertLevel = attrs.field(validator=check.member_of(AlertLevel))
+    percent: int = attrs.field(validator=check.int_range(1, 100))
+    """The share of the target used when the alert fell due (100 for a breach)."""
+    due_at: _dt.datetime = attrs.field(validator=check.aware)
+    extension: int = attrs.field(default=0, validator=check.int_range(0, 1_000_000))
+    """How many extensions had moved the deadline; a new extension re-arms the alerts."""
+
+
 EventPayload = Union[  # noqa: UP007 - kept as typing.Union so __args__ lists the types
     ComplaintReceived,
     Acknowledged,
@@ -295,6 +375,11 @@ EventPayload = Union[  # noqa: UP007 - kept as typing.Union so __args__ lists th
     Reopened,
     SatisfactionRecorded,
     StepRecorded,
+    HoldStarted,
+    HoldEnded,
+    DeadlineExtended,
+    SlaPolicyApplied,
+    SlaAlertRaised,
 ]
 """Any event payload."""
 

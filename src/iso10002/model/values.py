@@ -24,6 +24,7 @@ from iso10002.model import _checks as check
 
 __all__ = [
     "Actor",
+    "AlertLevel",
     "Assessment",
     "Attachment",
     "Channel",
@@ -38,6 +39,7 @@ __all__ = [
     "ContactMethod",
     "Decision",
     "Direction",
+    "ExtensionKind",
     "Impact",
     "Money",
     "Outcome",
@@ -176,6 +178,24 @@ class Reaction(str, Enum):
 
     ACCEPTS = "accepts"
     REJECTS = "rejects"
+
+
+class ExtensionKind(str, Enum):
+    """How a deadline was extended; a metric says which kinds its regime allows."""
+
+    HOLDING_RESPONSE = "holding_response"
+    """A written holding response explaining the delay (FCA DISP 1.6, PSD2 Art. 101)."""
+    DELAY_NOTICE = "delay_notice"
+    """A delay notification with reasons and the right to go to the external body (ASIC RG 271)."""
+    AGREED = "agreed"
+    """A longer period agreed with the complainant (NHS complaints regulations)."""
+
+
+class AlertLevel(str, Enum):
+    """How far a timeliness metric has gone: a warning before its deadline, or the breach."""
+
+    WARNING = "warning"
+    BREACH = "breach"
 
 
 class ClosureReason(str, Enum):

@@ -16,7 +16,9 @@ from iso10002.process.workflow import Guard, GuardContext
 __all__ = [
     "assessment_recorded",
     "closure_justified",
+    "not_on_hold",
     "objectivity",
+    "on_hold",
     "recourse_explained",
 ]
 
@@ -31,6 +33,33 @@ assessment_recorded = Guard(
     name="assessment_recorded",
     description="A decision needs an initial assessment first (7.5).",
     check=_assessment_recorded,
+)
+
+
+def _not_on_hold(ctx: GuardContext) -> str | None:
+    since = ctx.complaint.on_hold_since
+    if since is not None:
+        return f"the complaint has been on hold since {since.isoformat()}"
+    return None
+
+
+not_on_hold = Guard(
+    name="not_on_hold",
+    description="A complaint already on hold cannot be put on hold again.",
+    check=_not_on_hold,
+)
+
+
+def _on_hold(ctx: GuardContext) -> str | None:
+    if ctx.complaint.on_hold_since is None:
+        return "the complaint is not on hold"
+    return None
+
+
+on_hold = Guard(
+    name="on_hold",
+    description="Only a complaint on hold can be released from it.",
+    check=_on_hold,
 )
 
 

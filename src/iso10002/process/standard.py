@@ -220,6 +220,26 @@ def standard_workflow(*, no_reply_period: _dt.timedelta = DEFAULT_NO_REPLY_PERIO
                 description="Record any other communication.",
             ),
             t(
+                command="put_on_hold",
+                sources=open_,
+                target=None,
+                guards=(guards.not_on_hold,),
+                description="Put on hold, e.g. waiting for the complainant; SLA metrics may pause.",
+            ),
+            t(
+                command="release_hold",
+                sources=open_,
+                target=None,
+                guards=(guards.on_hold,),
+                description="End the hold; paused SLA metrics resume.",
+            ),
+            t(
+                command="extend_deadline",
+                sources=open_,
+                target=None,
+                description="Extend a deadline by a holding response, delay notice or agreement.",
+            ),
+            t(
                 command="record_satisfaction",
                 sources=_names(_S.CLOSED),
                 target=None,

@@ -33,6 +33,15 @@ def _limit(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:
         )
 
 
+ORDERS = ("received", "sla_due")
+"""The orders a :class:`ComplaintQuery` may ask for."""
+
+
+def _order(_inst: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if value not in ORDERS:
+        raise ValidationError(attribute.name, f"must be one of {', '.join(ORDERS)}, got {value!r}")
+
+
 def _offset(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise ValidationError(attribute.name, f"must be a non-negative integer, got {value!r}")
@@ -43,8 +52,11 @@ class ComplaintQuery:
     """
     A filter over complaint summaries; every criterion given must hold.
 
-    Results are ordered by ``received_at`` then reference, newest first, and paged with
-    ``limit`` and ``offset``. ``received_from`` is inclusive, ``received_to`` exclusive.
+    Results are ordered by ``received_at`` then reference, newest first; or, with
+    ``order="sla_due"``, only complaints that have a deadline, earliest deadline first (then
+    reference). They are paged with ``limit`` and ``offset``. ``received_from`` is inclusive,
+    ``received_to`` exclusive; the ``sla_*_by`` criteria are inclusive and match only
+    complaints that have such an instant.
     """
 
     state: str | None = attrs.field(default=None, validator=check.optional_text)
@@ -56,6 +68,12 @@ class ComplaintQuery:
     channel: Channel | None = attrs.field(default=None, validator=check.optional_member_of(Channel))
     received_from: _dt.datetime | None = attrs.field(default=None, validator=check.optional_aware)
     received_to: _dt.datetime | None = attrs.field(default=None, validator=check.optional_aware)
+    sla_due_by: _dt.datetime | None = attrs.field(default=None, validator=check.optional_aware)
+    sla_warning_by: _dt.datetime | None = attrs.field(
+        default=None, validator=check.optional_aware
+    )
+    sla_alert_by: _dt.datetime | None = attrs.field(default=None, validator=check.optional_aware)
+    order: str = attrs.field(default="received", validator=_order)
     limit: int = attrs.field(default=50, validator=_limit)
     offset: int = attrs.field(default=0, validator=_offset)
 
@@ -69,7 +87,16 @@ class ComplaintQuery:
             and (self.channel is None or s.channel == self.channel)
             and (self.received_from is None or s.received_at >= self.received_from)
             and (self.received_to is None or s.received_at < self.received_to)
+            and _by(s.sla_due_at, self.sla_due_by)
+            and _by(s.sla_warning_at, self.sla_warning_by)
+            and _by(s.sla_alert_at, self.sla_alert_by)
+            and (self.order != "sla_due" or s.sla_due_at is not None)
         )
+
+
+def _by(instant: _dt.datetime | None, bound: _dt.datetime | None) -> bool:
+    return bound is None or (instant is not None and instant <= bound)
+
 
 
 @attrs.frozen(kw_only=True)

@@ -96,11 +96,14 @@ class InMemoryEventStore:
             return self._summaries.get(complaint_id)
 
     def query(self, query: ComplaintQuery) -> Page:
-        """Filter, order newest first, page."""
+        """Filter, order, page."""
         with self._lock:
             self._check_open()
             rows = [s for s in self._summaries.values() if query.matches(s)]
-        rows.sort(key=lambda s: (s.received_at, s.reference), reverse=True)
+        if query.order == "sla_due":
+            rows.sort(key=lambda s: (s.sla_due_at, s.reference))
+        else:
+            rows.sort(key=lambda s: (s.received_at, s.reference), reverse=True)
         items = tuple(rows[query.offset : query.offset + query.limit])
         return Page(items=items, total=len(rows), limit=query.limit, offset=query.offset)
 

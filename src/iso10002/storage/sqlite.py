@@ -151,6 +151,29 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
+    Migration(
+        version=2,
+        description="timeliness: each complaint's next deadline, warning and alert, indexed",
+        statements=(
+            "ALTER TABLE complaints ADD COLUMN sla_due_at TEXT",
+            "ALTER TABLE complaints ADD COLUMN sla_warning_at TEXT",
+            "ALTER TABLE complaints ADD COLUMN sla_alert_at TEXT",
+            # Partial: closed complaints and those without a policy have no instants, so the
+            # breach queue and the tick read only the rows that can be due.
+            """
+            CREATE INDEX complaints_by_sla_due ON complaints (sla_due_at, reference)
+            WHERE sla_due_at IS NOT NULL
+            """,
+            """
+            CREATE INDEX complaints_by_sla_warning ON complaints (sla_warning_at)
+            WHERE sla_warning_at IS NOT NULL
+            """,
+            """
+            CREATE INDEX complaints_by_sla_alert ON complaints (sla_alert_at)
+            WHERE sla_alert_at IS NOT NULL
+            """,
+        ),
+    ),
 )
 """The schema's history, oldest first; the database's ``user_version`` is the last one applied."""
 
@@ -159,21 +182,22 @@ MIGRATIONS: tuple[Migration, ...] = (
 _EVENT_COLUMNS = "stream_id, seq, type, schema_version, occurred_at, actor, state, payload"
 _SUMMARY_COLUMNS = (
     "id, reference, client_key, version, state, is_open, channel, priority, category, "
-    "assignee, received_at, acknowledged_at, closed_at, updated_at"
+    "assignee, received_at, acknowledged_at, closed_at, updated_at, "
+    "sla_due_at, sla_warning_at, sla_alert_at"
 )
 _INSERT_EVENT = f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 # DO NOTHING (rather than an exception) on any unique key: the caller then finds out which
 # key was taken, on the error path only.
 _INSERT_SUMMARY = (
     f"INSERT INTO complaints ({_SUMMARY_COLUMNS}) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
 )
 # The version check of an append, and the indexed columns' current values: an UPDATE that
 # leaves an indexed column out of its SET list leaves that index alone, which spares most
 # appends (notes, communications, ...) several page writes.
 _CURRENT = (
-    "SELECT rowid, version, state, is_open, channel, priority, assignee, received_at "
-    "FROM complaints WHERE id = ?"
+    "SELECT rowid, version, state, is_open, channel, priority, assignee, received_at, "
+    "sla_due_at, sla_warning_at, sla_alert_at FROM complaints WHERE id = ?"
 )
 # (column, index in _summary_values(), index in a _CURRENT row)
 _INDEXED = (
@@ -183,6 +207,9 @@ _INDEXED = (
     ("priority", 4, 5),
     ("assignee", 6, 6),
     ("received_at", 7, 7),
+    ("sla_due_at", 11, 8),
+    ("sla_warning_at", 12, 9),
+    ("sla_alert_at", 13, 10),
 )
 _TAKEN_KEYS = (
     "SELECT id, reference, client_key, version FROM complaints "
@@ -202,7 +229,10 @@ _ID_FOR_REFERENCE = "SELECT id, reference, version FROM complaints WHERE referen
 _ID_FOR_CLIENT_KEY = "SELECT id, reference, version FROM complaints WHERE client_key = ?"
 _REFERENCE_OF = "SELECT reference FROM complaints WHERE id = ?"
 _SUMMARY = f"SELECT {_SUMMARY_COLUMNS} FROM complaints WHERE id = ?"
-_ORDER = " ORDER BY received_at DESC, reference DESC LIMIT ? OFFSET ?"
+_ORDERS = {
+    "received": " ORDER BY received_at DESC, reference DESC LIMIT ? OFFSET ?",
+    "sla_due": " ORDER BY sla_due_at, reference LIMIT ? OFFSET ?",
+}
 _BUMP_COUNTER = (
     "INSERT INTO counters (scope, value) VALUES (?, 1) "
     "ON CONFLICT (scope) DO UPDATE SET value = value + 1"
@@ -390,6 +420,9 @@ def _summary_values(s: ComplaintSummary) -> tuple[object, ...]:
         _utc_or_none(s.acknowledged_at, "acknowledged_at"),
         _utc_or_none(s.closed_at, "closed_at"),
         _utc(s.updated_at, "updated_at"),
+        _utc_or_none(s.sla_due_at, "sla_due_at"),
+        _utc_or_none(s.sla_warning_at, "sla_warning_at"),
+        _utc_or_none(s.sla_alert_at, "sla_alert_at"),
     )
 
 
@@ -409,6 +442,9 @@ def _summary_from_row(row: Sequence[Any]) -> ComplaintSummary:
         acknowledged_at,
         closed_at,
         updated_at,
+        sla_due_at,
+        sla_warning_at,
+        sla_alert_at,
     ) = row
     try:
         if is_open not in (0, 1):
@@ -428,6 +464,9 @@ def _summary_from_row(row: Sequence[Any]) -> ComplaintSummary:
             closed_at=_instant_or_none(closed_at, "closed_at"),
             updated_at=_instant(updated_at, "updated_at"),
             client_key=client_key,
+            sla_due_at=_instant_or_none(sla_due_at, "sla_due_at"),
+            sla_warning_at=_instant_or_none(sla_warning_at, "sla_warning_at"),
+            sla_alert_at=_instant_or_none(sla_alert_at, "sla_alert_at"),
         )
     except (ValueError, TypeError, AttributeError) as e:
         raise CorruptRecord(
@@ -491,6 +530,16 @@ def _where(query: ComplaintQuery) -> tuple[str, list[object]]:
     if query.received_to is not None:
         clauses.append("received_at < ?")
         params.append(_utc(query.received_to, "received_to"))
+    for column, bound in (
+        ("sla_due_at", query.sla_due_by),
+        ("sla_warning_at", query.sla_warning_by),
+        ("sla_alert_at", query.sla_alert_by),
+    ):
+        if bound is not None:
+            clauses.append(f"{column} <= ?")
+            params.append(_utc(bound, column))
+    if query.order == "sla_due":
+        clauses.append("sla_due_at IS NOT NULL")
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
@@ -807,7 +856,7 @@ class SQLiteEventStore:
             try:
                 total = conn.execute(f"SELECT COUNT(*) FROM complaints{where}", params).fetchone()
                 rows = conn.execute(
-                    f"SELECT {_SUMMARY_COLUMNS} FROM complaints{where}{_ORDER}",
+                    f"SELECT {_SUMMARY_COLUMNS} FROM complaints{where}{_ORDERS[query.order]}",
                     (*params, query.limit, query.offset),
                 ).fetchall()
             finally:
@@ -823,7 +872,8 @@ class SQLiteEventStore:
         reads the whole table.
         """
         where, params = _where(query)
-        sql = f"EXPLAIN QUERY PLAN SELECT {_SUMMARY_COLUMNS} FROM complaints{where}{_ORDER}"
+        order = _ORDERS[query.order]
+        sql = f"EXPLAIN QUERY PLAN SELECT {_SUMMARY_COLUMNS} FROM complaints{where}{order}"
         with self._use("explain a query") as conn:
             rows = conn.execute(sql, (*params, query.limit, query.offset)).fetchall()
         return [str(row[3]) for row in rows]

@@ -1,0 +1,1 @@
+"""Timeliness: business calendars, SLA policies, regulator presets."""

@@ -1,0 +1,557 @@
+"""
+Where each timeliness metric stands, computed from the complaint's history and nothing else.
+
+:func:`evaluate` replays the events against a policy's metrics: it opens and closes counting
+segments at the events that start, stop, pause, resume or reset each metric, measures them in
+the policy's calendar (business time for business units, elapsed time otherwise), and places
+the deadline where the used time reaches the target. Nothing is stored between calls, so a
+status can never drift from the history it describes.
+
+Rules that hold for every metric:
+
+* A withdrawn complaint, or one closed as a duplicate, never counts as a breach: every metric
+  not met is *cancelled* (until the complaint is reopened).
+* A complaint closed while a metric runs stops that metric: *breached* if its time was already
+  used up, otherwise *cancelled* (closed before the milestone was needed).
+* A change of policy or priority keeps the time used: the whole history is measured against the
+  policy in force (a retroactive start), never restarted.
+* Extensions move the deadline only as the metric allows: to its extended target counted from
+  the same start, or to an agreed instant.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Sequence
+from enum import Enum
+
+import attrs
+
+from iso10002.model.events import (
+    Closed,
+    ComplaintReceived,
+    DeadlineExtended,
+    Event,
+    Reopened,
+    SlaAlertRaised,
+    Withdrawn,
+)
+from iso10002.model.values import AlertLevel, ClosureReason
+from iso10002.sla.calendar import BusinessCalendar
+from iso10002.sla.policy import Metric, ReopenRule, SlaPolicy, Target
+
+__all__ = [
+    "DueAlert",
+    "Interval",
+    "MetricStatus",
+    "SlaReport",
+    "SlaStatus",
+    "evaluate",
+]
+
+_ALWAYS_OPEN = BusinessCalendar.always_open()
+_TICK = _dt.timedelta(microseconds=1)
+_ZERO = _dt.timedelta(0)
+
+
+class SlaStatus(str, Enum):
+    """Where a metric stands at the evaluation instant."""
+
+    PENDING = "pending"
+    """Its clock has not started."""
+    RUNNING = "running"
+    PAUSED = "paused"
+    WARNING = "warning"
+    """Running, and past a warning threshold."""
+    MET = "met"
+    BREACHED = "breached"
+    CANCELLED = "cancelled"
+    """No longer needed: withdrawn, duplicate, or closed before it was due."""
+
+
+@attrs.frozen(kw_only=True)
+class Interval:
+    """A stretch of the metric's life and whether it counted against the target."""
+
+    start: _dt.datetime
+    end: _dt.datetime
+    counted: bool
+    measured: _dt.timedelta
+    """The time it holds in the metric's measure (business time for business units)."""
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class MetricStatus:
+    """One metric's state: status, deadline, warnings, time used, and why."""
+
+    metric: str
+    description: str
+    status: SlaStatus
+    cycle: int
+    """1 for the first cycle; recurring metrics, resets and new cycles count up."""
+    target: Target | None
+    extended: bool
+    started_at: _dt.datetime | None
+    stopped_at: _dt.datetime | None
+    due_at: _dt.datetime | None
+    """``None`` while pending or paused (a paused clock has no deadline)."""
+    warning_at: _dt.datetime | None
+    """The first warning instant of the current cycle, if the clock reaches it."""
+    warnings: tuple[tuple[int, _dt.datetime], ...]
+    """Each warning threshold (percent) and the instant it is reached."""
+    elapsed: _dt.timedelta
+    """Time counted against the target (business time for business units)."""
+    paused: _dt.timedelta
+    """Time the clock stood still while the metric was paused, in the same measure."""
+    budget: _dt.timedelta | None
+    """The target as time in the same measure (``elapsed`` may not exceed it)."""
+    explanation: tuple[Interval, ...]
+    previous: tuple[MetricStatus, ...] = ()
+    """Earlier cycles kept by recurring metrics and ``new_cycle`` reopening."""
+    extension: int = 0
+    """How many extensions moved this cycle's deadline."""
+
+
+@attrs.frozen(kw_only=True)
+class DueAlert:
+    """An alert the history has not raised yet, and when it falls due."""
+
+    metric: str
+    cycle: int
+    extension: int
+    level: AlertLevel
+    percent: int
+    at: _dt.datetime
+    due_at: _dt.datetime
+
+
+@attrs.frozen(kw_only=True)
+class SlaReport:
+    """Every metric of a policy for one complaint, as of one instant."""
+
+    reference: str
+    policy: str
+    version: str
+    calendar: str
+    calendar_version: str
+    as_of: _dt.datetime
+    metrics: tuple[MetricStatus, ...]
+    pending_alerts: tuple[DueAlert, ...]
+    """Alerts not raised yet for running metrics, soonest first (raised or not by ``as_of``)."""
+
+    def metric(self, name: str) -> MetricStatus:
+        """The status of the metric called ``name`` (KeyError if the policy has none)."""
+        for m in self.metrics:
+            if m.metric == name:
+                return m
+        raise KeyError(name)
+
+    @property
+    def next_due(self) -> _dt.datetime | None:
+        """The earliest deadline of a running metric (possibly already passed)."""
+        dues = [m.due_at for m in self.metrics if _is_live(m) and m.due_at is not None]
+        return min(dues, default=None)
+
+    @property
+    def next_warning(self) -> _dt.datetime | None:
+        """The earliest first-warning instant of a running metric."""
+        warns = [m.warning_at for m in self.metrics if _is_live(m) and m.warning_at is not None]
+        return min(warns, default=None)
+
+    @property
+    def next_alert(self) -> _dt.datetime | None:
+        """When the next alert not yet raised falls due."""
+        return self.pending_alerts[0].at if self.pending_alerts else None
+
+    def alerts_due(self) -> list[DueAlert]:
+        """
+        The alerts to raise at ``as_of``: per metric, only the highest level reached, so a late
+        tick raises one alert, not a burst of the warnings it missed.
+        """
+        best: dict[str, DueAlert] = {}
+        for alert in self.pending_alerts:
+            if alert.at <= self.as_of:
+                held = best.get(alert.metric)
+                if held is None or alert.percent > held.percent:
+                    best[alert.metric] = alert
+        return sorted(best.values(), key=lambda a: (a.at, a.metric))
+
+
+def _is_live(m: MetricStatus) -> bool:
+    return m.status in (SlaStatus.RUNNING, SlaStatus.WARNING) or (
+        m.status is SlaStatus.BREACHED and m.stopped_at is None and m.due_at is not None
+    )
+
+
+# -- replay -------------------------------------------------------------------------------------
+
+
+@attrs.define
+class _Cycle:
+    number: int
+    started_at: _dt.datetime
+    # Each segment is (start, end or None while open, reason).
+    segments: list[tuple[_dt.datetime, _dt.datetime | None, str]]
+    pauses: list[tuple[_dt.datetime, _dt.datetime | None, str]] = attrs.field(factory=list)
+    gaps: list[tuple[_dt.datetime, _dt.datetime | None, str]] = attrs.field(factory=list)
+    stopped_at: _dt.datetime | None = None
+    stop_reason: str | None = None
+    # "stopped" by its stop condition, "closed" by the complaint's closure, "ended" by until.
+    ending: str | None = None
+    extension: DeadlineExtended | None = None
+    extensions: int = 0
+
+    @property
+    def phase(self) -> str:
+        if self.ending is not None:
+            return self.ending
+        if self.segments and self.segments[-1][1] is None:
+            return "running"
+        return "paused"
+
+
+def _close_open(
+    items: list[tuple[_dt.datetime, _dt.datetime | None, str]], at: _dt.datetime
+) -> None:
+    if items and items[-1][1] is None:
+        start, _, reason = items[-1]
+        items[-1] = (start, at, reason)
+
+
+class _Track:
+    """One metric's cycles as the history unfolds."""
+
+    def __init__(self, metric: Metric) -> None:
+        self.metric = metric
+        self.current: _Cycle | None = None
+        self.previous: list[_Cycle] = []
+        self.numbers = 0
+
+    def _begin(self, at: _dt.datetime, why: str) -> None:
+        self.numbers += 1
+        self.current = _Cycle(number=self.numbers, started_at=at, segments=[(at, None, why)])
+
+    def feed(self, event: Event, at: _dt.datetime) -> None:
+        m, cycle, payload = self.metric, self.current, event.payload
+        kind = payload.type
+        if isinstance(payload, Reopened):
+            self._reopen(at)
+            return
+        if cycle is None:
+            if any(c.matches(event) for c in m.start):
+                self._begin(at, f"started by {kind}")
+            return
+        phase = cycle.phase
+        if phase in ("running", "paused"):
+            if isinstance(payload, DeadlineExtended) and payload.metric == m.name:
+                cycle.extension = payload
+                cycle.extensions += 1
+                return
+            if isinstance(payload, (Withdrawn, Closed)) and not any(
+                c.matches(event) for c in m.stop
+            ):
+                self._end(cycle, at, "closed", f"stopped by {kind}")
+                return
+            if any(c.matches(event) for c in m.reset):
+                self._begin(at, f"reset by {kind}")
+                return
+            if any(c.matches(event) for c in m.stop):
+                self._end(cycle, at, "stopped", f"stopped by {kind}")
+                if m.recurring:
+                    self.previous.append(cycle)
+                    self._begin(at, f"next cycle after {kind}")
+                return
+            if m.recurring and any(c.matches(event) for c in m.until):
+                self._end(cycle, at, "ended", f"no longer needed after {kind}")
+                return
+            if phase == "running" and any(c.matches(event) for c in m.pause):
+                _close_open(cycle.segments, at)
+                cycle.pauses.append((at, None, f"paused by {kind}"))
+                return
+            if phase == "paused" and any(c.matches(event) for c in m.resume):
+                _close_open(cycle.pauses, at)
+                cycle.segments.append((at, None, f"resumed by {kind}"))
+
+    def _end(self, cycle: _Cycle, at: _dt.datetime, ending: str, why: str) -> None:
+        _close_open(cycle.segments, at)
+        _close_open(cycle.pauses, at)
+        cycle.stopped_at, cycle.stop_reason, cycle.ending = at, why, ending
+
+    def _reopen(self, at: _dt.datetime) -> None:
+        cycle, rule = self.current, self.metric.on_reopen
+        if cycle is None or rule is ReopenRule.KEEP:
+            return
+        if rule is ReopenRule.CONTINUE:
+            if cycle.ending is not None:
+                cycle.gaps.append((cycle.stopped_at or at, at, "not counted: complaint closed"))
+                cycle.stopped_at = cycle.stop_reason = cycle.ending = None
+                cycle.segments.append((at, None, "continued after reopened"))
+            return
+        if rule is ReopenRule.NEW_CYCLE:
+            if cycle.ending is None:
+                self._end(cycle, at, "closed", "superseded by reopened")
+            self.previous.append(cycle)
+        self._begin(at, f"{'reset' if rule is ReopenRule.RESET else 'new cycle'} by reopened")
+
+
+def _instant(event: Event) -> _dt.datetime:
+    payload = event.payload
+    if isinstance(payload, ComplaintReceived):
+        return payload.received_at.astimezone(_dt.timezone.utc)
+    return event.occurred_at.astimezone(_dt.timezone.utc)
+
+
+def _cancelled_now(events: Sequence[Event]) -> bool:
+    """True if the complaint stands withdrawn or closed as a duplicate."""
+    for event in reversed(events):
+        p = event.payload
+        if isinstance(p, Withdrawn):
+            return True
+        if isinstance(p, Closed):
+            return p.reason is ClosureReason.DUPLICATE
+        if isinstance(p, Reopened):
+            return False
+    return False
+
+
+def evaluate(events: Sequence[Event], policy: SlaPolicy, as_of: _dt.datetime) -> SlaReport:
+    """
+    Evaluate ``policy`` over a complaint's history as of ``as_of``.
+
+    Events after ``as_of`` are ignored, so evaluating at a past instant gives the status as it
+    was then.
+    """
+    as_of = as_of.astimezone(_dt.timezone.utc)
+    seen = [e for e in events if _instant(e) <= as_of]
+    tracks = [_Track(m) for m in policy.metrics]
+    raised: dict[tuple[str, int, int], int] = {}
+    for event in seen:
+        at = _instant(event)
+        for track in tracks:
+            track.feed(event, at)
+        p = event.payload
+        if isinstance(p, SlaAlertRaised):
+            key = (p.metric, p.cycle, p.extension)
+            raised[key] = max(raised.get(key, 0), p.percent)
+    cancelled = _cancelled_now(seen)
+    reference = (
+        events[0].payload.reference
+        if events and isinstance(events[0].payload, ComplaintReceived)
+        else ""
+    )
+    statuses: list[MetricStatus] = []
+    alerts: list[DueAlert] = []
+    for track in tracks:
+        status = _status(track, policy.calendar, as_of, cancelled)
+        statuses.append(status)
+        if _is_live(status):
+            alerts.extend(_pending_alerts(track.metric, status, raised))
+    alerts.sort(key=lambda a: (a.at, a.metric, a.percent))
+    return SlaReport(
+        reference=reference,
+        policy=policy.name,
+        version=policy.version,
+        calendar=policy.calendar.name,
+        calendar_version=policy.calendar.version,
+        as_of=as_of,
+        metrics=tuple(statuses),
+        pending_alerts=tuple(alerts),
+    )
+
+
+def _pending_alerts(
+    metric: Metric, status: MetricStatus, raised: dict[tuple[str, int, int], int]
+) -> list[DueAlert]:
+    if status.due_at is None:
+        return []
+    done = raised.get((metric.name, status.cycle, status.extension), 0)
+    levels = [(p, at, AlertLevel.WARNING) for p, at in status.warnings]
+    levels.append((100, status.due_at, AlertLevel.BREACH))
+    return [
+        DueAlert(
+            metric=metric.name,
+            cycle=status.cycle,
+            extension=status.extension,
+            level=level,
+            percent=percent,
+            # A breach is due once the deadline has passed, not at the deadline itself.
+            at=at + _TICK if level is AlertLevel.BREACH else at,
+            due_at=status.due_at,
+        )
+        for percent, at, level in levels
+        if percent > done
+    ]
+
+
+# -- measuring ----------------------------------------------------------------------------------
+
+
+def _measure(target: Target, calendar: BusinessCalendar) -> BusinessCalendar:
+    return calendar if target.unit.is_business else _ALWAYS_OPEN
+
+
+def _status(
+    track: _Track, calendar: BusinessCalendar, as_of: _dt.datetime, cancelled: bool
+) -> MetricStatus:
+    metric = track.metric
+    previous = tuple(
+        _cycle_status(metric, c, calendar=calendar, as_of=as_of, cancelled=cancelled, previous=())
+        for c in track.previous
+    )
+    if track.current is None:
+        return MetricStatus(
+            metric=metric.name,
+            description=metric.description,
+            status=SlaStatus.CANCELLED if cancelled else SlaStatus.PENDING,
+            cycle=0,
+            target=metric.target,
+            extended=False,
+            started_at=None,
+            stopped_at=None,
+            due_at=None,
+            warning_at=None,
+            warnings=(),
+            elapsed=_ZERO,
+            paused=_ZERO,
+            budget=None,
+            explanation=(),
+            previous=previous,
+        )
+    return _cycle_status(
+        metric,
+        track.current,
+        calendar=calendar,
+        as_of=as_of,
+        cancelled=cancelled,
+        previous=previous,
+    )
+
+
+def _cycle_status(
+    metric: Metric,
+    cycle: _Cycle,
+    *,
+    calendar: BusinessCalendar,
+    as_of: _dt.datetime,
+    cancelled: bool,
+    previous: tuple[MetricStatus, ...],
+) -> MetricStatus:
+    extension = cycle.extension
+    target = metric.target
+    if extension is not None and extension.until is None and metric.extended_target is not None:
+        target = metric.extended_target
+    measure = _measure(target, calendar)
+    deadline = (
+        extension.until.astimezone(_dt.timezone.utc)
+        if extension is not None and extension.until is not None
+        else target.deadline(calendar, cycle.started_at)
+    )
+    budget = measure.between(cycle.started_at, deadline)
+    segments = [(a, b if b is not None else as_of, why) for a, b, why in cycle.segments]
+    measured = [measure.between(a, b) for a, b, _ in segments]
+    elapsed = sum(measured, _ZERO)
+    running = cycle.phase == "running"
+
+    def instant_at(amount: _dt.timedelta) -> _dt.datetime | None:
+        used = _ZERO
+        for (a, _b, _why), size in zip(segments, measured, strict=True):
+            if used + size >= amount:
+                return measure.add(a, amount - used)
+            used += size
+        if running:
+            return measure.add(segments[-1][0], amount - (used - measured[-1]))
+        return None
+
+    single = len(cycle.segments) == 1
+    due: _dt.datetime | None
+    if single and (running or cycle.ending is not None):
+        due = deadline
+    else:
+        due = instant_at(budget)
+        if due is not None and target.unit.is_days and not _agreed(extension):
+            due = _end_of_day(calendar, due)
+    if cycle.phase == "paused":
+        due = None
+    warnings = tuple(
+        (p, at) for p in metric.warnings if (at := instant_at(budget * p / 100)) is not None
+    )
+    paused = sum(
+        (measure.between(a, b if b is not None else as_of) for a, b, _ in cycle.pauses), _ZERO
+    )
+    status = _decide(
+        cycle,
+        elapsed=elapsed,
+        budget=budget,
+        due=due,
+        warnings=warnings,
+        as_of=as_of,
+        cancelled=cancelled,
+    )
+    explanation = [
+        Interval(start=a, end=b, counted=True, measured=size, reason=why)
+        for (a, b, why), size in zip(segments, measured, strict=True)
+    ]
+    for a, b, why in (*cycle.pauses, *cycle.gaps):
+        end = b if b is not None else as_of
+        explanation.append(
+            Interval(start=a, end=end, counted=False, measured=measure.between(a, end), reason=why)
+        )
+    explanation.sort(key=lambda i: i.start)
+    return MetricStatus(
+        metric=metric.name,
+        description=metric.description,
+        status=status,
+        cycle=cycle.number,
+        target=target,
+        extended=extension is not None,
+        started_at=cycle.started_at,
+        stopped_at=cycle.stopped_at,
+        due_at=due,
+        warning_at=warnings[0][1] if warnings else None,
+        warnings=warnings,
+        elapsed=elapsed,
+        paused=paused,
+        budget=budget,
+        explanation=tuple(explanation),
+        previous=previous,
+        extension=cycle.extensions,
+    )
+
+
+def _agreed(extension: DeadlineExtended | None) -> bool:
+    return extension is not None and extension.until is not None
+
+
+def _end_of_day(calendar: BusinessCalendar, instant: _dt.datetime) -> _dt.datetime:
+    # Day-counted deadlines moved by a pause still fall at the end of a day.
+    return calendar.end_of_day(calendar.local_date(instant - _TICK))
+
+
+def _decide(
+    cycle: _Cycle,
+    *,
+    elapsed: _dt.timedelta,
+    budget: _dt.timedelta,
+    due: _dt.datetime | None,
+    warnings: tuple[tuple[int, _dt.datetime], ...],
+    as_of: _dt.datetime,
+    cancelled: bool,
+) -> SlaStatus:
+    over = elapsed > budget
+    if cycle.ending == "stopped":
+        met = cycle.stopped_at is not None and due is not None and cycle.stopped_at <= due
+        if met or (not over and due is None):
+            return SlaStatus.MET
+        return SlaStatus.CANCELLED if cancelled else SlaStatus.BREACHED
+    if cancelled:
+        return SlaStatus.CANCELLED
+    if cycle.ending in ("closed", "ended"):
+        return SlaStatus.BREACHED if over else SlaStatus.CANCELLED
+    if cycle.phase == "paused":
+        return SlaStatus.BREACHED if over else SlaStatus.PAUSED
+    if due is not None and as_of > due:
+        return SlaStatus.BREACHED
+    if warnings and warnings[0][1] <= as_of:
+        return SlaStatus.WARNING
+    return SlaStatus.RUNNING
