@@ -371,7 +371,7 @@ class ComplaintDesk:
             searches.append((QueueBucket.DUE, {"sla_due_by": when + within}))
         for bucket, criteria in searches:
             page = self.store.query(
-                ComplaintQuery(is_open=True, order="sla_due", limit=limit, **criteria)  # type: ignore[arg-type]
+                ComplaintQuery(order="sla_due", limit=limit, **criteria)  # type: ignore[arg-type]
             )
             for summary in page.items:
                 if summary.id not in found and summary.sla_due_at is not None:
@@ -395,7 +395,8 @@ class ComplaintDesk:
         if self.sla is None:
             return []
         now = self.clock.now()
-        page = self.store.query(ComplaintQuery(sla_alert_by=now, is_open=True, limit=limit))
+        # Closed complaints have no deadlines in the projection, so the index alone finds them.
+        page = self.store.query(ComplaintQuery(sla_alert_by=now, order="sla_due", limit=limit))
         raised: list[Event] = []
         for summary in page.items:
             raised.extend(self._raise_alerts(summary.id))
@@ -526,8 +527,13 @@ class ComplaintDesk:
             payload=payload,
         )
         complaint = apply(None, event)
+        new = [event]
+        complaint = self._reselect(complaint, new, actor, now)
+        history = tuple(new)
         try:
-            self.store.append((event,), expected_version=0, summary=ComplaintSummary.of(complaint))
+            self.store.append(
+                new, expected_version=0, summary=self._summary(complaint, history, now)
+            )
         except DuplicateKeyError as e:
             if e.key == "client key" and client_key is not None:
                 # Another writer received the same complaint between our check and append.
@@ -535,7 +541,7 @@ class ComplaintDesk:
                 if winner is not None:
                     return winner
             raise
-        self._remember(complaint)
+        self._remember(complaint, history)
         return complaint
 
     def acknowledge(

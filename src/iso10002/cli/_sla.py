@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from iso10002.cli._render import LABEL, WIDTH
 from iso10002.errors import ValidationError
 from iso10002.model.values import ExtensionKind
 from iso10002.sla.calendar import BusinessCalendar
@@ -30,12 +29,25 @@ if TYPE_CHECKING:
     from iso10002.sla.engine import MetricStatus, SlaReport
     from iso10002.sla.queue import QueueItem
 
-__all__ = ["DEMO_POLICY", "demo_sla_config", "register"]
+__all__ = [
+    "DEMO_POLICY",
+    "demo_sla_config",
+    "demo_sla_policy",
+    "known_policies",
+    "parse_instant",
+    "register",
+]
 
 DEMO_POLICY = "online-retailer"
 """The name of the demo retailer's timeliness policy."""
 
+# The layout of the other commands' key-value blocks (_render's); not imported from there
+# because the demo, which _render imports, uses this module's policy.
+_LABEL = 18
+_WIDTH = 100
 _UTC = _dt.timezone.utc
+_LAST_YEAR = 9997
+"""The last year a business calendar counts in."""
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -199,9 +211,9 @@ def _preset(name: str) -> Preset:
 def _field(label: str, value: str) -> str:
     return textwrap.fill(
         value,
-        width=WIDTH,
-        initial_indent=f"{label:<{LABEL}}",
-        subsequent_indent=" " * LABEL,
+        width=_WIDTH,
+        initial_indent=f"{label:<{_LABEL}}",
+        subsequent_indent=" " * _LABEL,
         break_on_hyphens=False,
         break_long_words=False,
     )
@@ -388,13 +400,15 @@ def _run_deadlines(args: argparse.Namespace) -> int:
         raise _usage(f"--subdivision: {e.reason}") from e
     start = parse_instant("--received", args.received, zone)
     local_year = start.astimezone(ZoneInfo(zone)).year
-    years = sorted({*DEFAULT_YEARS, local_year, local_year + 1})
+    # The holidays of the start's year and the next, where the deadlines fall.
+    years = sorted({*DEFAULT_YEARS, *(y for y in (local_year, local_year + 1) if y <= _LAST_YEAR)})
     try:
         calendar = p.calendar(subdivision=args.subdivision, years=years)
         policy = p.policy(calendar=calendar)
         rows = _deadline_rows(policy, start)
-    except ValidationError as e:
-        raise _usage(f"--received: {args.received!r} is out of range ({e.reason})") from e
+    except (ValueError, OverflowError) as e:  # ValidationError, or a date past year 9999
+        reason = e.reason if isinstance(e, ValidationError) else str(e)
+        raise _usage(f"--received: {args.received!r} is out of range ({reason})") from e
     subdivision = args.subdivision or (p.subdivisions[0] if p.subdivisions else None)
     if args.format == "json":
         data = {
@@ -429,7 +443,6 @@ def _run_deadlines(args: argparse.Namespace) -> int:
             "Clock starts",
             f"{_local(start, zone, end_of_day=False)} ({_utc(start)} UTC), {p.clock_starts}",
         ),
-        _field("Calendar", f"{calendar.name}, version {calendar.version}"),
         "",
     ]
     table = []
@@ -446,6 +459,7 @@ def _run_deadlines(args: argparse.Namespace) -> int:
     agreed = [m.name for m in policy.metrics if ExtensionKind.AGREED in m.extensions]
     if agreed:
         lines += ["", f"An agreed extension moves {', '.join(agreed)} to the agreed date."]
+    lines += ["", _field("Calendar", f"{calendar.name}, version {calendar.version}")]
     print("\n".join(lines))
     return 0
 

@@ -461,18 +461,20 @@ def _cycle_status(
             used += size
         if running:
             return measure.add(segments[-1][0], amount - (used - measured[-1]))
+        if cycle.stopped_at is not None:
+            # Where the deadline would have fallen had the clock run on from the stop.
+            return measure.add(cycle.stopped_at, amount - used)
         return None
 
-    single = len(cycle.segments) == 1
     due: _dt.datetime | None
-    if single and (running or cycle.ending is not None):
+    if cycle.phase == "paused":
+        due = None  # a clock that stands still has no deadline
+    elif len(cycle.segments) == 1 and not cycle.pauses and not cycle.gaps:
         due = deadline
     else:
         due = instant_at(budget)
         if due is not None and target.unit.is_days and not _agreed(extension):
             due = _end_of_day(calendar, due)
-    if cycle.phase == "paused":
-        due = None
     warnings = tuple(
         (p, at) for p in metric.warnings if (at := instant_at(budget * p / 100)) is not None
     )

@@ -69,9 +69,7 @@ class ComplaintQuery:
     received_from: _dt.datetime | None = attrs.field(default=None, validator=check.optional_aware)
     received_to: _dt.datetime | None = attrs.field(default=None, validator=check.optional_aware)
     sla_due_by: _dt.datetime | None = attrs.field(default=None, validator=check.optional_aware)
-    sla_warning_by: _dt.datetime | None = attrs.field(
-        default=None, validator=check.optional_aware
-    )
+    sla_warning_by: _dt.datetime | None = attrs.field(default=None, validator=check.optional_aware)
     sla_alert_by: _dt.datetime | None = attrs.field(default=None, validator=check.optional_aware)
     order: str = attrs.field(default="received", validator=_order)
     limit: int = attrs.field(default=50, validator=_limit)
@@ -96,7 +94,6 @@ class ComplaintQuery:
 
 def _by(instant: _dt.datetime | None, bound: _dt.datetime | None) -> bool:
     return bound is None or (instant is not None and instant <= bound)
-
 
 
 @attrs.frozen(kw_only=True)
