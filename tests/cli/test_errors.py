@@ -201,9 +201,12 @@ def test_a_corrupt_event_names_the_complaint_and_the_event(
     with open_desk(db) as desk:
         cid = desk.get("CMP-2026-000002").id
     with sqlite3.connect(db) as conn:
+        (seq,) = conn.execute(
+            "SELECT seq FROM events WHERE stream_id = ? AND type = 'acknowledged'", (str(cid),)
+        ).fetchone()
         conn.execute(
-            'UPDATE events SET payload = \'{"channel": "pigeon"}\' WHERE stream_id = ? AND seq = 2',
-            (str(cid),),
+            'UPDATE events SET payload = \'{"channel": "pigeon"}\' WHERE stream_id = ? AND seq = ?',
+            (str(cid), seq),
         )
     conn.close()
 
@@ -214,7 +217,7 @@ def test_a_corrupt_event_names_the_complaint_and_the_event(
     for result in (history, show):
         assert result.code == 1
         assert result.error_line.startswith(
-            "iso10002: error: complaint CMP-2026-000002, event seq 2 is corrupt: $.payload"
+            f"iso10002: error: complaint CMP-2026-000002, event seq {seq} is corrupt: $.payload"
         )
         assert "'pigeon' is not a Channel" in result.err
         assert result.err.count("\n") == 1

@@ -88,6 +88,7 @@ from iso10002.cli._retailer import (
     WITHDRAWAL_REASONS,
     Category,
 )
+from iso10002.cli._sla import demo_sla_config
 
 __all__ = ["DemoResult", "DemoSettings", "run_demo", "working_days"]
 
@@ -404,6 +405,8 @@ class _Planner:
 
 # -- the simulation -----------------------------------------------------------------------
 
+_HOUR = _dt.timedelta(hours=1)
+
 Steps = Generator[_dt.datetime, None, T]
 """A complaint's life: run a command, yield when the next step is due; returns at the end."""
 
@@ -437,8 +440,14 @@ class _Simulation:
         start, end = self.settings.start_at, self.settings.end_at
         period = (end - start).total_seconds()
         order = len(cases)
+        hour = start.replace(minute=0, second=0, microsecond=0)
         while queue and queue[0][0] < end:
             when, _, life = heapq.heappop(queue)
+            # The scheduler's hourly run: warnings and breaches fall due between the steps.
+            while hour + _HOUR <= when:
+                hour += _HOUR
+                self.clock.set(hour)
+                self.desk.tick()
             self.clock.set(when)
             try:
                 due = next(life)
@@ -759,7 +768,7 @@ def run_demo(
     """
     began = time.perf_counter()
     clock = FixedClock(settings.start_at)
-    desk = ComplaintDesk(store, clock=clock)
+    desk = ComplaintDesk(store, clock=clock, sla=demo_sla_config())
     simulation = _Simulation(desk, clock, settings)
     skipped = simulation.run(progress)
     complaints = tuple(desk.get(cid) for cid in simulation.received)

@@ -246,6 +246,7 @@ class Engine:
         self.closures = closures
         self._owned: dict[int, tuple[Interval, ...]] = {}
         self._snap: Snapshot | None = None
+        self._day_starts: dict[int, int] = {}
 
     # -- per date -----------------------------------------------------------------------------
 
@@ -274,6 +275,12 @@ class Engine:
         return self._first_of_day(ordinal), self._first_of_day(ordinal + 1)
 
     def _first_of_day(self, ordinal: int) -> int:
+        cached = self._day_starts.get(ordinal)
+        if cached is None:
+            cached = self._day_starts[ordinal] = self._find_first_of_day(ordinal)
+        return cached
+
+    def _find_first_of_day(self, ordinal: int) -> int:
         # A date skipped entirely (Pacific/Apia, 2011-12-30) starts where the next one does.
         for _ in range(3):
             base = wall_of_ordinal(ordinal)

@@ -225,7 +225,7 @@ def _count(value: object, name: str) -> int:
 _OUT_OF_RANGE = f"outside the supported years {tl.MIN_YEAR}-{tl.MAX_YEAR}"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class BusinessCalendar:
     """
     When an organization is open: a time zone, a week of windows and holidays, as a value.

@@ -224,6 +224,12 @@ class _Track:
 
     def __init__(self, metric: Metric) -> None:
         self.metric = metric
+        conditions = (*metric.start, *metric.stop, *metric.pause, *metric.resume)
+        # Events no condition names (notes, assignments, ...) cannot change the metric.
+        self.types = frozenset(
+            {c.event for c in (*conditions, *metric.reset, *metric.until)}
+            | {"closed", "withdrawn", "reopened", "deadline_extended"}
+        )
         self.current: _Cycle | None = None
         self.previous: list[_Cycle] = []
         self.numbers = 0
@@ -244,10 +250,6 @@ class _Track:
             return
         phase = cycle.phase
         if phase in ("running", "paused"):
-            if isinstance(payload, DeadlineExtended) and payload.metric == m.name:
-                cycle.extension = payload
-                cycle.extensions += 1
-                return
             if isinstance(payload, (Withdrawn, Closed)) and not any(
                 c.matches(event) for c in m.stop
             ):
@@ -261,6 +263,11 @@ class _Track:
                 if m.recurring:
                     self.previous.append(cycle)
                     self._begin(at, f"next cycle after {kind}")
+                return
+            # A holding response may both meet one metric and extend another: stops come first.
+            if isinstance(payload, DeadlineExtended) and payload.metric == m.name:
+                cycle.extension = payload
+                cycle.extensions += 1
                 return
             if m.recurring and any(c.matches(event) for c in m.until):
                 self._end(cycle, at, "ended", f"no longer needed after {kind}")
@@ -328,8 +335,10 @@ def evaluate(events: Sequence[Event], policy: SlaPolicy, as_of: _dt.datetime) ->
     raised: dict[tuple[str, int, int], int] = {}
     for event in seen:
         at = _instant(event)
+        kind = event.payload.type
         for track in tracks:
-            track.feed(event, at)
+            if kind in track.types:
+                track.feed(event, at)
         p = event.payload
         if isinstance(p, SlaAlertRaised):
             key = (p.metric, p.cycle, p.extension)

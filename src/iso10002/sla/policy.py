@@ -10,11 +10,13 @@ where each metric stands.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from collections.abc import Iterable, Mapping
 from enum import Enum
 from typing import Any
 
 import attrs
+from dateutil.relativedelta import relativedelta
 
 from iso10002.errors import ValidationError
 from iso10002.model import _checks as check
@@ -43,6 +45,9 @@ class Unit(str, Enum):
     CALENDAR_HOURS = "calendar_hours"
     CALENDAR_DAYS = "calendar_days"
     WEEKS = "weeks"
+    MONTHS = "months"
+    """Calendar months: the same day of the month ``n`` months on (the month's last day if
+    that day does not exist)."""
 
     @property
     def is_business(self) -> bool:
@@ -52,7 +57,7 @@ class Unit(str, Enum):
     @property
     def is_days(self) -> bool:
         """True if the unit counts whole days (the deadline falls at a day's end)."""
-        return self in (Unit.BUSINESS_DAYS, Unit.CALENDAR_DAYS, Unit.WEEKS)
+        return self in (Unit.BUSINESS_DAYS, Unit.CALENDAR_DAYS, Unit.WEEKS, Unit.MONTHS)
 
 
 class DueAt(str, Enum):
@@ -111,12 +116,16 @@ class Target:
             Unit.CALENDAR_HOURS: "hour",
             Unit.CALENDAR_DAYS: "calendar day",
             Unit.WEEKS: "week",
+            Unit.MONTHS: "month",
         }
         word = words[self.unit]
         return f"{self.amount} {word}{'' if self.amount == 1 else 's'}"
 
     def deadline(self, calendar: BusinessCalendar, start: _dt.datetime) -> _dt.datetime:
         """The due instant for a clock that starts at ``start`` and never stops."""
+        return _deadline(self, calendar, start)
+
+    def _compute(self, calendar: BusinessCalendar, start: _dt.datetime) -> _dt.datetime:
         unit, n = self.unit, self.amount
         if unit is Unit.BUSINESS_HOURS:
             return calendar.add(start, _dt.timedelta(hours=n))
@@ -134,10 +143,20 @@ class Target:
             if self.due_at is DueAt.CLOSE_OF_BUSINESS:
                 return calendar.end_of_business_day(due)
             return calendar.end_of_day(due)
-        days = n * 7 if unit is Unit.WEEKS else n
+        if unit is Unit.MONTHS:
+            last = day + relativedelta(months=n)
+        else:
+            last = calendar.add_calendar_days(day, n * 7 if unit is Unit.WEEKS else n)
         if self.count_start_day:
-            days -= 1
-        return calendar.end_of_day(calendar.add_calendar_days(day, days))
+            last = calendar.add_calendar_days(last, -1)
+        return calendar.end_of_day(last)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _deadline(target: Target, calendar: BusinessCalendar, start: _dt.datetime) -> _dt.datetime:
+    # Every evaluation of a history recomputes each metric's deadline from the same start;
+    # targets and calendars are immutable values, so the answer can be kept.
+    return target._compute(calendar, start)  # noqa: SLF001
 
 
 def _text_mapping(value: object) -> object:

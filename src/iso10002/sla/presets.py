@@ -888,9 +888,8 @@ def _build() -> tuple[Preset, ...]:
                     "record it as an agreed extension of final_response with its date."
                 ),
                 (
-                    "Six months is approximated as 181 calendar days counting the day of receipt "
-                    "(the shortest six-month span), so the deadline is never later than six "
-                    "calendar months and up to three days earlier; policies have no month unit."
+                    "Six months are counted as calendar months from the day of receipt, that day "
+                    "included: received 15 January, due by the end of 14 July."
                 ),
                 _NO_PAUSE,
             ),
@@ -905,7 +904,7 @@ def _build() -> tuple[Preset, ...]:
                     name="final_response",
                     description="Respond within 6 months, or a longer period agreed with the "
                     "complainant",
-                    target=_cd(181, count_start_day=True),
+                    target=Target(amount=6, unit=Unit.MONTHS, count_start_day=True),
                     stop=(_DECISION,),
                     extensions=(ExtensionKind.AGREED,),
                 ),
