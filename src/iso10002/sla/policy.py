@@ -156,7 +156,7 @@ class Target:
 def _deadline(target: Target, calendar: BusinessCalendar, start: _dt.datetime) -> _dt.datetime:
     # Every evaluation of a history recomputes each metric's deadline from the same start;
     # targets and calendars are immutable values, so the answer can be kept.
-    return target._compute(calendar, start)  # noqa: SLF001
+    return target._compute(calendar, start)
 
 
 def _text_mapping(value: object) -> object:
