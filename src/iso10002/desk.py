@@ -390,7 +390,8 @@ class ComplaintDesk:
         history and are not raised again, even by several ticking processes at once (a
         concurrent append conflicts, and the retry finds the alert recorded). A late tick
         raises only the highest level each metric reached, not every warning it missed. It
-        handles up to ``limit`` complaints; call again while it returns that many.
+        handles up to ``limit`` complaints, earliest deadline first; call it again until it
+        returns nothing to work through a backlog.
         """
         if self.sla is None:
             return []

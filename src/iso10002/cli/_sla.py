@@ -468,10 +468,11 @@ def _run_deadlines(args: argparse.Namespace) -> int:
 
 
 def _duration(value: _dt.timedelta) -> str:
+    # In hours, never days: business time used is counted in open hours, and "2d" of business
+    # time would read as two calendar days.
     minutes = int(value.total_seconds() // 60)
-    days, minutes = divmod(minutes, 24 * 60)
     hours, minutes = divmod(minutes, 60)
-    return f"{days}d {hours:02d}h{minutes:02d}" if days else f"{hours}h{minutes:02d}"
+    return f"{hours}h{minutes:02d}"
 
 
 def _as_of(args: argparse.Namespace) -> _dt.datetime | None:
