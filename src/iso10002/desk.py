@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Union
 
 import attrs
@@ -473,6 +473,7 @@ class ComplaintDesk:
         attachments: Iterable[Attachment] = (),
         client_key: str | None = None,
         reference: str | None = None,
+        attributes: Mapping[str, str] | None = None,
     ) -> Complaint:
         """
         Record a new complaint (7.2) and give it a unique reference.
@@ -485,6 +486,8 @@ class ComplaintDesk:
                 than now (a letter opened today), never later.
             people_involved: ids of staff the complaint is about (objectivity guard).
             reference: a reference chosen by the caller instead of the generated one.
+            attributes: free-form facts for routing and reporting, such as ``regulation``
+                and ``segment``, which timeliness policy rules can match.
 
         Raises:
             ValidationError: a field is missing or malformed (the message names it).
@@ -514,6 +517,7 @@ class ComplaintDesk:
             people_involved=tuple(people_involved),
             attachments=tuple(attachments),
             client_key=client_key,
+            attributes=attributes or {},
         )
         if reference is None:
             year = received_at.astimezone(_dt.timezone.utc).year

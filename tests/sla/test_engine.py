@@ -353,3 +353,38 @@ def test_a_config_refuses_unknown_policy_names() -> None:
         SlaConfig(policies=(standard_policy(), standard_policy()))
     assert caught.value.field == "policies"
     assert urgent_policy().metric("final_response").target.describe() == "8 business hours"
+
+
+def test_the_first_matching_rule_wins_on_channel_category_regulation_and_segment() -> None:
+    from iso10002 import Channel, Classification, PolicyRule
+
+    sla = config(
+        rules=(
+            PolicyRule(policy="urgent", regulation=("psd2",), channel=(Channel.EMAIL,)),
+            PolicyRule(policy="urgent", category=("payments",), segment=("business",)),
+            PolicyRule(policy="standard", category=("payments",)),
+        ),
+    )
+    desk, _ = make_desk(local(2026, 11, 23, 9, 0), sla=sla)
+    psd2 = receive(desk, attributes={"regulation": "psd2"})
+    business = receive(desk, attributes={"segment": "business"})
+    desk.classify(business, STAFF, Classification(category=("payments", "cards")))
+    personal = receive(desk, attributes={"segment": "personal"})
+    desk.classify(personal, STAFF, Classification(category=("payments", "cards")))
+    near_miss = receive(desk, attributes={"segment": "business"})
+    desk.classify(near_miss, STAFF, Classification(category=("paymentsx",)))
+
+    def reasons(ref: str) -> list[str]:
+        return [
+            f"{e.payload.policy}: {e.payload.reason}"
+            for e in desk.history(ref)
+            if isinstance(e.payload, SlaPolicyApplied)
+        ]
+
+    assert reasons(psd2) == ["urgent: rule 1: channel in email and regulation in psd2"]
+    assert reasons(business) == [
+        "standard: default policy",
+        "urgent: rule 2: category in payments and segment in business",
+    ]
+    assert reasons(personal) == ["standard: default policy"]  # rule 3 picks the same policy
+    assert reasons(near_miss) == ["standard: default policy"]

@@ -349,9 +349,9 @@ def _frozen_strs(value: object) -> object:
 class PolicyRule:
     """
     One selection rule: the policy it picks, and what the complaint must match. An empty
-    criterion matches anything; a category matches itself and everything below it
-    (``"banking"`` matches ``"banking/cards"``); ``regulation`` and ``segment`` match the
-    complaint's attributes of those names.
+    criterion matches anything; a category, written as a path (``"banking / cards"``), matches
+    itself and everything below it (``"banking"`` matches ``"banking / cards"``);
+    ``regulation`` and ``segment`` match the complaint's attributes of those names.
     """
 
     policy: str = attrs.field(validator=check.text)
@@ -375,6 +375,10 @@ class PolicyRule:
             if not isinstance(c, Channel):
                 raise ValidationError("channel", f"expected a Channel, got {c!r}")
 
+    @property
+    def _category_parts(self) -> tuple[tuple[str, ...], ...]:
+        return tuple(tuple(p.strip() for p in c.split("/")) for c in self.category)
+
     def matches(self, complaint: Complaint) -> bool:
         """True if ``complaint`` meets every criterion of this rule."""
         if self.priority and complaint.priority not in self.priority:
@@ -382,10 +386,8 @@ class PolicyRule:
         if self.channel and complaint.channel not in self.channel:
             return False
         if self.category:
-            path = complaint.classification.path if complaint.classification else None
-            if path is None or not any(
-                path == c or path.startswith(c + "/") for c in self.category
-            ):
+            held = complaint.classification.category if complaint.classification else ()
+            if not any(held[: len(parts)] == parts for parts in self._category_parts):
                 return False
         attributes = complaint.attributes
         if self.regulation and attributes.get("regulation") not in self.regulation:
