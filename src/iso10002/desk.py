@@ -833,6 +833,8 @@ class ComplaintDesk:
         if self.sla is None:
             raise ValidationError("metric", "this desk has no timeliness policies to extend")
         assert isinstance(payload, DeadlineExtended)
+        if payload.until is not None and payload.until <= self.clock.now():
+            raise ValidationError("until", "an agreed deadline must lie in the future")
         self.sla.check_extension(complaint, payload)
 
     def run_step(

@@ -38,7 +38,7 @@ from iso10002.model.events import (
 )
 from iso10002.model.values import AlertLevel, ClosureReason
 from iso10002.sla.calendar import BusinessCalendar
-from iso10002.sla.policy import Metric, ReopenRule, SlaPolicy, Target
+from iso10002.sla.policy import DueAt, Metric, ReopenRule, SlaPolicy, Target
 
 __all__ = [
     "DueAlert",
@@ -451,12 +451,10 @@ def _cycle_status(
     if extension is not None and extension.until is None and metric.extended_target is not None:
         target = metric.extended_target
     measure = _measure(target, calendar)
-    deadline = (
-        extension.until.astimezone(_dt.timezone.utc)
-        if extension is not None and extension.until is not None
-        else target.deadline(calendar, cycle.started_at)
-    )
-    budget = measure.between(cycle.started_at, deadline)
+    agreed = extension.until.astimezone(_dt.timezone.utc) if _agreed(extension) else None
+    deadline = agreed if agreed is not None else target.deadline(calendar, cycle.started_at)
+    # An agreed date may lie before a cycle that began later (after a reopening): no time left.
+    budget = max(measure.between(cycle.started_at, deadline), _ZERO)
     segments = [(a, b if b is not None else as_of, why) for a, b, why in cycle.segments]
     measured = [measure.between(a, b) for a, b, _ in segments]
     elapsed = sum(measured, _ZERO)
@@ -478,22 +476,26 @@ def _cycle_status(
     due: _dt.datetime | None
     if cycle.phase == "paused":
         due = None  # a clock that stands still has no deadline
-    elif len(cycle.segments) == 1 and not cycle.pauses and not cycle.gaps:
+    elif agreed is not None or (len(cycle.segments) == 1 and not cycle.pauses and not cycle.gaps):
+        # An agreed deadline is an instant, whatever happened before the agreement.
         due = deadline
     else:
         due = instant_at(budget)
-        if due is not None and target.unit.is_days and not _agreed(extension):
+        if due is not None and target.unit.is_days and target.due_at is DueAt.END_OF_DAY:
             due = _end_of_day(calendar, due)
     warnings = tuple(
-        (p, at) for p in metric.warnings if (at := instant_at(budget * p / 100)) is not None
+        (p, at)
+        for p in metric.warnings
+        if (at := instant_at(budget * p / 100)) is not None and (due is None or at <= due)
     )
+    # Past an agreed instant is late whatever was paused; otherwise the time used decides.
+    over = (cycle.stopped_at or as_of) > agreed if agreed is not None else elapsed > budget
     paused = sum(
         (measure.between(a, b if b is not None else as_of) for a, b, _ in cycle.pauses), _ZERO
     )
     status = _decide(
         cycle,
-        elapsed=elapsed,
-        budget=budget,
+        over=over,
         due=due,
         warnings=warnings,
         as_of=as_of,
@@ -542,14 +544,12 @@ def _end_of_day(calendar: BusinessCalendar, instant: _dt.datetime) -> _dt.dateti
 def _decide(
     cycle: _Cycle,
     *,
-    elapsed: _dt.timedelta,
-    budget: _dt.timedelta,
+    over: bool,
     due: _dt.datetime | None,
     warnings: tuple[tuple[int, _dt.datetime], ...],
     as_of: _dt.datetime,
     cancelled: bool,
 ) -> SlaStatus:
-    over = elapsed > budget
     if cycle.ending == "stopped":
         met = cycle.stopped_at is not None and due is not None and cycle.stopped_at <= due
         if met or (not over and due is None):
