@@ -451,7 +451,8 @@ def _cycle_status(
     if extension is not None and extension.until is None and metric.extended_target is not None:
         target = metric.extended_target
     measure = _measure(target, calendar)
-    agreed = extension.until.astimezone(_dt.timezone.utc) if _agreed(extension) else None
+    until = extension.until if extension is not None else None
+    agreed = until.astimezone(_dt.timezone.utc) if until is not None else None
     deadline = agreed if agreed is not None else target.deadline(calendar, cycle.started_at)
     # An agreed date may lie before a cycle that began later (after a reopening): no time left.
     budget = max(measure.between(cycle.started_at, deadline), _ZERO)
@@ -530,10 +531,6 @@ def _cycle_status(
         previous=previous,
         extension=cycle.extensions,
     )
-
-
-def _agreed(extension: DeadlineExtended | None) -> bool:
-    return extension is not None and extension.until is not None
 
 
 def _end_of_day(calendar: BusinessCalendar, instant: _dt.datetime) -> _dt.datetime:
