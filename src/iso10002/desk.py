@@ -249,14 +249,15 @@ class ComplaintDesk:
             )
             updated = apply(current, event)
             new = [event]
-            updated = self._reselect(updated, new, actor, now)
-            history = (*past, *new)
+            if self.sla is None:
+                summary = ComplaintSummary.of(updated)
+                history: tuple[Event, ...] = ()
+            else:
+                updated = self._reselect(updated, new, actor, now)
+                history = (*past, *new)
+                summary = self._summary(updated, history, now)
             try:
-                self.store.append(
-                    new,
-                    expected_version=current.version,
-                    summary=self._summary(updated, history, now),
-                )
+                self.store.append(new, expected_version=current.version, summary=summary)
             except ConcurrencyConflict:
                 self._cache.pop(cid, None)
                 # Retrying re-runs the workflow's checks on the fresh state, so it is safe;
