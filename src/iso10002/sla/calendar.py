@@ -25,6 +25,7 @@ show which calendar produced it.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
@@ -347,13 +348,7 @@ class BusinessCalendar:
         Two calendars with the same content have the same fingerprint on any machine, so a
         recorded deadline can prove which calendar produced it.
         """
-        # Imported here: the serialization module may come to know SLA records, which import us.
-        from iso10002.serialization import unstructure
-
-        text = json.dumps(
-            unstructure(self), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-        )
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return _fingerprint(self)
 
     # -- instants -----------------------------------------------------------------------------
 
@@ -531,3 +526,16 @@ class BusinessCalendar:
         if late or not self.is_business_day(day):
             return self.add_business_days(day, 1)
         return day
+
+
+@functools.lru_cache(maxsize=256)
+def _fingerprint(calendar: BusinessCalendar) -> str:
+    # Every complaint a policy applies to records the fingerprint; a calendar is an immutable
+    # value, so hashing its JSON once is enough.
+    # Imported here: the serialization module may come to know SLA records, which import us.
+    from iso10002.serialization import unstructure
+
+    text = json.dumps(
+        unstructure(calendar), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,114 @@
+"""
+What timeliness costs: the same complaint lifecycles with and without SLA policies, in the same
+run, and one evaluation of a history on its own.
+
+The policy is the FCA payment-services preset (15 and 35 business days on the England and Wales
+calendar) plus the office's own acknowledgement and keep-in-the-loop metrics, so every command
+recomputes four metrics from the history to keep the projection's next deadline right. The
+baseline is the desk without policies: the difference is the whole price of deadlines that are
+computed, never stored as counters.
+
+Run: ``python benchmarks/bench_sla.py [--complaints N]`` (needs ``iso10002[holidays]``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+from collections.abc import Callable
+
+from iso10002 import ComplaintDesk, DueAt, FixedClock, InMemoryEventStore, Metric, On, Target, Unit
+from iso10002.sla import SlaConfig, SlaPolicy, evaluate, preset
+
+sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
+from bench_lifecycle import EVENTS_PER_LIFECYCLE, START, lifecycle
+
+
+def policy() -> SlaPolicy:
+    """The preset's final response plus an acknowledgement and a recurring update metric."""
+    base = preset("fca-disp-1.6.2a").policy(subdivision="ENG")
+    extra = (
+        Metric(
+            name="acknowledgement",
+            description="Acknowledge by the close of the next business day.",
+            target=Target(amount=1, unit=Unit.BUSINESS_DAYS, due_at=DueAt.CLOSE_OF_BUSINESS),
+            stop=(On(event="acknowledged"),),
+        ),
+        Metric(
+            name="update",
+            description="Update every 5 business days.",
+            target=Target(amount=5, unit=Unit.BUSINESS_DAYS),
+            stop=(
+                On(event="communication_recorded", where={"communication.direction": "outbound"}),
+            ),
+            recurring=True,
+            until=(On(event="decision_communicated"),),
+        ),
+    )
+    return SlaPolicy(
+        name="bench",
+        version="1",
+        description="Benchmark policy.",
+        calendar=base.calendar,
+        metrics=(*base.metrics, *extra),
+    )
+
+
+def run(n: int, make: Callable[[], ComplaintDesk]) -> tuple[float, ComplaintDesk]:
+    """Seconds for ``n`` lifecycles, the clock moving an hour between complaints."""
+    desk = make()
+    clock = desk.clock
+    assert isinstance(clock, FixedClock)
+    t0 = time.perf_counter()
+    for i in range(n):
+        clock.advance(dt.timedelta(hours=1))
+        lifecycle(desk, i)
+    return time.perf_counter() - t0, desk
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the comparison and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--complaints", type=int, default=5000)
+    args = parser.parse_args(argv)
+    the_policy = policy()
+    sla = SlaConfig(policies=(the_policy,), default="bench")
+    the_policy.calendar.add(START, dt.timedelta(hours=1))  # build the calendar's timeline once
+
+    def plain() -> ComplaintDesk:
+        return ComplaintDesk(InMemoryEventStore(), clock=FixedClock(START))
+
+    def timed_desk() -> ComplaintDesk:
+        return ComplaintDesk(InMemoryEventStore(), clock=FixedClock(START), sla=sla)
+
+    print(f"python {sys.version.split()[0]}, in memory, {args.complaints} lifecycles")
+    run(50, timed_desk)  # warm caches
+    base, _ = run(args.complaints, plain)
+    ours, desk = run(args.complaints, timed_desk)
+    for label, seconds, events in (
+        ("desk without policies", base, EVENTS_PER_LIFECYCLE),
+        ("desk with 4 SLA metrics", ours, EVENTS_PER_LIFECYCLE + 1),
+    ):
+        rate = args.complaints / seconds
+        print(f"  {label:<26} {rate:10,.0f} lifecycles/s {rate * events:10,.0f} events/s")
+    print(f"  ratio with / without: {base / ours:.2f}")
+
+    summaries = desk.query(limit=1).items
+    history = desk.history(summaries[0].id)
+    as_of = history[-1].occurred_at
+    calls = 20_000
+    t0 = time.perf_counter()
+    for _ in range(calls):
+        evaluate(history, the_policy, as_of)
+    per_call = (time.perf_counter() - t0) / calls
+    print(
+        f"  evaluate(): {len(history)} events, 4 metrics: {per_call * 1e6:.1f} µs per call, "
+        f"{1 / per_call:,.0f} calls/s"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
