@@ -427,6 +427,46 @@ class EventStoreContract(abc.ABC):
         assert seen_empty
         assert seen_partial
 
+    def test_deadline_instants_are_kept_filtered_and_ordered(self, store: EventStore) -> None:
+        """The timeliness columns: stored as given, ``sla_*_by`` inclusive, ``sla_due`` order."""
+        hour = _dt.timedelta(hours=1)
+        # (due, warning, alert) per complaint; instants written with different offsets.
+        plan = [
+            (_NOW + 3 * hour, _NOW + hour, _NOW + hour),
+            ((_NOW + hour).astimezone(_INDIA), _NOW, _NOW.astimezone(_PACIFIC)),
+            (_NOW + hour, None, _NOW + 2 * hour),
+            (None, None, None),
+        ]
+        firsts = []
+        for i, (due, warning, alert) in enumerate(plan, start=1):
+            first = received_event(reference=f"CMP-2026-{i:06d}")
+            summary = ComplaintSummary.of(
+                Complaint.replay([first]),
+                sla_due_at=due,
+                sla_warning_at=warning,
+                sla_alert_at=alert,
+            )
+            store.append([first], expected_version=0, summary=summary)
+            assert store.summary(first.complaint_id) == summary
+            firsts.append(first)
+        refs = [f"CMP-2026-{i:06d}" for i in range(1, 5)]
+
+        def found(**criteria: Any) -> list[str]:
+            return [s.reference for s in store.query(ComplaintQuery(**criteria)).items]
+
+        assert found(order="sla_due") == [refs[1], refs[2], refs[0]]
+        assert found(sla_due_by=_NOW + hour, order="sla_due") == [refs[1], refs[2]]
+        assert found(sla_due_by=_NOW + hour - _dt.timedelta(microseconds=1)) == []
+        assert sorted(found(sla_warning_by=_NOW)) == [refs[1]]
+        assert sorted(found(sla_alert_by=_NOW + hour)) == [refs[0], refs[1]]
+        # An append rewrites the instants, and may clear them.
+        second = note_event(firsts[1])
+        cleared = ComplaintSummary.of(Complaint.replay([firsts[1], second]))
+        store.append([second], expected_version=1, summary=cleared)
+        assert store.summary(firsts[1].complaint_id) == cleared
+        assert found(order="sla_due") == [refs[2], refs[0]]
+        assert found(sla_warning_by=_NOW + 10 * hour) == [refs[0]]
+
     def test_received_from_is_inclusive_and_received_to_exclusive(
         self, desk: ComplaintDesk
     ) -> None:
