@@ -80,7 +80,7 @@ from iso10002.sla.config import SlaConfig
 from iso10002.sla.engine import SlaReport, evaluate
 from iso10002.sla.policy import SlaPolicy
 from iso10002.sla.queue import QueueBucket, QueueItem
-from iso10002.storage.base import ComplaintQuery, EventStore, Page
+from iso10002.storage.base import MAX_PAGE_SIZE, ComplaintQuery, EventStore, Page
 from iso10002.storage.memory import InMemoryEventStore
 
 __all__ = ["ComplaintDesk", "ComplaintKey", "EscalationHook"]
@@ -381,6 +381,55 @@ class ComplaintDesk:
                     )
         items = sorted(found.values(), key=lambda i: (i.due_at, i.summary.reference))
         return items[:limit]
+
+    def apply_policies(self, actor: Actor) -> list[Event]:
+        """
+        Bring every open complaint under the policy the configuration now selects for it, and
+        return the ``sla_policy_applied`` events written.
+
+        Run it after changing the configuration (a new calendar version with next year's
+        holidays, a new rule): otherwise an open complaint moves to the new selection only at
+        its next command. Time already used is kept; closed complaints keep the policy they
+        were handled under.
+        """
+        _check_actor(actor)
+        if self.sla is None:
+            return []
+        written: list[Event] = []
+        offset = 0
+        while True:
+            page = self.store.query(
+                ComplaintQuery(is_open=True, limit=MAX_PAGE_SIZE, offset=offset)
+            )
+            for summary in page.items:
+                written.extend(self._apply_policy(summary.id, actor))
+            if not page.has_more:
+                return written
+            offset += len(page.items)
+
+    def _apply_policy(self, cid: ComplaintId, actor: Actor) -> list[Event]:
+        for attempt in (1, 2):
+            current, past = self._load_entry(cid)
+            now = self.clock.now()
+            new: list[Event] = []
+            updated = self._reselect(current, new, actor, now)
+            if not new:
+                return []
+            history = (*past, *new)
+            try:
+                self.store.append(
+                    new,
+                    expected_version=current.version,
+                    summary=self._summary(updated, history, now),
+                )
+            except ConcurrencyConflict:
+                self._cache.pop(cid, None)
+                if attempt == 2:
+                    raise
+                continue
+            self._remember(updated, history)
+            return new
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def tick(self, *, limit: int = 1000) -> list[Event]:
         """

@@ -388,3 +388,44 @@ def test_the_first_matching_rule_wins_on_channel_category_regulation_and_segment
     ]
     assert reasons(personal) == ["standard: default policy"]  # rule 3 picks the same policy
     assert reasons(near_miss) == ["standard: default policy"]
+
+
+def test_a_new_calendar_version_reaches_open_complaints_when_policies_are_applied() -> None:
+    import attrs
+
+    from iso10002 import Holiday
+
+    desk, clock = make_desk(local(2026, 11, 23, 9, 0))
+    open_ref = receive(desk)
+    closed_ref = receive(desk)
+    decide_and_tell(desk, closed_ref)
+    desk.record_reaction(closed_ref, STAFF, Reaction.ACCEPTS)
+    desk.close(closed_ref, STAFF, reason=ClosureReason.RESOLVED)
+    report = desk.sla_status(open_ref)
+    assert report is not None
+    assert report.metric("final_response").due_at == local(2026, 11, 24, 17, 0)
+
+    # The office closes on Tuesday 24 November after all: version 2 of its calendar.
+    old = standard_policy()
+    calendar = old.calendar.with_holidays(
+        [Holiday(date=_dt.date(2026, 11, 24), name="Office move")], version="2026.2"
+    )
+    newer = attrs.evolve(old, version="2", calendar=calendar)
+    desk.sla = SlaConfig(policies=(old, newer, urgent_policy()), default="standard")
+    clock.set(local(2026, 11, 23, 12, 0))
+
+    written = desk.apply_policies(STAFF)
+
+    assert [(e.complaint_id, e.payload.version) for e in written] == [  # type: ignore[union-attr]
+        (desk.get(open_ref).id, "2")
+    ]
+    assert desk.apply_policies(STAFF) == []  # nothing left to move
+    report = desk.sla_status(open_ref)
+    assert report is not None
+    assert (report.version, report.calendar_version) == ("2", "2026.2")
+    # The 3 hours used on Monday are kept; Tuesday no longer counts.
+    assert report.metric("final_response").elapsed == hours(3)
+    assert report.metric("final_response").due_at == local(2026, 11, 25, 17, 0)
+    closed = desk.sla_status(closed_ref)
+    assert closed is not None
+    assert closed.version == "1"
