@@ -364,3 +364,17 @@ def test_whole_day_window_is_allowed() -> None:
     whole = Window(start=time(0), end=time(0))
     assert whole.crosses_midnight
     assert whole.offsets() == (0, 86_400_000_000)
+
+
+def test_dates_beyond_the_supported_years_are_a_validation_error_not_a_crash() -> None:
+    office = BusinessCalendar.standard(name="office", zone="Europe/London")
+    late = dt.datetime(9999, 12, 31, 23, tzinfo=dt.timezone.utc)
+    calls: list[Callable[[], object]] = [
+        lambda: office.receipt_day(late, cutoff=time(17)),
+        lambda: office.add_calendar_days(date(9999, 12, 30), 5),
+        lambda: office.add_business_days(date(9997, 12, 30), 3),
+        lambda: office.is_business_day(date(9999, 1, 1)),
+    ]
+    for call in calls:
+        with pytest.raises(ValidationError, match=r"supported years|is not a date"):
+            call()

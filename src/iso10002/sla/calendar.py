@@ -211,6 +211,10 @@ def _instant(value: object, name: str) -> int:
     return tl.to_us(value)
 
 
+_FIRST_ORDINAL = _dt.date(tl.MIN_YEAR, 1, 1).toordinal()
+_LAST_ORDINAL = _dt.date(tl.MAX_YEAR, 12, 31).toordinal()
+
+
 def _day(value: object, name: str) -> int:
     if not isinstance(value, _dt.date) or isinstance(value, _dt.datetime):
         raise ValidationError(name, f"expected a date, got {value!r}")
@@ -426,7 +430,7 @@ class BusinessCalendar:
     # -- dates --------------------------------------------------------------------------------
 
     def _owned(self, ordinal: int, name: str) -> tuple[tuple[int, int], ...]:
-        if not tl.MIN_YEAR <= _dt.date.fromordinal(max(ordinal, 1)).year <= tl.MAX_YEAR:
+        if not _FIRST_ORDINAL <= ordinal <= _LAST_ORDINAL:
             raise ValidationError(name, _OUT_OF_RANGE)
         return self._engine.owned(ordinal)
 
@@ -504,7 +508,10 @@ class BusinessCalendar:
     def add_calendar_days(self, day: _dt.date, n: int) -> _dt.date:
         """``day`` plus ``n`` calendar days (``n`` may be negative)."""
         _day(day, "day")
-        return day + _dt.timedelta(days=_count(n, "n"))
+        try:
+            return day + _dt.timedelta(days=_count(n, "n"))
+        except OverflowError as e:
+            raise ValidationError("n", f"{day} plus {n} days is not a date: {e}") from e
 
     def receipt_day(self, instant: _dt.datetime, *, cutoff: _dt.time | None = None) -> _dt.date:
         """
@@ -520,8 +527,8 @@ class BusinessCalendar:
         _instant(instant, "instant")
         if cutoff is not None and (not isinstance(cutoff, _dt.time) or cutoff.tzinfo is not None):
             raise ValidationError("cutoff", f"expected a local time without tzinfo, got {cutoff!r}")
+        day = self.local_date(instant)
         local = instant.astimezone(self._tz)
-        day = local.date()
         late = cutoff is not None and local.time() >= cutoff
         if late or not self.is_business_day(day):
             return self.add_business_days(day, 1)
