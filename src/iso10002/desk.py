@@ -408,13 +408,32 @@ class ComplaintDesk:
             offset += len(page.items)
 
     def _apply_policy(self, cid: ComplaintId, actor: Actor) -> list[Event]:
+        def reselect(
+            current: Complaint, _past: tuple[Event, ...], now: _dt.datetime
+        ) -> tuple[Complaint, list[Event]]:
+            new: list[Event] = []
+            return self._reselect(current, new, actor, now), new
+
+        return self._append_derived(cid, reselect)[1]
+
+    def _append_derived(
+        self,
+        cid: ComplaintId,
+        derive: Callable[
+            [Complaint, tuple[Event, ...], _dt.datetime], tuple[Complaint, list[Event]]
+        ],
+    ) -> tuple[Complaint, list[Event]]:
+        """
+        Append the events ``derive`` computes from the complaint as loaded (bookkeeping of the
+        desk itself, not a workflow command), retrying once on a conflict: the retry derives
+        again from the fresh history, so nothing is written twice.
+        """
         for attempt in (1, 2):
             current, past = self._load_entry(cid)
             now = self.clock.now()
-            new: list[Event] = []
-            updated = self._reselect(current, new, actor, now)
+            updated, new = derive(current, past, now)
             if not new:
-                return []
+                return updated, []
             history = (*past, *new)
             try:
                 self.store.append(
@@ -428,7 +447,7 @@ class ComplaintDesk:
                     raise
                 continue
             self._remember(updated, history)
-            return new
+            return updated, new
         raise AssertionError("unreachable")  # pragma: no cover
 
     def tick(self, *, limit: int = 1000) -> list[Event]:
@@ -454,14 +473,15 @@ class ComplaintDesk:
         return raised
 
     def _raise_alerts(self, cid: ComplaintId) -> list[Event]:
-        assert self.sla is not None
-        for attempt in (1, 2):
-            current, past = self._load_entry(cid)
-            now = self.clock.now()
-            policy = self.sla.current(current)
+        sla = self.sla
+        assert sla is not None
+
+        def alerts(
+            current: Complaint, past: tuple[Event, ...], now: _dt.datetime
+        ) -> tuple[Complaint, list[Event]]:
+            policy = sla.current(current)
             if policy is None or not current.is_open:
-                return []
-            due = evaluate(past, policy, now).alerts_due()
+                return current, []
             new = [
                 Event(
                     complaint_id=cid,
@@ -478,32 +498,19 @@ class ComplaintDesk:
                         due_at=alert.due_at,
                     ),
                 )
-                for i, alert in enumerate(due, start=1)
+                for i, alert in enumerate(evaluate(past, policy, now).alerts_due(), start=1)
             ]
             updated = current
             for event in new:
                 updated = apply(updated, event)
-            if not new:
-                return []
-            history = (*past, *new)
-            try:
-                self.store.append(
-                    new,
-                    expected_version=current.version,
-                    summary=self._summary(updated, history, now),
-                )
-            except ConcurrencyConflict:
-                # Another process may have raised the same alerts; the retry sees them.
-                self._cache.pop(cid, None)
-                if attempt == 2:
-                    raise
-                continue
-            self._remember(updated, history)
-            for event in new:
-                for hook in self.escalation_hooks:
-                    hook(updated, event)
-            return new
-        raise AssertionError("unreachable")  # pragma: no cover
+            return updated, new
+
+        # A concurrent tick makes the append conflict; the retry finds its alerts recorded.
+        updated, new = self._append_derived(cid, alerts)
+        for event in new:
+            for hook in self.escalation_hooks:
+                hook(updated, event)
+        return new
 
     # -- commands -------------------------------------------------------------------------
 

@@ -179,8 +179,12 @@ class SlaReport:
 
 
 def _is_live(m: MetricStatus) -> bool:
-    return m.status in (SlaStatus.RUNNING, SlaStatus.WARNING) or (
-        m.status is SlaStatus.BREACHED and m.stopped_at is None and m.due_at is not None
+    # A clock not yet stopped that has a deadline: running, in warning, past its deadline, or
+    # paused under an agreed date. Which of these it is changes with time; this does not.
+    return (
+        m.stopped_at is None
+        and m.due_at is not None
+        and m.status not in (SlaStatus.CANCELLED, SlaStatus.MET)
     )
 
 
@@ -475,10 +479,12 @@ def _cycle_status(
         return None
 
     due: _dt.datetime | None
-    if cycle.phase == "paused":
+    if agreed is not None:
+        # An agreed deadline is an instant: holds neither before nor after it move it.
+        due = deadline
+    elif cycle.phase == "paused":
         due = None  # a clock that stands still has no deadline
-    elif agreed is not None or (len(cycle.segments) == 1 and not cycle.pauses and not cycle.gaps):
-        # An agreed deadline is an instant, whatever happened before the agreement.
+    elif len(cycle.segments) == 1 and not cycle.pauses and not cycle.gaps:
         due = deadline
     else:
         due = instant_at(budget)

@@ -1,0 +1,15 @@
+"""
+Hypothesis settings: random examples on a developer's machine, where finding a new failing case
+is the point; the same examples on every CI run (``CI`` set), so that a run fails only because
+the code changed. A failure found locally is kept in the example database and replayed first.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import settings
+
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
