@@ -1,0 +1,342 @@
+"""
+Running an audit: every criterion of :mod:`iso10002.audit.criteria` over the complaints received
+in a period, the programme configuration and the attestations given, with the evidence kept.
+
+The store is read in one pass, a page of summaries and then each complaint's history at a time,
+so memory does not grow with the number of complaints.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import random
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
+
+import attrs
+
+from iso10002.audit.criteria import Criterion, criteria
+from iso10002.audit.findings import (
+    Attestation,
+    AuditReport,
+    Evidence,
+    EvidenceKind,
+    Finding,
+    FindingStatus,
+)
+from iso10002.clock import SystemClock
+from iso10002.errors import Iso10002Error, ValidationError
+from iso10002.model.complaint import Complaint, ComplaintSummary
+from iso10002.model.events import Event
+from iso10002.model.values import ComplaintId, Role
+from iso10002.process.standard import DEFAULT_NO_REPLY_PERIOD
+from iso10002.sla.config import SlaConfig
+from iso10002.sla.policy import SlaPolicy
+from iso10002.storage.base import MAX_PAGE_SIZE, ComplaintQuery, EventStore
+
+if TYPE_CHECKING:
+    from iso10002.programme import Programme
+
+__all__ = ["KNOWN_MEASURES", "AuditContext", "run_audit", "sample_references"]
+
+KNOWN_MEASURES = frozenset(
+    {
+        "received",
+        "closed",
+        "open",
+        "acknowledged_in_time",
+        "time_to_acknowledge",
+        "time_to_final_response",
+        "upheld_rate",
+        "reopen_rate",
+        "satisfaction",
+    }
+)
+"""KPI ids an objective may measure besides the SLA metrics of the configured policies."""
+
+_STAFF_ROLES = frozenset(Role) - {Role.COMPLAINANT, Role.SYSTEM}
+
+
+@attrs.define
+class AuditContext:
+    """What criteria may look at: the store, the configuration, the period and the clock."""
+
+    store: EventStore
+    programme: Programme | None
+    sla: SlaConfig | None
+    now: _dt.datetime
+    period_from: _dt.date
+    period_to: _dt.date
+    acknowledge_within: _dt.timedelta
+    communicate_within: _dt.timedelta
+    no_reply_period: _dt.timedelta
+    _staff: list[tuple[str, str, _dt.date]] = attrs.field(factory=list)
+
+    def require_programme(self) -> Programme:
+        """The programme; criteria that need one are only run when there is one."""
+        assert self.programme is not None
+        return self.programme
+
+    def policy_for(self, complaint: Complaint) -> SlaPolicy | None:
+        """The timeliness policy recorded on ``complaint``, if the configuration knows it."""
+        if self.sla is None or complaint.sla_policy is None:
+            return None
+        try:
+            return self.sla.current(complaint)
+        except ValidationError:
+            return None
+
+    def known_measures(self) -> set[str]:
+        """The SLA metric names of every configured policy, and the library's KPI ids."""
+        metrics = (
+            {m.name for p in self.sla.policies for m in p.metrics}
+            if self.sla is not None
+            else set()
+        )
+        return metrics | set(KNOWN_MEASURES)
+
+    def held_beyond_retention(self, years: int) -> tuple[str, ...]:
+        """References of complaints closed more than ``years`` years before now."""
+        try:
+            limit = self.now.replace(year=self.now.year - years)
+        except ValueError:  # 29 February
+            limit = self.now.replace(year=self.now.year - years, day=28)
+        found = [
+            s.reference
+            for s in _summaries(self.store, ComplaintQuery(is_open=False))
+            if s.closed_at is not None and s.closed_at < limit
+        ]
+        return tuple(sorted(found))
+
+    def staff_actions(self) -> list[tuple[str, str, _dt.date]]:
+        """(reference, person, day) for each staff action on the period's complaints."""
+        return self._staff
+
+
+def _summaries(store: EventStore, query: ComplaintQuery) -> Iterator[ComplaintSummary]:
+    offset = 0
+    while True:
+        page = store.query(attrs.evolve(query, limit=MAX_PAGE_SIZE, offset=offset))
+        yield from page.items
+        if not page.has_more:
+            return
+        offset += len(page.items)
+
+
+def sample_references(references: Iterable[str], size: int, seed: int) -> tuple[str, ...]:
+    """
+    ``size`` references drawn at random for manual review, reproducibly: the same references,
+    size and seed always give the same sample, in reference order.
+    """
+    if size < 0:
+        raise ValidationError("sample_size", f"must not be negative, got {size}")
+    pool = sorted(set(references))
+    return tuple(sorted(random.Random(seed).sample(pool, min(size, len(pool)))))
+
+
+def _midnight(day: _dt.date) -> _dt.datetime:
+    return _dt.datetime(day.year, day.month, day.day, tzinfo=_dt.timezone.utc)
+
+
+def run_audit(
+    store: EventStore,
+    *,
+    period_from: _dt.date,
+    period_to: _dt.date,
+    programme: Programme | None = None,
+    sla: SlaConfig | None = None,
+    attestations: Iterable[Attestation] = (),
+    sample_size: int = 10,
+    seed: int = 0,
+    now: _dt.datetime | None = None,
+    acknowledge_within: _dt.timedelta = _dt.timedelta(days=2),
+    communicate_within: _dt.timedelta = _dt.timedelta(days=14),
+    no_reply_period: _dt.timedelta = DEFAULT_NO_REPLY_PERIOD,
+) -> AuditReport:
+    """
+    Audit the complaints received from ``period_from`` (inclusive) to ``period_to``
+    (exclusive, days in UTC) in ``store``.
+
+    Args:
+        programme: the programme configuration; configuration criteria are *not applicable*
+            without one (the report says so).
+        sla: the timeliness policies; the acknowledgement criterion uses each complaint's
+            recorded policy when given, else ``acknowledge_within``.
+        attestations: statements for the attested criteria; the latest per criterion counts.
+        sample_size, seed: the reproducible sample of complaints for manual review.
+        now: the instant the audit is taken at (deadlines not yet passed are not failures).
+        communicate_within: how long after a decision it may go uncommunicated.
+
+    Raises:
+        ValidationError: the period is empty or reversed, an attestation names an unknown or
+            non-attested criterion, or ``now`` is naive.
+    """
+    if period_to <= period_from:
+        raise ValidationError("period_to", "must be after period_from")
+    when = now if now is not None else SystemClock().now()
+    if when.tzinfo is None:
+        raise ValidationError("now", "must be timezone-aware")
+    attested = _latest_attestations(attestations)
+    ctx = AuditContext(
+        store=store,
+        programme=programme,
+        sla=sla,
+        now=when,
+        period_from=period_from,
+        period_to=period_to,
+        acknowledge_within=acknowledge_within,
+        communicate_within=communicate_within,
+        no_reply_period=no_reply_period,
+    )
+    catalogue = criteria()
+    history_criteria = [c for c in catalogue if c.history_check is not None]
+    checked = {c.id: 0 for c in history_criteria}
+    failed: dict[str, list[str]] = {c.id: [] for c in history_criteria}
+    references: list[str] = []
+    query = ComplaintQuery(received_from=_midnight(period_from), received_to=_midnight(period_to))
+    for summary in _summaries(store, query):
+        references.append(summary.reference)
+        history = store.read(summary.id)
+        complaint = _replay(summary.id, history)
+        if complaint is None:
+            checked["4.9-history-integrity"] += 1
+            failed["4.9-history-integrity"].append(summary.reference)
+            continue
+        _note_staff(ctx, complaint, history)
+        for c in history_criteria:
+            assert c.history_check is not None
+            verdict = c.history_check(ctx, complaint, history)
+            if verdict is None:
+                continue
+            checked[c.id] += 1
+            if not verdict:
+                failed[c.id].append(complaint.reference)
+    findings = []
+    for c in catalogue:
+        if c.history_check is not None:
+            findings.append(_history_finding(c, checked[c.id], sorted(failed[c.id])))
+        elif c.config_check is not None:
+            findings.append(_config_finding(c, ctx))
+        else:
+            findings.append(_attested_finding(c, attested.get(c.id)))
+    return AuditReport(
+        organisation=programme.organisation if programme is not None else None,
+        programme_version=programme.version if programme is not None else None,
+        period_from=period_from,
+        period_to=period_to,
+        generated_at=when,
+        complaints=len(references),
+        findings=tuple(findings),
+        sample_seed=seed,
+        sample=sample_references(references, sample_size, seed),
+    )
+
+
+def _replay(cid: ComplaintId, history: Sequence[Event]) -> Complaint | None:
+    try:
+        return Complaint.replay(history)
+    except Iso10002Error:
+        return None
+
+
+def _note_staff(ctx: AuditContext, complaint: Complaint, history: Sequence[Event]) -> None:
+    for event in history:
+        if event.actor.role in _STAFF_ROLES:
+            day = event.occurred_at.astimezone(_dt.timezone.utc).date()
+            ctx.staff_actions().append((complaint.reference, event.actor.id, day))
+
+
+def _latest_attestations(attestations: Iterable[Attestation]) -> dict[str, Attestation]:
+    kinds = {c.id: c.evidence_kind for c in criteria()}
+    latest: dict[str, Attestation] = {}
+    for i, a in enumerate(attestations):
+        kind = kinds.get(a.criterion)
+        if kind is None:
+            raise ValidationError(f"attestations[{i}].criterion", f"no criterion {a.criterion!r}")
+        if kind is not EvidenceKind.ATTESTATION:
+            raise ValidationError(
+                f"attestations[{i}].criterion",
+                f"{a.criterion!r} is evidenced by the {kind.value}, not by attestation",
+            )
+        held = latest.get(a.criterion)
+        if held is None or a.at >= held.at:
+            latest[a.criterion] = a
+    return latest
+
+
+def _history_finding(c: Criterion, checked: int, failed: list[str]) -> Finding:
+    evidence = Evidence(checked=checked, failed=tuple(failed))
+    if checked == 0:
+        status = FindingStatus.NOT_APPLICABLE
+        summary = "No complaint in the period to which this applies."
+    elif c.any_suffices:
+        met = checked - len(failed)
+        status = FindingStatus.CONFORMING if met else FindingStatus.failing(c.weight)
+        summary = (
+            f"{met} of {checked} complaints to which this applies conform ({met / checked:.0%})."
+        )
+    elif failed:
+        status = FindingStatus.failing(c.weight)
+        summary = f"{len(failed)} of {checked} complaints do not conform."
+    else:
+        status = FindingStatus.CONFORMING
+        summary = f"All {checked} complaints to which this applies conform."
+    return _finding(c, status, summary, evidence)
+
+
+def _config_finding(c: Criterion, ctx: AuditContext) -> Finding:
+    if c.needs_programme and ctx.programme is None:
+        return _finding(
+            c,
+            FindingStatus.NOT_APPLICABLE,
+            "No programme configuration was given, so this was not checked.",
+            Evidence(),
+        )
+    assert c.config_check is not None
+    outcome = c.config_check(ctx)
+    evidence = Evidence(
+        checked=len(outcome.failed) if outcome.failed else 0,
+        failed=outcome.failed,
+        configuration=outcome.values,
+        notes=outcome.notes,
+    )
+    if outcome.conforms is None:
+        status = FindingStatus.NOT_APPLICABLE
+    elif outcome.conforms:
+        status = FindingStatus.CONFORMING
+    else:
+        status = FindingStatus.failing(c.weight)
+    return _finding(c, status, outcome.summary, evidence)
+
+
+def _attested_finding(c: Criterion, attestation: Attestation | None) -> Finding:
+    if attestation is None:
+        return _finding(
+            c,
+            FindingStatus.AWAITING_ATTESTATION,
+            "Nobody has attested this yet.",
+            Evidence(),
+        )
+    status = FindingStatus.CONFORMING if attestation.conforms else FindingStatus.failing(c.weight)
+    summary = f"Attested by {attestation.by}: {attestation.statement}"
+    return _finding(c, status, summary, Evidence(), attestation)
+
+
+def _finding(
+    c: Criterion,
+    status: FindingStatus,
+    summary: str,
+    evidence: Evidence,
+    attestation: Attestation | None = None,
+) -> Finding:
+    return Finding(
+        criterion=c.id,
+        clause=c.clause,
+        question=c.question,
+        evidence_kind=c.evidence_kind,
+        weight=c.weight,
+        status=status,
+        summary=summary,
+        evidence=evidence,
+        attestation=attestation,
+    )
