@@ -56,7 +56,7 @@ def without(kind: type) -> Mutation:
 def changed(kind: type, **changes: object) -> Mutation:
     def mutate(events: list[Event]) -> list[Event]:
         return [
-            attrs.evolve(e, payload=attrs.evolve(e.payload, **changes))
+            attrs.evolve(e, payload=attrs.evolve(e.payload, **changes))  # type: ignore[arg-type]
             if isinstance(e.payload, kind)
             else e
             for e in events
@@ -214,3 +214,67 @@ def test_closing_resolved_without_acceptance_is_caught_even_with_a_reason() -> N
     assert closed and closed[0].payload.reason is ClosureReason.RESOLVED  # type: ignore[union-attr]
     report = run_audit(store_with(events), period_from=PERIOD[0], period_to=PERIOD[1], now=LATER)
     assert report.finding("7.9-closure-reason").status is FindingStatus.MAJOR_NONCONFORMITY
+
+
+def test_attested_criteria_await_a_named_person_and_record_who_and_when() -> None:
+    from iso10002.audit.findings import Attestation
+
+    store = store_with(sample_history())
+    waiting = run_audit(store, period_from=PERIOD[0], period_to=PERIOD[1], now=LATER)
+    attested = [c.id for c in criteria() if c.evidence_kind is EvidenceKind.ATTESTATION]
+    assert attested
+    assert {waiting.finding(i).status for i in attested} == {FindingStatus.AWAITING_ATTESTATION}
+
+    first = Attestation(
+        criterion="8.6-management-review-held",
+        by="Grace Hopper (managing director)",
+        at=LATER - _dt.timedelta(days=2),
+        conforms=False,
+        statement="The review was postponed.",
+        evidence="Board minutes, 3 March",
+    )
+    second = attrs.evolve(
+        first, at=LATER - _dt.timedelta(days=1), conforms=True, statement="Held on 28 April."
+    )
+    report = run_audit(
+        store,
+        period_from=PERIOD[0],
+        period_to=PERIOD[1],
+        now=LATER,
+        attestations=[second, first],
+    )
+    f = report.finding("8.6-management-review-held")
+    assert (f.status, f.attestation) == (FindingStatus.CONFORMING, second)
+    assert f.summary == "Attested by Grace Hopper (managing director): Held on 28 April."
+
+    refused = run_audit(
+        store, period_from=PERIOD[0], period_to=PERIOD[1], now=LATER, attestations=[first]
+    )
+    assert refused.finding("8.6-management-review-held").status is (
+        FindingStatus.MINOR_NONCONFORMITY
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("nope", "no criterion 'nope'"),
+        ("7.2-record-complete", "is evidenced by the history, not by attestation"),
+    ],
+)
+def test_an_attestation_for_a_criterion_that_takes_none_is_refused(name: str, message: str) -> None:
+    from iso10002.audit.findings import Attestation
+
+    attestation = Attestation(
+        criterion=name, by="Ada", at=LATER, conforms=True, statement="Fine.", evidence="Memo"
+    )
+    with pytest.raises(ValidationError) as caught:
+        run_audit(
+            InMemoryEventStore(),
+            period_from=PERIOD[0],
+            period_to=PERIOD[1],
+            now=LATER,
+            attestations=[attestation],
+        )
+    assert caught.value.field == "attestations[0].criterion"
+    assert message in str(caught.value)

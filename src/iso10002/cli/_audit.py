@@ -1,0 +1,289 @@
+"""
+The ``iso10002 audit`` and ``iso10002 review`` commands: an audit of a database's complaints
+(ISO 10002 8.5) as JSON, Markdown or HTML, and the management review pack (8.6) with the
+improvement actions (8.7) read from a file.
+
+The period: ``--from`` is the first day audited and ``--to`` the last (both UTC, inclusive, as
+in ``list``). Without them the period runs from the day of the earliest complaint received in
+the database to the day of the latest, inclusive. Timeliness is judged with every policy the
+database's complaints may have been evaluated with (each preset's and the demo's).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from iso10002 import serialization
+from iso10002.audit.findings import Attestation, AuditReport
+from iso10002.audit.reports import report_to_html, report_to_json, report_to_markdown
+from iso10002.audit.review import (
+    actions_from_json,
+    build_review_pack,
+    review_to_html,
+    review_to_markdown,
+)
+from iso10002.audit.run import run_audit
+from iso10002.clock import SystemClock
+from iso10002.errors import Iso10002Error, SerializationError, ValidationError
+from iso10002.programme import Programme, load_programme
+from iso10002.storage.base import ComplaintQuery, EventStore
+
+__all__ = ["register"]
+
+
+# -- errors and dates, shared with the app (imported late: the app imports this module) --------
+
+
+def _usage(message: str) -> Exception:
+    from iso10002.cli._app import _usage as usage
+
+    return usage(message)
+
+
+def _date(option: str, value: str) -> _dt.date:
+    from iso10002.cli._app import _date as date
+
+    return date(option, value)
+
+
+# -- reading the inputs -------------------------------------------------------------------------
+
+
+def _read_text(option: str, path: str) -> str:
+    file = Path(path)
+    if not file.is_file():
+        raise _usage(f"{option}: no file at {path}")
+    try:
+        return file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise _usage(f"{option}: {path} is not UTF-8 text ({e.reason})") from e
+
+
+def _programme(args: argparse.Namespace) -> Programme | None:
+    if args.config is None:
+        return None
+    if not Path(args.config).is_file():
+        raise _usage(f"--config: no file at {args.config}")
+    try:
+        return load_programme(args.config)
+    except Iso10002Error as e:  # the message names the file and the bad field's path
+        raise _usage(f"--config: {e}") from e
+
+
+def _attestations(args: argparse.Namespace) -> tuple[Attestation, ...]:
+    if args.attestations is None:
+        return ()
+    text = _read_text("--attestations", args.attestations)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise _usage(f"--attestations: {args.attestations}: $: not valid JSON: {e}") from e
+    if not isinstance(data, list):
+        raise _usage(f"--attestations: {args.attestations}: $: expected a JSON array")
+    try:
+        return tuple(
+            serialization.structure(item, Attestation, path=f"$[{i}]")
+            for i, item in enumerate(data)
+        )
+    except SerializationError as e:
+        raise _usage(f"--attestations: {args.attestations}: {e}") from e
+
+
+def _default_period(store: EventStore) -> tuple[_dt.date, _dt.date]:
+    """From the day of the earliest complaint received to the day after the latest (UTC)."""
+    newest = store.query(ComplaintQuery(limit=1))
+    if not newest.items:
+        raise _usage("the database holds no complaint; give the period with --from and --to")
+    oldest = store.query(ComplaintQuery(limit=1, offset=newest.total - 1))
+    first = oldest.items[0].received_at.astimezone(_dt.timezone.utc).date()
+    last = newest.items[0].received_at.astimezone(_dt.timezone.utc).date()
+    return first, last + _dt.timedelta(days=1)
+
+
+def _period(args: argparse.Namespace, store: EventStore) -> tuple[_dt.date, _dt.date]:
+    start = _date("--from", args.date_from) if args.date_from else None
+    last = _date("--to", args.date_to) if args.date_to else None
+    if start and last and start > last:
+        raise _usage(f"--from {start} is after --to {last}")
+    if start is None or last is None:
+        default_start, default_end = _default_period(store)
+        start = start or default_start
+        end = last + _dt.timedelta(days=1) if last else default_end
+        if end <= start:
+            raise _usage(f"the period from {start} to {end - _dt.timedelta(days=1)} is empty")
+        return start, end
+    return start, last + _dt.timedelta(days=1)  # --to is the last day; the audit's end is not
+
+
+def _now(args: argparse.Namespace) -> _dt.datetime:
+    from iso10002.cli._sla import parse_instant
+
+    if args.as_of is None:
+        return SystemClock().now()
+    return parse_instant("--as-of", args.as_of, "UTC")
+
+
+def _audit(args: argparse.Namespace, store: EventStore) -> AuditReport:
+    from iso10002.cli._sla import known_policies
+
+    if args.sample < 0:
+        raise _usage(f"--sample: must not be negative, got {args.sample}")
+    programme = _programme(args)
+    attestations = _attestations(args)
+    period_from, period_to = _period(args, store)
+    try:
+        return run_audit(
+            store,
+            period_from=period_from,
+            period_to=period_to,
+            programme=programme,
+            sla=known_policies(),
+            attestations=attestations,
+            sample_size=args.sample,
+            seed=args.seed,
+            now=_now(args),
+        )
+    except ValidationError as e:
+        if not e.field.startswith("attestations"):
+            raise
+        # An attestation of an unknown or automatic criterion: the file is at fault.
+        raise _usage(f"--attestations: {args.attestations}: {e}") from e
+
+
+def _write(args: argparse.Namespace, text: str, what: str) -> None:
+    if args.out is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    out = Path(args.out)
+    if out.is_dir():
+        raise _usage(f"--out: {args.out} is a directory")
+    if not out.parent.is_dir():
+        raise _usage(f"--out: directory {out.parent} does not exist")
+    out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    print(f"{what} written to {args.out}")
+
+
+def _run_audit(args: argparse.Namespace) -> int:
+    from iso10002.cli._app import _existing_desk
+
+    with _existing_desk(args.db) as desk:
+        report = _audit(args, desk.store)
+    renderers: dict[str, Callable[[AuditReport], str]] = {
+        "json": report_to_json,
+        "md": report_to_markdown,
+        "html": report_to_html,
+    }
+    _write(args, renderers[args.format](report), "audit report")
+    return 0
+
+
+def _run_review(args: argparse.Namespace) -> int:
+    from iso10002.cli._app import _existing_desk
+
+    with _existing_desk(args.db) as desk:
+        text = _read_text("--actions", args.actions)
+        try:
+            actions = actions_from_json(text)
+        except Iso10002Error as e:
+            raise _usage(f"--actions: {args.actions}: {e}") from e
+        report = _audit(args, desk.store)
+        on = report.generated_at.astimezone(_dt.timezone.utc).date()
+        pack = build_review_pack(desk.store, report, actions, on=on)
+    render = review_to_html if args.format == "html" else review_to_markdown
+    _write(args, render(pack), "management review pack")
+    return 0
+
+
+# -- the parser ---------------------------------------------------------------------------------
+
+
+def _audit_options() -> argparse.ArgumentParser:
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument(
+        "--from",
+        dest="date_from",
+        metavar="DATE",
+        help="first day of the period (YYYY-MM-DD, UTC; default: the day of the earliest "
+        "complaint received)",
+    )
+    options.add_argument(
+        "--to",
+        dest="date_to",
+        metavar="DATE",
+        help="last day of the period, included (YYYY-MM-DD, UTC; default: the day of the "
+        "latest complaint received)",
+    )
+    options.add_argument(
+        "--config",
+        metavar="FILE",
+        help="the programme configuration (.json or .toml); without it the configuration "
+        "criteria are not applicable",
+    )
+    options.add_argument(
+        "--attestations", metavar="FILE", help="a JSON array of attestations to record"
+    )
+    options.add_argument(
+        "--seed", type=int, default=0, metavar="N", help="seed of the sample (default: 0)"
+    )
+    options.add_argument(
+        "--sample",
+        type=int,
+        default=10,
+        metavar="N",
+        help="complaints to draw for manual review (default: 10)",
+    )
+    options.add_argument(
+        "--as-of",
+        metavar="INSTANT",
+        help="take the audit as of this instant (ISO 8601; plain dates and times are UTC; "
+        "default: now); deadlines not passed by then are not failures",
+    )
+    options.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
+    return options
+
+
+def register(
+    add: Callable[..., argparse.ArgumentParser], *, database: argparse.ArgumentParser
+) -> None:
+    """Add the ``audit`` and ``review`` commands with ``add(name, run, help, *parents)``."""
+    options = _audit_options()
+    audit = add(
+        "audit",
+        _run_audit,
+        "Audit the complaints received in a period against the ISO 10002 criteria.",
+        database,
+        options,
+    )
+    audit.add_argument(
+        "--format",
+        choices=("json", "md", "html"),
+        default="md",
+        help="JSON (stable layout), Markdown, or a printable HTML page (default: md)",
+    )
+    audit.epilog = (
+        "The same database, period, --as-of and --seed give the same findings and sample."
+    )
+    review = add(
+        "review",
+        _run_review,
+        "Build the management review pack: audit findings, figures and improvement actions.",
+        database,
+        options,
+    )
+    review.add_argument(
+        "--actions",
+        required=True,
+        metavar="FILE",
+        help="the improvement actions, a JSON array (see the audit guide)",
+    )
+    review.add_argument(
+        "--format",
+        choices=("md", "html"),
+        default="md",
+        help="Markdown or a printable HTML page (default: md)",
+    )
