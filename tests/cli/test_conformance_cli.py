@@ -1,4 +1,4 @@
-"""``iso10002 conformance``: exit 0 when a workflow conforms, 1 with counterexamples, 2 on bad input."""
+"""``iso10002 conformance``: 0 if the workflow conforms, 1 with counterexamples, 2 on bad input."""
 
 from __future__ import annotations
 

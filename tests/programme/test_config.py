@@ -18,8 +18,7 @@ from iso10002.programme import (
     Programme,
     Resource,
 )
-
-from .support import (
+from iso10002.testing.programmes import (
     access,
     confidentiality,
     escalation,

@@ -26,8 +26,7 @@ from iso10002.programme import (
     programme_to_dict,
     save_programme,
 )
-
-from .support import escalation, objective, policy, programme
+from iso10002.testing.programmes import escalation, objective, policy, programme
 
 SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "programme.toml"
 

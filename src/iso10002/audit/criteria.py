@@ -319,8 +319,9 @@ def _roles_assigned(ctx: AuditContext) -> ConfigOutcome:
 def _staff_trained(ctx: AuditContext) -> ConfigOutcome:
     p = ctx.require_programme()
     untrained: dict[str, set[str]] = {}
-    for reference, person, day in ctx.staff_actions():
-        if not p.trained(person, day):
+    for reference, person, name, day in ctx.staff_actions():
+        # Training records may name people by staff id or by name.
+        if not (p.trained(person, day) or (name is not None and p.trained(name, day))):
             untrained.setdefault(person, set()).add(reference)
     if not ctx.staff_actions():
         return ConfigOutcome(conforms=None, summary="No staff handled complaints in the period.")
@@ -337,7 +338,7 @@ def _staff_trained(ctx: AuditContext) -> ConfigOutcome:
                 f"{person}: {len(rs)} complaints" for person, rs in sorted(untrained.items())
             ),
         )
-    people = {person for _, person, _ in ctx.staff_actions()}
+    people = {person for _, person, _, _ in ctx.staff_actions()}
     return ConfigOutcome(
         conforms=True,
         summary=f"All {len(people)} people who handled complaints had current training.",

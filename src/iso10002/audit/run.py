@@ -70,7 +70,7 @@ class AuditContext:
     acknowledge_within: _dt.timedelta
     communicate_within: _dt.timedelta
     no_reply_period: _dt.timedelta
-    _staff: list[tuple[str, str, _dt.date]] = attrs.field(factory=list)
+    _staff: list[tuple[str, str, str | None, _dt.date]] = attrs.field(factory=list)
 
     def require_programme(self) -> Programme:
         """The programme; criteria that need one are only run when there is one."""
@@ -108,8 +108,8 @@ class AuditContext:
         ]
         return tuple(sorted(found))
 
-    def staff_actions(self) -> list[tuple[str, str, _dt.date]]:
-        """(reference, person, day) for each staff action on the period's complaints."""
+    def staff_actions(self) -> list[tuple[str, str, str | None, _dt.date]]:
+        """(reference, actor id, actor name, day) for each staff action in the period."""
         return self._staff
 
 
@@ -241,9 +241,10 @@ def _replay(cid: ComplaintId, history: Sequence[Event]) -> Complaint | None:
 
 def _note_staff(ctx: AuditContext, complaint: Complaint, history: Sequence[Event]) -> None:
     for event in history:
-        if event.actor.role in _STAFF_ROLES:
+        actor = event.actor
+        if actor.role in _STAFF_ROLES:
             day = event.occurred_at.astimezone(_dt.timezone.utc).date()
-            ctx.staff_actions().append((complaint.reference, event.actor.id, day))
+            ctx.staff_actions().append((complaint.reference, actor.id, actor.name, day))
 
 
 def _latest_attestations(attestations: Iterable[Attestation]) -> dict[str, Attestation]:

@@ -1,4 +1,7 @@
-"""A small valid programme for tests, with keyword overrides for each part."""
+"""
+A small, valid programme configuration for tests, with keyword overrides for each part:
+``programmes.programme(charges=Charges(charged=True))`` is the sample with one gap.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +23,18 @@ from iso10002.programme import (
     Responsibility,
     TrainingRecord,
 )
+
+__all__ = [
+    "access",
+    "confidentiality",
+    "escalation",
+    "external_body",
+    "objective",
+    "policy",
+    "programme",
+    "responsibility",
+    "training",
+]
 
 
 def policy(**overrides: Any) -> PolicyStatement:

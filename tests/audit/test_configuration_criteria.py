@@ -1,0 +1,155 @@
+"""
+Every configuration criterion, both ways: the sample programme conforms, and a programme with
+the one gap the criterion looks for fails it, with the configuration values it read.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+import pytest
+
+from iso10002 import Channel, ComplaintDesk, FixedClock, InMemoryEventStore
+from iso10002.audit.criteria import criteria, criterion
+from iso10002.audit.findings import EvidenceKind, FindingStatus
+from iso10002.audit.run import run_audit
+from iso10002.programme import Charges, Programme
+from iso10002.testing import SAMPLE_START, full_lifecycle, sample_actor, sample_complainant
+from iso10002.testing.programmes import escalation, objective, programme, training
+
+PERIOD = (SAMPLE_START.date(), SAMPLE_START.date() + _dt.timedelta(days=31))
+NOW = SAMPLE_START + _dt.timedelta(days=40)
+
+# The staff of full_lifecycle, all trained.
+TRAINED = tuple(
+    training(person=person, completed_on=_dt.date(2025, 1, 1), expires_on=None)
+    for person in ("agent-1", "manager-1", "investigator-1")
+)
+
+
+def good() -> Programme:
+    # Objectives on KPIs the library computes; SLA metrics count too when a config is given.
+    return programme(
+        training=TRAINED,
+        objectives=(
+            objective(id="in-time", measure="acknowledged_in_time"),
+            objective(id="days", measure="time_to_final_response", target=10, unit="days"),
+        ),
+    )
+
+
+Gap = Callable[[Programme], Programme]
+
+
+def evolve(**changes: Any) -> Gap:
+    return lambda p: attrs.evolve(p, **changes)
+
+
+GAPS: dict[str, Gap] = {
+    "4.8-no-charges": evolve(charges=Charges(charged=True, description="A GBP 5 handling fee")),
+    "5.3-policy-published": lambda p: attrs.evolve(
+        p, policy=attrs.evolve(p.policy, published_at=())
+    ),
+    "5.4-roles-assigned": lambda p: attrs.evolve(
+        p,
+        responsibilities=tuple(r for r in p.responsibilities if r.role != "top_management"),
+    ),
+    "6.4-staff-trained": evolve(training=TRAINED[:2]),
+    "7.1-how-to-complain-published": lambda p: attrs.evolve(
+        p, access=attrs.evolve(p.access, published_at=())
+    ),
+    "7.9-external-body-named": evolve(escalation=escalation(external_body=None)),
+    "8.1-retention": lambda p: attrs.evolve(
+        p, confidentiality=attrs.evolve(p.confidentiality, retention_years=1)
+    ),
+    "8.4-objectives-monitored": evolve(objectives=(objective(measure="mood_of_the_board"),)),
+}
+
+
+def closed_store() -> InMemoryEventStore:
+    """One complaint received in the period and closed, handled by trained staff."""
+    store = InMemoryEventStore()
+    full_lifecycle(ComplaintDesk(store, clock=FixedClock(SAMPLE_START)))
+    return store
+
+
+def test_every_configuration_criterion_has_a_gap_fixture() -> None:
+    ids = {c.id for c in criteria() if c.evidence_kind is EvidenceKind.CONFIGURATION}
+    assert set(GAPS) == ids
+
+
+def test_the_sample_programme_conforms_to_every_configuration_criterion() -> None:
+    report = run_audit(
+        closed_store(), period_from=PERIOD[0], period_to=PERIOD[1], programme=good(), now=NOW
+    )
+    for c in criteria():
+        if c.evidence_kind is EvidenceKind.CONFIGURATION:
+            assert (c.id, report.finding(c.id).status) == (c.id, FindingStatus.CONFORMING)
+    assert report.organisation == "Example Ltd"
+
+
+@pytest.mark.parametrize("criterion_id", sorted(GAPS))
+def test_a_programme_with_the_gap_fails_the_criterion(criterion_id: str) -> None:
+    gapped = GAPS[criterion_id](good())
+    # Retention is one year: audited two years on, the complaint is held too long.
+    now = NOW + _dt.timedelta(days=730) if criterion_id == "8.1-retention" else NOW
+    report = run_audit(
+        closed_store(), period_from=PERIOD[0], period_to=PERIOD[1], programme=gapped, now=now
+    )
+    f = report.finding(criterion_id)
+    assert f.status is FindingStatus.failing(criterion(criterion_id).weight), f.summary
+    assert f.summary
+
+
+def test_the_findings_name_what_they_read() -> None:
+    report = run_audit(
+        closed_store(),
+        period_from=PERIOD[0],
+        period_to=PERIOD[1],
+        programme=GAPS["6.4-staff-trained"](good()),
+        now=NOW,
+    )
+    trained = report.finding("6.4-staff-trained")
+    assert trained.summary == (
+        "1 people handled complaints without a current training record: investigator-1."
+    )
+    assert trained.evidence.failed == ("CMP-2026-000001",)
+    charges = run_audit(
+        closed_store(),
+        period_from=PERIOD[0],
+        period_to=PERIOD[1],
+        programme=GAPS["4.8-no-charges"](good()),
+        now=NOW,
+    ).finding("4.8-no-charges")
+    assert charges.status is FindingStatus.MAJOR_NONCONFORMITY
+    assert dict(charges.evidence.configuration) == {"charges.charged": "true"}
+    assert "A GBP 5 handling fee" in charges.summary
+
+
+def test_without_a_programme_configuration_criteria_are_not_applicable_and_say_why() -> None:
+    report = run_audit(closed_store(), period_from=PERIOD[0], period_to=PERIOD[1], now=NOW)
+    for c in criteria():
+        if c.evidence_kind is EvidenceKind.CONFIGURATION:
+            f = report.finding(c.id)
+            assert f.status is FindingStatus.NOT_APPLICABLE
+            assert f.summary == "No programme configuration was given, so this was not checked."
+
+
+def test_staff_are_matched_by_id_or_by_name() -> None:
+    store = InMemoryEventStore()
+    desk = ComplaintDesk(store, clock=FixedClock(SAMPLE_START))
+    named = sample_actor("agent-9", name="Tom Okafor")
+    c = desk.receive(
+        named,
+        complainant=sample_complainant(),
+        channel=Channel.EMAIL,
+        description="Late refund.",
+        remedy_requested="Refund.",
+    )
+    assert c.reference
+    p = programme(training=(training(person="Tom Okafor", expires_on=None),))
+    report = run_audit(store, period_from=PERIOD[0], period_to=PERIOD[1], programme=p, now=NOW)
+    assert report.finding("6.4-staff-trained").status is FindingStatus.CONFORMING
