@@ -10,6 +10,14 @@ trustworthy history::
 
 from __future__ import annotations
 
+from iso10002.audit import (
+    Attestation,
+    AuditReport,
+    Finding,
+    FindingStatus,
+    ImprovementAction,
+    run_audit,
+)
 from iso10002.clock import Clock, FixedClock, SystemClock
 from iso10002.desk import ComplaintDesk, ComplaintKey, EscalationHook
 from iso10002.errors import (
@@ -94,8 +102,11 @@ from iso10002.model.values import (
     Severity,
     Visibility,
 )
+from iso10002.process.conformance import ConformanceReport, Violation, check_conformance
 from iso10002.process.standard import DEFAULT_NO_REPLY_PERIOD, State, standard_workflow
 from iso10002.process.workflow import Guard, GuardContext, StateDef, Transition, Workflow
+from iso10002.process.workflow_file import dump_workflow, load_workflow, read_workflow_file
+from iso10002.programme import Programme, load_programme, save_programme
 from iso10002.sla import (
     BusinessCalendar,
     DueAt,
@@ -129,6 +140,8 @@ __all__ = [
     "Assessment",
     "Assigned",
     "Attachment",
+    "Attestation",
+    "AuditReport",
     "BusinessCalendar",
     "Channel",
     "Classification",
@@ -151,6 +164,7 @@ __all__ = [
     "ComplaintSummary",
     "Complexity",
     "ConcurrencyConflict",
+    "ConformanceReport",
     "ContactDetails",
     "ContactMethod",
     "CorruptRecord",
@@ -168,6 +182,8 @@ __all__ = [
     "EventPayload",
     "EventStore",
     "ExtensionKind",
+    "Finding",
+    "FindingStatus",
     "FixedClock",
     "Guard",
     "GuardContext",
@@ -176,6 +192,7 @@ __all__ = [
     "HoldStarted",
     "Holiday",
     "Impact",
+    "ImprovementAction",
     "InMemoryEventStore",
     "InternalReviewRequested",
     "InvalidTransition",
@@ -194,6 +211,7 @@ __all__ = [
     "Priority",
     "PriorityPolicy",
     "ProductOrService",
+    "Programme",
     "QueueBucket",
     "QueueItem",
     "Reaction",
@@ -230,10 +248,18 @@ __all__ = [
     "Unit",
     "UnknownCommand",
     "ValidationError",
+    "Violation",
     "Visibility",
     "Window",
     "Withdrawn",
     "Workflow",
     "apply",
+    "check_conformance",
+    "dump_workflow",
+    "load_programme",
+    "load_workflow",
+    "read_workflow_file",
+    "run_audit",
+    "save_programme",
     "standard_workflow",
 ]

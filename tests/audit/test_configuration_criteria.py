@@ -78,7 +78,26 @@ def closed_store() -> InMemoryEventStore:
 
 def test_every_configuration_criterion_has_a_gap_fixture() -> None:
     ids = {c.id for c in criteria() if c.evidence_kind is EvidenceKind.CONFIGURATION}
-    assert set(GAPS) == ids
+    # The workflow is not part of the programme: its two ways are tested below.
+    assert set(GAPS) | {"7-workflow-conforms"} == ids
+
+
+def test_a_workflow_that_breaks_the_handling_rules_fails_and_says_how() -> None:
+    from pathlib import Path
+
+    from iso10002.process.workflow_file import read_workflow_file
+
+    examples = Path(__file__).resolve().parents[2] / "examples" / "workflows"
+    broken = read_workflow_file(examples / "phone-desk.json")
+    report = run_audit(
+        closed_store(), period_from=PERIOD[0], period_to=PERIOD[1], workflow=broken, now=NOW
+    )
+    f = report.finding("7-workflow-conforms")
+    assert f.status is FindingStatus.MAJOR_NONCONFORMITY
+    assert f.evidence.configuration["workflow"] == broken.name
+    assert any(note.startswith("assessed: ") for note in f.evidence.notes), f.evidence.notes
+    standard = run_audit(closed_store(), period_from=PERIOD[0], period_to=PERIOD[1], now=NOW)
+    assert standard.finding("7-workflow-conforms").status is FindingStatus.CONFORMING
 
 
 def test_the_sample_programme_conforms_to_every_configuration_criterion() -> None:
@@ -132,7 +151,7 @@ def test_the_findings_name_what_they_read() -> None:
 def test_without_a_programme_configuration_criteria_are_not_applicable_and_say_why() -> None:
     report = run_audit(closed_store(), period_from=PERIOD[0], period_to=PERIOD[1], now=NOW)
     for c in criteria():
-        if c.evidence_kind is EvidenceKind.CONFIGURATION:
+        if c.evidence_kind is EvidenceKind.CONFIGURATION and c.needs_programme:
             f = report.finding(c.id)
             assert f.status is FindingStatus.NOT_APPLICABLE
             assert f.summary == "No programme configuration was given, so this was not checked."

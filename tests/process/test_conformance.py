@@ -473,6 +473,57 @@ def test_one_violation_per_rule_and_transition_in_rule_order() -> None:
     ]
 
 
+def test_reopening_clears_the_communicated_decision() -> None:
+    cj = guards.closure_justified(dt.timedelta(days=28))
+    wf = Workflow(
+        name="reconsider",
+        initial="received",
+        states=[
+            StateDef(name="received", description="r"),
+            StateDef(name="acknowledged", description="a"),
+            StateDef(name="assessed", description="s"),
+            StateDef(name="decided", description="d"),
+            StateDef(name="awaiting_reaction", description="w"),
+            StateDef(name="reconsidering", description="c"),
+            StateDef(name="closed", description="x", closed=True),
+        ],
+        transitions=[
+            Transition(command="acknowledge", sources=("received",), target="acknowledged"),
+            Transition(command="assess", sources=("acknowledged",), target="assessed"),
+            Transition(
+                command="decide",
+                sources=("assessed",),
+                target="decided",
+                guards=(guards.assessment_recorded, guards.objectivity),
+            ),
+            Transition(
+                command="communicate_decision",
+                sources=("decided",),
+                target="awaiting_reaction",
+                guards=(guards.recourse_explained,),
+            ),
+            Transition(
+                command="close", sources=("awaiting_reaction",), target="closed", guards=(cj,)
+            ),
+            Transition(command="reopen", sources=("closed",), target="reconsidering"),
+            Transition(command="settle", sources=("reconsidering",), target="closed"),
+        ],
+    )
+
+    violation = only(check_conformance(wf).for_rule("decision-communicated"))
+
+    assert violation.path == (
+        "receive",
+        "acknowledge",
+        "assess",
+        "decide",
+        "communicate_decision",
+        "close",
+        "reopen",
+        "settle",
+    )
+
+
 # -- choosing rules -----------------------------------------------------------------------------
 
 

@@ -15,12 +15,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from iso10002 import _toml
 from iso10002.errors import SerializationError, ValidationError
 from iso10002.model.values import Channel
 from iso10002.programme import (
     Charges,
     Programme,
-    _toml,
     load_programme,
     programme_from_dict,
     programme_to_dict,
@@ -489,16 +489,23 @@ def test_from_dict_errors_name_the_path_without_a_file() -> None:
 # -- the TOML parser on Python 3.10 ----------------------------------------------------------
 
 
-def test_without_tomli_the_error_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "tomli", None)  # makes `import tomli` fail
-    with pytest.raises(SerializationError, match=r"pip install tomli"):
-        _toml._tomli()
+def test_without_a_parser_the_error_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # As on Python 3.10 without tomli: neither module can be imported.
+    monkeypatch.setitem(sys.modules, "tomllib", None)
+    monkeypatch.setitem(sys.modules, "tomli", None)
+    with pytest.raises(SerializationError, match=r"iso10002\[toml\]"):
+        _toml.loads("a = 1")
 
 
-def test_tomli_is_used_when_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_tomli_is_used_when_tomllib_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
     fake = types.ModuleType("tomli")
+    fake.loads = lambda text: {"from": "tomli"}  # type: ignore[attr-defined]
+    fake.TOMLDecodeError = ValueError  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "tomllib", None)
     monkeypatch.setitem(sys.modules, "tomli", fake)
-    assert _toml._tomli() is fake
+    assert _toml.loads("a = 1") == {"from": "tomli"}
 
 
 def test_a_programme_is_typed_after_loading(tmp_path: Path) -> None:

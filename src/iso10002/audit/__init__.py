@@ -1,4 +1,75 @@
 """
 Audit (ISO 10002 8.5, 8.6): principles, criteria evaluated against configuration and history,
 findings, reports, management review.
+
+Nothing else in the library imports this package: it reads the others (the store, the
+programme configuration, the timeliness policies) and judges them.
 """
+
+from __future__ import annotations
+
+from iso10002.audit.criteria import ConfigOutcome, Criterion, criteria, criterion
+from iso10002.audit.findings import (
+    REPORT_FORMAT,
+    Attestation,
+    AuditReport,
+    Evidence,
+    EvidenceKind,
+    Finding,
+    FindingStatus,
+    Weight,
+)
+from iso10002.audit.principles import Principle, principle, principles
+from iso10002.audit.reports import (
+    report_to_dict,
+    report_to_html,
+    report_to_json,
+    report_to_markdown,
+)
+from iso10002.audit.review import (
+    ActionStatus,
+    ImprovementAction,
+    ReviewInput,
+    ReviewPack,
+    actions_from_json,
+    actions_to_json,
+    build_review_pack,
+    review_to_html,
+    review_to_markdown,
+)
+from iso10002.audit.run import KNOWN_MEASURES, AuditContext, run_audit, sample_references
+
+__all__ = [
+    "KNOWN_MEASURES",
+    "REPORT_FORMAT",
+    "ActionStatus",
+    "Attestation",
+    "AuditContext",
+    "AuditReport",
+    "ConfigOutcome",
+    "Criterion",
+    "Evidence",
+    "EvidenceKind",
+    "Finding",
+    "FindingStatus",
+    "ImprovementAction",
+    "Principle",
+    "ReviewInput",
+    "ReviewPack",
+    "Weight",
+    "actions_from_json",
+    "actions_to_json",
+    "build_review_pack",
+    "criteria",
+    "criterion",
+    "principle",
+    "principles",
+    "report_to_dict",
+    "report_to_html",
+    "report_to_json",
+    "report_to_markdown",
+    "review_to_html",
+    "review_to_markdown",
+    "run_audit",
+    "sample_references",
+]

@@ -345,6 +345,33 @@ def _staff_trained(ctx: AuditContext) -> ConfigOutcome:
     )
 
 
+def _workflow_conforms(ctx: AuditContext) -> ConfigOutcome:
+    from iso10002.process.conformance import check_conformance
+
+    report = check_conformance(ctx.workflow)
+    values = {"workflow": ctx.workflow.name}
+    if report.ok:
+        return ConfigOutcome(
+            conforms=True,
+            summary=(
+                f"The workflow {ctx.workflow.name!r} passes all {len(report.rules_checked)} "
+                "handling-process rules."
+            ),
+            values=values,
+        )
+    return ConfigOutcome(
+        conforms=False,
+        summary=(
+            f"The workflow {ctx.workflow.name!r} breaks {len(report.violations)} "
+            "handling-process rule(s)."
+        ),
+        values=values,
+        notes=tuple(
+            f"{v.rule}: {v.message} (for example: {v.path_text})" for v in report.violations
+        ),
+    )
+
+
 def _how_to_complain(ctx: AuditContext) -> ConfigOutcome:
     p = ctx.require_programme()
     access = p.access
@@ -513,6 +540,15 @@ _CATALOGUE: tuple[Criterion, ...] = (
         weight=Weight.MINOR,
         config_check=_how_to_complain,
         needs_programme=True,
+    ),
+    Criterion(
+        id="7-workflow-conforms",
+        clause="7",
+        question="Does every path of the handling process acknowledge, assess and communicate "
+        "a decision, or end for a documented reason, with the required guards?",
+        evidence_kind=_C,
+        weight=Weight.MAJOR,
+        config_check=_workflow_conforms,
     ),
     Criterion(
         id="7.9-external-body-named",

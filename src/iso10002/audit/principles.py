@@ -186,6 +186,7 @@ _PRINCIPLES: tuple[Principle, ...] = (
         controls=(
             "5.4-roles-assigned",
             "7.9-closure-reason",
+            "7-workflow-conforms",
             "guard:closure_justified",
             "events:history",
         ),

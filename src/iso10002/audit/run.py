@@ -29,7 +29,8 @@ from iso10002.errors import Iso10002Error, ValidationError
 from iso10002.model.complaint import Complaint, ComplaintSummary
 from iso10002.model.events import Event
 from iso10002.model.values import ComplaintId, Role
-from iso10002.process.standard import DEFAULT_NO_REPLY_PERIOD
+from iso10002.process.standard import DEFAULT_NO_REPLY_PERIOD, standard_workflow
+from iso10002.process.workflow import Workflow
 from iso10002.sla.config import SlaConfig
 from iso10002.sla.policy import SlaPolicy
 from iso10002.storage.base import MAX_PAGE_SIZE, ComplaintQuery, EventStore
@@ -70,6 +71,7 @@ class AuditContext:
     acknowledge_within: _dt.timedelta
     communicate_within: _dt.timedelta
     no_reply_period: _dt.timedelta
+    workflow: Workflow = attrs.field(factory=standard_workflow)
     _staff: list[tuple[str, str, str | None, _dt.date]] = attrs.field(factory=list)
 
     def require_programme(self) -> Programme:
@@ -152,6 +154,7 @@ def run_audit(
     acknowledge_within: _dt.timedelta = _dt.timedelta(days=2),
     communicate_within: _dt.timedelta = _dt.timedelta(days=14),
     no_reply_period: _dt.timedelta = DEFAULT_NO_REPLY_PERIOD,
+    workflow: Workflow | None = None,
 ) -> AuditReport:
     """
     Audit the complaints received from ``period_from`` (inclusive) to ``period_to``
@@ -166,6 +169,8 @@ def run_audit(
         sample_size, seed: the reproducible sample of complaints for manual review.
         now: the instant the audit is taken at (deadlines not yet passed are not failures).
         communicate_within: how long after a decision it may go uncommunicated.
+        workflow: the handling process the desk runs, checked for conformance (the standard
+            workflow if omitted).
 
     Raises:
         ValidationError: the period is empty or reversed, an attestation names an unknown or
@@ -187,6 +192,7 @@ def run_audit(
         acknowledge_within=acknowledge_within,
         communicate_within=communicate_within,
         no_reply_period=no_reply_period,
+        workflow=workflow if workflow is not None else standard_workflow(),
     )
     catalogue = criteria()
     history_criteria = [c for c in catalogue if c.history_check is not None]

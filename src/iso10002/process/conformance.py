@@ -312,14 +312,14 @@ class _Checker:
             self.record(found, (RECEIVE,), first)
         parents[start] = (None, RECEIVE)
         queue: deque[_Node] = deque([start])
-        fired: set[int] = set()
+        fired: set[tuple[int, str]] = set()
         while queue:
             node = queue.popleft()
             state, facts = node
             for step in self.steps_from(state):
                 if not _can_run(step.transition, facts):
                     continue
-                fired.add(step.index)
+                fired.add((step.index, state))
                 path = (*path_to(node), step.transition.command)
                 for found in self.judge(step, facts):
                     self.record(found, path, step)
@@ -333,16 +333,16 @@ class _Checker:
         ordered = sorted(enumerate(self.order), key=lambda ik: (_RULE_ORDER[ik[1][0]], ik[0]))
         return tuple(self.found[key] for _, key in ordered)
 
-    def unreachable_steps(self, fired: set[int]) -> None:
-        """Definition rules on transitions no complaint can take still count; path by the graph."""
+    def unreachable_steps(self, fired: set[tuple[int, str]]) -> None:
+        """Definition rules on steps no complaint can take still count; the path is the graph's."""
         paths = self.plain_paths()
         for index, t in enumerate(self.workflow.transitions):
-            if index in fired:
-                continue
-            source = min(t.sources, key=lambda s: (len(paths[s]), t.sources.index(s)))
-            step = _Step(index=index, transition=t, source=source, target=t.target or source)
-            for found in self.definition_rules(step):
-                self.record(found, (*paths[source], t.command), step)
+            for source in sorted(t.sources, key=lambda s: len(paths[s])):
+                if (index, source) in fired:
+                    continue
+                step = _Step(index=index, transition=t, source=source, target=t.target or source)
+                for found in self.definition_rules(step):
+                    self.record(found, (*paths[source], t.command), step)
 
     def plain_paths(self) -> dict[str, tuple[str, ...]]:
         paths: dict[str, tuple[str, ...]] = {self.workflow.initial: (RECEIVE,)}

@@ -26,7 +26,6 @@ definition applies; its :class:`~iso10002.errors.DefinitionError` comes through 
 from __future__ import annotations
 
 import datetime as _dt
-import importlib
 import json
 import os
 from collections.abc import Callable, Mapping
@@ -35,6 +34,7 @@ from typing import Any
 
 import attrs
 
+from iso10002 import _toml
 from iso10002.errors import SerializationError, ValidationError
 from iso10002.process import guards as _guards
 from iso10002.process.standard import DEFAULT_NO_REPLY_PERIOD
@@ -222,20 +222,6 @@ def dump_workflow(workflow: Workflow) -> dict[str, Any]:
     return data
 
 
-def _toml_loads() -> tuple[Callable[[str], Any], type[Exception]]:
-    # tomllib is in the standard library from 3.11; tomli is the same parser for 3.10.
-    for name in ("tomllib", "tomli"):
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        return module.loads, module.TOMLDecodeError
-    raise SerializationError(
-        "$: reading TOML needs Python 3.11 or later, or the 'tomli' package; "
-        "or write the workflow as JSON"
-    )
-
-
 def read_workflow_file(file: str | os.PathLike[str]) -> Workflow:
     """
     Read a workflow from a ``.json`` or ``.toml`` file (UTF-8).
@@ -262,9 +248,5 @@ def read_workflow_file(file: str | os.PathLike[str]) -> Workflow:
         except json.JSONDecodeError as e:
             raise SerializationError(f"$: not valid JSON: {e}") from e
     else:
-        loads, decode_error = _toml_loads()
-        try:
-            data = loads(text)
-        except decode_error as e:
-            raise SerializationError(f"$: not valid TOML: {e}") from e
+        data = _toml.loads(text)
     return load_workflow(data)

@@ -15,8 +15,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from iso10002 import _toml
 from iso10002.errors import SerializationError, ValidationError
-from iso10002.programme import _toml
 from iso10002.programme.config import Programme
 from iso10002.serialization import structure, unstructure
 

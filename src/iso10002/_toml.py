@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as _dt
 import importlib
 import re
-import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -27,21 +26,17 @@ from iso10002.errors import SerializationError
 __all__ = ["dumps", "loads"]
 
 
-def _tomli() -> Any:
-    try:
-        return importlib.import_module("tomli")
-    except ImportError as e:
-        raise SerializationError(
-            "$: reading TOML on Python 3.10 needs the 'tomli' package (pip install tomli)"
-        ) from e
-
-
 def _parser() -> Any:
-    if sys.version_info >= (3, 11):
-        import tomllib
-
-        return tomllib
-    return _tomli()
+    # tomllib is in the standard library from 3.11; tomli is the same parser for 3.10.
+    for name in ("tomllib", "tomli"):
+        try:
+            return importlib.import_module(name)
+        except ImportError:
+            continue
+    raise SerializationError(
+        "$: reading TOML needs Python 3.11 or later, or the 'tomli' package "
+        "(pip install 'iso10002[toml]'); or write the file as JSON"
+    )
 
 
 def _plain(value: object) -> object:
