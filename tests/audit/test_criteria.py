@@ -16,6 +16,7 @@ import attrs
 import pytest
 
 from iso10002 import (
+    Channel,
     ClosureReason,
     ComplaintDesk,
     Decision,
@@ -216,6 +217,38 @@ def test_closing_resolved_without_acceptance_is_caught_even_with_a_reason() -> N
     assert report.finding("7.9-closure-reason").status is FindingStatus.MAJOR_NONCONFORMITY
 
 
+@pytest.mark.parametrize(
+    "criterion_id",
+    [c.id for c in criteria() if c.evidence_kind is EvidenceKind.ATTESTATION],
+)
+def test_each_attested_criterion_conforms_or_fails_as_attested(criterion_id: str) -> None:
+    from iso10002.audit.findings import Attestation
+
+    store = store_with(sample_history())
+    for conforms in (True, False):
+        attestation = Attestation(
+            criterion=criterion_id,
+            by="Grace Hopper (managing director)",
+            at=LATER,
+            conforms=conforms,
+            statement="As the minutes show.",
+            evidence="Board minutes",
+        )
+        report = run_audit(
+            store,
+            period_from=PERIOD[0],
+            period_to=PERIOD[1],
+            now=LATER,
+            attestations=[attestation],
+        )
+        expected = (
+            FindingStatus.CONFORMING
+            if conforms
+            else FindingStatus.failing(criterion(criterion_id).weight)
+        )
+        assert report.finding(criterion_id).status is expected
+
+
 def test_attested_criteria_await_a_named_person_and_record_who_and_when() -> None:
     from iso10002.audit.findings import Attestation
 
@@ -278,3 +311,43 @@ def test_an_attestation_for_a_criterion_that_takes_none_is_refused(name: str, me
         )
     assert caught.value.field == "attestations[0].criterion"
     assert message in str(caught.value)
+
+
+def test_an_organisation_adds_its_own_criterion_with_the_weight_of_an_observation() -> None:
+    from iso10002.audit.criteria import Criterion
+    from iso10002.audit.findings import Weight
+
+    def answered_by_post(_ctx: object, complaint: object, _history: object) -> bool:
+        from iso10002 import Complaint
+
+        assert isinstance(complaint, Complaint)
+        return complaint.channel is not Channel.LETTER
+
+    house_rule = Criterion(
+        id="house-no-letters",
+        clause="7.1",
+        question="Did complainants avoid writing letters?",
+        evidence_kind=EvidenceKind.HISTORY,
+        weight=Weight.OBSERVATION,
+        history_check=answered_by_post,
+    )
+    letter = changed(ComplaintReceived, channel=Channel.LETTER)
+    store = store_with(letter(sample_history()))
+    report = run_audit(
+        store,
+        period_from=PERIOD[0],
+        period_to=PERIOD[1],
+        now=LATER,
+        catalogue=[*criteria(), house_rule],
+    )
+    f = report.finding("house-no-letters")
+    assert (f.status, f.evidence.failed) == (FindingStatus.OBSERVATION, ("CMP-2026-000001",))
+    with pytest.raises(ValidationError) as caught:
+        run_audit(
+            store,
+            period_from=PERIOD[0],
+            period_to=PERIOD[1],
+            now=LATER,
+            catalogue=[house_rule, house_rule],
+        )
+    assert caught.value.field == "catalogue"
