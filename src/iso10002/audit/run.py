@@ -72,7 +72,11 @@ class AuditContext:
     communicate_within: _dt.timedelta
     no_reply_period: _dt.timedelta
     workflow: Workflow = attrs.field(factory=standard_workflow)
-    _staff: list[tuple[str, str, str | None, _dt.date]] = attrs.field(factory=list)
+    staff: set[str] = attrs.field(factory=set)
+    """Ids of the staff who acted on the period's complaints."""
+    untrained: dict[str, set[str]] = attrs.field(factory=dict)
+    """Staff without a current training record when they acted, and the complaints."""
+    _trained: dict[tuple[str, str | None, _dt.date], bool] = attrs.field(factory=dict)
 
     def require_programme(self) -> Programme:
         """The programme; criteria that need one are only run when there is one."""
@@ -110,9 +114,23 @@ class AuditContext:
         ]
         return tuple(sorted(found))
 
-    def staff_actions(self) -> list[tuple[str, str, str | None, _dt.date]]:
-        """(reference, actor id, actor name, day) for each staff action in the period."""
-        return self._staff
+    def note_staff_action(
+        self, reference: str, person: str, name: str | None, day: _dt.date
+    ) -> None:
+        """Record that ``person`` acted on ``reference`` on ``day``, and whether trained."""
+        self.staff.add(person)
+        if self.programme is None:
+            return
+        key = (person, name, day)
+        trained = self._trained.get(key)
+        if trained is None:
+            # Training records may name people by staff id or by name.
+            trained = self.programme.trained(person, day) or (
+                name is not None and self.programme.trained(name, day)
+            )
+            self._trained[key] = trained
+        if not trained:
+            self.untrained.setdefault(person, set()).add(reference)
 
 
 def _summaries(store: EventStore, query: ComplaintQuery) -> Iterator[ComplaintSummary]:
@@ -267,7 +285,7 @@ def _note_staff(ctx: AuditContext, complaint: Complaint, history: Sequence[Event
         actor = event.actor
         if actor.role in _STAFF_ROLES:
             day = event.occurred_at.astimezone(_dt.timezone.utc).date()
-            ctx.staff_actions().append((complaint.reference, actor.id, actor.name, day))
+            ctx.note_staff_action(complaint.reference, actor.id, actor.name, day)
 
 
 def _latest_attestations(
