@@ -99,14 +99,15 @@ def main(argv: list[str] | None = None) -> int:
     history = desk.history(summaries[0].id)
     as_of = history[-1].occurred_at
     calls = 20_000
-    t0 = time.perf_counter()
-    for _ in range(calls):
-        evaluate(history, the_policy, as_of)
-    per_call = (time.perf_counter() - t0) / calls
-    print(
-        f"  evaluate(): {len(history)} events, 4 metrics: {per_call * 1e6:.1f} µs per call, "
-        f"{1 / per_call:,.0f} calls/s"
-    )
+    for detail in (True, False):
+        t0 = time.perf_counter()
+        for _ in range(calls):
+            evaluate(history, the_policy, as_of, detail=detail)
+        per_call = (time.perf_counter() - t0) / calls
+        print(
+            f"  evaluate(detail={detail}): {len(history)} events, 4 metrics: "
+            f"{per_call * 1e6:.1f} µs per call, {1 / per_call:,.0f} calls/s"
+        )
     return 0
 
 

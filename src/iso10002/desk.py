@@ -313,7 +313,7 @@ class ComplaintDesk:
             return ComplaintSummary.of(complaint)
         policy = self.sla.current(complaint)
         assert policy is not None
-        report = evaluate(history, policy, now)
+        report = evaluate(history, policy, now, detail=False)
         return ComplaintSummary.of(
             complaint,
             sla_due_at=report.next_due,
@@ -498,7 +498,9 @@ class ComplaintDesk:
                         due_at=alert.due_at,
                     ),
                 )
-                for i, alert in enumerate(evaluate(past, policy, now).alerts_due(), start=1)
+                for i, alert in enumerate(
+                    evaluate(past, policy, now, detail=False).alerts_due(), start=1
+                )
             ]
             updated = current
             for event in new:

@@ -326,12 +326,16 @@ def _cancelled_now(events: Sequence[Event]) -> bool:
     return False
 
 
-def evaluate(events: Sequence[Event], policy: SlaPolicy, as_of: _dt.datetime) -> SlaReport:
+def evaluate(
+    events: Sequence[Event], policy: SlaPolicy, as_of: _dt.datetime, *, detail: bool = True
+) -> SlaReport:
     """
     Evaluate ``policy`` over a complaint's history as of ``as_of``.
 
     Events after ``as_of`` are ignored, so evaluating at a past instant gives the status as it
-    was then.
+    was then. With ``detail=False`` the report leaves out the explanations and earlier cycles,
+    which is all the next deadline, warning and alert need (the desk does this on every
+    command).
     """
     as_of = as_of.astimezone(_dt.timezone.utc)
     seen = [e for e in events if _instant(e) <= as_of]
@@ -356,7 +360,7 @@ def evaluate(events: Sequence[Event], policy: SlaPolicy, as_of: _dt.datetime) ->
     statuses: list[MetricStatus] = []
     alerts: list[DueAlert] = []
     for track in tracks:
-        status = _status(track, policy.calendar, as_of, cancelled)
+        status = _status(track, policy.calendar, as_of, cancelled, detail=detail)
         statuses.append(status)
         if _is_live(status):
             alerts.extend(_pending_alerts(track.metric, status, raised))
@@ -405,12 +409,25 @@ def _measure(target: Target, calendar: BusinessCalendar) -> BusinessCalendar:
 
 
 def _status(
-    track: _Track, calendar: BusinessCalendar, as_of: _dt.datetime, cancelled: bool
+    track: _Track,
+    calendar: BusinessCalendar,
+    as_of: _dt.datetime,
+    cancelled: bool,
+    *,
+    detail: bool,
 ) -> MetricStatus:
     metric = track.metric
     previous = tuple(
-        _cycle_status(metric, c, calendar=calendar, as_of=as_of, cancelled=cancelled, previous=())
-        for c in track.previous
+        _cycle_status(
+            metric,
+            c,
+            calendar=calendar,
+            as_of=as_of,
+            cancelled=cancelled,
+            previous=(),
+            detail=detail,
+        )
+        for c in (track.previous if detail else ())
     )
     if track.current is None:
         return MetricStatus(
@@ -438,6 +455,7 @@ def _status(
         as_of=as_of,
         cancelled=cancelled,
         previous=previous,
+        detail=detail,
     )
 
 
@@ -449,6 +467,7 @@ def _cycle_status(
     as_of: _dt.datetime,
     cancelled: bool,
     previous: tuple[MetricStatus, ...],
+    detail: bool,
 ) -> MetricStatus:
     extension = cycle.extension
     target = metric.target
@@ -508,16 +527,20 @@ def _cycle_status(
         as_of=as_of,
         cancelled=cancelled,
     )
-    explanation = [
-        Interval(start=a, end=b, counted=True, measured=size, reason=why)
-        for (a, b, why), size in zip(segments, measured, strict=True)
-    ]
-    for a, b, why in (*cycle.pauses, *cycle.gaps):
-        end = b if b is not None else as_of
-        explanation.append(
-            Interval(start=a, end=end, counted=False, measured=measure.between(a, end), reason=why)
-        )
-    explanation.sort(key=lambda i: i.start)
+    explanation: list[Interval] = []
+    if detail:
+        explanation = [
+            Interval(start=a, end=b, counted=True, measured=size, reason=why)
+            for (a, b, why), size in zip(segments, measured, strict=True)
+        ]
+        for a, b, why in (*cycle.pauses, *cycle.gaps):
+            end = b if b is not None else as_of
+            explanation.append(
+                Interval(
+                    start=a, end=end, counted=False, measured=measure.between(a, end), reason=why
+                )
+            )
+        explanation.sort(key=lambda i: i.start)
     return MetricStatus(
         metric=metric.name,
         description=metric.description,
