@@ -80,7 +80,7 @@ from iso10002.sla.config import SlaConfig
 from iso10002.sla.engine import SlaReport, evaluate
 from iso10002.sla.policy import SlaPolicy
 from iso10002.sla.queue import QueueBucket, QueueItem
-from iso10002.storage.base import MAX_PAGE_SIZE, ComplaintQuery, EventStore, Page
+from iso10002.storage.base import ComplaintQuery, EventStore, Page, iter_summaries
 from iso10002.storage.memory import InMemoryEventStore
 
 __all__ = ["ComplaintDesk", "ComplaintKey", "EscalationHook"]
@@ -395,17 +395,11 @@ class ComplaintDesk:
         _check_actor(actor)
         if self.sla is None:
             return []
+        # Reselection changes no complaint's place in the received-at order, so paging is safe.
         written: list[Event] = []
-        offset = 0
-        while True:
-            page = self.store.query(
-                ComplaintQuery(is_open=True, limit=MAX_PAGE_SIZE, offset=offset)
-            )
-            for summary in page.items:
-                written.extend(self._apply_policy(summary.id, actor))
-            if not page.has_more:
-                return written
-            offset += len(page.items)
+        for summary in iter_summaries(self.store, ComplaintQuery(is_open=True)):
+            written.extend(self._apply_policy(summary.id, actor))
+        return written
 
     def _apply_policy(self, cid: ComplaintId, actor: Actor) -> list[Event]:
         def reselect(

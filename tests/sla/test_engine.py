@@ -429,3 +429,14 @@ def test_a_new_calendar_version_reaches_open_complaints_when_policies_are_applie
     closed = desk.sla_status(closed_ref)
     assert closed is not None
     assert closed.version == "1"
+
+
+def test_a_condition_may_name_an_enum_member_or_its_value() -> None:
+    from iso10002 import Direction, On
+
+    by_member = On(
+        event="communication_recorded", where={"communication.direction": Direction.OUTBOUND}
+    )
+    assert by_member == On(
+        event="communication_recorded", where={"communication.direction": "outbound"}
+    )

@@ -72,14 +72,6 @@ class FindingStatus(str, Enum):
         }[weight]
 
 
-def _strs(value: object) -> object:
-    return tuple(value) if isinstance(value, (list, tuple)) else value
-
-
-def _str_map(value: object) -> object:
-    return {str(k): str(v) for k, v in value.items()} if isinstance(value, Mapping) else value
-
-
 @attrs.frozen(kw_only=True)
 class Evidence:
     """
@@ -88,11 +80,13 @@ class Evidence:
     """
 
     checked: int = 0
-    failed: tuple[str, ...] = attrs.field(default=(), converter=_strs)
+    failed: tuple[str, ...] = attrs.field(default=(), converter=check.to_tuple)
     """References of the complaints that did not conform, in reference order."""
-    configuration: Mapping[str, str] = attrs.field(factory=dict, converter=_str_map, hash=False)
+    configuration: Mapping[str, str] = attrs.field(
+        factory=dict, converter=check.to_str_mapping, hash=False
+    )
     """The configuration values the criterion read, by dotted path."""
-    notes: tuple[str, ...] = attrs.field(default=(), converter=_strs)
+    notes: tuple[str, ...] = attrs.field(default=(), converter=check.to_tuple)
 
     @property
     def rate(self) -> float | None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from enum import Enum
 from typing import Any
 
@@ -32,12 +32,13 @@ from iso10002.audit.reports import (
     _ordered_counts,
     _page,
 )
+from iso10002.audit.run import midnight_utc as _midnight
 from iso10002.errors import SerializationError, ValidationError
 from iso10002.model import _checks as check
 from iso10002.model.complaint import Complaint
 from iso10002.model.events import SatisfactionRecorded
 from iso10002.model.values import Outcome
-from iso10002.storage.base import MAX_PAGE_SIZE, ComplaintQuery, EventStore
+from iso10002.storage.base import ComplaintQuery, EventStore, iter_summaries
 
 __all__ = [
     "KPI_LABELS",
@@ -207,20 +208,6 @@ class ReviewPack:
     inputs: tuple[ReviewInput, ...]
 
 
-def _midnight(day: _dt.date) -> _dt.datetime:
-    return _dt.datetime.combine(day, _dt.time(0), _dt.timezone.utc)
-
-
-def _summaries_before(store: EventStore, end: _dt.datetime) -> Iterator[Any]:
-    offset = 0
-    while True:
-        page = store.query(ComplaintQuery(received_to=end, limit=MAX_PAGE_SIZE, offset=offset))
-        yield from page.items
-        if not page.has_more:
-            return
-        offset += len(page.items)
-
-
 def _percent(part: int, whole: int) -> str:
     return f"{part / whole:.1%} ({part} of {whole})"
 
@@ -237,7 +224,7 @@ def _kpis(store: EventStore, audit: AuditReport) -> dict[str, str]:
     start, end = _midnight(audit.period_from), _midnight(audit.period_to)
     received = closed = open_at_end = decisions = upheld = 0
     scores: list[tuple[int, int]] = []
-    for summary in _summaries_before(store, end):
+    for summary in iter_summaries(store, ComplaintQuery(received_to=end)):
         events = [e for e in store.read(summary.id) if e.occurred_at < end]
         if not events:
             continue

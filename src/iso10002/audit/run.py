@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import random
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import attrs
@@ -26,19 +26,19 @@ from iso10002.audit.findings import (
 )
 from iso10002.clock import SystemClock
 from iso10002.errors import Iso10002Error, ValidationError
-from iso10002.model.complaint import Complaint, ComplaintSummary
+from iso10002.model.complaint import Complaint
 from iso10002.model.events import Event
 from iso10002.model.values import ComplaintId, Role
 from iso10002.process.standard import DEFAULT_NO_REPLY_PERIOD, standard_workflow
 from iso10002.process.workflow import Workflow
 from iso10002.sla.config import SlaConfig
 from iso10002.sla.policy import SlaPolicy
-from iso10002.storage.base import MAX_PAGE_SIZE, ComplaintQuery, EventStore
+from iso10002.storage.base import ComplaintQuery, EventStore, iter_summaries
 
 if TYPE_CHECKING:
     from iso10002.programme import Programme
 
-__all__ = ["KNOWN_MEASURES", "AuditContext", "run_audit", "sample_references"]
+__all__ = ["KNOWN_MEASURES", "AuditContext", "midnight_utc", "run_audit", "sample_references"]
 
 KNOWN_MEASURES = frozenset(
     {
@@ -109,7 +109,7 @@ class AuditContext:
             limit = self.now.replace(year=self.now.year - years, day=28)
         found = [
             s.reference
-            for s in _summaries(self.store, ComplaintQuery(is_open=False))
+            for s in iter_summaries(self.store, ComplaintQuery(is_open=False))
             if s.closed_at is not None and s.closed_at < limit
         ]
         return tuple(sorted(found))
@@ -133,16 +133,6 @@ class AuditContext:
             self.untrained.setdefault(person, set()).add(reference)
 
 
-def _summaries(store: EventStore, query: ComplaintQuery) -> Iterator[ComplaintSummary]:
-    offset = 0
-    while True:
-        page = store.query(attrs.evolve(query, limit=MAX_PAGE_SIZE, offset=offset))
-        yield from page.items
-        if not page.has_more:
-            return
-        offset += len(page.items)
-
-
 def sample_references(references: Iterable[str], size: int, seed: int) -> tuple[str, ...]:
     """
     ``size`` references drawn at random for manual review, reproducibly: the same references,
@@ -154,7 +144,8 @@ def sample_references(references: Iterable[str], size: int, seed: int) -> tuple[
     return tuple(sorted(random.Random(seed).sample(pool, min(size, len(pool)))))
 
 
-def _midnight(day: _dt.date) -> _dt.datetime:
+def midnight_utc(day: _dt.date) -> _dt.datetime:
+    """The first instant of ``day`` in UTC: audit periods are UTC days."""
     return _dt.datetime(day.year, day.month, day.day, tzinfo=_dt.timezone.utc)
 
 
@@ -221,7 +212,9 @@ def run_audit(
         workflow=workflow if workflow is not None else standard_workflow(),
     )
     history_criteria = [c for c in catalogue if c.history_check is not None]
-    query = ComplaintQuery(received_from=_midnight(period_from), received_to=_midnight(period_to))
+    query = ComplaintQuery(
+        received_from=midnight_utc(period_from), received_to=midnight_utc(period_to)
+    )
     references, checked, failed = _check_histories(ctx, query, history_criteria)
     findings = []
     for c in catalogue:
@@ -252,7 +245,7 @@ def _check_histories(
     failed: dict[str, list[str]] = {c.id: [] for c in history_criteria}
     references: list[str] = []
     integrity = "4.9-history-integrity"
-    for summary in _summaries(ctx.store, query):
+    for summary in iter_summaries(ctx.store, query):
         references.append(summary.reference)
         history = ctx.store.read(summary.id)
         complaint = _replay(summary.id, history)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -179,3 +179,23 @@ def text_mapping(_inst: object, attribute: attrs.Attribute[Any], value: object) 
 def mapping_copy(value: object) -> object:
     """Copy a mapping into a plain dict (so the value cannot change under a frozen object)."""
     return dict(value) if isinstance(value, Mapping) else value
+
+
+def to_tuple(value: object) -> object:
+    """
+    Converter: any iterable but text or a mapping becomes a tuple, so a frozen record holds
+    no list that could change under it; anything else passes through for the validator.
+    """
+    if isinstance(value, Iterable) and not isinstance(value, (str, bytes, Mapping)):
+        return tuple(value)
+    return value
+
+
+def to_str_mapping(value: object) -> object:
+    """
+    Converter: a mapping becomes a plain dict of strings (an enum member by its value, as it
+    is stored); anything else passes through.
+    """
+    if isinstance(value, Mapping):
+        return {str(k): str(v.value if isinstance(v, Enum) else v) for k, v in value.items()}
+    return value

@@ -14,7 +14,6 @@ nowhere — are valid configuration: saying so is the audit's job, not the loade
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, cast
 
@@ -47,13 +46,6 @@ STANDARD_ROLES: tuple[str, ...] = (
     "staff",
 )
 """The roles of clause 5.4, as written in :attr:`Responsibility.role`; other roles are free text."""
-
-
-def _tuple(value: object) -> object:
-    # Lists (from code or from a file) become tuples so that a frozen record stays unchanged.
-    if isinstance(value, Iterable) and not isinstance(value, (str, bytes)):
-        return tuple(value)
-    return value
 
 
 def _date(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -107,7 +99,7 @@ class PolicyStatement:
     approved_by: str = attrs.field(validator=check.text)
     approved_on: _dt.date = attrs.field(validator=_date)
     published_at: tuple[str, ...] = attrs.field(
-        default=(), converter=_tuple, validator=[check.tuple_of_text, _unique]
+        default=(), converter=check.to_tuple, validator=[check.tuple_of_text, _unique]
     )
 
 
@@ -120,16 +112,16 @@ class Access:
 
     how_to_complain: str = attrs.field(validator=check.text)
     channels: tuple[Channel, ...] = attrs.field(
-        converter=_tuple, validator=[_tuple_of_channels, _not_empty, _unique]
+        converter=check.to_tuple, validator=[_tuple_of_channels, _not_empty, _unique]
     )
     accessible_formats: tuple[str, ...] = attrs.field(
-        default=(), converter=_tuple, validator=[check.tuple_of_text, _unique]
+        default=(), converter=check.to_tuple, validator=[check.tuple_of_text, _unique]
     )
     languages: tuple[str, ...] = attrs.field(
-        converter=_tuple, validator=[check.tuple_of_text, _not_empty, _unique]
+        converter=check.to_tuple, validator=[check.tuple_of_text, _not_empty, _unique]
     )
     published_at: tuple[str, ...] = attrs.field(
-        default=(), converter=_tuple, validator=[check.tuple_of_text, _unique]
+        default=(), converter=check.to_tuple, validator=[check.tuple_of_text, _unique]
     )
 
 
@@ -157,10 +149,10 @@ class Responsibility:
     role: str = attrs.field(validator=check.text)
     person: str = attrs.field(validator=check.text)
     responsibilities: tuple[str, ...] = attrs.field(
-        converter=_tuple, validator=[check.tuple_of_text, _not_empty]
+        converter=check.to_tuple, validator=[check.tuple_of_text, _not_empty]
     )
     authorities: tuple[str, ...] = attrs.field(
-        default=(), converter=_tuple, validator=check.tuple_of_text
+        default=(), converter=check.to_tuple, validator=check.tuple_of_text
     )
 
 
@@ -234,7 +226,7 @@ class Confidentiality:
     """
 
     who_may_see_personal_data: tuple[str, ...] = attrs.field(
-        converter=_tuple, validator=[check.tuple_of_text, _not_empty]
+        converter=check.to_tuple, validator=[check.tuple_of_text, _not_empty]
     )
     retention_years: int = attrs.field(validator=check.int_range(1, 100))
     retention_basis: str = attrs.field(validator=check.text)
@@ -283,16 +275,16 @@ class Programme:
     access: Access = attrs.field(validator=check.instance(Access))
     charges: Charges = attrs.field(factory=Charges, validator=check.instance(Charges))
     responsibilities: tuple[Responsibility, ...] = attrs.field(
-        converter=_tuple, validator=check.tuple_of(Responsibility)
+        converter=check.to_tuple, validator=check.tuple_of(Responsibility)
     )
     objectives: tuple[Objective, ...] = attrs.field(
-        default=(), converter=_tuple, validator=check.tuple_of(Objective)
+        default=(), converter=check.to_tuple, validator=check.tuple_of(Objective)
     )
     resources: tuple[Resource, ...] = attrs.field(
-        default=(), converter=_tuple, validator=check.tuple_of(Resource)
+        default=(), converter=check.to_tuple, validator=check.tuple_of(Resource)
     )
     training: tuple[TrainingRecord, ...] = attrs.field(
-        default=(), converter=_tuple, validator=check.tuple_of(TrainingRecord)
+        default=(), converter=check.to_tuple, validator=check.tuple_of(TrainingRecord)
     )
     confidentiality: Confidentiality = attrs.field(validator=check.instance(Confidentiality))
     escalation: Escalation = attrs.field(validator=check.instance(Escalation))

@@ -5,8 +5,6 @@ that choose one for a complaint.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import attrs
 
 from iso10002.errors import ValidationError
@@ -16,12 +14,6 @@ from iso10002.model.events import DeadlineExtended
 from iso10002.sla.policy import PolicyRule, SlaPolicy
 
 __all__ = ["SlaConfig"]
-
-
-def _tuple(value: object) -> object:
-    if isinstance(value, Iterable) and not isinstance(value, (str, bytes)):
-        return tuple(value)
-    return value
 
 
 @attrs.frozen(kw_only=True)
@@ -43,10 +35,10 @@ class SlaConfig:
     """
 
     policies: tuple[SlaPolicy, ...] = attrs.field(
-        converter=_tuple, validator=check.tuple_of(SlaPolicy)
+        converter=check.to_tuple, validator=check.tuple_of(SlaPolicy)
     )
     rules: tuple[PolicyRule, ...] = attrs.field(
-        default=(), converter=_tuple, validator=check.tuple_of(PolicyRule)
+        default=(), converter=check.to_tuple, validator=check.tuple_of(PolicyRule)
     )
     default: str | None = attrs.field(default=None, validator=check.optional_text)
 

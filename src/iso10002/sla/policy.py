@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from enum import Enum
 from typing import Any
 
@@ -159,10 +159,6 @@ def _deadline(target: Target, calendar: BusinessCalendar, start: _dt.datetime) -
     return target._compute(calendar, start)
 
 
-def _text_mapping(value: object) -> object:
-    return {str(k): str(v) for k, v in value.items()} if isinstance(value, Mapping) else value
-
-
 @attrs.frozen(kw_only=True)
 class On:
     """
@@ -173,7 +169,7 @@ class On:
 
     event: str = attrs.field(validator=check.text)
     where: Mapping[str, str] = attrs.field(
-        factory=dict, converter=_text_mapping, validator=check.text_mapping, hash=False
+        factory=dict, converter=check.to_str_mapping, validator=check.text_mapping, hash=False
     )
 
     def matches(self, event: Event) -> bool:
@@ -190,10 +186,6 @@ class On:
             if str(value) != wanted:
                 return False
         return True
-
-
-def _conditions(value: object) -> object:
-    return tuple(value) if isinstance(value, (list, tuple)) else value
 
 
 class ReopenRule(str, Enum):
@@ -220,10 +212,6 @@ def _percents(_inst: object, attribute: attrs.Attribute[Any], value: object) -> 
         raise ValidationError(attribute.name, "percentages must increase, without repeats")
 
 
-def _sorted_percents(value: object) -> object:
-    return tuple(value) if isinstance(value, (list, tuple)) else value
-
-
 _RECEIVED = On(event="complaint_received")
 _HOLD = (On(event="hold_started"),)
 _RELEASE = (On(event="hold_ended"),)
@@ -243,25 +231,25 @@ class Metric:
     name: str = attrs.field(validator=check.text)
     description: str = attrs.field(validator=check.text)
     target: Target = attrs.field(validator=check.instance(Target))
-    stop: tuple[On, ...] = attrs.field(converter=_conditions, validator=check.tuple_of(On))
+    stop: tuple[On, ...] = attrs.field(converter=check.to_tuple, validator=check.tuple_of(On))
     start: tuple[On, ...] = attrs.field(
-        default=(_RECEIVED,), converter=_conditions, validator=check.tuple_of(On)
+        default=(_RECEIVED,), converter=check.to_tuple, validator=check.tuple_of(On)
     )
     pause: tuple[On, ...] = attrs.field(
-        default=(), converter=_conditions, validator=check.tuple_of(On)
+        default=(), converter=check.to_tuple, validator=check.tuple_of(On)
     )
     resume: tuple[On, ...] = attrs.field(
-        default=(), converter=_conditions, validator=check.tuple_of(On)
+        default=(), converter=check.to_tuple, validator=check.tuple_of(On)
     )
     reset: tuple[On, ...] = attrs.field(
-        default=(), converter=_conditions, validator=check.tuple_of(On)
+        default=(), converter=check.to_tuple, validator=check.tuple_of(On)
     )
     until: tuple[On, ...] = attrs.field(
-        default=(), converter=_conditions, validator=check.tuple_of(On)
+        default=(), converter=check.to_tuple, validator=check.tuple_of(On)
     )
     recurring: bool = attrs.field(default=False, validator=check.instance(bool))
     warnings: tuple[int, ...] = attrs.field(
-        default=(75,), converter=_sorted_percents, validator=_percents
+        default=(75,), converter=check.to_tuple, validator=_percents
     )
     """Shares of the target (percent) at which a warning is due."""
     on_reopen: ReopenRule = attrs.field(
@@ -271,7 +259,7 @@ class Metric:
         default=None, validator=check.optional_instance(Target)
     )
     """The target after a holding response or delay notice, counted from the same start."""
-    extensions: tuple[ExtensionKind, ...] = attrs.field(default=(), converter=_conditions)
+    extensions: tuple[ExtensionKind, ...] = attrs.field(default=(), converter=check.to_tuple)
     """The kinds of extension this metric's regime allows."""
 
     def __attrs_post_init__(self) -> None:
@@ -321,7 +309,7 @@ class SlaPolicy:
     version: str = attrs.field(validator=check.text)
     description: str = attrs.field(validator=check.text)
     calendar: BusinessCalendar = attrs.field(validator=check.instance(BusinessCalendar))
-    metrics: tuple[Metric, ...] = attrs.field(converter=_conditions, validator=_metrics)
+    metrics: tuple[Metric, ...] = attrs.field(converter=check.to_tuple, validator=_metrics)
 
     def metric(self, name: str) -> Metric:
         """The metric called ``name``; ``ValidationError`` naming ``metric`` if there is none."""
@@ -339,12 +327,6 @@ class SlaPolicy:
         return (self.name, self.version)
 
 
-def _frozen_strs(value: object) -> object:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        return value
-    return tuple(value)
-
-
 @attrs.frozen(kw_only=True)
 class PolicyRule:
     """
@@ -355,16 +337,16 @@ class PolicyRule:
     """
 
     policy: str = attrs.field(validator=check.text)
-    priority: tuple[Priority, ...] = attrs.field(default=(), converter=_frozen_strs)
-    channel: tuple[Channel, ...] = attrs.field(default=(), converter=_frozen_strs)
+    priority: tuple[Priority, ...] = attrs.field(default=(), converter=check.to_tuple)
+    channel: tuple[Channel, ...] = attrs.field(default=(), converter=check.to_tuple)
     category: tuple[str, ...] = attrs.field(
-        default=(), converter=_frozen_strs, validator=check.tuple_of_text
+        default=(), converter=check.to_tuple, validator=check.tuple_of_text
     )
     regulation: tuple[str, ...] = attrs.field(
-        default=(), converter=_frozen_strs, validator=check.tuple_of_text
+        default=(), converter=check.to_tuple, validator=check.tuple_of_text
     )
     segment: tuple[str, ...] = attrs.field(
-        default=(), converter=_frozen_strs, validator=check.tuple_of_text
+        default=(), converter=check.to_tuple, validator=check.tuple_of_text
     )
 
     def __attrs_post_init__(self) -> None:

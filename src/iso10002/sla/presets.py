@@ -62,12 +62,6 @@ def _kebab(_inst: object, attribute: attrs.Attribute[Any], value: object) -> Non
         )
 
 
-def _tuple(value: object) -> object:
-    if isinstance(value, Iterable) and not isinstance(value, (str, bytes, Mapping)):
-        return tuple(value)
-    return value
-
-
 def _non_empty_text_tuple(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     check.tuple_of_text(_inst, attribute, value)
     if not value:
@@ -163,25 +157,29 @@ class Preset:
     title: str = attrs.field(validator=check.text)
     jurisdiction: str = attrs.field(validator=check.text)
     clock_starts: str = attrs.field(validator=check.text)
-    sources: tuple[str, ...] = attrs.field(converter=_tuple, validator=_non_empty_text_tuple)
+    sources: tuple[str, ...] = attrs.field(
+        converter=check.to_tuple, validator=_non_empty_text_tuple
+    )
     as_of: _dt.date = attrs.field(validator=_plain_date)
     notes: tuple[str, ...] = attrs.field(
-        default=(), converter=_tuple, validator=check.tuple_of_text
+        default=(), converter=check.to_tuple, validator=check.tuple_of_text
     )
     holidays_country: str | None = attrs.field(validator=check.optional_text)
     subdivisions: tuple[str, ...] = attrs.field(
-        default=(), converter=_tuple, validator=check.tuple_of_text
+        default=(), converter=check.to_tuple, validator=check.tuple_of_text
     )
     zone: str = attrs.field(validator=_zone)
     subdivision_zones: Mapping[str, str] = attrs.field(
         factory=dict, converter=_zones, validator=check.text_mapping, hash=False
     )
     days: tuple[int, ...] = attrs.field(
-        default=(0, 1, 2, 3, 4), converter=_tuple, validator=_weekdays
+        default=(0, 1, 2, 3, 4), converter=check.to_tuple, validator=_weekdays
     )
-    metrics: tuple[Metric, ...] = attrs.field(converter=_tuple, validator=check.tuple_of(Metric))
+    metrics: tuple[Metric, ...] = attrs.field(
+        converter=check.to_tuple, validator=check.tuple_of(Metric)
+    )
     cutoff_metrics: tuple[str, ...] = attrs.field(
-        default=(), converter=_tuple, validator=check.tuple_of_text
+        default=(), converter=check.to_tuple, validator=check.tuple_of_text
     )
 
     def __attrs_post_init__(self) -> None:

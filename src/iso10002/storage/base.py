@@ -21,7 +21,7 @@ from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.events import Event
 from iso10002.model.values import Channel, ComplaintId, Priority
 
-__all__ = ["ComplaintQuery", "EventStore", "Page"]
+__all__ = ["ComplaintQuery", "EventStore", "Page", "iter_summaries"]
 
 MAX_PAGE_SIZE = 1000
 
@@ -191,3 +191,18 @@ def check_batch(events: Sequence[Event], expected_version: int, summary: Complai
             )
     if summary.id != first.complaint_id or summary.version != events[-1].seq:
         raise ValidationError("summary", "the summary does not describe the appended events")
+
+
+def iter_summaries(store: EventStore, query: ComplaintQuery) -> Iterator[ComplaintSummary]:
+    """
+    Every summary matching ``query`` (its ``limit`` and ``offset`` aside), page by page, so
+    memory holds one page at a time. Pages are read by offset: a summary whose place in the
+    order changes while iterating may be seen twice or not at all.
+    """
+    offset = 0
+    while True:
+        page = store.query(attrs.evolve(query, limit=MAX_PAGE_SIZE, offset=offset))
+        yield from page.items
+        if not page.has_more:
+            return
+        offset += len(page.items)
