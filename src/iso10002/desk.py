@@ -319,6 +319,7 @@ class ComplaintDesk:
             sla_due_at=report.next_due,
             sla_warning_at=report.next_warning,
             sla_alert_at=report.next_alert,
+            sla_outcomes=report.outcomes(),
         )
 
     def _policy_as_of(self, history: Sequence[Event], as_of: _dt.datetime) -> SlaPolicy | None:

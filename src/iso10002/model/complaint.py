@@ -42,6 +42,7 @@ from iso10002.model.events import (
     StepRecorded,
     Withdrawn,
 )
+from iso10002.model.facts import ComplaintFacts, MetricOutcome
 from iso10002.model.values import (
     Actor,
     Assessment,
@@ -53,6 +54,7 @@ from iso10002.model.values import (
     Complainant,
     ComplaintId,
     Decision,
+    ImportSource,
     Priority,
     ProductOrService,
     Reaction,
@@ -99,6 +101,8 @@ class Complaint:
     attachments: tuple[Attachment, ...] = ()
     client_key: str | None = None
     attributes: Mapping[str, str] = attrs.field(factory=dict, hash=False)
+    source: ImportSource | None = None
+    """Set when the complaint was imported from another system."""
     acknowledged_at: _dt.datetime | None = None
     acknowledged_by: Actor | None = None
     assessment: Assessment | None = None
@@ -113,12 +117,16 @@ class Complaint:
     decided_at: _dt.datetime | None = None
     decided_by: Actor | None = None
     decision_communicated_at: _dt.datetime | None = None
+    first_response_at: _dt.datetime | None = None
+    """When a decision was first communicated: the final response that timeliness KPIs measure."""
     recourse_explained: bool = False
     communications: tuple[Communication, ...] = ()
     reaction: Reaction | None = None
     reaction_at: _dt.datetime | None = None
     internal_reviews: int = 0
     referred_to: str | None = None
+    referrals: int = 0
+    """How many times the complaint went to an external body (a reopening keeps the count)."""
     referred_at: _dt.datetime | None = None
     closed_at: _dt.datetime | None = None
     closure_reason: ClosureReason | None = None
@@ -181,6 +189,7 @@ def _received(_: Complaint | None, e: Event, p: Any) -> Complaint:
         people_involved=payload.people_involved,
         attachments=payload.attachments,
         client_key=payload.client_key,
+        source=payload.source,
         last_event_at=e.occurred_at,
     )
 
@@ -216,7 +225,11 @@ def _changes(c: Complaint, e: Event, p: Any) -> dict[str, Any]:  # noqa: PLR0912
             "reaction_at": None,
         }
     if isinstance(p, DecisionCommunicated):
-        return {"decision_communicated_at": at, "recourse_explained": p.recourse_explained}
+        return {
+            "decision_communicated_at": at,
+            "first_response_at": c.first_response_at or at,
+            "recourse_explained": p.recourse_explained,
+        }
     if isinstance(p, CommunicationRecorded):
         return {"communications": (*c.communications, p.communication)}
     if isinstance(p, ReactionRecorded):
@@ -224,7 +237,7 @@ def _changes(c: Complaint, e: Event, p: Any) -> dict[str, Any]:  # noqa: PLR0912
     if isinstance(p, InternalReviewRequested):
         return {"internal_reviews": c.internal_reviews + 1}
     if isinstance(p, ReferredExternally):
-        return {"referred_to": p.body, "referred_at": at}
+        return {"referred_to": p.body, "referred_at": at, "referrals": c.referrals + 1}
     if isinstance(p, Closed):
         return {
             "closed_at": at,
@@ -350,6 +363,8 @@ class ComplaintSummary:
     """The earliest first-warning instant of a running timeliness metric."""
     sla_alert_at: _dt.datetime | None = None
     """When the next warning or breach alert not yet raised falls due."""
+    facts: ComplaintFacts = attrs.field(factory=ComplaintFacts)
+    """What monitoring needs (outcome, first response, redress, …); no personal data either."""
 
     @classmethod
     def of(
@@ -359,8 +374,9 @@ class ComplaintSummary:
         sla_due_at: _dt.datetime | None = None,
         sla_warning_at: _dt.datetime | None = None,
         sla_alert_at: _dt.datetime | None = None,
+        sla_outcomes: tuple[MetricOutcome, ...] = (),
     ) -> ComplaintSummary:
-        """Summarise ``complaint``, with the timeliness instants if a policy applies."""
+        """Summarise ``complaint``, with timeliness instants and outcomes if a policy applies."""
         return cls(
             id=complaint.id,
             reference=complaint.reference,
@@ -379,4 +395,5 @@ class ComplaintSummary:
             sla_due_at=sla_due_at,
             sla_warning_at=sla_warning_at,
             sla_alert_at=sla_alert_at,
+            facts=ComplaintFacts.of(complaint, sla_outcomes),
         )

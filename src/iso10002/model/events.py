@@ -29,6 +29,7 @@ from iso10002.model.values import (
     ComplaintId,
     Decision,
     ExtensionKind,
+    ImportSource,
     Priority,
     ProductOrService,
     Reaction,
@@ -99,6 +100,10 @@ class ComplaintReceived:
         factory=dict, converter=check.mapping_copy, validator=check.text_mapping, hash=False
     )
     """Free-form facts used to route and report (``regulation``, ``segment``, a company, …)."""
+    source: ImportSource | None = attrs.field(
+        default=None, validator=check.optional_instance(ImportSource)
+    )
+    """Set when the complaint was imported from another system rather than received here."""
 
 
 @attrs.frozen(kw_only=True)

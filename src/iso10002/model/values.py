@@ -13,6 +13,7 @@ raises :class:`~iso10002.errors.ValidationError` naming the field.
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 from uuid import UUID
@@ -41,6 +42,7 @@ __all__ = [
     "Direction",
     "ExtensionKind",
     "Impact",
+    "ImportSource",
     "Money",
     "Outcome",
     "Priority",
@@ -314,6 +316,27 @@ class Classification:
     def path(self) -> str:
         """The category path joined with ``" / "``."""
         return " / ".join(self.category)
+
+
+@attrs.frozen(kw_only=True)
+class ImportSource:
+    """
+    Where an imported complaint came from: it was handled elsewhere, and its history was
+    brought in afterwards with its past timestamps.
+
+    KPIs count imported complaints by stated rules (see the monitoring guide): their
+    timestamps are those the source gave, often dates only, so measured durations are
+    left out unless ``timed`` is set.
+    """
+
+    system: str = attrs.field(validator=check.text)
+    """The source system, e.g. ``"cfpb"``."""
+    record_id: str = attrs.field(validator=check.text)
+    """The record's identity in the source; an import never brings one record in twice."""
+    imported_at: datetime = attrs.field(validator=check.aware)
+    """When the record was imported."""
+    timed: bool = attrs.field(default=False, validator=check.instance(bool))
+    """Whether the source's instants are precise enough to measure durations with."""
 
 
 @attrs.frozen(kw_only=True)

@@ -36,6 +36,7 @@ from iso10002.model.events import (
     SlaAlertRaised,
     Withdrawn,
 )
+from iso10002.model.facts import MetricOutcome
 from iso10002.model.values import AlertLevel, ClosureReason
 from iso10002.sla.calendar import BusinessCalendar
 from iso10002.sla.policy import DueAt, Metric, ReopenRule, SlaPolicy, Target
@@ -163,6 +164,18 @@ class SlaReport:
     def next_alert(self) -> _dt.datetime | None:
         """When the next alert not yet raised falls due."""
         return self.pending_alerts[0].at if self.pending_alerts else None
+
+    def outcomes(self) -> tuple[MetricOutcome, ...]:
+        """
+        Each metric that has a deadline, as the monitoring facts keep it: its current cycle's
+        deadline, and when its clock stopped. Cancelled, pending and paused metrics are left
+        out: they are neither met nor breached.
+        """
+        return tuple(
+            MetricOutcome(metric=m.metric, due_at=m.due_at, done_at=m.stopped_at)
+            for m in self.metrics
+            if m.due_at is not None and m.status is not SlaStatus.CANCELLED
+        )
 
     def alerts_due(self) -> list[DueAlert]:
         """

@@ -21,7 +21,15 @@ from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.events import Event
 from iso10002.model.values import Channel, ComplaintId, Priority
 
-__all__ = ["ComplaintQuery", "EventStore", "Page", "iter_summaries"]
+__all__ = [
+    "Append",
+    "BatchAppender",
+    "ComplaintQuery",
+    "EventStore",
+    "Page",
+    "append_all",
+    "iter_summaries",
+]
 
 MAX_PAGE_SIZE = 1000
 
@@ -167,6 +175,42 @@ class EventStore(Protocol):
     def close(self) -> None:
         """Release resources; the store may not be used afterwards."""
         ...
+
+
+@attrs.frozen(kw_only=True)
+class Append:
+    """One complaint's part of a batch write: the arguments of :meth:`EventStore.append`."""
+
+    events: tuple[Event, ...]
+    expected_version: int
+    summary: ComplaintSummary
+
+
+@runtime_checkable
+class BatchAppender(Protocol):
+    """**Protocol:** a store that can write many complaints' appends in one transaction."""
+
+    def append_many(self, appends: Sequence[Append]) -> None:
+        """
+        Make every append of ``appends``, in order, atomically: all of them or none.
+
+        Raises the errors of :meth:`EventStore.append`, for the first append that fails.
+        """
+        ...
+
+
+def append_all(store: EventStore, appends: Sequence[Append]) -> None:
+    """
+    Write ``appends`` in one transaction if the store can (:class:`BatchAppender`), else one
+    after another; then a failure leaves the appends before it written.
+
+    Bulk writers (importers) use this: one transaction per batch instead of per complaint.
+    """
+    if isinstance(store, BatchAppender):
+        store.append_many(appends)
+        return
+    for a in appends:
+        store.append(a.events, expected_version=a.expected_version, summary=a.summary)
 
 
 def check_batch(events: Sequence[Event], expected_version: int, summary: ComplaintSummary) -> None:

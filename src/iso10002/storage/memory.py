@@ -9,7 +9,7 @@ from iso10002.errors import ConcurrencyConflict, DuplicateKeyError, StoreClosedE
 from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.events import Event
 from iso10002.model.values import ComplaintId
-from iso10002.storage.base import ComplaintQuery, Page, check_batch
+from iso10002.storage.base import Append, ComplaintQuery, Page, check_batch
 
 __all__ = ["InMemoryEventStore"]
 
@@ -40,30 +40,50 @@ class InMemoryEventStore:
         self, events: Sequence[Event], *, expected_version: int, summary: ComplaintSummary
     ) -> None:
         """Append atomically; see :meth:`EventStore.append`."""
-        check_batch(events, expected_version, summary)
-        cid = events[0].complaint_id
+        self.append_many(
+            [Append(events=tuple(events), expected_version=expected_version, summary=summary)]
+        )
+
+    def append_many(self, appends: Sequence[Append]) -> None:
+        """Make every append or none; see :meth:`BatchAppender.append_many`."""
+        for a in appends:
+            check_batch(a.events, a.expected_version, a.summary)
         with self._lock:
             self._check_open()
-            stream = self._streams.get(cid)
-            actual = len(stream) if stream else 0
-            if actual != expected_version:
-                raise ConcurrencyConflict(
-                    complaint=summary.reference,
-                    expected_version=expected_version,
-                    actual_version=actual,
-                )
-            if stream is None:
-                if summary.reference in self._references:
-                    raise DuplicateKeyError("reference", summary.reference)
-                if summary.client_key is not None and summary.client_key in self._client_keys:
-                    raise DuplicateKeyError("client key", summary.client_key)
-                stream = self._streams[cid] = []
-                self._references[summary.reference] = cid
-                if summary.client_key is not None:
-                    self._client_keys[summary.client_key] = cid
-            stream.extend(events)
-            self._log.extend(events)
-            self._summaries[cid] = summary
+            # Check the whole batch against the store and the batch's own earlier appends
+            # before changing anything, so that a failure leaves the store as it was.
+            versions: dict[ComplaintId, int] = {}
+            references: dict[str, ComplaintId] = {}
+            client_keys: dict[str, ComplaintId] = {}
+            for a in appends:
+                summary = a.summary
+                cid = summary.id
+                actual = versions.get(cid)
+                if actual is None:
+                    actual = len(self._streams.get(cid, ()))
+                if actual != a.expected_version:
+                    raise ConcurrencyConflict(
+                        complaint=summary.reference,
+                        expected_version=a.expected_version,
+                        actual_version=actual,
+                    )
+                if actual == 0:
+                    if summary.reference in self._references or summary.reference in references:
+                        raise DuplicateKeyError("reference", summary.reference)
+                    key = summary.client_key
+                    if key is not None and (key in self._client_keys or key in client_keys):
+                        raise DuplicateKeyError("client key", key)
+                    references[summary.reference] = cid
+                    if key is not None:
+                        client_keys[key] = cid
+                versions[cid] = a.events[-1].seq
+            for a in appends:
+                cid = a.summary.id
+                self._streams.setdefault(cid, []).extend(a.events)
+                self._log.extend(a.events)
+                self._summaries[cid] = a.summary
+            self._references.update(references)
+            self._client_keys.update(client_keys)
 
     def read(self, complaint_id: ComplaintId, *, after: int = 0) -> list[Event]:
         """Events with ``seq > after``; see :meth:`EventStore.read`."""

@@ -21,7 +21,6 @@ The schema is versioned with ``PRAGMA user_version`` and built by :data:`MIGRATI
 
 from __future__ import annotations
 
-import datetime as _dt
 import functools
 import json
 import os
@@ -45,11 +44,21 @@ from iso10002.errors import (
     StoreClosedError,
     ValidationError,
 )
-from iso10002.model.complaint import ComplaintSummary
+from iso10002.model.complaint import Complaint, ComplaintSummary, apply
 from iso10002.model.events import Event
+from iso10002.model.facts import ComplaintFacts
 from iso10002.model.values import Actor, Channel, ComplaintId, Priority
 from iso10002.serialization import dumps, event_from_dict
-from iso10002.storage.base import ComplaintQuery, Page, check_batch
+from iso10002.storage._columns import (
+    FACT_COLUMNS,
+    facts_from_values,
+    facts_values,
+    instant,
+    instant_or_none,
+    utc,
+    utc_or_none,
+)
+from iso10002.storage.base import Append, ComplaintQuery, Page, check_batch
 
 __all__ = ["MIGRATIONS", "Migration", "SQLiteEventStore", "Synchronous"]
 
@@ -73,11 +82,39 @@ _READ_BATCH = 500
 
 @attrs.frozen(kw_only=True)
 class Migration:
-    """One step of the schema's history: the statements that take it to ``version``."""
+    """
+    One step of the schema's history: the statements that take it to ``version``, then,
+    if given, ``backfill``, which fills new columns from the stored histories.
+    """
 
     version: int
     description: str
     statements: tuple[str, ...]
+    backfill: Callable[[sqlite3.Connection], None] | None = None
+
+
+def _backfill_facts(conn: sqlite3.Connection) -> None:
+    """
+    Derive each complaint's monitoring facts by replaying its history.
+
+    Timeliness outcomes need the policy configuration, which the database does not hold: they
+    are filled in by the complaint's next command, or at once by ``ComplaintDesk.apply_policies``.
+    """
+    rows = conn.execute(f"SELECT {_EVENT_COLUMNS} FROM events ORDER BY stream_id, seq")
+    state: Complaint | None = None
+    sql = f"UPDATE complaints SET {', '.join(f'{c} = ?' for c, _ in FACT_COLUMNS)} WHERE id = ?"
+
+    def flush(done: Complaint | None) -> None:
+        if done is not None:
+            conn.execute(sql, (*facts_values(ComplaintFacts.of(done)), str(done.id)))
+
+    for row in rows:
+        event = _event_from_row(row)
+        if state is not None and state.id != event.complaint_id:
+            flush(state)
+            state = None
+        state = apply(state, event)
+    flush(state)
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -174,6 +211,15 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
+    Migration(
+        version=3,
+        description="monitoring: each complaint's facts (outcome, first response, redress, ...)",
+        statements=tuple(
+            f"ALTER TABLE complaints ADD COLUMN {name} {sql_type}"
+            for name, sql_type in FACT_COLUMNS
+        ),
+        backfill=_backfill_facts,
+    ),
 )
 """The schema's history, oldest first; the database's ``user_version`` is the last one applied."""
 
@@ -183,14 +229,14 @@ _EVENT_COLUMNS = "stream_id, seq, type, schema_version, occurred_at, actor, stat
 _SUMMARY_COLUMNS = (
     "id, reference, client_key, version, state, is_open, channel, priority, category, "
     "assignee, received_at, acknowledged_at, closed_at, updated_at, "
-    "sla_due_at, sla_warning_at, sla_alert_at"
+    "sla_due_at, sla_warning_at, sla_alert_at, " + ", ".join(name for name, _ in FACT_COLUMNS)
 )
 _INSERT_EVENT = f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 # DO NOTHING (rather than an exception) on any unique key: the caller then finds out which
 # key was taken, on the error path only.
 _INSERT_SUMMARY = (
     f"INSERT INTO complaints ({_SUMMARY_COLUMNS}) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+    f"VALUES ({', '.join('?' * (17 + len(FACT_COLUMNS)))}) ON CONFLICT DO NOTHING"
 )
 # The version check of an append, and the indexed columns' current values: an UPDATE that
 # leaves an indexed column out of its SET list leaves that index alone, which spares most
@@ -247,9 +293,18 @@ _EVENT_KEY_TAKEN = "events.stream_id, events.seq"
 def _update_sql(changed: tuple[str, ...]) -> str:
     """
     The UPDATE of a summary row by rowid: the unindexed columns (version, category,
-    acknowledged_at, closed_at, updated_at), then the indexed ones named in ``changed``.
+    acknowledged_at, closed_at, updated_at, the facts), then the indexed ones named in
+    ``changed``.
     """
-    columns = ("version", "category", "acknowledged_at", "closed_at", "updated_at", *changed)
+    columns = (
+        "version",
+        "category",
+        "acknowledged_at",
+        "closed_at",
+        "updated_at",
+        *(name for name, _ in FACT_COLUMNS),
+        *changed,
+    )
     return f"UPDATE complaints SET {', '.join(f'{c} = ?' for c in columns)} WHERE rowid = ?"
 
 
@@ -360,33 +415,6 @@ class _Access:
             self.store._lock.release()
 
 
-def _utc(value: _dt.datetime, field: str) -> str:
-    """An aware datetime as fixed-width UTC text, which sorts as the instants do."""
-    if value.tzinfo is _dt.timezone.utc:  # the clock's instants: no conversion needed
-        return value.isoformat(timespec="microseconds")
-    try:
-        return value.astimezone(_dt.timezone.utc).isoformat(timespec="microseconds")
-    except OverflowError:
-        raise ValidationError(field, f"{value.isoformat()} is out of range in UTC") from None
-
-
-def _utc_or_none(value: _dt.datetime | None, field: str) -> str | None:
-    return None if value is None else _utc(value, field)
-
-
-def _instant(text: object, column: str) -> _dt.datetime:
-    if not isinstance(text, str):
-        raise ValueError(f"{column} is {text!r}, not an ISO 8601 text")
-    value = _dt.datetime.fromisoformat(text)
-    if value.tzinfo is None:
-        raise ValueError(f"{column} {text!r} has no UTC offset")
-    return value
-
-
-def _instant_or_none(text: object, column: str) -> _dt.datetime | None:
-    return None if text is None else _instant(text, column)
-
-
 def _event_row(event: Event, stream_id: str, actors: dict[Actor, str]) -> tuple[object, ...]:
     """The ``events`` row of ``event``; ``actors`` memoises the JSON of recurring actors."""
     actor = actors.get(event.actor)
@@ -399,7 +427,7 @@ def _event_row(event: Event, stream_id: str, actors: dict[Actor, str]) -> tuple[
         event.seq,
         event.payload.type,
         event.schema_version,
-        _utc(event.occurred_at, "occurred_at"),
+        utc(event.occurred_at, "occurred_at"),
         actor,
         event.state,
         dumps(event.payload),
@@ -416,13 +444,14 @@ def _summary_values(s: ComplaintSummary) -> tuple[object, ...]:
         None if s.priority is None else s.priority.value,
         s.category,
         s.assignee,
-        _utc(s.received_at, "received_at"),
-        _utc_or_none(s.acknowledged_at, "acknowledged_at"),
-        _utc_or_none(s.closed_at, "closed_at"),
-        _utc(s.updated_at, "updated_at"),
-        _utc_or_none(s.sla_due_at, "sla_due_at"),
-        _utc_or_none(s.sla_warning_at, "sla_warning_at"),
-        _utc_or_none(s.sla_alert_at, "sla_alert_at"),
+        utc(s.received_at, "received_at"),
+        utc_or_none(s.acknowledged_at, "acknowledged_at"),
+        utc_or_none(s.closed_at, "closed_at"),
+        utc(s.updated_at, "updated_at"),
+        utc_or_none(s.sla_due_at, "sla_due_at"),
+        utc_or_none(s.sla_warning_at, "sla_warning_at"),
+        utc_or_none(s.sla_alert_at, "sla_alert_at"),
+        *facts_values(s.facts),
     )
 
 
@@ -445,7 +474,7 @@ def _summary_from_row(row: Sequence[Any]) -> ComplaintSummary:
         sla_due_at,
         sla_warning_at,
         sla_alert_at,
-    ) = row
+    ) = row[:17]
     try:
         if is_open not in (0, 1):
             raise ValueError(f"is_open is {is_open!r}, not 0 or 1")
@@ -459,16 +488,17 @@ def _summary_from_row(row: Sequence[Any]) -> ComplaintSummary:
             priority=None if priority is None else Priority(priority),
             category=category,
             assignee=assignee,
-            received_at=_instant(received_at, "received_at"),
-            acknowledged_at=_instant_or_none(acknowledged_at, "acknowledged_at"),
-            closed_at=_instant_or_none(closed_at, "closed_at"),
-            updated_at=_instant(updated_at, "updated_at"),
+            received_at=instant(received_at, "received_at"),
+            acknowledged_at=instant_or_none(acknowledged_at, "acknowledged_at"),
+            closed_at=instant_or_none(closed_at, "closed_at"),
+            updated_at=instant(updated_at, "updated_at"),
             client_key=client_key,
-            sla_due_at=_instant_or_none(sla_due_at, "sla_due_at"),
-            sla_warning_at=_instant_or_none(sla_warning_at, "sla_warning_at"),
-            sla_alert_at=_instant_or_none(sla_alert_at, "sla_alert_at"),
+            sla_due_at=instant_or_none(sla_due_at, "sla_due_at"),
+            sla_warning_at=instant_or_none(sla_warning_at, "sla_warning_at"),
+            sla_alert_at=instant_or_none(sla_alert_at, "sla_alert_at"),
+            facts=facts_from_values(row[17:]),
         )
-    except (ValueError, TypeError, AttributeError) as e:
+    except (ValueError, TypeError, AttributeError, ArithmeticError) as e:
         raise CorruptRecord(
             complaint=str(reference or id_),
             seq=version if isinstance(version, int) else 0,
@@ -526,10 +556,10 @@ def _where(query: ComplaintQuery) -> tuple[str, list[object]]:
         params.append(query.channel.value)
     if query.received_from is not None:
         clauses.append("received_at >= ?")
-        params.append(_utc(query.received_from, "received_from"))
+        params.append(utc(query.received_from, "received_from"))
     if query.received_to is not None:
         clauses.append("received_at < ?")
-        params.append(_utc(query.received_to, "received_to"))
+        params.append(utc(query.received_to, "received_to"))
     for column, bound in (
         ("sla_due_at", query.sla_due_by),
         ("sla_warning_at", query.sla_warning_by),
@@ -537,7 +567,7 @@ def _where(query: ComplaintQuery) -> tuple[str, list[object]]:
     ):
         if bound is not None:
             clauses.append(f"{column} <= ?")
-            params.append(_utc(bound, column))
+            params.append(utc(bound, column))
     if query.order == "sla_due":
         clauses.append("sla_due_at IS NOT NULL")
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
@@ -577,6 +607,8 @@ def _migrate(
             if migration.version > current:
                 for statement in migration.statements:
                     conn.execute(statement)
+                if migration.backfill is not None:
+                    migration.backfill(conn)
         conn.execute(f"PRAGMA user_version = {int(latest)}")
 
 
@@ -742,50 +774,88 @@ class SQLiteEventStore:
             ValidationError: the batch is empty, mixes complaints or breaks the sequence.
             StorageError: the database failed; nothing was written.
         """
-        check_batch(events, expected_version, summary)
-        # Serialise before taking the lock: a value that cannot be stored fails here, and
-        # other threads are not kept waiting on JSON encoding.
-        cid = str(summary.id)
-        rows = [_event_row(e, cid, self._actors) for e in events]
-        values = _summary_values(summary)
+        self.append_many(
+            [Append(events=tuple(events), expected_version=expected_version, summary=summary)]
+        )
+
+    def append_many(self, appends: Sequence[Append]) -> None:
+        """
+        Make every append of ``appends`` in one transaction: all of them or none; see
+        :meth:`BatchAppender.append_many <iso10002.storage.base.BatchAppender.append_many>`.
+
+        One commit for many complaints: what makes bulk imports fast.
+
+        Raises:
+            ConcurrencyConflict, DuplicateKeyError, ValidationError, StorageError: as
+                :meth:`append`, for the first append that fails; nothing was written.
+        """
+        # Check and serialise before taking the lock: a value that cannot be stored fails
+        # here, and other threads are not kept waiting on JSON encoding.
+        prepared = []
+        for a in appends:
+            check_batch(a.events, a.expected_version, a.summary)
+            cid = str(a.summary.id)
+            rows = [_event_row(e, cid, self._actors) for e in a.events]
+            prepared.append((a, cid, rows, _summary_values(a.summary)))
+        if not prepared:
+            return
+        last: list[tuple[str, str, int]] = []
 
         def seq_taken() -> StorageError:
             # Only reachable if the events table holds rows that the summary does not count,
             # e.g. written by another tool: it is a conflict with whatever wrote them.
-            with _SQLiteErrors(self._path, f"read the version of {summary.reference}"):
+            cid, reference, expected = last[-1]
+            with _SQLiteErrors(self._path, f"read the version of {reference}"):
                 actual = conn.execute(_STREAM_VERSION, (cid,)).fetchone()[0]
             return ConcurrencyConflict(
-                complaint=summary.reference,
-                expected_version=expected_version,
-                actual_version=actual,
+                complaint=reference, expected_version=expected, actual_version=actual
             )
 
-        action = f"append to complaint {summary.reference}"
+        first = appends[0].summary.reference
+        action = (
+            f"append to complaint {first}"
+            if len(prepared) == 1
+            else f"append to {len(prepared)} complaints from {first} on"
+        )
         with self._use(action, seq_taken=seq_taken) as conn, _Immediate(conn):
-            if expected_version == 0:
-                inserted = conn.execute(
-                    _INSERT_SUMMARY, (cid, summary.reference, summary.client_key, *values)
+            for a, cid, rows, values in prepared:
+                last.append((cid, a.summary.reference, a.expected_version))
+                self._write(conn, a, cid, rows, values)
+
+    def _write(
+        self,
+        conn: sqlite3.Connection,
+        a: Append,
+        cid: str,
+        rows: list[tuple[object, ...]],
+        values: tuple[object, ...],
+    ) -> None:
+        """One append, inside the caller's write transaction."""
+        summary = a.summary
+        if a.expected_version == 0:
+            inserted = conn.execute(
+                _INSERT_SUMMARY, (cid, summary.reference, summary.client_key, *values)
+            )
+            if inserted.rowcount != 1:
+                raise self._taken(conn, summary)
+        else:
+            # Inside the write transaction: nobody can move the version on before COMMIT.
+            current = conn.execute(_CURRENT, (cid,)).fetchone()
+            if current is None or current[1] != a.expected_version:
+                raise ConcurrencyConflict(
+                    complaint=summary.reference,
+                    expected_version=a.expected_version,
+                    actual_version=0 if current is None else current[1],
                 )
-                if inserted.rowcount != 1:
-                    raise self._taken(conn, summary)
-            else:
-                # Inside the write transaction: nobody can move the version on before COMMIT.
-                current = conn.execute(_CURRENT, (cid,)).fetchone()
-                if current is None or current[1] != expected_version:
-                    raise ConcurrencyConflict(
-                        complaint=summary.reference,
-                        expected_version=expected_version,
-                        actual_version=0 if current is None else current[1],
-                    )
-                changed: list[str] = []
-                params = [values[0], values[5], values[8], values[9], values[10]]
-                for name, new, old in _INDEXED:
-                    if values[new] != current[old]:
-                        changed.append(name)
-                        params.append(values[new])
-                params.append(current[0])
-                conn.execute(_update_sql(tuple(changed)), params)
-            conn.executemany(_INSERT_EVENT, rows)
+            changed: list[str] = []
+            params = [values[0], values[5], values[8], values[9], values[10], *values[14:]]
+            for name, new, old in _INDEXED:
+                if values[new] != current[old]:
+                    changed.append(name)
+                    params.append(values[new])
+            params.append(current[0])
+            conn.execute(_update_sql(tuple(changed)), params)
+        conn.executemany(_INSERT_EVENT, rows)
 
     @staticmethod
     def _taken(conn: sqlite3.Connection, summary: ComplaintSummary) -> StorageError:

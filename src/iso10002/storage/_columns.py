@@ -1,0 +1,193 @@
+"""
+How summary values become SQL column values and back; shared by the SQL stores.
+
+Instants are stored as fixed-width UTC ISO 8601 text, which sorts as the instants do. The
+monitoring facts (:class:`~iso10002.model.facts.ComplaintFacts`) are flat columns of the
+complaints table, so that KPIs can be aggregated in SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from collections.abc import Sequence
+from decimal import Decimal
+
+from iso10002.errors import ValidationError
+from iso10002.model.facts import ComplaintFacts, MetricOutcome
+from iso10002.model.values import ClosureReason, Money, Outcome, RemedyKind
+
+__all__ = [
+    "FACT_COLUMNS",
+    "facts_from_values",
+    "facts_values",
+    "instant",
+    "instant_or_none",
+    "utc",
+    "utc_or_none",
+]
+
+
+def utc(value: _dt.datetime, field: str) -> str:
+    """An aware datetime as fixed-width UTC text, which sorts as the instants do."""
+    if value.tzinfo is _dt.timezone.utc:  # the clock's instants: no conversion needed
+        return value.isoformat(timespec="microseconds")
+    try:
+        return value.astimezone(_dt.timezone.utc).isoformat(timespec="microseconds")
+    except OverflowError:
+        raise ValidationError(field, f"{value.isoformat()} is out of range in UTC") from None
+
+
+def utc_or_none(value: _dt.datetime | None, field: str) -> str | None:
+    """:func:`utc`, passing ``None`` through."""
+    return None if value is None else utc(value, field)
+
+
+def instant(text: object, column: str) -> _dt.datetime:
+    """
+    The instant stored as ``text``.
+
+    Raises:
+        ValueError: the column does not hold ISO 8601 text with an offset.
+    """
+    if not isinstance(text, str):
+        raise ValueError(f"{column} is {text!r}, not an ISO 8601 text")
+    value = _dt.datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise ValueError(f"{column} {text!r} has no UTC offset")
+    return value
+
+
+def instant_or_none(text: object, column: str) -> _dt.datetime | None:
+    """:func:`instant`, passing ``None`` through."""
+    return None if text is None else instant(text, column)
+
+
+FACT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("product", "TEXT"),
+    ("source", "TEXT"),
+    ("timed", "INTEGER NOT NULL DEFAULT 1"),
+    ("first_response_at", "TEXT"),
+    ("outcome", "TEXT"),
+    ("closure_reason", "TEXT"),
+    ("withdrawn", "INTEGER NOT NULL DEFAULT 0"),
+    ("remedies", "TEXT"),
+    ("redress", "TEXT"),
+    ("reopen_count", "INTEGER NOT NULL DEFAULT 0"),
+    ("internal_reviews", "INTEGER NOT NULL DEFAULT 0"),
+    ("referrals", "INTEGER NOT NULL DEFAULT 0"),
+    ("first_contact", "INTEGER NOT NULL DEFAULT 0"),
+    ("satisfaction_score", "INTEGER"),
+    ("satisfaction_scale", "INTEGER"),
+    ("root_cause", "TEXT"),
+    ("root_cause_category", "TEXT"),
+    ("sla", "TEXT"),
+)
+"""The facts' columns in the complaints table, in order, with their SQL types."""
+
+
+def facts_values(f: ComplaintFacts) -> tuple[object, ...]:
+    """The column values of ``f``, in :data:`FACT_COLUMNS` order."""
+    return (
+        f.product,
+        f.source,
+        int(f.timed),
+        utc_or_none(f.first_response_at, "first_response_at"),
+        None if f.outcome is None else f.outcome.value,
+        None if f.closure_reason is None else f.closure_reason.value,
+        int(f.withdrawn),
+        " ".join(k.value for k in f.remedies) or None,
+        " ".join(f"{m.currency}:{m.amount}" for m in f.redress) or None,
+        f.reopen_count,
+        f.internal_reviews,
+        f.referrals,
+        int(f.first_contact),
+        f.satisfaction_score,
+        f.satisfaction_scale,
+        f.root_cause,
+        f.root_cause_category,
+        json.dumps(
+            [[m.metric, utc(m.due_at, "due_at"), utc_or_none(m.done_at, "done_at")] for m in f.sla],
+            separators=(",", ":"),
+        )
+        if f.sla
+        else None,
+    )
+
+
+def parse_redress(text: str) -> tuple[Money, ...]:
+    """The redress column's ``CUR:amount`` pairs."""
+    moneys = []
+    for part in text.split():
+        currency, _, amount = part.partition(":")
+        moneys.append(Money(amount=Decimal(amount), currency=currency))
+    return tuple(moneys)
+
+
+def _flag(value: object, column: str) -> bool:
+    if value not in (0, 1):
+        raise ValueError(f"{column} is {value!r}, not 0 or 1")
+    return bool(value)
+
+
+def _count(value: object, column: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"{column} is {value!r}, not a count")
+    return value
+
+
+def facts_from_values(values: Sequence[object]) -> ComplaintFacts:
+    """
+    The facts stored in ``values`` (in :data:`FACT_COLUMNS` order).
+
+    Raises:
+        ValueError, TypeError: a column does not hold what it should; the store reports
+            the row as corrupt.
+    """
+    (
+        product,
+        source,
+        timed,
+        first_response_at,
+        outcome,
+        closure_reason,
+        withdrawn,
+        remedies,
+        redress,
+        reopen_count,
+        internal_reviews,
+        referrals,
+        first_contact,
+        satisfaction_score,
+        satisfaction_scale,
+        root_cause,
+        root_cause_category,
+        sla,
+    ) = values
+    return ComplaintFacts(
+        product=product,  # type: ignore[arg-type]
+        source=source,  # type: ignore[arg-type]
+        timed=_flag(timed, "timed"),
+        first_response_at=instant_or_none(first_response_at, "first_response_at"),
+        outcome=None if outcome is None else Outcome(outcome),
+        closure_reason=None if closure_reason is None else ClosureReason(closure_reason),
+        withdrawn=_flag(withdrawn, "withdrawn"),
+        remedies=tuple(RemedyKind(k) for k in str(remedies).split()) if remedies else (),
+        redress=parse_redress(str(redress)) if redress else (),
+        reopen_count=_count(reopen_count, "reopen_count"),
+        internal_reviews=_count(internal_reviews, "internal_reviews"),
+        referrals=_count(referrals, "referrals"),
+        first_contact=_flag(first_contact, "first_contact"),
+        satisfaction_score=satisfaction_score,  # type: ignore[arg-type]
+        satisfaction_scale=satisfaction_scale,  # type: ignore[arg-type]
+        root_cause=root_cause,  # type: ignore[arg-type]
+        root_cause_category=root_cause_category,  # type: ignore[arg-type]
+        sla=tuple(
+            MetricOutcome(
+                metric=m, due_at=instant(due, "sla"), done_at=instant_or_none(done, "sla")
+            )
+            for m, due, done in json.loads(str(sla))
+        )
+        if sla
+        else (),
+    )
