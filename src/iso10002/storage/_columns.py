@@ -23,6 +23,8 @@ __all__ = [
     "facts_values",
     "instant",
     "instant_or_none",
+    "parse_redress",
+    "sla_column",
     "utc",
     "utc_or_none",
 ]
@@ -106,12 +108,17 @@ def facts_values(f: ComplaintFacts) -> tuple[object, ...]:
         f.satisfaction_scale,
         f.root_cause,
         f.root_cause_category,
-        json.dumps(
-            [[m.metric, utc(m.due_at, "due_at"), utc_or_none(m.done_at, "done_at")] for m in f.sla],
-            separators=(",", ":"),
-        )
-        if f.sla
-        else None,
+        sla_column(f.sla),
+    )
+
+
+def sla_column(outcomes: Sequence[MetricOutcome]) -> str | None:
+    """Timeliness outcomes as compact JSON ``[[metric, due, done or null], ...]``, UTC text."""
+    if not outcomes:
+        return None
+    return json.dumps(
+        [[m.metric, utc(m.due_at, "due_at"), utc_or_none(m.done_at, "done_at")] for m in outcomes],
+        separators=(",", ":"),
     )
 
 
