@@ -82,6 +82,8 @@ from iso10002.sla.policy import SlaPolicy
 from iso10002.sla.queue import QueueBucket, QueueItem
 from iso10002.storage.base import ComplaintQuery, EventStore, Page, iter_summaries
 from iso10002.storage.memory import InMemoryEventStore
+from iso10002.survey.definition import Survey
+from iso10002.survey.eligibility import eligible
 
 __all__ = ["ComplaintDesk", "ComplaintKey", "EscalationHook"]
 
@@ -834,6 +836,42 @@ class ComplaintDesk:
         """Record the complainant's satisfaction with the handling (8.3)."""
         payload = SatisfactionRecorded(score=score, scale=scale, comment=comment)
         return self._execute(key, "record_satisfaction", actor, payload, expected_version)
+
+    def answer_survey(
+        self,
+        key: ComplaintKey,
+        actor: Actor,
+        *,
+        survey: Survey,
+        answers: Mapping[str, int],
+        comment: str | None = None,
+        expected_version: int | None = None,
+    ) -> Complaint:
+        """
+        Record the complainant's answers to a satisfaction survey (8.3, ISO 10004); the answer
+        to the survey's overall question becomes the complaint's satisfaction score.
+
+        Raises:
+            ValidationError: an answer names an unknown question, is off its scale, or a
+                required question is unanswered (field ``answers.<question id>``); or the
+                complaint may not answer the survey now (field ``eligibility.<rule>``).
+        """
+        if not isinstance(survey, Survey):
+            raise ValidationError("survey", f"expected a Survey, got {type(survey).__name__}")
+        payload = survey.response(answers, comment=comment)
+
+        def check_eligible(complaint: Complaint, _: EventPayload) -> None:
+            verdict = eligible(survey, complaint, self.clock.now())
+            if not verdict:
+                raise ValidationError(
+                    f"eligibility.{verdict.rule}",
+                    f"complaint {complaint.reference} may not answer survey {survey.name!r} "
+                    f"(version {survey.version}): {verdict.reason}",
+                )
+
+        return self._execute(
+            key, "answer_survey", actor, payload, expected_version, check=check_eligible
+        )
 
     def put_on_hold(
         self,

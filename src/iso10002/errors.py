@@ -18,10 +18,13 @@ The library's exceptions, all rooted at :class:`Iso10002Error`.
     │   ├── CorruptRecord                     a stored row cannot be read back
     │   ├── SchemaVersionError                the database schema is unknown to this version
     │   └── StoreClosedError                  the store was used after close()
-    └── SerializationError (ValueError)       JSON that does not match the schema
+    ├── SerializationError (ValueError)       JSON that does not match the schema
+    ├── DeliveryError                         a notification was not delivered (retryable or not)
+    └── ImportFileError (ValueError)          a file to import has the wrong kind or layout
 
 Every message names what it is about: the complaint reference, the command, the state, and what
-would have been allowed.
+would have been allowed. Messages about notifications name the notification's idempotency key and
+complaint reference, never its recipient or content, which are personal data.
 """
 
 from __future__ import annotations
@@ -34,8 +37,10 @@ __all__ = [
     "ConcurrencyConflict",
     "CorruptRecord",
     "DefinitionError",
+    "DeliveryError",
     "DuplicateKeyError",
     "GuardFailed",
+    "ImportFileError",
     "InvalidTransition",
     "Iso10002Error",
     "NaiveDatetimeError",
@@ -199,3 +204,56 @@ class SerializationError(Iso10002Error, ValueError):
     def __init__(self, message: str, *, path: str = "$") -> None:
         self.path = path
         super().__init__(message)
+
+
+class DeliveryError(Iso10002Error):
+    """
+    A notifier could not deliver a notification.
+
+    ``retryable`` tells a dispatcher what to do next: ``True`` for a temporary failure
+    (connection refused, timeout, SMTP 4xx, HTTP 408, 429 and 5xx), where sending the same
+    notification again later may succeed; ``False`` for a permanent one (SMTP 5xx, other HTTP
+    4xx), where it will not. ``status`` is the protocol's code when there was one, e.g.
+    ``"SMTP 550 5.1.1"`` or ``"HTTP 503"``.
+
+    The message names the notification by its idempotency key and complaint reference only: never
+    the recipient, the subject or the body, and never a server's reply text (which often quotes
+    the address back).
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        idempotency_key: str,
+        complaint_reference: str | None,
+        channel: str,
+        retryable: bool,
+        status: str | None = None,
+    ) -> None:
+        self.reason = reason
+        self.idempotency_key = idempotency_key
+        self.complaint_reference = complaint_reference
+        self.channel = channel
+        self.retryable = retryable
+        self.status = status
+        about = f" for complaint {complaint_reference}" if complaint_reference else ""
+        kind = "temporary failure, retry later" if retryable else "permanent failure"
+        code = f" [{status}]" if status else ""
+        super().__init__(
+            f"notification {idempotency_key!r}{about} not delivered by {channel}"
+            f" ({kind}){code}: {reason}"
+        )
+
+
+class ImportFileError(Iso10002Error, ValueError):
+    """
+    A file given to an importer cannot be imported as a whole: it is not CSV or JSON text, it
+    lacks a column the import needs, or its layout is unknown. Raised before anything is
+    written; ``path`` names the file, and the message says what is wrong with it.
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")

@@ -74,6 +74,7 @@ from iso10002.model.events import (
     HoldStarted,
     SlaAlertRaised,
     SlaPolicyApplied,
+    SurveyAnswered,
 )
 from iso10002.model.values import AlertLevel, ExtensionKind
 
@@ -349,6 +350,22 @@ def root_causes() -> st.SearchStrategy[RootCause]:
 
 
 @st.composite
+def survey_answers(draw: st.DrawFn) -> SurveyAnswered:
+    """Answers by question id, each a non-negative point, and maybe an overall score."""
+    scale = draw(optional(st.integers(min_value=2, max_value=10)))
+    return SurveyAnswered(
+        survey=draw(texts(max_size=16)),
+        survey_version=draw(texts(max_size=8)),
+        answers=draw(
+            st.dictionaries(texts(max_size=8), st.integers(min_value=0, max_value=10), min_size=1)
+        ),
+        comment=draw(optional(texts())),
+        satisfaction_score=None if scale is None else draw(st.integers(1, scale)),
+        satisfaction_scale=scale,
+    )
+
+
+@st.composite
 def satisfactions(draw: st.DrawFn) -> SatisfactionRecorded:
     """A score from 1 to the scale, the scale from 2 to 10."""
     scale = draw(st.integers(min_value=2, max_value=10))
@@ -427,6 +444,7 @@ PAYLOADS: Mapping[str, st.SearchStrategy[Any]] = {
     "withdrawn": st.builds(Withdrawn, reason=optional(texts())),
     "reopened": st.builds(Reopened, reason=texts()),
     "satisfaction_recorded": satisfactions(),
+    "survey_answered": survey_answers(),
     "step_recorded": st.builds(StepRecorded, command=texts(max_size=16), note=optional(texts())),
     "hold_started": st.builds(HoldStarted, reason=texts()),
     "hold_ended": st.builds(HoldEnded, note=optional(texts())),

@@ -88,6 +88,13 @@ from iso10002.model.events import DeadlineExtended, HoldEnded, HoldStarted
 from iso10002.model.values import ExtensionKind
 from iso10002.serialization import history_from_json, history_to_json
 from iso10002.storage.sqlite import SQLiteEventStore
+from iso10002.survey import (
+    FIVE_POINT_SATISFACTION,
+    ZERO_TO_TEN,
+    EligibilityRules,
+    Question,
+    Survey,
+)
 
 from . import strategies as s
 
@@ -110,6 +117,17 @@ clock_steps = st.one_of(
     ),
 )
 CLOSED_STATES = {"closed", "withdrawn"}
+SURVEY = Survey(
+    name="after-closure",
+    version="1",
+    questions=(
+        Question(id="overall", text="Overall?", scale=FIVE_POINT_SATISFACTION, overall=True),
+        Question(id="recommend", text="Recommend us?", scale=ZERO_TO_TEN),
+    ),
+    # Every closed complaint may answer, as often as it likes: refusals by the eligibility
+    # rules are tested in tests/survey; here only the workflow may refuse.
+    eligibility=EligibilityRules(exclude_duplicates=False, once_per_complaint=False),
+)
 
 COMMAND_ARGS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "acknowledge": {"channel": st.none() | st.sampled_from(Channel)},
@@ -136,6 +154,12 @@ COMMAND_ARGS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "withdraw": {"reason": st.none() | short_texts},
     "reopen": {"reason": short_texts},
     "record_satisfaction": {"satisfaction": s.satisfactions()},
+    "answer_survey": {
+        "answers": st.fixed_dictionaries(
+            {}, optional={"overall": st.integers(1, 5), "recommend": st.integers(0, 10)}
+        ).filter(bool),
+        "comment": st.none() | short_texts,
+    },
     "put_on_hold": {"reason": short_texts},
     "release_hold": {"note": st.none() | short_texts},
     "extend_deadline": {
@@ -777,6 +801,30 @@ class DeskMachine(RuleBasedStateMachine):
                 expected_version=v,
             ),
         )
+
+    def answer_survey(
+        self,
+        cid: ComplaintId,
+        actor: Actor,
+        pin: int | None,
+        *,
+        answers: dict[str, int],
+        comment: str | None,
+    ) -> None:
+        """Answer the satisfaction survey; the overall answer becomes the satisfaction."""
+        after = self._run(
+            cid,
+            "answer_survey",
+            actor,
+            payload=SURVEY.response(answers, comment=comment),
+            pin=pin,
+            call=lambda v: self.desk.answer_survey(
+                cid, actor, survey=SURVEY, answers=answers, comment=comment, expected_version=v
+            ),
+        )
+        if after is not None and "overall" in answers:
+            assert after.satisfaction is not None
+            assert (after.satisfaction.score, after.satisfaction.scale) == (answers["overall"], 5)
 
     def put_on_hold(self, cid: ComplaintId, actor: Actor, pin: int | None, *, reason: str) -> None:
         """Put on hold; refused while already on hold."""

@@ -55,6 +55,7 @@ from iso10002.model.events import (
     HoldStarted,
     SlaAlertRaised,
     SlaPolicyApplied,
+    SurveyAnswered,
 )
 
 __all__ = ["complaint", "demo_summary", "history", "page", "workflow"]
@@ -271,6 +272,11 @@ def _detail(p: EventPayload) -> str:  # noqa: PLR0912 - one case per payload typ
         return p.reason
     if isinstance(p, SatisfactionRecorded):
         return f"{p.score} / {p.scale}" + (f": {p.comment}" if p.comment else "")
+    if isinstance(p, SurveyAnswered):
+        answers = ", ".join(f"{q} {a}" for q, a in p.answers.items())
+        return f"{p.survey} v{p.survey_version}: {answers}" + (
+            f"; {p.comment}" if p.comment else ""
+        )
     if isinstance(p, StepRecorded):
         return p.command + (f": {p.note}" if p.note else "")
     return _timeliness_detail(p)

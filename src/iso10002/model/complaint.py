@@ -40,6 +40,7 @@ from iso10002.model.events import (
     SlaAlertRaised,
     SlaPolicyApplied,
     StepRecorded,
+    SurveyAnswered,
     Withdrawn,
 )
 from iso10002.model.facts import ComplaintFacts, MetricOutcome
@@ -134,6 +135,9 @@ class Complaint:
     withdrawn_at: _dt.datetime | None = None
     reopen_count: int = 0
     satisfaction: SatisfactionRecorded | None = None
+    """The latest satisfaction score: recorded, or a survey's answer to its overall question."""
+    survey_responses: tuple[SurveyAnswered, ...] = ()
+    """Every survey the complainant answered, oldest first (8.3)."""
     on_hold_since: _dt.datetime | None = None
     sla_policy: str | None = None
     sla_policy_version: str | None = None
@@ -265,6 +269,15 @@ def _changes(c: Complaint, e: Event, p: Any) -> dict[str, Any]:  # noqa: PLR0912
         }
     if isinstance(p, SatisfactionRecorded):
         return {"satisfaction": p}
+    if isinstance(p, SurveyAnswered):
+        changes: dict[str, Any] = {"survey_responses": (*c.survey_responses, p)}
+        if p.satisfaction_score is not None and p.satisfaction_scale is not None:
+            # The overall answer stands as the complaint's satisfaction, so monitoring and
+            # facts read one score whether it was recorded directly or asked in a survey.
+            changes["satisfaction"] = SatisfactionRecorded(
+                score=p.satisfaction_score, scale=p.satisfaction_scale, comment=p.comment
+            )
+        return changes
     if isinstance(p, HoldStarted):
         return {"on_hold_since": at}
     if isinstance(p, HoldEnded):

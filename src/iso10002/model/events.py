@@ -63,6 +63,7 @@ __all__ = [
     "SlaAlertRaised",
     "SlaPolicyApplied",
     "StepRecorded",
+    "SurveyAnswered",
     "Withdrawn",
     "payload_types",
 ]
@@ -283,6 +284,50 @@ class SatisfactionRecorded:
 
 
 @attrs.frozen(kw_only=True)
+class SurveyAnswered:
+    """
+    The complainant answered a satisfaction survey (8.3, ISO 10004): each answer is a point on
+    its question's scale, by question id.
+
+    The survey definition is not stored, only its name and version, so the definition is
+    versioned like a timeliness policy. When the survey has an overall question that was
+    answered, ``satisfaction_score`` and ``satisfaction_scale`` restate that answer on the
+    ``1..scale`` form of :class:`SatisfactionRecorded`, so that monitoring reads one satisfaction
+    score however it was asked.
+    """
+
+    type: ClassVar[str] = "survey_answered"
+
+    survey: str = attrs.field(validator=check.text)
+    survey_version: str = attrs.field(validator=check.text)
+    answers: Mapping[str, int] = attrs.field(converter=check.mapping_copy, hash=False)
+    """Question id to the point chosen on its scale (a non-negative integer)."""
+    comment: str | None = attrs.field(default=None, validator=check.optional_text)
+    satisfaction_score: int | None = attrs.field(
+        default=None, validator=attrs.validators.optional(check.int_range(1, 10))
+    )
+    satisfaction_scale: int | None = attrs.field(
+        default=None, validator=attrs.validators.optional(check.int_range(2, 10))
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.answers, dict) or not self.answers:
+            raise ValidationError("answers", "a response answers at least one question")
+        for key, value in self.answers.items():
+            if not isinstance(key, str) or not key.strip():
+                raise ValidationError("answers", f"question ids must be text, got {key!r}")
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ValidationError(
+                    f"answers.{key}", f"expected a non-negative integer, got {value!r}"
+                )
+        score, scale = self.satisfaction_score, self.satisfaction_scale
+        if (score is None) != (scale is None):
+            raise ValidationError("satisfaction_score", "give the score and the scale, or neither")
+        if score is not None and scale is not None and score > scale:
+            raise ValidationError("satisfaction_score", f"must not exceed the scale ({scale})")
+
+
+@attrs.frozen(kw_only=True)
 class StepRecorded:
     """A step of a custom workflow that carries no data of its own beyond an optional note."""
 
@@ -379,6 +424,7 @@ EventPayload = Union[  # noqa: UP007 - kept as typing.Union so __args__ lists th
     Withdrawn,
     Reopened,
     SatisfactionRecorded,
+    SurveyAnswered,
     StepRecorded,
     HoldStarted,
     HoldEnded,

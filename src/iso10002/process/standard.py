@@ -245,5 +245,11 @@ def standard_workflow(*, no_reply_period: _dt.timedelta = DEFAULT_NO_REPLY_PERIO
                 target=None,
                 description="Record satisfaction with the handling (8.3).",
             ),
+            t(
+                command="answer_survey",
+                sources=_names(_S.CLOSED),
+                target=None,
+                description="Record the answers to a satisfaction survey (8.3, ISO 10004).",
+            ),
         ),
     )
