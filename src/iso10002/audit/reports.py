@@ -11,11 +11,11 @@ values it read and any attestation, with long lists of complaint references cut 
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from iso10002._markup import escape, md, md_code, page
 from iso10002.audit.findings import (
     REPORT_FORMAT,
     Attestation,
@@ -145,22 +145,8 @@ def _ordered_counts(report: AuditReport) -> list[tuple[FindingStatus, int]]:
 
 # -- Markdown -----------------------------------------------------------------------------------
 
-_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|#"})
-
-
-def _md(text: str) -> str:
-    """Text that Markdown shows as written: no emphasis, links, raw HTML or table breaks."""
-    return " ".join(text.split()).translate(_MD_SPECIAL)
-
-
-def _md_code(text: str) -> str:
-    """``text`` as a code span, whatever backticks it holds."""
-    text = " ".join(text.split()).replace("|", "\\|")
-    fence = "`"
-    while fence in text:
-        fence += "`"
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
+_md = md
+_md_code = md_code
 
 
 def _md_references(refs: Sequence[str], limit: int) -> str:
@@ -298,8 +284,7 @@ footer { margin-top: 2rem; color: var(--muted); font-size: .85rem; }
 """The report pages' stylesheet: inline, no fonts or images fetched, a print layout."""
 
 
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+_e = escape
 
 
 def _badge(status: FindingStatus) -> str:
@@ -369,22 +354,7 @@ def _html_finding(f: Finding, limit: int) -> str:
 
 def _page(title: str, body: Iterable[str]) -> str:
     """A complete, self-contained HTML page: ``title`` escaped, ``body`` already HTML."""
-    return "\n".join(
-        [
-            "<!DOCTYPE html>",
-            '<html lang="en">',
-            "<head>",
-            '<meta charset="utf-8">',
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f"<title>{_e(title)}</title>",
-            f"<style>{_STYLE}</style>",
-            "</head>",
-            "<body>",
-            *body,
-            "</body>",
-            "</html>",
-        ]
-    )
+    return page(title, body, style=_STYLE)
 
 
 def report_to_html(report: AuditReport, *, max_references: int = MAX_REFERENCES) -> str:

@@ -73,6 +73,10 @@ class ComplaintFacts:
     """Whether its instants can be used to measure durations (false for most imports)."""
     first_response_at: _dt.datetime | None = None
     """When a decision was first communicated (the final response)."""
+    acknowledge_time: _dt.timedelta | None = None
+    """From receipt to the first acknowledgement."""
+    first_response_time: _dt.timedelta | None = None
+    """From receipt to the final response."""
     outcome: Outcome | None = None
     """The decision in force."""
     closure_reason: ClosureReason | None = None
@@ -120,6 +124,12 @@ class ComplaintFacts:
             source=source.system if source else None,
             timed=source is None or source.timed,
             first_response_at=first_response,
+            acknowledge_time=None
+            if complaint.acknowledged_at is None
+            else complaint.acknowledged_at - complaint.received_at,
+            first_response_time=None
+            if first_response is None
+            else first_response - complaint.received_at,
             outcome=decision.outcome if decision else None,
             closure_reason=complaint.closure_reason,
             withdrawn=complaint.withdrawn_at is not None,

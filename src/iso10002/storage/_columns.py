@@ -23,6 +23,7 @@ __all__ = [
     "facts_values",
     "instant",
     "instant_or_none",
+    "micros_sql",
     "parse_redress",
     "sla_column",
     "utc",
@@ -65,11 +66,22 @@ def instant_or_none(text: object, column: str) -> _dt.datetime | None:
     return None if text is None else instant(text, column)
 
 
+def micros_sql(column: str) -> str:
+    """
+    SQL giving a stored instant as whole microseconds since the Unix epoch, exactly: seconds
+    from SQLite's date functions, microseconds from the fixed-width UTC text.
+    """
+    seconds = f"CAST(strftime('%s', {column}) AS INTEGER)"
+    return f"({seconds} * 1000000 + CAST(substr({column}, 21, 6) AS INTEGER))"
+
+
 FACT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("product", "TEXT"),
     ("source", "TEXT"),
     ("timed", "INTEGER NOT NULL DEFAULT 1"),
     ("first_response_at", "TEXT"),
+    ("acknowledge_us", "INTEGER"),
+    ("first_response_us", "INTEGER"),
     ("outcome", "TEXT"),
     ("closure_reason", "TEXT"),
     ("withdrawn", "INTEGER NOT NULL DEFAULT 0"),
@@ -95,6 +107,8 @@ def facts_values(f: ComplaintFacts) -> tuple[object, ...]:
         f.source,
         int(f.timed),
         utc_or_none(f.first_response_at, "first_response_at"),
+        _span(f.acknowledge_time),
+        _span(f.first_response_time),
         None if f.outcome is None else f.outcome.value,
         None if f.closure_reason is None else f.closure_reason.value,
         int(f.withdrawn),
@@ -131,6 +145,21 @@ def parse_redress(text: str) -> tuple[Money, ...]:
     return tuple(moneys)
 
 
+_MICROSECOND = _dt.timedelta(microseconds=1)
+
+
+def _span(value: _dt.timedelta | None) -> int | None:
+    return None if value is None else value // _MICROSECOND
+
+
+def _duration(value: object, column: str) -> _dt.timedelta | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(f"{column} is {value!r}, not a number of microseconds")
+    return _dt.timedelta(microseconds=value)
+
+
 def _flag(value: object, column: str) -> bool:
     if value not in (0, 1):
         raise ValueError(f"{column} is {value!r}, not 0 or 1")
@@ -156,6 +185,8 @@ def facts_from_values(values: Sequence[object]) -> ComplaintFacts:
         source,
         timed,
         first_response_at,
+        acknowledge_us,
+        first_response_us,
         outcome,
         closure_reason,
         withdrawn,
@@ -176,6 +207,8 @@ def facts_from_values(values: Sequence[object]) -> ComplaintFacts:
         source=source,  # type: ignore[arg-type]
         timed=_flag(timed, "timed"),
         first_response_at=instant_or_none(first_response_at, "first_response_at"),
+        acknowledge_time=_duration(acknowledge_us, "acknowledge_us"),
+        first_response_time=_duration(first_response_us, "first_response_us"),
         outcome=None if outcome is None else Outcome(outcome),
         closure_reason=None if closure_reason is None else ClosureReason(closure_reason),
         withdrawn=_flag(withdrawn, "withdrawn"),

@@ -27,7 +27,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any, ClassVar, Literal
 from uuid import UUID
@@ -56,6 +56,7 @@ from iso10002.storage._columns import (
     facts_values,
     instant,
     instant_or_none,
+    micros_sql,
     utc,
     utc_or_none,
 )
@@ -288,22 +289,15 @@ _BUMP_COUNTER = (
 _COUNTER = "SELECT value FROM counters WHERE scope = ?"
 
 
-def _micros_sql(column: str) -> str:
-    # Exact: whole seconds from SQLite's date functions, microseconds from the fixed-width
-    # text (UTC, "YYYY-MM-DDTHH:MM:SS.ffffff+00:00").
-    seconds = f"CAST(strftime('%s', {column}) AS INTEGER)"
-    return f"({seconds} * 1000000 + CAST(substr({column}, 21, 6) AS INTEGER))"
-
-
 _FACT_BATCH = 5000
 _FACT_ROWS = (
     "SELECT rowid, "
     + ", ".join(
         (
-            _micros_sql("received_at"),
-            _micros_sql("closed_at"),
-            _micros_sql("acknowledged_at"),
-            _micros_sql("first_response_at"),
+            micros_sql("received_at"),
+            micros_sql("closed_at"),
+            micros_sql("acknowledged_at"),
+            micros_sql("first_response_at"),
             "channel, category, product, priority, outcome, closure_reason, withdrawn, source",
             "timed, remedies, redress, reopen_count, internal_reviews, referrals, first_contact",
             "satisfaction_score, satisfaction_scale, root_cause, root_cause_category, sla",
@@ -736,6 +730,8 @@ class SQLiteEventStore:
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
         self._actors: dict[Actor, str] = {}
+        self._readers = threading.local()
+        self._reader_connections: list[sqlite3.Connection] = []
         with _SQLiteErrors(self._path, "open the database"):
             self._conn = _connect(self._path, synchronous, float(timeout))
 
@@ -1020,6 +1016,50 @@ class SQLiteEventStore:
                 return
             after = rows[-1][0]
 
+    def select(
+        self, sql: str, params: Sequence[object] | Mapping[str, object] = ()
+    ) -> list[tuple[Any, ...]]:
+        """
+        The rows of one read-only ``SELECT`` over the store's tables, for reporting: KPIs
+        aggregate in SQL through this. The tables are described in the storage guide; they
+        may gain columns in later releases, never lose them.
+
+        Each thread reads on a connection of its own, opened on first use and kept until
+        :meth:`close`: reports neither wait for commands nor hold them up (write-ahead log),
+        and two threads' reports run in parallel. A ``":memory:"`` store has one connection,
+        shared under the store's lock.
+
+        Raises:
+            ValidationError: ``sql`` is not a single ``SELECT`` (or ``WITH ... SELECT``).
+            StorageError: the database refused it.
+        """
+        if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+            raise ValidationError("sql", "only a SELECT statement may be run")
+        if self._path == ":memory:":
+            with self._use("run a reporting query") as conn:
+                conn.execute("PRAGMA query_only = ON")
+                try:
+                    return conn.execute(sql, params).fetchall()
+                finally:
+                    conn.execute("PRAGMA query_only = OFF")
+        if self._conn is None:
+            raise StoreClosedError(f"SQLite store {self._path} is closed")
+        with _SQLiteErrors(self._path, "run a reporting query"):
+            return self._reader().execute(sql, params).fetchall()
+
+    def _reader(self) -> sqlite3.Connection:
+        """This thread's reporting connection; query_only, so SQLite refuses any write."""
+        conn: sqlite3.Connection | None = getattr(self._readers, "conn", None)
+        if conn is None:
+            with self._lock:
+                if self._conn is None:
+                    raise StoreClosedError(f"SQLite store {self._path} is closed")
+                conn = sqlite3.connect(self._path, check_same_thread=False)
+                conn.execute("PRAGMA query_only = ON")
+                self._readers.conn = conn
+                self._reader_connections.append(conn)
+        return conn
+
     def next_number(self, scope: str) -> int:
         """
         Allocate the next number (1, 2, …) in ``scope``; unique across threads and processes.
@@ -1046,8 +1086,11 @@ class SQLiteEventStore:
         """Close the connection; later calls raise StoreClosedError. Closing twice is fine."""
         with self._lock:
             conn, self._conn = self._conn, None
-            if conn is not None:
-                with _SQLiteErrors(self._path, "close the database"):
+            readers, self._reader_connections = self._reader_connections, []
+            with _SQLiteErrors(self._path, "close the database"):
+                for reader in readers:
+                    reader.close()
+                if conn is not None:
                     conn.close()
 
     def __enter__(self) -> Self:

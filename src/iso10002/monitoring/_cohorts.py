@@ -1,0 +1,371 @@
+"""
+The accumulators of one reporting period, and the figures they finish into.
+
+Two things fill them: the reference pass over fact rows (:meth:`Cohorts.add`, any store) and
+the SQL aggregation of :mod:`iso10002.monitoring.sql_kpis` (the SQLite store). Both must
+leave them in the same state; the tests hold them to it.
+"""
+
+from __future__ import annotations
+
+import array
+import bisect
+import datetime as _dt
+import json
+import math
+from decimal import Decimal
+
+from iso10002.monitoring.report import (
+    Breakdown,
+    DurationStats,
+    Outcomes,
+    ParetoEntry,
+    Rate,
+    Rates,
+    RootCauses,
+    Satisfaction,
+    SlaShare,
+    Volume,
+)
+from iso10002.sla.calendar import BusinessCalendar
+from iso10002.storage._columns import parse_redress
+from iso10002.storage.fact_rows import FactRow, micros
+
+__all__ = ["NONE_KEYS", "UPHELD", "Cohorts", "Durations", "hours", "median"]
+
+_HOUR = 3_600_000_000
+UPHELD = ("upheld", "partially_upheld")
+NONE_KEYS = {"channel": "(none)", "category": "unclassified", "product": "unspecified"}
+NO_PRIORITY = "not assessed"
+
+
+class Durations:
+    """One duration's values in µs, calendar and (with a calendar) business time."""
+
+    def __init__(self, calendar: BusinessCalendar | None) -> None:
+        self.calendar = calendar
+        self.elapsed = array.array("q")
+        self.business = array.array("q")
+        self.not_measured = 0
+
+    def add(self, start: int, end: int, timed: int) -> int | None:
+        if not timed:
+            self.not_measured += 1
+            return None
+        self.elapsed.append(end - start)
+        if self.calendar is not None:
+            self.business.append(self.calendar.between_micros(start, end))
+        return end - start
+
+    def stats(self) -> tuple[DurationStats, ...]:
+        found = [_stats("calendar", self.elapsed, self.not_measured)]
+        if self.calendar is not None:
+            found.append(_stats("business", self.business, self.not_measured))
+        return tuple(found)
+
+
+def hours(us: float) -> float:
+    return round(us / _HOUR, 3)
+
+
+def median(ordered: list[int]) -> float | None:
+    n = len(ordered)
+    if not n:
+        return None
+    mid = n // 2
+    return ordered[mid] if n % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def _stats(measure: str, values: array.array[int], not_measured: int) -> DurationStats:
+    ordered = sorted(values)
+    n = len(ordered)
+    middle = median(ordered)
+    return DurationStats(
+        measure=measure,
+        count=n,
+        mean=hours(sum(ordered) / n) if n else None,
+        median=None if middle is None else hours(middle),
+        p90=hours(ordered[math.ceil(0.9 * n) - 1]) if n else None,
+        not_measured=not_measured,
+    )
+
+
+class Cohorts:
+    """The accumulators of one period: everything the report counts, fed row by row."""
+
+    def __init__(
+        self,
+        start: _dt.datetime,
+        end: _dt.datetime,
+        calendar: BusinessCalendar | None,
+        bounds: list[int],
+    ) -> None:
+        self.start, self.end = micros(start), micros(end)
+        self.bounds = bounds
+        self.received = self.closed = self.withdrawn = self.duplicates = 0
+        self.open_start = self.open_end = self.imported = self.imported_open = 0
+        self.dims: tuple[dict[str, list[int]], ...] = ({}, {}, {}, {})
+        self.outcomes = {"upheld": 0, "partially_upheld": 0, "not_upheld": 0}
+        self.remedies: dict[str, int] = {}
+        self.redress: dict[str, Decimal] = {}
+        self.first_contact = self.reopened = self.reviewed = self.referred = 0
+        self.scores: dict[tuple[int, int], int] = {}
+        """How many responses gave each (score, scale)."""
+        self.causes: dict[tuple[str | None, str], int] = {}
+        self.unrecorded = 0
+        self.sla: dict[str, list[int]] = {}
+        self.ack = Durations(calendar)
+        self.final = Durations(calendar)
+        n = max(len(bounds) - 1, 0)
+        self.trend_received = [0] * n
+        self.trend_closed = [0] * n
+        self.trend_upheld = [0] * n
+        self.trend_decided = [0] * n
+        self.trend_final: list[list[int]] = [[] for _ in range(n)]
+
+    def _bucket(self, at: int) -> int:
+        return bisect.bisect_right(self.bounds, at) - 1
+
+    def add(self, row: FactRow) -> None:  # noqa: PLR0912 - the hot loop, kept flat
+        (
+            received,
+            closed,
+            acknowledged,
+            responded,
+            channel,
+            category,
+            product,
+            priority,
+            outcome,
+            reason,
+            withdrawn,
+            source,
+            timed,
+            remedies,
+            redress,
+            reopens,
+            reviews,
+            referrals,
+            first_contact,
+            score,
+            scale,
+            cause,
+            cause_category,
+            sla,
+        ) = row
+        start, end = self.start, self.end
+        if received >= end:
+            return
+        duplicate = reason == "duplicate"
+        if not duplicate:
+            if closed is None or closed >= end:
+                self.open_end += 1
+                if source is not None:
+                    self.imported_open += 1
+            if received < start and (closed is None or closed >= start):
+                self.open_start += 1
+        keys = (
+            channel,
+            category or NONE_KEYS["category"],
+            product or NONE_KEYS["product"],
+            priority or NO_PRIORITY,
+        )
+        if received >= start:
+            if duplicate:
+                self.duplicates += 1
+            else:
+                self.received += 1
+                if source is not None:
+                    self.imported += 1
+                for dim, key in zip(self.dims, keys, strict=True):
+                    counts = dim.get(key)
+                    if counts is None:
+                        counts = dim[key] = [0, 0, 0]
+                    counts[0] += 1
+                if self.bounds:
+                    self.trend_received[self._bucket(received)] += 1
+                if acknowledged is not None:
+                    self.ack.add(received, acknowledged, timed)
+        if closed is not None and start <= closed < end and not duplicate:
+            if withdrawn:
+                self.withdrawn += 1
+            else:
+                self._closed(
+                    keys,
+                    closed=closed,
+                    received=received,
+                    responded=responded,
+                    outcome=outcome,
+                    timed=timed,
+                )
+                self.first_contact += first_contact
+                self.reopened += reopens > 0
+                self.reviewed += reviews > 0
+                self.referred += referrals > 0
+                if remedies is not None:
+                    for kind in remedies.split():
+                        self.remedies[kind] = self.remedies.get(kind, 0) + 1
+                if redress is not None:
+                    for money in parse_redress(redress):
+                        held = self.redress.get(money.currency, Decimal(0))
+                        self.redress[money.currency] = held + money.amount
+                if score is not None and scale is not None:
+                    self.scores[score, scale] = self.scores.get((score, scale), 0) + 1
+                if cause is not None:
+                    found = (cause_category, cause)
+                    self.causes[found] = self.causes.get(found, 0) + 1
+                else:
+                    self.unrecorded += 1
+        if sla is not None and (closed is None or closed >= start):
+            self._sla(sla, closed)
+
+    def _closed(
+        self,
+        keys: tuple[str, ...],
+        *,
+        closed: int,
+        received: int,
+        responded: int | None,
+        outcome: str | None,
+        timed: int,
+    ) -> None:
+        self.closed += 1
+        upheld = outcome in UPHELD
+        for dim, key in zip(self.dims, keys, strict=True):
+            counts = dim.get(key)
+            if counts is None:
+                counts = dim[key] = [0, 0, 0]
+            counts[1] += 1
+            counts[2] += upheld
+        if outcome is not None:
+            self.outcomes[outcome] += 1
+        duration = None if responded is None else self.final.add(received, responded, timed)
+        if self.bounds:
+            b = self._bucket(closed)
+            self.trend_closed[b] += 1
+            if outcome is not None:
+                self.trend_decided[b] += 1
+                self.trend_upheld[b] += upheld
+            if duration is not None:
+                self.trend_final[b].append(duration)
+
+    def _sla(self, text: str, closed: int | None) -> None:
+        start, end = self.start, self.end
+        for metric, due_text, done_text in json.loads(text):
+            due = micros(_dt.datetime.fromisoformat(due_text))
+            done = None if done_text is None else micros(_dt.datetime.fromisoformat(done_text))
+            counts = self.sla.get(metric)
+            if counts is None:
+                counts = self.sla[metric] = [0, 0, 0]  # met, breached, overdue open
+            if done is not None and start <= done < end:
+                counts[0 if done <= due else 1] += 1
+            elif (done is None or done >= end) and due < end and (closed is None or closed >= end):
+                counts[2] += 1
+
+    # -- results ----------------------------------------------------------------------------
+
+    def volume(self) -> Volume:
+        return Volume(
+            received=self.received,
+            closed=self.closed,
+            withdrawn=self.withdrawn,
+            duplicates=self.duplicates,
+            open_at_start=self.open_start,
+            open_at_end=self.open_end,
+            imported=self.imported,
+            imported_open=self.imported_open,
+        )
+
+    def breakdown(self, index: int) -> tuple[Breakdown, ...]:
+        dim = self.dims[index]
+        ordered = sorted(dim.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))
+        return tuple(
+            Breakdown(key=key, received=r, closed=c, upheld=u) for key, (r, c, u) in ordered
+        )
+
+    def outcome_figures(self) -> Outcomes:
+        upheld = self.outcomes["upheld"]
+        partial = self.outcomes["partially_upheld"]
+        decided = sum(self.outcomes.values())
+        return Outcomes(
+            decided=decided,
+            upheld=upheld,
+            partially_upheld=partial,
+            not_upheld=self.outcomes["not_upheld"],
+            upheld_rate=Rate.of(upheld + partial, decided),
+        )
+
+    def rates(self) -> Rates:
+        return Rates(
+            first_contact_resolution=Rate.of(self.first_contact, self.closed),
+            reopened=Rate.of(self.reopened, self.closed),
+            internal_review=Rate.of(self.reviewed, self.closed),
+            external_referral=Rate.of(self.referred, self.closed),
+        )
+
+    def satisfaction(self) -> Satisfaction:
+        n = sum(self.scores.values())
+        total = sum((score - 1) / (scale - 1) * k for (score, scale), k in self.scores.items())
+        satisfied = sum(
+            k for (score, scale), k in self.scores.items() if 4 * (score - 1) >= 3 * (scale - 1)
+        )
+        return Satisfaction(
+            responses=n,
+            mean_percent=round(100 * total / n, 2) if n else None,
+            satisfied=Rate.of(satisfied, n),
+        )
+
+    def sla_shares(self) -> tuple[SlaShare, ...]:
+        return tuple(
+            SlaShare(
+                metric=metric,
+                finished=met + breached,
+                met=met,
+                breached=breached,
+                share_met=Rate.of(met, met + breached).value,
+                overdue_open=overdue,
+            )
+            for metric, (met, breached, overdue) in sorted(self.sla.items())
+        )
+
+    def root_causes(self, threshold: int) -> RootCauses:
+        ordered = sorted(self.causes.items(), key=lambda kv: (-kv[1], kv[0][1], kv[0][0] or ""))
+        total = sum(self.causes.values())
+        running = 0
+        entries = []
+        for (category, cause), count in ordered:
+            running += count
+            entries.append(
+                ParetoEntry(
+                    cause=cause,
+                    category=category,
+                    count=count,
+                    share=round(count / total, 4),
+                    cumulative_share=round(running / total, 4),
+                    recurring=count >= threshold,
+                )
+            )
+        recurring = sum(e.count for e in entries if e.recurring)
+        return RootCauses(
+            recorded=total,
+            unrecorded=self.unrecorded,
+            recurring_threshold=threshold,
+            recurring=recurring,
+            single_incident=total - recurring,
+            pareto=tuple(entries),
+        )
+
+    def headline(self) -> dict[str, float | None]:
+        met = sum(c[0] for c in self.sla.values())
+        finished = met + sum(c[1] for c in self.sla.values())
+        middle = median(sorted(self.final.elapsed))
+        return {
+            "received": self.received,
+            "closed": self.closed,
+            "open_at_end": self.open_end,
+            "upheld_rate": self.outcome_figures().upheld_rate.value,
+            "median_final_response_hours": None if middle is None else hours(middle),
+            "first_contact_resolution": self.rates().first_contact_resolution.value,
+            "satisfaction_mean_percent": self.satisfaction().mean_percent,
+            "sla_met_share": Rate.of(met, finished).value,
+        }
