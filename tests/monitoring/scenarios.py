@@ -31,6 +31,7 @@ from iso10002 import (
     RootCause,
     Severity,
 )
+from iso10002.sla.config import SlaConfig
 from iso10002.storage.base import EventStore
 
 HANDLER = Actor(id="h-1", role=Role.FRONT_LINE)
@@ -67,8 +68,12 @@ class Life:
     cause: tuple[str | None, str] | None = None
 
 
-def play(
-    store: EventStore, rng: random.Random, start: dt.datetime, original: str | None = None
+def play(  # noqa: PLR0912 - one life, told in the order it happens
+    store: EventStore,
+    rng: random.Random,
+    start: dt.datetime,
+    original: str | None = None,
+    sla: SlaConfig | None = None,
 ) -> Life:
     """
     One random life in ``store``, from a receipt within 180 days of ``start``; a duplicate
@@ -78,7 +83,7 @@ def play(
     received = start + dt.timedelta(minutes=rng.randrange(0, 180 * 24 * 60))
     clock = FixedClock(received)
     # A desk per life: lives are played one after another, each with its own clock.
-    desk = ComplaintDesk(store, clock=clock)
+    desk = ComplaintDesk(store, clock=clock, sla=sla)
     channel = rng.choice(CHANNELS)
     category = rng.choice(CATEGORIES)
     product = rng.choice(PRODUCTS)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from iso10002 import (
+    ComplaintDesk,
     FixedClock,
     InMemoryEventStore,
     SQLiteEventStore,
@@ -21,6 +22,7 @@ from iso10002 import (
 from iso10002.monitoring.kpis import compute_kpis, kpis_from_rows
 from iso10002.monitoring.report import KpiReport
 from iso10002.sla.calendar import BusinessCalendar
+from iso10002.sla.config import SlaConfig
 from iso10002.storage.base import ComplaintQuery, EventStore, iter_summaries
 from iso10002.storage.fact_rows import row_of
 
@@ -32,10 +34,10 @@ END = dt.datetime(2026, 3, 1, tzinfo=UTC)
 PREVIOUS = START - (END - START)
 
 
-def populate(store: EventStore, n: int, seed: int) -> list[Life]:
+def populate(store: EventStore, n: int, seed: int, sla: SlaConfig | None = None) -> list[Life]:
     rng = random.Random(seed)
-    lives = [play(store, rng, SEED_START)]
-    lives.extend(play(store, rng, SEED_START, lives[0].reference) for _ in range(n - 1))
+    lives = [play(store, rng, SEED_START, sla=sla)]
+    lives.extend(play(store, rng, SEED_START, lives[0].reference, sla) for _ in range(n - 1))
     return lives
 
 
@@ -281,3 +283,32 @@ def test_an_empty_store_reports_zeros_not_errors() -> None:
     assert report.timeliness.final_response[0].median is None
     assert report.root_causes.pareto == ()
     assert [p.label for p in report.trend] == ["2026-01", "2026-02"]
+
+
+def test_deadline_shares_agree_with_the_engine_on_every_store(tmp_path: Path) -> None:
+    from tests.sla.support import config
+
+    sqlite = SQLiteEventStore(tmp_path / "sla.db", synchronous="OFF")
+    memory = InMemoryEventStore()
+    lives = populate(sqlite, 150, seed=11, sla=config())
+    populate(memory, 150, seed=11, sla=config())
+    report = report_of(sqlite)
+    assert report == report_of(memory)
+
+    desk = ComplaintDesk(sqlite, clock=FixedClock(END), sla=config())
+    expected: dict[str, list[int]] = {}
+    for life in lives:
+        status = desk.sla_status(life.reference, as_of=END)
+        if status is None:
+            continue
+        for m in status.metrics:
+            if m.due_at is None or m.status.value == "cancelled":
+                continue
+            counts = expected.setdefault(m.metric, [0, 0])
+            if m.stopped_at is not None and inside(m.stopped_at):
+                counts[0 if m.stopped_at <= m.due_at else 1] += 1
+    shares = {s.metric: [s.met, s.breached] for s in report.sla}
+    assert {k: v for k, v in shares.items() if any(v)} == {
+        k: v for k, v in expected.items() if any(v)
+    }
+    assert sum(s.finished for s in report.sla) > 0
