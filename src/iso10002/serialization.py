@@ -6,7 +6,8 @@ Every record that is stored, exported or imported goes through :data:`converter`
 
 - datetimes as ISO 8601 strings; reading one without a UTC offset is an error;
 - dates as ``YYYY-MM-DD``; local times of day as ``HH:MM[:SS[.ffffff]]`` (no offset); UUIDs as
-  strings; ``Decimal`` as a string, never a float;
+  strings; ``Decimal`` as a string, never a float; durations (``timedelta``) as ISO 8601
+  durations in days, hours, minutes and seconds (``P1DT2H3M4.5S``, ``-PT30M``);
 - enums by value; tuples as JSON arrays;
 - unknown keys are an error, so a typo in stored or imported data never passes silently;
 - an :class:`~iso10002.model.events.Event` is a flat record with ``schema_version``, ``type`` and
@@ -111,6 +112,47 @@ def _structure_time(value: object, _: object) -> _dt.time:
         raise SerializationError(f"{value!r} is not a valid time of day") from e
 
 
+_DURATION = re.compile(r"^(-)?P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)(?:\.(\d{1,6}))?S)?)?$")
+
+
+def _unstructure_timedelta(value: _dt.timedelta) -> str:
+    """An ISO 8601 duration in days, hours, minutes and seconds: ``P1DT2H3M4.5S``."""
+    sign = "-" if value < _dt.timedelta(0) else ""
+    value = abs(value)
+    hours, rest = divmod(value.seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    fraction = f".{value.microseconds:06d}".rstrip("0") if value.microseconds else ""
+    time = "".join(f"{n}{unit}" for n, unit in ((hours, "H"), (minutes, "M")) if n) + (
+        f"{seconds}{fraction}S" if seconds or fraction else ""
+    )
+    days = f"{value.days}D" if value.days else ""
+    if not days and not time:
+        return "PT0S"
+    return f"{sign}P{days}{'T' + time if time else ''}"
+
+
+def _structure_timedelta(value: object, _: object) -> _dt.timedelta:
+    if not isinstance(value, str):
+        raise SerializationError(
+            f"expected an ISO 8601 duration string, got {type(value).__name__}"
+        )
+    match = _DURATION.match(value)
+    if match is None or value in ("P", "PT", "-P", "-PT"):
+        raise SerializationError(f"{value!r} is not an ISO 8601 duration such as P1DT2H3M4S")
+    sign, days, hours, minutes, seconds, fraction = match.groups()
+    try:
+        result = _dt.timedelta(
+            days=int(days or 0),
+            hours=int(hours or 0),
+            minutes=int(minutes or 0),
+            seconds=int(seconds or 0),
+            microseconds=int((fraction or "0").ljust(6, "0")),
+        )
+    except OverflowError as e:
+        raise SerializationError(f"{value!r} is out of range") from e
+    return -result if sign else result
+
+
 def _structure_decimal(value: object, _: object) -> Decimal:
     if not isinstance(value, (str, int)) or isinstance(value, bool):
         raise SerializationError(f"expected a decimal string, got {type(value).__name__}")
@@ -203,6 +245,8 @@ def configure_converter(conv: cattrs.Converter) -> None:
     conv.register_structure_hook(_dt.date, _structure_date)
     conv.register_unstructure_hook(_dt.time, _unstructure_time)
     conv.register_structure_hook(_dt.time, _structure_time)
+    conv.register_unstructure_hook(_dt.timedelta, _unstructure_timedelta)
+    conv.register_structure_hook(_dt.timedelta, _structure_timedelta)
     conv.register_unstructure_hook(Decimal, str)
     conv.register_structure_hook(Decimal, _structure_decimal)
     conv.register_unstructure_hook(UUID, str)

@@ -41,6 +41,8 @@ from iso10002.serialization import (
     history_from_json,
     history_to_json,
     loads,
+    structure,
+    unstructure,
 )
 
 from . import strategies as s
@@ -496,3 +498,16 @@ def test_text_that_is_not_a_history_is_refused(text: str | bytes) -> None:
         assert str(history).startswith("$: ")
     else:
         assert history == []
+
+
+@given(st.timedeltas())
+def test_durations_round_trip_as_iso_8601(value: _dt.timedelta) -> None:
+    text = unstructure(value)
+    assert isinstance(text, str) and text.lstrip("-").startswith("P")
+    assert structure(text, _dt.timedelta) == value
+
+
+@pytest.mark.parametrize("text", ["", "P", "PT", "1H", "PT1.5H", "P1Y", "PT-1S", 3600])
+def test_a_malformed_duration_is_refused(text: object) -> None:
+    with pytest.raises(SerializationError):
+        structure(text, _dt.timedelta)

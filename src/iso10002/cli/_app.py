@@ -34,7 +34,7 @@ from iso10002 import (
     serialization,
     standard_workflow,
 )
-from iso10002.cli import _audit, _conformance, _render, _report, _sla
+from iso10002.cli import _audit, _conformance, _import, _render, _report, _sla
 from iso10002.cli._demo import DemoSettings, run_demo, working_days
 from iso10002.cli._progress import Progress
 from iso10002.sla.config import SlaConfig
@@ -390,6 +390,7 @@ def build_parser() -> argparse.ArgumentParser:
     _sla.register(add, database=database, text_or_json=text_or_json)
     _conformance.register(add, text_or_json=text_or_json)
     _audit.register(add, database=database)
+    _import.register(add, database=database)
     _report.register(add, database=database)
     return parser
 

@@ -1,0 +1,214 @@
+"""
+Writing imported records: skip what is there, batch the rest, and keep a bad record from
+taking good ones down with it.
+
+Records are written in batches, one transaction each (:func:`~iso10002.storage.base.append_all`).
+If a batch fails, it is written again one complaint at a time, so that the record at fault is
+reported and the others land. Every complaint is written whole or not at all: a store append
+is atomic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Protocol
+
+from iso10002.errors import (
+    DuplicateKeyError,
+    Iso10002Error,
+    SchemaVersionError,
+    StorageError,
+    StoreClosedError,
+    ValidationError,
+)
+from iso10002.importing.cells import BadCell
+from iso10002.importing.history import HistoryBuilder, ImportedRecord, client_key
+from iso10002.importing.report import ImportReport, RowError
+from iso10002.importing.sources import Row
+from iso10002.storage.base import Append, EventStore, append_all
+
+__all__ = ["DEFAULT_BATCH_SIZE", "Progress", "run_import"]
+
+DEFAULT_BATCH_SIZE = 500
+"""Complaints written per transaction."""
+
+Parse = Callable[[int, Mapping[str, str]], ImportedRecord]
+
+
+class Progress(Protocol):
+    """**Protocol:** told how an import is going, after every batch of records read."""
+
+    def __call__(
+        self, *, read: int, imported: int, skipped: int, failed: int, fraction: float | None
+    ) -> None:
+        """The counts so far (as in :class:`ImportReport`), and how much of the input was
+        read, from 0 to 1 (``None`` if unknown)."""
+
+
+def check_batch_size(value: object) -> int:
+    """A batch size: an integer from 1 on."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValidationError("batch_size", f"must be a positive integer, got {value!r}")
+    return value
+
+
+def check_limit(value: object) -> int | None:
+    """``None`` (no limit) or a positive integer."""
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+        raise ValidationError("limit", f"must be a positive integer or None, got {value!r}")
+    return value
+
+
+# Errors that say the store cannot be used at all, whichever record is written.
+_FATAL = (StoreClosedError, SchemaVersionError)
+
+
+class _Run:
+    def __init__(
+        self,
+        store: EventStore,
+        builder: HistoryBuilder,
+        *,
+        batch_size: int,
+    ) -> None:
+        self.store = store
+        self.builder = builder
+        self.batch_size = batch_size
+        self.read = 0
+        self.imported = 0
+        self.skipped = 0
+        self.failed: list[RowError] = []
+        self.pending: list[tuple[int, str, Append]] = []
+        self.pending_keys: set[str] = set()
+
+    def report(self) -> ImportReport:
+        return ImportReport(
+            system=self.builder.system,
+            read=self.read,
+            imported=self.imported,
+            skipped=self.skipped,
+            failed=tuple(sorted(self.failed, key=lambda e: e.row)),
+        )
+
+    def tell(self, progress: Progress, fraction: float | None) -> None:
+        progress(
+            read=self.read,
+            imported=self.imported,
+            skipped=self.skipped,
+            failed=len(self.failed),
+            fraction=fraction,
+        )
+
+    def add(self, row: int, record: ImportedRecord) -> None:
+        key = client_key(self.builder.system, record.record_id)
+        # Earlier batches are in the store; the pending one is not yet.
+        if key in self.pending_keys or self.store.id_for_client_key(key) is not None:
+            self.skipped += 1
+            return
+        try:
+            append = self.builder.build(record)
+        except ValidationError as e:
+            self.fail(row, record.record_id, None, None, str(e))
+            return
+        self.pending.append((row, record.record_id, append))
+        self.pending_keys.add(key)
+        if len(self.pending) >= self.batch_size:
+            self.flush()
+
+    def fail(
+        self, row: int, record_id: str | None, column: str | None, value: str | None, message: str
+    ) -> None:
+        self.failed.append(
+            RowError(row=row, column=column, value=value, message=message, record_id=record_id)
+        )
+
+    def flush(self) -> None:
+        pending, self.pending = self.pending, []
+        self.pending_keys = set()
+        if not pending:
+            return
+        try:
+            append_all(self.store, [a for _, _, a in pending])
+        except _FATAL:
+            raise
+        except Iso10002Error:
+            self.one_by_one(pending)
+            return
+        self.imported += len(pending)
+
+    def one_by_one(self, pending: list[tuple[int, str, Append]]) -> None:
+        store_failures: list[StorageError] = []
+        for row, record_id, append in pending:
+            try:
+                append_all(self.store, [append])
+            except _FATAL:
+                raise
+            except DuplicateKeyError as e:
+                # Taken by the same record imported meanwhile by another run (which the store
+                # may report by its reference or its client key), or by another complaint.
+                key = client_key(self.builder.system, record_id)
+                if self.store.id_for_client_key(key) is not None:
+                    self.skipped += 1
+                else:
+                    self.fail(row, record_id, None, None, str(e))
+            except StorageError as e:
+                store_failures.append(e)
+                self.fail(row, record_id, None, None, str(e))
+            except Iso10002Error as e:
+                self.fail(row, record_id, None, None, str(e))
+            else:
+                self.imported += 1
+        if len(pending) > 1 and len(store_failures) == len(pending):
+            # Every record of the batch failed in the database itself: the fault is the
+            # store's (a full disk, a lock held too long), not the records'.
+            raise store_failures[-1]
+
+
+def run_import(
+    store: EventStore,
+    rows: Iterable[Row],
+    parse: Parse,
+    builder: HistoryBuilder,
+    *,
+    id_column: str | None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    limit: int | None = None,
+    progress: Progress | None = None,
+    fraction: Callable[[], float | None] = lambda: None,
+) -> ImportReport:
+    """
+    Read ``rows``, parse each with ``parse``, and write the complaints in batches.
+
+    ``limit`` stops after that many records read. ``id_column`` names the column of the
+    record id, so that a refused record is reported with it.
+
+    Raises:
+        StoreClosedError, SchemaVersionError: the store cannot be used; records written in
+            earlier batches stay written.
+        StorageError: every record of a batch failed in the database.
+        ImportFileError: the input turned out unreadable part-way (earlier batches stay).
+    """
+    run = _Run(store, builder, batch_size=batch_size)
+    for row, cells in rows:
+        if limit is not None and run.read >= limit:
+            break
+        run.read += 1
+        if isinstance(cells, RowError):
+            run.failed.append(cells)
+        else:
+            try:
+                record = parse(row, cells)
+            except ValidationError as e:
+                record_id = (cells.get(id_column, "").strip() if id_column else "") or None
+                if isinstance(e, BadCell):
+                    run.fail(row, record_id, e.field, e.value, e.reason)
+                else:
+                    run.fail(row, record_id, None, None, str(e))
+            else:
+                run.add(row, record)
+        if progress is not None and run.read % batch_size == 0:
+            run.tell(progress, fraction())
+    run.flush()
+    if progress is not None:
+        run.tell(progress, 1.0)
+    return run.report()

@@ -1,0 +1,100 @@
+"""Helpers shared by the importing tests: the samples, a fixed clock, and whole-history checks."""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import sqlite3
+from pathlib import Path
+
+import attrs
+import pytest
+
+from iso10002.cli import main
+from iso10002.clock import FixedClock
+from iso10002.model.complaint import Complaint
+from iso10002.storage.base import ComplaintQuery, EventStore, iter_summaries
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "cfpb"
+CURRENT = DATA / "complaints-2015-2020-part1.csv"
+"""The current export layout: 18 columns, dates YYYY-MM-DD."""
+LAYOUT_2014 = DATA / "complaints-2014-layout-part1.csv"
+"""The 2014 export layout: 14 columns, dates MM/DD/YYYY, CRLF."""
+
+NOW = _dt.datetime(2026, 1, 5, 12, 0, tzinfo=_dt.timezone.utc)
+"""The instant every test import runs at."""
+
+
+def clock() -> FixedClock:
+    """A clock standing at :data:`NOW`."""
+    return FixedClock(NOW)
+
+
+def read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """The header and the records of a CSV file, read independently of the importer."""
+    with path.open(newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        header = next(reader)
+        records = [dict(zip(header, cells, strict=True)) for cells in reader]
+    return header, records
+
+
+def write_csv(path: Path, header: list[str], records: list[dict[str, str]]) -> Path:
+    """Write ``records`` under ``header`` (LF line ends, minimal quoting)."""
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(header)
+        for record in records:
+            writer.writerow([record.get(column, "") for column in header])
+    return path
+
+
+def assert_whole(db: Path) -> int:
+    """
+    Every complaint in the database at ``db`` is complete: its summary counts exactly the
+    events stored, and no event belongs to a complaint without a summary. Returns the number
+    of complaints.
+    """
+    conn = sqlite3.connect(db)
+    try:
+        orphans = conn.execute(
+            "SELECT COUNT(*) FROM events e LEFT JOIN complaints c ON c.id = e.stream_id "
+            "WHERE c.id IS NULL"
+        ).fetchone()[0]
+        short = conn.execute(
+            "SELECT COUNT(*) FROM complaints c "
+            "WHERE c.version != (SELECT COUNT(*) FROM events e WHERE e.stream_id = c.id)"
+        ).fetchone()[0]
+        count = conn.execute("SELECT COUNT(*) FROM complaints").fetchone()[0]
+    finally:
+        conn.close()
+    assert orphans == 0, f"{orphans} events belong to no complaint"
+    assert short == 0, f"{short} complaints do not have all their events"
+    return int(count)
+
+
+def replay_all(store: EventStore) -> list[Complaint]:
+    """Every complaint in ``store``, replayed from its stored history."""
+    return [Complaint.replay(store.read(s.id)) for s in iter_summaries(store, ComplaintQuery())]
+
+
+@attrs.frozen
+class CliResult:
+    """The exit code and the text printed on stdout and stderr by one run."""
+
+    code: int
+    out: str
+    err: str
+
+    @property
+    def error_line(self) -> str:
+        """The first line of stderr."""
+        return self.err.splitlines()[0] if self.err else ""
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> CliResult:
+    """Run the command line in-process with ``args`` (as tests/cli/support.py does)."""
+    capsys.readouterr()
+    code = main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return CliResult(code=code, out=captured.out, err=captured.err)
