@@ -56,7 +56,7 @@ def comparable(text: str) -> list[str]:
 def test_the_page_has_samples_of_every_command() -> None:
     # Guards the pattern above: a change of layout would otherwise compare nothing.
     run_commands = {c[0] for s in samples() for c in s.commands}
-    assert run_commands == {"demo", "show", "history", "list", "workflow", "sla"}
+    assert run_commands == {"demo", "show", "history", "list", "workflow", "sla", "report"}
 
 
 def test_the_samples_are_what_the_commands_print(
