@@ -248,3 +248,25 @@ def test_the_command_line_history_shows_the_answers(
     last = capsys.readouterr().out.splitlines()[-1]
     assert "survey_answered" in last
     assert last.endswith("after-closure v2026.1: overall 4, recommend 9; Ok")
+
+
+def test_an_answered_survey_counts_as_satisfaction_measured_in_audits_and_reviews(
+    desk: ComplaintDesk, clock: FixedClock
+) -> None:
+    from iso10002.audit import build_review_pack, run_audit
+
+    measured = closed(desk)
+    unmeasured = closed(desk)
+    clock.advance(_dt.timedelta(days=1))
+    desk.answer_survey(measured.reference, SURVEY_SYSTEM, survey=survey(), answers={"overall": 4})
+
+    day = START.date()
+    report = run_audit(
+        desk.store, period_from=day, period_to=day + _dt.timedelta(days=3), now=clock.now()
+    )
+    evidence = report.finding("8.3-satisfaction-measured").evidence
+    assert evidence is not None
+    assert evidence.checked == 2
+    assert list(evidence.failed) == [unmeasured.reference]
+    pack = build_review_pack(desk.store, report, (), on=day + _dt.timedelta(days=3))
+    assert pack.kpis["satisfaction"] == "4.0 of 5 (1 responses)"

@@ -32,6 +32,7 @@ from iso10002.model.events import (
     InvestigationStarted,
     ReactionRecorded,
     SatisfactionRecorded,
+    SurveyAnswered,
     Withdrawn,
 )
 from iso10002.model.values import ClosureReason, Outcome, Reaction
@@ -210,7 +211,7 @@ def _root_cause(_: AuditContext, c: Complaint, __: Sequence[Event]) -> bool | No
 def _satisfaction(_: AuditContext, c: Complaint, history: Sequence[Event]) -> bool | None:
     if c.closed_at is None or c.closure_reason is ClosureReason.DUPLICATE:
         return None
-    return any(isinstance(e.payload, SatisfactionRecorded) for e in history)
+    return any(isinstance(e.payload, (SatisfactionRecorded, SurveyAnswered)) for e in history)
 
 
 # -- configuration checks ------------------------------------------------------------------

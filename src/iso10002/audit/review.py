@@ -36,7 +36,7 @@ from iso10002.audit.run import midnight_utc as _midnight
 from iso10002.errors import SerializationError, ValidationError
 from iso10002.model import _checks as check
 from iso10002.model.complaint import Complaint
-from iso10002.model.events import SatisfactionRecorded
+from iso10002.model.events import Event, SatisfactionRecorded, SurveyAnswered
 from iso10002.model.values import Outcome
 from iso10002.storage.base import ComplaintQuery, EventStore, iter_summaries
 
@@ -239,9 +239,7 @@ def _kpis(store: EventStore, audit: AuditReport) -> dict[str, str]:
             decisions += 1
             upheld += c.decision.outcome in (Outcome.UPHELD, Outcome.PARTIALLY_UPHELD)
         scores += [
-            (e.payload.score, e.payload.scale)
-            for e in events
-            if isinstance(e.payload, SatisfactionRecorded) and e.occurred_at >= start
+            score for e in events if e.occurred_at >= start and (score := _score(e)) is not None
         ]
     kpis = {"received": str(received), "closed": str(closed), "open_at_end": str(open_at_end)}
     try:
@@ -350,6 +348,17 @@ def _inputs(
             lines=tuple(recommendations) or ("None arising from the records.",),
         ),
     )
+
+
+def _score(e: Event) -> tuple[int, int] | None:
+    """A satisfaction score and its scale: recorded alone, or a survey's overall question."""
+    p = e.payload
+    if isinstance(p, SatisfactionRecorded):
+        return p.score, p.scale
+    if isinstance(p, SurveyAnswered) and p.satisfaction_score is not None:
+        assert p.satisfaction_scale is not None  # the event holds both or neither
+        return p.satisfaction_score, p.satisfaction_scale
+    return None
 
 
 def build_review_pack(
