@@ -23,11 +23,13 @@ from iso10002.errors import (
     SchemaVersionError,
     SerializationError,
     StorageError,
+    StoreClosedError,
     ValidationError,
 )
 from iso10002.model.complaint import Complaint, ComplaintSummary
 from iso10002.model.events import Event
 from iso10002.model.values import Channel, Priority, Role
+from iso10002.storage._columns import FACT_COLUMNS
 from iso10002.storage.base import ComplaintQuery
 from iso10002.storage.sqlite import (
     MIGRATIONS,
@@ -803,3 +805,50 @@ def test_a_summary_is_stored_as_columns(store: SQLiteEventStore, path: Path) -> 
     )
     summary = store.summary(complaint.id)
     assert summary == ComplaintSummary.of(desk.get(complaint.id))
+
+
+# -- reporting queries and monitoring facts ---------------------------------------------------
+
+
+@pytest.mark.parametrize("db", ["file", ":memory:"])
+def test_reporting_queries_may_only_read(tmp_path: Path, db: str) -> None:
+    store = SQLiteEventStore(tmp_path / "r.db" if db == "file" else ":memory:")
+    first = received_event()
+    store.append([first], expected_version=0, summary=summary_after([first]))
+    assert list(store.select("SELECT COUNT(*) FROM complaints")) == [(1,)]
+    counted = store.select("SELECT COUNT(*) FROM complaints WHERE channel = :c", {"c": "fax"})
+    assert list(counted) == [(0,)]
+    with pytest.raises(ValidationError) as refused:
+        store.select("DELETE FROM complaints")
+    assert refused.value.field == "sql"
+    with pytest.raises(StorageError, match=r"readonly"):
+        list(store.select("WITH gone AS (SELECT 1) DELETE FROM complaints"))
+    assert list(store.select("SELECT COUNT(*) FROM complaints")) == [(1,)]
+    # Commands still write afterwards: only the reporting connection is read-only.
+    second = note_event(first)
+    store.append([second], expected_version=1, summary=summary_after([first, second]))
+    assert store.version(first.complaint_id) == 2
+    store.close()
+    with pytest.raises(StoreClosedError):
+        list(store.select("SELECT 1"))
+
+
+def test_a_version_2_database_gains_the_monitoring_facts_from_its_histories(path: Path) -> None:
+    store = SQLiteEventStore(path)
+    desk = ComplaintDesk(store, clock=FixedClock(NOW))
+    done = full_lifecycle(desk)
+    history = store.read(done.id)
+    store.close()
+    raw = sqlite3.connect(path)
+    # Back to schema 2: a database of the previous release has no facts columns.
+    for name, _ in reversed(FACT_COLUMNS):
+        raw.execute(f"ALTER TABLE complaints DROP COLUMN {name}")
+    raw.execute("PRAGMA user_version = 2")
+    raw.commit()
+    raw.close()
+
+    with SQLiteEventStore(path) as reopened:
+        (summary,) = reopened.query(ComplaintQuery()).items
+        assert summary.facts == summary_after(history).facts
+        assert summary.facts.first_response_at is not None
+        assert summary.facts.outcome is not None

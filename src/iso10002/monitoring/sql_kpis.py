@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Protocol, runtime_checkable
 
@@ -38,8 +38,11 @@ class SqlSelect(Protocol):
 
     def select(
         self, sql: str, params: Sequence[object] | Mapping[str, object] = ()
-    ) -> list[tuple[Any, ...]]:
-        """The rows of one read-only ``SELECT`` (named parameters given as a mapping)."""
+    ) -> Iterable[tuple[Any, ...]]:
+        """
+        The rows of one read-only ``SELECT`` (named parameters given as a mapping), read
+        before the next call.
+        """
         ...
 
 

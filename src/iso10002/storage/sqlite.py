@@ -27,7 +27,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any, ClassVar, Literal
 from uuid import UUID
@@ -1018,7 +1018,7 @@ class SQLiteEventStore:
 
     def select(
         self, sql: str, params: Sequence[object] | Mapping[str, object] = ()
-    ) -> list[tuple[Any, ...]]:
+    ) -> Iterable[tuple[Any, ...]]:
         """
         The rows of one read-only ``SELECT`` over the store's tables, for reporting: KPIs
         aggregate in SQL through this. The tables are described in the storage guide; they
@@ -1026,8 +1026,10 @@ class SQLiteEventStore:
 
         Each thread reads on a connection of its own, opened on first use and kept until
         :meth:`close`: reports neither wait for commands nor hold them up (write-ahead log),
-        and two threads' reports run in parallel. A ``":memory:"`` store has one connection,
-        shared under the store's lock.
+        and two threads' reports run in parallel. The rows come as they are read, so memory
+        does not grow with them; read them all before the next ``select`` in the same thread.
+        A ``":memory:"`` store has one connection, shared under the store's lock, and returns
+        the rows as a list.
 
         Raises:
             ValidationError: ``sql`` is not a single ``SELECT`` (or ``WITH ... SELECT``).
@@ -1045,7 +1047,12 @@ class SQLiteEventStore:
         if self._conn is None:
             raise StoreClosedError(f"SQLite store {self._path} is closed")
         with _SQLiteErrors(self._path, "run a reporting query"):
-            return self._reader().execute(sql, params).fetchall()
+            cursor = self._reader().execute(sql, params)
+        return self._rows(cursor)
+
+    def _rows(self, cursor: sqlite3.Cursor) -> Iterator[tuple[Any, ...]]:
+        with _SQLiteErrors(self._path, "read a reporting query's rows"):
+            yield from cursor
 
     def _reader(self) -> sqlite3.Connection:
         """This thread's reporting connection; query_only, so SQLite refuses any write."""
