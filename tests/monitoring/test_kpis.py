@@ -14,9 +14,16 @@ import pytest
 
 from iso10002 import (
     ComplaintDesk,
+    DueAt,
     FixedClock,
     InMemoryEventStore,
+    Metric,
+    On,
+    ReopenRule,
+    SlaPolicy,
     SQLiteEventStore,
+    Target,
+    Unit,
     ValidationError,
 )
 from iso10002.monitoring.kpis import compute_kpis, kpis_from_rows
@@ -285,17 +292,42 @@ def test_an_empty_store_reports_zeros_not_errors() -> None:
     assert [p.label for p in report.trend] == ["2026-01", "2026-02"]
 
 
-def test_deadline_shares_agree_with_the_engine_on_every_store(tmp_path: Path) -> None:
-    from tests.sla.support import config
+def deadlines() -> SlaConfig:
+    """Acknowledge by the next business day's close; decide within 16 business hours."""
+    office = BusinessCalendar.standard(name="office", zone="Europe/London")
+    policy = SlaPolicy(
+        name="office",
+        version="1",
+        description="The office's own targets.",
+        calendar=office,
+        metrics=(
+            Metric(
+                name="acknowledgement",
+                description="Acknowledge promptly.",
+                target=Target(amount=1, unit=Unit.BUSINESS_DAYS, due_at=DueAt.CLOSE_OF_BUSINESS),
+                stop=(On(event="acknowledged"),),
+                on_reopen=ReopenRule.KEEP,
+            ),
+            Metric(
+                name="final_response",
+                description="Decide promptly.",
+                target=Target(amount=16, unit=Unit.BUSINESS_HOURS),
+                stop=(On(event="decision_communicated"),),
+            ),
+        ),
+    )
+    return SlaConfig(policies=(policy,), default="office")
 
+
+def test_deadline_shares_agree_with_the_engine_on_every_store(tmp_path: Path) -> None:
     sqlite = SQLiteEventStore(tmp_path / "sla.db", synchronous="OFF")
     memory = InMemoryEventStore()
-    lives = populate(sqlite, 150, seed=11, sla=config())
-    populate(memory, 150, seed=11, sla=config())
+    lives = populate(sqlite, 150, seed=11, sla=deadlines())
+    populate(memory, 150, seed=11, sla=deadlines())
     report = report_of(sqlite)
     assert report == report_of(memory)
 
-    desk = ComplaintDesk(sqlite, clock=FixedClock(END), sla=config())
+    desk = ComplaintDesk(sqlite, clock=FixedClock(END), sla=deadlines())
     expected: dict[str, list[int]] = {}
     for life in lives:
         status = desk.sla_status(life.reference, as_of=END)

@@ -59,6 +59,7 @@ TOP_KEYS = [
     "trend",
     "comparison",
     "rules",
+    "surveys",
 ]
 
 SECTIONS = [
@@ -89,7 +90,7 @@ class SurveyQuestion:
 class SurveyedReport(KpiReport):
     """A report with a field the renderers do not know, as a later release may add."""
 
-    surveys: tuple[SurveyQuestion, ...] = ()
+    question_scores: tuple[SurveyQuestion, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -135,7 +136,7 @@ def surveyed(base: KpiReport) -> SurveyedReport:
             distribution=(),
         ),
     )
-    return SurveyedReport(**attrs.asdict(base, recurse=False), surveys=questions)
+    return SurveyedReport(**attrs.asdict(base, recurse=False), question_scores=questions)
 
 
 def hostile_report() -> KpiReport:
@@ -269,7 +270,7 @@ def test_json_is_compact_on_request_and_keeps_text_as_written() -> None:
         (lambda d: d.pop("schema"), "$.schema", "missing"),
         (lambda d: d["volume"].update(received="many"), "$.volume.received", "integer"),
         (lambda d: d["volume"].update(extra=1), "$.volume", "unknown keys"),
-        (lambda d: d.update(surveys=[]), "$", "unknown keys"),
+        (lambda d: d.update(question_scores=[]), "$", "unknown keys"),
         (lambda d: d["period"].update(start="2026-01-01T00:00:00"), "$.period.start", "offset"),
         (lambda d: d["redress"][0].update(amount="lots"), "$.redress[0].amount", "decimal"),
         (lambda d: d["root_causes"]["pareto"][0].pop("count"), "$.root_causes.pareto[0]", ""),
@@ -330,7 +331,7 @@ def test_fields_beyond_the_layout_are_written_and_read_as_the_subclass() -> None
     report = surveyed(kpi_report())
     data = report_to_dict(report)
     assert next(iter(data)) == "schema"
-    assert data["surveys"][0] == {
+    assert data["question_scores"][0] == {
         "question": "Was it easy to complain?",
         "responses": 120,
         "mean_score": 4.1,
@@ -415,12 +416,14 @@ def test_markdown_of_an_empty_period() -> None:
 
 def test_markdown_shows_fields_beyond_the_layout() -> None:
     text = report_to_markdown(surveyed(kpi_report()))
-    assert "\n## Other figures: Surveys\n" in text
+    assert "\n## Other figures: Question scores\n" in text
     assert "| Question | Responses | Mean score | Distribution |" in text
     assert "| Was it easy to complain? | 120 | 4.1 | 3, 5, 10, 40, 62 |" in text
     assert "| \\<b\\>Were you kept informed?\\</b\\> & updated | 118 | - |" in text
     assert r"\<b\>Were you kept informed?\</b\> & updated" in text
-    assert text.index("Other figures: Surveys") < text.index("## How the figures are counted")
+    assert text.index("Other figures: Question scores") < text.index(
+        "## How the figures are counted"
+    )
 
 
 def nested(base: KpiReport) -> NestedReport:
@@ -590,10 +593,10 @@ def test_html_of_an_empty_period() -> None:
 def test_html_shows_fields_beyond_the_layout() -> None:
     page = report_to_html(surveyed(kpi_report()))
     root = page_tree(page)
-    section = root.find(".//section[@id='extra-surveys']")
+    section = root.find(".//section[@id='extra-question_scores']")
     assert section is not None
     text = "".join(section.itertext())
-    assert "Other figures: Surveys" in text
+    assert "Other figures: Question scores" in text
     assert "Was it easy to complain?" in text
     assert "<b>Were you kept informed?</b> & updated" in text
     assert "<b>" not in page

@@ -10,12 +10,15 @@ rule is listed in :data:`RULES` and in the monitoring guide.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from zoneinfo import ZoneInfo
 
+import attrs
+
 from iso10002.clock import Clock, SystemClock
 from iso10002.errors import ValidationError
+from iso10002.model.events import Event, SurveyAnswered
 from iso10002.model.values import Money
 from iso10002.monitoring._cohorts import Cohorts, hours, median
 from iso10002.monitoring.buckets import BUCKETS, anomalies, buckets
@@ -28,10 +31,12 @@ from iso10002.monitoring.report import (
     Timeliness,
     TrendPoint,
 )
-from iso10002.monitoring.sql_kpis import SqlSelect, fill_from_sql
+from iso10002.monitoring.sql_kpis import fill_from_sql, speaks_sqlite, survey_answers
 from iso10002.sla.calendar import BusinessCalendar
 from iso10002.storage.base import EventStore
 from iso10002.storage.fact_rows import FactRow, fact_rows, micros
+from iso10002.survey.definition import Survey
+from iso10002.survey.results import survey_results
 
 __all__ = ["RULES", "compute_kpis", "kpis_from_rows"]
 
@@ -270,6 +275,7 @@ def compute_kpis(
     calendar: BusinessCalendar | None = None,
     customers: int | None = None,
     recurring_threshold: int = 3,
+    surveys: Sequence[Survey] = (),
     clock: Clock | None = None,
 ) -> KpiReport:
     """
@@ -282,10 +288,13 @@ def compute_kpis(
         calendar: also measure times to acknowledge and to respond in its open time.
         customers: the number of customers (or accounts), for complaints per 1,000.
         recurring_threshold: how many complaints with one root cause make it recurring.
+        surveys: report each survey's results, question by question, over the answers
+            recorded in the period.
         clock: gives ``generated_at``; the system clock by default.
 
     Raises:
-        ValidationError: a setting is out of range (the message names it).
+        ValidationError: a setting is out of range (the message names it), or a recorded
+            answer does not fit its survey's definition.
         StorageError: the store failed.
     """
     _check(
@@ -298,7 +307,7 @@ def compute_kpis(
     )
     previous_start = start - (end - start)
     fill: Fill
-    if isinstance(store, SqlSelect):
+    if speaks_sqlite(store):
 
         def fill(current: Cohorts, previous: Cohorts) -> None:
             # Two threads: the database works on one period while Python counts the other.
@@ -315,7 +324,7 @@ def compute_kpis(
                 current.add(row)
                 previous.add(row)
 
-    return _report(
+    report = _report(
         fill,
         start=start,
         end=end,
@@ -326,3 +335,21 @@ def compute_kpis(
         recurring_threshold=recurring_threshold,
         generated_at=(clock or SystemClock()).now(),
     )
+    if not surveys:
+        return report
+    return attrs.evolve(
+        report,
+        surveys=tuple(survey_results(_answers(store, start, end), s) for s in surveys),
+    )
+
+
+def _answers(
+    store: EventStore, start: _dt.datetime, end: _dt.datetime
+) -> Iterator[Event | SurveyAnswered]:
+    """The survey answers recorded in ``[start, end)``: read anew for each survey."""
+    if speaks_sqlite(store):
+        yield from survey_answers(store, start, end)
+        return
+    for _, event in store.iter_events():
+        if event.type == "survey_answered" and start <= event.occurred_at < end:
+            yield event

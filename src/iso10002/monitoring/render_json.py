@@ -58,6 +58,11 @@ Top level:
   ``change`` is ``current - previous``, ``relative`` is ``change / previous`` (``null`` when
   ``previous`` is 0 or a value is missing).
 - ``rules``: an array of texts, the counting rules applied, for the reader.
+- ``surveys``: an array, one entry per survey asked for, over the answers recorded in the
+  period: ``{"survey", "version", "responses", "other_versions", "comments", "questions",
+  "overall_question"}``; each question ``{"question", "overall", "low", "high", "count",
+  "mean", "mean_percent", "satisfied", "satisfied_share", "distribution"}``, the distribution
+  an array of ``{"point", "label", "count"}`` (see the surveys guide).
 
 A rate is ``{"numerator", "denominator", "value"}`` with ``value`` the fraction rounded to four
 places, ``null`` when the denominator is 0.

@@ -14,6 +14,7 @@ import datetime as _dt
 import attrs
 
 from iso10002.model.values import Money
+from iso10002.survey.results import SurveyResults
 
 __all__ = [
     "REPORT_SCHEMA",
@@ -257,3 +258,5 @@ class KpiReport:
     comparison: tuple[Change, ...]
     rules: tuple[str, ...]
     """The counting rules applied, in words, for the reader of the report."""
+    surveys: tuple[SurveyResults, ...] = ()
+    """Per question, the answers recorded in the period to each survey asked for."""

@@ -14,15 +14,18 @@ compared as the stored fixed-width UTC text, which orders as the instants do.
 from __future__ import annotations
 
 import datetime as _dt
+import json
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeGuard, runtime_checkable
 
+from iso10002.model.events import SurveyAnswered
 from iso10002.monitoring._cohorts import NO_PRIORITY, NONE_KEYS, UPHELD, Cohorts
+from iso10002.serialization import structure
 from iso10002.storage._columns import micros_sql, parse_redress, utc
 
-__all__ = ["SqlSelect", "fill_from_sql"]
+__all__ = ["SqlSelect", "fill_from_sql", "speaks_sqlite", "survey_answers"]
 
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
 # Reports read most of the table: a scan beats following an index to every row.
@@ -35,6 +38,9 @@ _RECEIVED_IN = f"received_at >= :s AND received_at < :e AND {_NOT_DUPLICATE}"
 @runtime_checkable
 class SqlSelect(Protocol):
     """**Protocol:** a store that runs read-only ``SELECT`` statements for reports."""
+
+    sql_dialect: str
+    """The SQL it speaks; this module writes ``"sqlite"``."""
 
     def select(
         self, sql: str, params: Sequence[object] | Mapping[str, object] = ()
@@ -61,6 +67,23 @@ def _add(dim: dict[str, list[int]], key: str, index: int, n: int) -> None:
     if counts is None:
         counts = dim[key] = [0, 0, 0]
     counts[index] += n
+
+
+def speaks_sqlite(store: object) -> TypeGuard[SqlSelect]:
+    """Whether ``store`` runs this module's SQL."""
+    return isinstance(store, SqlSelect) and store.sql_dialect == "sqlite"
+
+
+def survey_answers(
+    db: SqlSelect, start: _dt.datetime, end: _dt.datetime
+) -> Iterator[SurveyAnswered]:
+    """The survey answers recorded in ``[start, end)``, decoded one at a time."""
+    for (payload,) in db.select(
+        "SELECT payload FROM events WHERE type = 'survey_answered' "
+        "AND occurred_at >= :s AND occurred_at < :e",
+        {"s": utc(start, "start"), "e": utc(end, "end")},
+    ):
+        yield structure(json.loads(payload), SurveyAnswered, path="$.payload")
 
 
 def fill_from_sql(c: Cohorts, db: SqlSelect, *, detail: bool = True) -> None:

@@ -705,6 +705,9 @@ class SQLiteEventStore:
         ValidationError: ``synchronous`` or ``timeout`` is not acceptable.
     """
 
+    sql_dialect: ClassVar[str] = "sqlite"
+    """The SQL :meth:`select` speaks."""
+
     SCHEMA_VERSION: ClassVar[int] = MIGRATIONS[-1].version
     """The schema version this release writes (``PRAGMA user_version``)."""
 
