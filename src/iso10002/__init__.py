@@ -50,6 +50,16 @@ from iso10002.importing import (
     import_json,
     load_mapping,
 )
+from iso10002.letters import (
+    Letter,
+    LetterKind,
+    LetterSettings,
+    LetterTemplate,
+    LetterWriter,
+    TemplateSet,
+    builtin_templates,
+    load_templates,
+)
 from iso10002.model.complaint import Complaint, ComplaintSummary, Note, apply
 from iso10002.model.events import (
     SCHEMA_VERSION,
@@ -243,6 +253,11 @@ __all__ = [
     "InvestigationStarted",
     "Iso10002Error",
     "KpiReport",
+    "Letter",
+    "LetterKind",
+    "LetterSettings",
+    "LetterTemplate",
+    "LetterWriter",
     "Metric",
     "MetricOutcome",
     "MetricStatus",
@@ -300,6 +315,7 @@ __all__ = [
     "SurveyResults",
     "SystemClock",
     "Target",
+    "TemplateSet",
     "Transition",
     "Unit",
     "UnknownCommand",
@@ -313,6 +329,7 @@ __all__ = [
     "Workflow",
     "append_all",
     "apply",
+    "builtin_templates",
     "check_conformance",
     "compute_kpis",
     "dump_workflow",
@@ -323,6 +340,7 @@ __all__ = [
     "load_mapping",
     "load_programme",
     "load_survey",
+    "load_templates",
     "load_workflow",
     "read_workflow_file",
     "run_audit",
