@@ -47,6 +47,8 @@ class NotificationKind(str, Enum):
     """More information is needed from the complainant."""
     DECISION = "decision"
     """The decision and the options left to the complainant (7.8)."""
+    SUMMARY_RESOLUTION = "summary_resolution"
+    """A complaint resolved by the close of the third business day (FCA DISP 1.5)."""
     ESCALATION = "escalation"
     """Staff: a complaint was escalated or referred."""
     SLA_WARNING = "sla_warning"
