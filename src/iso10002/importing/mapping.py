@@ -8,16 +8,14 @@ it is built, and read from a ``.toml`` or ``.json`` file through the library's c
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import attrs
 
-from iso10002 import _toml
-from iso10002.errors import SerializationError, ValidationError
+from iso10002._datafile import read_file
+from iso10002.errors import ValidationError
 from iso10002.importing.cells import ISO, check_zone
 from iso10002.importing.history import check_system
 from iso10002.model import _checks as check
@@ -341,26 +339,4 @@ def load_mapping(path: str | os.PathLike[str]) -> ColumnMapping:
             mapping; the message starts with the file name, then the path of the bad value.
         OSError: the file cannot be read.
     """
-    file = Path(path)
-    suffix = file.suffix.lower()
-    if suffix not in (".json", ".toml"):
-        raise ValidationError(
-            "path",
-            f"{file}: unknown file type {suffix or '(no suffix)'!r}; "
-            "a mapping file ends in .json or .toml",
-        )
-    raw = file.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-        if suffix == ".json":
-            try:
-                data: object = json.loads(text)
-            except json.JSONDecodeError as e:
-                raise SerializationError(f"$: not valid JSON: {e}") from e
-        else:
-            data = _toml.loads(text)
-        return mapping_from_dict(data)
-    except UnicodeDecodeError as e:
-        raise SerializationError(f"{file}: $: not UTF-8 text: {e}") from e
-    except SerializationError as e:
-        raise SerializationError(f"{file}: {e}", path=e.path) from e
+    return read_file(path, mapping_from_dict, "mapping")

@@ -10,19 +10,14 @@ strings or integers, never floats. An error names the bad field by its path, for
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 from typing import Any
 
-from iso10002 import _toml
-from iso10002.errors import SerializationError, ValidationError
+from iso10002._datafile import read_file, write_file
 from iso10002.programme.config import Programme
 from iso10002.serialization import structure, unstructure
 
 __all__ = ["load_programme", "programme_from_dict", "programme_to_dict", "save_programme"]
-
-_SUFFIXES = (".json", ".toml")
 
 
 def programme_from_dict(data: object) -> Programme:
@@ -42,17 +37,6 @@ def programme_to_dict(programme: Programme) -> dict[str, Any]:
     return data
 
 
-def _suffix(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix not in _SUFFIXES:
-        raise ValidationError(
-            "path",
-            f"{path}: unknown file type {suffix or '(no suffix)'!r}; "
-            "a programme file ends in .json or .toml",
-        )
-    return suffix
-
-
 def load_programme(path: str | Path) -> Programme:
     """
     Read a programme from a ``.json`` or ``.toml`` file.
@@ -64,23 +48,7 @@ def load_programme(path: str | Path) -> Programme:
             value, which is also in ``path``.
         OSError: the file cannot be read.
     """
-    file = Path(path)
-    suffix = _suffix(file)
-    raw = file.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-        if suffix == ".json":
-            try:
-                data: object = json.loads(text)
-            except json.JSONDecodeError as e:
-                raise SerializationError(f"$: not valid JSON: {e}") from e
-        else:
-            data = _toml.loads(text)
-        return programme_from_dict(data)
-    except UnicodeDecodeError as e:
-        raise SerializationError(f"{file}: $: not UTF-8 text: {e}") from e
-    except SerializationError as e:
-        raise SerializationError(f"{file}: {e}", path=e.path) from e
+    return read_file(path, programme_from_dict, "programme")
 
 
 def save_programme(programme: Programme, path: str | Path) -> None:
@@ -95,17 +63,4 @@ def save_programme(programme: Programme, path: str | Path) -> None:
         SerializationError: a text cannot be written (a lone surrogate), naming its path.
         OSError: the file cannot be written.
     """
-    file = Path(path)
-    suffix = _suffix(file)
-    data = programme_to_dict(programme)
-    if suffix == ".json":
-        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    else:
-        text = _toml.dumps(data)
-    try:
-        encoded = text.encode("utf-8")
-    except UnicodeEncodeError as e:
-        raise SerializationError(f"{file}: $: text cannot be written as UTF-8: {e}") from e
-    temporary = file.with_name(f".{file.name}.tmp")
-    temporary.write_bytes(encoded)
-    os.replace(temporary, file)
+    write_file(programme_to_dict(programme), path, "programme")

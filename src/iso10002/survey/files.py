@@ -8,19 +8,14 @@ its path, for example ``$.questions[1].scale.high``.
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 from typing import Any
 
-from iso10002 import _toml
-from iso10002.errors import SerializationError, ValidationError
+from iso10002._datafile import read_file, write_file
 from iso10002.serialization import structure, unstructure
 from iso10002.survey.definition import Survey
 
 __all__ = ["load_survey", "save_survey", "survey_from_dict", "survey_to_dict"]
-
-_SUFFIXES = (".json", ".toml")
 
 
 def survey_from_dict(data: object) -> Survey:
@@ -40,17 +35,6 @@ def survey_to_dict(survey: Survey) -> dict[str, Any]:
     return data
 
 
-def _suffix(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix not in _SUFFIXES:
-        raise ValidationError(
-            "path",
-            f"{path}: unknown file type {suffix or '(no suffix)'!r}; "
-            "a survey file ends in .json or .toml",
-        )
-    return suffix
-
-
 def load_survey(path: str | Path) -> Survey:
     """
     Read a survey from a ``.json`` or ``.toml`` file.
@@ -62,23 +46,7 @@ def load_survey(path: str | Path) -> Survey:
             value, which is also in ``path``.
         OSError: the file cannot be read.
     """
-    file = Path(path)
-    suffix = _suffix(file)
-    raw = file.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-        if suffix == ".json":
-            try:
-                data: object = json.loads(text)
-            except json.JSONDecodeError as e:
-                raise SerializationError(f"$: not valid JSON: {e}") from e
-        else:
-            data = _toml.loads(text)
-        return survey_from_dict(data)
-    except UnicodeDecodeError as e:
-        raise SerializationError(f"{file}: $: not UTF-8 text: {e}") from e
-    except SerializationError as e:
-        raise SerializationError(f"{file}: {e}", path=e.path) from e
+    return read_file(path, survey_from_dict, "survey")
 
 
 def save_survey(survey: Survey, path: str | Path) -> None:
@@ -93,17 +61,4 @@ def save_survey(survey: Survey, path: str | Path) -> None:
         SerializationError: a text cannot be written (a lone surrogate), naming its path.
         OSError: the file cannot be written.
     """
-    file = Path(path)
-    suffix = _suffix(file)
-    data = survey_to_dict(survey)
-    if suffix == ".json":
-        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    else:
-        text = _toml.dumps(data)
-    try:
-        encoded = text.encode("utf-8")
-    except UnicodeEncodeError as e:
-        raise SerializationError(f"{file}: $: text cannot be written as UTF-8: {e}") from e
-    temporary = file.with_name(f".{file.name}.tmp")
-    temporary.write_bytes(encoded)
-    os.replace(temporary, file)
+    write_file(survey_to_dict(survey), path, "survey")
