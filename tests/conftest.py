@@ -10,6 +10,9 @@ import os
 
 from hypothesis import settings
 
+# The throwaway PostgreSQL server (a session fixture), for every test that asks for it.
+pytest_plugins = ("tests.storage.pg_cluster",)
+
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")

@@ -109,6 +109,7 @@ PUBLIC_API = [
     "Outcome",
     "Page",
     "PolicyRule",
+    "PostgresEventStore",
     "Priority",
     "PriorityPolicy",
     "ProductOrService",

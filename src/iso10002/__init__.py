@@ -164,6 +164,7 @@ from iso10002.sla import (
 )
 from iso10002.storage.base import Append, ComplaintQuery, EventStore, Page, append_all
 from iso10002.storage.memory import InMemoryEventStore
+from iso10002.storage.postgres import PostgresEventStore
 from iso10002.storage.sqlite import SQLiteEventStore
 from iso10002.survey import (
     EligibilityRules,
@@ -271,6 +272,7 @@ __all__ = [
     "Outcome",
     "Page",
     "PolicyRule",
+    "PostgresEventStore",
     "Priority",
     "PriorityPolicy",
     "ProductOrService",

@@ -7,6 +7,8 @@ Storage adapters behind the :class:`~iso10002.storage.base.EventStore` protocol.
   tests, demos and short-lived tools.
 - :mod:`~iso10002.storage.sqlite`: :class:`~iso10002.storage.sqlite.SQLiteEventStore`, one
   durable file shared safely by threads and processes.
+- :mod:`~iso10002.storage.postgres`: :class:`~iso10002.storage.postgres.PostgresEventStore`,
+  one PostgreSQL database shared by many processes on many machines (``iso10002[postgres]``).
 
 A third party proves its own store with :class:`iso10002.testing.EventStoreContract`.
 """

@@ -1,0 +1,363 @@
+"""
+How the PostgreSQL store's rows are written and read back: the statements for one schema, the
+parameters of an event or summary, and the decoding of what the driver returns.
+
+Instants are sent as the shared codec's UTC text with a ``::timestamptz`` cast, so that a value
+out of range fails as it does on SQLite (``ValidationError`` naming the field), and come back as
+aware datetimes, put into UTC here. Flags are booleans; the other facts columns use the shared
+codec of :mod:`iso10002.storage._columns` unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from iso10002.errors import CorruptRecord
+from iso10002.model.complaint import ComplaintSummary
+from iso10002.model.events import Event
+from iso10002.model.values import Actor, Channel, Priority
+from iso10002.serialization import dumps, event_from_dict
+from iso10002.storage._columns import (
+    FACT_COLUMNS,
+    facts_from_values,
+    facts_values,
+    utc,
+    utc_or_none,
+)
+from iso10002.storage._pg_schema import FACT_KINDS
+from iso10002.storage.base import ComplaintQuery
+
+__all__ = [
+    "Statements",
+    "event_from_row",
+    "event_params",
+    "micros_sql",
+    "statements",
+    "summary_from_row",
+    "summary_params",
+    "where",
+]
+
+_UTC = _dt.timezone.utc
+_ACTOR_CACHE_SIZE = 1024
+
+_FACT_NAMES = tuple(name for name, _ in FACT_COLUMNS)
+_FLAG_INDEXES = tuple(i for i, name in enumerate(_FACT_NAMES) if FACT_KINDS.get(name) == "flag")
+_INSTANT_INDEXES = tuple(
+    i for i, name in enumerate(_FACT_NAMES) if FACT_KINDS.get(name) == "instant"
+)
+
+EVENT_COLUMNS = "stream_id, seq, type, schema_version, occurred_at, actor, state, payload"
+# The summary's columns after id, reference and client_key, which its first append fixes.
+_MUTABLE = (
+    "version",
+    "state",
+    "is_open",
+    "channel",
+    "priority",
+    "category",
+    "assignee",
+    "received_at",
+    "acknowledged_at",
+    "closed_at",
+    "updated_at",
+    "sla_due_at",
+    "sla_warning_at",
+    "sla_alert_at",
+    *_FACT_NAMES,
+)
+_INSTANTS = frozenset(
+    {
+        "received_at",
+        "acknowledged_at",
+        "closed_at",
+        "updated_at",
+        "sla_due_at",
+        "sla_warning_at",
+        "sla_alert_at",
+        *(name for name in _FACT_NAMES if FACT_KINDS.get(name) == "instant"),
+    }
+)
+SUMMARY_COLUMNS = "id, reference, client_key, " + ", ".join(_MUTABLE)
+
+
+def _placeholder(column: str) -> str:
+    return "%s::timestamptz" if column in _INSTANTS else "%s"
+
+
+def micros_sql(column: str) -> str:
+    """
+    SQL giving a ``timestamptz`` column as whole microseconds since the Unix epoch, exactly on
+    every server version (``extract(epoch ...)`` is a float before PostgreSQL 14).
+    """
+    seconds = f"extract(epoch FROM date_trunc('second', {column}))::bigint"
+    return f"({seconds} * 1000000 + mod(extract(microseconds FROM {column})::bigint, 1000000))"
+
+
+class Statements:
+    """The store's SQL for one schema, built once."""
+
+    def __init__(self, schema: str) -> None:
+        s = f'"{schema}"'
+        self.schema = s
+        self.insert_event = (
+            f"INSERT INTO {s}.events ({EVENT_COLUMNS}) "
+            "VALUES (%s, %s, %s, %s, %s::timestamptz, %s::jsonb, %s, %s::jsonb)"
+        )
+        self.insert_summary = (
+            f"INSERT INTO {s}.complaints ({SUMMARY_COLUMNS}) VALUES (%s, %s, %s, "
+            + ", ".join(_placeholder(c) for c in _MUTABLE)
+            + ")"
+        )
+        # The version check of an append: under READ COMMITTED an UPDATE that waited for a
+        # concurrent writer's row lock re-reads the row and checks the version again.
+        self.update_summary = (
+            f"UPDATE {s}.complaints SET "
+            + ", ".join(f"{c} = {_placeholder(c)}" for c in _MUTABLE)
+            + " WHERE id = %s AND version = %s"
+        )
+        # Row locks in one order, so that two batches touching the same complaints queue up
+        # instead of deadlocking.
+        self.lock_summaries = (
+            f"SELECT id FROM {s}.complaints WHERE id = ANY(%s) ORDER BY id FOR UPDATE"
+        )
+        self.append_lock = "SELECT pg_advisory_xact_lock(%s)"
+        self.version = f"SELECT version FROM {s}.complaints WHERE id = %s"
+        self.stream_version = f"SELECT COALESCE(max(seq), 0) FROM {s}.events WHERE stream_id = %s"
+        self.read = (
+            f"SELECT {EVENT_COLUMNS} FROM {s}.events WHERE stream_id = %s AND seq > %s ORDER BY seq"
+        )
+        self.last_position = f"SELECT COALESCE(max(position), 0) FROM {s}.events"
+        self.read_log = (
+            f"SELECT position, {EVENT_COLUMNS} FROM {s}.events "
+            "WHERE position > %s AND position <= %s ORDER BY position LIMIT %s"
+        )
+        self.id_for_reference = f"SELECT id FROM {s}.complaints WHERE reference = %s"
+        self.id_for_client_key = f"SELECT id FROM {s}.complaints WHERE client_key = %s"
+        self.reference_of = f"SELECT reference FROM {s}.complaints WHERE id = %s"
+        self.summary = f"SELECT {SUMMARY_COLUMNS} FROM {s}.complaints WHERE id = %s"
+        self.bump_counter = (
+            f"INSERT INTO {s}.counters AS c (scope, value) VALUES (%s, 1) "
+            "ON CONFLICT (scope) DO UPDATE SET value = c.value + 1 RETURNING value"
+        )
+        self.fact_rows = (
+            "SELECT id, "
+            + ", ".join(
+                (
+                    micros_sql("received_at"),
+                    micros_sql("closed_at"),
+                    micros_sql("acknowledged_at"),
+                    micros_sql("first_response_at"),
+                    "channel, category, product, priority, outcome, closure_reason",
+                    "withdrawn::int, source, timed::int, remedies, redress, reopen_count",
+                    "internal_reviews, referrals, first_contact::int, satisfaction_score",
+                    "satisfaction_scale, root_cause, root_cause_category, sla",
+                )
+            )
+            + f" FROM {s}.complaints WHERE received_at < %s::timestamptz"
+            " AND (closed_at IS NULL OR closed_at >= %s::timestamptz)"
+            " AND id > %s ORDER BY id LIMIT %s"
+        )
+
+    def page(self, where: str, order: str) -> str:
+        """One page of summaries and the total, in one statement (so one snapshot)."""
+        s = self.schema
+        return (
+            f"SELECT t.total, p.* FROM (SELECT count(*) FROM {s}.complaints{where}) AS t(total) "
+            f"LEFT JOIN LATERAL (SELECT {SUMMARY_COLUMNS} FROM {s}.complaints{where} "
+            f"ORDER BY {order} LIMIT %s OFFSET %s) AS p ON true ORDER BY {order}"
+        )
+
+
+@functools.cache
+def statements(schema: str) -> Statements:
+    """The statements for ``schema`` (a checked name)."""
+    return Statements(schema)
+
+
+ORDERS = {
+    "received": "received_at DESC, reference DESC",
+    "sla_due": "sla_due_at, reference",
+}
+
+
+def where(query: ComplaintQuery) -> tuple[str, list[object]]:
+    """The WHERE clause and parameters for ``query``'s criteria (paging aside)."""
+    clauses: list[str] = []
+    params: list[object] = []
+    for column, value in (
+        ("state", query.state),
+        ("is_open", query.is_open),
+        ("assignee", query.assignee),
+        ("priority", None if query.priority is None else query.priority.value),
+        ("channel", None if query.channel is None else query.channel.value),
+    ):
+        if value is not None:
+            clauses.append(f"{column} = %s")
+            params.append(value)
+    if query.received_from is not None:
+        clauses.append("received_at >= %s::timestamptz")
+        params.append(utc(query.received_from, "received_from"))
+    if query.received_to is not None:
+        clauses.append("received_at < %s::timestamptz")
+        params.append(utc(query.received_to, "received_to"))
+    for column, bound in (
+        ("sla_due_at", query.sla_due_by),
+        ("sla_warning_at", query.sla_warning_by),
+        ("sla_alert_at", query.sla_alert_by),
+    ):
+        if bound is not None:
+            clauses.append(f"{column} <= %s::timestamptz")
+            params.append(utc(bound, column))
+    if query.order == "sla_due":
+        clauses.append("sla_due_at IS NOT NULL")
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+# -- writing ---------------------------------------------------------------------------------------
+
+
+def event_params(event: Event, actors: dict[Actor, str]) -> tuple[object, ...]:
+    """The parameters of ``insert_event``; ``actors`` memoises the JSON of recurring actors."""
+    actor = actors.get(event.actor)
+    if actor is None:
+        if len(actors) >= _ACTOR_CACHE_SIZE:
+            actors.clear()
+        actor = actors[event.actor] = dumps(event.actor)
+    return (
+        event.complaint_id,
+        event.seq,
+        event.payload.type,
+        event.schema_version,
+        utc(event.occurred_at, "occurred_at"),
+        actor,
+        event.state,
+        dumps(event.payload),
+    )
+
+
+def summary_params(s: ComplaintSummary) -> tuple[object, ...]:
+    """The summary's values for the columns after id, reference and client_key."""
+    facts = list(facts_values(s.facts))
+    for i in _FLAG_INDEXES:
+        facts[i] = bool(facts[i])
+    return (
+        s.version,
+        s.state,
+        s.is_open,
+        s.channel.value,
+        None if s.priority is None else s.priority.value,
+        s.category,
+        s.assignee,
+        utc(s.received_at, "received_at"),
+        utc_or_none(s.acknowledged_at, "acknowledged_at"),
+        utc_or_none(s.closed_at, "closed_at"),
+        utc(s.updated_at, "updated_at"),
+        utc_or_none(s.sla_due_at, "sla_due_at"),
+        utc_or_none(s.sla_warning_at, "sla_warning_at"),
+        utc_or_none(s.sla_alert_at, "sla_alert_at"),
+        *facts,
+    )
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+
+def _instant(value: object, column: str) -> _dt.datetime:
+    if not isinstance(value, _dt.datetime) or value.tzinfo is None:
+        raise ValueError(f"{column} is {value!r}, not an instant")
+    return value.astimezone(_UTC)
+
+
+def _instant_or_none(value: object, column: str) -> _dt.datetime | None:
+    return None if value is None else _instant(value, column)
+
+
+def summary_from_row(row: Sequence[Any]) -> ComplaintSummary:
+    """
+    The summary in a row of :data:`SUMMARY_COLUMNS`.
+
+    Raises:
+        CorruptRecord: a column does not hold what it should.
+    """
+    (
+        id_,
+        reference,
+        client_key,
+        version,
+        state,
+        is_open,
+        channel,
+        priority,
+        category,
+        assignee,
+        received_at,
+        acknowledged_at,
+        closed_at,
+        updated_at,
+        sla_due_at,
+        sla_warning_at,
+        sla_alert_at,
+    ) = row[:17]
+    try:
+        facts = list(row[17:])
+        for i in _INSTANT_INDEXES:
+            # The shared codec reads instants as the UTC text it writes.
+            value = _instant_or_none(facts[i], _FACT_NAMES[i])
+            facts[i] = None if value is None else utc(value, _FACT_NAMES[i])
+        return ComplaintSummary(
+            id=id_,
+            reference=reference,
+            version=version,
+            state=state,
+            is_open=is_open,
+            channel=Channel(channel),
+            priority=None if priority is None else Priority(priority),
+            category=category,
+            assignee=assignee,
+            received_at=_instant(received_at, "received_at"),
+            acknowledged_at=_instant_or_none(acknowledged_at, "acknowledged_at"),
+            closed_at=_instant_or_none(closed_at, "closed_at"),
+            updated_at=_instant(updated_at, "updated_at"),
+            client_key=client_key,
+            sla_due_at=_instant_or_none(sla_due_at, "sla_due_at"),
+            sla_warning_at=_instant_or_none(sla_warning_at, "sla_warning_at"),
+            sla_alert_at=_instant_or_none(sla_alert_at, "sla_alert_at"),
+            facts=facts_from_values(facts),
+        )
+    except (ValueError, TypeError, AttributeError, ArithmeticError) as e:
+        raise CorruptRecord(
+            complaint=str(reference or id_),
+            seq=version if isinstance(version, int) else 0,
+            reason=f"its summary row cannot be read: {e}",
+        ) from e
+
+
+def event_from_row(row: Sequence[Any]) -> Event:
+    """
+    Decode one row of :data:`EVENT_COLUMNS` through the serialization module.
+
+    Raises:
+        SerializationError: the row does not hold a valid event.
+    """
+    stream_id, seq, type_name, schema_version, occurred_at, actor, state, payload = row
+    return event_from_dict(
+        {
+            "schema_version": schema_version,
+            "type": type_name,
+            "complaint_id": str(stream_id) if isinstance(stream_id, UUID) else stream_id,
+            "seq": seq,
+            "occurred_at": (
+                occurred_at.astimezone(_UTC).isoformat()
+                if isinstance(occurred_at, _dt.datetime)
+                else occurred_at
+            ),
+            "actor": actor,
+            "state": state,
+            "payload": payload,
+        }
+    )

@@ -1,0 +1,682 @@
+"""
+An event store in PostgreSQL: for several application servers, or many worker processes, on one
+database. Needs the ``postgres`` extra (``pip install "iso10002[postgres]"``: psycopg 3 and
+psycopg_pool); this module imports without it, and the store says what is missing when built.
+
+Layout (see ``docs/postgres.md``), in one PostgreSQL schema, ``iso10002`` unless configured:
+
+- ``events``: one row per event. ``position`` is a ``bigint`` identity: the global order that
+  :meth:`PostgresEventStore.iter_events` follows; ``(stream_id, seq)`` is unique. Instants are
+  ``timestamptz``, the actor and the payload ``jsonb`` written by :mod:`iso10002.serialization`.
+- ``complaints``: the :class:`~iso10002.model.complaint.ComplaintSummary` of each complaint and
+  its monitoring facts, one column per field, written in the same transaction as the events,
+  with an index for every :class:`~iso10002.storage.base.ComplaintQuery` criterion.
+- ``counters``: named counters for :meth:`PostgresEventStore.next_number`.
+- ``schema_migrations``: the versions of :data:`~iso10002.storage._pg_schema.MIGRATIONS` applied.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+from collections.abc import Iterator, Mapping, Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, ClassVar
+from uuid import UUID
+
+from typing_extensions import Self
+
+from iso10002.errors import (
+    ConcurrencyConflict,
+    CorruptRecord,
+    DuplicateKeyError,
+    SchemaVersionError,
+    SerializationError,
+    StorageError,
+    StoreClosedError,
+    ValidationError,
+)
+from iso10002.model.complaint import ComplaintSummary
+from iso10002.model.events import Event
+from iso10002.model.values import Actor, ComplaintId
+from iso10002.storage._columns import utc
+from iso10002.storage._pg_rows import (
+    ORDERS,
+    event_from_row,
+    event_params,
+    statements,
+    summary_from_row,
+    summary_params,
+    where,
+)
+from iso10002.storage._pg_schema import (
+    MIGRATIONS,
+    PgMigration,
+    append_lock_key,
+    check_schema_name,
+    migration_lock_key,
+)
+from iso10002.storage.base import Append, ComplaintQuery, Page, check_batch
+from iso10002.storage.fact_rows import FactRow
+
+if TYPE_CHECKING:
+    from psycopg import Connection
+    from psycopg_pool import ConnectionPool
+
+__all__ = ["MIGRATIONS", "PgMigration", "PostgresEventStore"]
+
+_READ_BATCH = 500
+"""Events fetched per round trip by iter_events; the connection is returned between batches."""
+
+_FACT_BATCH = 5000
+_NO_ID = UUID(int=0)
+_OUR_TABLES = ["complaints", "counters", "events"]
+
+
+def _one_line(text: str, secret: str | None) -> str:
+    line = " ".join(text.split())
+    return line.replace(secret, "***") if secret else line
+
+
+def _describe(params: Mapping[str, str]) -> str:
+    """Where a connection goes, for messages: ``user@host:port/dbname``, never the password."""
+    user = params.get("user", "")
+    host = params.get("host") or params.get("hostaddr") or ""
+    port = params.get("port", "")
+    dbname = params.get("dbname", "")
+    text = f"{user}@" if user else ""
+    text += host + (f":{port}" if port else "")
+    return text + (f"/{dbname}" if dbname else "") or "(libpq defaults)"
+
+
+def _driver_error(exc: BaseException) -> bool:
+    import psycopg
+
+    return isinstance(exc, psycopg.Error)
+
+
+class _Use:
+    """
+    One connection from the pool for one call, with driver errors converted: the one place where
+    psycopg's exceptions become the library's. Library errors raised inside pass through.
+    """
+
+    __slots__ = ("action", "conn", "store")
+
+    def __init__(self, store: PostgresEventStore, action: str) -> None:
+        self.store = store
+        self.action = action
+        self.conn: Connection[Any] | None = None
+
+    def __enter__(self) -> Connection[Any]:
+        store = self.store
+        pool = store._pool
+        if pool is None:
+            raise StoreClosedError(f"PostgreSQL store {store._where} is closed")
+        try:
+            self.conn = pool.getconn(timeout=store._timeout)
+        except Exception as e:
+            if store._pool is None:
+                raise StoreClosedError(f"PostgreSQL store {store._where} is closed") from e
+            if _driver_error(e):
+                raise store._error(self.action, e) from e
+            raise
+        return self.conn
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        conn, self.conn = self.conn, None
+        try:
+            if exc is not None and _driver_error(exc):
+                raise self.store._error(self.action, exc) from exc
+        finally:
+            pool = self.store._pool or self.store._closed_pool
+            if conn is not None and pool is not None:
+                # Rolls back whatever a failed call left open, and drops a broken connection.
+                pool.putconn(conn)
+
+
+def _read_committed(conn: Connection[Any]) -> None:
+    """
+    Begin the store's transactions at READ COMMITTED whatever the server's default: there, an
+    append that waited for a concurrent writer re-reads the row and reports a conflict, where
+    a stricter level would fail with a serialization error.
+    """
+    import psycopg
+
+    conn.isolation_level = psycopg.IsolationLevel.READ_COMMITTED
+
+
+def _migrate(
+    conn: Connection[Any],
+    schema: str,
+    where_: str,
+    migrations: Sequence[PgMigration] = MIGRATIONS,
+) -> None:
+    """
+    Bring ``schema`` up to the last of ``migrations``: all pending steps in one transaction,
+    under an advisory lock, so that processes starting at once migrate once and the others wait
+    and find the work done. PostgreSQL's DDL is transactional: a failing step leaves nothing.
+
+    Raises:
+        SchemaVersionError: the schema is newer than ``migrations`` know.
+        StorageError: the schema holds tables of the same names that iso10002 did not create.
+    """
+    import psycopg
+
+    latest = migrations[-1].version
+    s = f'"{schema}"'
+    key = migration_lock_key(schema)
+
+    def applied() -> int | None:
+        found = conn.execute("SELECT to_regclass(%s)", (f"{s}.schema_migrations",)).fetchone()
+        if found is None or found[0] is None:
+            return None
+        row = conn.execute(f"SELECT COALESCE(max(version), 0) FROM {s}.schema_migrations")
+        version = int(row.fetchone()[0])  # type: ignore[index]
+        if version > latest:
+            raise SchemaVersionError(
+                f"PostgreSQL store {where_}: schema {schema} has version {version}, but this "
+                f"release of iso10002 knows versions up to {latest}; upgrade iso10002"
+            )
+        return version
+
+    # Each step in a transaction of its own, whether or not the connection autocommits.
+    with conn.transaction():
+        if applied() == latest:
+            return
+    # A session lock, taken before the migrating transaction begins: a transaction that
+    # waited for a lock inside could look the new tables up in a catalog cache from before.
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_lock(%s)", (key,))
+    try:
+        with conn.transaction():
+            # Another process may have migrated while this one waited for the lock.
+            current = applied()
+            if current == latest:
+                return
+            if current is None:
+                _prepare_schema(conn, schema, where_)
+                current = 0
+            for migration in migrations:
+                if migration.version > current:
+                    for statement in migration.statements:
+                        conn.execute(statement.format(s=s))
+                    conn.execute(
+                        f"INSERT INTO {s}.schema_migrations (version, description) VALUES (%s, %s)",
+                        (migration.version, migration.description),
+                    )
+    finally:
+        # A broken connection has lost its session, and the lock with it.
+        with contextlib.suppress(psycopg.Error), conn.transaction():
+            conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+
+
+def _prepare_schema(conn: Connection[Any], schema: str, where_: str) -> None:
+    """Create the schema if missing and the migrations table, refusing others' tables."""
+    s = f'"{schema}"'
+    taken = conn.execute(
+        "SELECT string_agg(c.relname::text, ', ' ORDER BY c.relname) FROM pg_class c "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = %s AND c.relname = ANY(%s)",
+        (schema, _OUR_TABLES),
+    ).fetchone()
+    if taken is not None and taken[0]:
+        raise StorageError(
+            f"PostgreSQL store {where_}: schema {schema} holds tables ({taken[0]}) that "
+            "iso10002 did not create; choose another schema"
+        )
+    # Only when missing: CREATE SCHEMA needs the CREATE privilege on the database even with
+    # IF NOT EXISTS, and a schema created beforehand by an administrator is fine.
+    exists = conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone()
+    if exists is None:
+        conn.execute(f"CREATE SCHEMA {s}")
+    conn.execute(
+        f"CREATE TABLE {s}.schema_migrations (version integer PRIMARY KEY, "
+        "description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+    )
+
+
+class PostgresEventStore:
+    """
+    A complete :class:`~iso10002.storage.base.EventStore` (and
+    :class:`~iso10002.storage.base.BatchAppender`) in a PostgreSQL database.
+
+    Args:
+        conninfo: a libpq connection string or URI (``"host=db dbname=complaints user=app"``,
+            ``"postgresql://app@db/complaints"``); the store opens its own connection pool and
+            closes it in :meth:`close`. Or an open ``psycopg_pool.ConnectionPool``, shared with
+            the application: the store borrows connections and leaves the pool open; their
+            isolation level must be READ COMMITTED (PostgreSQL's default).
+        schema: the PostgreSQL schema that holds the store's tables; created, with the tables,
+            on first use. Several stores may share a database under different schemas.
+        min_size, max_size: the size of the store's own pool (default 1 and 4); ``max_size``
+            is the number of threads that can use the store at the same moment. Not allowed
+            with a pool of the application's.
+        timeout: seconds to wait for a connection, from the server or from the pool.
+
+    **Concurrency.** An append is one transaction. It updates the complaint's summary row with
+    ``UPDATE ... WHERE id = … AND version = <expected>``: a concurrent writer of the same
+    complaint holds the row lock until it commits, after which the version no longer matches,
+    so the loser gets :class:`~iso10002.errors.ConcurrencyConflict`, never a lost update; the
+    unique ``(stream_id, seq)`` constraint is the backstop. Writers of different complaints do
+    not wait for each other, except for one moment: the events are inserted under a
+    transaction-scoped advisory lock held until commit, so that global positions become
+    visible in increasing order and a reader of :meth:`iter_events` that resumes after the
+    position it saw last never misses an event committed late with a smaller position.
+
+    One store object is safe to share between threads. Open one per process (never carry one
+    across ``fork``); any number of processes on any number of machines may use one database.
+
+    Raises:
+        StorageError: the server cannot be reached or refused the connection (the message
+            names the server, never the password), the schema holds tables of another
+            application, or psycopg is not installed.
+        SchemaVersionError: the schema was written by a newer release of the library.
+        ValidationError: an argument is not acceptable (the message names it).
+    """
+
+    SCHEMA_VERSION: ClassVar[int] = MIGRATIONS[-1].version
+    """The schema version this release writes (the largest in ``schema_migrations``)."""
+
+    sql_dialect: ClassVar[str] = "postgresql"
+    """The SQL that :meth:`select` runs: PostgreSQL's, with psycopg's placeholders."""
+
+    def __init__(
+        self,
+        conninfo: str | ConnectionPool[Any],
+        *,
+        schema: str = "iso10002",
+        min_size: int | None = None,
+        max_size: int | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        self._schema = check_schema_name(schema)
+        if (
+            not isinstance(timeout, (int, float))
+            or isinstance(timeout, bool)
+            or not 0 < timeout < float("inf")
+        ):
+            raise ValidationError("timeout", f"must be a number of seconds > 0, got {timeout!r}")
+        self._timeout = float(timeout)
+        self._sql = statements(self._schema)
+        self._append_key = append_lock_key(self._schema)
+        self._actors: dict[Actor, str] = {}
+        self._pool: ConnectionPool[Any] | None = None
+        self._closed_pool: ConnectionPool[Any] | None = None
+        self._secret: str | None = None
+        self._where = "(not connected)"
+        try:
+            import psycopg
+            from psycopg_pool import ConnectionPool
+        except ImportError as e:
+            raise StorageError(
+                "PostgreSQL store: psycopg 3 and psycopg_pool are needed; "
+                'install them with pip install "iso10002[postgres]"'
+            ) from e
+        if isinstance(conninfo, ConnectionPool):
+            if min_size is not None or max_size is not None:
+                field = "min_size" if min_size is not None else "max_size"
+                raise ValidationError(field, "applies only to a pool that the store opens itself")
+            self._owned = False
+            # A pool may compute its connection string on each connect; then it is not read.
+            info = conninfo.conninfo
+            self._describe(info if isinstance(info, str) else "", f"pool {conninfo.name}")
+            self._pool = conninfo
+            with self._use("open the store") as conn:
+                _migrate(conn, self._schema, self._where)
+            return
+        if not isinstance(conninfo, str):
+            raise ValidationError(
+                "conninfo",
+                "must be a connection string or a psycopg_pool.ConnectionPool, "
+                f"got {type(conninfo).__name__}",
+            )
+        low = 1 if min_size is None else min_size
+        high = max(4, low) if max_size is None else max_size
+        for field, value, least in (("min_size", low, 0), ("max_size", high, max(1, low))):
+            if not isinstance(value, int) or isinstance(value, bool) or value < least:
+                raise ValidationError(field, f"must be an integer >= {least}, got {value!r}")
+        self._owned = True
+        self._describe(conninfo)
+        # Connect once outside the pool: a refused connection fails here with the server's
+        # reason (a pool would only report a timeout), and the schema is migrated.
+        kwargs: dict[str, Any] = {"autocommit": True}
+        if "connect_timeout" not in self._params:
+            kwargs["connect_timeout"] = max(2, round(self._timeout))
+        try:
+            with psycopg.connect(conninfo, **kwargs) as conn:
+                _migrate(conn, self._schema, self._where)
+        except psycopg.Error as e:
+            raise self._error("connect", e) from e
+        pool: ConnectionPool[Any] = ConnectionPool(
+            conninfo,
+            min_size=low,
+            max_size=high,
+            kwargs=kwargs,
+            configure=_read_committed,
+            timeout=self._timeout,
+            name=f"iso10002:{self._schema}",
+            open=False,
+        )
+        pool.open(wait=False)
+        self._pool = pool
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    def _describe(self, conninfo: str, label: str = "") -> None:
+        from psycopg.conninfo import conninfo_to_dict
+
+        try:
+            params = conninfo_to_dict(conninfo)
+        except Exception as e:
+            # libpq's message may quote the string, password included: not repeated here.
+            raise ValidationError(
+                "conninfo", "is not a valid libpq connection string or URI"
+            ) from e
+        self._params = {k: str(v) for k, v in params.items() if v is not None}
+        self._secret = self._params.get("password") or None
+        target = _describe(self._params) if self._params or not label else label
+        self._where = f"{target} (schema {self._schema})"
+
+    def _error(self, action: str, exc: BaseException) -> StorageError:
+        """The library's error for a driver error during ``action``."""
+        diag = getattr(exc, "diag", None)
+        primary = getattr(diag, "message_primary", None)
+        message = _one_line(primary or str(exc) or type(exc).__name__, self._secret)
+        return StorageError(f"PostgreSQL store {self._where}: {action}: {message}")
+
+    def _use(self, action: str) -> _Use:
+        """A connection for one call; driver errors become StorageError naming ``action``."""
+        return _Use(self, action)
+
+    @property
+    def schema(self) -> str:
+        """The PostgreSQL schema that holds the store's tables."""
+        return self._schema
+
+    def _reference_of(self, stream_id: object) -> str:
+        """The reference of a complaint, or its id; for messages about unreadable rows."""
+        try:
+            with self._use("look up a reference") as conn:
+                row = conn.execute(self._sql.reference_of, (stream_id,)).fetchone()
+        except StorageError:
+            return str(stream_id)
+        return row[0] if row and isinstance(row[0], str) else str(stream_id)
+
+    def _decode(self, row: Sequence[Any]) -> Event:
+        """An event from its row (stream_id first); call with no connection held."""
+        try:
+            return event_from_row(row)
+        # SerializationError is what decoding raises; the builtin types are a safety net so
+        # that no shape of stored value escapes as anything but CorruptRecord.
+        except (SerializationError, ValueError, TypeError, AttributeError, KeyError) as e:
+            raise CorruptRecord(
+                complaint=self._reference_of(row[0]),
+                seq=row[1] if isinstance(row[1], int) else 0,
+                reason=str(e),
+            ) from e
+
+    # -- EventStore -----------------------------------------------------------------------------
+
+    def append(
+        self, events: Sequence[Event], *, expected_version: int, summary: ComplaintSummary
+    ) -> None:
+        """
+        Append ``events`` and replace the summary in one transaction; see
+        :meth:`EventStore.append <iso10002.storage.base.EventStore.append>`.
+
+        The reference and client key are fixed by the complaint's first append.
+
+        Raises:
+            ConcurrencyConflict: the stored version is not ``expected_version``.
+            DuplicateKeyError: a new complaint reuses a reference or client key.
+            ValidationError: the batch is empty, mixes complaints or breaks the sequence.
+            StorageError: the database failed; nothing was written.
+        """
+        self.append_many(
+            [Append(events=tuple(events), expected_version=expected_version, summary=summary)]
+        )
+
+    def append_many(self, appends: Sequence[Append]) -> None:
+        """
+        Make every append of ``appends`` in one transaction: all of them or none; see
+        :meth:`BatchAppender.append_many <iso10002.storage.base.BatchAppender.append_many>`.
+
+        Their events take consecutive global positions, in the order given.
+
+        Raises:
+            ConcurrencyConflict, DuplicateKeyError, ValidationError, StorageError: as
+                :meth:`append`, for the first append that fails; nothing was written.
+        """
+        import psycopg
+
+        # Check and encode before borrowing a connection: a value that cannot be stored fails
+        # here, and no connection is held during JSON encoding.
+        prepared = []
+        for a in appends:
+            check_batch(a.events, a.expected_version, a.summary)
+            rows = [event_params(e, self._actors) for e in a.events]
+            prepared.append((a, rows, summary_params(a.summary)))
+        if not prepared:
+            return
+        first = appends[0].summary.reference
+        action = (
+            f"append to complaint {first}"
+            if len(prepared) == 1
+            else f"append to {len(prepared)} complaints from {first} on"
+        )
+        sql = self._sql
+        with self._use(action) as conn:
+            current = prepared[0][0]
+            try:
+                with conn.transaction():
+                    existing = sorted({a.summary.id for a, _, _ in prepared if a.expected_version})
+                    if len(existing) > 1:
+                        conn.execute(sql.lock_summaries, (existing,))
+                    for a, _, values in prepared:
+                        current = a
+                        s = a.summary
+                        if a.expected_version == 0:
+                            conn.execute(
+                                sql.insert_summary, (s.id, s.reference, s.client_key, *values)
+                            )
+                            continue
+                        updated = conn.execute(
+                            sql.update_summary, (*values, s.id, a.expected_version)
+                        )
+                        if updated.rowcount != 1:
+                            found = conn.execute(sql.version, (s.id,)).fetchone()
+                            raise ConcurrencyConflict(
+                                complaint=s.reference,
+                                expected_version=a.expected_version,
+                                actual_version=0 if found is None else int(found[0]),
+                            )
+                    # Held until COMMIT: see the class docstring.
+                    conn.execute(sql.append_lock, (self._append_key,))
+                    with conn.cursor() as cursor:
+                        for a, rows, _ in prepared:
+                            current = a
+                            cursor.executemany(sql.insert_event, rows)
+            except psycopg.errors.UniqueViolation as e:
+                raise self._taken(conn, current, e) from e
+
+    def _taken(self, conn: Connection[Any], a: Append, e: Exception) -> StorageError:
+        """Why ``a`` broke a unique constraint; its transaction has been rolled back."""
+        constraint = getattr(getattr(e, "diag", None), "constraint_name", None)
+        s = a.summary
+        if constraint == "complaints_reference_key":
+            return DuplicateKeyError("reference", s.reference)
+        if constraint == "complaints_client_key_key" and s.client_key is not None:
+            return DuplicateKeyError("client key", s.client_key)
+        if constraint == "complaints_pkey":
+            found = conn.execute(self._sql.version, (s.id,)).fetchone()
+            actual = 0 if found is None else int(found[0])
+        elif constraint == "events_stream_seq_key":
+            # Only reachable if the events table holds rows that the summary does not count,
+            # e.g. written by another tool: it is a conflict with whatever wrote them.
+            found = conn.execute(self._sql.stream_version, (s.id,)).fetchone()
+            actual = 0 if found is None else int(found[0])
+        else:  # pragma: no cover - the store's tables have no other unique constraint
+            return self._error(f"append to complaint {s.reference}", e)
+        return ConcurrencyConflict(
+            complaint=s.reference, expected_version=a.expected_version, actual_version=actual
+        )
+
+    def read(self, complaint_id: ComplaintId, *, after: int = 0) -> list[Event]:
+        """
+        The complaint's events with ``seq > after``, oldest first.
+
+        Raises:
+            CorruptRecord: a stored event cannot be decoded (names the reference and seq).
+        """
+        with self._use("read a complaint's events") as conn:
+            rows = conn.execute(self._sql.read, (complaint_id, after)).fetchall()
+        return [self._decode(row) for row in rows]
+
+    def version(self, complaint_id: ComplaintId) -> int:
+        """The complaint's last sequence number, 0 if it does not exist."""
+        with self._use("read a complaint's version") as conn:
+            row = conn.execute(self._sql.version, (complaint_id,)).fetchone()
+        return 0 if row is None else int(row[0])
+
+    def id_for_reference(self, reference: str) -> ComplaintId | None:
+        """The id of the complaint with this reference, if any."""
+        with self._use("look up a reference") as conn:
+            row = conn.execute(self._sql.id_for_reference, (reference,)).fetchone()
+        return None if row is None else UUID(str(row[0]))
+
+    def id_for_client_key(self, client_key: str) -> ComplaintId | None:
+        """The id of the complaint received with this client key, if any."""
+        with self._use("look up a client key") as conn:
+            row = conn.execute(self._sql.id_for_client_key, (client_key,)).fetchone()
+        return None if row is None else UUID(str(row[0]))
+
+    def summary(self, complaint_id: ComplaintId) -> ComplaintSummary | None:
+        """
+        The complaint's summary row, if it exists; its instants are in UTC.
+
+        Raises:
+            CorruptRecord: the row cannot be read back.
+        """
+        with self._use("read a summary") as conn:
+            row = conn.execute(self._sql.summary, (complaint_id,)).fetchone()
+        return None if row is None else summary_from_row(row)
+
+    def query(self, query: ComplaintQuery) -> Page:
+        """The summaries matching ``query``, newest received first, one page."""
+        clause, params = where(query)
+        sql = self._sql.page(clause, ORDERS[query.order])
+        with self._use("query complaints") as conn:
+            rows = conn.execute(sql, (*params, *params, query.limit, query.offset)).fetchall()
+        total = int(rows[0][0]) if rows else 0
+        items = tuple(summary_from_row(row[1:]) for row in rows if row[1] is not None)
+        return Page(items=items, total=total, limit=query.limit, offset=query.offset)
+
+    def iter_events(self, *, after_position: int = 0) -> Iterator[tuple[int, Event]]:
+        """
+        Every event committed before the iteration started, in position order, with positions.
+
+        Positions become visible in increasing order (see the class docstring), so a reader
+        that stops at position ``p`` and later resumes with ``after_position=p`` misses
+        nothing; positions may have gaps (an append that failed used some). Rows are fetched
+        in batches; no connection is held while the caller works on an event.
+
+        Raises:
+            CorruptRecord: a stored event cannot be decoded.
+        """
+        with self._use("read the event log") as conn:
+            last = int(conn.execute(self._sql.last_position).fetchone()[0])  # type: ignore[index]
+        position = after_position
+        while position < last:
+            with self._use("read the event log") as conn:
+                rows = conn.execute(self._sql.read_log, (position, last, _READ_BATCH)).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield int(row[0]), self._decode(row[1:])
+            position = int(rows[-1][0])
+
+    def iter_fact_rows(
+        self, *, received_before: _dt.datetime, closed_since: _dt.datetime
+    ) -> Iterator[FactRow]:
+        """
+        The monitoring rows of the complaints a report needs, computed in SQL; see
+        :class:`~iso10002.storage.fact_rows.FactRowSource`.
+
+        Rows are read in batches by id, so a report holds no transaction open; complaints
+        written meanwhile may or may not be seen.
+        """
+        params = (utc(received_before, "received_before"), utc(closed_since, "closed_since"))
+        after: object = _NO_ID
+        while True:
+            with self._use("read the monitoring facts") as conn:
+                rows = conn.execute(self._sql.fact_rows, (*params, after, _FACT_BATCH)).fetchall()
+            for row in rows:
+                yield tuple(row[1:])
+            if len(rows) < _FACT_BATCH:
+                return
+            after = rows[-1][0]
+
+    def select(
+        self, sql: str, params: Sequence[object] | Mapping[str, object] = ()
+    ) -> list[tuple[Any, ...]]:
+        """
+        The rows of one read-only ``SELECT`` over the store's tables, for reporting.
+
+        The statement is PostgreSQL's SQL with psycopg's placeholders (``%s``, or
+        ``%(name)s`` with a mapping; a literal ``%`` is written ``%%`` when parameters are
+        given). It runs in a ``READ ONLY`` transaction whose ``search_path`` is the store's
+        schema, so the tables are named without it: ``SELECT count(*) FROM complaints``. The
+        tables are described in the PostgreSQL guide; they may gain columns in later
+        releases, never lose them.
+
+        Raises:
+            ValidationError: ``sql`` is not a single ``SELECT`` (or ``WITH ... SELECT``).
+            StorageError: the database refused it, e.g. a write in a ``WITH`` clause.
+        """
+        if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+            raise ValidationError("sql", "only a SELECT statement may be run")
+        with self._use("run a reporting query") as conn, conn.transaction():
+            conn.execute("SET TRANSACTION READ ONLY")
+            conn.execute(f"SET LOCAL search_path TO {self._sql.schema}")
+            # A prepared statement holds exactly one statement: "SELECT 1; COMMIT; ..." fails.
+            cursor = conn.execute(sql, params or None, prepare=True)
+            return [tuple(row) for row in cursor.fetchall()]
+
+    def next_number(self, scope: str) -> int:
+        """Allocate the next number (1, 2, …) in ``scope``; unique across all connections."""
+        with self._use(f"allocate a number in {scope!r}") as conn, conn.transaction():
+            row = conn.execute(self._sql.bump_counter, (scope,)).fetchone()
+        return int(row[0])  # type: ignore[index]
+
+    def close(self) -> None:
+        """
+        Close the store's own pool (a pool of the application's stays open); later calls
+        raise StoreClosedError. Closing twice is fine.
+        """
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        self._closed_pool = pool
+        if self._owned:
+            pool.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._pool is None else "open"
+        return f"PostgresEventStore({self._where}, {state})"
