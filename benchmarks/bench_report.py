@@ -20,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +99,7 @@ def pandas_report(csv_path: Path) -> dict[str, Any]:
     low = ("status", "channel", "category", "product", "outcome", "currency", "root_cause")
     df = pd.read_csv(
         csv_path,
-        dtype={**{c: "category" for c in low}, "id": "string", "redress": "float64"},
+        dtype={**dict.fromkeys(low, "category"), "id": "string", "redress": "float64"},
     )
     for column in ("received_at", "acknowledged_at", "responded_at", "closed_at"):
         df[column] = pd.to_datetime(df[column], format="ISO8601", utc=True)
@@ -164,7 +165,9 @@ def pandas_report(csv_path: Path) -> dict[str, Any]:
             "top_cause": str(pareto.index[0]),
             "months": [int(v) for v in by_month.to_numpy()],
             "previous_received": int(prev_came.sum()),
-            "by_channel": {str(k): int(v) for k, v in df.loc[came, "channel"].value_counts().items() if v},
+            "by_channel": {
+                str(k): int(v) for k, v in df.loc[came, "channel"].value_counts().items() if v
+            },
         },
     }
 
@@ -176,7 +179,8 @@ def _child(*args: str) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, __file__, "--child", *args], check=True, capture_output=True, text=True
     )
-    return json.loads(done.stdout.splitlines()[-1])
+    result: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+    return result
 
 
 def _agree(ours: dict[str, Any], theirs: dict[str, Any]) -> list[str]:
@@ -200,7 +204,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.child:
         side, *paths = args.child
-        sides = {"import": ours_import, "ours": ours_report, "pandas": pandas_report}
+        sides: dict[str, Callable[..., dict[str, Any]]] = {
+            "import": ours_import,
+            "ours": ours_report,
+            "pandas": pandas_report,
+        }
         print(json.dumps(sides[side](*map(Path, paths))))
         return 0
 

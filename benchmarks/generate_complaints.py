@@ -60,7 +60,8 @@ CAUSES = (
     "Training gap",
     "Unclear terms",
     "Supplier defect",
-) + tuple(f"One-off cause {i}" for i in range(40))
+    *(f"One-off cause {i}" for i in range(40)),
+)
 OUTCOMES = ("upheld", "partially_upheld", "not_upheld")
 
 
