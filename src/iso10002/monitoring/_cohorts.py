@@ -123,10 +123,11 @@ class Cohorts:
         self.trend_decided = [0] * n
         self.trend_final: list[list[int]] = [[] for _ in range(n)]
 
-    def _bucket(self, at: int) -> int:
-        return bisect.bisect_right(self.bounds, at) - 1
+    def _bucket(self, at: int) -> int | None:
+        return bisect.bisect_right(self.bounds, at) - 1 if self.bounds else None
 
-    def add(self, row: FactRow) -> None:  # noqa: PLR0912 - the hot loop, kept flat
+    def add(self, row: FactRow) -> None:
+        """Count one complaint's row: the reference pass, for any store."""
         (
             received,
             closed,
@@ -164,90 +165,120 @@ class Cohorts:
                     self.imported_open += 1
             if received < start and (closed is None or closed >= start):
                 self.open_start += 1
+        dims = (channel, category, product, priority)
+        if received >= start:
+            self.count_received(self._bucket(received), dims, duplicate, source is not None)
+            if acknowledged is not None and not duplicate:
+                self.ack.add(received, acknowledged, timed)
+        if closed is not None and start <= closed < end and not duplicate:
+            index = self._bucket(closed)
+            ending = (outcome, withdrawn, first_contact, reopens > 0, reviews > 0, referrals > 0)
+            self.count_closed(index, dims, ending)
+            if not withdrawn:
+                self.count_details((remedies, score, scale, cause_category, cause))
+                if redress is not None:
+                    self.count_redress(redress)
+                if responded is not None:
+                    self.count_response(index, received, responded, timed)
+        if sla is not None and (closed is None or closed >= start):
+            self._sla(sla, closed)
+
+    def _dims(self, dims: tuple[str | None, ...], index: int, n: int) -> None:
+        channel, category, product, priority = dims
         keys = (
-            channel,
+            channel or "",
             category or NONE_KEYS["category"],
             product or NONE_KEYS["product"],
             priority or NO_PRIORITY,
         )
-        if received >= start:
-            if duplicate:
-                self.duplicates += 1
-            else:
-                self.received += 1
-                if source is not None:
-                    self.imported += 1
-                for dim, key in zip(self.dims, keys, strict=True):
-                    counts = dim.get(key)
-                    if counts is None:
-                        counts = dim[key] = [0, 0, 0]
-                    counts[0] += 1
-                if self.bounds:
-                    self.trend_received[self._bucket(received)] += 1
-                if acknowledged is not None:
-                    self.ack.add(received, acknowledged, timed)
-        if closed is not None and start <= closed < end and not duplicate:
-            if withdrawn:
-                self.withdrawn += 1
-            else:
-                self._closed(
-                    keys,
-                    closed=closed,
-                    received=received,
-                    responded=responded,
-                    outcome=outcome,
-                    timed=timed,
-                )
-                self.first_contact += first_contact
-                self.reopened += reopens > 0
-                self.reviewed += reviews > 0
-                self.referred += referrals > 0
-                if remedies is not None:
-                    for kind in remedies.split():
-                        self.remedies[kind] = self.remedies.get(kind, 0) + 1
-                if redress is not None:
-                    for money in parse_redress(redress):
-                        held = self.redress.get(money.currency, Decimal(0))
-                        self.redress[money.currency] = held + money.amount
-                if score is not None and scale is not None:
-                    self.scores[score, scale] = self.scores.get((score, scale), 0) + 1
-                if cause is not None:
-                    found = (cause_category, cause)
-                    self.causes[found] = self.causes.get(found, 0) + 1
-                else:
-                    self.unrecorded += 1
-        if sla is not None and (closed is None or closed >= start):
-            self._sla(sla, closed)
-
-    def _closed(
-        self,
-        keys: tuple[str, ...],
-        *,
-        closed: int,
-        received: int,
-        responded: int | None,
-        outcome: str | None,
-        timed: int,
-    ) -> None:
-        self.closed += 1
-        upheld = outcome in UPHELD
         for dim, key in zip(self.dims, keys, strict=True):
             counts = dim.get(key)
             if counts is None:
                 counts = dim[key] = [0, 0, 0]
-            counts[1] += 1
-            counts[2] += upheld
+            counts[index] += n
+
+    def count_received(
+        self,
+        index: int | None,
+        dims: tuple[str | None, ...],
+        duplicate: bool,
+        imported: bool,
+        n: int = 1,
+    ) -> None:
+        """``n`` complaints received in the period with these values."""
+        if duplicate:
+            self.duplicates += n
+            return
+        self.received += n
+        self.imported += n if imported else 0
+        self._dims(dims, 0, n)
+        if index is not None:
+            self.trend_received[index] += n
+
+    def count_closed(
+        self,
+        index: int | None,
+        dims: tuple[str | None, ...],
+        ending: tuple[str | None, int, int, bool, bool, bool],
+        n: int = 1,
+    ) -> None:
+        """
+        ``n`` complaints closed (or withdrawn) in the period with these values: ``ending`` is
+        (outcome, withdrawn, first contact, reopened, reviewed, referred).
+        """
+        outcome, withdrawn, first_contact, reopened, reviewed, referred = ending
+        if withdrawn:
+            self.withdrawn += n
+            return
+        self.closed += n
+        upheld = outcome in UPHELD
+        self._dims(dims, 1, n)
+        if upheld:
+            self._dims(dims, 2, n)
         if outcome is not None:
-            self.outcomes[outcome] += 1
-        duration = None if responded is None else self.final.add(received, responded, timed)
-        if self.bounds:
-            b = self._bucket(closed)
-            self.trend_closed[b] += 1
+            self.outcomes[outcome] += n
+        self.first_contact += n if first_contact else 0
+        self.reopened += n if reopened else 0
+        self.reviewed += n if reviewed else 0
+        self.referred += n if referred else 0
+        if index is not None:
+            self.trend_closed[index] += n
             if outcome is not None:
-                self.trend_decided[b] += 1
-                self.trend_upheld[b] += upheld
-            if duration is not None:
-                self.trend_final[b].append(duration)
+                self.trend_decided[index] += n
+                self.trend_upheld[index] += n if upheld else 0
+
+    def count_details(
+        self,
+        details: tuple[str | None, int | None, int | None, str | None, str | None],
+        n: int = 1,
+    ) -> None:
+        """
+        ``n`` complaints closed in the period (not withdrawn) with these (remedies, score,
+        scale, cause category, cause).
+        """
+        remedies, score, scale, cause_category, cause = details
+        if remedies is not None:
+            for kind in remedies.split():
+                self.remedies[kind] = self.remedies.get(kind, 0) + n
+        if score is not None and scale is not None:
+            self.scores[score, scale] = self.scores.get((score, scale), 0) + n
+        if cause is not None:
+            found = (cause_category, cause)
+            self.causes[found] = self.causes.get(found, 0) + n
+        else:
+            self.unrecorded += n
+
+    def count_redress(self, redress: str, n: int = 1) -> None:
+        """``n`` complaints closed in the period with this redress (``CUR:amount`` pairs)."""
+        for money in parse_redress(redress):
+            held = self.redress.get(money.currency, Decimal(0))
+            self.redress[money.currency] = held + money.amount * n
+
+    def count_response(self, index: int | None, received: int, responded: int, timed: int) -> None:
+        """The time to final response of one complaint closed in the period."""
+        duration = self.final.add(received, responded, timed)
+        if duration is not None and index is not None:
+            self.trend_final[index].append(duration)
 
     def _sla(self, text: str, closed: int | None) -> None:
         start, end = self.start, self.end

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -310,11 +309,8 @@ def compute_kpis(
     if speaks_sqlite(store):
 
         def fill(current: Cohorts, previous: Cohorts) -> None:
-            # Two threads: the database works on one period while Python counts the other.
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                earlier = pool.submit(fill_from_sql, previous, store, detail=False)
-                fill_from_sql(current, store)
-                earlier.result()
+            fill_from_sql(current, store)
+            fill_from_sql(previous, store, detail=False)
 
     else:
         rows = fact_rows(store, received_before=end, closed_since=previous_start)

@@ -1,14 +1,15 @@
 """
-The KPI aggregation done with the database: filters, sums and small groupings in SQL over a
-plain scan of the complaints table.
+The KPI aggregation done with the database: filters, sums and the trend bucket in SQL over
+plain scans of the complaints table, the counting in the shared accumulators.
 
-Where SQLite would sort every row to group on several text columns (the breakdowns by
-channel, category, product and priority), the narrow rows are counted in Python instead,
-which measured about twice as fast; the measured durations are read as one integer each.
-
-It fills the same :class:`~iso10002.monitoring._cohorts.Cohorts` as the reference pass over
-fact rows, with the same rules; the tests compare the two on the same data. Instants are
-compared as the stored fixed-width UTC text, which orders as the instants do.
+SQL picks each cohort's rows (received in the period, closed in it) and computes what is cheap
+there: conditional sums, the bucket, the stored durations. Where SQLite would sort every row
+to group on several text columns (the breakdowns by channel, category, product and priority),
+the narrow rows are counted with a ``Counter`` instead, which measured about twice as fast; the
+groups are then given, with their sizes, to the same
+:class:`~iso10002.monitoring._cohorts.Cohorts` methods the reference pass over fact rows
+uses, so that both paths count by one set of rules. Instants are compared as the stored
+fixed-width UTC text, which orders as the instants do.
 """
 
 from __future__ import annotations
@@ -17,13 +18,12 @@ import datetime as _dt
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from decimal import Decimal
 from typing import Any, Protocol, TypeGuard, runtime_checkable
 
 from iso10002.model.events import SurveyAnswered
-from iso10002.monitoring._cohorts import NO_PRIORITY, NONE_KEYS, UPHELD, Cohorts
+from iso10002.monitoring._cohorts import Cohorts
 from iso10002.serialization import structure
-from iso10002.storage._columns import micros_sql, parse_redress, utc
+from iso10002.storage._columns import micros_sql, utc
 
 __all__ = ["SqlSelect", "fill_from_sql", "speaks_sqlite", "survey_answers"]
 
@@ -58,15 +58,10 @@ def _text(us: int) -> str:
 
 def _bucket_sql(column: str, bounds: list[int]) -> str:
     # The bucket index by the inner bounds; the bounds are our own instants, not user text.
+    if not bounds:
+        return "NULL"
     cases = " ".join(f"WHEN {column} < '{_text(b)}' THEN {i}" for i, b in enumerate(bounds[1:-1]))
     return f"CASE {cases} ELSE {len(bounds) - 2} END" if cases else "0"
-
-
-def _add(dim: dict[str, list[int]], key: str, index: int, n: int) -> None:
-    counts = dim.get(key)
-    if counts is None:
-        counts = dim[key] = [0, 0, 0]
-    counts[index] += n
 
 
 def speaks_sqlite(store: object) -> TypeGuard[SqlSelect]:
@@ -90,55 +85,39 @@ def fill_from_sql(c: Cohorts, db: SqlSelect, *, detail: bool = True) -> None:
     """
     Aggregate the period of ``c`` in the database and add the results to ``c``.
 
-    Without ``detail``, only what the period-over-period comparison needs is filled: not the
-    remedies, redress, root causes or time to acknowledge.
+    Without ``detail``, only what the comparison with a later period needs is filled: the
+    breakdowns, remedies, redress, root causes and time to acknowledge are left out.
     """
     p = {"s": _text(c.start), "e": _text(c.end)}
-    if detail:
-        _received(c, db, p)
-        _closed(c, db, p)
-    else:
-        _totals(c, db, p)
-    _satisfaction(c, db, p)
+    if not detail:
+        if _totals(c, db, p):
+            _sla(c, db, p)
+        _satisfaction_and_causes(c, db, p, detail)
+        _final_responses(c, db, p)
+        return
+    if _open(c, db, p):
+        _sla(c, db, p)
+    _received(c, db, p)
+    _closed(c, db, p)
+    _satisfaction_and_causes(c, db, p, detail)
     _final_responses(c, db, p)
-    _sla(c, db, p)
     if detail:
         _acknowledgements(c, db, p)
-        _closed_details(c, db, p)
+        for redress, n in db.select(
+            f"SELECT redress, COUNT(*) FROM {_TABLE} WHERE {_DECIDED} AND redress IS NOT NULL "
+            "GROUP BY 1",
+            p,
+        ):
+            c.count_redress(redress, n)
 
 
-def _duration_sql(start: str, end: str, stored: str, calendar: bool) -> str:
-    if calendar:  # business time is computed in Python from both instants
-        return f"{micros_sql(start)}, {micros_sql(end)}"
-    return f"0, {stored}"
-
-
-_DIMS = "channel, category, product, priority"
-_OUTCOMES = ("upheld", "partially_upheld", "not_upheld")
-
-
-def _count_dims(
-    c: Cohorts, values: tuple[str | None, ...], index: int, n: int, upheld: int
-) -> None:
-    channel, category, product, priority = values
-    keys = (
-        channel or "",
-        category or NONE_KEYS["category"],
-        product or NONE_KEYS["product"],
-        priority or NO_PRIORITY,
-    )
-    for dim, key in zip(c.dims, keys, strict=True):
-        _add(dim, key, index, n)
-        if index == 1:
-            _add(dim, key, 2, upheld)
-
-
-def _open(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> None:
-    # Open at the start and at the end: received before, not closed or withdrawn before.
-    ((open_start, open_end, imported_open),) = db.select(
+def _open(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> bool:
+    """Open at the start and at the end; whether any of these complaints has deadlines."""
+    ((open_start, open_end, imported_open, deadlines),) = db.select(
         "SELECT IFNULL(SUM(received_at < :s), 0), "
         "IFNULL(SUM(closed_at IS NULL OR closed_at >= :e), 0), "
-        "IFNULL(SUM((closed_at IS NULL OR closed_at >= :e) AND source IS NOT NULL), 0) "
+        "IFNULL(SUM((closed_at IS NULL OR closed_at >= :e) AND source IS NOT NULL), 0), "
+        "IFNULL(SUM(sla IS NOT NULL), 0) "
         f"FROM {_TABLE} WHERE received_at < :e AND (closed_at IS NULL OR closed_at >= :s) "
         f"AND {_NOT_DUPLICATE}",
         p,
@@ -146,64 +125,78 @@ def _open(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> None:
     c.open_start += open_start
     c.open_end += open_end
     c.imported_open += imported_open
+    return bool(deadlines)
 
 
-def _totals(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> None:
-    """The counts the comparison with an earlier period needs, without breakdowns."""
-    _open(c, db, p)
-    ((duplicates, received, imported),) = db.select(
-        "SELECT IFNULL(SUM(closure_reason = 'duplicate'), 0), "
-        "IFNULL(SUM(IFNULL(closure_reason, '') <> 'duplicate'), 0), "
-        "IFNULL(SUM(IFNULL(closure_reason, '') <> 'duplicate' AND source IS NOT NULL), 0) "
-        f"FROM {_TABLE} WHERE received_at >= :s AND received_at < :e",
+_DIMS = "channel, category, product, priority"
+_OUTCOMES = ("upheld", "partially_upheld", "not_upheld")
+
+
+def _totals(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> bool:
+    """
+    The counts of the comparison with a later period, in one scan, without breakdowns;
+    whether any of these complaints has deadlines.
+    """
+    received = "received_at >= :s AND received_at < :e"
+    decided = "closed_at >= :s AND closed_at < :e AND withdrawn = 0"
+    sums = [
+        f"received_at < :s AND {_NOT_DUPLICATE}",
+        f"(closed_at IS NULL OR closed_at >= :e) AND {_NOT_DUPLICATE}",
+        f"(closed_at IS NULL OR closed_at >= :e) AND source IS NOT NULL AND {_NOT_DUPLICATE}",
+        f"{received} AND closure_reason = 'duplicate'",
+        f"{received} AND {_NOT_DUPLICATE}",
+        f"{received} AND {_NOT_DUPLICATE} AND source IS NOT NULL",
+        "closed_at >= :s AND closed_at < :e AND withdrawn = 1",
+        f"{decided} AND {_NOT_DUPLICATE}",
+        *(
+            f"{decided} AND {_NOT_DUPLICATE} AND {flag}"
+            for flag in (
+                "first_contact = 1",
+                "reopen_count > 0",
+                "internal_reviews > 0",
+                "referrals > 0",
+            )
+        ),
+        *(f"{decided} AND {_NOT_DUPLICATE} AND outcome = '{o}'" for o in _OUTCOMES),
+        "sla IS NOT NULL",
+    ]
+    # The rows of both cohorts and of the open counts: received before the end and not
+    # closed before the start (a complaint closed in the period was received before its end).
+    (
+        (open_start, open_end, imported_open, duplicates, got, imported, withdrawn, closed, *rest),
+    ) = db.select(
+        "SELECT " + ", ".join(f"IFNULL(SUM({x}), 0)" for x in sums) + f" FROM {_TABLE} "
+        "WHERE received_at < :e AND (closed_at IS NULL OR closed_at >= :s)",
         p,
     )
+    first_contact, reopened, reviewed, referred, *outcomes, deadlines = rest
+    c.open_start += open_start
+    c.open_end += open_end
+    c.imported_open += imported_open
     c.duplicates += duplicates
-    c.received += received
+    c.received += got
     c.imported += imported
-    counts = ", ".join(f"IFNULL(SUM(withdrawn = 0 AND outcome = '{o}'), 0)" for o in _OUTCOMES)
-    ((withdrawn, closed, first_contact, reopened, reviewed, referred, unrecorded, *outcomes),) = (
-        db.select(
-            "SELECT IFNULL(SUM(withdrawn), 0), IFNULL(SUM(withdrawn = 0), 0), "
-            "IFNULL(SUM(withdrawn = 0 AND first_contact), 0), "
-            "IFNULL(SUM(withdrawn = 0 AND reopen_count > 0), 0), "
-            "IFNULL(SUM(withdrawn = 0 AND internal_reviews > 0), 0), "
-            "IFNULL(SUM(withdrawn = 0 AND referrals > 0), 0), "
-            f"IFNULL(SUM(withdrawn = 0 AND root_cause IS NULL), 0), {counts} "
-            f"FROM {_TABLE} WHERE {_CLOSED_IN}",
-            p,
-        )
-    )
     c.withdrawn += withdrawn
     c.closed += closed
     c.first_contact += first_contact
     c.reopened += reopened
     c.reviewed += reviewed
     c.referred += referred
-    c.unrecorded += unrecorded
     for outcome, n in zip(_OUTCOMES, outcomes, strict=True):
         c.outcomes[outcome] += n
+    return bool(deadlines)
 
 
 def _received(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> None:
-    _open(c, db, p)
-    bucket = _bucket_sql("received_at", c.bounds) if c.bounds else "NULL"
+    bucket = _bucket_sql("received_at", c.bounds)
     rows = db.select(
-        f"SELECT {bucket}, {_DIMS}, IFNULL(closure_reason, '') = 'duplicate', "
-        f"source IS NOT NULL FROM {_TABLE} WHERE received_at >= :s AND received_at < :e",
+        f"SELECT {bucket}, {_DIMS}, "
+        "IFNULL(closure_reason, '') = 'duplicate', source IS NOT NULL "
+        f"FROM {_TABLE} WHERE received_at >= :s AND received_at < :e",
         p,
     )
-    for (index, channel, category, product, priority, duplicate, imported), n in Counter(
-        rows
-    ).items():
-        if duplicate:
-            c.duplicates += n
-            continue
-        c.received += n
-        c.imported += n if imported else 0
-        _count_dims(c, (channel, category, product, priority), 0, n, 0)
-        if index is not None:
-            c.trend_received[index] += n
+    for (index, *dims, duplicate, imported), n in Counter(rows).items():
+        c.count_received(index, tuple(dims), bool(duplicate), bool(imported), n)
 
 
 def _acknowledgements(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> None:
@@ -218,97 +211,51 @@ def _acknowledgements(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> Non
 
 
 def _closed(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> None:
-    bucket = _bucket_sql("closed_at", c.bounds) if c.bounds else "NULL"
     rows = db.select(
-        f"SELECT {bucket}, {_DIMS}, outcome, withdrawn, first_contact, reopen_count > 0, "
-        "internal_reviews > 0, referrals > 0, root_cause IS NULL "
-        f"FROM {_TABLE} WHERE {_CLOSED_IN}",
+        f"SELECT {_bucket_sql('closed_at', c.bounds)}, {_DIMS}, "
+        "outcome, withdrawn, first_contact, reopen_count > 0, internal_reviews > 0, "
+        f"referrals > 0 FROM {_TABLE} WHERE {_CLOSED_IN}",
         p,
     )
-    for (
-        index,
-        channel,
-        category,
-        product,
-        priority,
-        outcome,
-        withdrawn,
-        first_contact,
-        reopened,
-        reviewed,
-        referred,
-        unrecorded,
-    ), n in Counter(rows).items():
-        if withdrawn:
-            c.withdrawn += n
-            continue
-        c.closed += n
-        upheld = n if outcome in UPHELD else 0
-        _count_dims(c, (channel, category, product, priority), 1, n, upheld)
-        if outcome is not None:
-            c.outcomes[outcome] += n
-        c.first_contact += first_contact * n
-        c.reopened += reopened * n
-        c.reviewed += reviewed * n
-        c.referred += referred * n
-        c.unrecorded += unrecorded * n
-        if index is not None:
-            c.trend_closed[index] += n
-            if outcome is not None:
-                c.trend_decided[index] += n
-                c.trend_upheld[index] += upheld
+    for (index, *dims, outcome, withdrawn, first, reopened, reviewed, referred), n in Counter(
+        rows
+    ).items():
+        ending = (outcome, withdrawn, first, bool(reopened), bool(reviewed), bool(referred))
+        c.count_closed(index, tuple(dims), ending, n)
 
 
 _DECIDED = f"{_CLOSED_IN} AND withdrawn = 0"
 
 
-def _satisfaction(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> None:
-    for score, scale, n in db.select(
-        f"SELECT satisfaction_score, satisfaction_scale, COUNT(*) FROM {_TABLE} "
-        f"WHERE {_DECIDED} AND satisfaction_score IS NOT NULL "
-        "AND satisfaction_scale IS NOT NULL GROUP BY 1, 2",
-        p,
-    ):
-        c.scores[score, scale] = c.scores.get((score, scale), 0) + n
+def _satisfaction_and_causes(
+    c: Cohorts, db: SqlSelect, p: Mapping[str, object], detail: bool
+) -> None:
+    details = (
+        "remedies, satisfaction_score, satisfaction_scale, root_cause_category, root_cause"
+        if detail
+        else "NULL, satisfaction_score, satisfaction_scale, NULL, NULL"
+    )
+    rows = db.select(f"SELECT {details} FROM {_TABLE} WHERE {_DECIDED}", p)
+    for values, n in Counter(rows).items():
+        c.count_details(values, n)
 
 
-def _closed_details(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> None:
-    for remedies, n in db.select(
-        f"SELECT remedies, COUNT(*) FROM {_TABLE} WHERE {_DECIDED} AND remedies IS NOT NULL "
-        "GROUP BY 1",
-        p,
-    ):
-        for kind in remedies.split():
-            c.remedies[kind] = c.remedies.get(kind, 0) + n
-    for redress, n in db.select(
-        f"SELECT redress, COUNT(*) FROM {_TABLE} WHERE {_DECIDED} AND redress IS NOT NULL "
-        "GROUP BY 1",
-        p,
-    ):
-        for money in parse_redress(redress):
-            held = c.redress.get(money.currency, Decimal(0))
-            c.redress[money.currency] = held + money.amount * n
-    for category, cause, n in db.select(
-        f"SELECT root_cause_category, root_cause, COUNT(*) FROM {_TABLE} "
-        f"WHERE {_DECIDED} AND root_cause IS NOT NULL GROUP BY 1, 2",
-        p,
-    ):
-        c.causes[category, cause] = c.causes.get((category, cause), 0) + n
+def _duration_sql(start: str, end: str, stored: str, calendar: bool) -> str:
+    if calendar:  # business time is computed in Python from both instants
+        return f"{micros_sql(start)}, {micros_sql(end)}"
+    return f"0, {stored}"
 
 
 def _final_responses(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> None:
-    bucket = _bucket_sql("closed_at", c.bounds) if c.bounds else "NULL"
     span = _duration_sql(
         "received_at", "first_response_at", "first_response_us", c.final.calendar is not None
     )
     for index, start, end, timed in db.select(
-        f"SELECT {bucket}, {span}, timed FROM {_TABLE} "
+        f"SELECT {_bucket_sql('closed_at', c.bounds)}, {span}, timed FROM {_TABLE} "
         f"WHERE {_DECIDED} AND first_response_at IS NOT NULL",
         p,
     ):
-        duration = c.final.add(start, end, timed)
-        if duration is not None and index is not None:
-            c.trend_final[index].append(duration)
+        c.count_response(index, start, end, timed)
 
 
 def _sla(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> None:
