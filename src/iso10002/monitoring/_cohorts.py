@@ -13,6 +13,7 @@ import bisect
 import datetime as _dt
 import json
 import math
+from collections.abc import Sequence
 from decimal import Decimal
 
 from iso10002.monitoring.report import (
@@ -47,8 +48,10 @@ class Durations:
         self.elapsed = array.array("q")
         self.business = array.array("q")
         self.not_measured = 0
+        self._ordered: list[int] | None = None
 
     def add(self, start: int, end: int, timed: int) -> int | None:
+        """One duration from ``start`` to ``end``; counted as not measured unless ``timed``."""
         if not timed:
             self.not_measured += 1
             return None
@@ -57,10 +60,30 @@ class Durations:
             self.business.append(self.calendar.between_micros(start, end))
         return end - start
 
-    def stats(self) -> tuple[DurationStats, ...]:
-        found = [_stats("calendar", self.elapsed, self.not_measured)]
+    def extend(self, spans: Sequence[tuple[int, int, int]]) -> None:
+        """Many durations, as :meth:`add` would count them one by one."""
         if self.calendar is not None:
-            found.append(_stats("business", self.business, self.not_measured))
+            for start, end, timed in spans:
+                self.add(start, end, timed)
+            return
+        elapsed = [end - start for start, end, timed in spans if timed]
+        self.not_measured += len(spans) - len(elapsed)
+        self.elapsed.extend(elapsed)
+
+    def median(self) -> float | None:
+        """The median elapsed duration in µs, ``None`` without durations."""
+        return median(self.ordered())
+
+    def ordered(self) -> list[int]:
+        """The elapsed durations, shortest first (sorted once)."""
+        if self._ordered is None or len(self._ordered) != len(self.elapsed):
+            self._ordered = sorted(self.elapsed)
+        return self._ordered
+
+    def stats(self) -> tuple[DurationStats, ...]:
+        found = [_stats("calendar", self.ordered(), self.not_measured)]
+        if self.calendar is not None:
+            found.append(_stats("business", sorted(self.business), self.not_measured))
         return tuple(found)
 
 
@@ -76,8 +99,7 @@ def median(ordered: list[int]) -> float | None:
     return ordered[mid] if n % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
-def _stats(measure: str, values: array.array[int], not_measured: int) -> DurationStats:
-    ordered = sorted(values)
+def _stats(measure: str, ordered: list[int], not_measured: int) -> DurationStats:
     n = len(ordered)
     middle = median(ordered)
     return DurationStats(
@@ -274,6 +296,15 @@ class Cohorts:
             held = self.redress.get(money.currency, Decimal(0))
             self.redress[money.currency] = held + money.amount * n
 
+    def count_responses(self, rows: Sequence[tuple[int | None, int, int, int]]) -> None:
+        """Many (bucket, received, responded, timed): :meth:`count_response` in bulk."""
+        self.final.extend([(start, end, timed) for _, start, end, timed in rows])
+        if self.bounds:
+            trend = self.trend_final
+            for index, start, end, timed in rows:
+                if timed and index is not None:
+                    trend[index].append(end - start)
+
     def count_response(self, index: int | None, received: int, responded: int, timed: int) -> None:
         """The time to final response of one complaint closed in the period."""
         duration = self.final.add(received, responded, timed)
@@ -386,10 +417,14 @@ class Cohorts:
             pareto=tuple(entries),
         )
 
+    def trend_median(self, index: int) -> float | None:
+        """The median time to final response of the complaints closed in bucket ``index``."""
+        return median(sorted(self.trend_final[index]))
+
     def headline(self) -> dict[str, float | None]:
         met = sum(c[0] for c in self.sla.values())
         finished = met + sum(c[1] for c in self.sla.values())
-        middle = median(sorted(self.final.elapsed))
+        middle = self.final.median()
         return {
             "received": self.received,
             "closed": self.closed,

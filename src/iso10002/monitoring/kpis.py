@@ -19,7 +19,7 @@ from iso10002.clock import Clock, SystemClock
 from iso10002.errors import ValidationError
 from iso10002.model.events import Event, SurveyAnswered
 from iso10002.model.values import Money
-from iso10002.monitoring._cohorts import Cohorts, hours, median
+from iso10002.monitoring._cohorts import Cohorts, hours
 from iso10002.monitoring.buckets import BUCKETS, anomalies, buckets
 from iso10002.monitoring.report import (
     Change,
@@ -216,7 +216,7 @@ def _report(
             notes.append(f"received {flags_received[i]} expected")
         if flags_closed[i]:
             notes.append(f"closed {flags_closed[i]} expected")
-        middle = median(sorted(current.trend_final[i]))
+        middle = current.trend_median(i)
         trend.append(
             TrendPoint(
                 start=cut.start,
