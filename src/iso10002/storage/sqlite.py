@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import itertools
 import json
 import os
 import sqlite3
@@ -290,6 +291,7 @@ _COUNTER = "SELECT value FROM counters WHERE scope = ?"
 
 
 _FACT_BATCH = 5000
+_SELECT_BATCH = 10_000
 _FACT_ROWS = (
     "SELECT rowid, "
     + ", ".join(
@@ -1054,8 +1056,16 @@ class SQLiteEventStore:
         return self._rows(cursor)
 
     def _rows(self, cursor: sqlite3.Cursor) -> Iterator[tuple[Any, ...]]:
-        with _SQLiteErrors(self._path, "read a reporting query's rows"):
-            yield from cursor
+        # Chunks, chained in C: a generator step per row would cost a tenth of the report.
+        def chunks() -> Iterator[list[tuple[Any, ...]]]:
+            while True:
+                with _SQLiteErrors(self._path, "read a reporting query's rows"):
+                    chunk = cursor.fetchmany(_SELECT_BATCH)
+                if not chunk:
+                    return
+                yield chunk
+
+        return itertools.chain.from_iterable(chunks())
 
     def _reader(self) -> sqlite3.Connection:
         """This thread's reporting connection; query_only, so SQLite refuses any write."""
