@@ -74,13 +74,15 @@ from iso10002.model.values import (
     Role,
     RootCause,
 )
+from iso10002.outbox.policy import DeskChange, NotificationHook
+from iso10002.outbox.store import OutboxStore
 from iso10002.process.standard import standard_workflow
 from iso10002.process.workflow import Workflow
 from iso10002.sla.config import SlaConfig
 from iso10002.sla.engine import SlaReport, evaluate
 from iso10002.sla.policy import SlaPolicy
 from iso10002.sla.queue import QueueBucket, QueueItem
-from iso10002.storage.base import ComplaintQuery, EventStore, Page, iter_summaries
+from iso10002.storage.base import Append, ComplaintQuery, EventStore, Page, iter_summaries
 from iso10002.storage.memory import InMemoryEventStore
 from iso10002.survey.definition import Survey
 from iso10002.survey.eligibility import eligible
@@ -106,6 +108,10 @@ class ComplaintDesk:
         references: the format of new references.
         cache_size: how many complaint states to keep in memory between commands. The cache
             is always caught up with the store before use, so it is never stale.
+        notifications: given each change (a command, or the alerts :meth:`tick` raises for a
+            complaint), returns the notifications to enqueue in the outbox **in the same
+            transaction** as the change's events, e.g. a
+            :class:`~iso10002.outbox.policy.NotificationPolicy`. Needs a store with an outbox.
 
     Every command takes the acting :class:`~iso10002.Actor` first, returns the complaint as it
     is after the command, and writes nothing if it raises.
@@ -122,8 +128,23 @@ class ComplaintDesk:
         cache_size: int = 10_000,
         sla: SlaConfig | None = None,
         escalation_hooks: Iterable[EscalationHook] = (),
+        notifications: NotificationHook | None = None,
     ) -> None:
         self.store: EventStore = store if store is not None else InMemoryEventStore()
+        if notifications is not None:
+            if not callable(notifications):
+                raise ValidationError(
+                    "notifications",
+                    f"expected a callable such as NotificationPolicy, got "
+                    f"{type(notifications).__name__}",
+                )
+            if not isinstance(self.store, OutboxStore):
+                raise ValidationError(
+                    "notifications",
+                    f"{type(self.store).__name__} keeps no outbox (see OutboxStore), so the "
+                    "notifications would be lost",
+                )
+        self.notifications: NotificationHook | None = notifications
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.workflow: Workflow = workflow if workflow is not None else standard_workflow()
         self.priority_policy: PriorityPolicy = priority_policy or DefaultPriorityPolicy()
@@ -252,14 +273,12 @@ class ComplaintDesk:
             updated = apply(current, event)
             new = [event]
             if self.sla is None:
-                summary = ComplaintSummary.of(updated)
                 history: tuple[Event, ...] = ()
             else:
                 updated = self._reselect(updated, new, actor, now)
                 history = (*past, *new)
-                summary = self._summary(updated, history, now)
             try:
-                self.store.append(new, expected_version=current.version, summary=summary)
+                self._append(updated, new, current.version, history, now)
             except ConcurrencyConflict:
                 self._cache.pop(cid, None)
                 # Retrying re-runs the workflow's checks on the fresh state, so it is safe;
@@ -307,15 +326,46 @@ class ComplaintDesk:
         new.append(event)
         return apply(complaint, event)
 
-    def _summary(
+    def _append(
+        self,
+        complaint: Complaint,
+        new: Sequence[Event],
+        expected_version: int,
+        history: Sequence[Event],
+        now: _dt.datetime,
+    ) -> None:
+        """
+        Append ``new`` with the summary of ``complaint`` and, when the desk has a notification
+        hook, the notifications it asks for, all in one transaction.
+        """
+        report = self._report(complaint, history, now)
+        summary = self._summary_of(complaint, report)
+        hook = self.notifications
+        if hook is None:
+            self.store.append(new, expected_version=expected_version, summary=summary)
+            return
+        entries = tuple(hook(DeskChange(complaint=complaint, events=tuple(new), sla=report)))
+        append = Append(
+            events=tuple(new), expected_version=expected_version, summary=summary, outbox=entries
+        )
+        store = self.store
+        assert isinstance(store, OutboxStore)  # checked when the desk was built
+        store.append_many([append])
+
+    def _report(
         self, complaint: Complaint, history: Sequence[Event], now: _dt.datetime
-    ) -> ComplaintSummary:
-        """The projection row, with the next deadline, warning and alert when a policy applies."""
+    ) -> SlaReport | None:
+        """The complaint's timeliness report as of ``now``, when a policy applies."""
         if self.sla is None or complaint.sla_policy is None:
-            return ComplaintSummary.of(complaint)
+            return None
         policy = self.sla.current(complaint)
         assert policy is not None
-        report = evaluate(history, policy, now, detail=False)
+        return evaluate(history, policy, now, detail=False)
+
+    def _summary_of(self, complaint: Complaint, report: SlaReport | None) -> ComplaintSummary:
+        """The projection row, with the next deadline, warning and alert of ``report``."""
+        if report is None:
+            return ComplaintSummary.of(complaint)
         return ComplaintSummary.of(
             complaint,
             sla_due_at=report.next_due,
@@ -433,11 +483,7 @@ class ComplaintDesk:
                 return updated, []
             history = (*past, *new)
             try:
-                self.store.append(
-                    new,
-                    expected_version=current.version,
-                    summary=self._summary(updated, history, now),
-                )
+                self._append(updated, new, current.version, history, now)
             except ConcurrencyConflict:
                 self._cache.pop(cid, None)
                 if attempt == 2:
@@ -592,9 +638,7 @@ class ComplaintDesk:
         complaint = self._reselect(complaint, new, actor, now)
         history = tuple(new)
         try:
-            self.store.append(
-                new, expected_version=0, summary=self._summary(complaint, history, now)
-            )
+            self._append(complaint, new, 0, history, now)
         except DuplicateKeyError as e:
             if e.key == "client key" and client_key is not None:
                 # Another writer received the same complaint between our check and append.

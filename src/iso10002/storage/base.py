@@ -20,6 +20,8 @@ from iso10002.model import _checks as check
 from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.events import Event
 from iso10002.model.values import Channel, ComplaintId, Priority
+from iso10002.outbox.record import OutboxEntry
+from iso10002.outbox.store import OutboxStore
 
 __all__ = [
     "Append",
@@ -179,11 +181,21 @@ class EventStore(Protocol):
 
 @attrs.frozen(kw_only=True)
 class Append:
-    """One complaint's part of a batch write: the arguments of :meth:`EventStore.append`."""
+    """
+    One complaint's part of a batch write: the arguments of :meth:`EventStore.append`, and the
+    notifications to enqueue with its events.
+    """
 
     events: tuple[Event, ...]
     expected_version: int
     summary: ComplaintSummary
+    outbox: tuple[OutboxEntry, ...] = attrs.field(
+        default=(), converter=check.to_tuple, validator=check.tuple_of(OutboxEntry)
+    )
+    """
+    Notifications written in the same transaction as ``events``: only an outbox-capable store
+    (:class:`~iso10002.outbox.store.OutboxStore`) takes an append that has any.
+    """
 
 
 @runtime_checkable
@@ -205,7 +217,15 @@ def append_all(store: EventStore, appends: Sequence[Append]) -> None:
     after another; then a failure leaves the appends before it written.
 
     Bulk writers (importers) use this: one transaction per batch instead of per complaint.
+
+    Raises:
+        ValidationError: an append has outbox entries and the store keeps no outbox; nothing
+            was written.
     """
+    if any(a.outbox for a in appends) and not isinstance(store, OutboxStore):
+        raise ValidationError(
+            "outbox", f"{type(store).__name__} keeps no outbox; the notifications would be lost"
+        )
     if isinstance(store, BatchAppender):
         store.append_many(appends)
         return

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 
 from iso10002.errors import ConcurrencyConflict, DuplicateKeyError, StoreClosedError
 from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.events import Event
 from iso10002.model.values import ComplaintId
+from iso10002.outbox._memory import MemoryOutbox
+from iso10002.outbox.record import OutboxEntry, OutboxQuery, OutboxRecord, OutboxState
 from iso10002.storage.base import Append, ComplaintQuery, Page, check_batch
 
 __all__ = ["InMemoryEventStore"]
@@ -16,7 +19,8 @@ __all__ = ["InMemoryEventStore"]
 
 class InMemoryEventStore:
     """
-    A complete :class:`~iso10002.storage.base.EventStore` held in dictionaries.
+    A complete :class:`~iso10002.storage.base.EventStore` held in dictionaries, with an outbox
+    (:class:`~iso10002.outbox.store.OutboxStore`).
 
     Thread-safe; it enforces the same concurrency and uniqueness rules as the SQL stores.
     Nothing survives the process.
@@ -30,6 +34,7 @@ class InMemoryEventStore:
         self._client_keys: dict[str, ComplaintId] = {}
         self._log: list[Event] = []
         self._counters: dict[str, int] = {}
+        self._outbox = MemoryOutbox()
         self._closed = False
 
     def _check_open(self) -> None:
@@ -77,6 +82,7 @@ class InMemoryEventStore:
                     if key is not None:
                         client_keys[key] = cid
                 versions[cid] = a.events[-1].seq
+            outbox = self._outbox.plan([(e, a.summary.id) for a in appends for e in a.outbox])
             for a in appends:
                 cid = a.summary.id
                 self._streams.setdefault(cid, []).extend(a.events)
@@ -84,6 +90,7 @@ class InMemoryEventStore:
                 self._summaries[cid] = a.summary
             self._references.update(references)
             self._client_keys.update(client_keys)
+            self._outbox.add(outbox)
 
     def read(self, complaint_id: ComplaintId, *, after: int = 0) -> list[Event]:
         """Events with ``seq > after``; see :meth:`EventStore.read`."""
@@ -142,6 +149,95 @@ class InMemoryEventStore:
             self._counters[scope] = value
             return value
 
+    # -- outbox (see iso10002.outbox.store.OutboxStore) ----------------------------------------
+
+    def outbox_enqueue(self, entries: Sequence[OutboxEntry]) -> int:
+        """Enqueue entries that no event caused; see :class:`OutboxStore`."""
+        with self._lock:
+            self._check_open()
+            planned = self._outbox.plan([(e, None) for e in entries])
+            self._outbox.add(planned)
+            return len(planned)
+
+    def outbox_claim(
+        self,
+        *,
+        worker: str,
+        now: _dt.datetime,
+        lease: _dt.timedelta,
+        limit: int,
+        channels: Collection[str],
+        digest: bool | None = None,
+    ) -> list[OutboxRecord]:
+        """Claim due lane heads; see :meth:`OutboxStore.outbox_claim`."""
+        with self._lock:
+            self._check_open()
+            return self._outbox.claim(
+                worker=worker,
+                now=now,
+                lease=lease,
+                limit=limit,
+                channels=channels,
+                digest=digest,
+            )
+
+    def outbox_delivered(self, record_id: int, *, now: _dt.datetime) -> bool:
+        """Record a delivery; see :meth:`OutboxStore.outbox_delivered`."""
+        with self._lock:
+            self._check_open()
+            return self._outbox.delivered(record_id, now)
+
+    def outbox_failed(
+        self,
+        record_id: int,
+        *,
+        attempt: int,
+        error: str,
+        retry_at: _dt.datetime | None,
+    ) -> bool:
+        """Record a failed attempt; see :meth:`OutboxStore.outbox_failed`."""
+        with self._lock:
+            self._check_open()
+            return self._outbox.failed(record_id, attempt, error, retry_at)
+
+    def outbox_merge(
+        self, records: Sequence[OutboxRecord], digest: OutboxEntry
+    ) -> OutboxRecord | None:
+        """Merge claimed records into a digest; see :meth:`OutboxStore.outbox_merge`."""
+        with self._lock:
+            self._check_open()
+            return self._outbox.merge(records, digest)
+
+    def outbox_records(self, query: OutboxQuery) -> list[OutboxRecord]:
+        """Records matching ``query``, by id."""
+        with self._lock:
+            self._check_open()
+            return self._outbox.query(query)
+
+    def outbox_record(self, key: int | str) -> OutboxRecord | None:
+        """The record with this id or idempotency key."""
+        with self._lock:
+            self._check_open()
+            return self._outbox.get(key)
+
+    def outbox_retry(self, record_ids: Sequence[int], *, now: _dt.datetime) -> int:
+        """Revive dead records; see :meth:`OutboxStore.outbox_retry`."""
+        with self._lock:
+            self._check_open()
+            return self._outbox.retry(record_ids, now)
+
+    def outbox_counts(self) -> dict[OutboxState, int]:
+        """Records per state."""
+        with self._lock:
+            self._check_open()
+            return self._outbox.counts()
+
+    def outbox_purge(self, *, delivered_before: _dt.datetime) -> int:
+        """Delete records delivered before the instant; see :meth:`OutboxStore.outbox_purge`."""
+        with self._lock:
+            self._check_open()
+            return self._outbox.purge(delivered_before)
+
     def close(self) -> None:
         """Drop everything."""
         with self._lock:
@@ -149,6 +245,7 @@ class InMemoryEventStore:
             self._streams.clear()
             self._summaries.clear()
             self._log.clear()
+            self._outbox = MemoryOutbox()
 
     def __repr__(self) -> str:
         return f"InMemoryEventStore(complaints={len(self._streams)})"

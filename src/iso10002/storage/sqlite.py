@@ -11,6 +11,8 @@ Layout (see ``docs/storage.md``):
   one column per field, written in the same transaction as the events it describes, with an
   index for every :class:`~iso10002.storage.base.ComplaintQuery` criterion.
 - ``counters``: named counters for :meth:`SQLiteEventStore.next_number`.
+- ``outbox``: notifications written in the same transaction as the events that caused them
+  (:mod:`iso10002.outbox`), with partial indexes over the pending ones for the dispatcher.
 
 Every instant in a column is stored as UTC text of fixed width
 (``2026-03-02T09:00:00.000000+00:00``), so that comparing the text compares the instants
@@ -21,6 +23,7 @@ The schema is versioned with ``PRAGMA user_version`` and built by :data:`MIGRATI
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import functools
 import itertools
@@ -28,7 +31,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any, ClassVar, Literal
 from uuid import UUID
@@ -50,6 +53,8 @@ from iso10002.model.complaint import Complaint, ComplaintSummary, apply
 from iso10002.model.events import Event
 from iso10002.model.facts import ComplaintFacts
 from iso10002.model.values import Actor, Channel, ComplaintId, Priority
+from iso10002.outbox import _sqlite as outbox_sql
+from iso10002.outbox.record import OutboxEntry, OutboxQuery, OutboxRecord, OutboxState
 from iso10002.serialization import dumps, event_from_dict
 from iso10002.storage._columns import (
     FACT_COLUMNS,
@@ -223,6 +228,11 @@ MIGRATIONS: tuple[Migration, ...] = (
             for name, sql_type in FACT_COLUMNS
         ),
         backfill=_backfill_facts,
+    ),
+    Migration(
+        version=4,
+        description="the outbox: notifications written with the events that caused them",
+        statements=outbox_sql.STATEMENTS,
     ),
 )
 """The schema's history, oldest first; the database's ``user_version`` is the last one applied."""
@@ -821,11 +831,13 @@ class SQLiteEventStore:
         # Check and serialise before taking the lock: a value that cannot be stored fails
         # here, and other threads are not kept waiting on JSON encoding.
         prepared = []
+        outbox: list[tuple[object, ...]] = []
         for a in appends:
             check_batch(a.events, a.expected_version, a.summary)
             cid = str(a.summary.id)
             rows = [_event_row(e, cid, self._actors) for e in a.events]
             prepared.append((a, cid, rows, _summary_values(a.summary)))
+            outbox.extend(outbox_sql.entry_row(e, a.summary.id) for e in a.outbox)
         if not prepared:
             return
         last: list[tuple[str, str, int]] = []
@@ -850,6 +862,8 @@ class SQLiteEventStore:
             for a, cid, rows, values in prepared:
                 last.append((cid, a.summary.reference, a.expected_version))
                 self._write(conn, a, cid, rows, values)
+            if outbox:
+                outbox_sql.insert(conn, outbox)
 
     def _write(
         self,
@@ -1101,6 +1115,124 @@ class SQLiteEventStore:
             finally:
                 if relax:
                     conn.execute(f"PRAGMA synchronous = {self._synchronous}")
+
+    # -- outbox (see iso10002.outbox.store.OutboxStore) ----------------------------------------
+
+    @contextlib.contextmanager
+    def _bookkeeping(self, action: str) -> Iterator[sqlite3.Connection]:
+        """
+        The lock, the connection and one write transaction that is committed without waiting
+        for the disk (``synchronous = NORMAL``) whatever the store's setting: for the outbox's
+        claims and outcomes. A power cut may lose the last of them, never the database's
+        consistency: a lost claim is claimed again, a lost outcome means the notification is
+        sent again, which at-least-once delivery allows. Enqueueing stays as durable as the
+        events it comes with.
+        """
+        with self._use(action) as conn:
+            relax = self._synchronous in ("FULL", "EXTRA")
+            if relax:
+                conn.execute("PRAGMA synchronous = NORMAL")
+            try:
+                with _Immediate(conn):
+                    yield conn
+            finally:
+                if relax:
+                    conn.execute(f"PRAGMA synchronous = {self._synchronous}")
+
+    def outbox_enqueue(self, entries: Sequence[OutboxEntry]) -> int:
+        """
+        Enqueue ``entries`` that no event caused, in one durable transaction; returns how many
+        were new. See :meth:`OutboxStore.outbox_enqueue
+        <iso10002.outbox.store.OutboxStore.outbox_enqueue>`.
+        """
+        rows = [outbox_sql.entry_row(e, None) for e in entries]
+        if not rows:
+            return 0
+        with self._use("enqueue notifications") as conn, _Immediate(conn):
+            return outbox_sql.insert(conn, rows)
+
+    def outbox_claim(
+        self,
+        *,
+        worker: str,
+        now: _dt.datetime,
+        lease: _dt.timedelta,
+        limit: int,
+        channels: Collection[str],
+        digest: bool | None = None,
+    ) -> list[OutboxRecord]:
+        """
+        Claim due records under the write lock, so that no two dispatchers (threads,
+        connections or processes) hold the same one; see :meth:`OutboxStore.outbox_claim
+        <iso10002.outbox.store.OutboxStore.outbox_claim>`.
+        """
+        with self._bookkeeping("claim notifications") as conn:
+            rows = outbox_sql.claim(
+                conn,
+                worker=worker,
+                now=now,
+                lease=lease,
+                limit=limit,
+                channels=channels,
+                digest=digest,
+            )
+        return [outbox_sql.record(row) for row in rows]
+
+    def outbox_delivered(self, record_id: int, *, now: _dt.datetime) -> bool:
+        """Record a delivery; see :meth:`OutboxStore.outbox_delivered`."""
+        with self._bookkeeping(f"record the delivery of outbox record {record_id}") as conn:
+            return outbox_sql.delivered(conn, record_id, now)
+
+    def outbox_failed(
+        self,
+        record_id: int,
+        *,
+        attempt: int,
+        error: str,
+        retry_at: _dt.datetime | None,
+    ) -> bool:
+        """Record a failed attempt; see :meth:`OutboxStore.outbox_failed`."""
+        with self._bookkeeping(f"record a failure of outbox record {record_id}") as conn:
+            return outbox_sql.failed(conn, record_id, attempt, error, retry_at)
+
+    def outbox_merge(
+        self, records: Sequence[OutboxRecord], digest: OutboxEntry
+    ) -> OutboxRecord | None:
+        """Merge claimed records into a digest; see :meth:`OutboxStore.outbox_merge`."""
+        row = outbox_sql.entry_row(digest, None)
+        try:
+            with self._bookkeeping("merge notifications into a digest") as conn:
+                made = outbox_sql.merge(conn, records, row)
+        except outbox_sql.MergeLost:
+            return None
+        return None if made is None else outbox_sql.record(made)
+
+    def outbox_records(self, query: OutboxQuery) -> list[OutboxRecord]:
+        """The records matching ``query``, by id, one page."""
+        with self._use("list outbox records") as conn:
+            rows = outbox_sql.query(conn, query)
+        return [outbox_sql.record(row) for row in rows]
+
+    def outbox_record(self, key: int | str) -> OutboxRecord | None:
+        """The record with this id (int) or idempotency key (str), if any."""
+        with self._use("read an outbox record") as conn:
+            row = outbox_sql.get(conn, key)
+        return None if row is None else outbox_sql.record(row)
+
+    def outbox_retry(self, record_ids: Sequence[int], *, now: _dt.datetime) -> int:
+        """Revive dead records; see :meth:`OutboxStore.outbox_retry`."""
+        with self._use("retry dead notifications") as conn, _Immediate(conn):
+            return outbox_sql.retry(conn, record_ids, now)
+
+    def outbox_counts(self) -> dict[OutboxState, int]:
+        """How many records are in each state."""
+        with self._use("count outbox records") as conn:
+            return outbox_sql.counts(conn)
+
+    def outbox_purge(self, *, delivered_before: _dt.datetime) -> int:
+        """Delete the records delivered before the instant; returns how many."""
+        with self._use("purge delivered notifications") as conn, _Immediate(conn):
+            return outbox_sql.purge(conn, delivered_before)
 
     def close(self) -> None:
         """Close the connection; later calls raise StoreClosedError. Closing twice is fine."""

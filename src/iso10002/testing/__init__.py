@@ -4,12 +4,15 @@ like the shipped ones.
 
 - :class:`EventStoreContract`: the event store contract as pytest tests; subclass it and
   implement ``make_store`` (needs pytest).
+- :class:`OutboxStoreContract`: the same for a store with an outbox
+  (:class:`~iso10002.outbox.store.OutboxStore`).
 - Sample builders: :func:`sample_actor`, :func:`sample_complainant`, :func:`received_event`,
   :func:`note_event`, :func:`summary_after`, :func:`sample_history`, :func:`full_lifecycle`.
 """
 
 from __future__ import annotations
 
+from iso10002.testing.outbox import OutboxStoreContract
 from iso10002.testing.samples import (
     SAMPLE_START,
     full_lifecycle,
@@ -25,6 +28,7 @@ from iso10002.testing.storage import EventStoreContract
 __all__ = [
     "SAMPLE_START",
     "EventStoreContract",
+    "OutboxStoreContract",
     "full_lifecycle",
     "note_event",
     "received_event",
