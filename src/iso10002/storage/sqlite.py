@@ -302,8 +302,6 @@ _COUNTER = "SELECT value FROM counters WHERE scope = ?"
 
 _FACT_BATCH = 5000
 _SELECT_BATCH = 10_000
-_REPORT_MMAP = 2**31 - 2**16
-"""Bytes of the file a reporting connection may map (SQLite's own ceiling by default)."""
 _FACT_ROWS = (
     "SELECT rowid, "
     + ", ".join(
@@ -1092,8 +1090,6 @@ class SQLiteEventStore:
                     raise StoreClosedError(f"SQLite store {self._path} is closed")
                 conn = sqlite3.connect(self._path, check_same_thread=False)
                 conn.execute("PRAGMA query_only = ON")
-                # Reports scan most of the file: reading it mapped saves a copy of every page.
-                conn.execute(f"PRAGMA mmap_size = {_REPORT_MMAP}")
                 self._readers.conn = conn
                 self._reader_connections.append(conn)
         return conn
