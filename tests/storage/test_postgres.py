@@ -35,6 +35,7 @@ from iso10002.errors import (
     ConcurrencyConflict,
     CorruptRecord,
     DuplicateKeyError,
+    NaiveDatetimeError,
     SchemaVersionError,
     SerializationError,
     StorageError,
@@ -54,6 +55,9 @@ from iso10002.model.values import (
 )
 from iso10002.monitoring.kpis import compute_kpis
 from iso10002.monitoring.report import KpiReport
+from iso10002.notify import Notification, NotificationKind
+from iso10002.outbox import OutboxEntry, OutboxQuery
+from iso10002.outbox import _postgres as outbox_pg
 from iso10002.storage import postgres as postgres_module
 from iso10002.storage._columns import FACT_COLUMNS
 from iso10002.storage._pg_rows import ORDERS, statements, where
@@ -1300,3 +1304,179 @@ def test_a_reader_following_positions_misses_nothing_while_processes_append(
     assert len(everything_logged) == sum(written for _, written in reports)
     assert seen == everything_logged
     assert polls > 10  # the reader really ran alongside the writers
+
+
+# -- the outbox ------------------------------------------------------------------------------------
+
+
+def _outbox_entry(key: str, reference: str = "CMP-2026-000001") -> OutboxEntry:
+    return OutboxEntry(
+        notification=Notification(
+            idempotency_key=key,
+            complaint_reference=reference,
+            kind=NotificationKind.ACKNOWLEDGEMENT,
+            recipient="ada@example.org",
+            subject="Your complaint",
+            text="We have it.\n",
+            created_at=NOW,
+        ),
+        channel="smtp",
+    )
+
+
+def test_the_outbox_uses_postgres_types_and_partial_indexes(
+    store: PostgresEventStore, cluster: Cluster
+) -> None:
+    with admin(cluster) as conn:
+        rows = conn.execute(
+            "SELECT column_name, data_type, is_identity FROM information_schema.columns "
+            "WHERE table_schema = %s AND table_name = 'outbox'",
+            (store.schema,),
+        ).fetchall()
+    types = {column: (data_type, identity) for column, data_type, identity in rows}
+    instant = ("timestamp with time zone", "NO")
+    assert types["id"] == ("bigint", "YES")
+    assert types["notification"] == ("jsonb", "NO")
+    assert types["complaint_id"] == ("uuid", "NO")
+    assert types["digest"] == ("boolean", "NO")
+    for column in ("created_at", "deliver_after", "next_attempt_at", "delivered_at"):
+        assert types[column] == instant, column
+    indexes = {name: sql for name, kind, sql in catalog(cluster, store.schema) if kind == "i"}
+    assert "UNIQUE" in indexes["outbox_idempotency_key_key"]
+    assert (
+        "WHERE ((state = 'pending'::text) AND (next_attempt_at IS NOT NULL))"
+        in (indexes["outbox_due"])
+    )
+    assert "WHERE (state = 'pending'::text)" in indexes["outbox_lanes"]
+
+
+def test_a_schema_of_version_1_gains_the_outbox_and_keeps_its_events(
+    cluster: Cluster, schema: str
+) -> None:
+    with psycopg.connect(cluster.conninfo, autocommit=True) as conn:
+        _migrate(conn, schema, "here", MIGRATIONS[:1])
+    assert [v for v, _ in applied(cluster, schema)] == [1]
+    with PostgresEventStore(cluster.conninfo, schema=schema) as store:
+        append_new(store, first := received_event())
+    with PostgresEventStore(cluster.conninfo, schema=schema) as store:
+        assert store.read(first.complaint_id) == [first]
+        assert store.outbox_enqueue([_outbox_entry("a1")]) == 1
+    assert [v for v, _ in applied(cluster, schema)] == [1, 2]
+
+
+def test_an_outbox_table_of_another_application_is_left_alone(
+    cluster: Cluster, schema: str
+) -> None:
+    with psycopg.connect(cluster.conninfo, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"'.encode())
+        conn.execute(f'CREATE TABLE "{schema}".outbox (id integer)'.encode())
+    with pytest.raises(StorageError, match=r"holds tables \(outbox\) that iso10002"):
+        PostgresEventStore(cluster.conninfo, schema=schema)
+
+
+def test_a_claim_skips_records_locked_by_another_claim_without_waiting(
+    store: PostgresEventStore, cluster: Cluster
+) -> None:
+    store.outbox_enqueue([_outbox_entry(f"k{n}", f"CMP-2026-{n:06d}") for n in range(1, 5)])
+    lease = _dt.timedelta(minutes=5)
+    with psycopg.connect(cluster.conninfo) as other:
+        # Another dispatcher's claim, still in its transaction: its rows stay locked.
+        other.execute(
+            f'SELECT id FROM "{store.schema}".outbox WHERE id <= 2 FOR UPDATE'.encode()
+        ).fetchall()
+        began = time.perf_counter()
+        got = store.outbox_claim(worker="w", now=NOW, lease=lease, limit=10, channels=["smtp"])
+        assert time.perf_counter() - began < 5
+        assert [r.idempotency_key for r in got] == ["k3", "k4"]
+        other.rollback()
+    rest = store.outbox_claim(worker="w", now=NOW, lease=lease, limit=10, channels=["smtp"])
+    assert [r.idempotency_key for r in rest] == ["k1", "k2"]
+
+
+def test_a_lane_head_being_claimed_elsewhere_still_holds_back_its_lane(
+    store: PostgresEventStore, cluster: Cluster
+) -> None:
+    store.outbox_enqueue([_outbox_entry("first"), _outbox_entry("second")])
+    lease = _dt.timedelta(minutes=5)
+    with psycopg.connect(cluster.conninfo) as other:
+        other.execute(
+            f'SELECT id FROM "{store.schema}".outbox WHERE id = 1 FOR UPDATE'.encode()
+        ).fetchall()
+        got = store.outbox_claim(worker="w", now=NOW, lease=lease, limit=10, channels=["smtp"])
+        assert got == []
+        other.rollback()
+    (head,) = store.outbox_claim(worker="w", now=NOW, lease=lease, limit=10, channels=["smtp"])
+    assert head.idempotency_key == "first"
+
+
+def test_the_claim_reads_the_pending_records_by_index(
+    store: PostgresEventStore, cluster: Cluster
+) -> None:
+    store.outbox_enqueue([_outbox_entry(f"k{n}", f"CMP-2026-{n:06d}") for n in range(1, 200)])
+    sql = outbox_pg.outbox_sql(store.schema).claim_sql(None)
+    with admin(cluster) as conn:
+        conn.execute(f'ANALYZE "{store.schema}".outbox'.encode())
+        conn.execute("SET enable_seqscan = off")
+        plan = "\n".join(
+            row[0]
+            for row in conn.execute(
+                f"EXPLAIN {sql}".encode(),
+                (NOW.isoformat(), ["smtp"], 10, "w", NOW.isoformat(), NOW.isoformat()),
+            ).fetchall()
+        )
+    assert "outbox_due" in plan, plan
+    assert "outbox_lanes" in plan, plan
+    assert "LockRows" in plan, plan
+
+
+def test_an_unreadable_outbox_record_is_a_storage_error_naming_it(
+    store: PostgresEventStore, cluster: Cluster
+) -> None:
+    store.outbox_enqueue([_outbox_entry("a1")])
+    run_sql(
+        cluster,
+        f'UPDATE "{store.schema}".outbox SET notification = \'{{"idempotency_key": 1}}\'',
+    )
+    with pytest.raises(StorageError) as caught:
+        store.outbox_records(OutboxQuery())
+    assert str(caught.value).startswith("outbox record 1 ('a1') cannot be read: ")
+    assert "ada@example.org" not in str(caught.value)
+    run_sql(cluster, f'UPDATE "{store.schema}".outbox SET schema_version = 2')
+    with pytest.raises(StorageError, match="schema version 2"):
+        store.outbox_record("a1")
+
+
+def test_outbox_calls_on_a_closed_store_are_refused(cluster: Cluster, schema: str) -> None:
+    store = PostgresEventStore(cluster.conninfo, schema=schema)
+    store.close()
+    with pytest.raises(StoreClosedError):
+        store.outbox_counts()
+    with pytest.raises(StoreClosedError):
+        store.outbox_enqueue([_outbox_entry("a1")])
+
+
+def test_a_naive_instant_is_refused_naming_the_field(store: PostgresEventStore) -> None:
+    with pytest.raises(NaiveDatetimeError, match=r"^now: datetime must be timezone-aware"):
+        store.outbox_delivered(1, now=NOW.replace(tzinfo=None))
+    with pytest.raises(NaiveDatetimeError, match=r"^delivered_before"):
+        store.outbox_purge(delivered_before=NOW.replace(tzinfo=None))
+
+
+def test_an_append_with_notifications_is_atomic_on_the_applications_pool(
+    app_pool: ConnectionPool[Any], schema: str
+) -> None:
+    with PostgresEventStore(app_pool, schema=schema) as store:
+        first = received_event()
+        store.append_many(
+            [
+                Append(
+                    events=(first,),
+                    expected_version=0,
+                    summary=summary_after([first]),
+                    outbox=(_outbox_entry("a1"), _outbox_entry("a1"), _outbox_entry("a2")),
+                )
+            ]
+        )
+        assert [r.idempotency_key for r in store.outbox_records(OutboxQuery())] == ["a1", "a2"]
+        assert store.outbox_record("a1") is not None
+        assert store.outbox_record("a1").complaint_id == first.complaint_id  # type: ignore[union-attr]

@@ -6,7 +6,7 @@ complaint, with retries, dead letters, business hours and digests.
 - :mod:`~iso10002.outbox.record`: :class:`OutboxEntry` (what to enqueue), :class:`OutboxRecord`
   and :class:`OutboxState` (what is stored), :class:`OutboxQuery`.
 - :mod:`~iso10002.outbox.store`: the :class:`OutboxStore` protocol that outbox-capable event
-  stores implement (in memory, SQLite).
+  stores implement (in memory, SQLite, PostgreSQL).
 - :mod:`~iso10002.outbox.dispatcher`: :class:`OutboxDispatcher` and :class:`DispatchReport`.
 - :mod:`~iso10002.outbox.retry`: :class:`RetryPolicy`, exponential backoff with deterministic
   jitter.

@@ -4,8 +4,9 @@ The :class:`OutboxStore` seam: an event store that also keeps an outbox of notif
 A store is outbox-capable when it writes the entries of an
 :class:`~iso10002.storage.base.Append` (``Append.outbox``) in the same transaction as its
 events, and implements the claim-and-mark methods below, which the
-:class:`~iso10002.outbox.dispatcher.OutboxDispatcher` uses. ``InMemoryEventStore`` and
-``SQLiteEventStore`` are; :class:`iso10002.testing.OutboxStoreContract` proves another one.
+:class:`~iso10002.outbox.dispatcher.OutboxDispatcher` uses. ``InMemoryEventStore``,
+``SQLiteEventStore`` and ``PostgresEventStore`` are; :class:`iso10002.testing.OutboxStoreContract`
+proves another one.
 
 Every instant is passed in by the caller (the dispatcher's clock), never read by the store, so
 that a test can move time on and expire a lease.

@@ -14,6 +14,7 @@ import re
 import attrs
 
 from iso10002.errors import ValidationError
+from iso10002.outbox import _postgres as outbox_pg
 
 __all__ = [
     "FACT_KINDS",
@@ -23,6 +24,7 @@ __all__ = [
     "check_schema_name",
     "created_fact_columns",
     "migration_lock_key",
+    "outbox_lock_key",
 ]
 
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
@@ -67,6 +69,14 @@ def append_lock_key(schema: str) -> int:
     commits; see ``docs/postgres.md``, "Concurrency".
     """
     return _key(schema, "append")
+
+
+def outbox_lock_key(schema: str) -> int:
+    """
+    The advisory lock held from the moment a transaction inserts into the outbox until it
+    commits, so that record ids, which order each lane, grow in commit order.
+    """
+    return _key(schema, "outbox")
 
 
 @attrs.frozen(kw_only=True)
@@ -197,6 +207,11 @@ MIGRATIONS: tuple[PgMigration, ...] = (
             )
             """,
         ),
+    ),
+    PgMigration(
+        version=2,
+        description="the outbox: notifications written with the events that caused them",
+        statements=outbox_pg.STATEMENTS,
     ),
 )
 """The schema's history, oldest first; ``schema_migrations`` records the versions applied."""

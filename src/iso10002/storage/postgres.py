@@ -12,6 +12,9 @@ Layout (see ``docs/postgres.md``), in one PostgreSQL schema, ``iso10002`` unless
   its monitoring facts, one column per field, written in the same transaction as the events,
   with an index for every :class:`~iso10002.storage.base.ComplaintQuery` criterion.
 - ``counters``: named counters for :meth:`PostgresEventStore.next_number`.
+- ``outbox``: notifications written in the same transaction as the events that caused them
+  (:mod:`iso10002.outbox`), with partial indexes over the pending ones for the dispatchers,
+  which claim with ``SELECT ... FOR UPDATE SKIP LOCKED``.
 - ``schema_migrations``: the versions of :data:`~iso10002.storage._pg_schema.MIGRATIONS` applied.
 """
 
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
@@ -39,6 +42,8 @@ from iso10002.errors import (
 from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.events import Event
 from iso10002.model.values import Actor, ComplaintId
+from iso10002.outbox import _postgres as outbox_pg
+from iso10002.outbox.record import OutboxEntry, OutboxQuery, OutboxRecord, OutboxState
 from iso10002.storage._columns import utc
 from iso10002.storage._pg_rows import (
     ORDERS,
@@ -55,6 +60,7 @@ from iso10002.storage._pg_schema import (
     append_lock_key,
     check_schema_name,
     migration_lock_key,
+    outbox_lock_key,
 )
 from iso10002.storage.base import Append, ComplaintQuery, Page, check_batch
 from iso10002.storage.fact_rows import FactRow
@@ -70,7 +76,7 @@ _READ_BATCH = 500
 
 _FACT_BATCH = 5000
 _NO_ID = UUID(int=0)
-_OUR_TABLES = ["complaints", "counters", "events"]
+_OUR_TABLES = ["complaints", "counters", "events", "outbox"]
 
 
 def _one_line(text: str, secret: str | None) -> str:
@@ -244,7 +250,8 @@ def _prepare_schema(conn: Connection[Any], schema: str, where_: str) -> None:
 class PostgresEventStore:
     """
     A complete :class:`~iso10002.storage.base.EventStore` (and
-    :class:`~iso10002.storage.base.BatchAppender`) in a PostgreSQL database.
+    :class:`~iso10002.storage.base.BatchAppender`, and
+    :class:`~iso10002.outbox.store.OutboxStore`) in a PostgreSQL database.
 
     Args:
         conninfo: a libpq connection string or URI (``"host=db dbname=complaints user=app"``,
@@ -305,6 +312,8 @@ class PostgresEventStore:
         self._timeout = float(timeout)
         self._sql = statements(self._schema)
         self._append_key = append_lock_key(self._schema)
+        self._outbox = outbox_pg.outbox_sql(self._schema)
+        self._outbox_key = outbox_lock_key(self._schema)
         self._actors: dict[Actor, str] = {}
         self._pool: ConnectionPool[Any] | None = None
         self._closed_pool: ConnectionPool[Any] | None = None
@@ -458,10 +467,12 @@ class PostgresEventStore:
         # Check and encode before borrowing a connection: a value that cannot be stored fails
         # here, and no connection is held during JSON encoding.
         prepared = []
+        outbox: list[outbox_pg.Row] = []
         for a in appends:
             check_batch(a.events, a.expected_version, a.summary)
             rows = [event_params(e, self._actors) for e in a.events]
             prepared.append((a, rows, summary_params(a.summary)))
+            outbox.extend(outbox_pg.entry_row(e, a.summary.id) for e in a.outbox)
         if not prepared:
             return
         first = appends[0].summary.reference
@@ -502,6 +513,10 @@ class PostgresEventStore:
                         for a, rows, _ in prepared:
                             current = a
                             cursor.executemany(sql.insert_event, rows)
+                    if outbox:
+                        # After the append lock, always in this order: no deadlock.
+                        conn.execute(sql.append_lock, (self._outbox_key,))
+                        self._outbox.insert_rows(conn, outbox)
             except psycopg.errors.UniqueViolation as e:
                 raise self._taken(conn, current, e) from e
 
@@ -653,6 +668,122 @@ class PostgresEventStore:
         with self._use(f"allocate a number in {scope!r}") as conn, conn.transaction():
             row = conn.execute(self._sql.bump_counter, (scope,)).fetchone()
         return int(row[0])  # type: ignore[index]
+
+    # -- outbox (see iso10002.outbox.store.OutboxStore) ----------------------------------------
+
+    @contextlib.contextmanager
+    def _bookkeeping(self, action: str) -> Iterator[Connection[Any]]:
+        """
+        A connection and one transaction committed without waiting for the disk
+        (``synchronous_commit = off``), for the outbox's claims and outcomes. A crash of the
+        server may lose the last of them, never the database's consistency: a lost claim is
+        claimed again, a lost outcome means the notification is sent again, which
+        at-least-once delivery allows. Enqueueing stays as durable as the events it comes
+        with.
+        """
+        with self._use(action) as conn, conn.transaction():
+            conn.execute("SET LOCAL synchronous_commit TO off")
+            yield conn
+
+    def outbox_enqueue(self, entries: Sequence[OutboxEntry]) -> int:
+        """
+        Enqueue ``entries`` that no event caused, in one transaction; returns how many were
+        new. See :meth:`OutboxStore.outbox_enqueue
+        <iso10002.outbox.store.OutboxStore.outbox_enqueue>`.
+        """
+        rows = [outbox_pg.entry_row(e, None) for e in entries]
+        if not rows:
+            return 0
+        with self._use("enqueue notifications") as conn, conn.transaction():
+            conn.execute(self._sql.append_lock, (self._outbox_key,))
+            return self._outbox.insert_rows(conn, rows)
+
+    def outbox_claim(
+        self,
+        *,
+        worker: str,
+        now: _dt.datetime,
+        lease: _dt.timedelta,
+        limit: int,
+        channels: Collection[str],
+        digest: bool | None = None,
+    ) -> list[OutboxRecord]:
+        """
+        Claim due records with ``SELECT ... FOR UPDATE SKIP LOCKED``, so that dispatchers on
+        any number of connections and machines take disjoint records without waiting for each
+        other; see :meth:`OutboxStore.outbox_claim
+        <iso10002.outbox.store.OutboxStore.outbox_claim>`.
+        """
+        with self._bookkeeping("claim notifications") as conn:
+            rows = self._outbox.claim(
+                conn,
+                worker=worker,
+                now=now,
+                lease=lease,
+                limit=limit,
+                channels=channels,
+                digest=digest,
+            )
+        return [] if rows is None else [outbox_pg.record(row) for row in rows]
+
+    def outbox_delivered(self, record_id: int, *, now: _dt.datetime) -> bool:
+        """Record a delivery; see :meth:`OutboxStore.outbox_delivered`."""
+        with self._bookkeeping(f"record the delivery of outbox record {record_id}") as conn:
+            return self._outbox.mark_delivered(conn, record_id, now)
+
+    def outbox_failed(
+        self,
+        record_id: int,
+        *,
+        attempt: int,
+        error: str,
+        retry_at: _dt.datetime | None,
+    ) -> bool:
+        """Record a failed attempt; see :meth:`OutboxStore.outbox_failed`."""
+        with self._bookkeeping(f"record a failure of outbox record {record_id}") as conn:
+            return self._outbox.mark_failed(conn, record_id, attempt, error, retry_at)
+
+    def outbox_merge(
+        self, records: Sequence[OutboxRecord], digest: OutboxEntry
+    ) -> OutboxRecord | None:
+        """Merge claimed records into a digest; see :meth:`OutboxStore.outbox_merge`."""
+        row = outbox_pg.entry_row(digest, None)
+        try:
+            with self._bookkeeping("merge notifications into a digest") as conn:
+                conn.execute(self._sql.append_lock, (self._outbox_key,))
+                made = self._outbox.merge(conn, records, row)
+        except outbox_pg.MergeLost:
+            return None
+        return None if made is None else outbox_pg.record(made)
+
+    def outbox_records(self, query: OutboxQuery) -> list[OutboxRecord]:
+        """The records matching ``query``, by id, one page."""
+        with self._use("list outbox records") as conn:
+            rows = self._outbox.query(conn, query)
+        return [outbox_pg.record(row) for row in rows]
+
+    def outbox_record(self, key: int | str) -> OutboxRecord | None:
+        """The record with this id (int) or idempotency key (str), if any."""
+        with self._use("read an outbox record") as conn:
+            row = self._outbox.get(conn, key)
+        return None if row is None else outbox_pg.record(row)
+
+    def outbox_retry(self, record_ids: Sequence[int], *, now: _dt.datetime) -> int:
+        """Revive dead records; see :meth:`OutboxStore.outbox_retry`."""
+        if not record_ids:
+            return 0
+        with self._use("retry dead notifications") as conn, conn.transaction():
+            return self._outbox.revive(conn, record_ids, now)
+
+    def outbox_counts(self) -> dict[OutboxState, int]:
+        """How many records are in each state."""
+        with self._use("count outbox records") as conn:
+            return self._outbox.count(conn)
+
+    def outbox_purge(self, *, delivered_before: _dt.datetime) -> int:
+        """Delete the records delivered before the instant; returns how many."""
+        with self._use("purge delivered notifications") as conn, conn.transaction():
+            return self._outbox.delete_delivered(conn, delivered_before)
 
     def close(self) -> None:
         """
