@@ -53,7 +53,7 @@ def read_file(path: str | os.PathLike[str], build: Callable[[object], T], what: 
         if suffix == ".json":
             try:
                 data: object = json.loads(text)
-            except json.JSONDecodeError as e:
+            except (ValueError, RecursionError) as e:  # JSONDecodeError, too many digits
                 raise SerializationError(f"$: not valid JSON: {e}") from e
         else:
             data = _toml.loads(text)

@@ -60,7 +60,7 @@ def loads(text: str) -> dict[str, Any]:
     parser = _parser()
     try:
         data = parser.loads(text)
-    except parser.TOMLDecodeError as e:
+    except (ValueError, RecursionError) as e:  # TOMLDecodeError, too many digits
         raise SerializationError(f"$: not valid TOML: {e}") from e
     result = _plain(data)
     assert isinstance(result, dict)  # a TOML document is always a table

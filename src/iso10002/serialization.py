@@ -435,7 +435,7 @@ def loads(text: str | bytes, cls: type[T]) -> T:
     """Parse JSON ``text`` into a ``cls``; bad JSON or bad values raise SerializationError."""
     try:
         data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+    except (ValueError, RecursionError) as e:  # JSONDecodeError, UnicodeDecodeError, int digits
         raise SerializationError(f"$: not valid JSON: {e}") from e
     return structure(data, cls)
 
@@ -449,7 +449,7 @@ def history_from_json(text: str | bytes) -> list[Event]:
     """Read a history written by :func:`history_to_json`."""
     try:
         data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+    except (ValueError, RecursionError) as e:  # JSONDecodeError, UnicodeDecodeError, int digits
         raise SerializationError(f"$: not valid JSON: {e}") from e
     if not isinstance(data, list):
         raise SerializationError("$: expected an array of events")

@@ -137,6 +137,6 @@ def report_from_json(text: str | bytes) -> KpiReport:
     """
     try:
         data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+    except (ValueError, RecursionError) as e:  # JSONDecodeError, UnicodeDecodeError, int digits
         raise SerializationError(f"$: not valid JSON: {e}") from e
     return report_from_dict(data)

@@ -245,7 +245,7 @@ def read_workflow_file(file: str | os.PathLike[str]) -> Workflow:
     if suffix == ".json":
         try:
             data = json.loads(text)
-        except json.JSONDecodeError as e:
+        except (ValueError, RecursionError) as e:  # JSONDecodeError, too many digits
             raise SerializationError(f"$: not valid JSON: {e}") from e
     else:
         data = _toml.loads(text)
