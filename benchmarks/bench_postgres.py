@@ -37,18 +37,18 @@ from typing import Any
 # The throwaway server of the tests, and the lifecycle and notifications of the other
 # benchmarks; the benchmark runs from a checkout.
 _ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(_ROOT / "tests"), str(_ROOT / "benchmarks")]
+sys.path[:0] = [str(_ROOT), str(_ROOT / "benchmarks")]
 
 import psycopg  # noqa: E402
 from bench_lifecycle import EVENTS_PER_LIFECYCLE, START, lifecycle  # noqa: E402
 from bench_outbox import entries  # noqa: E402
+from tests.storage.pg_cluster import find_bindir, throwaway_cluster  # noqa: E402
 
 from iso10002 import ComplaintDesk, FixedClock  # noqa: E402
 from iso10002.notify import RecordingNotifier  # noqa: E402
 from iso10002.outbox import OutboxDispatcher, OutboxState  # noqa: E402
 from iso10002.outbox import _postgres as outbox_pg  # noqa: E402
 from iso10002.storage.postgres import PostgresEventStore  # noqa: E402
-from storage.pg_cluster import find_bindir, throwaway_cluster  # noqa: E402
 
 BATCH = 500
 _NOW = START.isoformat()

@@ -277,3 +277,9 @@ def test_markdown_and_html_show_the_whole_pack(store: SQLiteEventStore) -> None:
     assert "@media print" in page
     assert "<script" not in page
     assert "http://" not in page and "https://" not in page
+
+
+@pytest.mark.parametrize("text", ["1" * 5000, "[" * 100_000])
+def test_an_actions_file_too_deep_or_too_long_is_a_serialization_error(text: str) -> None:
+    with pytest.raises(SerializationError, match="not valid JSON"):
+        actions_from_json(text)

@@ -16,8 +16,6 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.importing.test_properties import MAPPING
-from tests.survey.support import survey
 
 from iso10002 import _toml
 from iso10002.errors import Iso10002Error, SerializationError
@@ -30,6 +28,8 @@ from iso10002.programme.files import programme_to_dict
 from iso10002.survey import load_survey
 from iso10002.survey.files import survey_to_dict
 from iso10002.testing.programmes import programme
+from tests.importing.test_properties import MAPPING
+from tests.survey.support import survey
 
 from .support import JSON_VALUES, mutated, mutated_text, refused_or, to_json
 

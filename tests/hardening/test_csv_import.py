@@ -15,13 +15,13 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.importing.support import CURRENT, assert_whole, clock, read_csv, replay_all, write_csv
-from tests.importing.test_properties import COLUMNS, MAPPING
 
 from iso10002.errors import ImportFileError
 from iso10002.importing import ImportReport, import_cfpb, import_csv
 from iso10002.storage.base import ComplaintQuery
 from iso10002.storage.sqlite import SQLiteEventStore
+from tests.importing.support import CURRENT, assert_whole, clock, read_csv, replay_all, write_csv
+from tests.importing.test_properties import COLUMNS, MAPPING
 
 from .support import refused_or
 

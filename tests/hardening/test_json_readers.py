@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.monitoring.sample_report import kpi_report
 
 from iso10002.errors import SerializationError
 from iso10002.model.events import Event, payload_types
@@ -30,6 +29,7 @@ from iso10002.serialization import (
     structure,
 )
 from iso10002.testing.samples import sample_history
+from tests.monitoring.sample_report import kpi_report
 
 from .support import JSON_VALUES, mutated, mutated_text, refused_or, to_json
 

@@ -30,7 +30,7 @@ from iso10002.testing.outbox import entry
 if TYPE_CHECKING:
     # Only for annotations: the spawned dispatchers import this module without the tests
     # package on their path.
-    from storage.pg_cluster import Cluster
+    from tests.storage.pg_cluster import Cluster
 
 _SCHEMAS = itertools.count(1)
 T0 = _dt.datetime(2026, 3, 2, 9, 0, tzinfo=_dt.timezone.utc)

@@ -148,7 +148,7 @@ def actions_from_json(text: str | bytes) -> tuple[ImprovementAction, ...]:
     """
     try:
         data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+    except (ValueError, RecursionError) as e:  # JSONDecodeError, UnicodeDecodeError, int digits
         raise SerializationError(f"$: not valid JSON: {e}") from e
     if not isinstance(data, list):
         raise SerializationError("$: expected a JSON array of improvement actions")

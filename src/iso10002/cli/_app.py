@@ -34,7 +34,7 @@ from iso10002 import (
     serialization,
     standard_workflow,
 )
-from iso10002.cli import _audit, _conformance, _import, _render, _report, _sla
+from iso10002.cli import _audit, _conformance, _import, _render, _report, _sla, _verify
 from iso10002.cli._demo import DemoSettings, run_demo, working_days
 from iso10002.cli._progress import Progress
 from iso10002.sla.config import SlaConfig
@@ -392,6 +392,7 @@ def build_parser() -> argparse.ArgumentParser:
     _audit.register(add, database=database)
     _import.register(add, database=database)
     _report.register(add, database=database)
+    _verify.register(add, database=database)
     return parser
 
 

@@ -81,7 +81,7 @@ def _attestations(args: argparse.Namespace) -> tuple[Attestation, ...]:
     text = _read_text("--attestations", args.attestations)
     try:
         data = json.loads(text)
-    except json.JSONDecodeError as e:
+    except (ValueError, RecursionError) as e:  # JSONDecodeError, too many digits, too deep
         raise _usage(f"--attestations: {args.attestations}: $: not valid JSON: {e}") from e
     if not isinstance(data, list):
         raise _usage(f"--attestations: {args.attestations}: $: expected a JSON array")

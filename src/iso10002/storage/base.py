@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterator, Sequence
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import attrs
 
@@ -23,9 +23,14 @@ from iso10002.model.values import Channel, ComplaintId, Priority
 from iso10002.outbox.record import OutboxEntry
 from iso10002.outbox.store import OutboxStore
 
+if TYPE_CHECKING:
+    from iso10002.integrity.chain import Hasher
+
 __all__ = [
     "Append",
     "BatchAppender",
+    "ChainRecord",
+    "ChainedStore",
     "ComplaintQuery",
     "EventStore",
     "Page",
@@ -208,6 +213,41 @@ class BatchAppender(Protocol):
 
         Raises the errors of :meth:`EventStore.append`, for the first append that fails.
         """
+        ...
+
+
+@attrs.frozen(kw_only=True)
+class ChainRecord:
+    """
+    One stored event with its integrity hashes, as the store holds them: what
+    :func:`iso10002.integrity.verify` checks. Fields are read back, not validated: a tampered
+    row must still reach the verifier.
+    """
+
+    position: int
+    complaint_id: str
+    """The stored stream id, as text."""
+    seq: int
+    event: Event | None
+    """The decoded event; None when the row cannot be decoded (see ``error``)."""
+    error: str | None
+    hash: str | None
+    """The event's link in its complaint's chain; None on a row the store did not write."""
+    chain: str | None
+    """The event's link in the log's chain; None on a row the store did not write."""
+
+
+@runtime_checkable
+class ChainedStore(Protocol):
+    """**Protocol:** a store that keeps tamper-evident hashes with its events."""
+
+    @property
+    def hasher(self) -> Hasher:
+        """How the store computes its hashes (with its integrity key, if it has one)."""
+        ...
+
+    def iter_chain(self, *, after_position: int = 0) -> Iterator[ChainRecord]:
+        """Every stored event in position order, with its stored hashes."""
         ...
 
 

@@ -7,12 +7,13 @@ import threading
 from collections.abc import Collection, Iterator, Sequence
 
 from iso10002.errors import ConcurrencyConflict, DuplicateKeyError, StoreClosedError
+from iso10002.integrity.chain import GENESIS, Hasher, canonical_bytes
 from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.events import Event
 from iso10002.model.values import ComplaintId
 from iso10002.outbox._memory import MemoryOutbox
 from iso10002.outbox.record import OutboxEntry, OutboxQuery, OutboxRecord, OutboxState
-from iso10002.storage.base import Append, ComplaintQuery, Page, check_batch
+from iso10002.storage.base import Append, ChainRecord, ComplaintQuery, Page, check_batch
 
 __all__ = ["InMemoryEventStore"]
 
@@ -23,10 +24,14 @@ class InMemoryEventStore:
     (:class:`~iso10002.outbox.store.OutboxStore`).
 
     Thread-safe; it enforces the same concurrency and uniqueness rules as the SQL stores.
-    Nothing survives the process.
+    Nothing survives the process. Each event is kept with its integrity hashes
+    (:class:`~iso10002.storage.base.ChainedStore`), HMACs under ``integrity_key`` if given.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, integrity_key: bytes | None = None) -> None:
+        self._hasher = Hasher(key=integrity_key)
+        self._links: list[tuple[str, str]] = []
+        self._heads: dict[ComplaintId, str] = {}
         self._lock = threading.Lock()
         self._streams: dict[ComplaintId, list[Event]] = {}
         self._summaries: dict[ComplaintId, ComplaintSummary] = {}
@@ -83,8 +88,15 @@ class InMemoryEventStore:
                         client_keys[key] = cid
                 versions[cid] = a.events[-1].seq
             outbox = self._outbox.plan([(e, a.summary.id) for a in appends for e in a.outbox])
+            chain = self._links[-1][1] if self._links else GENESIS
             for a in appends:
                 cid = a.summary.id
+                previous = self._heads.get(cid, GENESIS)
+                for event in a.events:
+                    previous = self._hasher.event_hash(previous, canonical_bytes(event))
+                    chain = self._hasher.chain_hash(chain, previous)
+                    self._links.append((previous, chain))
+                self._heads[cid] = previous
                 self._streams.setdefault(cid, []).extend(a.events)
                 self._log.extend(a.events)
                 self._summaries[cid] = a.summary
@@ -140,6 +152,27 @@ class InMemoryEventStore:
             self._check_open()
             snapshot = self._log[after_position:]
         yield from enumerate(snapshot, start=after_position + 1)
+
+    @property
+    def hasher(self) -> Hasher:
+        """How this store computes the integrity hashes of what it appends."""
+        return self._hasher
+
+    def iter_chain(self, *, after_position: int = 0) -> Iterator[ChainRecord]:
+        """Every event in append order with its hashes; see :class:`ChainedStore`."""
+        with self._lock:
+            self._check_open()
+            snapshot = list(zip(self._log, self._links, strict=True))[after_position:]
+        for position, (event, (digest, chain)) in enumerate(snapshot, start=after_position + 1):
+            yield ChainRecord(
+                position=position,
+                complaint_id=str(event.complaint_id),
+                seq=event.seq,
+                event=event,
+                error=None,
+                hash=digest,
+                chain=chain,
+            )
 
     def next_number(self, scope: str) -> int:
         """Allocate the next number in ``scope``."""
@@ -245,6 +278,8 @@ class InMemoryEventStore:
             self._streams.clear()
             self._summaries.clear()
             self._log.clear()
+            self._links.clear()
+            self._heads.clear()
             self._outbox = MemoryOutbox()
 
     def __repr__(self) -> str:

@@ -49,6 +49,7 @@ from iso10002.errors import (
     StoreClosedError,
     ValidationError,
 )
+from iso10002.integrity.chain import GENESIS, Hasher, canonical_bytes
 from iso10002.model.complaint import Complaint, ComplaintSummary, apply
 from iso10002.model.events import Event
 from iso10002.model.facts import ComplaintFacts
@@ -66,7 +67,7 @@ from iso10002.storage._columns import (
     utc,
     utc_or_none,
 )
-from iso10002.storage.base import Append, ComplaintQuery, Page, check_batch
+from iso10002.storage.base import Append, ChainRecord, ComplaintQuery, Page, check_batch
 from iso10002.storage.fact_rows import FactRow
 
 __all__ = ["MIGRATIONS", "Migration", "SQLiteEventStore", "Synchronous"]
@@ -125,6 +126,31 @@ def _backfill_facts(conn: sqlite3.Connection) -> None:
         state = apply(state, event)
     flush(state)
 
+
+def _backfill_chains(conn: sqlite3.Connection, hasher: Hasher) -> None:
+    """
+    Add the ``hash`` and ``chain`` columns where missing (a database taken back to an older
+    version by hand keeps them), and link the stored events in position order.
+    """
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(events)")}
+    for column in ("hash", "chain"):
+        if column not in columns:
+            conn.execute(f"ALTER TABLE events ADD COLUMN {column} TEXT")
+    last: dict[str, str] = {}
+    chain = GENESIS
+    rows = conn.execute(f"SELECT position, {_EVENT_COLUMNS} FROM events ORDER BY position")
+    links = []
+    for row in rows.fetchall():
+        event = _event_from_row(row[1:])
+        stream = str(row[1])
+        digest = last[stream] = hasher.event_hash(last.get(stream, GENESIS), canonical_bytes(event))
+        chain = hasher.chain_hash(chain, digest)
+        links.append((digest, chain, row[0]))
+    conn.executemany("UPDATE events SET hash = ?, chain = ? WHERE position = ?", links)
+
+
+_CHAIN_VERSION = 5
+"""The migration that adds the integrity chains; :func:`_migrate` fills them with the key."""
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
@@ -234,6 +260,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         description="the outbox: notifications written with the events that caused them",
         statements=outbox_sql.STATEMENTS,
     ),
+    Migration(
+        version=_CHAIN_VERSION,
+        description="integrity: each event's hash in its complaint's chain and in the log's chain",
+        # The columns are added, and filled for the stored events, by _backfill_chains, which
+        # _migrate calls with the opening store's key.
+        statements=(),
+    ),
 )
 """The schema's history, oldest first; the database's ``user_version`` is the last one applied."""
 
@@ -245,7 +278,15 @@ _SUMMARY_COLUMNS = (
     "assignee, received_at, acknowledged_at, closed_at, updated_at, "
     "sla_due_at, sla_warning_at, sla_alert_at, " + ", ".join(name for name, _ in FACT_COLUMNS)
 )
-_INSERT_EVENT = f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+_INSERT_EVENT = (
+    f"INSERT INTO events ({_EVENT_COLUMNS}, hash, chain) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_LAST_CHAIN = "SELECT chain FROM events ORDER BY position DESC LIMIT 1"
+_EVENT_HASH = "SELECT hash FROM events WHERE stream_id = ? AND seq = ?"
+_READ_CHAIN = (
+    f"SELECT position, {_EVENT_COLUMNS}, hash, chain FROM events "
+    "WHERE position > ? AND position <= ? ORDER BY position LIMIT ?"
+)
 # DO NOTHING (rather than an exception) on any unique key: the caller then finds out which
 # key was taken, on the error path only.
 _INSERT_SUMMARY = (
@@ -612,10 +653,14 @@ def _pragma(conn: sqlite3.Connection, name: str) -> Any:
 
 
 def _migrate(
-    conn: sqlite3.Connection, where: str, migrations: Sequence[Migration] = MIGRATIONS
+    conn: sqlite3.Connection,
+    where: str,
+    migrations: Sequence[Migration] = MIGRATIONS,
+    hasher: Hasher | None = None,
 ) -> None:
     """
-    Bring the schema up to the last of ``migrations``, all pending steps in one transaction.
+    Bring the schema up to the last of ``migrations``, all pending steps in one transaction;
+    the integrity chains of stored events are computed with ``hasher`` (unkeyed by default).
 
     Raises:
         SchemaVersionError: the database is newer than ``migrations`` know.
@@ -643,10 +688,12 @@ def _migrate(
                     conn.execute(statement)
                 if migration.backfill is not None:
                     migration.backfill(conn)
+                if migration.version == _CHAIN_VERSION:
+                    _backfill_chains(conn, hasher or Hasher())
         conn.execute(f"PRAGMA user_version = {int(latest)}")
 
 
-def _connect(path: str, synchronous: str, timeout: float) -> sqlite3.Connection:
+def _connect(path: str, synchronous: str, timeout: float, hasher: Hasher) -> sqlite3.Connection:
     """Open, check and migrate the database; the caller converts sqlite3 errors."""
     if sqlite3.sqlite_version_info < _MIN_SQLITE:
         raise StorageError(
@@ -677,7 +724,7 @@ def _connect(path: str, synchronous: str, timeout: float) -> sqlite3.Connection:
                 f"(journal mode stays {mode!r}); is it on a network file system?"
             )
         conn.execute(f"PRAGMA synchronous = {synchronous}")
-        _migrate(conn, path)
+        _migrate(conn, path, hasher=hasher)
     except BaseException:
         conn.close()
         raise
@@ -699,6 +746,8 @@ class SQLiteEventStore:
             file on a power cut: for throwaway data only.
         timeout: seconds a write waits for another connection's write to finish before it
             fails with :class:`~iso10002.errors.StorageError`.
+        integrity_key: the secret under which event hashes are HMACs (``docs/integrity.md``);
+            without it they are plain SHA-256. Open a database always with the same key.
 
     The database runs in write-ahead-log mode: readers never wait for writers, and writers in
     any number of threads, store objects or processes are serialised by SQLite's write lock,
@@ -729,6 +778,7 @@ class SQLiteEventStore:
         *,
         synchronous: Synchronous = "FULL",
         timeout: float = 30.0,
+        integrity_key: bytes | None = None,
     ) -> None:
         if synchronous not in _SYNCHRONOUS:
             raise ValidationError(
@@ -740,6 +790,7 @@ class SQLiteEventStore:
             or not 0 <= timeout < float("inf")
         ):
             raise ValidationError("timeout", f"must be a number of seconds >= 0, got {timeout!r}")
+        self._hasher = Hasher(key=integrity_key)
         self._path = os.fspath(path)
         self._synchronous = synchronous
         self._lock = threading.Lock()
@@ -748,12 +799,17 @@ class SQLiteEventStore:
         self._readers = threading.local()
         self._reader_connections: list[sqlite3.Connection] = []
         with _SQLiteErrors(self._path, "open the database"):
-            self._conn = _connect(self._path, synchronous, float(timeout))
+            self._conn = _connect(self._path, synchronous, float(timeout), self._hasher)
 
     @property
     def path(self) -> str:
         """The database file."""
         return self._path
+
+    @property
+    def hasher(self) -> Hasher:
+        """How this store computes the integrity hashes of what it appends."""
+        return self._hasher
 
     # -- plumbing -------------------------------------------------------------------------------
 
@@ -836,7 +892,8 @@ class SQLiteEventStore:
             check_batch(a.events, a.expected_version, a.summary)
             cid = str(a.summary.id)
             rows = [_event_row(e, cid, self._actors) for e in a.events]
-            prepared.append((a, cid, rows, _summary_values(a.summary)))
+            data = [canonical_bytes(e) for e in a.events]
+            prepared.append((a, cid, rows, data, _summary_values(a.summary)))
             outbox.extend(outbox_sql.entry_row(e, a.summary.id) for e in a.outbox)
         if not prepared:
             return
@@ -858,10 +915,27 @@ class SQLiteEventStore:
             if len(prepared) == 1
             else f"append to {len(prepared)} complaints from {first} on"
         )
+        hasher = self._hasher
         with self._use(action, seq_taken=seq_taken) as conn, _Immediate(conn):
-            for a, cid, rows, values in prepared:
+            # The previous links are read under the write lock: nobody else can append now.
+            found = conn.execute(_LAST_CHAIN).fetchone()
+            chain = GENESIS if found is None or found[0] is None else str(found[0])
+            hashes: dict[str, str] = {}
+            for a, cid, rows, data, values in prepared:
                 last.append((cid, a.summary.reference, a.expected_version))
-                self._write(conn, a, cid, rows, values)
+                previous = hashes.get(cid)
+                if previous is None:
+                    previous = GENESIS
+                    if a.expected_version:
+                        found = conn.execute(_EVENT_HASH, (cid, a.expected_version)).fetchone()
+                        previous = GENESIS if found is None or found[0] is None else str(found[0])
+                linked = []
+                for row, canonical in zip(rows, data, strict=True):
+                    previous = hasher.event_hash(previous, canonical)
+                    chain = hasher.chain_hash(chain, previous)
+                    linked.append((*row, previous, chain))
+                hashes[cid] = previous
+                self._write(conn, a, cid, linked, values)
             if outbox:
                 outbox_sql.insert(conn, outbox)
 
@@ -1012,6 +1086,38 @@ class SQLiteEventStore:
                 return
             for row in rows:
                 yield row[0], self._decode(row[1:])
+            position = rows[-1][0]
+
+    def iter_chain(self, *, after_position: int = 0) -> Iterator[ChainRecord]:
+        """
+        Every event appended before the iteration started, in position order, with its stored
+        hashes; see :class:`~iso10002.storage.base.ChainedStore`. A row that cannot be decoded
+        comes with ``event=None`` and the reason, so that a verifier can name it.
+        """
+        with self._use("read the event log") as conn:
+            last = int(conn.execute(_LAST_POSITION).fetchone()[0])
+        position = after_position
+        while position < last:
+            with self._use("read the event chain") as conn:
+                rows = conn.execute(_READ_CHAIN, (position, last, _READ_BATCH)).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                event: Event | None = None
+                error: str | None = None
+                try:
+                    event = _event_from_row(row[1:9])
+                except (SerializationError, ValueError, TypeError, AttributeError, KeyError) as e:
+                    error = str(e)
+                yield ChainRecord(
+                    position=row[0],
+                    complaint_id=str(row[1]),
+                    seq=row[2] if isinstance(row[2], int) else 0,
+                    event=event,
+                    error=error,
+                    hash=row[9],
+                    chain=row[10],
+                )
             position = rows[-1][0]
 
     def iter_fact_rows(

@@ -1,0 +1,238 @@
+"""Checking a store's hashes: :func:`verify` walks the log once and names the first bad record."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from uuid import UUID
+
+import attrs
+
+from iso10002.errors import ValidationError
+from iso10002.integrity.chain import GENESIS, Hasher, canonical_bytes
+from iso10002.storage.base import (
+    ChainedStore,
+    ChainRecord,
+    ComplaintQuery,
+    EventStore,
+    iter_summaries,
+)
+
+__all__ = ["Finding", "Problem", "VerificationReport", "verify"]
+
+
+class Problem(enum.Enum):
+    """What is wrong with a record."""
+
+    ALTERED = "altered"
+    """The event no longer matches its hash: its content (or its hash) was changed."""
+    MISSING = "missing"
+    """Events were deleted: a gap in a complaint's seqs, or in the log's chain."""
+    INSERTED = "inserted"
+    """A row that the store did not write: it has no hashes."""
+    REORDERED = "reordered"
+    """A complaint's events are not stored in seq order."""
+    CHAIN_BROKEN = "chain broken"
+    """The log's chain does not follow from the event before: its chain value was changed."""
+    FORGED = "forged"
+    """The hashes were recomputed without the integrity key, which the store was given."""
+
+
+@attrs.frozen(kw_only=True)
+class Finding:
+    """The first bad record: where it is, and what is wrong with it."""
+
+    problem: Problem
+    position: int | None
+    """The record's global position (the first missing one, for deleted events)."""
+    reference: str | None
+    """The complaint's reference (its id when it has no summary); None if unknown."""
+    seq: int | None
+    detail: str
+
+    def __str__(self) -> str:
+        where = [f"position {self.position}" if self.position is not None else "end of log"]
+        if self.reference is not None:
+            where.append(f"complaint {self.reference}")
+        if self.seq is not None:
+            where.append(f"seq {self.seq}")
+        return f"{', '.join(where)}: {self.problem.value}: {self.detail}"
+
+
+@attrs.frozen(kw_only=True)
+class VerificationReport:
+    """The outcome of :func:`verify`."""
+
+    events: int
+    """Events checked (up to the first bad one)."""
+    keyed: bool
+    """Whether the hashes were checked as HMACs under a key."""
+    head: str
+    """The log's last chain value: record it elsewhere to detect later truncation."""
+    last_position: int
+    finding: Finding | None
+    """The first bad record, None if the history is intact."""
+
+    @property
+    def ok(self) -> bool:
+        """Whether no record is bad."""
+        return self.finding is None
+
+
+class _Walk:
+    """The state of one walk along the log."""
+
+    def __init__(self, store: EventStore, hasher: Hasher) -> None:
+        self.store = store
+        self.hasher = hasher
+        self.unkeyed = Hasher() if hasher.keyed else None
+        self.heads: dict[str, tuple[int, str]] = {}
+        self.chain = GENESIS
+        self.position = 0
+        self.events = 0
+
+    def reference(self, complaint_id: str) -> str:
+        try:
+            summary = self.store.summary(UUID(complaint_id))
+        except ValueError:
+            return complaint_id
+        return complaint_id if summary is None else str(summary.reference)
+
+    def finding(self, problem: Problem, r: ChainRecord, detail: str) -> Finding:
+        return Finding(
+            problem=problem,
+            position=r.position,
+            reference=self.reference(r.complaint_id),
+            seq=r.seq,
+            detail=detail,
+        )
+
+    def check(self, r: ChainRecord, rest: Iterator[ChainRecord]) -> Finding | None:
+        if r.hash is None or r.chain is None:
+            return self.finding(
+                Problem.INSERTED, r, "the row has no hash: the store did not write it"
+            )
+        last_seq, previous = self.heads.get(r.complaint_id, (0, GENESIS))
+        if r.seq <= last_seq:
+            return self.finding(
+                Problem.REORDERED, r, f"stored after seq {last_seq} of the same complaint"
+            )
+        if r.seq > last_seq + 1:
+            wanted = last_seq + 1
+            if any(x.complaint_id == r.complaint_id and x.seq == wanted for x in rest):
+                return self.finding(Problem.REORDERED, r, f"stored before seq {wanted}")
+            gap = f"seq {wanted}" if r.seq == wanted + 1 else f"seqs {wanted} to {r.seq - 1}"
+            return Finding(
+                problem=Problem.MISSING,
+                # The log's first gap, if it has one: where the deleted event most likely was.
+                position=self.position + 1 if r.position > self.position + 1 else None,
+                reference=self.reference(r.complaint_id),
+                seq=wanted,
+                detail=f"{gap} of the complaint are missing (found seq {r.seq} at {r.position})",
+            )
+        if r.event is None:
+            return self.finding(Problem.ALTERED, r, f"the row cannot be read back: {r.error}")
+        data = canonical_bytes(r.event)
+        if self.hasher.event_hash(previous, data) != r.hash:
+            if self.unkeyed is not None and self.unkeyed.event_hash(previous, data) == r.hash:
+                return self.finding(Problem.FORGED, r, "its hash was made without the key")
+            return self.finding(Problem.ALTERED, r, "the event does not match its hash")
+        if self.hasher.chain_hash(self.chain, r.hash) != r.chain:
+            if self.unkeyed is not None and self.unkeyed.chain_hash(self.chain, r.hash) == r.chain:
+                return self.finding(Problem.FORGED, r, "its chain value was made without the key")
+            return self.broken(r, rest)
+        self.heads[r.complaint_id] = (r.seq, r.hash)
+        self.chain = r.chain
+        self.position = r.position
+        self.events += 1
+        return None
+
+    def broken(self, r: ChainRecord, rest: Iterator[ChainRecord]) -> Finding:
+        """The log's chain breaks at ``r``: deleted events before it, or an edited chain value."""
+        if r.position == self.position + 1:
+            return self.finding(
+                Problem.CHAIN_BROKEN, r, "its chain value does not follow from the event before"
+            )
+        # Events between the two positions were deleted; name them if a complaint lost some.
+        heads = dict(self.heads)
+        for x in (r, *rest):
+            last_seq, _ = heads.get(x.complaint_id, (0, GENESIS))
+            if x.seq > last_seq + 1:
+                return Finding(
+                    problem=Problem.MISSING,
+                    position=self.position + 1,
+                    reference=self.reference(x.complaint_id),
+                    seq=last_seq + 1,
+                    detail=f"the event was deleted (the chain breaks at position {r.position})",
+                )
+            heads[x.complaint_id] = (max(x.seq, last_seq), "")
+        span = (
+            f"{self.position + 1}"
+            if r.position == self.position + 2
+            else (f"{self.position + 1} to {r.position - 1}")
+        )
+        return Finding(
+            problem=Problem.MISSING,
+            position=self.position + 1,
+            reference=None,
+            seq=None,
+            detail=f"the events at position {span} were deleted, with their complaint's summary",
+        )
+
+
+def verify(store: EventStore) -> VerificationReport:
+    """
+    Check every stored event against its hashes, with the store's integrity key if it was
+    given one, and every complaint summary against its history; stop at the first bad record.
+
+    Detects altered, deleted, inserted and reordered events, and complaints whose whole
+    history vanished, except at the very end of the log: compare :attr:`VerificationReport.head`
+    with a value recorded earlier to detect that (``docs/integrity.md``).
+
+    Raises:
+        ValidationError: the store keeps no hashes.
+        StorageError: the store could not be read.
+    """
+    if not isinstance(store, ChainedStore):
+        raise ValidationError("store", f"{type(store).__name__} keeps no integrity hashes")
+    walk = _Walk(store, store.hasher)
+    records = store.iter_chain()
+
+    def report(finding: Finding | None) -> VerificationReport:
+        return VerificationReport(
+            events=walk.events,
+            keyed=walk.hasher.keyed,
+            head=walk.chain,
+            last_position=walk.position,
+            finding=finding,
+        )
+
+    for record in records:
+        found = walk.check(record, records)
+        if found is not None:
+            return report(found)
+    seen = dict(walk.heads)
+    for summary in iter_summaries(store, ComplaintQuery()):
+        last_seq, _ = seen.pop(str(summary.id), (0, GENESIS))
+        if last_seq < summary.version:
+            return report(
+                Finding(
+                    problem=Problem.MISSING,
+                    position=None,
+                    reference=summary.reference,
+                    seq=last_seq + 1,
+                    detail=f"the history ends at seq {last_seq}; its summary counts "
+                    f"{summary.version} events",
+                )
+            )
+    for complaint_id, (last_seq, _) in sorted(seen.items()):
+        return report(
+            Finding(
+                problem=Problem.MISSING,
+                position=None,
+                reference=complaint_id,
+                seq=None,
+                detail=f"the complaint's summary is missing ({last_seq} events are stored)",
+            )
+        )
+    return report(None)
