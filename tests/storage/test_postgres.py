@@ -921,7 +921,9 @@ def test_batches_over_the_same_complaints_in_opposite_orders_do_not_deadlock(
         for first in (a, b):
             history = store.read(first.complaint_id)
             assert [e.seq for e in history] == list(range(1, 2 + sum(written)))
-    assert min(written) > 0
+    # Each refused batch of one writer was refused because of a batch of the other that got
+    # in, so together they wrote at least one writer's worth; which one wins is up to timing.
+    assert sum(written) >= 60
 
 
 # -- concurrency -----------------------------------------------------------------------------------
