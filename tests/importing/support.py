@@ -7,10 +7,6 @@ import datetime as _dt
 import sqlite3
 from pathlib import Path
 
-import attrs
-import pytest
-
-from iso10002.cli import main
 from iso10002.clock import FixedClock
 from iso10002.model.complaint import Complaint
 from iso10002.storage.base import ComplaintQuery, EventStore, iter_summaries
@@ -76,25 +72,3 @@ def assert_whole(db: Path) -> int:
 def replay_all(store: EventStore) -> list[Complaint]:
     """Every complaint in ``store``, replayed from its stored history."""
     return [Complaint.replay(store.read(s.id)) for s in iter_summaries(store, ComplaintQuery())]
-
-
-@attrs.frozen
-class CliResult:
-    """The exit code and the text printed on stdout and stderr by one run."""
-
-    code: int
-    out: str
-    err: str
-
-    @property
-    def error_line(self) -> str:
-        """The first line of stderr."""
-        return self.err.splitlines()[0] if self.err else ""
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> CliResult:
-    """Run the command line in-process with ``args`` (as tests/cli/support.py does)."""
-    capsys.readouterr()
-    code = main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return CliResult(code=code, out=captured.out, err=captured.err)

@@ -9,8 +9,9 @@ import pytest
 from iso10002.cli._import import ImportProgress
 from iso10002.storage.base import ComplaintQuery
 from iso10002.storage.sqlite import SQLiteEventStore
+from tests.cli.support import run
 
-from .support import LAYOUT_2014, assert_whole, read_csv, run, write_csv
+from .support import LAYOUT_2014, assert_whole, read_csv, write_csv
 
 MAPPING = """
 system = "crm"

@@ -8,9 +8,6 @@ import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from email import message_from_bytes
-from email import policy as email_policy
-from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -18,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP
 
 from iso10002 import (
     Actor,
@@ -42,11 +39,8 @@ from iso10002.sla.policy import Metric, On, PolicyRule, SlaPolicy, Target, Unit
 from iso10002.storage.sqlite import SQLiteEventStore
 from iso10002.testing import sample_complainant
 from iso10002.testing.outbox import OutboxEventStore
+from tests.notify.support import LOOPBACK, SERVER_NAME, Mailbox
 
-# The loopback servers follow tests/notify/support.py; they are repeated here because the test
-# packages are not importable from one another (tests/ is not a package).
-LOOPBACK = "127.0.0.1"
-SERVER_NAME = "mail.test"
 SECRET = "whsec-0123456789abcdef0123456789abcdef"
 WAIT = 10.0
 """Upper bound for any wait on another thread; a healthy test never gets near it."""
@@ -167,48 +161,6 @@ def free_port() -> int:
         sock.bind((LOOPBACK, 0))
         port: int = sock.getsockname()[1]
     return port
-
-
-@attrs.define
-class Mailbox:
-    """
-    An aiosmtpd handler that keeps what it accepts; ``rcpt_reply`` and ``data_reply`` make it
-    refuse the recipient or the message with that reply instead.
-    """
-
-    rcpt_reply: str | None = None
-    data_reply: str | None = None
-    messages: list[tuple[tuple[str, ...], EmailMessage]] = attrs.field(factory=list)
-    _lock: threading.Lock = attrs.field(factory=threading.Lock)
-
-    async def handle_RCPT(  # noqa: N802 - the name aiosmtpd calls
-        self,
-        server: SMTP,
-        session: Session,
-        envelope: Envelope,
-        address: str,
-        rcpt_options: list[str],
-    ) -> str:
-        if self.rcpt_reply is not None:
-            return self.rcpt_reply
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(  # noqa: N802 - the name aiosmtpd calls
-        self, server: SMTP, session: Session, envelope: Envelope
-    ) -> str:
-        if self.data_reply is not None:
-            return self.data_reply
-        parsed = message_from_bytes(envelope.original_content or b"", policy=email_policy.default)
-        assert isinstance(parsed, EmailMessage)
-        with self._lock:
-            self.messages.append((tuple(envelope.rcpt_tos), parsed))
-        return "250 2.0.0 Ok: queued as 4F3A9C"
-
-    def keys(self) -> list[str]:
-        """The idempotency keys of the accepted messages, in order."""
-        with self._lock:
-            return [str(m["X-Iso10002-Idempotency-Key"]) for _, m in self.messages]
 
 
 class FixedPortController(Controller):

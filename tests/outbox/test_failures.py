@@ -27,12 +27,11 @@ from iso10002.outbox import (
     RetryPolicy,
 )
 from iso10002.storage.sqlite import SQLiteEventStore
+from tests.notify.support import LOOPBACK, Mailbox
 
 from .support import (
-    LOOPBACK,
     SECRET,
     START,
-    Mailbox,
     SwitchableReceiver,
     all_records,
     free_port,
@@ -124,7 +123,7 @@ def test_a_mail_server_down_for_an_hour_loses_nothing_and_sends_nothing_twice(
     assert_in_order_per_lane(keys, records)
     assert dispatcher.counts()[OutboxState.DELIVERED] == 48
     # Each message is the letter that was stored, to the complainant it was written for.
-    received = {str(m["X-Iso10002-Idempotency-Key"]): to for to, m in mailbox.messages}
+    received = {str(m.message["X-Iso10002-Idempotency-Key"]): m.rcpt_tos for m in mailbox.messages}
     for record in records:
         assert received[record.idempotency_key] == (record.notification.recipient,)
 

@@ -22,8 +22,9 @@ from iso10002.notify import SmtpNotifier
 from iso10002.outbox import OutboxDispatcher, OutboxState
 from iso10002.storage.sqlite import SQLiteEventStore
 from iso10002.testing.outbox import entry
+from tests.notify.support import LOOPBACK, Mailbox
 
-from .support import LOOPBACK, START, Mailbox, all_records, free_port, smtp_on, sqlite_store
+from .support import START, all_records, free_port, smtp_on, sqlite_store
 
 WORKER = Path(__file__).with_name("worker_process.py")
 LEASE = _dt.timedelta(minutes=5)

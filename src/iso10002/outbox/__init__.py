@@ -17,15 +17,10 @@ complaint, with retries, dead letters, business hours and digests.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from iso10002.outbox.digest import DigestPolicy, DigestRenderer, warning_digest
 from iso10002.outbox.dispatcher import DispatchReport, OutboxDispatcher
-from iso10002.outbox.policy import (
-    DeskChange,
-    NotificationHook,
-    NotificationPolicy,
-    StaffRoute,
-    urgent_breach,
-)
 from iso10002.outbox.record import (
     OutboxEntry,
     OutboxQuery,
@@ -34,6 +29,30 @@ from iso10002.outbox.record import (
 )
 from iso10002.outbox.retry import RetryPolicy
 from iso10002.outbox.store import OutboxStore
+
+if TYPE_CHECKING:
+    from iso10002.outbox.policy import (
+        DeskChange,
+        NotificationHook,
+        NotificationPolicy,
+        StaffRoute,
+        urgent_breach,
+    )
+
+# The stores import this package for the records they keep; the desk-side policy needs letters
+# and timeliness, which sit above the stores, so it is loaded only when one of its names is used.
+_POLICY_NAMES = frozenset(
+    {"DeskChange", "NotificationHook", "NotificationPolicy", "StaffRoute", "urgent_breach"}
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _POLICY_NAMES:
+        from iso10002.outbox import policy
+
+        return getattr(policy, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DeskChange",

@@ -63,12 +63,10 @@ from iso10002.storage._columns import (
     facts_values,
     instant,
     instant_or_none,
-    micros_sql,
     utc,
     utc_or_none,
 )
 from iso10002.storage.base import Append, ChainRecord, ComplaintQuery, Page, check_batch
-from iso10002.storage.fact_rows import FactRow
 
 __all__ = ["MIGRATIONS", "Migration", "SQLiteEventStore", "Synchronous"]
 
@@ -341,25 +339,7 @@ _BUMP_COUNTER = (
 _COUNTER = "SELECT value FROM counters WHERE scope = ?"
 
 
-_FACT_BATCH = 5000
 _SELECT_BATCH = 10_000
-_FACT_ROWS = (
-    "SELECT rowid, "
-    + ", ".join(
-        (
-            micros_sql("received_at"),
-            micros_sql("closed_at"),
-            micros_sql("acknowledged_at"),
-            micros_sql("first_response_at"),
-            "channel, category, product, priority, outcome, closure_reason, withdrawn, source",
-            "timed, remedies, redress, reopen_count, internal_reviews, referrals, first_contact",
-            "satisfaction_score, satisfaction_scale, root_cause, root_cause_category, sla",
-        )
-    )
-    + " FROM complaints WHERE received_at < ? AND (closed_at IS NULL OR closed_at >= ?)"
-    " AND rowid > ? ORDER BY rowid LIMIT ?"
-)
-
 # The message SQLite gives when (stream_id, seq) is taken; stable across SQLite releases.
 _EVENT_KEY_TAKEN = "events.stream_id, events.seq"
 
@@ -1119,27 +1099,6 @@ class SQLiteEventStore:
                     chain=row[10],
                 )
             position = rows[-1][0]
-
-    def iter_fact_rows(
-        self, *, received_before: _dt.datetime, closed_since: _dt.datetime
-    ) -> Iterator[FactRow]:
-        """
-        The monitoring rows of the complaints a report needs, computed in SQL; see
-        :class:`~iso10002.monitoring.rows.FactRowSource`.
-
-        Rows are read in batches by row id, the lock released between batches, so a report
-        never holds up writers for long; complaints written meanwhile may or may not be seen.
-        """
-        params = (utc(received_before, "received_before"), utc(closed_since, "closed_since"))
-        after = 0
-        while True:
-            with self._use("read the monitoring facts") as conn:
-                rows = conn.execute(_FACT_ROWS, (*params, after, _FACT_BATCH)).fetchall()
-            for row in rows:
-                yield row[1:]
-            if len(rows) < _FACT_BATCH:
-                return
-            after = rows[-1][0]
 
     def select(
         self, sql: str, params: Sequence[object] | Mapping[str, object] = ()
