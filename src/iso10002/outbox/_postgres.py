@@ -22,11 +22,10 @@ import datetime as _dt
 import functools
 from collections.abc import Collection, Sequence
 from typing import Any
-from uuid import UUID
 
-from iso10002.errors import NaiveDatetimeError, SerializationError, StorageError
+from iso10002.errors import NaiveDatetimeError
 from iso10002.model.values import ComplaintId
-from iso10002.notify.message import Notification
+from iso10002.outbox._rows import record_from_row
 from iso10002.outbox.record import (
     OUTBOX_SCHEMA_VERSION,
     OutboxEntry,
@@ -36,7 +35,7 @@ from iso10002.outbox.record import (
     check_channel,
     check_worker,
 )
-from iso10002.serialization import dumps, loads, structure
+from iso10002.serialization import dumps
 from iso10002.storage import _columns
 
 __all__ = [
@@ -356,65 +355,6 @@ def _instant(value: object, column: str) -> _dt.datetime:
     return value.astimezone(_UTC)
 
 
-def _instant_or_none(value: object, column: str) -> _dt.datetime | None:
-    return None if value is None else _instant(value, column)
-
-
 def record(row: Row) -> OutboxRecord:
-    """
-    The record stored in ``row`` (the columns of :data:`COLUMNS`, as psycopg returns them).
-
-    Raises:
-        StorageError: the row cannot be read back (names the record and its key).
-    """
-    (
-        id_,
-        key,
-        complaint_id,
-        lane,
-        channel,
-        schema_version,
-        notification,
-        created_at,
-        deliver_after,
-        next_attempt_at,
-        attempts,
-        state,
-        last_error,
-        delivered_at,
-        claimed_by,
-        lease_until,
-        digest,
-        digest_id,
-    ) = row
-    try:
-        if schema_version != OUTBOX_SCHEMA_VERSION:
-            raise ValueError(
-                f"its notification has schema version {schema_version!r}; this release reads "
-                f"{OUTBOX_SCHEMA_VERSION}"
-            )
-        message = (
-            loads(notification, Notification)
-            if isinstance(notification, (str, bytes))
-            else structure(notification, Notification, path="notification")
-        )
-        return OutboxRecord(
-            id=id_,
-            notification=message,
-            channel=channel,
-            lane=lane,
-            complaint_id=None if complaint_id is None else UUID(str(complaint_id)),
-            created_at=_instant(created_at, "created_at"),
-            deliver_after=_instant(deliver_after, "deliver_after"),
-            next_attempt_at=_instant_or_none(next_attempt_at, "next_attempt_at"),
-            attempts=attempts,
-            state=OutboxState(state),
-            last_error=last_error,
-            delivered_at=_instant_or_none(delivered_at, "delivered_at"),
-            claimed_by=claimed_by,
-            lease_until=_instant_or_none(lease_until, "lease_until"),
-            digest=bool(digest),
-            digest_id=digest_id,
-        )
-    except (SerializationError, ValueError, TypeError, AttributeError) as e:
-        raise StorageError(f"outbox record {id_} ({key!r}) cannot be read: {e}") from e
+    """The record stored in ``row``; see :func:`~iso10002.outbox._rows.record_from_row`."""
+    return record_from_row(row, _instant)

@@ -15,11 +15,9 @@ import datetime as _dt
 import functools
 from collections.abc import Collection, Sequence
 from typing import Any
-from uuid import UUID
 
-from iso10002.errors import SerializationError, StorageError
 from iso10002.model.values import ComplaintId
-from iso10002.notify.message import Notification
+from iso10002.outbox._rows import record_from_row
 from iso10002.outbox.record import (
     OUTBOX_SCHEMA_VERSION,
     OutboxEntry,
@@ -29,8 +27,8 @@ from iso10002.outbox.record import (
     check_channel,
     check_worker,
 )
-from iso10002.serialization import dumps, loads
-from iso10002.storage._columns import instant, instant_or_none, utc
+from iso10002.serialization import dumps
+from iso10002.storage._columns import instant, utc
 
 __all__ = [
     "STATEMENTS",
@@ -319,57 +317,5 @@ def purge(conn: Connection, before: _dt.datetime) -> int:
 
 
 def record(row: Row) -> OutboxRecord:
-    """
-    The record stored in ``row``.
-
-    Raises:
-        StorageError: the row cannot be read back (names the record and its key).
-    """
-    (
-        id_,
-        key,
-        complaint_id,
-        lane,
-        channel,
-        schema_version,
-        notification,
-        created_at,
-        deliver_after,
-        next_attempt_at,
-        attempts,
-        state,
-        last_error,
-        delivered_at,
-        claimed_by,
-        lease_until,
-        digest,
-        digest_id,
-    ) = row
-    try:
-        if schema_version != OUTBOX_SCHEMA_VERSION:
-            raise ValueError(
-                f"its notification has schema version {schema_version!r}; this release reads "
-                f"{OUTBOX_SCHEMA_VERSION}"
-            )
-        if digest not in (0, 1):
-            raise ValueError(f"digest is {digest!r}, not 0 or 1")
-        return OutboxRecord(
-            id=id_,
-            notification=loads(notification, Notification),
-            channel=channel,
-            lane=lane,
-            complaint_id=None if complaint_id is None else UUID(complaint_id),
-            created_at=instant(created_at, "created_at"),
-            deliver_after=instant(deliver_after, "deliver_after"),
-            next_attempt_at=instant_or_none(next_attempt_at, "next_attempt_at"),
-            attempts=attempts,
-            state=OutboxState(state),
-            last_error=last_error,
-            delivered_at=instant_or_none(delivered_at, "delivered_at"),
-            claimed_by=claimed_by,
-            lease_until=instant_or_none(lease_until, "lease_until"),
-            digest=bool(digest),
-            digest_id=digest_id,
-        )
-    except (SerializationError, ValueError, TypeError, AttributeError) as e:
-        raise StorageError(f"outbox record {id_} ({key!r}) cannot be read: {e}") from e
+    """The record stored in ``row``; see :func:`~iso10002.outbox._rows.record_from_row`."""
+    return record_from_row(row, instant)
