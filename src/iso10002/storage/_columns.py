@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
+from typing import Any
+from uuid import UUID
 
-from iso10002.errors import ValidationError
+from iso10002.errors import CorruptRecord, ValidationError
+from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.facts import ComplaintFacts, MetricOutcome
-from iso10002.model.values import ClosureReason, Money, Outcome, RemedyKind
+from iso10002.model.values import Channel, ClosureReason, Money, Outcome, Priority, RemedyKind
 
 __all__ = [
     "FACT_COLUMNS",
+    "SUMMARY_COLUMN_COUNT",
     "facts_from_values",
     "facts_values",
     "instant",
@@ -26,6 +30,7 @@ __all__ = [
     "micros_sql",
     "parse_redress",
     "sla_column",
+    "summary_from_values",
     "utc",
     "utc_or_none",
 ]
@@ -59,6 +64,10 @@ def instant(text: object, column: str) -> _dt.datetime:
     if value.tzinfo is None:
         raise ValueError(f"{column} {text!r} has no UTC offset")
     return value
+
+
+Instant = Callable[[object, str], _dt.datetime]
+"""Reads one stored instant, naming its column when it cannot (raises ValueError)."""
 
 
 def instant_or_none(text: object, column: str) -> _dt.datetime | None:
@@ -172,9 +181,10 @@ def _count(value: object, column: str) -> int:
     return value
 
 
-def facts_from_values(values: Sequence[object]) -> ComplaintFacts:
+def facts_from_values(values: Sequence[object], read: Instant = instant) -> ComplaintFacts:
     """
-    The facts stored in ``values`` (in :data:`FACT_COLUMNS` order).
+    The facts stored in ``values`` (in :data:`FACT_COLUMNS` order); ``read`` reads a stored
+    instant (the driver's value), the UTC text this module writes by default.
 
     Raises:
         ValueError, TypeError: a column does not hold what it should; the store reports
@@ -206,7 +216,9 @@ def facts_from_values(values: Sequence[object]) -> ComplaintFacts:
         product=product,  # type: ignore[arg-type]
         source=source,  # type: ignore[arg-type]
         timed=_flag(timed, "timed"),
-        first_response_at=instant_or_none(first_response_at, "first_response_at"),
+        first_response_at=None
+        if first_response_at is None
+        else read(first_response_at, "first_response_at"),
         acknowledge_time=_duration(acknowledge_us, "acknowledge_us"),
         first_response_time=_duration(first_response_us, "first_response_us"),
         outcome=None if outcome is None else Outcome(outcome),
@@ -231,3 +243,69 @@ def facts_from_values(values: Sequence[object]) -> ComplaintFacts:
         if sla
         else (),
     )
+
+
+SUMMARY_COLUMN_COUNT = 17
+"""Columns of a summary row before its facts (see :func:`summary_from_values`)."""
+
+
+def summary_from_values(row: Sequence[Any], read: Instant = instant) -> ComplaintSummary:
+    """
+    The summary in ``row``: id, reference, client key, version, state, is_open, channel,
+    priority, category, assignee, received, acknowledged, closed, updated, the three
+    timeliness instants, then the facts. ``read`` reads a stored instant as
+    :func:`facts_from_values` does; ids may come as text or as UUIDs, flags as 0/1 or booleans.
+
+    Raises:
+        CorruptRecord: a column does not hold what it should (names the complaint).
+    """
+    (
+        id_,
+        reference,
+        client_key,
+        version,
+        state,
+        is_open,
+        channel,
+        priority,
+        category,
+        assignee,
+        received_at,
+        acknowledged_at,
+        closed_at,
+        updated_at,
+        sla_due_at,
+        sla_warning_at,
+        sla_alert_at,
+    ) = row[:SUMMARY_COLUMN_COUNT]
+
+    def maybe(value: object, column: str) -> _dt.datetime | None:
+        return None if value is None else read(value, column)
+
+    try:
+        return ComplaintSummary(
+            id=UUID(str(id_)),
+            reference=reference,
+            version=version,
+            state=state,
+            is_open=_flag(is_open, "is_open"),
+            channel=Channel(channel),
+            priority=None if priority is None else Priority(priority),
+            category=category,
+            assignee=assignee,
+            received_at=read(received_at, "received_at"),
+            acknowledged_at=maybe(acknowledged_at, "acknowledged_at"),
+            closed_at=maybe(closed_at, "closed_at"),
+            updated_at=read(updated_at, "updated_at"),
+            client_key=client_key,
+            sla_due_at=maybe(sla_due_at, "sla_due_at"),
+            sla_warning_at=maybe(sla_warning_at, "sla_warning_at"),
+            sla_alert_at=maybe(sla_alert_at, "sla_alert_at"),
+            facts=facts_from_values(row[SUMMARY_COLUMN_COUNT:], read),
+        )
+    except (ValueError, TypeError, AttributeError, ArithmeticError) as e:
+        raise CorruptRecord(
+            complaint=str(reference or id_),
+            seq=version if isinstance(version, int) else 0,
+            reason=f"its summary row cannot be read: {e}",
+        ) from e

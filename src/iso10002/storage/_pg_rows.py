@@ -16,15 +16,14 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from iso10002.errors import CorruptRecord
 from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.events import Event
-from iso10002.model.values import Actor, Channel, Priority
+from iso10002.model.values import Actor
 from iso10002.serialization import dumps, event_from_dict
 from iso10002.storage._columns import (
     FACT_COLUMNS,
-    facts_from_values,
     facts_values,
+    summary_from_values,
     utc,
     utc_or_none,
 )
@@ -47,9 +46,6 @@ _ACTOR_CACHE_SIZE = 1024
 
 _FACT_NAMES = tuple(name for name, _ in FACT_COLUMNS)
 _FLAG_INDEXES = tuple(i for i, name in enumerate(_FACT_NAMES) if FACT_KINDS.get(name) == "flag")
-_INSTANT_INDEXES = tuple(
-    i for i, name in enumerate(_FACT_NAMES) if FACT_KINDS.get(name) == "instant"
-)
 
 EVENT_COLUMNS = "stream_id, seq, type, schema_version, occurred_at, actor, state, payload"
 # The summary's columns after id, reference and client_key, which its first append fixes.
@@ -273,68 +269,15 @@ def _instant(value: object, column: str) -> _dt.datetime:
     return value.astimezone(_UTC)
 
 
-def _instant_or_none(value: object, column: str) -> _dt.datetime | None:
-    return None if value is None else _instant(value, column)
-
-
 def summary_from_row(row: Sequence[Any]) -> ComplaintSummary:
     """
-    The summary in a row of :data:`SUMMARY_COLUMNS`.
+    The summary in a row of :data:`SUMMARY_COLUMNS`; see
+    :func:`~iso10002.storage._columns.summary_from_values`.
 
     Raises:
         CorruptRecord: a column does not hold what it should.
     """
-    (
-        id_,
-        reference,
-        client_key,
-        version,
-        state,
-        is_open,
-        channel,
-        priority,
-        category,
-        assignee,
-        received_at,
-        acknowledged_at,
-        closed_at,
-        updated_at,
-        sla_due_at,
-        sla_warning_at,
-        sla_alert_at,
-    ) = row[:17]
-    try:
-        facts = list(row[17:])
-        for i in _INSTANT_INDEXES:
-            # The shared codec reads instants as the UTC text it writes.
-            value = _instant_or_none(facts[i], _FACT_NAMES[i])
-            facts[i] = None if value is None else utc(value, _FACT_NAMES[i])
-        return ComplaintSummary(
-            id=id_,
-            reference=reference,
-            version=version,
-            state=state,
-            is_open=is_open,
-            channel=Channel(channel),
-            priority=None if priority is None else Priority(priority),
-            category=category,
-            assignee=assignee,
-            received_at=_instant(received_at, "received_at"),
-            acknowledged_at=_instant_or_none(acknowledged_at, "acknowledged_at"),
-            closed_at=_instant_or_none(closed_at, "closed_at"),
-            updated_at=_instant(updated_at, "updated_at"),
-            client_key=client_key,
-            sla_due_at=_instant_or_none(sla_due_at, "sla_due_at"),
-            sla_warning_at=_instant_or_none(sla_warning_at, "sla_warning_at"),
-            sla_alert_at=_instant_or_none(sla_alert_at, "sla_alert_at"),
-            facts=facts_from_values(facts),
-        )
-    except (ValueError, TypeError, AttributeError, ArithmeticError) as e:
-        raise CorruptRecord(
-            complaint=str(reference or id_),
-            seq=version if isinstance(version, int) else 0,
-            reason=f"its summary row cannot be read: {e}",
-        ) from e
+    return summary_from_values(row, _instant)
 
 
 def event_from_row(row: Sequence[Any]) -> Event:

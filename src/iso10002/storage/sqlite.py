@@ -53,16 +53,14 @@ from iso10002.integrity.chain import GENESIS, Hasher, canonical_bytes
 from iso10002.model.complaint import Complaint, ComplaintSummary, apply
 from iso10002.model.events import Event
 from iso10002.model.facts import ComplaintFacts
-from iso10002.model.values import Actor, Channel, ComplaintId, Priority
+from iso10002.model.values import Actor, ComplaintId
 from iso10002.outbox import _sqlite as outbox_sql
 from iso10002.outbox.record import OutboxEntry, OutboxQuery, OutboxRecord, OutboxState
 from iso10002.serialization import dumps, event_from_dict
 from iso10002.storage._columns import (
     FACT_COLUMNS,
-    facts_from_values,
     facts_values,
-    instant,
-    instant_or_none,
+    summary_from_values,
     utc,
     utc_or_none,
 )
@@ -508,57 +506,6 @@ def _summary_values(s: ComplaintSummary) -> tuple[object, ...]:
         utc_or_none(s.sla_alert_at, "sla_alert_at"),
         *facts_values(s.facts),
     )
-
-
-def _summary_from_row(row: Sequence[Any]) -> ComplaintSummary:
-    (
-        id_,
-        reference,
-        client_key,
-        version,
-        state,
-        is_open,
-        channel,
-        priority,
-        category,
-        assignee,
-        received_at,
-        acknowledged_at,
-        closed_at,
-        updated_at,
-        sla_due_at,
-        sla_warning_at,
-        sla_alert_at,
-    ) = row[:17]
-    try:
-        if is_open not in (0, 1):
-            raise ValueError(f"is_open is {is_open!r}, not 0 or 1")
-        return ComplaintSummary(
-            id=UUID(id_),
-            reference=reference,
-            version=version,
-            state=state,
-            is_open=bool(is_open),
-            channel=Channel(channel),
-            priority=None if priority is None else Priority(priority),
-            category=category,
-            assignee=assignee,
-            received_at=instant(received_at, "received_at"),
-            acknowledged_at=instant_or_none(acknowledged_at, "acknowledged_at"),
-            closed_at=instant_or_none(closed_at, "closed_at"),
-            updated_at=instant(updated_at, "updated_at"),
-            client_key=client_key,
-            sla_due_at=instant_or_none(sla_due_at, "sla_due_at"),
-            sla_warning_at=instant_or_none(sla_warning_at, "sla_warning_at"),
-            sla_alert_at=instant_or_none(sla_alert_at, "sla_alert_at"),
-            facts=facts_from_values(row[17:]),
-        )
-    except (ValueError, TypeError, AttributeError, ArithmeticError) as e:
-        raise CorruptRecord(
-            complaint=str(reference or id_),
-            seq=version if isinstance(version, int) else 0,
-            reason=f"its summary row cannot be read: {e}",
-        ) from e
 
 
 def _json_column(text: object, column: str) -> object:
@@ -1012,7 +959,7 @@ class SQLiteEventStore:
         """
         with self._use("read a summary") as conn:
             row = conn.execute(_SUMMARY, (str(complaint_id),)).fetchone()
-        return None if row is None else _summary_from_row(row)
+        return None if row is None else summary_from_values(row)
 
     def query(self, query: ComplaintQuery) -> Page:
         """The summaries matching ``query``, newest received first, one page."""
@@ -1028,7 +975,7 @@ class SQLiteEventStore:
                 ).fetchall()
             finally:
                 conn.execute("COMMIT")
-        items = tuple(_summary_from_row(row) for row in rows)
+        items = tuple(summary_from_values(row) for row in rows)
         return Page(items=items, total=total[0], limit=query.limit, offset=query.offset)
 
     def explain_query(self, query: ComplaintQuery) -> list[str]:
