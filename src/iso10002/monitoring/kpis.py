@@ -162,13 +162,16 @@ def kpis_from_rows(
     after, the start of the previous period; others are ignored.
     """
 
-    def fill(current: Cohorts, previous: Cohorts) -> None:
-        for row in rows:
-            current.add(row)
-            previous.add(row)
-
+    _check(
+        start=start,
+        end=end,
+        zone=zone,
+        bucket=bucket,
+        customers=customers,
+        threshold=recurring_threshold,
+    )
     return _report(
-        fill,
+        _from_rows(rows),
         start=start,
         end=end,
         zone=zone,
@@ -178,6 +181,17 @@ def kpis_from_rows(
         recurring_threshold=recurring_threshold,
         generated_at=generated_at,
     )
+
+
+def _from_rows(rows: Iterable[FactRow]) -> Fill:
+    """Fill both periods in one pass over ``rows``: the reference semantics."""
+
+    def fill(current: Cohorts, previous: Cohorts) -> None:
+        for row in rows:
+            current.add(row)
+            previous.add(row)
+
+    return fill
 
 
 def _report(
@@ -192,14 +206,7 @@ def _report(
     recurring_threshold: int,
     generated_at: _dt.datetime,
 ) -> KpiReport:
-    _check(
-        start=start,
-        end=end,
-        zone=zone,
-        bucket=bucket,
-        customers=customers,
-        threshold=recurring_threshold,
-    )
+    """The report, once the settings are checked, from what ``fill`` counts."""
     previous_start = start - (end - start)
     cuts = buckets(start, end, zone, bucket)
     bounds = [micros(b.start) for b in cuts] + [micros(end)]
@@ -313,12 +320,7 @@ def compute_kpis(
             fill_from_sql(previous, store, detail=False)
 
     else:
-        rows = fact_rows(store, received_before=end, closed_since=previous_start)
-
-        def fill(current: Cohorts, previous: Cohorts) -> None:
-            for row in rows:
-                current.add(row)
-                previous.add(row)
+        fill = _from_rows(fact_rows(store, received_before=end, closed_since=previous_start))
 
     report = _report(
         fill,
