@@ -58,8 +58,19 @@ def test_an_untouched_database_is_intact(db: Path) -> None:
 
 
 def test_a_changed_payload_is_named(db: Path) -> None:
-    # Position 20 is CMP-2's note "The direct debit ran twice on 1 March."
-    tamper(db, "UPDATE events SET payload = replace(payload, 'twice', 'once') WHERE position = 20")
+    tamper(db, "UPDATE events SET payload = replace(payload, '42.50', '4.25')")
+    finding = check(db).finding
+    assert finding is not None
+    assert (finding.problem, finding.reference) == (Problem.ALTERED, "CMP-1")
+    assert finding.detail == "the event does not match its hash"
+
+
+def test_a_changed_personal_value_is_named(db: Path) -> None:
+    # Position 20 is CMP-2's note "The direct debit ran twice on 1 March.", whose text is
+    # personal data: kept beside the sealed payload, and checked against its commitment.
+    tamper(
+        db, "UPDATE events SET personal = replace(personal, 'twice', 'once') WHERE position = 20"
+    )
     finding = check(db).finding
     assert finding is not None
     assert (finding.problem, finding.position, finding.reference, finding.seq) == (
@@ -68,6 +79,20 @@ def test_a_changed_payload_is_named(db: Path) -> None:
         "CMP-2",
         7,
     )
+    assert finding.detail == "the personal value at text does not match its commitment"
+
+
+def test_personal_data_removed_without_an_erasure_is_named(db: Path) -> None:
+    tamper(db, "UPDATE events SET personal = NULL WHERE position = 20")
+    report = check(db)
+    assert report.finding is not None
+    assert (report.finding.problem, report.finding.position, report.finding.seq) == (
+        Problem.MISSING,
+        20,
+        7,
+    )
+    assert report.finding.detail == "the personal value at text was removed; no erasure is recorded"
+    assert report.events == 40  # every hash held: only the personal value is gone
 
 
 def test_a_deleted_row_is_named(db: Path) -> None:
@@ -168,7 +193,7 @@ def rewrite_chains_without_key(path: Path) -> None:
     for r in records:
         assert r.event is not None
         digest = heads[r.complaint_id] = hasher.event_hash(
-            heads.get(r.complaint_id, "0" * 64), canonical_bytes(r.event)
+            heads.get(r.complaint_id, "0" * 64), canonical_bytes(r.event, r.payload)
         )
         chain = hasher.chain_hash(chain, digest)
         links.append((digest, chain, r.position))

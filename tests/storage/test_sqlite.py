@@ -221,12 +221,13 @@ def test_another_applications_database_is_refused(
 def test_a_newer_schema_is_refused(path: Path) -> None:
     SQLiteEventStore(path).close()
     connection = raw(path)
-    connection.execute("PRAGMA user_version = 7")
+    connection.execute(f"PRAGMA user_version = {SQLiteEventStore.SCHEMA_VERSION + 1}")
     connection.close()
     with pytest.raises(SchemaVersionError) as caught:
         SQLiteEventStore(path)
     assert str(caught.value) == (
-        f"SQLite store {path}: the database has schema version 7, but this release of "
+        f"SQLite store {path}: the database has schema version "
+        f"{SQLiteEventStore.SCHEMA_VERSION + 1}, but this release of "
         f"iso10002 knows versions up to {SQLiteEventStore.SCHEMA_VERSION}; upgrade iso10002"
     )
 

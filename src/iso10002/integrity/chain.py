@@ -14,6 +14,8 @@ import datetime as _dt
 import hashlib
 import hmac
 import json
+from collections.abc import Mapping
+from typing import Any
 
 import attrs
 
@@ -29,10 +31,14 @@ GENESIS = "0" * 64
 _ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 
 
-def canonical_bytes(event: Event) -> bytes:
+def canonical_bytes(event: Event, payload: Mapping[str, Any] | None = None) -> bytes:
     """
     The bytes of ``event`` that its hash covers: compact JSON with sorted keys of its complaint
     id, seq, instant (UTC, microseconds), actor, state, type, schema version and payload.
+
+    ``payload`` is the payload as sealed for storage (:mod:`iso10002.privacy.sealing`): personal
+    values replaced by commitments, so that erasing them leaves the hash valid. Without it, the
+    event's own payload is used, which is the same for an event that holds no personal data.
 
     Equal events give equal bytes however they were stored, so a store may keep the event in
     any form (text, ``jsonb``) that reads back the same.
@@ -48,7 +54,7 @@ def canonical_bytes(event: Event) -> bytes:
             "state": event.state,
             "type": event.payload.type,
             "schema_version": event.schema_version,
-            "payload": unstructure(event.payload),
+            "payload": unstructure(event.payload) if payload is None else payload,
         }
     ).encode("utf-8")
 

@@ -8,8 +8,10 @@ from uuid import UUID
 
 import attrs
 
-from iso10002.errors import ValidationError
+from iso10002.errors import CorruptRecord, ValidationError
 from iso10002.integrity.chain import GENESIS, Hasher, canonical_bytes
+from iso10002.model.events import Event, PersonalDataErased
+from iso10002.privacy.sealing import commitment, markers
 from iso10002.storage.base import (
     ChainedStore,
     ChainRecord,
@@ -90,6 +92,10 @@ class _Walk:
         self.chain = GENESIS
         self.position = 0
         self.events = 0
+        # Complaints some of whose personal values are gone, by where they were first missed,
+        # until their erasure is found further on; and those that still hold some.
+        self.unerased: dict[str, tuple[ChainRecord, str]] = {}
+        self.holding: dict[str, ChainRecord] = {}
 
     def reference(self, complaint_id: str) -> str:
         try:
@@ -132,7 +138,7 @@ class _Walk:
             )
         if r.event is None:
             return self.finding(Problem.ALTERED, r, f"the row cannot be read back: {r.error}")
-        data = canonical_bytes(r.event)
+        data = canonical_bytes(r.event, r.payload)
         if self.hasher.event_hash(previous, data) != r.hash:
             if self.unkeyed is not None and self.unkeyed.event_hash(previous, data) == r.hash:
                 return self.finding(Problem.FORGED, r, "its hash was made without the key")
@@ -141,11 +147,52 @@ class _Walk:
             if self.unkeyed is not None and self.unkeyed.chain_hash(self.chain, r.hash) == r.chain:
                 return self.finding(Problem.FORGED, r, "its chain value was made without the key")
             return self.broken(r, rest)
+        found = self.check_personal(r, r.event)
+        if found is not None:
+            return found
         self.heads[r.complaint_id] = (r.seq, r.hash)
         self.chain = r.chain
         self.position = r.position
         self.events += 1
         return None
+
+    def check_personal(self, r: ChainRecord, event: Event) -> Finding | None:
+        """The personal values held beside ``r`` against the commitments its hash covers."""
+        committed = markers(event.payload.type, r.payload) if r.payload is not None else {}
+        held = r.personal or {}
+        for path, (salt, value) in sorted(held.items()):
+            if committed.get(path) != commitment(salt, value):
+                return self.finding(
+                    Problem.ALTERED,
+                    r,
+                    f"the personal value at {path} does not match its commitment",
+                )
+        if held:
+            if len(held) < len(committed):
+                path = sorted(set(committed) - set(held))[0]
+                return self.finding(
+                    Problem.MISSING, r, f"the personal value at {path} was removed, not erased"
+                )
+            self.holding.setdefault(r.complaint_id, r)
+        elif committed:
+            self.unerased.setdefault(r.complaint_id, (r, sorted(committed)[0]))
+        if isinstance(event.payload, PersonalDataErased):
+            self.unerased.pop(r.complaint_id, None)
+            kept = self.holding.pop(r.complaint_id, None)
+            if kept is not None:
+                return self.finding(
+                    Problem.ALTERED, kept, f"personal data is held after its erasure at seq {r.seq}"
+                )
+        return None
+
+    def removed_without_erasure(self) -> Finding | None:
+        """The first complaint whose personal values are gone with no erasure recorded."""
+        if not self.unerased:
+            return None
+        r, path = min(self.unerased.values(), key=lambda item: item[0].position)
+        return self.finding(
+            Problem.MISSING, r, f"the personal value at {path} was removed; no erasure is recorded"
+        )
 
     def broken(self, r: ChainRecord, rest: Iterator[ChainRecord]) -> Finding:
         """The log's chain breaks at ``r``: deleted events before it, or an edited chain value."""
@@ -180,6 +227,23 @@ class _Walk:
         )
 
 
+def _appended_since(store: EventStore, complaint_id: UUID, last_seq: int) -> bool:
+    """
+    Whether the complaint's event after ``last_seq`` is stored after all: appended once the walk
+    had read the log's end, by a store in use meanwhile (the walk saw every position before that
+    end, so the event cannot be among them). Asked only of a summary that counts more events
+    than the walk saw, which is also how a summary looks that is read twice while new
+    complaints arrive. A later event does not do: the one after ``last_seq`` is still missing.
+    """
+    try:
+        later = store.read(complaint_id, after=last_seq)[:1]
+    except CorruptRecord as e:
+        # Stored, if it is the one that cannot be read; whether it is intact is for the next
+        # verification to say.
+        return e.seq == last_seq + 1
+    return bool(later) and later[0].seq == last_seq + 1
+
+
 def verify(store: EventStore) -> VerificationReport:
     """
     Check every stored event against its hashes, with the store's integrity key if it was
@@ -188,6 +252,9 @@ def verify(store: EventStore) -> VerificationReport:
     Detects altered, deleted, inserted and reordered events, and complaints whose whole
     history vanished, except at the very end of the log: compare :attr:`VerificationReport.head`
     with a value recorded earlier to detect that (``docs/integrity.md``).
+
+    The store may be in use meanwhile: the walk checks the events stored when it began, and
+    complaints continued or received since are not mistaken for ones that lost events.
 
     Raises:
         ValidationError: the store keeps no hashes.
@@ -211,10 +278,13 @@ def verify(store: EventStore) -> VerificationReport:
         found = walk.check(record, records)
         if found is not None:
             return report(found)
+    found = walk.removed_without_erasure()
+    if found is not None:
+        return report(found)
     seen = dict(walk.heads)
     for summary in iter_summaries(store, ComplaintQuery()):
         last_seq, _ = seen.pop(str(summary.id), (0, GENESIS))
-        if last_seq < summary.version:
+        if last_seq < summary.version and not _appended_since(store, summary.id, last_seq):
             return report(
                 Finding(
                     problem=Problem.MISSING,

@@ -31,7 +31,10 @@ from iso10002.model.events import (
     HoldStarted,
     InternalReviewRequested,
     InvestigationStarted,
+    LegalHoldPlaced,
+    LegalHoldReleased,
     NoteAdded,
+    PersonalDataErased,
     ReactionRecorded,
     ReferredExternally,
     Reopened,
@@ -139,6 +142,10 @@ class Complaint:
     survey_responses: tuple[SurveyAnswered, ...] = ()
     """Every survey the complainant answered, oldest first (8.3)."""
     on_hold_since: _dt.datetime | None = None
+    legal_hold: str | None = None
+    """The reason of the legal hold in force, if any: no erasure or purge while it lasts."""
+    erased_at: _dt.datetime | None = None
+    """When the complaint's personal data was erased, if it was."""
     sla_policy: str | None = None
     sla_policy_version: str | None = None
     last_event_at: _dt.datetime
@@ -286,6 +293,12 @@ def _changes(c: Complaint, e: Event, p: Any) -> dict[str, Any]:  # noqa: PLR0912
         return {"sla_policy": p.policy, "sla_policy_version": p.version}
     if isinstance(p, (StepRecorded, DeadlineExtended, SlaAlertRaised)):
         return {}
+    if isinstance(p, LegalHoldPlaced):
+        return {"legal_hold": p.reason}
+    if isinstance(p, LegalHoldReleased):
+        return {"legal_hold": None}
+    if isinstance(p, PersonalDataErased):
+        return {"erased_at": at}
     raise ValidationError("payload", f"unknown event payload {type(p).__name__}")
 
 

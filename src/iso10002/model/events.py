@@ -16,6 +16,7 @@ import attrs
 
 from iso10002.errors import ValidationError
 from iso10002.model import _checks as check
+from iso10002.model.personal import PERSONAL, masked
 from iso10002.model.values import (
     Actor,
     AlertLevel,
@@ -54,7 +55,10 @@ __all__ = [
     "HoldStarted",
     "InternalReviewRequested",
     "InvestigationStarted",
+    "LegalHoldPlaced",
+    "LegalHoldReleased",
     "NoteAdded",
+    "PersonalDataErased",
     "ReactionRecorded",
     "ReferredExternally",
     "Reopened",
@@ -81,15 +85,19 @@ class ComplaintReceived:
     reference: str = attrs.field(validator=check.text)
     complainant: Complainant = attrs.field(validator=check.instance(Complainant))
     channel: Channel = attrs.field(validator=check.member_of(Channel))
-    description: str = attrs.field(validator=check.text)
+    description: str = attrs.field(validator=check.text, metadata=PERSONAL, repr=masked)
     received_at: _dt.datetime = attrs.field(validator=check.aware)
     """When the organization received the complaint; may precede the recording time."""
-    remedy_requested: str | None = attrs.field(default=None, validator=check.optional_text)
+    remedy_requested: str | None = attrs.field(
+        default=None, validator=check.optional_text, metadata=PERSONAL, repr=masked
+    )
     product: ProductOrService | None = attrs.field(
         default=None, validator=check.optional_instance(ProductOrService)
     )
     incident_date: _dt.date | None = attrs.field(default=None, validator=check.optional_date)
-    incident_place: str | None = attrs.field(default=None, validator=check.optional_text)
+    incident_place: str | None = attrs.field(
+        default=None, validator=check.optional_text, metadata=PERSONAL, repr=masked
+    )
     people_involved: tuple[str, ...] = attrs.field(default=(), validator=check.tuple_of_text)
     """Ids of staff the complaint is about; they may not investigate or decide it (objectivity)."""
     attachments: tuple[Attachment, ...] = attrs.field(
@@ -152,7 +160,9 @@ class InvestigationStarted:
 
     type: ClassVar[str] = "investigation_started"
 
-    plan: str | None = attrs.field(default=None, validator=check.optional_text)
+    plan: str | None = attrs.field(
+        default=None, validator=check.optional_text, metadata=PERSONAL, repr=masked
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -161,7 +171,7 @@ class NoteAdded:
 
     type: ClassVar[str] = "note_added"
 
-    text: str = attrs.field(validator=check.text)
+    text: str = attrs.field(validator=check.text, metadata=PERSONAL, repr=masked)
     internal: bool = attrs.field(default=True, validator=check.instance(bool))
 
 
@@ -190,7 +200,7 @@ class DecisionCommunicated:
     type: ClassVar[str] = "decision_communicated"
 
     channel: Channel = attrs.field(validator=check.member_of(Channel))
-    summary: str = attrs.field(validator=check.text)
+    summary: str = attrs.field(validator=check.text, metadata=PERSONAL, repr=masked)
     recourse_explained: bool = attrs.field(default=True, validator=check.instance(bool))
     """Whether internal review and the external body were explained (7.9)."""
 
@@ -211,7 +221,9 @@ class ReactionRecorded:
     type: ClassVar[str] = "reaction_recorded"
 
     reaction: Reaction = attrs.field(validator=check.member_of(Reaction))
-    comment: str | None = attrs.field(default=None, validator=check.optional_text)
+    comment: str | None = attrs.field(
+        default=None, validator=check.optional_text, metadata=PERSONAL, repr=masked
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -220,7 +232,7 @@ class InternalReviewRequested:
 
     type: ClassVar[str] = "internal_review_requested"
 
-    reason: str = attrs.field(validator=check.text)
+    reason: str = attrs.field(validator=check.text, metadata=PERSONAL, repr=masked)
 
 
 @attrs.frozen(kw_only=True)
@@ -231,7 +243,9 @@ class ReferredExternally:
 
     body: str = attrs.field(validator=check.text)
     """E.g. ``Financial Ombudsman Service``."""
-    external_reference: str | None = attrs.field(default=None, validator=check.optional_text)
+    external_reference: str | None = attrs.field(
+        default=None, validator=check.optional_text, metadata=PERSONAL, repr=masked
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -241,7 +255,9 @@ class Closed:
     type: ClassVar[str] = "closed"
 
     reason: ClosureReason = attrs.field(validator=check.member_of(ClosureReason))
-    note: str | None = attrs.field(default=None, validator=check.optional_text)
+    note: str | None = attrs.field(
+        default=None, validator=check.optional_text, metadata=PERSONAL, repr=masked
+    )
     duplicate_of: str | None = attrs.field(default=None, validator=check.optional_text)
     """The reference of the complaint this one duplicates, when ``reason`` is duplicate."""
 
@@ -256,7 +272,9 @@ class Withdrawn:
 
     type: ClassVar[str] = "withdrawn"
 
-    reason: str | None = attrs.field(default=None, validator=check.optional_text)
+    reason: str | None = attrs.field(
+        default=None, validator=check.optional_text, metadata=PERSONAL, repr=masked
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -265,7 +283,7 @@ class Reopened:
 
     type: ClassVar[str] = "reopened"
 
-    reason: str = attrs.field(validator=check.text)
+    reason: str = attrs.field(validator=check.text, metadata=PERSONAL, repr=masked)
 
 
 @attrs.frozen(kw_only=True)
@@ -276,7 +294,9 @@ class SatisfactionRecorded:
 
     score: int = attrs.field(validator=check.int_range(1, 10))
     scale: int = attrs.field(default=5, validator=check.int_range(2, 10))
-    comment: str | None = attrs.field(default=None, validator=check.optional_text)
+    comment: str | None = attrs.field(
+        default=None, validator=check.optional_text, metadata=PERSONAL, repr=masked
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.score > self.scale:
@@ -302,7 +322,9 @@ class SurveyAnswered:
     survey_version: str = attrs.field(validator=check.text)
     answers: Mapping[str, int] = attrs.field(converter=check.mapping_copy, hash=False)
     """Question id to the point chosen on its scale (a non-negative integer)."""
-    comment: str | None = attrs.field(default=None, validator=check.optional_text)
+    comment: str | None = attrs.field(
+        default=None, validator=check.optional_text, metadata=PERSONAL, repr=masked
+    )
     satisfaction_score: int | None = attrs.field(
         default=None, validator=attrs.validators.optional(check.int_range(1, 10))
     )
@@ -334,7 +356,9 @@ class StepRecorded:
     type: ClassVar[str] = "step_recorded"
 
     command: str = attrs.field(validator=check.text)
-    note: str | None = attrs.field(default=None, validator=check.optional_text)
+    note: str | None = attrs.field(
+        default=None, validator=check.optional_text, metadata=PERSONAL, repr=masked
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -343,7 +367,7 @@ class HoldStarted:
 
     type: ClassVar[str] = "hold_started"
 
-    reason: str = attrs.field(validator=check.text)
+    reason: str = attrs.field(validator=check.text, metadata=PERSONAL, repr=masked)
 
 
 @attrs.frozen(kw_only=True)
@@ -352,7 +376,9 @@ class HoldEnded:
 
     type: ClassVar[str] = "hold_ended"
 
-    note: str | None = attrs.field(default=None, validator=check.optional_text)
+    note: str | None = attrs.field(
+        default=None, validator=check.optional_text, metadata=PERSONAL, repr=masked
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -366,7 +392,7 @@ class DeadlineExtended:
 
     metric: str = attrs.field(validator=check.text)
     kind: ExtensionKind = attrs.field(validator=check.member_of(ExtensionKind))
-    reason: str = attrs.field(validator=check.text)
+    reason: str = attrs.field(validator=check.text, metadata=PERSONAL, repr=masked)
     until: _dt.datetime | None = attrs.field(default=None, validator=check.optional_aware)
     """The agreed new deadline; ``None`` to use the metric's extended target."""
 
@@ -405,6 +431,47 @@ class SlaAlertRaised:
     """How many extensions had moved the deadline; a new extension re-arms the alerts."""
 
 
+@attrs.frozen(kw_only=True)
+class LegalHoldPlaced:
+    """
+    The complaint's records are under legal hold (litigation, an ombudsman's or regulator's
+    inquiry): its personal data may be neither erased nor purged until the hold is released.
+    """
+
+    type: ClassVar[str] = "legal_hold_placed"
+
+    reason: str = attrs.field(validator=check.text)
+    """Why, e.g. a case number; not personal data."""
+
+
+@attrs.frozen(kw_only=True)
+class LegalHoldReleased:
+    """The legal hold is over: erasure and retention apply again."""
+
+    type: ClassVar[str] = "legal_hold_released"
+
+    reason: str = attrs.field(validator=check.text)
+
+
+@attrs.frozen(kw_only=True)
+class PersonalDataErased:
+    """
+    The complaint's personal data was erased: on the data subject's request, or because its
+    retention period ended. The history, its hashes and the monitoring facts remain; every
+    personal field of the events before this one now reads as erased. Recording the erasure
+    is itself what data-protection practice asks for: it holds no personal data.
+    """
+
+    type: ClassVar[str] = "personal_data_erased"
+
+    reason: str = attrs.field(validator=check.text)
+    """E.g. ``"erasure request"`` or ``"retention: fca, 3 years from receipt"``."""
+    request: str | None = attrs.field(default=None, validator=check.optional_text)
+    """The organization's reference for the request, if any."""
+    values: int = attrs.field(default=0, validator=check.int_range(0, 1_000_000_000))
+    """How many personal values were erased."""
+
+
 EventPayload = Union[  # noqa: UP007 - kept as typing.Union so __args__ lists the types
     ComplaintReceived,
     Acknowledged,
@@ -431,6 +498,9 @@ EventPayload = Union[  # noqa: UP007 - kept as typing.Union so __args__ lists th
     DeadlineExtended,
     SlaPolicyApplied,
     SlaAlertRaised,
+    LegalHoldPlaced,
+    LegalHoldReleased,
+    PersonalDataErased,
 ]
 """Any event payload."""
 

@@ -22,6 +22,7 @@ import attrs
 
 from iso10002.errors import ValidationError
 from iso10002.model import _checks as check
+from iso10002.model.personal import PERSONAL, masked
 
 __all__ = [
     "Actor",
@@ -226,10 +227,18 @@ class Actor:
 class ContactDetails:
     """How to reach a person; at least one way must be given."""
 
-    email: str | None = attrs.field(default=None, validator=check.email)
-    phone: str | None = attrs.field(default=None, validator=check.optional_text)
-    address: str | None = attrs.field(default=None, validator=check.optional_text)
-    postcode: str | None = attrs.field(default=None, validator=check.optional_text)
+    email: str | None = attrs.field(
+        default=None, validator=check.email, metadata=PERSONAL, repr=masked
+    )
+    phone: str | None = attrs.field(
+        default=None, validator=check.optional_text, metadata=PERSONAL, repr=masked
+    )
+    address: str | None = attrs.field(
+        default=None, validator=check.optional_text, metadata=PERSONAL, repr=masked
+    )
+    postcode: str | None = attrs.field(
+        default=None, validator=check.optional_text, metadata=PERSONAL, repr=masked
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.email is None and self.phone is None and self.address is None:
@@ -240,8 +249,10 @@ class ContactDetails:
 class Representative:
     """Someone acting for the complainant, with their own contact details."""
 
-    name: str = attrs.field(validator=check.text)
-    relationship: str | None = attrs.field(default=None, validator=check.optional_text)
+    name: str = attrs.field(validator=check.text, metadata=PERSONAL, repr=masked)
+    relationship: str | None = attrs.field(
+        default=None, validator=check.optional_text, metadata=PERSONAL, repr=masked
+    )
     contact: ContactDetails | None = attrs.field(
         default=None, validator=check.optional_instance(ContactDetails)
     )
@@ -251,20 +262,26 @@ class Representative:
 class Complainant:
     """The person or organization making the complaint (complaint form, part 1)."""
 
-    name: str = attrs.field(validator=check.text)
+    name: str = attrs.field(validator=check.text, metadata=PERSONAL, repr=masked)
     contact: ContactDetails = attrs.field(validator=check.instance(ContactDetails))
     preferred_contact: ContactMethod = attrs.field(
         default=ContactMethod.EMAIL, validator=check.member_of(ContactMethod)
     )
-    organization: str | None = attrs.field(default=None, validator=check.optional_text)
+    organization: str | None = attrs.field(
+        default=None, validator=check.optional_text, metadata=PERSONAL, repr=masked
+    )
     language: str = attrs.field(default="en", validator=check.text)
     """BCP 47 language tag for communications, e.g. ``en``, ``cy``, ``fr-CA``."""
-    accessibility_needs: tuple[str, ...] = attrs.field(default=(), validator=check.tuple_of_text)
+    accessibility_needs: tuple[str, ...] = attrs.field(
+        default=(), validator=check.tuple_of_text, metadata=PERSONAL, repr=masked
+    )
     """Support the complainant needs, e.g. ``large print``, ``BSL interpreter`` (4.5)."""
     representative: Representative | None = attrs.field(
         default=None, validator=check.optional_instance(Representative)
     )
-    customer_id: str | None = attrs.field(default=None, validator=check.optional_text)
+    customer_id: str | None = attrs.field(
+        default=None, validator=check.optional_text, metadata=PERSONAL, repr=masked
+    )
     """The complainant's identity in the organization's own systems, if any."""
 
 
@@ -280,8 +297,10 @@ class ProductOrService:
 class Attachment:
     """A reference to a document kept elsewhere; the library never stores file contents."""
 
-    uri: str = attrs.field(validator=check.text)
-    name: str | None = attrs.field(default=None, validator=check.optional_text)
+    uri: str = attrs.field(validator=check.text, metadata=PERSONAL, repr=masked)
+    name: str | None = attrs.field(
+        default=None, validator=check.optional_text, metadata=PERSONAL, repr=masked
+    )
     media_type: str | None = attrs.field(default=None, validator=check.optional_text)
 
 
@@ -297,7 +316,9 @@ class Assessment:
     impact: Impact = attrs.field(default=Impact.LOW, validator=check.member_of(Impact))
     immediate_action_needed: bool = attrs.field(default=False, validator=check.instance(bool))
     immediate_action_possible: bool = attrs.field(default=False, validator=check.instance(bool))
-    immediate_action_taken: str | None = attrs.field(default=None, validator=check.optional_text)
+    immediate_action_taken: str | None = attrs.field(
+        default=None, validator=check.optional_text, metadata=PERSONAL, repr=masked
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -352,7 +373,9 @@ class Remedy:
     """One remedy offered; compensation and refunds may carry an amount."""
 
     kind: RemedyKind = attrs.field(validator=check.member_of(RemedyKind))
-    description: str | None = attrs.field(default=None, validator=check.optional_text)
+    description: str | None = attrs.field(
+        default=None, validator=check.optional_text, metadata=PERSONAL, repr=masked
+    )
     amount: Money | None = attrs.field(default=None, validator=check.optional_instance(Money))
 
     def __attrs_post_init__(self) -> None:
@@ -367,7 +390,7 @@ class Decision:
     """The organization's decision (7.7) with its reasons and the remedies offered."""
 
     outcome: Outcome = attrs.field(validator=check.member_of(Outcome))
-    reasons: str = attrs.field(validator=check.text)
+    reasons: str = attrs.field(validator=check.text, metadata=PERSONAL, repr=masked)
     remedies: tuple[Remedy, ...] = attrs.field(default=(), validator=check.tuple_of(Remedy))
 
     def __attrs_post_init__(self) -> None:
@@ -389,7 +412,7 @@ class Communication:
     visibility: Visibility = attrs.field(
         default=Visibility.CUSTOMER_VISIBLE, validator=check.member_of(Visibility)
     )
-    summary: str = attrs.field(validator=check.text)
+    summary: str = attrs.field(validator=check.text, metadata=PERSONAL, repr=masked)
 
 
 @attrs.frozen(kw_only=True)

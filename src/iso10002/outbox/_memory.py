@@ -227,6 +227,14 @@ class MemoryOutbox:
             counts[record.state] += 1
         return counts
 
+    def forget(self, complaint_id: ComplaintId) -> int:
+        """Delete every record of ``complaint_id`` (its personal data is being erased)."""
+        gone = [r for r in self.records.values() if r.complaint_id == complaint_id]
+        for record in gone:
+            del self.records[record.id]
+            del self.keys[record.idempotency_key]
+        return len(gone)
+
     def purge(self, before: _dt.datetime) -> int:
         gone = [
             r

@@ -10,8 +10,8 @@ decisions: the desk decides, the store records. Implementations: ``InMemoryEvent
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import attrs
 
@@ -22,6 +22,7 @@ from iso10002.model.events import Event
 from iso10002.model.values import Channel, ComplaintId, Priority
 from iso10002.outbox.record import OutboxEntry
 from iso10002.outbox.store import OutboxStore
+from iso10002.privacy.subject import SubjectMatch
 
 if TYPE_CHECKING:
     from iso10002.integrity.chain import Hasher
@@ -34,6 +35,7 @@ __all__ = [
     "ComplaintQuery",
     "EventStore",
     "Page",
+    "PersonalDataStore",
     "append_all",
     "iter_summaries",
 ]
@@ -201,6 +203,12 @@ class Append:
     Notifications written in the same transaction as ``events``: only an outbox-capable store
     (:class:`~iso10002.outbox.store.OutboxStore`) takes an append that has any.
     """
+    erase: bool = attrs.field(default=False, validator=check.instance(bool))
+    """
+    Whether, in the same transaction and before ``events`` are written, the store clears the
+    personal values of every event the complaint has so far, and deletes its outbox records:
+    what recording an erasure does. Only a :class:`PersonalDataStore` takes such an append.
+    """
 
 
 @runtime_checkable
@@ -235,6 +243,10 @@ class ChainRecord:
     """The event's link in its complaint's chain; None on a row the store did not write."""
     chain: str | None
     """The event's link in the log's chain; None on a row the store did not write."""
+    payload: Mapping[str, Any] | None = None
+    """The payload as sealed and stored, which the hash covers; None if unreadable."""
+    personal: Mapping[str, tuple[str, Any]] | None = None
+    """The personal values held beside it, by path: ``(salt, value)``; None if none (erased)."""
 
 
 @runtime_checkable
@@ -248,6 +260,23 @@ class ChainedStore(Protocol):
 
     def iter_chain(self, *, after_position: int = 0) -> Iterator[ChainRecord]:
         """Every stored event in position order, with its stored hashes."""
+        ...
+
+
+@runtime_checkable
+class PersonalDataStore(Protocol):
+    """
+    **Protocol:** a store that keeps personal values apart from its sealed events
+    (:mod:`iso10002.privacy.sealing`), so that it can erase them: it honours
+    :attr:`Append.erase`, and finds a data subject's complaints.
+    """
+
+    def find_subject(self, match: SubjectMatch) -> list[ComplaintId]:
+        """The ids of the complaints whose complainant is ``match``, in no particular order."""
+        ...
+
+    def append_many(self, appends: Sequence[Append]) -> None:
+        """As :meth:`BatchAppender.append_many`, honouring :attr:`Append.erase`."""
         ...
 
 
@@ -265,6 +294,10 @@ def append_all(store: EventStore, appends: Sequence[Append]) -> None:
     if any(a.outbox for a in appends) and not isinstance(store, OutboxStore):
         raise ValidationError(
             "outbox", f"{type(store).__name__} keeps no outbox; the notifications would be lost"
+        )
+    if any(a.erase for a in appends) and not isinstance(store, PersonalDataStore):
+        raise ValidationError(
+            "erase", f"{type(store).__name__} keeps no personal data apart; it cannot erase it"
         )
     if isinstance(store, BatchAppender):
         store.append_many(appends)

@@ -6,6 +6,9 @@ import datetime as _dt
 import threading
 from collections.abc import Collection, Iterator, Sequence
 
+import attrs
+
+from iso10002.access.log import DenialRecord, InMemoryAccessLog
 from iso10002.errors import ConcurrencyConflict, DuplicateKeyError, StoreClosedError
 from iso10002.integrity.chain import GENESIS, Hasher, canonical_bytes
 from iso10002.model.complaint import ComplaintSummary
@@ -13,6 +16,9 @@ from iso10002.model.events import Event
 from iso10002.model.values import ComplaintId
 from iso10002.outbox._memory import MemoryOutbox
 from iso10002.outbox.record import OutboxEntry, OutboxQuery, OutboxRecord, OutboxState
+from iso10002.privacy.sealing import Sealed, seal, unseal
+from iso10002.privacy.subject import SubjectMatch
+from iso10002.serialization import structure
 from iso10002.storage.base import Append, ChainRecord, ComplaintQuery, Page, check_batch
 
 __all__ = ["InMemoryEventStore"]
@@ -33,14 +39,18 @@ class InMemoryEventStore:
         self._links: list[tuple[str, str]] = []
         self._heads: dict[ComplaintId, str] = {}
         self._lock = threading.Lock()
-        self._streams: dict[ComplaintId, list[Event]] = {}
+        # Each complaint's events, as indexes into the log.
+        self._streams: dict[ComplaintId, list[int]] = {}
         self._summaries: dict[ComplaintId, ComplaintSummary] = {}
         self._references: dict[str, ComplaintId] = {}
         self._client_keys: dict[str, ComplaintId] = {}
         self._log: list[Event] = []
+        # Each logged event as sealed, with its personal values apart (cleared on erasure).
+        self._sealed: list[Sealed] = []
         self._counters: dict[str, int] = {}
         self._outbox = MemoryOutbox()
         self._closed = False
+        self._denials = InMemoryAccessLog()
 
     def _check_open(self) -> None:
         if self._closed:
@@ -91,24 +101,56 @@ class InMemoryEventStore:
             chain = self._links[-1][1] if self._links else GENESIS
             for a in appends:
                 cid = a.summary.id
+                if a.erase:
+                    self._erase(cid)
                 previous = self._heads.get(cid, GENESIS)
+                stream = self._streams.setdefault(cid, [])
                 for event in a.events:
-                    previous = self._hasher.event_hash(previous, canonical_bytes(event))
+                    sealed = seal(event.payload)
+                    data = canonical_bytes(event, sealed.payload)
+                    previous = self._hasher.event_hash(previous, data)
                     chain = self._hasher.chain_hash(chain, previous)
                     self._links.append((previous, chain))
+                    stream.append(len(self._log))
+                    self._log.append(event)
+                    self._sealed.append(sealed)
                 self._heads[cid] = previous
-                self._streams.setdefault(cid, []).extend(a.events)
-                self._log.extend(a.events)
                 self._summaries[cid] = a.summary
             self._references.update(references)
             self._client_keys.update(client_keys)
             self._outbox.add(outbox)
 
+    def _erase(self, cid: ComplaintId) -> None:
+        """Clear the complaint's personal values and outbox records; the lock is held."""
+        for i in self._streams.get(cid, ()):
+            sealed = self._sealed[i]
+            if sealed.personal:
+                event = self._log[i]
+                kind = type(event.payload)
+                opened = unseal(kind.type, sealed.payload, None)
+                self._log[i] = attrs.evolve(event, payload=structure(opened, kind))
+                self._sealed[i] = attrs.evolve(sealed, personal={})
+        self._outbox.forget(cid)
+
+    def find_subject(self, match: SubjectMatch) -> list[ComplaintId]:
+        """The complaints whose complainant is ``match``; see :class:`PersonalDataStore`."""
+        with self._lock:
+            self._check_open()
+            found = []
+            for cid, stream in self._streams.items():
+                held = self._sealed[stream[0]].personal
+                customer = held.get("complainant.customer_id", (None, None))[1]
+                email = held.get("complainant.contact.email", (None, None))[1]
+                if match.matches(customer, email):
+                    found.append(cid)
+            return found
+
     def read(self, complaint_id: ComplaintId, *, after: int = 0) -> list[Event]:
         """Events with ``seq > after``; see :meth:`EventStore.read`."""
         with self._lock:
             self._check_open()
-            return list(self._streams.get(complaint_id, ())[after:])
+            log = self._log
+            return [log[i] for i in self._streams.get(complaint_id, ())[after:]]
 
     def version(self, complaint_id: ComplaintId) -> int:
         """The last seq, or 0."""
@@ -162,8 +204,10 @@ class InMemoryEventStore:
         """Every event in append order with its hashes; see :class:`ChainedStore`."""
         with self._lock:
             self._check_open()
-            snapshot = list(zip(self._log, self._links, strict=True))[after_position:]
-        for position, (event, (digest, chain)) in enumerate(snapshot, start=after_position + 1):
+            snapshot = list(zip(self._log, self._sealed, self._links, strict=True))[after_position:]
+        for position, (event, sealed, (digest, chain)) in enumerate(
+            snapshot, start=after_position + 1
+        ):
             yield ChainRecord(
                 position=position,
                 complaint_id=str(event.complaint_id),
@@ -172,6 +216,8 @@ class InMemoryEventStore:
                 error=None,
                 hash=digest,
                 chain=chain,
+                payload=sealed.payload,
+                personal=sealed.personal or None,
             )
 
     def next_number(self, scope: str) -> int:
@@ -181,6 +227,22 @@ class InMemoryEventStore:
             value = self._counters.get(scope, 0) + 1
             self._counters[scope] = value
             return value
+
+    # -- access denials (see iso10002.access.log.DenialStore) ---------------------------------
+
+    def record_denial(self, denial: DenialRecord) -> None:
+        """Keep an access denial; see :class:`~iso10002.access.log.DenialStore`."""
+        with self._lock:
+            self._check_open()
+            self._denials.record(denial)
+
+    def denials(
+        self, *, since: _dt.datetime | None = None, limit: int = 1000
+    ) -> list[DenialRecord]:
+        """The access denials at or after ``since``, oldest first, at most ``limit``."""
+        with self._lock:
+            self._check_open()
+            return self._denials.denials(since=since, limit=limit)
 
     # -- outbox (see iso10002.outbox.store.OutboxStore) ----------------------------------------
 

@@ -13,6 +13,8 @@ Layout (see ``docs/storage.md``):
 - ``counters``: named counters for :meth:`SQLiteEventStore.next_number`.
 - ``outbox``: notifications written in the same transaction as the events that caused them
   (:mod:`iso10002.outbox`), with partial indexes over the pending ones for the dispatcher.
+- ``access_denials``: every command or query the desk's access policy refused
+  (:mod:`iso10002.access`): ids, role, action, reference and reason, no personal data.
 
 Every instant in a column is stored as UTC text of fixed width
 (``2026-03-02T09:00:00.000000+00:00``), so that comparing the text compares the instants
@@ -39,6 +41,7 @@ from uuid import UUID
 import attrs
 from typing_extensions import Self
 
+from iso10002.access.log import DenialRecord, check_denials_query
 from iso10002.errors import (
     ConcurrencyConflict,
     CorruptRecord,
@@ -56,6 +59,8 @@ from iso10002.model.facts import ComplaintFacts
 from iso10002.model.values import Actor, ComplaintId
 from iso10002.outbox import _sqlite as outbox_sql
 from iso10002.outbox.record import OutboxEntry, OutboxQuery, OutboxRecord, OutboxState
+from iso10002.privacy.sealing import PersonalValues, markers
+from iso10002.privacy.subject import SubjectMatch
 from iso10002.serialization import dumps, event_from_dict
 from iso10002.storage._columns import (
     FACT_COLUMNS,
@@ -64,6 +69,8 @@ from iso10002.storage._columns import (
     utc,
     utc_or_none,
 )
+from iso10002.storage._denials import DENIAL_COLUMNS, denial_from_values, denial_values
+from iso10002.storage._sealed import decode_personal, open_payload, store_payload
 from iso10002.storage.base import Append, ChainRecord, ComplaintQuery, Page, check_batch
 
 __all__ = ["MIGRATIONS", "Migration", "SQLiteEventStore", "Synchronous"]
@@ -137,16 +144,84 @@ def _backfill_chains(conn: sqlite3.Connection, hasher: Hasher) -> None:
     rows = conn.execute(f"SELECT position, {_EVENT_COLUMNS} FROM events ORDER BY position")
     links = []
     for row in rows.fetchall():
-        event = _event_from_row(row[1:])
         stream = str(row[1])
-        digest = last[stream] = hasher.event_hash(last.get(stream, GENESIS), canonical_bytes(event))
+        digest = last[stream] = hasher.event_hash(last.get(stream, GENESIS), _as_stored(row[1:]))
         chain = hasher.chain_hash(chain, digest)
         links.append((digest, chain, row[0]))
     conn.executemany("UPDATE events SET hash = ?, chain = ? WHERE position = ?", links)
 
 
+def _as_stored(row: Sequence[Any]) -> bytes:
+    """
+    The canonical bytes of an ``events`` row as it is stored: of its sealed payload if it was
+    sealed (a database taken back to an older version by hand), else of its plain payload.
+    """
+    event = _event_from_row(row)
+    payload = _json_column(row[7], "payload")
+    if isinstance(payload, dict) and markers(event.payload.type, payload):
+        return canonical_bytes(event, payload)
+    return canonical_bytes(event)
+
+
 _CHAIN_VERSION = 5
 """The migration that adds the integrity chains; :func:`_migrate` fills them with the key."""
+
+
+def _seal_stored(conn: sqlite3.Connection, hasher: Hasher) -> None:
+    """
+    Seal every stored event (personal values apart, see :mod:`iso10002.privacy.sealing`) and
+    relink both chains over the sealed payloads.
+
+    The chains are checked first, as they were: a tampered history is not re-hashed, since that
+    would make it look intact.
+
+    Raises:
+        StorageError: a stored event does not match its hash; run ``iso10002 verify``.
+    """
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(events)")}
+    if "personal" not in columns:
+        conn.execute("ALTER TABLE events ADD COLUMN personal TEXT")
+    last: dict[str, str] = {}
+    relinked: dict[str, str] = {}
+    chain = GENESIS
+    rows = conn.execute(
+        f"SELECT position, {_EVENT_COLUMNS}, personal, hash FROM events ORDER BY position"
+    ).fetchall()
+    updates = []
+    for row in rows:
+        position, stream, seq = row[0], str(row[1]), row[2]
+        try:
+            event = _event_from_row(row[1:9], row[9])
+            stored = _as_stored(row[1:9])
+        except SerializationError as e:
+            raise StorageError(
+                f"SQLite store: cannot seal the event at position {position}: {e}; "
+                "run `iso10002 verify`"
+            ) from e
+        before = hasher.event_hash(last.get(stream, GENESIS), stored)
+        if row[10] is not None and row[10] != before:
+            raise StorageError(
+                f"SQLite store: the event at position {position} (seq {seq}) does not match its "
+                "hash, so its history is not re-hashed; run `iso10002 verify`"
+            )
+        last[stream] = before
+        old = _json_column(row[8], "payload")
+        if row[9] is not None or (isinstance(old, dict) and markers(event.payload.type, old)):
+            # Sealed already (taken back to an older version by hand): kept as it is.
+            payload, personal, canonical = str(row[8]), row[9], stored
+        else:
+            payload, personal, canonical = store_payload(event)
+        digest = relinked[stream] = hasher.event_hash(relinked.get(stream, GENESIS), canonical)
+        chain = hasher.chain_hash(chain, digest)
+        updates.append((payload, personal, digest, chain, position))
+    conn.executemany(
+        "UPDATE events SET payload = ?, personal = ?, hash = ?, chain = ? WHERE position = ?",
+        updates,
+    )
+
+
+_SEAL_VERSION = 7
+"""The migration that keeps personal values apart; :func:`_migrate` seals with the key."""
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
@@ -263,6 +338,33 @@ MIGRATIONS: tuple[Migration, ...] = (
         # _migrate calls with the opening store's key.
         statements=(),
     ),
+    Migration(
+        version=6,
+        description="access control: every denied command and query (4.10, 4.12)",
+        statements=(
+            # Ids, roles, actions, references and reasons only: never personal data.
+            """
+            CREATE TABLE IF NOT EXISTS access_denials (
+                id INTEGER PRIMARY KEY,
+                at TEXT NOT NULL,
+                actor_id TEXT,
+                role TEXT,
+                action TEXT NOT NULL,
+                complaint_id TEXT,
+                reference TEXT,
+                reason TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX IF NOT EXISTS access_denials_by_at ON access_denials (at, id)",
+        ),
+    ),
+    Migration(
+        version=_SEAL_VERSION,
+        description="personal data: kept beside each sealed event, so that it can be erased",
+        # The column is added, and the stored events sealed and relinked, by _seal_stored,
+        # which _migrate calls with the opening store's key.
+        statements=(),
+    ),
 )
 """The schema's history, oldest first; the database's ``user_version`` is the last one applied."""
 
@@ -275,12 +377,13 @@ _SUMMARY_COLUMNS = (
     "sla_due_at, sla_warning_at, sla_alert_at, " + ", ".join(name for name, _ in FACT_COLUMNS)
 )
 _INSERT_EVENT = (
-    f"INSERT INTO events ({_EVENT_COLUMNS}, hash, chain) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    f"INSERT INTO events ({_EVENT_COLUMNS}, personal, hash, chain) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _LAST_CHAIN = "SELECT chain FROM events ORDER BY position DESC LIMIT 1"
 _EVENT_HASH = "SELECT hash FROM events WHERE stream_id = ? AND seq = ?"
 _READ_CHAIN = (
-    f"SELECT position, {_EVENT_COLUMNS}, hash, chain FROM events "
+    f"SELECT position, {_EVENT_COLUMNS}, personal, hash, chain FROM events "
     "WHERE position > ? AND position <= ? ORDER BY position LIMIT ?"
 )
 # DO NOTHING (rather than an exception) on any unique key: the caller then finds out which
@@ -316,10 +419,19 @@ _VERSION = "SELECT version FROM complaints WHERE id = ?"
 
 
 _STREAM_VERSION = "SELECT COALESCE(MAX(seq), 0) FROM events WHERE stream_id = ?"
-_READ = f"SELECT {_EVENT_COLUMNS} FROM events WHERE stream_id = ? AND seq > ? ORDER BY seq"
+_READ = (
+    f"SELECT {_EVENT_COLUMNS}, personal FROM events WHERE stream_id = ? AND seq > ? ORDER BY seq"
+)
 _LAST_POSITION = "SELECT COALESCE(MAX(position), 0) FROM events"
+_ERASE_PERSONAL = "UPDATE events SET personal = NULL WHERE stream_id = ? AND personal IS NOT NULL"
+_ERASE_OUTBOX = "DELETE FROM outbox WHERE complaint_id = ?"
+_SUBJECT_DETAILS = (
+    "SELECT stream_id, json_extract(personal, '$.\"complainant.customer_id\"[1]'), "
+    "json_extract(personal, '$.\"complainant.contact.email\"[1]') FROM events "
+    "WHERE seq = 1 AND personal IS NOT NULL"
+)
 _READ_LOG = (
-    f"SELECT position, {_EVENT_COLUMNS} FROM events "
+    f"SELECT position, {_EVENT_COLUMNS}, personal FROM events "
     "WHERE position > ? AND position <= ? ORDER BY position LIMIT ?"
 )
 _ID_FOR_REFERENCE = "SELECT id, reference, version FROM complaints WHERE reference = ?"
@@ -468,14 +580,20 @@ class _Access:
             self.store._lock.release()
 
 
-def _event_row(event: Event, stream_id: str, actors: dict[Actor, str]) -> tuple[object, ...]:
-    """The ``events`` row of ``event``; ``actors`` memoises the JSON of recurring actors."""
+def _event_row(
+    event: Event, stream_id: str, actors: dict[Actor, str]
+) -> tuple[tuple[object, ...], bytes]:
+    """
+    The ``events`` row of ``event`` (its payload sealed, the personal values apart), and the
+    bytes its hash covers; ``actors`` memoises the JSON of recurring actors.
+    """
     actor = actors.get(event.actor)
     if actor is None:
         if len(actors) >= _ACTOR_CACHE_SIZE:
             actors.clear()
         actor = actors[event.actor] = dumps(event.actor)
-    return (
+    payload, personal, canonical = store_payload(event)
+    row = (
         stream_id,
         event.seq,
         event.payload.type,
@@ -483,8 +601,10 @@ def _event_row(event: Event, stream_id: str, actors: dict[Actor, str]) -> tuple[
         utc(event.occurred_at, "occurred_at"),
         actor,
         event.state,
-        dumps(event.payload),
+        payload,
+        personal,
     )
+    return row, canonical
 
 
 def _summary_values(s: ComplaintSummary) -> tuple[object, ...]:
@@ -515,9 +635,10 @@ def _json_column(text: object, column: str) -> object:
         raise SerializationError(f"$.{column}: not valid JSON: {e}", path=f"$.{column}") from e
 
 
-def _event_from_row(row: Sequence[Any]) -> Event:
+def _event_from_row(row: Sequence[Any], personal: object = None) -> Event:
     """
-    Decode one ``events`` row through the serialization module.
+    Decode one ``events`` row through the serialization module, with the personal values
+    (``personal``, as stored) put back into its sealed payload.
 
     Raises:
         SerializationError: the row does not hold a valid event.
@@ -532,7 +653,9 @@ def _event_from_row(row: Sequence[Any]) -> Event:
             "occurred_at": occurred_at,
             "actor": _json_column(actor, "actor"),
             "state": state,
-            "payload": _json_column(payload, "payload"),
+            "payload": open_payload(
+                type_name, _json_column(payload, "payload"), decode_personal(personal)
+            ),
         }
     )
 
@@ -617,6 +740,8 @@ def _migrate(
                     migration.backfill(conn)
                 if migration.version == _CHAIN_VERSION:
                     _backfill_chains(conn, hasher or Hasher())
+                if migration.version == _SEAL_VERSION:
+                    _seal_stored(conn, hasher or Hasher())
         conn.execute(f"PRAGMA user_version = {int(latest)}")
 
 
@@ -651,6 +776,8 @@ def _connect(path: str, synchronous: str, timeout: float, hasher: Hasher) -> sql
                 f"(journal mode stays {mode!r}); is it on a network file system?"
             )
         conn.execute(f"PRAGMA synchronous = {synchronous}")
+        # Erased personal data is overwritten with zeros, not left in free pages.
+        conn.execute("PRAGMA secure_delete = ON")
         _migrate(conn, path, hasher=hasher)
     except BaseException:
         conn.close()
@@ -754,9 +881,9 @@ class SQLiteEventStore:
         return row[0] if row and isinstance(row[0], str) else stream_id
 
     def _decode(self, row: Sequence[Any]) -> Event:
-        """An event from its row (stream_id first); call without holding the lock."""
+        """An event from its row (stream_id first, personal last); call without the lock."""
         try:
-            return _event_from_row(row)
+            return _event_from_row(row[:8], row[8])
         # SerializationError is what decoding raises; the builtin types are a safety net so
         # that no shape of stored value escapes as anything but CorruptRecord.
         except (SerializationError, ValueError, TypeError, AttributeError, KeyError) as e:
@@ -818,8 +945,7 @@ class SQLiteEventStore:
         for a in appends:
             check_batch(a.events, a.expected_version, a.summary)
             cid = str(a.summary.id)
-            rows = [_event_row(e, cid, self._actors) for e in a.events]
-            data = [canonical_bytes(e) for e in a.events]
+            rows, data = zip(*(_event_row(e, cid, self._actors) for e in a.events), strict=True)
             prepared.append((a, cid, rows, data, _summary_values(a.summary)))
             outbox.extend(outbox_sql.entry_row(e, a.summary.id) for e in a.outbox)
         if not prepared:
@@ -862,9 +988,30 @@ class SQLiteEventStore:
                     chain = hasher.chain_hash(chain, previous)
                     linked.append((*row, previous, chain))
                 hashes[cid] = previous
+                if a.erase:
+                    self._erase(conn, cid)
                 self._write(conn, a, cid, linked, values)
             if outbox:
                 outbox_sql.insert(conn, outbox)
+
+    def _erase(self, conn: sqlite3.Connection, cid: str) -> None:
+        """Clear the complaint's personal values and outbox records, in the caller's transaction."""
+        conn.execute(_ERASE_PERSONAL, (cid,))
+        conn.execute(_ERASE_OUTBOX, (cid,))
+
+    def find_subject(self, match: SubjectMatch) -> list[ComplaintId]:
+        """
+        The ids of the complaints whose complainant is ``match``; see
+        :class:`~iso10002.storage.base.PersonalDataStore`. Reads every complaint's first event
+        that still holds personal data: a rare request, not an indexed one.
+        """
+        found: list[ComplaintId] = []
+        with self._use("find a data subject") as conn:
+            rows = conn.execute(_SUBJECT_DETAILS).fetchall()
+        for stream_id, customer_id, email in rows:
+            if match.matches(customer_id, email):
+                found.append(UUID(stream_id))
+        return found
 
     def _write(
         self,
@@ -1032,8 +1179,12 @@ class SQLiteEventStore:
             for row in rows:
                 event: Event | None = None
                 error: str | None = None
+                payload: object = None
+                personal: PersonalValues | None = None
                 try:
-                    event = _event_from_row(row[1:9])
+                    payload = _json_column(row[8], "payload")
+                    personal = decode_personal(row[9])
+                    event = _event_from_row(row[1:9], row[9])
                 except (SerializationError, ValueError, TypeError, AttributeError, KeyError) as e:
                     error = str(e)
                 yield ChainRecord(
@@ -1042,8 +1193,10 @@ class SQLiteEventStore:
                     seq=row[2] if isinstance(row[2], int) else 0,
                     event=event,
                     error=error,
-                    hash=row[9],
-                    chain=row[10],
+                    hash=row[10],
+                    chain=row[11],
+                    payload=payload if isinstance(payload, dict) else None,
+                    personal=personal,
                 )
             position = rows[-1][0]
 
@@ -1127,6 +1280,42 @@ class SQLiteEventStore:
             finally:
                 if relax:
                     conn.execute(f"PRAGMA synchronous = {self._synchronous}")
+
+    # -- access denials (see iso10002.access.log.DenialStore) ---------------------------------
+
+    def record_denial(self, denial: DenialRecord) -> None:
+        """Keep an access denial in the ``access_denials`` table, in one durable transaction."""
+        values = denial_values(denial)
+        with self._use("record an access denial") as conn, _Immediate(conn):
+            conn.execute(
+                f"INSERT INTO access_denials ({DENIAL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                values,
+            )
+
+    def denials(
+        self, *, since: _dt.datetime | None = None, limit: int = 1000
+    ) -> list[DenialRecord]:
+        """
+        The access denials recorded at or after ``since`` (all if ``None``), oldest first, at
+        most ``limit``.
+
+        Raises:
+            StorageError: a stored denial cannot be read back.
+        """
+        check_denials_query(since, limit)
+        where, params = ("", []) if since is None else (" WHERE at >= ?", [utc(since, "since")])
+        sql = f"SELECT id, {DENIAL_COLUMNS} FROM access_denials{where} ORDER BY at, id LIMIT ?"
+        with self._use("list access denials") as conn:
+            rows = conn.execute(sql, (*params, limit)).fetchall()
+        found = []
+        for row in rows:
+            try:
+                found.append(denial_from_values(row[1:]))
+            except (ValueError, TypeError) as e:
+                raise StorageError(
+                    f"SQLite store {self._path}: access denial {row[0]} cannot be read: {e}"
+                ) from e
+        return found
 
     # -- outbox (see iso10002.outbox.store.OutboxStore) ----------------------------------------
 

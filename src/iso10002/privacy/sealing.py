@@ -1,0 +1,164 @@
+"""
+Sealing: how stores keep personal data apart from the hashed history, so that it can be erased
+without breaking the integrity chain.
+
+Before an event is stored, each personal value in its payload (see
+:mod:`iso10002.model.personal`) is replaced by a marker ``{"$personal": C}``, where ``C`` is a
+*commitment* ``SHA-256("P" || salt || canonical JSON of the value)`` under a fresh random 16-byte
+salt. The event's hash covers the sealed payload, commitments included. The values travel
+beside it, each with its salt, in a place the store can clear (a column, a map entry).
+
+- While a value is held, :func:`~iso10002.integrity.verify` recomputes its commitment, so
+  personal data is as tamper-evident as the rest of the history.
+- Once erased, the value and its salt are gone; the commitment left in the sealed payload says
+  nothing about the value (the salt makes it unguessable, even for a short postcode), and the
+  chain still verifies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+
+from iso10002.model.events import EventPayload, payload_types
+from iso10002.model.personal import ERASED, personal_fields
+from iso10002.serialization import unstructure
+
+__all__ = ["MARKER", "PersonalValues", "Sealed", "commitment", "markers", "seal", "unseal"]
+
+MARKER = "$personal"
+"""The key of the object that stands for a personal value in a sealed payload."""
+
+_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+_TYPES = payload_types()
+
+PersonalValues = Mapping[str, tuple[str, Any]]
+"""A sealed event's personal values: dotted path to ``(salt, value)``."""
+
+
+def commitment(salt: str, value: object) -> str:
+    """The commitment to ``value`` under ``salt`` (hex): 64 lower-case hex digits."""
+    try:
+        raw = bytes.fromhex(salt)
+    except (TypeError, ValueError):
+        raw = str(salt).encode("utf-8", "replace")
+    return hashlib.sha256(b"P" + raw + _ENCODE(value).encode("utf-8")).hexdigest()
+
+
+@attrs.frozen(kw_only=True)
+class Sealed:
+    """A payload ready to store: the JSON the hash covers, and the personal values apart."""
+
+    payload: dict[str, Any]
+    """The payload's JSON with each personal value replaced by its marker."""
+    personal: dict[str, tuple[str, Any]]
+    """Dotted path (``complainant.contact.email``, ``attachments.0.uri``) to ``(salt, value)``."""
+
+
+def seal(payload: EventPayload, *, salt: Callable[[], str] | None = None) -> Sealed:
+    """
+    Seal ``payload``: its JSON with personal values replaced by commitments, and the values.
+
+    ``salt`` gives each value's salt as hex (16 random bytes by default); tests may fix it.
+    """
+    make_salt = salt or _random_salt
+    data = unstructure(payload)
+    values: dict[str, tuple[str, Any]] = {}
+    _seal(type(payload), data, "", values, make_salt)
+    return Sealed(payload=data, personal=values)
+
+
+def _random_salt() -> str:
+    return secrets.token_hex(16)
+
+
+def _seal(
+    cls: type[Any],
+    data: dict[str, Any],
+    prefix: str,
+    out: dict[str, tuple[str, Any]],
+    make_salt: Callable[[], str],
+) -> None:
+    for field in personal_fields(cls):
+        value = data.get(field.name)
+        if value is None or value == []:
+            continue  # nothing is held: there is nothing to keep apart
+        path = f"{prefix}{field.name}"
+        if field.personal:
+            salt = make_salt()
+            data[field.name] = {MARKER: commitment(salt, value)}
+            out[path] = (salt, value)
+        elif field.many:
+            for i, item in enumerate(value):
+                _seal(field.nested, item, f"{path}.{i}.", out, make_salt)  # type: ignore[arg-type]
+        else:
+            _seal(field.nested, value, f"{path}.", out, make_salt)  # type: ignore[arg-type]
+
+
+def markers(type_name: str, data: Mapping[str, Any]) -> dict[str, str]:
+    """
+    The commitments in a sealed payload, by dotted path. A payload of an unknown type, or a
+    malformed one, has none that can be found; decoding it reports what is wrong.
+    """
+    cls = _TYPES.get(type_name)
+    found: dict[str, str] = {}
+    if cls is not None and isinstance(data, Mapping):
+        _markers(cls, data, "", found)
+    return found
+
+
+def _markers(cls: type[Any], data: Mapping[str, Any], prefix: str, out: dict[str, str]) -> None:
+    for field in personal_fields(cls):
+        value = data.get(field.name)
+        path = f"{prefix}{field.name}"
+        if field.personal:
+            if isinstance(value, Mapping) and isinstance(value.get(MARKER), str):
+                out[path] = value[MARKER]
+        elif field.many and isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, Mapping):
+                    _markers(field.nested, item, f"{path}.{i}.", out)  # type: ignore[arg-type]
+        elif isinstance(value, Mapping):
+            _markers(field.nested, value, f"{path}.", out)  # type: ignore[arg-type]
+
+
+def unseal(type_name: str, data: Mapping[str, Any], personal: PersonalValues | None) -> Any:
+    """
+    The payload JSON of a sealed payload with its personal values put back: ``data`` is left as
+    it is. A marker whose value is not in ``personal`` (erased) reads as :data:`ERASED`, or an
+    empty list for a tuple of text.
+    """
+    cls = _TYPES.get(type_name)
+    if cls is None or not isinstance(data, Mapping):
+        return data  # decoding reports the unknown type or the malformed payload
+    # A held value with no marker to fill is left out: the payload was edited, and decoding
+    # reports what is wrong with it while verify() names the value that fits nowhere.
+    return _unseal(cls, data, "", dict(personal or {}))
+
+
+def _unseal(
+    cls: type[Any], data: Mapping[str, Any], prefix: str, held: dict[str, tuple[str, Any]]
+) -> dict[str, Any]:
+    out = dict(data)
+    for field in personal_fields(cls):
+        value = data.get(field.name)
+        path = f"{prefix}{field.name}"
+        if field.personal:
+            if isinstance(value, Mapping) and MARKER in value:
+                kept = held.pop(path, None)
+                out[field.name] = kept[1] if kept is not None else ([] if field.many else ERASED)
+        elif field.many and isinstance(value, list):
+            out[field.name] = [
+                _unseal(field.nested, item, f"{path}.{i}.", held)  # type: ignore[arg-type]
+                if isinstance(item, Mapping)
+                else item
+                for i, item in enumerate(value)
+            ]
+        elif isinstance(value, Mapping):
+            out[field.name] = _unseal(field.nested, value, f"{path}.", held)  # type: ignore[arg-type]
+    return out
