@@ -2,7 +2,8 @@
 :class:`ComplaintDesk`, the facade applications use.
 
 Every command follows one path: load the complaint (from a small cache, caught up with the
-store), ask the workflow whether the command may run and where it leads, build the event, fold
+store), ask the authorizer (if the desk has one) whether the actor may run it on this complaint,
+ask the workflow whether the command may run and where it leads, build the event, fold
 it into the state, and append it with the version that was read. A concurrent writer makes the
 append fail with :class:`~iso10002.errors.ConcurrencyConflict`; the desk then reloads and
 re-checks the command once, unless the caller pinned ``expected_version``.
@@ -11,19 +12,32 @@ re-checks the command once, unless the caller pinned ``expected_version``.
 from __future__ import annotations
 
 import datetime as _dt
+import logging
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Union
+from typing import NoReturn, Union
 
 import attrs
 
+from iso10002.access.actions import Action
+from iso10002.access.log import (
+    AccessLog,
+    DenialRecord,
+    DenialStore,
+    InMemoryAccessLog,
+    StoreAccessLog,
+)
+from iso10002.access.policy import AccessDecision, Authorizer
+from iso10002.access.public import PublicView, public_view
 from iso10002.clock import Clock, SystemClock
 from iso10002.errors import (
     ComplaintNotFound,
     ConcurrencyConflict,
     DuplicateKeyError,
+    Iso10002Error,
     NaiveDatetimeError,
+    PermissionDenied,
     ValidationError,
 )
 from iso10002.model.complaint import Complaint, ComplaintSummary, apply
@@ -112,9 +126,16 @@ class ComplaintDesk:
             complaint), returns the notifications to enqueue in the outbox **in the same
             transaction** as the change's events, e.g. a
             :class:`~iso10002.outbox.policy.NotificationPolicy`. Needs a store with an outbox.
+        authorizer: the access policy (e.g. :class:`~iso10002.access.RoleBasedAuthorizer`),
+            asked before every command and query. Without one the desk checks no access at
+            all: the embedding application decides who may call what.
+        access_log: where denials are recorded; the store itself when it keeps denials
+            (:class:`~iso10002.access.DenialStore`, as the SQLite store does), else a log in
+            memory.
 
     Every command takes the acting :class:`~iso10002.Actor` first, returns the complaint as it
-    is after the command, and writes nothing if it raises.
+    is after the command, and writes nothing if it raises. Every query takes the actor as the
+    keyword ``actor``, which an authorizer requires: without it, the query is denied.
     """
 
     def __init__(
@@ -129,8 +150,11 @@ class ComplaintDesk:
         sla: SlaConfig | None = None,
         escalation_hooks: Iterable[EscalationHook] = (),
         notifications: NotificationHook | None = None,
+        authorizer: Authorizer | None = None,
+        access_log: AccessLog | None = None,
     ) -> None:
         self.store: EventStore = store if store is not None else InMemoryEventStore()
+        self.authorizer, self.access_log = _access(self.store, authorizer, access_log)
         if notifications is not None:
             if not callable(notifications):
                 raise ValidationError(
@@ -192,33 +216,58 @@ class ComplaintDesk:
         if len(cache) > self._cache_size:
             cache.popitem(last=False)
 
-    def get(self, key: ComplaintKey) -> Complaint:
+    def get(self, key: ComplaintKey, *, actor: Actor | None = None) -> Complaint:
         """
         The complaint as its history says it is now.
 
         Raises:
             ComplaintNotFound: no complaint has that id or reference.
+            PermissionDenied: the desk's authorizer refused ``actor``.
         """
-        return self._load(self._resolve(key))
+        complaint = self._load(self._resolve(key))
+        self._authorize(actor, Action.GET, complaint)
+        return complaint
 
-    def history(self, key: ComplaintKey) -> list[Event]:
+    def history(self, key: ComplaintKey, *, actor: Actor | None = None) -> list[Event]:
         """Every event of the complaint, oldest first."""
         cid = self._resolve(key)
+        if self.authorizer is not None:
+            self._authorize(actor, Action.HISTORY, self._load(cid))
+        return self._history(cid)
+
+    def _history(self, cid: ComplaintId) -> list[Event]:
         events = self.store.read(cid)
         if not events:
             raise ComplaintNotFound(f"id {cid}")
         return events
 
-    def find_by_client_key(self, client_key: str) -> Complaint | None:
+    def find_by_client_key(
+        self, client_key: str, *, actor: Actor | None = None
+    ) -> Complaint | None:
         """The complaint received with ``client_key``, if any."""
+        found = self._find_by_client_key(client_key)
+        self._authorize(actor, Action.FIND_BY_CLIENT_KEY, found)
+        return found
+
+    def _find_by_client_key(self, client_key: str) -> Complaint | None:
         cid = self.store.id_for_client_key(client_key)
         return None if cid is None else self._load(cid)
 
-    def query(self, query: ComplaintQuery | None = None, /, **criteria: object) -> Page:
+    def query(
+        self,
+        query: ComplaintQuery | None = None,
+        /,
+        *,
+        actor: Actor | None = None,
+        **criteria: object,
+    ) -> Page:
         """
         Complaint summaries matching ``query`` (or the same criteria as keywords), one page.
 
         Example: ``desk.query(state="investigating", priority=Priority.URGENT, limit=20)``.
+
+        An authorizer may narrow the listing to the complaints ``actor`` may see (an
+        investigator's, to those assigned to them); asking for others is denied.
         """
         if query is None:
             try:
@@ -227,7 +276,120 @@ class ComplaintDesk:
                 raise ValidationError("query", str(e)) from e
         elif criteria:
             raise ValidationError("query", "pass a ComplaintQuery or keywords, not both")
-        return self.store.query(query)
+        decision = self._authorize(actor, Action.QUERY, None)
+        return self.store.query(self._narrow(query, decision, actor, Action.QUERY))
+
+    def public_view(self, key: ComplaintKey, *, actor: Actor | None = None) -> PublicView:
+        """
+        What the complainant may see of the complaint: the status in plain words, the dates,
+        the deadlines they were told of and a timeline of the customer-visible events; no
+        internal notes or messages, no staff names or ids, nothing about anybody else.
+
+        Raises:
+            ComplaintNotFound: no complaint has that id or reference.
+            PermissionDenied: the desk's authorizer refused ``actor``.
+        """
+        complaint = self._load(self._resolve(key))
+        self._authorize(actor, Action.PUBLIC_VIEW, complaint)
+        # The history as far as the state just loaded, should a command have appended since.
+        history = self.store.read(complaint.id)[: complaint.version]
+        report = self._report(complaint, history, self.clock.now())
+        return public_view(complaint, history, sla=report)
+
+    # -- access control ---------------------------------------------------------------------
+
+    def authorize(
+        self, actor: Actor | None, action: Action, key: ComplaintKey | None = None
+    ) -> AccessDecision:
+        """
+        Ask the authorizer whether ``actor`` may run ``action`` (on the complaint ``key``),
+        exactly as the desk's own commands and queries do, for the work an application does
+        beside the desk: verifying integrity, building a KPI report, handling personal data.
+
+        Returns the allowing decision; without an authorizer, always allows.
+
+        Raises:
+            PermissionDenied: the authorizer refused; the denial was recorded.
+            ComplaintNotFound: ``key`` names no complaint.
+        """
+        if not isinstance(action, Action):
+            raise ValidationError("action", f"expected an Action, got {action!r}")
+        if self.authorizer is None:
+            return _UNCHECKED
+        complaint = None if key is None else self._load(self._resolve(key))
+        return self._authorize(actor, action, complaint)
+
+    def _authorize(
+        self, actor: Actor | None, action: Action, complaint: Complaint | None, *, new: bool = False
+    ) -> AccessDecision:
+        """
+        The authorizer's allowing decision, or a recorded denial. ``new``: ``complaint`` is
+        one being received, which the denial does not name (it was never recorded).
+        """
+        authorizer = self.authorizer
+        if authorizer is None:
+            return _UNCHECKED
+        if actor is None:
+            decision = _NO_ACTOR
+        else:
+            _check_actor(actor)
+            decision = authorizer.decide(actor, action, complaint)
+            if not isinstance(decision, AccessDecision):
+                raise ValidationError(
+                    "authorizer",
+                    f"{type(authorizer).__name__}.decide returned {type(decision).__name__}, "
+                    "not an AccessDecision",
+                )
+        if not decision.allowed:
+            self._deny(actor, action, None if new else complaint, decision.reason)
+        return decision
+
+    def _deny(
+        self, actor: Actor | None, action: Action, complaint: Complaint | None, reason: str
+    ) -> NoReturn:
+        """Record the denial (logger ``iso10002.access`` and the access log), then raise."""
+        denial = DenialRecord(
+            at=self.clock.now(),
+            actor_id=None if actor is None else actor.id,
+            role=None if actor is None else actor.role,
+            action=action,
+            complaint_id=None if complaint is None else complaint.id,
+            reference=None if complaint is None else complaint.reference,
+            reason=reason,
+        )
+        error = PermissionDenied(
+            actor_id=denial.actor_id,
+            role=None if denial.role is None else denial.role.value,
+            action=action.value,
+            reference=denial.reference,
+            reason=reason,
+        )
+        _access_logger.warning("%s", error)
+        try:
+            self.access_log.record(denial)
+        except Iso10002Error as e:
+            # Refuse all the same: a denial that cannot be recorded is still a denial.
+            _access_logger.error("the denial could not be recorded in the access log: %s", e)
+            raise error from e
+        raise error
+
+    def _narrow(
+        self, query: ComplaintQuery, decision: AccessDecision, actor: Actor | None, action: Action
+    ) -> ComplaintQuery:
+        """``query`` with the criteria the decision confines the listing to."""
+        changes: dict[str, object] = {}
+        for name, value in decision.within.items():
+            asked = getattr(query, name)
+            if asked is None:
+                changes[name] = value
+            elif asked != value:
+                self._deny(
+                    actor,
+                    action,
+                    None,
+                    f"the listing asks for {name} {asked!r}, outside the actor's scope",
+                )
+        return attrs.evolve(query, **changes) if changes else query  # type: ignore[arg-type]
 
     # -- the command path -------------------------------------------------------------------
 
@@ -240,16 +402,19 @@ class ComplaintDesk:
         expected_version: int | None,
         *,
         check: Callable[[Complaint, EventPayload], None] | None = None,
+        action: Action,
     ) -> Complaint:
         """
         Run one command. ``command`` and ``payload`` may depend on the complaint as loaded here
         (given as functions of it), so a retry after a conflict recomputes them from fresh state.
         ``check`` validates the payload against the complaint once the workflow has allowed it.
+        ``action`` is what the authorizer is asked about, on each complaint state loaded.
         """
         _check_actor(actor)
         cid = self._resolve(key)
         for attempt in (1, 2):
             current, past = self._load_entry(cid)
+            self._authorize(actor, action, current)
             if expected_version is not None and current.version != expected_version:
                 raise ConcurrencyConflict(
                     complaint=current.reference,
@@ -383,7 +548,11 @@ class ComplaintDesk:
         return None if applied is None else self.sla.find(applied.policy, applied.version)
 
     def sla_status(
-        self, key: ComplaintKey, *, as_of: _dt.datetime | None = None
+        self,
+        key: ComplaintKey,
+        *,
+        as_of: _dt.datetime | None = None,
+        actor: Actor | None = None,
     ) -> SlaReport | None:
         """
         Where each timeliness metric of the complaint stands, computed from its history with
@@ -396,7 +565,10 @@ class ComplaintDesk:
         if self.sla is None:
             raise ValidationError("sla", "this desk has no timeliness policies")
         when = self.clock.now() if as_of is None else _aware(as_of, "as_of")
-        history = self.history(key)
+        cid = self._resolve(key)
+        if self.authorizer is not None:
+            self._authorize(actor, Action.SLA_STATUS, self._load(cid))
+        history = self._history(cid)
         policy = self._policy_as_of(history, when)
         return None if policy is None else evaluate(history, policy, when)
 
@@ -406,13 +578,16 @@ class ComplaintDesk:
         as_of: _dt.datetime | None = None,
         within: _dt.timedelta | None = None,
         limit: int = 100,
+        actor: Actor | None = None,
     ) -> list[QueueItem]:
         """
         The complaints whose deadlines need attention at ``as_of`` (now if omitted), earliest
         deadline first: *breached* (a deadline has passed), *at risk* (a warning threshold has
         passed), and, with ``within``, *due* (a deadline falls within that time). Read from
-        the store's indexes; no history is replayed.
+        the store's indexes; no history is replayed. An authorizer may narrow the queue to
+        the complaints ``actor`` may see.
         """
+        decision = self._authorize(actor, Action.SLA_QUEUE, None)
         when = self.clock.now() if as_of is None else _aware(as_of, "as_of")
         if within is not None and within < _dt.timedelta(0):
             raise ValidationError("within", "must not be negative")
@@ -424,9 +599,8 @@ class ComplaintDesk:
         if within is not None:
             searches.append((QueueBucket.DUE, {"sla_due_by": when + within}))
         for bucket, criteria in searches:
-            page = self.store.query(
-                ComplaintQuery(order="sla_due", limit=limit, **criteria)  # type: ignore[arg-type]
-            )
+            query = ComplaintQuery(order="sla_due", limit=limit, **criteria)  # type: ignore[arg-type]
+            page = self.store.query(self._narrow(query, decision, actor, Action.SLA_QUEUE))
             for summary in page.items:
                 if summary.id not in found and summary.sla_due_at is not None:
                     found[summary.id] = QueueItem(
@@ -446,6 +620,7 @@ class ComplaintDesk:
         were handled under.
         """
         _check_actor(actor)
+        self._authorize(actor, Action.APPLY_POLICIES, None)
         if self.sla is None:
             return []
         # Reselection changes no complaint's place in the received-at order, so paging is safe.
@@ -493,7 +668,7 @@ class ComplaintDesk:
             return updated, new
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def tick(self, *, limit: int = 1000) -> list[Event]:
+    def tick(self, *, limit: int = 1000, actor: Actor | None = None) -> list[Event]:
         """
         Raise the warning and breach alerts that have fallen due, each exactly once, and call
         the escalation hooks for them; return the alert events written.
@@ -504,7 +679,11 @@ class ComplaintDesk:
         raises only the highest level each metric reached, not every warning it missed. It
         handles up to ``limit`` complaints, earliest deadline first; call it again until it
         returns nothing to work through a backlog.
+
+        ``actor`` is who runs the tick (a scheduler's :attr:`~iso10002.Role.SYSTEM` actor), for
+        the authorizer; the alerts are recorded as the desk's own SLA actor's.
         """
+        self._authorize(actor, Action.TICK, None)
         if self.sla is None:
             return []
         now = self.clock.now()
@@ -597,8 +776,9 @@ class ComplaintDesk:
         """
         _check_actor(actor)
         if client_key is not None:
-            existing = self.find_by_client_key(client_key)
+            existing = self._find_by_client_key(client_key)
             if existing is not None:
+                self._authorize(actor, Action.RECEIVE, existing)
                 return existing
         now = self.clock.now()
         if received_at is None:
@@ -621,6 +801,9 @@ class ComplaintDesk:
             client_key=client_key,
             attributes=attributes or {},
         )
+        if self.authorizer is not None:
+            # Asked about the complaint as it would be recorded, before a reference is used up.
+            self._authorize(actor, Action.RECEIVE, self._provisional(payload, actor, now), new=True)
         if reference is None:
             year = received_at.astimezone(_dt.timezone.utc).year
             number = self.store.next_number(self.references.scope(year))
@@ -642,12 +825,27 @@ class ComplaintDesk:
         except DuplicateKeyError as e:
             if e.key == "client key" and client_key is not None:
                 # Another writer received the same complaint between our check and append.
-                winner = self.find_by_client_key(client_key)
+                winner = self._find_by_client_key(client_key)
                 if winner is not None:
+                    self._authorize(actor, Action.RECEIVE, winner)
                     return winner
             raise
         self._remember(complaint, history)
         return complaint
+
+    def _provisional(
+        self, payload: ComplaintReceived, actor: Actor, now: _dt.datetime
+    ) -> Complaint:
+        """The complaint ``payload`` would create, for the authorizer; never stored."""
+        event = Event(
+            complaint_id=uuid.uuid4(),
+            seq=1,
+            occurred_at=now,
+            actor=actor,
+            state=self.workflow.initial,
+            payload=payload,
+        )
+        return apply(None, event)
 
     def acknowledge(
         self,
@@ -661,12 +859,21 @@ class ComplaintDesk:
         """Acknowledge receipt (7.4); ``channel`` defaults to the channel it came in by."""
         if channel is not None:
             payload = Acknowledged(channel=channel, message=message)
-            return self._execute(key, "acknowledge", actor, payload, expected_version)
+            return self._execute(
+                key, "acknowledge", actor, payload, expected_version, action=Action.ACKNOWLEDGE
+            )
 
         def by_incoming_channel(current: Complaint) -> EventPayload:
             return Acknowledged(channel=current.channel, message=message)
 
-        return self._execute(key, "acknowledge", actor, by_incoming_channel, expected_version)
+        return self._execute(
+            key,
+            "acknowledge",
+            actor,
+            by_incoming_channel,
+            expected_version,
+            action=Action.ACKNOWLEDGE,
+        )
 
     def assess(
         self,
@@ -686,7 +893,9 @@ class ComplaintDesk:
         def first_or_revised(current: Complaint) -> str:
             return "assess" if current.assessment is None else "reassess"
 
-        return self._execute(key, first_or_revised, actor, payload, expected_version)
+        return self._execute(
+            key, first_or_revised, actor, payload, expected_version, action=Action.ASSESS
+        )
 
     def classify(
         self,
@@ -698,7 +907,9 @@ class ComplaintDesk:
     ) -> Complaint:
         """Place the complaint in the category tree (8.2)."""
         payload = Classified(classification=classification)
-        return self._execute(key, "classify", actor, payload, expected_version)
+        return self._execute(
+            key, "classify", actor, payload, expected_version, action=Action.CLASSIFY
+        )
 
     def assign(
         self,
@@ -709,7 +920,14 @@ class ComplaintDesk:
         expected_version: int | None = None,
     ) -> Complaint:
         """Make ``assignee`` responsible for the complaint (4.12)."""
-        return self._execute(key, "assign", actor, Assigned(assignee=assignee), expected_version)
+        return self._execute(
+            key,
+            "assign",
+            actor,
+            Assigned(assignee=assignee),
+            expected_version,
+            action=Action.ASSIGN,
+        )
 
     def start_investigation(
         self,
@@ -721,7 +939,14 @@ class ComplaintDesk:
     ) -> Complaint:
         """Begin the investigation (7.6)."""
         payload = InvestigationStarted(plan=plan)
-        return self._execute(key, "start_investigation", actor, payload, expected_version)
+        return self._execute(
+            key,
+            "start_investigation",
+            actor,
+            payload,
+            expected_version,
+            action=Action.START_INVESTIGATION,
+        )
 
     def add_note(
         self,
@@ -734,7 +959,9 @@ class ComplaintDesk:
     ) -> Complaint:
         """Add an investigation note; internal unless ``internal=False``."""
         payload = NoteAdded(text=text, internal=internal)
-        return self._execute(key, "add_note", actor, payload, expected_version)
+        return self._execute(
+            key, "add_note", actor, payload, expected_version, action=Action.ADD_NOTE
+        )
 
     def record_root_cause(
         self,
@@ -746,7 +973,14 @@ class ComplaintDesk:
     ) -> Complaint:
         """Record the root cause and corrective or preventive action (8.2)."""
         payload = RootCauseRecorded(root_cause=root_cause)
-        return self._execute(key, "record_root_cause", actor, payload, expected_version)
+        return self._execute(
+            key,
+            "record_root_cause",
+            actor,
+            payload,
+            expected_version,
+            action=Action.RECORD_ROOT_CAUSE,
+        )
 
     def decide(
         self,
@@ -758,7 +992,7 @@ class ComplaintDesk:
     ) -> Complaint:
         """Take (or revise, before it is communicated) the decision (7.7)."""
         payload = DecisionMade(decision=decision)
-        return self._execute(key, "decide", actor, payload, expected_version)
+        return self._execute(key, "decide", actor, payload, expected_version, action=Action.DECIDE)
 
     def communicate_decision(
         self,
@@ -774,7 +1008,14 @@ class ComplaintDesk:
         payload = DecisionCommunicated(
             channel=channel, summary=summary, recourse_explained=recourse_explained
         )
-        return self._execute(key, "communicate_decision", actor, payload, expected_version)
+        return self._execute(
+            key,
+            "communicate_decision",
+            actor,
+            payload,
+            expected_version,
+            action=Action.COMMUNICATE_DECISION,
+        )
 
     def record_communication(
         self,
@@ -786,7 +1027,14 @@ class ComplaintDesk:
     ) -> Complaint:
         """Record any other exchange with the complainant, or an internal message."""
         payload = CommunicationRecorded(communication=communication)
-        return self._execute(key, "record_communication", actor, payload, expected_version)
+        return self._execute(
+            key,
+            "record_communication",
+            actor,
+            payload,
+            expected_version,
+            action=Action.RECORD_COMMUNICATION,
+        )
 
     def record_reaction(
         self,
@@ -800,7 +1048,9 @@ class ComplaintDesk:
         """Record that the complainant accepts or rejects the decision (7.9)."""
         payload = ReactionRecorded(reaction=reaction, comment=comment)
         command = "accept_decision" if reaction is Reaction.ACCEPTS else "reject_decision"
-        return self._execute(key, command, actor, payload, expected_version)
+        return self._execute(
+            key, command, actor, payload, expected_version, action=Action.RECORD_REACTION
+        )
 
     def request_internal_review(
         self,
@@ -812,7 +1062,14 @@ class ComplaintDesk:
     ) -> Complaint:
         """Escalate a rejected decision for internal review."""
         payload = InternalReviewRequested(reason=reason)
-        return self._execute(key, "request_internal_review", actor, payload, expected_version)
+        return self._execute(
+            key,
+            "request_internal_review",
+            actor,
+            payload,
+            expected_version,
+            action=Action.REQUEST_INTERNAL_REVIEW,
+        )
 
     def refer_externally(
         self,
@@ -825,7 +1082,14 @@ class ComplaintDesk:
     ) -> Complaint:
         """Record referral to an external dispute-resolution body (ISO 10003)."""
         payload = ReferredExternally(body=body, external_reference=external_reference)
-        return self._execute(key, "refer_externally", actor, payload, expected_version)
+        return self._execute(
+            key,
+            "refer_externally",
+            actor,
+            payload,
+            expected_version,
+            action=Action.REFER_EXTERNALLY,
+        )
 
     def close(
         self,
@@ -843,7 +1107,7 @@ class ComplaintDesk:
             raise ValidationError(
                 "duplicate_of", f"no complaint has the reference {duplicate_of!r}"
             )
-        return self._execute(key, "close", actor, payload, expected_version)
+        return self._execute(key, "close", actor, payload, expected_version, action=Action.CLOSE)
 
     def withdraw(
         self,
@@ -854,7 +1118,14 @@ class ComplaintDesk:
         expected_version: int | None = None,
     ) -> Complaint:
         """Record that the complainant withdrew the complaint."""
-        return self._execute(key, "withdraw", actor, Withdrawn(reason=reason), expected_version)
+        return self._execute(
+            key,
+            "withdraw",
+            actor,
+            Withdrawn(reason=reason),
+            expected_version,
+            action=Action.WITHDRAW,
+        )
 
     def reopen(
         self,
@@ -865,7 +1136,9 @@ class ComplaintDesk:
         expected_version: int | None = None,
     ) -> Complaint:
         """Reopen a closed or withdrawn complaint."""
-        return self._execute(key, "reopen", actor, Reopened(reason=reason), expected_version)
+        return self._execute(
+            key, "reopen", actor, Reopened(reason=reason), expected_version, action=Action.REOPEN
+        )
 
     def record_satisfaction(
         self,
@@ -879,7 +1152,14 @@ class ComplaintDesk:
     ) -> Complaint:
         """Record the complainant's satisfaction with the handling (8.3)."""
         payload = SatisfactionRecorded(score=score, scale=scale, comment=comment)
-        return self._execute(key, "record_satisfaction", actor, payload, expected_version)
+        return self._execute(
+            key,
+            "record_satisfaction",
+            actor,
+            payload,
+            expected_version,
+            action=Action.RECORD_SATISFACTION,
+        )
 
     def answer_survey(
         self,
@@ -914,7 +1194,13 @@ class ComplaintDesk:
                 )
 
         return self._execute(
-            key, "answer_survey", actor, payload, expected_version, check=check_eligible
+            key,
+            "answer_survey",
+            actor,
+            payload,
+            expected_version,
+            check=check_eligible,
+            action=Action.ANSWER_SURVEY,
         )
 
     def put_on_hold(
@@ -927,7 +1213,12 @@ class ComplaintDesk:
     ) -> Complaint:
         """Put the complaint on hold (e.g. waiting for the complainant); SLA metrics may pause."""
         return self._execute(
-            key, "put_on_hold", actor, HoldStarted(reason=reason), expected_version
+            key,
+            "put_on_hold",
+            actor,
+            HoldStarted(reason=reason),
+            expected_version,
+            action=Action.PUT_ON_HOLD,
         )
 
     def release_hold(
@@ -939,7 +1230,14 @@ class ComplaintDesk:
         expected_version: int | None = None,
     ) -> Complaint:
         """End the hold; paused SLA metrics run again."""
-        return self._execute(key, "release_hold", actor, HoldEnded(note=note), expected_version)
+        return self._execute(
+            key,
+            "release_hold",
+            actor,
+            HoldEnded(note=note),
+            expected_version,
+            action=Action.RELEASE_HOLD,
+        )
 
     def extend_deadline(
         self,
@@ -962,7 +1260,13 @@ class ComplaintDesk:
         """
         payload = DeadlineExtended(metric=metric, kind=kind, reason=reason, until=until)
         return self._execute(
-            key, "extend_deadline", actor, payload, expected_version, check=self._check_extension
+            key,
+            "extend_deadline",
+            actor,
+            payload,
+            expected_version,
+            check=self._check_extension,
+            action=Action.EXTEND_DEADLINE,
         )
 
     def _check_extension(self, complaint: Complaint, payload: EventPayload) -> None:
@@ -984,7 +1288,7 @@ class ComplaintDesk:
     ) -> Complaint:
         """Run a command of a custom workflow that carries no data beyond a note."""
         payload = StepRecorded(command=command, note=note)
-        return self._execute(key, command, actor, payload, expected_version)
+        return self._execute(key, command, actor, payload, expected_version, action=Action.RUN_STEP)
 
     def __repr__(self) -> str:
         return f"ComplaintDesk(store={self.store!r}, workflow={self.workflow.name!r})"
@@ -992,6 +1296,39 @@ class ComplaintDesk:
 
 _SYSTEM = Actor(id="iso10002-sla", role=Role.SYSTEM)
 """The actor of alerts raised by :meth:`ComplaintDesk.tick`."""
+
+_access_logger = logging.getLogger("iso10002.access")
+"""Denials, one warning each: actor id and role, action, reference and reason only."""
+
+_UNCHECKED = AccessDecision.allow("the desk has no authorizer; the application decides")
+_NO_ACTOR = AccessDecision.deny("access control needs the actor of every query")
+
+
+def _access(
+    store: EventStore, authorizer: Authorizer | None, access_log: AccessLog | None
+) -> tuple[Authorizer | None, AccessLog]:
+    """The desk's authorizer and access log, checked; the store keeps denials if it can."""
+    if authorizer is not None and not isinstance(authorizer, Authorizer):
+        raise ValidationError(
+            "authorizer",
+            f"expected an Authorizer (a decide(actor, action, complaint) method), got "
+            f"{type(authorizer).__name__}",
+        )
+    if access_log is None:
+        if isinstance(store, DenialStore):
+            return authorizer, StoreAccessLog(store)
+        if authorizer is not None:
+            _access_logger.warning(
+                "%s keeps no access denials; they are kept in memory only (pass access_log=)",
+                type(store).__name__,
+            )
+        return authorizer, InMemoryAccessLog()
+    if not isinstance(access_log, AccessLog):
+        raise ValidationError(
+            "access_log",
+            f"expected an AccessLog (a record(denial) method), got {type(access_log).__name__}",
+        )
+    return authorizer, access_log
 
 
 def _aware(value: _dt.datetime, name: str) -> _dt.datetime:

@@ -12,6 +12,7 @@ The library's exceptions, all rooted at :class:`Iso10002Error`.
     │   ├── GuardFailed                       a named guard of the workflow said no
     │   └── UnknownCommand                    the workflow has no such command
     ├── ComplaintNotFound (KeyError)          no complaint with that id or reference
+    ├── PermissionDenied                      the access policy refused an actor an action
     ├── StorageError                          the store could not do what was asked
     │   ├── ConcurrencyConflict               the stream moved on since it was read
     │   ├── DuplicateKeyError                 a reference or client key is taken
@@ -44,6 +45,7 @@ __all__ = [
     "InvalidTransition",
     "Iso10002Error",
     "NaiveDatetimeError",
+    "PermissionDenied",
     "SchemaVersionError",
     "SerializationError",
     "StorageError",
@@ -152,6 +154,35 @@ class ComplaintNotFound(Iso10002Error, KeyError):
     def __str__(self) -> str:
         # KeyError quotes its argument; a plain sentence reads better in a CLI.
         return str(self.args[0])
+
+
+class PermissionDenied(Iso10002Error):
+    """
+    The access policy refused an actor a command or a query; nothing was written, and the
+    denial was recorded in the desk's access log.
+
+    The message names the actor's id and role, the action and the complaint's reference, never
+    personal data: no names, no contact details, no content of the complaint. ``actor_id`` and
+    ``role`` are ``None`` when no actor was given.
+    """
+
+    def __init__(
+        self,
+        *,
+        actor_id: str | None,
+        role: str | None,
+        action: str,
+        reference: str | None,
+        reason: str,
+    ) -> None:
+        self.actor_id = actor_id
+        self.role = role
+        self.action = action
+        self.reference = reference
+        self.reason = reason
+        who = "a caller without an actor" if actor_id is None else f"actor {actor_id!r} ({role})"
+        about = f" on complaint {reference}" if reference else ""
+        super().__init__(f"{who} may not {action}{about}: {reason}")
 
 
 class StorageError(Iso10002Error):

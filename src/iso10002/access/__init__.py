@@ -1,0 +1,68 @@
+"""
+Access control (ISO 10002 4.10 confidentiality, 4.12 accountability): who may run which
+command or query of the desk, on which complaints, and the record of every refusal.
+
+- :mod:`~iso10002.access.actions`: :class:`Action`, one per desk command and query, plus the
+  personal-data and oversight actions.
+- :mod:`~iso10002.access.policy`: the :class:`Authorizer` seam and :class:`RoleBasedAuthorizer`,
+  the default role matrix (:data:`DEFAULT_GRANTS`, :data:`DEFAULT_SCOPES`).
+- :mod:`~iso10002.access.log`: :class:`DenialRecord` and the :class:`AccessLog` seam, in memory
+  or in the event store's own database.
+- :mod:`~iso10002.access.public`: :class:`PublicView`, what a complainant may see of their
+  complaint.
+"""
+
+from __future__ import annotations
+
+from iso10002.access.actions import Action, ActionKind
+from iso10002.access.log import (
+    AccessLog,
+    DenialRecord,
+    DenialStore,
+    InMemoryAccessLog,
+    StoreAccessLog,
+)
+from iso10002.access.policy import (
+    DEFAULT_GRANTS,
+    DEFAULT_SCOPES,
+    LIST_CRITERIA,
+    AccessDecision,
+    Authorizer,
+    Ownership,
+    RoleBasedAuthorizer,
+    Scope,
+    by_customer_id,
+)
+from iso10002.access.public import (
+    PUBLIC_STATUSES,
+    PublicDeadline,
+    PublicDecision,
+    PublicEntry,
+    PublicView,
+    public_view,
+)
+
+__all__ = [
+    "DEFAULT_GRANTS",
+    "DEFAULT_SCOPES",
+    "LIST_CRITERIA",
+    "PUBLIC_STATUSES",
+    "AccessDecision",
+    "AccessLog",
+    "Action",
+    "ActionKind",
+    "Authorizer",
+    "DenialRecord",
+    "DenialStore",
+    "InMemoryAccessLog",
+    "Ownership",
+    "PublicDeadline",
+    "PublicDecision",
+    "PublicEntry",
+    "PublicView",
+    "RoleBasedAuthorizer",
+    "Scope",
+    "StoreAccessLog",
+    "by_customer_id",
+    "public_view",
+]
