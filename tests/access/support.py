@@ -127,6 +127,7 @@ _PATH: tuple[tuple[str, _Step], ...] = (
 _BRANCHES: dict[str, tuple[str, _Step]] = {
     "rejected": ("awaiting_reaction", lambda d, r: d.record_reaction(r, SETUP, Reaction.REJECTS)),
     "on_hold": ("investigating", lambda d, r: d.put_on_hold(r, SETUP, reason="Waiting.")),
+    "legal_hold": ("closed", lambda d, r: d.place_legal_hold(r, SETUP, reason="Claim 7.")),
 }
 
 
@@ -139,7 +140,8 @@ def prepare(
 ) -> Complaint:
     """
     A new complaint of ``complainant``, assigned to ``assignee``, taken to ``state`` (a state
-    of the standard workflow on the way to closure, or ``rejected`` or ``on_hold``).
+    of the standard workflow on the way to closure, or ``rejected``, ``on_hold`` or
+    ``legal_hold``, which is closed and under legal hold).
     """
     c = setup.receive(
         SETUP,

@@ -39,6 +39,7 @@ from iso10002.errors import PermissionDenied
 from iso10002.integrity.verify import verify
 from iso10002.model.values import ExtensionKind
 from iso10002.monitoring.kpis import compute_kpis
+from iso10002.privacy import SubjectMatch, retention_preset
 from tests.access.support import ACTORS, OWNER, START, STEP, desks, prepare
 from tests.survey.support import survey
 
@@ -101,8 +102,8 @@ EXPECTED: dict[Action, set[Role]] = {
 GATE = {"authorize"}
 """The desk's one public method that is not an action: it is the access check itself."""
 
-ALIASES: dict[str, Action] = {}
-"""Desk methods asked about under another method's action (none yet)."""
+ALIASES: dict[str, Action] = {"erase_subject": Action.ERASE_PERSONAL_DATA}
+"""Desk methods asked about under another method's action."""
 
 
 @attrs.frozen
@@ -230,20 +231,23 @@ SCENARIOS: dict[Action, Scenario] = {
     Action.SLA_STATUS: Scenario("received", lambda d, a, c: d.sla_status(c.reference, actor=a)),
     Action.SLA_QUEUE: Scenario("received", lambda d, a, _c: d.sla_queue(actor=a)),
     Action.PUBLIC_VIEW: Scenario("received", lambda d, a, c: d.public_view(c.reference, actor=a)),
-    # The personal-data operations are asked through the desk's gate, on the complaint.
     Action.ERASE_PERSONAL_DATA: Scenario(
-        "closed", lambda d, a, c: d.authorize(a, Action.ERASE_PERSONAL_DATA, c.reference)
+        "closed", lambda d, a, c: d.erase_personal_data(c.reference, a, reason="Asked to.")
     ),
     Action.PLACE_LEGAL_HOLD: Scenario(
-        "received", lambda d, a, c: d.authorize(a, Action.PLACE_LEGAL_HOLD, c.reference)
+        "closed", lambda d, a, c: d.place_legal_hold(c.reference, a, reason="Claim 9.")
     ),
     Action.RELEASE_LEGAL_HOLD: Scenario(
-        "received", lambda d, a, c: d.authorize(a, Action.RELEASE_LEGAL_HOLD, c.reference)
+        "legal_hold", lambda d, a, c: d.release_legal_hold(c.reference, a, reason="Settled.")
     ),
+    # A subject's complaints are found by the store, after the policy allowed the search.
     Action.EXPORT_SUBJECT: Scenario(
-        "received", lambda d, a, c: d.authorize(a, Action.EXPORT_SUBJECT, c.reference)
+        None,
+        lambda d, a, _c: d.export_subject(SubjectMatch(customer_id=OWNER.customer_id), actor=a),
     ),
-    Action.PURGE_EXPIRED: Scenario(None, lambda d, a, _c: d.authorize(a, Action.PURGE_EXPIRED)),
+    Action.PURGE_EXPIRED: Scenario(
+        None, lambda d, a, _c: d.purge_expired(retention_preset("fca"), a)
+    ),
     Action.VERIFY_INTEGRITY: Scenario(None, _verify),
     Action.REPORT: Scenario(None, _kpis),
 }

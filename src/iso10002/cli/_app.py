@@ -34,7 +34,16 @@ from iso10002 import (
     serialization,
     standard_workflow,
 )
-from iso10002.cli import _audit, _conformance, _import, _render, _report, _sla, _verify
+from iso10002.cli import (
+    _audit,
+    _conformance,
+    _import,
+    _privacy,
+    _render,
+    _report,
+    _sla,
+    _verify,
+)
 from iso10002.cli._demo import DemoSettings, run_demo, working_days
 from iso10002.cli._progress import Progress
 from iso10002.sla.config import SlaConfig
@@ -393,6 +402,7 @@ def build_parser() -> argparse.ArgumentParser:
     _import.register(add, database=database)
     _report.register(add, database=database)
     _verify.register(add, database=database)
+    _privacy.register(add, database=database)
     return parser
 
 

@@ -53,6 +53,9 @@ from iso10002.model.events import (
     DeadlineExtended,
     HoldEnded,
     HoldStarted,
+    LegalHoldPlaced,
+    LegalHoldReleased,
+    PersonalDataErased,
     SlaAlertRaised,
     SlaPolicyApplied,
     SurveyAnswered,
@@ -279,6 +282,11 @@ def _detail(p: EventPayload) -> str:  # noqa: PLR0912 - one case per payload typ
         )
     if isinstance(p, StepRecorded):
         return p.command + (f": {p.note}" if p.note else "")
+    if isinstance(p, (LegalHoldPlaced, LegalHoldReleased)):
+        return p.reason
+    if isinstance(p, PersonalDataErased):
+        request = f" ({p.request})" if p.request else ""
+        return f"{p.values} personal values: {p.reason}{request}"
     return _timeliness_detail(p)
 
 

@@ -47,6 +47,7 @@ from iso10002.model.events import (
     Withdrawn,
 )
 from iso10002.model.facts import ComplaintFacts, MetricOutcome
+from iso10002.model.personal import masked
 from iso10002.model.values import (
     Actor,
     Assessment,
@@ -74,7 +75,7 @@ class Note:
 
     at: _dt.datetime
     by: Actor
-    text: str
+    text: str = attrs.field(repr=masked)
     internal: bool
 
 
@@ -93,14 +94,14 @@ class Complaint:
     state: str
     complainant: Complainant
     channel: Channel
-    description: str
+    description: str = attrs.field(repr=masked)
     received_at: _dt.datetime
     received_by: Actor
     recorded_at: _dt.datetime
-    remedy_requested: str | None = None
+    remedy_requested: str | None = attrs.field(default=None, repr=masked)
     product: ProductOrService | None = None
     incident_date: _dt.date | None = None
-    incident_place: str | None = None
+    incident_place: str | None = attrs.field(default=None, repr=masked)
     people_involved: tuple[str, ...] = ()
     attachments: tuple[Attachment, ...] = ()
     client_key: str | None = None

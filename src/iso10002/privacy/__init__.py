@@ -1,4 +1,27 @@
 """
 Personal data (ISO 10002 4.10 confidentiality): kept apart from the hashed history so that it can
-be erased while statistics and proofs survive; retention, legal hold and subject-access export.
+be erased while statistics and proofs survive; retention per regime, legal hold, and the
+subject-access export. See ``docs/privacy.md``.
 """
+
+from iso10002.privacy.erasure import ErasureReport
+from iso10002.privacy.export import EXPORT_FORMAT, SubjectExport, SubjectRecord
+from iso10002.privacy.retention import (
+    RetentionPolicy,
+    RetentionRule,
+    RetentionStart,
+    retention_preset,
+)
+from iso10002.privacy.subject import SubjectMatch
+
+__all__ = [
+    "EXPORT_FORMAT",
+    "ErasureReport",
+    "RetentionPolicy",
+    "RetentionRule",
+    "RetentionStart",
+    "SubjectExport",
+    "SubjectMatch",
+    "SubjectRecord",
+    "retention_preset",
+]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from iso10002.clock import FixedClock
@@ -145,6 +145,8 @@ def full_lifecycle(
     received_at: _dt.datetime | None = None,
     channel: Channel = Channel.EMAIL,
     step: _dt.timedelta = _dt.timedelta(hours=1),
+    complainant: Complainant | None = None,
+    attributes: Mapping[str, str] | None = None,
 ) -> Complaint:
     """
     Take one complaint through every stage of the standard workflow.
@@ -155,6 +157,8 @@ def full_lifecycle(
 
     Args:
         desk: a desk running the standard workflow.
+        complainant: who complains; :func:`sample_complainant` if omitted.
+        attributes: the complaint's attributes (``regulation``, ``segment``, ...).
         step: if the desk's clock is a :class:`~iso10002.clock.FixedClock`, it is advanced by
             this much before every command after the receipt.
 
@@ -172,9 +176,10 @@ def full_lifecycle(
 
     complaint = desk.receive(
         front_line,
-        complainant=sample_complainant(),
+        complainant=complainant or sample_complainant(),
         channel=channel,
         description="I was charged twice for my March bill.",
+        attributes=attributes or {},
         received_at=received_at,
         remedy_requested="Refund the second payment.",
         client_key=client_key,

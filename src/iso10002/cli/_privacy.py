@@ -1,0 +1,150 @@
+"""
+The personal-data commands (``docs/privacy.md``): ``subject-export`` writes everything held about
+one person to a JSON file; ``erase`` erases a complaint's or a person's personal data;
+``legal-hold`` places or releases a hold; ``purge`` erases what the retention rules let go.
+
+The records name who ran them: ``--actor`` (an administrator's id; default ``cli``).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from iso10002.model.values import Actor, Role
+from iso10002.privacy import ErasureReport, RetentionPolicy, SubjectMatch, retention_preset
+
+__all__ = ["register"]
+
+
+def _actor(args: argparse.Namespace) -> Actor:
+    return Actor(id=args.actor, role=Role.ADMINISTRATOR)
+
+
+def _subject(args: argparse.Namespace) -> SubjectMatch | None:
+    if args.customer_id is None and args.email is None:
+        return None
+    return SubjectMatch(customer_id=args.customer_id, email=args.email)
+
+
+def _print_report(report: ErasureReport, verb: str) -> None:
+    listed = f" ({', '.join(report.erased)})" if report.erased else ""
+    print(f"{verb}: {len(report.erased)}{listed}")
+    for reference, why in sorted(report.refused.items()):
+        print(f"left as it is: {reference}: {why}")
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from iso10002.cli._app import _existing_desk, _usage
+
+    subject = _subject(args)
+    if subject is None:
+        raise _usage("give --customer-id or --email")
+    with _existing_desk(args.db) as desk:
+        export = desk.export_subject(subject)
+    export.write(args.out)
+    print(f"{len(export.records)} complaint(s) written to {args.out}")
+    return 0
+
+
+def _run_erase(args: argparse.Namespace) -> int:
+    from iso10002.cli._app import _existing_desk, _usage
+
+    subject = _subject(args)
+    if (subject is None) == (args.reference is None):
+        raise _usage("give a complaint REFERENCE, or --customer-id / --email, not both")
+    with _existing_desk(args.db) as desk:
+        if subject is None:
+            desk.erase_personal_data(
+                args.reference, _actor(args), reason=args.reason, request=args.request
+            )
+            print(f"erased: 1 ({args.reference})")
+            return 0
+        report = desk.erase_subject(subject, _actor(args), reason=args.reason, request=args.request)
+    _print_report(report, "erased")
+    return 0
+
+
+def _run_hold(args: argparse.Namespace) -> int:
+    from iso10002.cli._app import _existing_desk
+
+    with _existing_desk(args.db) as desk:
+        if args.release is not None:
+            desk.release_legal_hold(args.reference, _actor(args), reason=args.release)
+            print(f"{args.reference}: legal hold released")
+        else:
+            desk.place_legal_hold(args.reference, _actor(args), reason=args.place)
+            print(f"{args.reference}: under legal hold")
+    return 0
+
+
+def _run_purge(args: argparse.Namespace) -> int:
+    from iso10002.cli._app import _existing_desk
+
+    rules = tuple(rule for name in args.retention for rule in retention_preset(name).rules)
+    with _existing_desk(args.db) as desk:
+        report = desk.purge_expired(RetentionPolicy(rules=rules), _actor(args), limit=args.limit)
+    _print_report(report, "erased")
+    return 0
+
+
+def register(
+    add: Callable[..., argparse.ArgumentParser], *, database: argparse.ArgumentParser
+) -> None:
+    """Add ``subject-export``, ``erase``, ``legal-hold`` and ``purge`` with ``add(...)``."""
+    actor = argparse.ArgumentParser(add_help=False)
+    actor.add_argument(
+        "--actor", default="cli", metavar="ID", help="who runs it, as recorded (default: cli)"
+    )
+    subject = argparse.ArgumentParser(add_help=False)
+    subject.add_argument("--customer-id", metavar="ID", help="the person's customer id")
+    subject.add_argument("--email", metavar="ADDRESS", help="the person's e-mail address")
+
+    export = add(
+        "subject-export",
+        _run_export,
+        "Write everything held about one person to a JSON file (subject access).",
+        database,
+        subject,
+    )
+    export.add_argument("--out", required=True, metavar="FILE", help="the .json file to write")
+
+    erase = add(
+        "erase",
+        _run_erase,
+        "Erase the personal data of a complaint, or of every complaint of one person.",
+        database,
+        subject,
+        actor,
+    )
+    erase.add_argument("reference", nargs="?", help="the complaint, e.g. CMP-2026-000123")
+    erase.add_argument("--reason", required=True, help="why, e.g. 'erasure request'")
+    erase.add_argument("--request", metavar="ID", help="your reference for the request")
+
+    hold = add(
+        "legal-hold",
+        _run_hold,
+        "Place or release a legal hold: no erasure or purge while it lasts.",
+        database,
+        actor,
+    )
+    hold.add_argument("reference", help="the complaint, e.g. CMP-2026-000123")
+    which = hold.add_mutually_exclusive_group(required=True)
+    which.add_argument("--place", metavar="REASON", help="place a hold, e.g. a case number")
+    which.add_argument("--release", metavar="REASON", help="release the hold")
+
+    purge = add(
+        "purge",
+        _run_purge,
+        "Erase the personal data of the complaints whose retention period has ended.",
+        database,
+        actor,
+    )
+    purge.add_argument(
+        "--retention",
+        required=True,
+        action="append",
+        choices=("fca", "cbi"),
+        help="the regimes' retention rules to apply (repeat for several)",
+    )
+    purge.add_argument("--limit", type=int, metavar="N", help="erase at most N complaints")
