@@ -10,6 +10,27 @@ trustworthy history::
 
 from __future__ import annotations
 
+from iso10002.access import (
+    DEFAULT_GRANTS,
+    DEFAULT_SCOPES,
+    AccessDecision,
+    AccessLog,
+    Action,
+    ActionKind,
+    Authorizer,
+    DenialRecord,
+    DenialStore,
+    InMemoryAccessLog,
+    Ownership,
+    PublicDeadline,
+    PublicDecision,
+    PublicEntry,
+    PublicView,
+    RoleBasedAuthorizer,
+    Scope,
+    StoreAccessLog,
+    by_customer_id,
+)
 from iso10002.audit import (
     Attestation,
     AuditReport,
@@ -33,6 +54,7 @@ from iso10002.errors import (
     InvalidTransition,
     Iso10002Error,
     NaiveDatetimeError,
+    PermissionDenied,
     SchemaVersionError,
     SerializationError,
     StorageError,
@@ -79,7 +101,10 @@ from iso10002.model.events import (
     HoldStarted,
     InternalReviewRequested,
     InvestigationStarted,
+    LegalHoldPlaced,
+    LegalHoldReleased,
     NoteAdded,
+    PersonalDataErased,
     ReactionRecorded,
     ReferredExternally,
     Reopened,
@@ -92,6 +117,9 @@ from iso10002.model.events import (
     Withdrawn,
 )
 from iso10002.model.facts import ComplaintFacts, MetricOutcome
+from iso10002.model.personal import (
+    ERASED,
+)
 from iso10002.model.priority import DefaultPriorityPolicy, PriorityPolicy
 from iso10002.model.reference import ReferenceFormat
 from iso10002.model.values import (
@@ -152,6 +180,16 @@ from iso10002.outbox import (
     RetryPolicy,
     StaffRoute,
 )
+from iso10002.privacy import (
+    ErasureReport,
+    RetentionPolicy,
+    RetentionRule,
+    RetentionStart,
+    SubjectExport,
+    SubjectMatch,
+    SubjectRecord,
+    retention_preset,
+)
 from iso10002.process.conformance import ConformanceReport, Violation, check_conformance
 from iso10002.process.standard import DEFAULT_NO_REPLY_PERIOD, State, standard_workflow
 from iso10002.process.workflow import Guard, GuardContext, StateDef, Transition, Workflow
@@ -176,7 +214,14 @@ from iso10002.sla import (
     Unit,
     Window,
 )
-from iso10002.storage.base import Append, ComplaintQuery, EventStore, Page, append_all
+from iso10002.storage.base import (
+    Append,
+    ComplaintQuery,
+    EventStore,
+    Page,
+    PersonalDataStore,
+    append_all,
+)
 from iso10002.storage.memory import InMemoryEventStore
 from iso10002.storage.postgres import PostgresEventStore
 from iso10002.storage.sqlite import SQLiteEventStore
@@ -191,9 +236,16 @@ from iso10002.survey import (
 )
 
 __all__ = [
+    "DEFAULT_GRANTS",
     "DEFAULT_NO_REPLY_PERIOD",
+    "DEFAULT_SCOPES",
+    "ERASED",
     "SCHEMA_VERSION",
+    "AccessDecision",
+    "AccessLog",
     "Acknowledged",
+    "Action",
+    "ActionKind",
     "Actor",
     "AlertLevel",
     "Append",
@@ -203,6 +255,7 @@ __all__ = [
     "Attachment",
     "Attestation",
     "AuditReport",
+    "Authorizer",
     "BusinessCalendar",
     "Channel",
     "Classification",
@@ -239,6 +292,8 @@ __all__ = [
     "DefinitionError",
     "Delivery",
     "DeliveryError",
+    "DenialRecord",
+    "DenialStore",
     "DeskChange",
     "DigestPolicy",
     "Direction",
@@ -246,6 +301,7 @@ __all__ = [
     "DueAt",
     "DuplicateKeyError",
     "EligibilityRules",
+    "ErasureReport",
     "EscalationHook",
     "Event",
     "EventPayload",
@@ -265,12 +321,15 @@ __all__ = [
     "ImportReport",
     "ImportSource",
     "ImprovementAction",
+    "InMemoryAccessLog",
     "InMemoryEventStore",
     "InternalReviewRequested",
     "InvalidTransition",
     "InvestigationStarted",
     "Iso10002Error",
     "KpiReport",
+    "LegalHoldPlaced",
+    "LegalHoldReleased",
     "Letter",
     "LetterKind",
     "LetterSettings",
@@ -294,13 +353,21 @@ __all__ = [
     "OutboxState",
     "OutboxStore",
     "Outcome",
+    "Ownership",
     "Page",
+    "PermissionDenied",
+    "PersonalDataErased",
+    "PersonalDataStore",
     "PolicyRule",
     "PostgresEventStore",
     "Priority",
     "PriorityPolicy",
     "ProductOrService",
     "Programme",
+    "PublicDeadline",
+    "PublicDecision",
+    "PublicEntry",
+    "PublicView",
     "Question",
     "QueueBucket",
     "QueueItem",
@@ -314,8 +381,12 @@ __all__ = [
     "ReopenRule",
     "Reopened",
     "Representative",
+    "RetentionPolicy",
+    "RetentionRule",
+    "RetentionStart",
     "RetryPolicy",
     "Role",
+    "RoleBasedAuthorizer",
     "RootCause",
     "RootCauseRecorded",
     "RowError",
@@ -323,6 +394,7 @@ __all__ = [
     "SatisfactionRecorded",
     "Scale",
     "SchemaVersionError",
+    "Scope",
     "SerializationError",
     "Severity",
     "SlaAlertRaised",
@@ -337,7 +409,11 @@ __all__ = [
     "StateDef",
     "StepRecorded",
     "StorageError",
+    "StoreAccessLog",
     "StoreClosedError",
+    "SubjectExport",
+    "SubjectMatch",
+    "SubjectRecord",
     "Survey",
     "SurveyAnswered",
     "SurveyResults",
@@ -358,6 +434,7 @@ __all__ = [
     "append_all",
     "apply",
     "builtin_templates",
+    "by_customer_id",
     "check_conformance",
     "compute_kpis",
     "dump_workflow",
@@ -371,6 +448,7 @@ __all__ = [
     "load_templates",
     "load_workflow",
     "read_workflow_file",
+    "retention_preset",
     "run_audit",
     "save_programme",
     "standard_workflow",
