@@ -40,6 +40,7 @@ from iso10002.storage.sqlite import (
 )
 from iso10002.testing import (
     EventStoreContract,
+    PersonalDataStoreContract,
     full_lifecycle,
     note_event,
     received_event,
@@ -52,6 +53,11 @@ NOW = _dt.datetime(2026, 3, 10, 9, 0, tzinfo=_dt.timezone.utc)
 
 
 class TestSQLiteEventStore(EventStoreContract):
+    def make_store(self, tmp_path: Path) -> SQLiteEventStore:
+        return SQLiteEventStore(tmp_path / "complaints.db")
+
+
+class TestSQLiteStoreErases(PersonalDataStoreContract):
     def make_store(self, tmp_path: Path) -> SQLiteEventStore:
         return SQLiteEventStore(tmp_path / "complaints.db")
 

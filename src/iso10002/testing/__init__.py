@@ -6,6 +6,8 @@ like the shipped ones.
   implement ``make_store`` (needs pytest).
 - :class:`OutboxStoreContract`: the same for a store with an outbox
   (:class:`~iso10002.outbox.store.OutboxStore`).
+- :class:`PersonalDataStoreContract`: the same for a store that keeps personal data apart and
+  erases it (:class:`~iso10002.storage.base.PersonalDataStore`).
 - Sample builders: :func:`sample_actor`, :func:`sample_complainant`, :func:`received_event`,
   :func:`note_event`, :func:`summary_after`, :func:`sample_history`, :func:`full_lifecycle`.
 """
@@ -13,6 +15,7 @@ like the shipped ones.
 from __future__ import annotations
 
 from iso10002.testing.outbox import OutboxStoreContract
+from iso10002.testing.personal import PersonalDataStoreContract
 from iso10002.testing.samples import (
     SAMPLE_START,
     full_lifecycle,
@@ -29,6 +32,7 @@ __all__ = [
     "SAMPLE_START",
     "EventStoreContract",
     "OutboxStoreContract",
+    "PersonalDataStoreContract",
     "full_lifecycle",
     "note_event",
     "received_event",
