@@ -418,7 +418,7 @@ def test_query_filters_and_pages(desk: ComplaintDesk, clock: FixedClock) -> None
     ("overrides", "field", "message"),
     [
         ({"description": "   "}, "description", "must not be empty"),
-        ({"channel": "carrier pigeon"}, "channel", "'carrier pigeon' is not a Channel"),
+        ({"channel": "carrier pigeon"}, "channel", "a text of 14 characters is not a Channel"),
         ({"received_at": dt.datetime(2026, 3, 1, 9, 0)}, "received_at", "timezone-aware"),
         (
             {"received_at": START + dt.timedelta(days=1)},

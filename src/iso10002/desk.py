@@ -41,6 +41,7 @@ from iso10002.errors import (
     PermissionDenied,
     ValidationError,
 )
+from iso10002.model._checks import shown
 from iso10002.model.complaint import Complaint, ComplaintSummary, apply
 from iso10002.model.events import (
     Acknowledged,
@@ -204,9 +205,9 @@ class ComplaintDesk:
         if isinstance(key, str):
             found = self.store.id_for_reference(key)
             if found is None:
-                raise ComplaintNotFound(f"reference {key!r}")
+                raise ComplaintNotFound(f"reference {shown(key)}")
             return found
-        raise ValidationError("complaint", f"expected an id or a reference, got {key!r}")
+        raise ValidationError("complaint", f"expected an id or a reference, got {shown(key)}")
 
     def _load(self, cid: ComplaintId) -> Complaint:
         return self._load_entry(cid)[0]

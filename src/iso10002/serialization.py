@@ -14,7 +14,11 @@ Every record that is stored, exported or imported goes through :data:`converter`
   its payload under ``payload``.
 
 Errors come out as :class:`~iso10002.errors.SerializationError` whose message carries the path of
-the bad value (``$.payload.complainant.contact.email``).
+the bad value (``$.payload.complainant.contact.email``). A message repeats the bad value only when
+it cannot be free text (a number, or a short code such as ``'2026-13-01'``; see
+:func:`~iso10002.model._checks.shown`), and never when the path leads into a field marked as
+personal data (:mod:`iso10002.model.personal`): such an error says what is wrong, not what was
+there, and is not chained to the exceptions that found it, whose messages are not ours.
 """
 
 from __future__ import annotations
@@ -36,7 +40,9 @@ from dateutil.parser import isoparse
 
 from iso10002.errors import Iso10002Error, SerializationError, ValidationError
 from iso10002.model import values as _values
+from iso10002.model._checks import shown
 from iso10002.model.events import SCHEMA_VERSION, Event, payload_types
+from iso10002.model.personal import personal_fields
 from iso10002.model.values import Actor
 
 __all__ = [
@@ -64,6 +70,16 @@ _MODEL_ENUMS = tuple(
 )
 
 
+# Digits and the punctuation of dates and times, the space between date and time included:
+# what a mistyped instant looks like, and never words.
+_TEMPORAL = re.compile(r"^[0-9TZ:.,+/ -]{1,40}$")
+
+
+def _shown_instant(value: str) -> str:
+    """A bad date or time as a message repeats it: see :func:`~iso10002.model._checks.shown`."""
+    return repr(value) if _TEMPORAL.match(value) else shown(value)
+
+
 def _structure_datetime(value: object, _: object) -> _dt.datetime:
     if not isinstance(value, str):
         raise SerializationError(f"expected an ISO 8601 string, got {type(value).__name__}")
@@ -74,10 +90,10 @@ def _structure_datetime(value: object, _: object) -> _dt.datetime:
         parsed = None
     try:
         parsed = parsed or isoparse(value)
-    except (ValueError, OverflowError) as e:
-        raise SerializationError(f"{value!r} is not an ISO 8601 datetime") from e
+    except (ValueError, OverflowError):
+        raise SerializationError(f"{_shown_instant(value)} is not an ISO 8601 datetime") from None
     if parsed.tzinfo is None:
-        raise SerializationError(f"{value!r} has no UTC offset")
+        raise SerializationError(f"{_shown_instant(value)} has no UTC offset")
     return parsed
 
 
@@ -86,8 +102,8 @@ def _structure_date(value: object, _: object) -> _dt.date:
         raise SerializationError(f"expected a YYYY-MM-DD string, got {type(value).__name__}")
     try:
         return _dt.date.fromisoformat(value)
-    except ValueError as e:
-        raise SerializationError(f"{value!r} is not a YYYY-MM-DD date") from e
+    except ValueError:
+        raise SerializationError(f"{_shown_instant(value)} is not a YYYY-MM-DD date") from None
 
 
 _TIME = re.compile(r"^\d{2}:\d{2}(:\d{2}(\.\d{6})?)?$")
@@ -105,11 +121,11 @@ def _structure_time(value: object, _: object) -> _dt.time:
             f"expected an HH:MM[:SS[.ffffff]] string, got {type(value).__name__}"
         )
     if not _TIME.match(value):
-        raise SerializationError(f"{value!r} is not a local time HH:MM[:SS[.ffffff]]")
+        raise SerializationError(f"{_shown_instant(value)} is not a local time HH:MM[:SS[.ffffff]]")
     try:
         return _dt.time.fromisoformat(value)
-    except ValueError as e:
-        raise SerializationError(f"{value!r} is not a valid time of day") from e
+    except ValueError:
+        raise SerializationError(f"{_shown_instant(value)} is not a valid time of day") from None
 
 
 _DURATION = re.compile(r"^(-)?P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)(?:\.(\d{1,6}))?S)?)?$")
@@ -138,7 +154,7 @@ def _structure_timedelta(value: object, _: object) -> _dt.timedelta:
         )
     match = _DURATION.match(value)
     if match is None or value in ("P", "PT", "-P", "-PT"):
-        raise SerializationError(f"{value!r} is not an ISO 8601 duration such as P1DT2H3M4S")
+        raise SerializationError(f"{shown(value)} is not an ISO 8601 duration such as P1DT2H3M4S")
     sign, days, hours, minutes, seconds, fraction = match.groups()
     try:
         result = _dt.timedelta(
@@ -148,8 +164,8 @@ def _structure_timedelta(value: object, _: object) -> _dt.timedelta:
             seconds=int(seconds or 0),
             microseconds=int((fraction or "0").ljust(6, "0")),
         )
-    except OverflowError as e:
-        raise SerializationError(f"{value!r} is out of range") from e
+    except OverflowError:
+        raise SerializationError(f"{shown(value)} is out of range") from None
     return -result if sign else result
 
 
@@ -158,8 +174,8 @@ def _structure_decimal(value: object, _: object) -> Decimal:
         raise SerializationError(f"expected a decimal string, got {type(value).__name__}")
     try:
         return Decimal(value)
-    except InvalidOperation as e:
-        raise SerializationError(f"{value!r} is not a decimal number") from e
+    except InvalidOperation:
+        raise SerializationError(f"{shown(value)} is not a decimal number") from None
 
 
 def _structure_uuid(value: object, _: object) -> UUID:
@@ -167,8 +183,8 @@ def _structure_uuid(value: object, _: object) -> UUID:
         raise SerializationError(f"expected a UUID string, got {type(value).__name__}")
     try:
         return UUID(value)
-    except ValueError as e:
-        raise SerializationError(f"{value!r} is not a UUID") from e
+    except ValueError:
+        raise SerializationError(f"{shown(value)} is not a UUID") from None
 
 
 def _structure_str(value: object, _: object) -> str:
@@ -180,13 +196,13 @@ def _structure_str(value: object, _: object) -> str:
 
 def _structure_bool(value: object, _: object) -> bool:
     if not isinstance(value, bool):
-        raise SerializationError(f"expected true or false, got {value!r}")
+        raise SerializationError(f"expected true or false, got {shown(value)}")
     return value
 
 
 def _structure_int(value: object, _: object) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
-        raise SerializationError(f"expected an integer, got {value!r}")
+        raise SerializationError(f"expected an integer, got {shown(value)}")
     return value
 
 
@@ -200,7 +216,7 @@ def _structure_enum(value: object, cls: type[Enum]) -> Enum:
     except ValueError:
         allowed = ", ".join(str(m.value) for m in cls)
         raise SerializationError(
-            f"{value!r} is not a {cls.__name__} (allowed: {allowed})"
+            f"{shown(value)} is not a {cls.__name__} (allowed: {allowed})"
         ) from None
 
 
@@ -299,12 +315,86 @@ def _first_error(exc: BaseException, path: str) -> tuple[str, str]:
     return path, str(exc)
 
 
+_STEP = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]")
+
+
+def _steps(relative: str) -> list[str | int] | None:
+    """``.name`` and ``[index]`` steps of a path below its root; ``None`` if it has others."""
+    steps: list[str | int] = []
+    at = 0
+    while at < len(relative):
+        match = _STEP.match(relative, at)
+        if match is None:
+            return None
+        name, index = match.groups()
+        steps.append(name if name is not None else int(index))
+        at = match.end()
+    return steps
+
+
+def _holds_personal(cls: object, steps: list[str | int]) -> bool:
+    """
+    Whether ``steps`` lead from ``cls`` to a field marked as personal data, or into one. An
+    error about a whole object (unknown or missing keys) names keys, never values.
+    """
+    current: object = cls
+    rest = list(steps)
+    while rest:
+        step = rest.pop(0)
+        if not (isinstance(step, str) and isinstance(current, type) and attrs.has(current)):
+            return False
+        try:
+            fields = personal_fields(current)
+        except Exception:  # annotations that cannot be resolved: nothing marked to find
+            return False
+        field = next((f for f in fields if f.name == step), None)
+        if field is None:
+            return False
+        if field.personal:
+            return True
+        if field.many and rest and isinstance(rest[0], int):
+            rest.pop(0)
+        current = field.nested
+    return False
+
+
+def _value_at(data: object, steps: list[str | int]) -> object:
+    for step in steps:
+        if isinstance(data, list) and isinstance(step, int) and step < len(data):
+            data = data[step]
+            continue
+        if not (isinstance(data, Mapping) and isinstance(step, str) and step in data):
+            return None
+        data = data[step]
+    return data
+
+
+def _texts(value: object) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _texts(key)
+            yield from _texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
+
+
+def _without_value(why: str, value: object) -> str:
+    """``why``, unless it repeats any text of ``value``: then only that the value is bad."""
+    if any(text and text in why for text in _texts(value)):
+        return "is not valid (the value is personal data and is not shown)"
+    return why
+
+
 def structure(data: object, cls: type[T], *, path: str = "$") -> T:
     """
     Build a ``cls`` from JSON-shaped ``data``.
 
     Raises:
-        SerializationError: naming the path of the first bad value.
+        SerializationError: naming the path of the first bad value. Inside a field marked as
+            personal data the message does not repeat the value, and the error is not chained.
     """
     try:
         return _fast_converter.structure(data, cls)
@@ -326,7 +416,14 @@ def structure(data: object, cls: type[T], *, path: str = "$") -> T:
         AttributeError,
     ) as e:
         where, why = _first_error(e, path)
-        raise SerializationError(f"{where}: {why}", path=where) from e
+        steps = _steps(where[len(path) :]) if where.startswith(path) else None
+        if not steps or not _holds_personal(cls, steps):
+            raise SerializationError(f"{where}: {why}", path=where) from e
+        # Made here, raised below: outside the handler, so nothing is chained to it.
+        hidden = SerializationError(
+            f"{where}: {_without_value(why, _value_at(data, steps))}", path=where
+        )
+    raise hidden
 
 
 def unstructure(obj: object) -> Any:

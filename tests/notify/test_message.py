@@ -43,10 +43,20 @@ def test_data_is_copied_into_plain_json_values() -> None:
     assert sent.data == {"items": ["a", "b"], "nested": {"n": 1.5, "ok": True, "none": None}}
 
 
+def test_personal_facts_are_copied_apart_from_data() -> None:
+    personal: dict[str, Any] = {"complainant": {"name": NAME, "email": RECIPIENT}}
+    sent = notification(personal=personal)
+    personal["complainant"]["name"] = "changed"
+    assert sent.personal == {"complainant": {"name": NAME, "email": RECIPIENT}}
+    assert notification().personal == {}
+    assert sent != notification()
+
+
 def test_personal_data_stays_out_of_the_repr() -> None:
-    text = repr(notification(html=f"<p>{NAME}</p>"))
+    text = repr(notification(html=f"<p>{NAME}</p>", personal={"id": "customer-98765"}))
     assert RECIPIENT not in text
     assert NAME not in text
+    assert "customer-98765" not in text
     assert "our decision" not in text  # the subject
     assert "upheld" not in text  # data
     assert "CMP-2026-000123:decision:1" in text and "'decision'" in text
@@ -61,7 +71,9 @@ def test_notifications_compare_and_hash_by_value() -> None:
 
 def test_a_notification_survives_the_library_converter() -> None:
     # An outbox stores notifications as JSON through the one converter.
-    sent = notification(html="<p>Hi</p>", complaint_reference=None, kind="csat_reminder")
+    sent = notification(
+        html="<p>Hi</p>", complaint_reference=None, kind="csat_reminder", personal={"n": NAME}
+    )
     record = unstructure(sent)
     assert record["created_at"] == "2026-03-02T09:30:00+00:00"
     assert record["kind"] == "csat_reminder"
@@ -105,6 +117,8 @@ def test_a_stored_record_with_an_unknown_key_or_bad_value_is_refused() -> None:
         ({"data": {"when": START}}, "data.when"),
         ({"data": {"deep": {"list": [1, {2, 3}]}}}, "data.deep.list[1]"),
         ({"data": {"ratio": float("nan")}}, "data.ratio"),
+        ({"personal": "Jane Doe"}, "personal"),
+        ({"personal": {"born": dt.date(1980, 1, 2)}}, "personal.born"),
     ],
 )
 def test_bad_values_name_the_field(changes: dict[str, Any], field: str) -> None:
@@ -155,3 +169,26 @@ def test_a_delivery_is_validated_and_kept_in_utc() -> None:
     with pytest.raises(ValidationError) as caught:
         Delivery(idempotency_key="k", channel="", delivered_at=START, status="x")
     assert caught.value.field == "channel"
+
+
+@pytest.mark.parametrize(
+    ("changes", "hidden"),
+    [
+        ({"idempotency_key": f"key of {NAME}"}, NAME),
+        ({"complaint_reference": RECIPIENT + " x"}, RECIPIENT),
+        ({"kind": f"about {NAME}"}, NAME),
+        ({"language": RECIPIENT}, RECIPIENT),
+    ],
+)
+def test_a_bad_value_that_may_be_free_text_is_not_repeated(
+    changes: dict[str, Any], hidden: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        notification(**changes)
+    assert hidden not in str(caught.value)
+    assert "a text of" in caught.value.reason
+
+
+def test_a_bad_code_is_repeated() -> None:
+    with pytest.raises(ValidationError, match="'english' is not a language tag"):
+        notification(language="english")

@@ -361,6 +361,17 @@ def test_a_recipient_that_is_not_an_address_fails_permanently_without_connecting
     assert error.__cause__ is None
 
 
+@pytest.mark.parametrize("address", [":@;.org", "\u00abjane@[.org"])
+def test_an_address_the_email_package_cannot_write_fails_permanently(address: str) -> None:
+    with closed_port() as port:
+        error = delivery_error_of(lambda: notifier(port).send(notification(recipient=address)))
+    assert error.retryable is False
+    assert error.reason == "the recipient or the subject cannot be written as an e-mail header"
+    assert error.__cause__ is None
+    assert error.__context__ is None
+    assert_no_personal_data(error, address)
+
+
 # --- settings --------------------------------------------------------------------------------
 
 

@@ -29,6 +29,7 @@ from iso10002.notify import (
 
 from .support import (
     NAME,
+    RECIPIENT,
     SECRET,
     START,
     Receiver,
@@ -63,7 +64,7 @@ def base(receiver: Receiver) -> Iterator[str]:
 def notifier(url: str, **settings: Any) -> WebhookNotifier:
     endpoint_settings = {
         key: settings.pop(key)
-        for key in ("secret", "include_message", "headers")
+        for key in ("secret", "include_personal_data", "headers")
         if key in settings
     }
     endpoint = WebhookEndpoint(url=url, **{"secret": SECRET, **endpoint_settings})
@@ -113,21 +114,34 @@ def test_the_receiver_gets_a_signed_documented_body(receiver: Receiver, base: st
     assert delivery.delivered_at == START
 
 
-def test_the_text_of_the_message_is_sent_only_when_the_endpoint_asks(
+def test_personal_data_is_sent_only_to_an_endpoint_configured_for_it(
     receiver: Receiver, base: str
 ) -> None:
-    sent = for_endpoint(html=f"<p>Dear {NAME}</p>")
+    personal = {"complainant": NAME, "email": RECIPIENT}
+    sent = for_endpoint(html=f"<p>Dear {NAME}</p>", personal=personal)
     notifier(f"{base}/hooks/plain").send(sent)
-    notifier(f"{base}/hooks/full", include_message=True).send(sent)
+    notifier(f"{base}/hooks/full", include_personal_data=True).send(sent)
 
     plain, full = receiver.accepted()
-    assert "message" not in plain.json()
+    assert set(plain.json()) == {
+        "schema_version",
+        "idempotency_key",
+        "kind",
+        "complaint_reference",
+        "endpoint",
+        "language",
+        "created_at",
+        "data",
+    }
     assert NAME.encode() not in plain.body
+    assert RECIPIENT.encode() not in plain.body
     assert full.json()["message"] == {
         "subject": sent.subject,
         "text": sent.text,
         "html": f"<p>Dear {NAME}</p>",
     }
+    assert full.json()["personal"] == personal
+    assert full.json()["data"] == plain.json()["data"] == sent.data
 
 
 def test_a_resend_is_the_same_body_under_the_same_key(receiver: Receiver, base: str) -> None:
@@ -375,11 +389,12 @@ def test_the_body_is_compact_sorted_utf8_json(receiver: Receiver, base: str) -> 
         ({"url": "https://example.org:99999/hook"}, "url"),
         ({"secret": "short"}, "secret"),
         ({"secret": 42}, "secret"),
-        ({"include_message": "yes"}, "include_message"),
+        ({"include_personal_data": "yes"}, "include_personal_data"),
         ({"headers": {"Bad Name": "x"}}, "headers"),
         ({"headers": {"X-Iso10002-Signature": "sha256=forged"}}, "headers"),
         ({"headers": {"Idempotency-Key": "x"}}, "headers"),
         ({"headers": {"Authorization": "Bearer x\r\nX-Evil: 1"}}, "headers.Authorization"),
+        ({"headers": {"Authorization": "Bearer t\u00f6k\u20ac"}}, "headers.Authorization"),
     ],
 )
 def test_bad_endpoint_settings_name_the_field(settings: dict[str, Any], field: str) -> None:

@@ -105,9 +105,9 @@ def test_erasure_keeps_the_proof_and_the_statistics(store: EventStore) -> None:
     last = desk.history("CMP-1")[-1]
     assert isinstance(last.payload, PersonalDataErased)
     assert (last.payload.reason, last.payload.request) == ("erasure request", "DSR-9")
-    # name, e-mail, customer id, description, remedy requested, plan, note, reasons,
-    # decision summary: the values the lifecycle wrote.
-    assert last.payload.values == 9
+    # name, e-mail, customer id, description, remedy requested, acknowledgement, plan, note,
+    # reasons, decision summary: the values the lifecycle wrote.
+    assert last.payload.values == 10
     for secret in SECRETS:
         assert secret not in repr(desk.history("CMP-1"))
         assert secret not in texts(desk.get("CMP-1"))

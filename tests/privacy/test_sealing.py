@@ -29,9 +29,9 @@ from iso10002.storage.sqlite import SQLiteEventStore
 from iso10002.testing.samples import SAMPLE_START, full_lifecycle
 from tests.privacy.test_erasure import desk_on, zebedee
 
-text = st.text(
-    alphabet=st.characters(exclude_categories=["Cs"]), min_size=1, max_size=30
-).filter(str.strip)
+text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), min_size=1, max_size=30).filter(
+    str.strip
+)
 
 
 def received(values: list[str]) -> ComplaintReceived:

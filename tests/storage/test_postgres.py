@@ -42,6 +42,7 @@ from iso10002.errors import (
     StoreClosedError,
     ValidationError,
 )
+from iso10002.integrity import Hasher, verify
 from iso10002.model.complaint import Complaint, ComplaintSummary
 from iso10002.model.events import Event
 from iso10002.model.facts import ComplaintFacts, MetricOutcome
@@ -186,6 +187,8 @@ def test_the_tables_use_postgres_types(store: PostgresEventStore, cluster: Clust
         ("events", "occurred_at"): instant,
         ("events", "actor"): ("jsonb", "NO"),
         ("events", "payload"): ("jsonb", "NO"),
+        ("events", "hash"): ("text", "NO"),
+        ("events", "chain"): ("text", "NO"),
         ("complaints", "id"): ("uuid", "NO"),
         ("complaints", "is_open"): ("boolean", "NO"),
         ("complaints", "received_at"): instant,
@@ -920,6 +923,7 @@ def test_batches_over_the_same_complaints_in_opposite_orders_do_not_deadlock(
         for first in (a, b):
             history = store.read(first.complaint_id)
             assert [e.seq for e in history] == list(range(1, 2 + sum(written)))
+        assert verify(store).ok
     # Each refused batch of one writer was refused because of a batch of the other that got
     # in, so together they wrote at least one writer's worth; which one wins is up to timing.
     assert sum(written) >= 60
@@ -1028,6 +1032,46 @@ def test_positions_are_taken_under_a_lock_held_until_commit(
     assert errors == []
     assert done.is_set()
     assert [e for _, e in store.iter_events()] == [first, second]
+
+
+def test_an_append_that_waited_for_the_lock_links_to_what_the_holder_committed(
+    store: PostgresEventStore, cluster: Cluster
+) -> None:
+    """
+    The log's last chain value is read after the append lock is granted, so it is the one the
+    holder committed, not the one there was when the waiting append asked for the lock.
+    """
+    append_new(store, first := received_event(reference="A-1"))
+    theirs = "ab" * 32
+    done = threading.Event()
+    errors: list[BaseException] = []
+
+    def append_second() -> None:
+        try:
+            append_new(store, received_event(reference="B-1"))
+            done.set()
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    with psycopg.connect(cluster.conninfo) as holder:
+        holder.execute("SELECT pg_advisory_xact_lock(%s)", (append_lock_key(store.schema),))
+        holder.execute(
+            f'INSERT INTO "{store.schema}".events (stream_id, seq, type, schema_version, '
+            "occurred_at, actor, state, payload, hash, chain) SELECT stream_id, 2, type, "
+            f"schema_version, occurred_at, actor, state, payload, %s, %s "
+            f'FROM "{store.schema}".events WHERE seq = 1'.encode(),
+            ("cd" * 32, theirs),
+        )
+        thread = threading.Thread(target=append_second)
+        thread.start()
+        assert not done.wait(0.5)
+        holder.commit()
+    thread.join(timeout=30)
+    assert errors == []
+    *_, held, second = store.iter_chain()
+    assert (held.complaint_id, held.chain) == (str(first.complaint_id), theirs)
+    assert second.hash is not None
+    assert second.chain == Hasher().chain_hash(theirs, second.hash)
 
 
 def test_next_number_is_unique_across_stores(cluster: Cluster, schema: str) -> None:
@@ -1252,6 +1296,11 @@ def test_processes_working_on_the_same_complaints_lose_nothing(
             texts = sorted(getattr(e.payload, "text", "") for e in history[1:])
             assert texts == sorted(c[1] for c in ok if c[0] == cid)
             assert store.summary(uuid.UUID(cid)) == ComplaintSummary.of(Complaint.replay(history))
+        # Each append linked itself to the one before it in position order, whichever
+        # process wrote that one.
+        report = verify(store)
+        assert report.ok, report.finding
+        assert report.events == len(logged)
 
 
 @pytest.mark.usefixtures("importable_tests")
@@ -1305,6 +1354,82 @@ def test_a_reader_following_positions_misses_nothing_while_processes_append(
     assert len(everything_logged) == sum(written for _, written in reports)
     assert seen == everything_logged
     assert polls > 10  # the reader really ran alongside the writers
+    with PostgresEventStore(cluster.conninfo, schema=schema) as store:
+        report = verify(store)
+    assert report.ok, report.finding
+    assert report.events == len(everything_logged)
+
+
+@pytest.mark.usefixtures("importable_tests")
+def test_verifications_while_processes_append_find_nothing_wrong(
+    cluster: Cluster, schema: str
+) -> None:
+    """verify() on a store in use: new complaints and new events are not taken for tampering."""
+    workers, commands = 3, 150
+    with PostgresEventStore(cluster.conninfo, schema=schema) as store:
+        desk = ComplaintDesk(store, clock=FixedClock(NOW))
+        ids = [
+            str(
+                desk.receive(
+                    sample_actor(),
+                    complainant=sample_complainant(),
+                    channel=Channel.PHONE,
+                    description=f"Complaint {n}",
+                ).id
+            )
+            for n in range(3)
+        ]
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(workers + workers + 1)
+    notes: Queue[tuple[str, list[_Command]]] = context.Queue()
+    received: Queue[tuple[str, int]] = context.Queue()
+    continuing = [
+        {
+            "conninfo": cluster.conninfo,
+            "schema": schema,
+            "ids": ids,
+            "name": f"N{n}",
+            "commands": commands,
+            "barrier": barrier,
+            "results": notes,
+        }
+        for n in range(workers)
+    ]
+    receiving = [
+        {
+            "conninfo": cluster.conninfo,
+            "name": f"R{n}",
+            "schema": schema,
+            "appends": commands // 3,
+            "barrier": barrier,
+            "results": received,
+        }
+        for n in range(workers)
+    ]
+    outcome: list[Any] = []
+
+    def run(target: Callable[..., None], jobs: list[dict[str, Any]], results: Queue[Any]) -> None:
+        outcome.append(_run_processes(target, jobs, results))
+
+    runners = [
+        threading.Thread(target=run, args=(_desk_worker, continuing, notes)),
+        threading.Thread(target=run, args=(_append_worker, receiving, received)),
+    ]
+    for runner in runners:
+        runner.start()
+    reports = []
+    with PostgresEventStore(cluster.conninfo, schema=schema) as store:
+        barrier.wait(timeout=120)
+        while any(runner.is_alive() for runner in runners):
+            reports.append(verify(store))
+        for runner in runners:
+            runner.join(timeout=200)
+        final = verify(store)
+        logged = sum(1 for _ in store.iter_events())
+    assert len(outcome) == 2
+    assert [r.finding for r in reports if not r.ok] == []
+    assert len({r.events for r in reports}) > 1  # they saw the log grow
+    assert final.ok and final.events == logged
 
 
 # -- the outbox ------------------------------------------------------------------------------------
@@ -1362,7 +1487,7 @@ def test_a_schema_of_version_1_gains_the_outbox_and_keeps_its_events(
     with PostgresEventStore(cluster.conninfo, schema=schema) as store:
         assert store.read(first.complaint_id) == [first]
         assert store.outbox_enqueue([_outbox_entry("a1")]) == 1
-    assert [v for v, _ in applied(cluster, schema)] == [1, 2]
+    assert [v for v, _ in applied(cluster, schema)] == [m.version for m in MIGRATIONS]
 
 
 def test_an_outbox_table_of_another_application_is_left_alone(

@@ -594,7 +594,7 @@ def test_events_written_behind_the_stores_back_are_a_conflict(
         ("actor", "null", "$.actor"),
         ("type", "note_deleted", "$.type: unknown event type 'note_deleted'"),
         ("occurred_at", "2026-03-02T09:00:00", "'2026-03-02T09:00:00' has no UTC offset"),
-        ("occurred_at", "last Tuesday", "'last Tuesday' is not an ISO 8601 datetime"),
+        ("occurred_at", "last Tuesday", "a text of 12 characters is not an ISO 8601 datetime"),
         ("state", "", "state: must not be empty"),
         ("schema_version", 9, "$.schema_version: unsupported schema version 9"),
     ],

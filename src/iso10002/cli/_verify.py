@@ -2,6 +2,9 @@
 The ``iso10002 verify`` command: check a database's tamper-evident hashes
 (``docs/integrity.md``). Exit code 0 when the history is intact, 1 with the first bad record
 on stderr.
+
+``--db`` names a SQLite file, or a PostgreSQL database by its URI (``postgresql://…``); the
+password then had better come from ``PGPASSWORD`` or ``~/.pgpass`` than from the command line.
 """
 
 from __future__ import annotations
@@ -9,11 +12,16 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from iso10002.integrity.verify import verify
+from iso10002.errors import ValidationError
+from iso10002.integrity.verify import VerificationReport, verify
+from iso10002.storage.postgres import PostgresEventStore
 from iso10002.storage.sqlite import SQLiteEventStore
 
 __all__ = ["register"]
+
+_POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
 def _fail(message: str) -> Exception:
@@ -21,6 +29,12 @@ def _fail(message: str) -> Exception:
     from iso10002.cli._app import CliError
 
     return CliError(message)
+
+
+def _usage(message: str) -> Exception:
+    from iso10002.cli._app import _usage as usage
+
+    return usage(message)
 
 
 def _key(option: str, path: str | None) -> bytes | None:
@@ -36,15 +50,43 @@ def _key(option: str, path: str | None) -> bytes | None:
     return key
 
 
+def _where(uri: str, schema: str) -> str:
+    """The database a URI names, for messages: user, hosts and database, never a password."""
+    parts = urlsplit(uri)
+    userinfo, _, hosts = parts.netloc.rpartition("@")
+    user = userinfo.partition(":")[0]
+    return f"{user + '@' if user else ''}{hosts}{parts.path} (schema {schema})"
+
+
+_OPTIONS = {"conninfo": "--db", "schema": "--schema"}
+
+
+def _verify_postgres(uri: str, schema: str, key: bytes | None) -> tuple[str, VerificationReport]:
+    try:
+        # create=False: a mistyped database or schema is reported, not given an empty store.
+        store = PostgresEventStore(uri, schema=schema, integrity_key=key, max_size=1, create=False)
+    except ValidationError as e:
+        if e.field not in _OPTIONS:
+            raise
+        raise _usage(f"{_OPTIONS[e.field]}: {e.reason}") from e
+    with store:
+        return _where(uri, schema), verify(store)
+
+
 def _run_verify(args: argparse.Namespace) -> int:
     key = _key("--key-file", args.key_file)
-    path = Path(args.db)
-    if not path.is_file():
-        raise _fail(f"no database at {args.db}")
-    with SQLiteEventStore(path, integrity_key=key) as store:
-        report = verify(store)
+    if args.db.startswith(_POSTGRES_SCHEMES):
+        where, report = _verify_postgres(args.db, args.schema or "iso10002", key)
+    else:
+        if args.schema is not None:
+            raise _usage("--schema: applies to a PostgreSQL database (--db postgresql://...) only")
+        path = Path(args.db)
+        if not path.is_file():
+            raise _fail(f"no database at {args.db}")
+        with SQLiteEventStore(path, integrity_key=key) as store:
+            where, report = args.db, verify(store)
     if report.finding is not None:
-        raise _fail(f"{args.db}: {report.finding}")
+        raise _fail(f"{where}: {report.finding}")
     keyed = "HMAC-SHA256" if report.keyed else "SHA-256, no key"
     print(f"intact: {report.events} events ({keyed}); head {report.last_position} {report.head}")
     return 0
@@ -65,7 +107,13 @@ def register(
         metavar="FILE",
         help="the integrity key the database's hashes were made with",
     )
+    cmd.add_argument(
+        "--schema",
+        metavar="NAME",
+        help="with a PostgreSQL database: the schema that holds the store (default: iso10002)",
+    )
     cmd.epilog = (
-        "Prints the head of the log's chain: keep it elsewhere and compare it later to detect "
-        "events deleted from the end."
+        "--db also takes a PostgreSQL database as a URI, postgresql://USER@HOST:PORT/DBNAME "
+        "(the password from PGPASSWORD or ~/.pgpass). Prints the head of the log's chain: keep "
+        "it elsewhere and compare it later to detect events deleted from the end."
     )

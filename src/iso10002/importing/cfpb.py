@@ -22,7 +22,7 @@ from iso10002.clock import Clock, SystemClock
 from iso10002.errors import ImportFileError
 from iso10002.importing.cells import BadCell, DayReader, check_zone
 from iso10002.importing.history import CLOSED, OPEN, HistoryBuilder, ImportedRecord
-from iso10002.importing.report import ImportReport, quote
+from iso10002.importing.report import ImportReport, header_shown, quote
 from iso10002.importing.sources import CsvRows, Rows
 from iso10002.importing.writer import (
     DEFAULT_BATCH_SIZE,
@@ -184,7 +184,7 @@ def _response_column(rows: Rows) -> str:
             rows.name,
             "is not a CFPB complaints export: no column "
             + ", ".join(quote(c) for c in missing)
-            + f" in the header ({', '.join(quote(c) for c in columns)})",
+            + f" in the header{header_shown(columns, len(missing) < len(_REQUIRED))}",
         )
     for column in (_RESPONSE_CURRENT, _RESPONSE_2014):
         if column in columns:

@@ -26,7 +26,7 @@ from iso10002.importing.history import (
     ImportedRecord,
 )
 from iso10002.importing.mapping import DECIDED, STATUSES, ColumnMapping, TimeColumn
-from iso10002.importing.report import ImportReport, quote
+from iso10002.importing.report import ImportReport, header_shown, quote
 from iso10002.importing.sources import CsvRows, JsonRows, Row, Rows, cells_of
 from iso10002.importing.writer import (
     DEFAULT_BATCH_SIZE,
@@ -313,10 +313,11 @@ def _check_columns(rows: Rows, mapping: ColumnMapping, *, every: bool) -> None:
     ]
     if missing:
         where = "the header" if every else "the first record"
+        # A CSV header without any of the mapped columns may be a record: its cells are data.
+        real = not isinstance(rows, CsvRows) or len(missing) < len(wanted)
         raise ImportFileError(
             rows.name,
-            f"{where} has no column {', '.join(missing)}; it has "
-            + (", ".join(quote(c) for c in rows.columns) or "none"),
+            f"{where} has no column {', '.join(missing)}{header_shown(rows.columns, real)}",
         )
 
 

@@ -5,6 +5,7 @@ What an import did: how many records it brought in or skipped, and every record 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import attrs
 
@@ -17,6 +18,20 @@ def quote(value: str) -> str:
     """``value`` in double quotes as a message shows it: escaped, and cut short if long."""
     shown = value if len(value) <= _SHOWN else value[: _SHOWN - 1] + "…"
     return json.dumps(shown, ensure_ascii=False)
+
+
+def header_shown(columns: Sequence[str], real: bool) -> str:
+    """
+    The end of a message about a header that lacks a column: `` ("A", "B")`` listing it when it
+    is ``real`` (it has some of the expected columns), else only how many cells it has. A file
+    without a header starts with a record, whose cells may be personal data.
+    """
+    if real:
+        return f" ({', '.join(quote(c) for c in columns) or 'no columns'})"
+    return (
+        f" (none of its {len(columns)} cells is a column the import reads, so they are not "
+        "shown: the first line may be a record rather than a header)"
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -32,8 +47,9 @@ class RowError:
     row: int
     column: str | None
     """The column (CSV header, JSON key) holding the bad value; ``None`` for the whole record."""
-    value: str | None
-    """The bad value as read, if one value is to blame."""
+    value: str | None = attrs.field(repr=False)
+    """The bad value as read, if one value is to blame; left out of ``repr``, as a cell in the
+    wrong column may hold personal data (the message shows at most its first characters)."""
     message: str
     """What is wrong, e.g. ``"2020-13-45" is not a date (YYYY-MM-DD or MM/DD/YYYY)``."""
     record_id: str | None = None

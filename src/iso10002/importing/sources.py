@@ -24,6 +24,7 @@ from typing import Any, BinaryIO
 
 from iso10002.errors import ImportFileError
 from iso10002.importing.report import RowError
+from iso10002.model._checks import shown
 
 __all__ = ["CsvRows", "JsonRows", "Row", "Rows", "cells_of"]
 
@@ -166,7 +167,7 @@ class CsvRows(Rows):
         seen: set[str] = set()
         for name in header:
             if name and name in seen:
-                raise ImportFileError(self.name, f"the header names column {name!r} twice")
+                raise ImportFileError(self.name, f"the header names column {shown(name)} twice")
             seen.add(name)
         return header
 

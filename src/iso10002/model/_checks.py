@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 
 from iso10002.errors import NaiveDatetimeError, ValidationError
+from iso10002.model.personal import ERASED
 
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
@@ -19,6 +20,24 @@ Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 # reject addresses that mail servers accept, and deliverability can only be proven by sending.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+# What a code, a name of a member or a number looks like; free text (spaces, an "@") does not.
+_TOKEN = re.compile(r"^[A-Za-z0-9_.:+/-]{1,32}$")
+
+
+def shown(value: object) -> str:
+    """
+    ``value`` as an error message may repeat it: a bad value is repeated only when it cannot be
+    free text — a number, a date, or a short code without spaces or ``@`` such as ``emial`` or
+    ``2026-13-01``. Anything else is described by its type and length, because text given in
+    the wrong place (a comment passed as a reason code, a name in a date) is often personal data.
+    """
+    if value is None or isinstance(value, (bool, int, float, Decimal, date, Enum)):
+        return repr(value)
+    if isinstance(value, str):
+        if _TOKEN.match(value):
+            return repr(value)
+        return f"a text of {len(value)} characters"
+    return f"a {type(value).__name__}"
 
 
 def aware(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -51,24 +70,26 @@ def optional_text(inst: object, attribute: attrs.Attribute[Any], value: object) 
 
 def email(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """None or a plausible e-mail address."""
-    if value is None:
+    if value is None or value == ERASED:
         return
     if not isinstance(value, str) or not _EMAIL.match(value):
-        raise ValidationError(attribute.name, f"{value!r} is not a valid e-mail address")
+        # The value is not repeated: an e-mail address is personal data, even a mistyped one.
+        raise ValidationError(attribute.name, "is not a valid e-mail address")
 
 
 def currency(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """An ISO 4217 alphabetic code such as GBP."""
     if not isinstance(value, str) or not _CURRENCY.match(value):
         raise ValidationError(
-            attribute.name, f"{value!r} is not an ISO 4217 currency code (three capital letters)"
+            attribute.name,
+            f"{shown(value)} is not an ISO 4217 currency code (three capital letters)",
         )
 
 
 def non_negative_decimal(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """A finite Decimal that is zero or more."""
     if not isinstance(value, Decimal) or not value.is_finite():
-        raise ValidationError(attribute.name, f"expected a finite Decimal, got {value!r}")
+        raise ValidationError(attribute.name, f"expected a finite Decimal, got {shown(value)}")
     if value < 0:
         raise ValidationError(attribute.name, f"must not be negative (got {value})")
 
@@ -83,7 +104,8 @@ def member_of(enum: type[Enum]) -> Validator:
             if any(value == m.value for m in enum):
                 hint = f"; pass {enum.__name__}({value!r}), not the plain value"
             raise ValidationError(
-                attribute.name, f"{value!r} is not a {enum.__name__} (allowed: {allowed}){hint}"
+                attribute.name,
+                f"{shown(value)} is not a {enum.__name__} (allowed: {allowed}){hint}",
             )
 
     return check
@@ -152,7 +174,7 @@ def int_range(low: int, high: int) -> Validator:
 
     def check(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, int) or isinstance(value, bool):
-            raise ValidationError(attribute.name, f"expected an integer, got {value!r}")
+            raise ValidationError(attribute.name, f"expected an integer, got {shown(value)}")
         if not low <= value <= high:
             raise ValidationError(attribute.name, f"must be between {low} and {high}, got {value}")
 
@@ -162,18 +184,18 @@ def int_range(low: int, high: int) -> Validator:
 def optional_date(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """None or a calendar date (not a datetime)."""
     if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
-        raise ValidationError(attribute.name, f"expected a date, got {value!r}")
+        raise ValidationError(attribute.name, f"expected a date, got {shown(value)}")
 
 
 def text_mapping(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """A mapping of non-blank strings to strings."""
     if not isinstance(value, dict):
-        raise ValidationError(attribute.name, f"expected a mapping, got {value!r}")
+        raise ValidationError(attribute.name, f"expected a mapping, got {shown(value)}")
     for key, item in value.items():
         if not isinstance(key, str) or not key.strip():
-            raise ValidationError(attribute.name, f"keys must be non-blank text, got {key!r}")
+            raise ValidationError(attribute.name, f"keys must be non-blank text, got {shown(key)}")
         if not isinstance(item, str):
-            raise ValidationError(f"{attribute.name}.{key}", f"expected text, got {item!r}")
+            raise ValidationError(f"{attribute.name}.{key}", f"expected text, got {shown(item)}")
 
 
 def mapping_copy(value: object) -> object:

@@ -122,7 +122,9 @@ class Acknowledged:
     type: ClassVar[str] = "acknowledged"
 
     channel: Channel = attrs.field(validator=check.member_of(Channel))
-    message: str | None = attrs.field(default=None, validator=check.optional_text)
+    message: str | None = attrs.field(
+        default=None, validator=check.optional_text, metadata=PERSONAL, repr=masked
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -337,10 +339,13 @@ class SurveyAnswered:
             raise ValidationError("answers", "a response answers at least one question")
         for key, value in self.answers.items():
             if not isinstance(key, str) or not key.strip():
-                raise ValidationError("answers", f"question ids must be text, got {key!r}")
+                raise ValidationError(
+                    "answers", f"question ids must be text, got {check.shown(key)}"
+                )
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise ValidationError(
-                    f"answers.{key}", f"expected a non-negative integer, got {value!r}"
+                    f"answers.{check.shown(key)}",
+                    f"expected a non-negative integer, got {check.shown(value)}",
                 )
         score, scale = self.satisfaction_score, self.satisfaction_scale
         if (score is None) != (scale is None):

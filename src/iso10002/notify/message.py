@@ -6,9 +6,11 @@ outbox and handed to a notifier several times until it is delivered. Its ``idemp
 stays the same across those attempts, so that the receiving side can recognise a resend: it
 becomes the e-mail's ``Message-ID`` and the webhook's ``Idempotency-Key`` header.
 
-The recipient, the subject, the bodies and ``data`` may hold personal data. They are left out of
-the notification's ``repr`` and out of every log line and error message of the notifiers, which
-name a notification by its idempotency key and complaint reference instead.
+The recipient, the subject, the bodies and ``personal`` may hold personal data; ``data`` must not.
+They are left out of the notification's ``repr`` and out of every log line and error message of the
+notifiers, which name a notification by its idempotency key and complaint reference instead. A
+webhook sends ``data`` to every endpoint, and the personal parts only to an endpoint configured
+with ``include_personal_data=True``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ import attrs
 
 from iso10002.errors import ValidationError
 from iso10002.model import _checks as check
+from iso10002.model._checks import shown
+from iso10002.model.personal import PERSONAL
 
 __all__ = ["Notification", "NotificationKind"]
 
@@ -73,7 +77,7 @@ def _key(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, str) or not _KEY.match(value):
         raise ValidationError(
             attribute.name,
-            f"must be 1-200 printable ASCII characters without spaces (got {value!r})",
+            f"must be 1-200 printable ASCII characters without spaces (got {shown(value)})",
         )
 
 
@@ -82,7 +86,7 @@ def _reference(_inst: object, attribute: attrs.Attribute[Any], value: object) ->
         raise ValidationError(
             attribute.name,
             f"must be None or printable ASCII without spaces, such as CMP-2026-000123 "
-            f"(got {value!r})",
+            f"(got {shown(value)})",
         )
 
 
@@ -95,7 +99,7 @@ def _kind(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None
         allowed = ", ".join(k.value for k in NotificationKind)
         raise ValidationError(
             attribute.name,
-            f"{value!r} is not a kind name (lower-case letters, digits, '_', '.', '-'; "
+            f"{shown(value)} is not a kind name (lower-case letters, digits, '_', '.', '-'; "
             f"the library's kinds: {allowed})",
         )
 
@@ -110,7 +114,7 @@ def _single_line(_inst: object, attribute: attrs.Attribute[Any], value: object) 
 def _language(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, str) or not _LANGUAGE.match(value):
         raise ValidationError(
-            attribute.name, f"{value!r} is not a language tag such as en, cy or fr-CA"
+            attribute.name, f"{shown(value)} is not a language tag such as en, cy or fr-CA"
         )
 
 
@@ -126,7 +130,7 @@ def _json_copy(value: object, path: str) -> Any:
         return value
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise ValidationError(path, f"{value!r} has no JSON form")
+            raise ValidationError(path, f"{shown(value)} has no JSON form")
         return value
     if isinstance(value, Mapping):
         copy: dict[str, Any] = {}
@@ -140,11 +144,19 @@ def _json_copy(value: object, path: str) -> Any:
     raise ValidationError(path, f"{type(value).__name__} has no JSON form")
 
 
-def _json_data(value: object) -> dict[str, Any]:
+def _json_object(value: object, name: str) -> dict[str, Any]:
     if not isinstance(value, Mapping):
-        raise ValidationError("data", f"expected a mapping, got {type(value).__name__}")
-    copied: dict[str, Any] = _json_copy(value, "data")
+        raise ValidationError(name, f"expected a mapping, got {type(value).__name__}")
+    copied: dict[str, Any] = _json_copy(value, name)
     return copied
+
+
+def _json_data(value: object) -> dict[str, Any]:
+    return _json_object(value, "data")
+
+
+def _json_personal(value: object) -> dict[str, Any]:
+    return _json_object(value, "personal")
 
 
 @attrs.frozen(kw_only=True)
@@ -153,7 +165,9 @@ class Notification:
     One message for one recipient, independent of how it is sent.
 
     Only ``idempotency_key``, ``complaint_reference``, ``kind``, ``language`` and ``created_at``
-    appear in its ``repr``: the other fields may be personal data.
+    appear in its ``repr``: the other fields may be personal data, or reveal some. The recipient,
+    the subject and the bodies are marked as personal data (:mod:`iso10002.model.personal`), so
+    that an error reading a stored notification names them without repeating them.
     """
 
     idempotency_key: str = attrs.field(validator=_key)
@@ -166,14 +180,16 @@ class Notification:
     """The complaint it is about; ``None`` for one that is about many, such as a digest."""
     kind: str = attrs.field(converter=_kind_value, validator=_kind)
     """What it is for: a :class:`NotificationKind` or an application's own kind name."""
-    recipient: str = attrs.field(validator=_single_line, repr=False)
+    recipient: str = attrs.field(validator=_single_line, repr=False, metadata=PERSONAL)
     """An e-mail address for :class:`~iso10002.notify.smtp.SmtpNotifier`, an endpoint name for
     :class:`~iso10002.notify.webhook.WebhookNotifier`."""
-    subject: str = attrs.field(validator=_single_line, repr=False)
+    subject: str = attrs.field(validator=_single_line, repr=False, metadata=PERSONAL)
     """One line: the e-mail's subject."""
-    text: str = attrs.field(validator=check.text, repr=False)
+    text: str = attrs.field(validator=check.text, repr=False, metadata=PERSONAL)
     """The plain-text body; always present, so every reader can show the message."""
-    html: str | None = attrs.field(default=None, validator=check.optional_text, repr=False)
+    html: str | None = attrs.field(
+        default=None, validator=check.optional_text, repr=False, metadata=PERSONAL
+    )
     """An HTML version of the body; the e-mail is then multipart/alternative."""
     language: str = attrs.field(default="en", validator=_language)
     """BCP 47 tag of the language the message is written in, e.g. ``en``, ``cy``, ``fr-CA``."""
@@ -181,6 +197,15 @@ class Notification:
     """When the notification was made (the instant of the command that caused it), in UTC."""
     data: dict[str, Any] = attrs.field(factory=dict, converter=_json_data, repr=False, hash=False)
     """
-    Machine-readable facts for webhooks (JSON values only, copied on construction). Put personal
-    data here only for receivers that are meant to have it: the webhook sends all of it.
+    Machine-readable facts that are **not** personal data, for webhooks (JSON values only, copied
+    on construction): references, ids, kinds, states, instants, outcomes, amounts. Every webhook
+    endpoint receives them.
+    """
+    personal: dict[str, Any] = attrs.field(
+        factory=dict, converter=_json_personal, repr=False, hash=False
+    )
+    """
+    Machine-readable facts that are personal data (a name, an address, a customer id), JSON values
+    only. A webhook sends them, with the subject and the bodies, only to an endpoint configured
+    with ``include_personal_data=True``.
     """

@@ -22,6 +22,7 @@ the recipient's address in it.
 
 from __future__ import annotations
 
+import email.errors
 import email.policy
 import functools
 import hashlib
@@ -217,8 +218,9 @@ class SmtpNotifier:
 
         Raises:
             DeliveryError: ``retryable`` for a failure without a reply code or with a 4xx
-                reply; permanent for a 5xx reply, a recipient that is not an e-mail address,
-                or a message that needs an extension (SMTPUTF8) the server lacks.
+                reply; permanent for a 5xx reply, a recipient that is not an e-mail address
+                (or one the email package cannot write in a header), or a message that needs
+                an extension (SMTPUTF8) the server lacks.
         """
         if not _EMAIL.match(notification.recipient):
             error = _failure(
@@ -226,7 +228,19 @@ class SmtpNotifier:
             )
             _log.debug("%s", error)
             raise error
-        outcome = self._attempt(notification, self.message(notification))
+        message = self._message_or_none(notification)
+        if message is None:
+            # Raised here, not in the handler: the email package's exception is not ours and
+            # may one day quote the address.
+            error = _failure(
+                notification,
+                CHANNEL,
+                "the recipient or the subject cannot be written as an e-mail header",
+                retryable=False,
+            )
+            _log.debug("%s", error)
+            raise error
+        outcome = self._attempt(notification, message)
         if isinstance(outcome, DeliveryError):
             _log.debug("%s", outcome)
             # Raised outside the `except` that made it: the smtplib exception holds the
@@ -239,6 +253,13 @@ class SmtpNotifier:
             outcome.status.split(" ", 2)[1],
         )
         return outcome
+
+    def _message_or_none(self, notification: Notification) -> EmailMessage | None:
+        try:
+            return self.message(notification)
+        except (AttributeError, LookupError, TypeError, ValueError, email.errors.MessageError):
+            # The email package fails this way on an address it cannot parse, such as ":@;.org".
+            return None
 
     def _connect(self) -> _CapturingSMTP:
         if self.security == "ssl":

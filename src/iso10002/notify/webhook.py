@@ -13,7 +13,9 @@ The request, for the endpoint named by ``notification.recipient``::
      "idempotency_key": ..., "kind": ..., "language": ..., "schema_version": 1}
 
 The body is :func:`webhook_payload` as compact UTF-8 JSON with sorted keys; the same notification
-gives the same body on every attempt. A receiver checks the request with
+gives the same body on every attempt. It holds no personal data unless the endpoint is configured
+with ``include_personal_data=True``: only then are the subject, the bodies and the notification's
+``personal`` facts sent. A receiver checks the request with
 :func:`verify_signature` over the raw body bytes, and drops a repeated ``Idempotency-Key``.
 
 Answers: 2xx is delivered; 408, 429, 5xx, timeouts and broken connections are temporary
@@ -44,6 +46,7 @@ import attrs
 from iso10002.clock import Clock, SystemClock
 from iso10002.errors import DeliveryError, NaiveDatetimeError, ValidationError
 from iso10002.model import _checks as check
+from iso10002.model._checks import shown
 from iso10002.notify.message import Notification
 from iso10002.notify.protocol import Delivery, _failure
 
@@ -123,11 +126,24 @@ def _headers(_inst: object, attribute: attrs.Attribute[Any], value: object) -> N
         raise ValidationError(attribute.name, f"expected a mapping, got {type(value).__name__}")
     for name, item in value.items():
         if not isinstance(name, str) or not _TOKEN.match(name):
-            raise ValidationError(attribute.name, f"{name!r} is not a header name")
+            raise ValidationError(attribute.name, f"{shown(name)} is not a header name")
         if name.lower() in _RESERVED_HEADERS:
-            raise ValidationError(attribute.name, f"{name!r} is set by the notifier itself")
+            raise ValidationError(attribute.name, f"{shown(name)} is set by the notifier itself")
         if not isinstance(item, str) or _CONTROL.search(item):
             raise ValidationError(f"{attribute.name}.{name}", "must be one line of text")
+        if not _latin_1(item):
+            # http.client would fail on it at every send, quoting the value (a token, often).
+            raise ValidationError(
+                f"{attribute.name}.{name}", "must be ISO-8859-1 text, as HTTP headers are"
+            )
+
+
+def _latin_1(text: str) -> bool:
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _seconds(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -163,28 +179,34 @@ class WebhookEndpoint:
     Args:
         url: an ``http://`` or ``https://`` URL, without credentials in it.
         secret: the shared HMAC key, at least 16 bytes; never shown in ``repr``.
-        include_message: also send the subject and the bodies (under ``"message"``); leave it
-            off unless the receiver is meant to have the text, which may hold personal data.
+        include_personal_data: also send the personal data: the subject and the bodies (under
+            ``"message"``) and the notification's ``personal`` facts (under ``"personal"``).
+            Off by default, so that a receiver gets references, kinds, states, instants and
+            other facts that are not personal data; turn it on only for a receiver that is
+            meant to hold the complainant's data (a case-management system of your own).
         headers: extra request headers, e.g. ``{"Authorization": "Bearer ..."}``; never shown
             in ``repr``.
     """
 
     url: str = attrs.field(validator=_url)
     secret: str | bytes = attrs.field(validator=_secret, repr=False)
-    include_message: bool = attrs.field(default=False, validator=check.instance(bool))
+    include_personal_data: bool = attrs.field(default=False, validator=check.instance(bool))
     headers: dict[str, str] = attrs.field(
         factory=dict, converter=check.mapping_copy, validator=_headers, repr=False, hash=False
     )
 
 
-def webhook_payload(notification: Notification, *, include_message: bool = False) -> dict[str, Any]:
+def webhook_payload(
+    notification: Notification, *, include_personal_data: bool = False
+) -> dict[str, Any]:
     """
     The JSON document posted for ``notification`` (schema version :data:`WEBHOOK_SCHEMA_VERSION`).
 
     Keys: ``schema_version``, ``idempotency_key``, ``kind``, ``complaint_reference`` (or
     ``null``), ``endpoint`` (the endpoint's name), ``language``, ``created_at`` (ISO 8601, UTC)
-    and ``data``; with ``include_message``, also ``message``: ``subject``, ``text`` and
-    ``html`` (or ``null``).
+    and ``data`` (the facts that are not personal data). With ``include_personal_data``, also
+    ``message`` (``subject``, ``text`` and ``html`` or ``null``) and ``personal`` (the
+    notification's personal facts).
     """
     payload: dict[str, Any] = {
         "schema_version": WEBHOOK_SCHEMA_VERSION,
@@ -196,12 +218,13 @@ def webhook_payload(notification: Notification, *, include_message: bool = False
         "created_at": notification.created_at.isoformat(),
         "data": notification.data,
     }
-    if include_message:
+    if include_personal_data:
         payload["message"] = {
             "subject": notification.subject,
             "text": notification.text,
             "html": notification.html,
         }
+        payload["personal"] = notification.personal
     return payload
 
 
@@ -304,7 +327,9 @@ class WebhookNotifier:
                 f"(configured: {', '.join(sorted(self.endpoints))})",
                 retryable=False,
             )
-        body = _body(webhook_payload(notification, include_message=endpoint.include_message))
+        body = _body(
+            webhook_payload(notification, include_personal_data=endpoint.include_personal_data)
+        )
         timestamp = str(int(self.clock.now().timestamp()))
         headers = {
             **endpoint.headers,

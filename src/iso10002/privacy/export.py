@@ -93,10 +93,7 @@ def export_of(
 ) -> SubjectExport:
     """The export of ``found`` (complaint, history, notifications), oldest complaint first."""
     records = sorted(
-        (
-            SubjectRecord(complaint=c, history=tuple(h), notifications=tuple(n))
-            for c, h, n in found
-        ),
+        (SubjectRecord(complaint=c, history=tuple(h), notifications=tuple(n)) for c, h, n in found),
         key=lambda r: (r.complaint.received_at, r.complaint.reference),
     )
     return SubjectExport(subject=subject, exported_at=now, records=tuple(records))

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
+from iso10002.errors import SerializationError
 from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.events import Event
 from iso10002.model.values import Actor
@@ -27,11 +28,12 @@ from iso10002.storage._columns import (
     utc,
     utc_or_none,
 )
-from iso10002.storage._pg_schema import FACT_KINDS
-from iso10002.storage.base import ComplaintQuery
+from iso10002.storage._pg_schema import FACT_KINDS, append_lock_key
+from iso10002.storage.base import ChainRecord, ComplaintQuery
 
 __all__ = [
     "Statements",
+    "chain_record",
     "event_from_row",
     "event_params",
     "micros_sql",
@@ -101,9 +103,31 @@ class Statements:
         s = f'"{schema}"'
         self.schema = s
         self.insert_event = (
-            f"INSERT INTO {s}.events ({EVENT_COLUMNS}) "
-            "VALUES (%s, %s, %s, %s, %s::timestamptz, %s::jsonb, %s, %s::jsonb)"
+            f"INSERT INTO {s}.events ({EVENT_COLUMNS}, hash, chain) "
+            "VALUES (%s, %s, %s, %s, %s::timestamptz, %s::jsonb, %s, %s::jsonb, %s, %s)"
         )
+        # The hashes of events by (stream, seq), for the migration that links stored events: one
+        # round trip for a batch, each row found through the (stream_id, seq) index.
+        self.previous_hashes = (
+            "SELECT stream_id, seq, e.hash "
+            "FROM unnest(%s::uuid[], %s::integer[]) AS k(stream_id, seq) "
+            f"JOIN {s}.events AS e USING (stream_id, seq)"
+        )
+        # The append lock, then the log's last chain value, in one round trip: two statements
+        # in one simple query, each seeing what was committed when it began, so the read sees
+        # the value committed by the append the lock waited for. (One statement that took the
+        # lock and read would not.) The key is our own integer, written into the text because
+        # the simple query protocol takes no parameters.
+        self.lock_and_read_chain = (
+            f"SELECT pg_advisory_xact_lock({append_lock_key(schema)}); "
+            f"SELECT chain FROM {s}.events ORDER BY position DESC LIMIT 1"
+        )
+        self.read_chain = (
+            f"SELECT position, {EVENT_COLUMNS}, hash, chain FROM {s}.events "
+            "WHERE position > %s AND position <= %s ORDER BY position LIMIT %s"
+        )
+        self.read_all = f"SELECT position, {EVENT_COLUMNS} FROM {s}.events ORDER BY position"
+        self.set_links = f"UPDATE {s}.events SET hash = %s, chain = %s WHERE position = %s"
         self.insert_summary = (
             f"INSERT INTO {s}.complaints ({SUMMARY_COLUMNS}) VALUES (%s, %s, %s, "
             + ", ".join(_placeholder(c) for c in _MUTABLE)
@@ -111,10 +135,14 @@ class Statements:
         )
         # The version check of an append: under READ COMMITTED an UPDATE that waited for a
         # concurrent writer's row lock re-reads the row and checks the version again.
+        # It returns the hash of the event it continues, which saves a round trip. A row is
+        # updated only if the version it matched committed before the statement began, and
+        # with it that event: the subquery, which sees what the statement sees, finds it.
         self.update_summary = (
             f"UPDATE {s}.complaints SET "
             + ", ".join(f"{c} = {_placeholder(c)}" for c in _MUTABLE)
             + " WHERE id = %s AND version = %s"
+            + f" RETURNING (SELECT hash FROM {s}.events WHERE stream_id = %s AND seq = %s)"
         )
         # Row locks in one order, so that two batches touching the same complaints queue up
         # instead of deadlocking.
@@ -303,4 +331,27 @@ def event_from_row(row: Sequence[Any]) -> Event:
             "state": state,
             "payload": payload,
         }
+    )
+
+
+def chain_record(row: Sequence[Any]) -> ChainRecord:
+    """
+    A row of ``read_chain`` as :func:`~iso10002.integrity.verify` takes it: the event if it
+    can be decoded, else None and the reason, so that the verifier can name the row.
+    """
+    event: Event | None = None
+    error: str | None = None
+    try:
+        event = event_from_row(row[1:9])
+    # As the store's own decoding: no shape of stored value escapes as anything else.
+    except (SerializationError, ValueError, TypeError, AttributeError, KeyError) as e:
+        error = str(e)
+    return ChainRecord(
+        position=int(row[0]),
+        complaint_id=str(row[1]),
+        seq=row[2] if isinstance(row[2], int) else 0,
+        event=event,
+        error=error,
+        hash=row[9],
+        chain=row[10],
     )

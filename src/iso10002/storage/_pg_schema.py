@@ -17,6 +17,7 @@ from iso10002.errors import ValidationError
 from iso10002.outbox import _postgres as outbox_pg
 
 __all__ = [
+    "CHAIN_VERSION",
     "FACT_KINDS",
     "MIGRATIONS",
     "PgMigration",
@@ -77,6 +78,10 @@ def outbox_lock_key(schema: str) -> int:
     commits, so that record ids, which order each lane, grow in commit order.
     """
     return _key(schema, "outbox")
+
+
+CHAIN_VERSION = 3
+"""The migration that adds the integrity chains; the store links the stored events after it."""
 
 
 @attrs.frozen(kw_only=True)
@@ -212,6 +217,14 @@ MIGRATIONS: tuple[PgMigration, ...] = (
         version=2,
         description="the outbox: notifications written with the events that caused them",
         statements=outbox_pg.STATEMENTS,
+    ),
+    PgMigration(
+        version=CHAIN_VERSION,
+        description="integrity: each event's hash in its complaint's chain and in the log's chain",
+        # Nullable: a row that the store did not write has no hashes, and verify() names it.
+        # The stored events are linked by the migration itself, with the opening store's key
+        # (see the store's _migrate): hashes need the events decoded, which SQL cannot do.
+        statements=("ALTER TABLE {s}.events ADD COLUMN hash text, ADD COLUMN chain text",),
     ),
 )
 """The schema's history, oldest first; ``schema_migrations`` records the versions applied."""

@@ -7,7 +7,9 @@ Layout (see ``docs/postgres.md``), in one PostgreSQL schema, ``iso10002`` unless
 
 - ``events``: one row per event. ``position`` is a ``bigint`` identity: the global order that
   :meth:`PostgresEventStore.iter_events` follows; ``(stream_id, seq)`` is unique. Instants are
-  ``timestamptz``, the actor and the payload ``jsonb`` written by :mod:`iso10002.serialization`.
+  ``timestamptz``, the actor and the payload ``jsonb`` written by :mod:`iso10002.serialization`;
+  ``hash`` and ``chain`` are the event's links in its complaint's chain and in the log's
+  (:mod:`iso10002.integrity`, migration 3).
 - ``complaints``: the :class:`~iso10002.model.complaint.ComplaintSummary` of each complaint and
   its monitoring facts, one column per field, written in the same transaction as the events,
   with an index for every :class:`~iso10002.storage.base.ComplaintQuery` criterion.
@@ -39,6 +41,7 @@ from iso10002.errors import (
     StoreClosedError,
     ValidationError,
 )
+from iso10002.integrity.chain import GENESIS, Hasher, canonical_bytes
 from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.events import Event
 from iso10002.model.values import Actor, ComplaintId
@@ -47,6 +50,8 @@ from iso10002.outbox.record import OutboxEntry, OutboxQuery, OutboxRecord, Outbo
 from iso10002.storage._columns import utc
 from iso10002.storage._pg_rows import (
     ORDERS,
+    Statements,
+    chain_record,
     event_from_row,
     event_params,
     statements,
@@ -55,14 +60,14 @@ from iso10002.storage._pg_rows import (
     where,
 )
 from iso10002.storage._pg_schema import (
+    CHAIN_VERSION,
     MIGRATIONS,
     PgMigration,
-    append_lock_key,
     check_schema_name,
     migration_lock_key,
     outbox_lock_key,
 )
-from iso10002.storage.base import Append, ComplaintQuery, Page, check_batch
+from iso10002.storage.base import Append, ChainRecord, ComplaintQuery, Page, check_batch
 from iso10002.storage.fact_rows import FactRow
 
 if TYPE_CHECKING:
@@ -72,7 +77,10 @@ if TYPE_CHECKING:
 __all__ = ["MIGRATIONS", "PgMigration", "PostgresEventStore"]
 
 _READ_BATCH = 500
-"""Events fetched per round trip by iter_events; the connection is returned between batches."""
+"""
+Events fetched per round trip by iter_events and iter_chain (the connection is returned between
+batches), and linked per batch by the migration that adds the chains.
+"""
 
 _FACT_BATCH = 5000
 _NO_ID = UUID(int=0)
@@ -146,6 +154,15 @@ class _Use:
                 pool.putconn(conn)
 
 
+def _event_hash(hasher: Hasher, previous: str, event: Event) -> str:
+    """
+    ``event``'s link in its complaint's chain. The one place where this store takes an event's
+    canonical bytes, for appends and for the migration alike: what the hash covers is decided
+    by :func:`~iso10002.integrity.chain.canonical_bytes` alone.
+    """
+    return hasher.event_hash(previous, canonical_bytes(event))
+
+
 def _read_committed(conn: Connection[Any]) -> None:
     """
     Begin the store's transactions at READ COMMITTED whatever the server's default: there, an
@@ -162,15 +179,21 @@ def _migrate(
     schema: str,
     where_: str,
     migrations: Sequence[PgMigration] = MIGRATIONS,
+    hasher: Hasher | None = None,
+    *,
+    create: bool = True,
 ) -> None:
     """
     Bring ``schema`` up to the last of ``migrations``: all pending steps in one transaction,
     under an advisory lock, so that processes starting at once migrate once and the others wait
     and find the work done. PostgreSQL's DDL is transactional: a failing step leaves nothing.
+    The integrity chains of stored events are computed with ``hasher`` (unkeyed by default).
 
     Raises:
         SchemaVersionError: the schema is newer than ``migrations`` know.
-        StorageError: the schema holds tables of the same names that iso10002 did not create.
+        StorageError: the schema holds tables of the same names that iso10002 did not create,
+            or, without ``create``, holds no store at all.
+        CorruptRecord: a stored event cannot be decoded, so it cannot be linked.
     """
     import psycopg
 
@@ -193,8 +216,14 @@ def _migrate(
 
     # Each step in a transaction of its own, whether or not the connection autocommits.
     with conn.transaction():
-        if applied() == latest:
-            return
+        found = applied()
+    if found == latest:
+        return
+    if found is None and not create:
+        raise StorageError(
+            f"PostgreSQL store {where_}: schema {schema} holds no iso10002 store "
+            "(no schema_migrations table)"
+        )
     # A session lock, taken before the migrating transaction begins: a transaction that
     # waited for a lock inside could look the new tables up in a catalog cache from before.
     with conn.transaction():
@@ -212,6 +241,8 @@ def _migrate(
                 if migration.version > current:
                     for statement in migration.statements:
                         conn.execute(statement.format(s=s))
+                    if migration.version == CHAIN_VERSION:
+                        _link_stored_events(conn, schema, hasher or Hasher())
                     conn.execute(
                         f"INSERT INTO {s}.schema_migrations (version, description) VALUES (%s, %s)",
                         (migration.version, migration.description),
@@ -220,6 +251,65 @@ def _migrate(
         # A broken connection has lost its session, and the lock with it.
         with contextlib.suppress(psycopg.Error), conn.transaction():
             conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+
+
+def _link_stored_events(conn: Connection[Any], schema: str, hasher: Hasher) -> None:
+    """
+    Compute the ``hash`` and ``chain`` of every stored event, in position order, inside the
+    migrating transaction. A server-side cursor reads the events in batches, so memory holds one
+    batch whatever the size of the log; the previous hash of a complaint whose earlier events
+    lie in an earlier batch is read back from the rows already linked.
+
+    Raises:
+        CorruptRecord: a stored event cannot be decoded; the migration is rolled back.
+    """
+    sql = statements(schema)
+    chain = GENESIS
+    with conn.cursor(name="iso10002_link_events") as rows:
+        rows.execute(sql.read_all)
+        while batch := rows.fetchmany(_READ_BATCH):
+            events = [_decode_for_migration(conn, sql, row[1:]) for row in batch]
+            here = {(e.complaint_id, e.seq) for e in events}
+            wanted = [
+                (e.complaint_id, e.seq - 1)
+                for e in events
+                if e.seq > 1 and (e.complaint_id, e.seq - 1) not in here
+            ]
+            heads = _stored_hashes(conn, sql, wanted)
+            links = []
+            for row, event in zip(batch, events, strict=True):
+                key = (event.complaint_id, event.seq - 1)
+                digest = _event_hash(hasher, heads.get(key, GENESIS), event)
+                heads[(event.complaint_id, event.seq)] = digest
+                chain = hasher.chain_hash(chain, digest)
+                links.append((digest, chain, row[0]))
+            with conn.cursor() as cursor:
+                cursor.executemany(sql.set_links, links)
+
+
+def _stored_hashes(
+    conn: Connection[Any], sql: Statements, keys: Collection[tuple[UUID, int]]
+) -> dict[tuple[UUID, int], str]:
+    """The stored hashes of the events with these ``(stream_id, seq)``, where they have one."""
+    if not keys:
+        return {}
+    rows = conn.execute(
+        sql.previous_hashes, ([c for c, _ in keys], [n for _, n in keys])
+    ).fetchall()
+    return {(row[0], row[1]): str(row[2]) for row in rows if row[2] is not None}
+
+
+def _decode_for_migration(conn: Connection[Any], sql: Statements, row: Sequence[Any]) -> Event:
+    """An event to link, or CorruptRecord naming it (by reference where it has a summary)."""
+    try:
+        return event_from_row(row)
+    except (SerializationError, ValueError, TypeError, AttributeError, KeyError) as e:
+        found = conn.execute(sql.reference_of, (row[0],)).fetchone()
+        raise CorruptRecord(
+            complaint=str(found[0]) if found else str(row[0]),
+            seq=row[1] if isinstance(row[1], int) else 0,
+            reason=f"{e}; it cannot be linked into the integrity chains",
+        ) from e
 
 
 def _prepare_schema(conn: Connection[Any], schema: str, where_: str) -> None:
@@ -250,8 +340,8 @@ def _prepare_schema(conn: Connection[Any], schema: str, where_: str) -> None:
 class PostgresEventStore:
     """
     A complete :class:`~iso10002.storage.base.EventStore` (and
-    :class:`~iso10002.storage.base.BatchAppender`, and
-    :class:`~iso10002.outbox.store.OutboxStore`) in a PostgreSQL database.
+    :class:`~iso10002.storage.base.BatchAppender`, :class:`~iso10002.storage.base.ChainedStore`
+    and :class:`~iso10002.outbox.store.OutboxStore`) in a PostgreSQL database.
 
     Args:
         conninfo: a libpq connection string or URI (``"host=db dbname=complaints user=app"``,
@@ -265,6 +355,12 @@ class PostgresEventStore:
             is the number of threads that can use the store at the same moment. Not allowed
             with a pool of the application's.
         timeout: seconds to wait for a connection, from the server or from the pool.
+        integrity_key: the secret under which event hashes are HMACs (``docs/integrity.md``);
+            without it they are plain SHA-256. Open a schema always with the same key.
+        create: whether to create the schema and its tables when they are missing. False for a
+            tool that must not leave a store behind where there was none (``iso10002 verify``):
+            the store then refuses such a schema with :class:`~iso10002.errors.StorageError`.
+            A store of an older release is migrated either way.
 
     **Concurrency.** An append is one transaction. It updates the complaint's summary row with
     ``UPDATE ... WHERE id = … AND version = <expected>``: a concurrent writer of the same
@@ -274,7 +370,9 @@ class PostgresEventStore:
     not wait for each other, except for one moment: the events are inserted under a
     transaction-scoped advisory lock held until commit, so that global positions become
     visible in increasing order and a reader of :meth:`iter_events` that resumes after the
-    position it saw last never misses an event committed late with a smaller position.
+    position it saw last never misses an event committed late with a smaller position. The
+    append reads the log's last chain value under the same lock, so the log's chain follows
+    the order of positions however many processes append.
 
     One store object is safe to share between threads. Open one per process (never carry one
     across ``fork``); any number of processes on any number of machines may use one database.
@@ -301,8 +399,13 @@ class PostgresEventStore:
         min_size: int | None = None,
         max_size: int | None = None,
         timeout: float = 30.0,
+        integrity_key: bytes | None = None,
+        create: bool = True,
     ) -> None:
         self._schema = check_schema_name(schema)
+        self._hasher = Hasher(key=integrity_key)
+        if not isinstance(create, bool):
+            raise ValidationError("create", f"must be True or False, got {create!r}")
         if (
             not isinstance(timeout, (int, float))
             or isinstance(timeout, bool)
@@ -311,7 +414,6 @@ class PostgresEventStore:
             raise ValidationError("timeout", f"must be a number of seconds > 0, got {timeout!r}")
         self._timeout = float(timeout)
         self._sql = statements(self._schema)
-        self._append_key = append_lock_key(self._schema)
         self._outbox = outbox_pg.outbox_sql(self._schema)
         self._outbox_key = outbox_lock_key(self._schema)
         self._actors: dict[Actor, str] = {}
@@ -337,7 +439,7 @@ class PostgresEventStore:
             self._describe(info if isinstance(info, str) else "", f"pool {conninfo.name}")
             self._pool = conninfo
             with self._use("open the store") as conn:
-                _migrate(conn, self._schema, self._where)
+                _migrate(conn, self._schema, self._where, hasher=self._hasher, create=create)
             return
         if not isinstance(conninfo, str):
             raise ValidationError(
@@ -359,7 +461,7 @@ class PostgresEventStore:
             kwargs["connect_timeout"] = max(2, round(self._timeout))
         try:
             with psycopg.connect(conninfo, **kwargs) as conn:
-                _migrate(conn, self._schema, self._where)
+                _migrate(conn, self._schema, self._where, hasher=self._hasher, create=create)
         except psycopg.Error as e:
             raise self._error("connect", e) from e
         pool: ConnectionPool[Any] = ConnectionPool(
@@ -489,6 +591,8 @@ class PostgresEventStore:
                     existing = sorted({a.summary.id for a, _, _ in prepared if a.expected_version})
                     if len(existing) > 1:
                         conn.execute(sql.lock_summaries, (existing,))
+                    # The stored hash of the event each complaint continues from.
+                    stored: dict[UUID, str] = {}
                     for a, _, values in prepared:
                         current = a
                         s = a.summary
@@ -497,28 +601,66 @@ class PostgresEventStore:
                                 sql.insert_summary, (s.id, s.reference, s.client_key, *values)
                             )
                             continue
-                        updated = conn.execute(
-                            sql.update_summary, (*values, s.id, a.expected_version)
-                        )
-                        if updated.rowcount != 1:
+                        v = a.expected_version
+                        updated = conn.execute(sql.update_summary, (*values, s.id, v, s.id, v))
+                        returned = updated.fetchone()
+                        if returned is None:
                             found = conn.execute(sql.version, (s.id,)).fetchone()
                             raise ConcurrencyConflict(
                                 complaint=s.reference,
                                 expected_version=a.expected_version,
                                 actual_version=0 if found is None else int(found[0]),
                             )
+                        if returned[0] is not None:
+                            stored.setdefault(s.id, str(returned[0]))
+                    # The versions are checked and the summary rows locked: nobody else can
+                    # continue these complaints, so their hashes can be computed already.
+                    digests = self._event_hashes(prepared, stored)
                     # Held until COMMIT: see the class docstring.
-                    conn.execute(sql.append_lock, (self._append_key,))
+                    chain = self._lock_and_read_chain(conn)
+                    chain_hash = self._hasher.chain_hash
                     with conn.cursor() as cursor:
-                        for a, rows, _ in prepared:
+                        for (a, rows, _), hashes in zip(prepared, digests, strict=True):
                             current = a
-                            cursor.executemany(sql.insert_event, rows)
+                            linked = []
+                            for row, digest in zip(rows, hashes, strict=True):
+                                chain = chain_hash(chain, digest)
+                                linked.append((*row, digest, chain))
+                            cursor.executemany(sql.insert_event, linked)
                     if outbox:
                         # After the append lock, always in this order: no deadlock.
                         conn.execute(sql.append_lock, (self._outbox_key,))
                         self._outbox.insert_rows(conn, outbox)
             except psycopg.errors.UniqueViolation as e:
                 raise self._taken(conn, current, e) from e
+
+    def _event_hashes(
+        self, prepared: Sequence[tuple[Append, object, object]], stored: Mapping[UUID, str]
+    ) -> list[list[str]]:
+        """
+        The hashes of each append's events in its complaint's chain: continuing from the
+        ``stored`` hash for a complaint's first append in the batch, from the append before
+        for the next ones.
+        """
+        heads: dict[UUID, str] = {}
+        digests = []
+        for a, _, _ in prepared:
+            cid = a.summary.id
+            previous = heads[cid] if cid in heads else stored.get(cid, GENESIS)
+            hashes = []
+            for event in a.events:
+                previous = _event_hash(self._hasher, previous, event)
+                hashes.append(previous)
+            heads[cid] = previous
+            digests.append(hashes)
+        return digests
+
+    def _lock_and_read_chain(self, conn: Connection[Any]) -> str:
+        """Take the append lock, then read the log's last chain value; one round trip."""
+        cursor = conn.execute(self._sql.lock_and_read_chain, prepare=False)
+        cursor.nextset()
+        found = cursor.fetchone()
+        return GENESIS if found is None or found[0] is None else str(found[0])
 
     def _taken(self, conn: Connection[Any], a: Append, e: Exception) -> StorageError:
         """Why ``a`` broke a unique constraint; its transaction has been rolled back."""
@@ -614,6 +756,30 @@ class PostgresEventStore:
                 return
             for row in rows:
                 yield int(row[0]), self._decode(row[1:])
+            position = int(rows[-1][0])
+
+    @property
+    def hasher(self) -> Hasher:
+        """How this store computes the integrity hashes of what it appends."""
+        return self._hasher
+
+    def iter_chain(self, *, after_position: int = 0) -> Iterator[ChainRecord]:
+        """
+        Every event committed before the iteration started, in position order, with its stored
+        hashes; see :class:`~iso10002.storage.base.ChainedStore`. Read in batches, as
+        :meth:`iter_events`; a row that cannot be decoded comes with ``event=None`` and the
+        reason, so that a verifier can name it.
+        """
+        with self._use("read the event chain") as conn:
+            last = int(conn.execute(self._sql.last_position).fetchone()[0])  # type: ignore[index]
+        position = after_position
+        while position < last:
+            with self._use("read the event chain") as conn:
+                rows = conn.execute(self._sql.read_chain, (position, last, _READ_BATCH)).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield chain_record(row)
             position = int(rows[-1][0])
 
     def iter_fact_rows(

@@ -22,6 +22,7 @@ import attrs
 
 from iso10002.errors import ValidationError
 from iso10002.model import _checks as check
+from iso10002.model._checks import shown
 from iso10002.model.events import SurveyAnswered
 from iso10002.survey.eligibility import EligibilityRules
 
@@ -143,7 +144,7 @@ def _question_id(_inst: object, attribute: attrs.Attribute[Any], value: object) 
     if not isinstance(value, str) or not _QUESTION_ID.match(value):
         raise ValidationError(
             attribute.name,
-            f"{value!r} is not a question id (letters, digits, '_' and '-', "
+            f"{shown(value)} is not a question id (letters, digits, '_' and '-', "
             "starting with a letter or digit)",
         )
 
@@ -228,7 +229,7 @@ class Survey:
 
     def _unknown(self, question_id: object) -> str:
         known = ", ".join(q.id for q in self.questions)
-        return f"survey {self.name!r} has no question {question_id!r} (questions: {known})"
+        return f"survey {self.name!r} has no question {shown(question_id)} (questions: {known})"
 
     def check_answers(self, answers: Mapping[str, int]) -> dict[str, int]:
         """
@@ -257,7 +258,7 @@ class Survey:
             if value not in question.scale:
                 raise ValidationError(
                     f"answers.{question.id}",
-                    f"{value!r} is not a point on the scale {question.scale.describe()}",
+                    f"{shown(value)} is not a point on the scale {question.scale.describe()}",
                 )
             checked[question.id] = value
         if not checked:

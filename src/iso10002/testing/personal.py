@@ -102,7 +102,7 @@ class PersonalDataStoreContract(abc.ABC):
         erased = desk.erase_personal_data("P-1", _ADMIN, reason="erasure request")
         history = store.read(done.id)
         assert isinstance(history[-1].payload, PersonalDataErased)
-        assert history[-1].payload.values == 10
+        assert history[-1].payload.values == 11
         assert erased.complainant.name == ERASED
         assert erased.complainant.contact.phone == ERASED
         assert erased.description == ERASED
