@@ -18,12 +18,10 @@ clock is read). Needs pytest.
 
 from __future__ import annotations
 
-import abc
 import datetime as _dt
 import threading
-from collections.abc import Iterator, Sequence
-from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 import pytest
 
@@ -33,6 +31,7 @@ from iso10002.notify.message import Notification, NotificationKind
 from iso10002.outbox.record import OutboxEntry, OutboxQuery, OutboxRecord, OutboxState
 from iso10002.outbox.store import OutboxStore
 from iso10002.storage.base import Append, EventStore
+from iso10002.testing._contract import StoreContract
 from iso10002.testing.samples import note_event, received_event, summary_after
 
 __all__ = ["OutboxEventStore", "OutboxStoreContract"]
@@ -85,33 +84,10 @@ def entry(key: str, reference: str | None = "CMP-2026-000001", **fields: Any) ->
     )
 
 
-class OutboxStoreContract(abc.ABC):
+class OutboxStoreContract(StoreContract[OutboxEventStore]):
     """
     The outbox contract as pytest tests; subclass it and implement :meth:`make_store`.
-
-    A subclass that implements :meth:`make_store` is collected by pytest whatever its name;
-    the contract itself is not.
     """
-
-    __test__: ClassVar[bool] = False
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if "__test__" not in cls.__dict__:
-            cls.__test__ = not getattr(cls.make_store, "__isabstractmethod__", False)
-
-    @abc.abstractmethod
-    def make_store(self, tmp_path: Path) -> OutboxEventStore:
-        """Return a new, empty store; the contract closes it after each test."""
-
-    @pytest.fixture
-    def store(self, tmp_path: Path) -> Iterator[OutboxEventStore]:
-        """The store under test, closed afterwards."""
-        store = self.make_store(tmp_path)
-        try:
-            yield store
-        finally:
-            store.close()
 
     # -- helpers ------------------------------------------------------------------------------
 

@@ -14,11 +14,6 @@ The store must also be a :class:`~iso10002.storage.base.ChainedStore`: erasure i
 
 from __future__ import annotations
 
-import abc
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any, ClassVar
-
 import pytest
 
 from iso10002.clock import FixedClock
@@ -30,6 +25,7 @@ from iso10002.model.personal import ERASED
 from iso10002.model.values import Actor, Complainant, ContactDetails, Role
 from iso10002.privacy.subject import SubjectMatch
 from iso10002.storage.base import Append, ChainedStore, EventStore, PersonalDataStore, append_all
+from iso10002.testing._contract import StoreContract
 from iso10002.testing.samples import SAMPLE_START, full_lifecycle
 
 __all__ = ["PersonalDataStoreContract"]
@@ -46,31 +42,10 @@ def _person(customer_id: str | None = "C-1") -> Complainant:
     )  # fmt: skip
 
 
-class PersonalDataStoreContract(abc.ABC):
+class PersonalDataStoreContract(StoreContract[EventStore]):
     """
     The personal-data contract as pytest tests; subclass it and implement :meth:`make_store`.
-    Collected by pytest only in subclasses that implement it.
     """
-
-    __test__: ClassVar[bool] = False
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if "__test__" not in cls.__dict__:
-            cls.__test__ = not getattr(cls.make_store, "__isabstractmethod__", False)
-
-    @abc.abstractmethod
-    def make_store(self, tmp_path: Path) -> EventStore:
-        """Return a new, empty store; the contract closes it after each test."""
-
-    @pytest.fixture
-    def store(self, tmp_path: Path) -> Iterator[EventStore]:
-        """The store under test, closed afterwards."""
-        store = self.make_store(tmp_path)
-        try:
-            yield store
-        finally:
-            store.close()
 
     @pytest.fixture
     def desk(self, store: EventStore) -> ComplaintDesk:

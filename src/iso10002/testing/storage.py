@@ -18,11 +18,9 @@ built by :mod:`iso10002.testing.samples`. Needs pytest.
 
 from __future__ import annotations
 
-import abc
 import datetime as _dt
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import pytest
@@ -48,6 +46,7 @@ from iso10002.model.values import (
 )
 from iso10002.serialization import history_to_json
 from iso10002.storage.base import ComplaintQuery, EventStore
+from iso10002.testing._contract import StoreContract
 from iso10002.testing.samples import (
     full_lifecycle,
     note_event,
@@ -149,38 +148,10 @@ def _queries() -> list[ComplaintQuery]:
     ]
 
 
-class EventStoreContract(abc.ABC):
+class EventStoreContract(StoreContract[EventStore]):
     """
     The event store contract as pytest tests; subclass it and implement :meth:`make_store`.
-
-    A subclass that implements :meth:`make_store` is collected by pytest whatever its name;
-    the contract itself is not. Extra tests for one store go into the subclass; a test that
-    does not apply can be overridden there (say why in its docstring).
     """
-
-    __test__: ClassVar[bool] = False
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if "__test__" not in cls.__dict__:
-            cls.__test__ = not getattr(cls.make_store, "__isabstractmethod__", False)
-
-    @abc.abstractmethod
-    def make_store(self, tmp_path: Path) -> EventStore:
-        """
-        Return a new, empty store; ``tmp_path`` is a fresh directory it may keep files in.
-
-        The contract closes the store after each test.
-        """
-
-    @pytest.fixture
-    def store(self, tmp_path: Path) -> Iterator[EventStore]:
-        """The store under test, closed afterwards."""
-        store = self.make_store(tmp_path)
-        try:
-            yield store
-        finally:
-            store.close()
 
     @pytest.fixture
     def desk(self, store: EventStore) -> ComplaintDesk:

@@ -1,0 +1,50 @@
+"""What every contract suite shares: collected only in subclasses, a fresh store per test."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, ClassVar, Generic, TypeVar
+
+import pytest
+
+from iso10002.storage.base import EventStore
+
+S = TypeVar("S", bound=EventStore)
+
+__all__ = ["StoreContract"]
+
+
+class StoreContract(abc.ABC, Generic[S]):
+    """
+    A contract as pytest tests; subclass it and implement :meth:`make_store`.
+
+    A subclass that implements :meth:`make_store` is collected by pytest whatever its name;
+    the contract itself is not. Extra tests for one store go into the subclass; a test that
+    does not apply can be overridden there (say why in its docstring).
+    """
+
+    __test__: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "__test__" not in cls.__dict__:
+            cls.__test__ = not getattr(cls.make_store, "__isabstractmethod__", False)
+
+    @abc.abstractmethod
+    def make_store(self, tmp_path: Path) -> S:
+        """
+        Return a new, empty store; ``tmp_path`` is a fresh directory it may keep files in.
+
+        The contract closes the store after each test.
+        """
+
+    @pytest.fixture
+    def store(self, tmp_path: Path) -> Iterator[S]:
+        """The store under test, closed afterwards."""
+        store = self.make_store(tmp_path)
+        try:
+            yield store
+        finally:
+            store.close()
