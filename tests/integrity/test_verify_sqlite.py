@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from iso10002.clock import FixedClock
 from iso10002.desk import ComplaintDesk
 from iso10002.errors import ValidationError
 from iso10002.integrity import Hasher, Problem, VerificationReport, canonical_bytes, verify
+from iso10002.storage.base import ChainRecord
 from iso10002.storage.memory import InMemoryEventStore
 from iso10002.storage.sqlite import SQLiteEventStore
 from iso10002.testing.samples import SAMPLE_START, full_lifecycle, sample_actor
@@ -182,21 +184,33 @@ def test_an_edited_chain_value_breaks_the_chain(db: Path) -> None:
     assert (finding.problem, finding.position, finding.seq) == (Problem.CHAIN_BROKEN, 5, 5)
 
 
-def rewrite_chains_without_key(path: Path) -> None:
-    """What someone with write access but no key can do: recompute every hash."""
+def relink(
+    records: list[ChainRecord], data: Callable[[ChainRecord], bytes]
+) -> list[tuple[str, str, int]]:
+    """``(hash, chain, position)`` of each record, linked anew, unkeyed, over ``data(record)``."""
     hasher = Hasher()
-    with SQLiteEventStore(path) as store:
-        records = list(store.iter_chain())
     heads: dict[str, str] = {}
     chain = "0" * 64
     links = []
     for r in records:
-        assert r.event is not None
         digest = heads[r.complaint_id] = hasher.event_hash(
-            heads.get(r.complaint_id, "0" * 64), canonical_bytes(r.event, r.payload)
+            heads.get(r.complaint_id, "0" * 64), data(r)
         )
         chain = hasher.chain_hash(chain, digest)
         links.append((digest, chain, r.position))
+    return links
+
+
+def as_stored(r: ChainRecord) -> bytes:
+    """The bytes a store hashed for ``r``: its sealed payload."""
+    assert r.event is not None
+    return canonical_bytes(r.event, r.payload)
+
+
+def rewrite_chains_without_key(path: Path) -> None:
+    """What someone with write access but no key can do: recompute every hash."""
+    with SQLiteEventStore(path) as store:
+        links = relink(list(store.iter_chain()), as_stored)
     conn = sqlite3.connect(path)
     with conn:
         conn.execute("UPDATE events SET payload = replace(payload, '42.50', '4.25')")

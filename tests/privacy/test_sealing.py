@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iso10002.errors import StorageError
-from iso10002.integrity import Hasher, canonical_bytes, verify
+from iso10002.integrity import canonical_bytes, verify
 from iso10002.model.events import ComplaintReceived, Event, payload_types
 from iso10002.model.personal import ERASED, is_personal, masked, personal_fields, personal_paths
 from iso10002.model.values import (
@@ -27,6 +27,7 @@ from iso10002.privacy.sealing import MARKER, commitment, markers, seal, unseal
 from iso10002.serialization import dumps, structure, unstructure
 from iso10002.storage.sqlite import SQLiteEventStore
 from iso10002.testing.samples import SAMPLE_START, full_lifecycle
+from tests.integrity.test_verify_sqlite import relink
 from tests.privacy.test_erasure import desk_on, zebedee
 
 text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), min_size=1, max_size=30).filter(
@@ -141,18 +142,10 @@ def _as_schema_5(path: Path, *, tamper: bool = False) -> list[Event | None]:
     """
     with SQLiteEventStore(path) as store:
         records = list(store.iter_chain())
-        events = [r.event for r in records]
-    hasher = Hasher()
-    heads: dict[str, str] = {}
-    chain = "0" * 64
-    rows = []
-    for r in records:
-        assert r.event is not None
-        digest = heads[r.complaint_id] = hasher.event_hash(
-            heads.get(r.complaint_id, "0" * 64), canonical_bytes(r.event)
-        )
-        chain = hasher.chain_hash(chain, digest)
-        rows.append((dumps(r.event.payload), digest, chain, r.position))
+    events = [r.event for r in records]
+    plain = {r.position: dumps(r.event.payload) for r in records if r.event is not None}
+    links = relink(records, lambda r: canonical_bytes(r.event))  # type: ignore[arg-type]
+    rows = [(plain[position], digest, chain, position) for digest, chain, position in links]
     conn = sqlite3.connect(path)
     with conn:
         conn.executemany(
