@@ -6,6 +6,7 @@ throwaway server of :mod:`tests.storage.pg_cluster`. The history is the one of
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 
 import attrs
 import pytest
+from psycopg.types.json import Jsonb
 
 from iso10002.cli import main
 from iso10002.clock import FixedClock
@@ -20,6 +22,10 @@ from iso10002.desk import ComplaintDesk
 from iso10002.errors import CorruptRecord, StorageError, ValidationError
 from iso10002.integrity import GENESIS, Hasher, Problem, VerificationReport, canonical_bytes, verify
 from iso10002.model.events import Event
+from iso10002.model.values import Actor, Role
+from iso10002.privacy import sealing
+from iso10002.privacy.sealing import markers
+from iso10002.serialization import dumps
 from iso10002.storage import postgres as postgres_module
 from iso10002.storage.base import ChainedStore, ChainRecord
 from iso10002.storage.postgres import PostgresEventStore
@@ -33,7 +39,16 @@ from iso10002.testing.samples import (
 )
 from tests.integrity.test_verify_sqlite import KEY
 from tests.storage.pg_cluster import Cluster
-from tests.storage.test_postgres import _free_port, admin, applied, fresh_schema, run_sql
+from tests.storage.test_postgres import (
+    _free_port,
+    admin,
+    applied,
+    everything,
+    fresh_schema,
+    run_sql,
+)
+
+DPO = Actor(id="dpo-1", role=Role.ADMINISTRATOR)
 
 
 def fill(store: PostgresEventStore) -> None:
@@ -73,9 +88,45 @@ def links(cluster: Cluster, schema: str) -> list[tuple[str | None, str | None]]:
     return [(row[0], row[1]) for row in rows]
 
 
+def erase(cluster: Cluster, schema: str, reference: str, key: bytes | None = None) -> None:
+    with PostgresEventStore(cluster.conninfo, schema=schema, integrity_key=key) as store:
+        desk = ComplaintDesk(store, clock=FixedClock(SAMPLE_START))
+        desk.erase_personal_data(reference, DPO, reason="erasure request")
+
+
+def personal_of(cluster: Cluster, schema: str, reference: str) -> dict[int, Any]:
+    """The personal values held for the complaint's events, by position."""
+    with admin(cluster) as conn:
+        rows = conn.execute(
+            f'SELECT e.position, e.personal FROM "{schema}".events e JOIN "{schema}".complaints '
+            "c ON c.id = e.stream_id WHERE c.reference = %s AND e.personal IS NOT NULL".encode(),
+            (reference,),
+        ).fetchall()
+    return {int(position): personal for position, personal in rows}
+
+
 @pytest.fixture
 def cluster(postgres_cluster: Cluster) -> Cluster:
     return postgres_cluster
+
+
+@pytest.fixture
+def fixed_salts(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """
+    Salts 0, 1, 2, … instead of random ones, so that sealing the same events in the same order
+    gives the same commitments; calling the result starts again from 0.
+    """
+    counter = itertools.count()
+
+    def salt() -> str:
+        return f"{next(counter):032x}"
+
+    def restart() -> None:
+        nonlocal counter
+        counter = itertools.count()
+
+    monkeypatch.setattr(sealing, "_random_salt", salt)
+    return restart
 
 
 @pytest.fixture
@@ -99,15 +150,13 @@ def test_an_untouched_store_is_intact(cluster: Cluster, schema: str) -> None:
     assert report.head == links(cluster, schema)[-1][1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the SQLite store hashes payloads sealed of personal data; PostgreSQL does not seal yet",
-)
 @pytest.mark.parametrize("key", [None, KEY])
 def test_the_links_are_those_the_sqlite_store_makes_of_the_same_events(
-    cluster: Cluster, tmp_path: Path, key: bytes | None
+    cluster: Cluster, tmp_path: Path, key: bytes | None, fixed_salts: Callable[[], None]
 ) -> None:
+    """The same events sealed with the same salts: the same sealed payloads, the same links."""
     schema = build(cluster, key)
+    fixed_salts()
     with (
         PostgresEventStore(cluster.conninfo, schema=schema, integrity_key=key) as pg,
         SQLiteEventStore(tmp_path / "copy.db", integrity_key=key) as sqlite,
@@ -121,26 +170,35 @@ def test_the_links_are_those_the_sqlite_store_makes_of_the_same_events(
                 expected_version=event.seq - 1,
                 summary=summary_after(history),
             )
-        ours = [(r.position, r.hash, r.chain) for r in pg.iter_chain()]
-        theirs = [(r.position, r.hash, r.chain) for r in sqlite.iter_chain()]
+        ours = [(r.position, r.hash, r.chain, r.payload, r.personal) for r in pg.iter_chain()]
+        theirs = [(r.position, r.hash, r.chain, r.payload, r.personal) for r in sqlite.iter_chain()]
     assert len(ours) == 40
     assert ours == theirs
 
 
 def test_the_stored_links_follow_the_definition(cluster: Cluster, schema: str) -> None:
-    """Recomputed here from the decoded events: no hash is taken over the stored text."""
+    """
+    Recomputed here from the decoded events and their sealed payloads: no hash is taken over
+    the stored text, nor over a personal value.
+    """
     hasher = Hasher()
     with PostgresEventStore(cluster.conninfo, schema=schema) as store:
         assert isinstance(store, ChainedStore)
         records = list(store.iter_chain())
     heads: dict[str, str] = {}
     chain = GENESIS
+    sealed = 0
     for r in records:
-        assert r.event is not None
-        digest = hasher.event_hash(heads.get(r.complaint_id, GENESIS), canonical_bytes(r.event))
+        assert r.event is not None and r.payload is not None
+        found = markers(r.event.payload.type, r.payload)
+        assert set(found) == set(r.personal or {}), r.position
+        sealed += bool(found)
+        data = canonical_bytes(r.event, r.payload)
+        digest = hasher.event_hash(heads.get(r.complaint_id, GENESIS), data)
         heads[r.complaint_id] = digest
         chain = hasher.chain_hash(chain, digest)
         assert (r.hash, r.chain) == (digest, chain), r.position
+    assert sealed == 19  # of 40 events, those with text about or by the complainant
 
 
 def test_iter_chain_reads_in_batches_from_a_position(
@@ -160,14 +218,146 @@ def test_iter_chain_reads_in_batches_from_a_position(
 
 
 def test_a_changed_payload_is_named(cluster: Cluster, schema: str) -> None:
-    # Position 20 is CMP-2's note "The direct debit ran twice on 1 March."
+    # Position 20 is CMP-2's note "The direct debit ran twice on 1 March.": its sealed payload
+    # holds the commitment to the text, which the hash covers.
     tamper(
         cluster,
         schema,
-        "UPDATE {s}.events SET payload = replace(payload::text, 'twice', 'once')::jsonb "
+        "UPDATE {s}.events SET payload = jsonb_set(payload, '{{text,$personal}}', "
+        "to_jsonb(repeat('0', 64))) WHERE position = 20",
+    )
+    report = check(cluster, schema)
+    assert where(report) == (Problem.ALTERED, 20, "CMP-2", 7)
+    assert report.finding is not None
+    assert report.finding.detail == "the event does not match its hash"
+
+
+def test_a_changed_amount_is_named(cluster: Cluster, schema: str) -> None:
+    tamper(
+        cluster,
+        schema,
+        "UPDATE {s}.events SET payload = replace(payload::text, '42.50', '4.25')::jsonb",
+    )
+    assert where(check(cluster, schema)) == (Problem.ALTERED, 9, "CMP-1", 9)
+
+
+# -- personal data ---------------------------------------------------------------------------
+
+
+def test_the_payloads_hold_no_personal_value(cluster: Cluster, schema: str) -> None:
+    with admin(cluster) as conn:
+        payloads, personal = conn.execute(
+            f"SELECT string_agg(payload::text, ' '), string_agg(personal::text, ' ') "
+            f'FROM "{schema}".events'.encode()
+        ).fetchone()  # type: ignore[misc]
+    for value in ("ran twice", "Ada Lovelace"):
+        assert value not in payloads
+        assert value in personal
+
+
+def test_a_changed_personal_value_is_named(cluster: Cluster, schema: str) -> None:
+    tamper(
+        cluster,
+        schema,
+        "UPDATE {s}.events SET personal = replace(personal::text, 'twice', 'once')::jsonb "
         "WHERE position = 20",
     )
-    assert where(check(cluster, schema)) == (Problem.ALTERED, 20, "CMP-2", 7)
+    report = check(cluster, schema)
+    assert where(report) == (Problem.ALTERED, 20, "CMP-2", 7)
+    assert report.finding is not None
+    assert report.finding.detail == "the personal value at text does not match its commitment"
+    assert report.events == 19  # every event before it is intact
+
+
+def test_a_personal_value_moved_to_another_event_is_named(cluster: Cluster, schema: str) -> None:
+    # Position 33 is CMP-3's note: the same path, another salt and commitment.
+    tamper(
+        cluster,
+        schema,
+        "UPDATE {s}.events SET personal = (SELECT personal FROM {s}.events WHERE position = 20) "
+        "WHERE position = 33",
+    )
+    assert where(check(cluster, schema)) == (Problem.ALTERED, 33, "CMP-3", 7)
+
+
+def test_personal_values_removed_without_an_erasure_are_missing(
+    cluster: Cluster, schema: str
+) -> None:
+    tamper(cluster, schema, "UPDATE {s}.events SET personal = NULL WHERE position = 20")
+    report = check(cluster, schema)
+    assert where(report) == (Problem.MISSING, 20, "CMP-2", 7)
+    assert report.finding is not None
+    assert report.finding.detail == "the personal value at text was removed; no erasure is recorded"
+    assert report.events == 40  # every hash held: only the personal value is gone
+
+
+def test_one_of_several_personal_values_removed_is_missing(cluster: Cluster, schema: str) -> None:
+    # Position 14 is CMP-2's receipt: the complainant's name, contact details, description, ...
+    tamper(
+        cluster,
+        schema,
+        "UPDATE {s}.events SET personal = personal - 'complainant.name' WHERE position = 14",
+    )
+    report = check(cluster, schema)
+    assert where(report) == (Problem.MISSING, 14, "CMP-2", 1)
+    assert report.finding is not None
+    assert report.finding.detail == (
+        "the personal value at complainant.name was removed, not erased"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("[1, 2]", "$.personal: expected an object"),
+        ('"just text"', "$.personal: not valid JSON"),
+        ('{"complainant.name": "no salt"}', "$.personal.complainant.name: expected [salt, value]"),
+        ('{"complainant.name": [1, "Ada"]}', "$.personal.complainant.name: expected [salt, value]"),
+    ],
+)
+def test_a_broken_personal_column_is_refused_by_name(
+    cluster: Cluster, schema: str, value: str, reason: str
+) -> None:
+    run_sql(cluster, f'UPDATE "{schema}".events SET personal = %s WHERE position = 1', (value,))
+    with PostgresEventStore(cluster.conninfo, schema=schema) as store:
+        cid = store.id_for_reference("CMP-1")
+        assert cid is not None
+        with pytest.raises(CorruptRecord) as caught:
+            store.read(cid)
+        assert str(caught.value).startswith(f"complaint CMP-1, event seq 1 is corrupt: {reason}")
+        report = verify(store)
+    assert where(report) == (Problem.ALTERED, 1, "CMP-1", 1)
+    assert report.finding is not None
+    assert report.finding.detail.startswith(f"the row cannot be read back: {reason}")
+
+
+def test_an_erasure_keeps_the_history_intact(cluster: Cluster, schema: str) -> None:
+    before = links(cluster, schema)
+    erase(cluster, schema, "CMP-2")
+    assert personal_of(cluster, schema, "CMP-2") == {}
+    assert personal_of(cluster, schema, "CMP-1") != {}
+    after = links(cluster, schema)
+    assert after[:40] == before  # the stored links are not touched, only the values
+    report = check(cluster, schema)
+    assert report.ok, report.finding
+    assert report.events == 41
+
+
+def test_personal_values_put_back_after_an_erasure_are_altered(
+    cluster: Cluster, schema: str
+) -> None:
+    kept = personal_of(cluster, schema, "CMP-2")
+    assert min(kept) == 14
+    erase(cluster, schema, "CMP-2")
+    with admin(cluster) as conn, conn.cursor() as cursor:
+        cursor.executemany(
+            f'UPDATE "{schema}".events SET personal = %s WHERE position = %s'.encode(),
+            [(Jsonb(value), position) for position, value in sorted(kept.items())],
+        )
+    report = check(cluster, schema)
+    assert where(report) == (Problem.ALTERED, 14, "CMP-2", 1)
+    assert report.finding is not None
+    assert report.finding.detail == "personal data is held after its erasure at seq 14"
 
 
 def test_a_row_that_cannot_be_read_back_is_named(cluster: Cluster, schema: str) -> None:
@@ -254,7 +444,8 @@ def rewrite_links_without_key(cluster: Cluster, schema: str) -> None:
     rows = []
     for r in records:
         assert r.event is not None
-        digest = hasher.event_hash(heads.get(r.complaint_id, GENESIS), canonical_bytes(r.event))
+        data = canonical_bytes(r.event, r.payload)
+        digest = hasher.event_hash(heads.get(r.complaint_id, GENESIS), data)
         heads[r.complaint_id] = digest
         chain = hasher.chain_hash(chain, digest)
         rows.append((digest, chain, r.position))
@@ -348,47 +539,216 @@ def test_a_missing_event_is_not_hidden_by_a_later_one_appended_meanwhile(
 # -- upgrading -------------------------------------------------------------------------------
 
 
-def drop_the_chains(cluster: Cluster, schema: str) -> None:
-    """Take the schema back to version 2, as a store of the previous release left it."""
+def as_version_4(cluster: Cluster, schema: str, key: bytes | None = None) -> list[Event]:
+    """
+    Take the schema back to version 4, as a store of the previous release left it: plain
+    payloads with their personal values in them, linked as they were, no ``personal`` column.
+    Returns the events, as the store read them.
+    """
+    with PostgresEventStore(cluster.conninfo, schema=schema, integrity_key=key) as store:
+        records = list(store.iter_chain())
+    hasher = Hasher(key=key)
+    heads: dict[str, str] = {}
+    chain = GENESIS
+    rows = []
+    events = []
+    for r in records:
+        assert r.event is not None
+        events.append(r.event)
+        digest = heads[r.complaint_id] = hasher.event_hash(
+            heads.get(r.complaint_id, GENESIS), canonical_bytes(r.event)
+        )
+        chain = hasher.chain_hash(chain, digest)
+        rows.append((dumps(r.event.payload), digest, chain, r.position))
+    with admin(cluster) as conn, conn.transaction():
+        with conn.cursor() as cursor:
+            cursor.executemany(
+                f'UPDATE "{schema}".events SET payload = %s::jsonb, hash = %s, chain = %s '
+                "WHERE position = %s".encode(),
+                rows,
+            )
+        conn.execute(f'ALTER TABLE "{schema}".events DROP COLUMN personal'.encode())
+        conn.execute(f'DELETE FROM "{schema}".schema_migrations WHERE version = 5'.encode())
+    return events
+
+
+def as_version_2(cluster: Cluster, schema: str) -> list[Event]:
+    """Take the schema back to version 2: as version 4, without chains or denials."""
+    events = as_version_4(cluster, schema)
     tamper(
         cluster,
         schema,
         "ALTER TABLE {s}.events DROP COLUMN hash, DROP COLUMN chain",
-        "DELETE FROM {s}.schema_migrations WHERE version = 3",
+        "DROP TABLE {s}.access_denials",
+        "DELETE FROM {s}.schema_migrations WHERE version > 2",
     )
+    return events
+
+
+def payloads(cluster: Cluster, schema: str) -> list[Any]:
+    with admin(cluster) as conn:
+        rows = conn.execute(
+            f'SELECT payload FROM "{schema}".events ORDER BY position'.encode()
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+def columns(cluster: Cluster, schema: str, table: str = "events") -> set[str]:
+    with admin(cluster) as conn:
+        rows = conn.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = %s AND table_name = %s",
+            (schema, table),
+        ).fetchall()
+    return {str(row[0]) for row in rows}
 
 
 def test_a_schema_of_version_2_gets_its_links_on_opening(
-    cluster: Cluster, monkeypatch: pytest.MonkeyPatch
+    cluster: Cluster, monkeypatch: pytest.MonkeyPatch, fixed_salts: Callable[[], None]
 ) -> None:
     schema = build(cluster, KEY)
     written = links(cluster, schema)
-    drop_the_chains(cluster, schema)
+    events = as_version_2(cluster, schema)
+    assert "Ada Lovelace" in str(payloads(cluster, schema))
     # Batches of 6 split complaints, so that some links continue from rows already updated.
     monkeypatch.setattr(postgres_module, "_READ_BATCH", 6)
+    fixed_salts()  # sealed again with the salts the appends used
     report = check(cluster, schema, KEY)
     assert report.ok and report.events == 40
     assert links(cluster, schema) == written  # the same links the appends had made
-    assert [v for v, _ in applied(cluster, schema)] == [1, 2, 3]
+    assert [v for v, _ in applied(cluster, schema)] == [1, 2, 3, 4, 5]
+    with PostgresEventStore(cluster.conninfo, schema=schema, integrity_key=KEY) as store:
+        assert [e for _, e in store.iter_events()] == events
 
 
 def test_an_unreadable_event_stops_the_upgrade_and_names_it(cluster: Cluster, schema: str) -> None:
-    drop_the_chains(cluster, schema)
+    as_version_2(cluster, schema)
     tamper(
         cluster, schema, """UPDATE {s}.events SET payload = '{{"text": 42}}' WHERE position = 20"""
     )
     with pytest.raises(CorruptRecord) as caught:
         PostgresEventStore(cluster.conninfo, schema=schema)
     assert (caught.value.complaint, caught.value.seq) == ("CMP-2", 7)
-    assert "cannot be linked into the integrity chains" in str(caught.value)
+    assert "position 20 cannot be linked into the integrity chains" in str(caught.value)
     assert [v for v, _ in applied(cluster, schema)] == [1, 2]
-    with admin(cluster) as conn:
-        columns = conn.execute(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_schema = %s AND table_name = 'events'",
-            (schema,),
-        ).fetchall()
-    assert ("hash",) not in columns
+    assert "hash" not in columns(cluster, schema)
+
+
+@pytest.mark.parametrize("key", [None, KEY])
+def test_a_schema_of_version_4_is_sealed_on_opening(
+    cluster: Cluster,
+    monkeypatch: pytest.MonkeyPatch,
+    key: bytes | None,
+    fixed_salts: Callable[[], None],
+) -> None:
+    schema = build(cluster, key)
+    written = links(cluster, schema)
+    events = as_version_4(cluster, schema, key)
+    assert links(cluster, schema) != written  # linked over the plain payloads
+    assert "Ada Lovelace" in str(payloads(cluster, schema))
+    monkeypatch.setattr(postgres_module, "_READ_BATCH", 6)
+    fixed_salts()  # sealed again with the salts the appends used
+    with PostgresEventStore(cluster.conninfo, schema=schema, integrity_key=key) as store:
+        assert [e for _, e in store.iter_events()] == events
+        report = verify(store)
+        assert report.ok, report.finding
+        assert report.events == 40
+        assert sum(bool(r.personal) for r in store.iter_chain()) == 19
+    assert [v for v, _ in applied(cluster, schema)] == [1, 2, 3, 4, 5]
+    assert "Ada Lovelace" not in str(payloads(cluster, schema))
+    assert links(cluster, schema) == written  # the same links the appends had made
+    erase(cluster, schema, "CMP-1", key)
+    report = check(cluster, schema, key)
+    assert report.ok, report.finding
+    assert report.events == 41
+
+
+@pytest.mark.parametrize(
+    ("statements", "message"),
+    [
+        (
+            (
+                (
+                    "UPDATE {s}.events SET payload = "
+                    "replace(payload::text, 'twice', 'once')::jsonb WHERE position = 20"
+                ),
+            ),
+            "the event at position 20 (complaint CMP-2, seq 7) does not match its hash",
+        ),
+        (
+            ("DELETE FROM {s}.events WHERE position = 17",),
+            "the event at position 18 (complaint CMP-2, seq 5) does not match its hash",
+        ),
+        (
+            (
+                "DELETE FROM {s}.events WHERE position BETWEEN 14 AND 26",
+                "DELETE FROM {s}.complaints WHERE reference = 'CMP-2'",
+            ),
+            (
+                "the event at position 27 (complaint CMP-3, seq 1) does not follow from the log's "
+                "chain before it"
+            ),
+        ),
+        (
+            ("UPDATE {s}.events SET chain = NULL, hash = NULL WHERE position = 40",),
+            (
+                "the event at position 40 (complaint CMP-1, seq 14) has no hash: the store did not "
+                "write it"
+            ),
+        ),
+    ],
+    ids=["altered", "deleted", "complaint deleted", "inserted"],
+)
+def test_a_tampered_schema_of_version_4_is_not_resealed(
+    cluster: Cluster, schema: str, statements: tuple[str, ...], message: str
+) -> None:
+    as_version_4(cluster, schema)
+    tamper(cluster, schema, *statements)
+    before = everything(cluster, schema)
+    with pytest.raises(StorageError) as caught:
+        PostgresEventStore(cluster.conninfo, schema=schema)
+    assert type(caught.value) is StorageError
+    assert message in str(caught.value)
+    assert (
+        "so the history is not sealed and re-hashed (that would make it look intact); this "
+        "release cannot open the schema until it matches: check it with `iso10002 verify` of the "
+        "release that wrote it" in str(caught.value)
+    )
+    assert [v for v, _ in applied(cluster, schema)] == [1, 2, 3, 4]
+    assert "personal" not in columns(cluster, schema)
+    assert everything(cluster, schema) == before
+
+
+def test_a_schema_of_version_4_opened_with_another_key_is_not_resealed(
+    cluster: Cluster, schema: str
+) -> None:
+    as_version_4(cluster, schema)
+    with pytest.raises(StorageError, match=r"position 1 .* does not match its hash"):
+        PostgresEventStore(cluster.conninfo, schema=schema, integrity_key=KEY)
+    assert [v for v, _ in applied(cluster, schema)] == [1, 2, 3, 4]
+
+
+def test_an_unreadable_event_stops_the_sealing_and_names_it(cluster: Cluster, schema: str) -> None:
+    as_version_4(cluster, schema)
+    tamper(
+        cluster, schema, """UPDATE {s}.events SET payload = '{{"text": 42}}' WHERE position = 20"""
+    )
+    with pytest.raises(CorruptRecord) as caught:
+        PostgresEventStore(cluster.conninfo, schema=schema)
+    assert (caught.value.complaint, caught.value.seq) == ("CMP-2", 7)
+    assert "the event at position 20 cannot be sealed" in str(caught.value)
+    assert "personal" not in columns(cluster, schema)
+
+
+def test_events_sealed_already_are_kept_as_they_are(cluster: Cluster, schema: str) -> None:
+    """A schema taken back to version 4 by hand, its column and sealed events kept."""
+    written = links(cluster, schema)
+    before = everything(cluster, schema)[0]
+    tamper(cluster, schema, "DELETE FROM {s}.schema_migrations WHERE version = 5")
+    assert check(cluster, schema).ok
+    assert links(cluster, schema) == written
+    assert everything(cluster, schema)[0] == before
+    assert [v for v, _ in applied(cluster, schema)] == [1, 2, 3, 4, 5]
 
 
 # -- opening ---------------------------------------------------------------------------------

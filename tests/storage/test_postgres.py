@@ -29,6 +29,13 @@ import psycopg
 import pytest
 from psycopg_pool import ConnectionPool
 
+from iso10002.access import (
+    Action,
+    DenialRecord,
+    DenialStore,
+    RoleBasedAuthorizer,
+    StoreAccessLog,
+)
 from iso10002.clock import FixedClock
 from iso10002.desk import ComplaintDesk
 from iso10002.errors import (
@@ -36,6 +43,7 @@ from iso10002.errors import (
     CorruptRecord,
     DuplicateKeyError,
     NaiveDatetimeError,
+    PermissionDenied,
     SchemaVersionError,
     SerializationError,
     StorageError,
@@ -44,21 +52,26 @@ from iso10002.errors import (
 )
 from iso10002.integrity import Hasher, verify
 from iso10002.model.complaint import Complaint, ComplaintSummary
-from iso10002.model.events import Event
+from iso10002.model.events import Event, PersonalDataErased
 from iso10002.model.facts import ComplaintFacts, MetricOutcome
+from iso10002.model.personal import ERASED
 from iso10002.model.values import (
+    Actor,
     Channel,
     ClosureReason,
+    Decision,
     Money,
     Outcome,
     Priority,
     RemedyKind,
+    Role,
 )
 from iso10002.monitoring.kpis import compute_kpis
 from iso10002.monitoring.report import KpiReport
 from iso10002.notify import Notification, NotificationKind
 from iso10002.outbox import OutboxEntry, OutboxQuery
 from iso10002.outbox import _postgres as outbox_pg
+from iso10002.privacy import SubjectMatch
 from iso10002.storage import postgres as postgres_module
 from iso10002.storage._columns import FACT_COLUMNS
 from iso10002.storage._pg_rows import ORDERS, statements, where
@@ -68,13 +81,14 @@ from iso10002.storage._pg_schema import (
     append_lock_key,
     created_fact_columns,
 )
-from iso10002.storage.base import Append, ComplaintQuery, EventStore, append_all
+from iso10002.storage.base import Append, ComplaintQuery, EventStore, PersonalDataStore, append_all
 from iso10002.storage.fact_rows import row_of
 from iso10002.storage.memory import InMemoryEventStore
 from iso10002.storage.postgres import PostgresEventStore, _migrate
 from iso10002.storage.sqlite import SQLiteEventStore
 from iso10002.testing import (
     EventStoreContract,
+    PersonalDataStoreContract,
     full_lifecycle,
     note_event,
     received_event,
@@ -114,6 +128,15 @@ def app_pool(postgres_cluster: Cluster) -> Iterator[ConnectionPool[Any]]:
         yield pool
     finally:
         pool.close()
+
+
+class TestPostgresStoreErases(PersonalDataStoreContract):
+    @pytest.fixture(autouse=True)
+    def _cluster(self, postgres_cluster: Cluster) -> None:
+        self.cluster = postgres_cluster
+
+    def make_store(self, tmp_path: Path) -> PostgresEventStore:
+        return PostgresEventStore(self.cluster.conninfo, schema=fresh_schema())
 
 
 class TestPostgresEventStoreOnTheApplicationsPool(EventStoreContract):
@@ -187,6 +210,7 @@ def test_the_tables_use_postgres_types(store: PostgresEventStore, cluster: Clust
         ("events", "occurred_at"): instant,
         ("events", "actor"): ("jsonb", "NO"),
         ("events", "payload"): ("jsonb", "NO"),
+        ("events", "personal"): ("jsonb", "NO"),
         ("events", "hash"): ("text", "NO"),
         ("events", "chain"): ("text", "NO"),
         ("complaints", "id"): ("uuid", "NO"),
@@ -198,6 +222,10 @@ def test_the_tables_use_postgres_types(store: PostgresEventStore, cluster: Clust
         ("complaints", "acknowledge_us"): ("bigint", "NO"),
         ("counters", "value"): ("bigint", "NO"),
         ("schema_migrations", "version"): ("integer", "NO"),
+        ("access_denials", "id"): ("bigint", "YES"),
+        ("access_denials", "at"): instant,
+        ("access_denials", "complaint_id"): ("uuid", "NO"),
+        ("access_denials", "action"): ("text", "NO"),
     }
     assert {key: types.get(key) for key in expected} == expected
 
@@ -373,6 +401,9 @@ def test_migrations_run_once_and_reopening_changes_nothing(cluster: Cluster, sch
         "events",
         "complaints",
         "counters",
+        "outbox",
+        "access_denials",
+        "access_denials_by_at",
         "schema_migrations",
         "complaints_by_state",
         "complaints_by_sla_due",
@@ -1606,3 +1637,271 @@ def test_an_append_with_notifications_is_atomic_on_the_applications_pool(
         assert [r.idempotency_key for r in store.outbox_records(OutboxQuery())] == ["a1", "a2"]
         assert store.outbox_record("a1") is not None
         assert store.outbox_record("a1").complaint_id == first.complaint_id  # type: ignore[union-attr]
+
+
+# -- personal data ---------------------------------------------------------------------------------
+
+ADA = "Ada Lovelace"
+DPO = Actor(id="dpo-1", role=Role.ADMINISTRATOR)
+
+
+def personal_rows(cluster: Cluster, schema: str, complaint_id: uuid.UUID) -> list[Any]:
+    """The ``personal`` column of the complaint's events, in seq order."""
+    with admin(cluster) as conn:
+        rows = conn.execute(
+            f'SELECT personal FROM "{schema}".events WHERE stream_id = %s ORDER BY seq'.encode(),
+            (complaint_id,),
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+def notify(store: PostgresEventStore, complaint_id: uuid.UUID, key: str) -> None:
+    """A note on the complaint, with a notification written in the same transaction."""
+    history = store.read(complaint_id)
+    note = note_event(history[-1], "Letter sent.")
+    summary = store.summary(complaint_id)
+    assert summary is not None
+    outbox = (_outbox_entry(key, summary.reference),)
+    summary = attrs.evolve(summary, version=note.seq, updated_at=note.occurred_at)
+    store.append_many(
+        [Append(events=(note,), expected_version=note.seq - 1, summary=summary, outbox=outbox)]
+    )
+
+
+def test_payloads_are_stored_sealed_and_read_back_whole(
+    store: PostgresEventStore, cluster: Cluster
+) -> None:
+    desk = ComplaintDesk(store, clock=FixedClock(NOW))
+    done = full_lifecycle(desk, reference="P-1", complainant=sample_complainant(ADA))
+    with admin(cluster) as conn:
+        payload, personal = conn.execute(
+            f'SELECT payload, personal FROM "{store.schema}".events WHERE seq = 1'.encode()
+        ).fetchone()  # type: ignore[misc]
+    assert ADA not in str(payload)
+    assert set(payload["complainant"]["name"]) == {"$personal"}
+    salt, value = personal["complainant.name"]
+    assert (len(salt), value) == (32, ADA)
+    history = store.read(done.id)
+    assert history == desk.history("P-1")
+    assert history[0].payload.complainant.name == ADA  # type: ignore[union-attr]
+    assert isinstance(store, PersonalDataStore)
+
+
+def test_an_erasure_clears_the_complaints_values_and_notifications_only(
+    store: PostgresEventStore, cluster: Cluster
+) -> None:
+    desk = ComplaintDesk(store, clock=FixedClock(NOW))
+    done = full_lifecycle(desk, reference="P-1", complainant=sample_complainant(ADA))
+    other = full_lifecycle(desk, reference="P-2", complainant=sample_complainant(ADA))
+    notify(store, done.id, "p1")
+    notify(store, other.id, "p2")
+    held = personal_rows(cluster, store.schema, other.id)
+    erased = desk.erase_personal_data("P-1", DPO, reason="erasure request")
+    assert erased.complainant.name == ERASED
+    assert personal_rows(cluster, store.schema, done.id) == [None] * (done.version + 2)
+    assert personal_rows(cluster, store.schema, other.id) == held
+    assert [r.idempotency_key for r in store.outbox_records(OutboxQuery())] == ["p2"]
+    assert store.find_subject(SubjectMatch(email="ADA@example.org")) == [other.id]
+    last = store.read(done.id)[-1]
+    assert isinstance(last.payload, PersonalDataErased)
+    assert verify(store).ok
+
+
+def test_an_erasure_in_a_batch_clears_what_the_batch_wrote_before_it(
+    store: PostgresEventStore, tmp_path: Path
+) -> None:
+    """As on SQLite: ``erase`` clears the values written so far, this batch's included."""
+    first = received_event()
+    note = note_event(first, "Rang the complainant.")
+    last = note_event(note, "Written after the erasure.")
+    with SQLiteEventStore(tmp_path / "same.db") as sqlite:
+        for target in (store, sqlite):
+            target.append([first], expected_version=0, summary=summary_after([first]))
+            append_all(
+                target,
+                [
+                    Append(
+                        events=(note,), expected_version=1, summary=summary_after([first, note])
+                    ),
+                    Append(
+                        events=(last,),
+                        expected_version=2,
+                        summary=summary_after([first, note, last]),
+                        erase=True,
+                    ),
+                ],
+            )
+        ours = store.read(first.complaint_id)
+        assert [e.payload for e in ours] == [e.payload for e in sqlite.read(first.complaint_id)]
+    assert [getattr(e.payload, "text", None) for e in ours] == [
+        None,
+        ERASED,
+        "Written after the erasure.",
+    ]
+
+
+def test_finding_a_subject_reads_in_batches_and_skips_erased_complaints(
+    store: PostgresEventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    desk = ComplaintDesk(store, clock=FixedClock(NOW))
+    mine = [
+        full_lifecycle(desk, complainant=sample_complainant(ADA, email=f"{c}da@example.org"))
+        for c in "aAa"
+    ]
+    full_lifecycle(desk, complainant=sample_complainant("Grace Hopper", email="g@example.org"))
+    monkeypatch.setattr(postgres_module, "_SUBJECT_BATCH", 2)
+    found = store.find_subject(SubjectMatch(email="ada@EXAMPLE.org"))
+    assert sorted(found) == sorted(c.id for c in mine)
+    desk.erase_personal_data(mine[0].id, DPO, reason="erasure request")
+    assert sorted(store.find_subject(SubjectMatch(email="ada@example.org"))) == sorted(
+        c.id for c in mine[1:]
+    )
+    with pytest.raises(ValidationError) as caught:
+        store.find_subject("ada@example.org")  # type: ignore[arg-type]
+    assert caught.value.field == "match"
+
+
+def test_a_stale_erasure_clears_nothing(store: PostgresEventStore, cluster: Cluster) -> None:
+    desk = ComplaintDesk(store, clock=FixedClock(NOW))
+    done = full_lifecycle(desk, reference="P-1", complainant=sample_complainant(ADA))
+    notify(store, done.id, "p1")
+    history = store.read(done.id)
+    summary = store.summary(done.id)
+    assert summary is not None
+    stale = Append(
+        events=(history[-1],), expected_version=len(history) - 1, summary=summary, erase=True
+    )
+    before = everything(cluster, store.schema)
+    with pytest.raises(ConcurrencyConflict):
+        store.append_many([stale])
+    assert everything(cluster, store.schema) == before
+    assert [r.idempotency_key for r in store.outbox_records(OutboxQuery())] == ["p1"]
+    assert store.read(done.id)[0].payload.complainant.name == ADA  # type: ignore[union-attr]
+
+
+# -- access denials --------------------------------------------------------------------------------
+
+
+def _denial(**overrides: object) -> DenialRecord:
+    fields: dict[str, object] = {
+        "at": NOW,
+        "actor_id": "fl-1",
+        "role": Role.FRONT_LINE,
+        "action": Action.DECIDE,
+        "complaint_id": uuid.UUID("00000000-0000-4000-8000-000000000001"),
+        "reference": "CMP-2026-000001",
+        "reason": "the front_line role is not granted decide",
+    }
+    fields.update(overrides)
+    return DenialRecord(**fields)  # type: ignore[arg-type]
+
+
+def test_a_desk_records_its_denials_in_the_database(cluster: Cluster, schema: str) -> None:
+    from tests.access.support import ACTORS, prepare
+
+    clock = FixedClock(NOW)
+    front_line = ACTORS[Role.FRONT_LINE]
+    with PostgresEventStore(cluster.conninfo, schema=schema) as store:
+        assert isinstance(store, DenialStore)
+        desk = ComplaintDesk(store, clock=clock, authorizer=RoleBasedAuthorizer())
+        assert isinstance(desk.access_log, StoreAccessLog)
+        c = prepare(ComplaintDesk(store, clock=clock), "investigating")
+        with pytest.raises(PermissionDenied):
+            desk.decide(
+                c.reference, front_line, Decision(outcome=Outcome.NOT_UPHELD, reasons="No fault.")
+            )
+        clock.advance(_dt.timedelta(minutes=5))
+        with pytest.raises(PermissionDenied):
+            desk.query(actor=ACTORS[Role.COMPLAINANT])
+    expected = [
+        _denial(complaint_id=c.id, reference=c.reference),
+        DenialRecord(
+            at=NOW + _dt.timedelta(minutes=5),
+            actor_id=ACTORS[Role.COMPLAINANT].id,
+            role=Role.COMPLAINANT,
+            action=Action.QUERY,
+            reason="the complainant role is not granted query",
+        ),
+    ]
+    with PostgresEventStore(cluster.conninfo, schema=schema) as reopened:
+        assert reopened.denials() == expected
+        assert reopened.denials(since=NOW + _dt.timedelta(minutes=1)) == expected[1:]
+        assert reopened.denials(limit=1) == expected[:1]
+        rows = str(reopened.select("SELECT * FROM access_denials"))
+    for personal in ("Olive Owner", "olive.owner@example.org", "Fran Frontline"):
+        assert personal not in rows
+
+
+def test_denials_are_listed_by_instant_whatever_the_offset(store: PostgresEventStore) -> None:
+    india = _dt.timezone(_dt.timedelta(hours=5, minutes=30))
+    later = _denial(at=NOW.astimezone(india) + _dt.timedelta(seconds=1), action=Action.CLOSE)
+    store.record_denial(later)
+    store.record_denial(_denial(complaint_id=None, reference=None, actor_id=None, role=None))
+    listed = store.denials()
+    assert [d.action for d in listed] == [Action.DECIDE, Action.CLOSE]
+    assert listed[1].at == later.at and listed[1].at.tzinfo == _dt.timezone.utc
+    assert listed[0].complaint_id is None and listed[0].role is None
+    assert store.denials(since=later.at) == [listed[1]]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "field"),
+    [
+        ({"since": NOW.replace(tzinfo=None)}, NaiveDatetimeError, "since"),
+        ({"since": "2026-03-02"}, ValidationError, "since"),
+        ({"limit": 0}, ValidationError, "limit"),
+        ({"limit": True}, ValidationError, "limit"),
+    ],
+)
+def test_listing_denials_checks_its_arguments(
+    store: PostgresEventStore, kwargs: dict[str, object], error: type[ValidationError], field: str
+) -> None:
+    with pytest.raises(error) as caught:
+        store.denials(**kwargs)  # type: ignore[arg-type]
+    assert caught.value.field == field
+
+
+def test_only_denial_records_are_kept(store: PostgresEventStore) -> None:
+    with pytest.raises(ValidationError) as caught:
+        store.record_denial("denied")  # type: ignore[arg-type]
+    assert caught.value.field == "denial"
+    assert store.denials() == []
+
+
+def test_an_unreadable_denial_row_is_a_storage_error_naming_it(
+    store: PostgresEventStore, cluster: Cluster
+) -> None:
+    store.record_denial(_denial())
+    run_sql(cluster, f"UPDATE \"{store.schema}\".access_denials SET action = 'fly'")
+    with pytest.raises(StorageError, match="access denial 1 cannot be read: 'fly'"):
+        store.denials()
+
+
+def test_a_schema_of_version_3_gains_the_denials_and_keeps_its_events(
+    cluster: Cluster, schema: str
+) -> None:
+    with psycopg.connect(cluster.conninfo, autocommit=True) as conn:
+        _migrate(conn, schema, "here", MIGRATIONS[:3])
+    assert [v for v, _ in applied(cluster, schema)] == [1, 2, 3]
+    with PostgresEventStore(cluster.conninfo, schema=schema) as store:
+        store.record_denial(_denial())
+        assert store.denials() == [_denial()]
+    assert [v for v, _ in applied(cluster, schema)] == [m.version for m in MIGRATIONS]
+
+
+def test_a_denials_table_of_another_application_is_left_alone(
+    cluster: Cluster, schema: str
+) -> None:
+    with psycopg.connect(cluster.conninfo, autocommit=True) as conn:
+        _migrate(conn, schema, "here", MIGRATIONS[:3])
+        conn.execute(f'CREATE TABLE "{schema}".access_denials (id integer)'.encode())
+    before = catalog(cluster, schema)
+    with pytest.raises(StorageError, match='relation "access_denials" already exists'):
+        PostgresEventStore(cluster.conninfo, schema=schema)
+    assert catalog(cluster, schema) == before
+    assert [v for v, _ in applied(cluster, schema)] == [1, 2, 3]
+    other = fresh_schema()
+    run_sql(cluster, f'CREATE SCHEMA "{other}" AUTHORIZATION {cluster.user}')
+    run_sql(cluster, f'CREATE TABLE "{other}".access_denials (id integer)')
+    with pytest.raises(StorageError, match=r"holds tables \(access_denials\) that iso10002"):
+        PostgresEventStore(cluster.conninfo, schema=other)

@@ -6,6 +6,9 @@ Instants are sent as the shared codec's UTC text with a ``::timestamptz`` cast, 
 out of range fails as it does on SQLite (``ValidationError`` naming the field), and come back as
 aware datetimes, put into UTC here. Flags are booleans; the other facts columns use the shared
 codec of :mod:`iso10002.storage._columns` unchanged.
+
+An event's payload is stored sealed, its personal values beside it in ``personal``
+(:mod:`iso10002.storage._sealed`): both ``jsonb``, which the driver hands back parsed.
 """
 
 from __future__ import annotations
@@ -17,9 +20,11 @@ from typing import Any
 from uuid import UUID
 
 from iso10002.errors import SerializationError
+from iso10002.integrity.chain import canonical_bytes
 from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.events import Event
 from iso10002.model.values import Actor
+from iso10002.privacy.sealing import PersonalValues, markers
 from iso10002.serialization import dumps, event_from_dict
 from iso10002.storage._columns import (
     FACT_COLUMNS,
@@ -28,7 +33,9 @@ from iso10002.storage._columns import (
     utc,
     utc_or_none,
 )
+from iso10002.storage._denials import DENIAL_COLUMNS
 from iso10002.storage._pg_schema import FACT_KINDS, append_lock_key
+from iso10002.storage._sealed import decode_personal, open_payload, store_payload
 from iso10002.storage.base import ChainRecord, ComplaintQuery
 
 __all__ = [
@@ -37,7 +44,9 @@ __all__ = [
     "event_from_row",
     "event_params",
     "micros_sql",
+    "read_instant",
     "statements",
+    "stored_bytes",
     "summary_from_row",
     "summary_params",
     "where",
@@ -103,8 +112,8 @@ class Statements:
         s = f'"{schema}"'
         self.schema = s
         self.insert_event = (
-            f"INSERT INTO {s}.events ({EVENT_COLUMNS}, hash, chain) "
-            "VALUES (%s, %s, %s, %s, %s::timestamptz, %s::jsonb, %s, %s::jsonb, %s, %s)"
+            f"INSERT INTO {s}.events ({EVENT_COLUMNS}, personal, hash, chain) VALUES "
+            "(%s, %s, %s, %s, %s::timestamptz, %s::jsonb, %s, %s::jsonb, %s::jsonb, %s, %s)"
         )
         # The hashes of events by (stream, seq), for the migration that links stored events: one
         # round trip for a batch, each row found through the (stream_id, seq) index.
@@ -123,11 +132,37 @@ class Statements:
             f"SELECT chain FROM {s}.events ORDER BY position DESC LIMIT 1"
         )
         self.read_chain = (
-            f"SELECT position, {EVENT_COLUMNS}, hash, chain FROM {s}.events "
+            f"SELECT position, {EVENT_COLUMNS}, personal, hash, chain FROM {s}.events "
             "WHERE position > %s AND position <= %s ORDER BY position LIMIT %s"
         )
+        # Migration 3 reads a schema of version 2, which has no personal column.
         self.read_all = f"SELECT position, {EVENT_COLUMNS} FROM {s}.events ORDER BY position"
         self.set_links = f"UPDATE {s}.events SET hash = %s, chain = %s WHERE position = %s"
+        self.read_all_chained = (
+            f"SELECT position, {EVENT_COLUMNS}, personal, hash, chain FROM {s}.events "
+            "ORDER BY position"
+        )
+        self.set_sealed = (
+            f"UPDATE {s}.events SET payload = %s::jsonb, personal = %s::jsonb, hash = %s, "
+            "chain = %s WHERE position = %s"
+        )
+        self.erase_personal = (
+            f"UPDATE {s}.events SET personal = NULL WHERE stream_id = %s AND personal IS NOT NULL"
+        )
+        self.erase_outbox = f"DELETE FROM {s}.outbox WHERE complaint_id = %s"
+        # Element 1 of each [salt, value]; NULL for a path that is not held (or not a string).
+        self.subject_details = (
+            "SELECT stream_id, personal -> 'complainant.customer_id' ->> 1, "
+            f"personal -> 'complainant.contact.email' ->> 1 FROM {s}.events "
+            "WHERE seq = 1 AND personal IS NOT NULL"
+        )
+        self.insert_denial = (
+            f"INSERT INTO {s}.access_denials ({DENIAL_COLUMNS}) "
+            "VALUES (%s::timestamptz, %s, %s, %s, %s::uuid, %s, %s)"
+        )
+        denials = f"SELECT id, {DENIAL_COLUMNS} FROM {s}.access_denials"
+        self.denials = f"{denials} ORDER BY at, id LIMIT %s"
+        self.denials_since = f"{denials} WHERE at >= %s::timestamptz ORDER BY at, id LIMIT %s"
         self.insert_summary = (
             f"INSERT INTO {s}.complaints ({SUMMARY_COLUMNS}) VALUES (%s, %s, %s, "
             + ", ".join(_placeholder(c) for c in _MUTABLE)
@@ -153,11 +188,12 @@ class Statements:
         self.version = f"SELECT version FROM {s}.complaints WHERE id = %s"
         self.stream_version = f"SELECT COALESCE(max(seq), 0) FROM {s}.events WHERE stream_id = %s"
         self.read = (
-            f"SELECT {EVENT_COLUMNS} FROM {s}.events WHERE stream_id = %s AND seq > %s ORDER BY seq"
+            f"SELECT {EVENT_COLUMNS}, personal FROM {s}.events "
+            "WHERE stream_id = %s AND seq > %s ORDER BY seq"
         )
         self.last_position = f"SELECT COALESCE(max(position), 0) FROM {s}.events"
         self.read_log = (
-            f"SELECT position, {EVENT_COLUMNS} FROM {s}.events "
+            f"SELECT position, {EVENT_COLUMNS}, personal FROM {s}.events "
             "WHERE position > %s AND position <= %s ORDER BY position LIMIT %s"
         )
         self.id_for_reference = f"SELECT id FROM {s}.complaints WHERE reference = %s"
@@ -245,14 +281,19 @@ def where(query: ComplaintQuery) -> tuple[str, list[object]]:
 # -- writing ---------------------------------------------------------------------------------------
 
 
-def event_params(event: Event, actors: dict[Actor, str]) -> tuple[object, ...]:
-    """The parameters of ``insert_event``; ``actors`` memoises the JSON of recurring actors."""
+def event_params(event: Event, actors: dict[Actor, str]) -> tuple[tuple[object, ...], bytes]:
+    """
+    The parameters of ``insert_event`` up to ``personal`` (the payload sealed, the personal
+    values apart), and the bytes the event's hash covers; ``actors`` memoises the JSON of
+    recurring actors.
+    """
     actor = actors.get(event.actor)
     if actor is None:
         if len(actors) >= _ACTOR_CACHE_SIZE:
             actors.clear()
         actor = actors[event.actor] = dumps(event.actor)
-    return (
+    payload, personal, canonical = store_payload(event)
+    params = (
         event.complaint_id,
         event.seq,
         event.payload.type,
@@ -260,8 +301,10 @@ def event_params(event: Event, actors: dict[Actor, str]) -> tuple[object, ...]:
         utc(event.occurred_at, "occurred_at"),
         actor,
         event.state,
-        dumps(event.payload),
+        payload,
+        personal,
     )
+    return params, canonical
 
 
 def summary_params(s: ComplaintSummary) -> tuple[object, ...]:
@@ -291,7 +334,8 @@ def summary_params(s: ComplaintSummary) -> tuple[object, ...]:
 # -- reading ---------------------------------------------------------------------------------------
 
 
-def _instant(value: object, column: str) -> _dt.datetime:
+def read_instant(value: object, column: str) -> _dt.datetime:
+    """A ``timestamptz`` as the driver returns it, in UTC; ValueError naming ``column`` if not."""
     if not isinstance(value, _dt.datetime) or value.tzinfo is None:
         raise ValueError(f"{column} is {value!r}, not an instant")
     return value.astimezone(_UTC)
@@ -305,12 +349,14 @@ def summary_from_row(row: Sequence[Any]) -> ComplaintSummary:
     Raises:
         CorruptRecord: a column does not hold what it should.
     """
-    return summary_from_values(row, _instant)
+    return summary_from_values(row, read_instant)
 
 
-def event_from_row(row: Sequence[Any]) -> Event:
+def event_from_row(row: Sequence[Any], personal: object = None) -> Event:
     """
-    Decode one row of :data:`EVENT_COLUMNS` through the serialization module.
+    Decode one row of :data:`EVENT_COLUMNS` through the serialization module, with the personal
+    values (``personal``, as stored) put back into its sealed payload; an erased value reads as
+    :data:`~iso10002.model.personal.ERASED`.
 
     Raises:
         SerializationError: the row does not hold a valid event.
@@ -329,29 +375,46 @@ def event_from_row(row: Sequence[Any]) -> Event:
             ),
             "actor": actor,
             "state": state,
-            "payload": payload,
+            "payload": open_payload(type_name, payload, decode_personal(personal)),
         }
     )
+
+
+def stored_bytes(event: Event, payload: object) -> bytes:
+    """
+    The bytes that the hash of a stored event covers, as it is stored (``payload`` as read):
+    its sealed payload if it was sealed, else its payload as decoded (an event stored before
+    migration 5, or one that holds no personal data).
+    """
+    if isinstance(payload, dict) and markers(event.payload.type, payload):
+        return canonical_bytes(event, payload)
+    return canonical_bytes(event)
 
 
 def chain_record(row: Sequence[Any]) -> ChainRecord:
     """
     A row of ``read_chain`` as :func:`~iso10002.integrity.verify` takes it: the event if it
-    can be decoded, else None and the reason, so that the verifier can name the row.
+    can be decoded, else None and the reason, so that the verifier can name the row; the
+    payload as sealed and stored, and the personal values held beside it.
     """
     event: Event | None = None
     error: str | None = None
+    personal: PersonalValues | None = None
     try:
-        event = event_from_row(row[1:9])
+        personal = decode_personal(row[9])
+        event = event_from_row(row[1:9], row[9])
     # As the store's own decoding: no shape of stored value escapes as anything else.
     except (SerializationError, ValueError, TypeError, AttributeError, KeyError) as e:
         error = str(e)
+    payload = row[8]
     return ChainRecord(
         position=int(row[0]),
         complaint_id=str(row[1]),
         seq=row[2] if isinstance(row[2], int) else 0,
         event=event,
         error=error,
-        hash=row[9],
-        chain=row[10],
+        hash=row[10],
+        chain=row[11],
+        payload=payload if isinstance(payload, dict) else None,
+        personal=personal,
     )

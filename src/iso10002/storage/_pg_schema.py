@@ -20,6 +20,7 @@ __all__ = [
     "CHAIN_VERSION",
     "FACT_KINDS",
     "MIGRATIONS",
+    "SEAL_VERSION",
     "PgMigration",
     "append_lock_key",
     "check_schema_name",
@@ -82,6 +83,12 @@ def outbox_lock_key(schema: str) -> int:
 
 CHAIN_VERSION = 3
 """The migration that adds the integrity chains; the store links the stored events after it."""
+
+SEAL_VERSION = 5
+"""
+The migration that keeps personal values apart; the store checks the stored events against
+their hashes, then seals and relinks them, after it.
+"""
 
 
 @attrs.frozen(kw_only=True)
@@ -225,6 +232,39 @@ MIGRATIONS: tuple[PgMigration, ...] = (
         # The stored events are linked by the migration itself, with the opening store's key
         # (see the store's _migrate): hashes need the events decoded, which SQL cannot do.
         statements=("ALTER TABLE {s}.events ADD COLUMN hash text, ADD COLUMN chain text",),
+    ),
+    PgMigration(
+        version=4,
+        description="access control: every denied command and query (4.10, 4.12)",
+        statements=(
+            # Ids, roles, actions, references and reasons only: never personal data. Not
+            # IF NOT EXISTS: a table of the same name that iso10002 did not create fails the
+            # migration, which leaves the schema as it was, rather than being written into.
+            """
+            CREATE TABLE {s}.access_denials (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                at timestamptz NOT NULL,
+                actor_id text,
+                role text,
+                action text NOT NULL,
+                complaint_id uuid,
+                reference text,
+                reason text NOT NULL
+            )
+            """,
+            "CREATE INDEX access_denials_by_at ON {s}.access_denials (at, id)",
+        ),
+    ),
+    PgMigration(
+        version=SEAL_VERSION,
+        description="personal data: kept beside each sealed event, so that it can be erased",
+        # jsonb, as the payload: the server refuses what is not JSON, and finding a data
+        # subject reads two values of the first events in SQL. The values are text, which jsonb
+        # keeps as written, so their commitments recompute. The stored events are checked,
+        # sealed and relinked by the migration itself, with the opening store's key (see the
+        # store's _migrate). IF NOT EXISTS: a schema taken back to version 4 by hand may keep
+        # the column, and its sealed events are kept as they are.
+        statements=("ALTER TABLE {s}.events ADD COLUMN IF NOT EXISTS personal jsonb",),
     ),
 )
 """The schema's history, oldest first; ``schema_migrations`` records the versions applied."""

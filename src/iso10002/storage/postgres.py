@@ -8,8 +8,10 @@ Layout (see ``docs/postgres.md``), in one PostgreSQL schema, ``iso10002`` unless
 - ``events``: one row per event. ``position`` is a ``bigint`` identity: the global order that
   :meth:`PostgresEventStore.iter_events` follows; ``(stream_id, seq)`` is unique. Instants are
   ``timestamptz``, the actor and the payload ``jsonb`` written by :mod:`iso10002.serialization`;
-  ``hash`` and ``chain`` are the event's links in its complaint's chain and in the log's
-  (:mod:`iso10002.integrity`, migration 3).
+  the payload is sealed, its personal values kept beside it in ``personal`` (``jsonb``,
+  migration 5; :mod:`iso10002.privacy.sealing`), which erasure clears. ``hash`` and ``chain``
+  are the event's links in its complaint's chain and in the log's (:mod:`iso10002.integrity`,
+  migration 3), over the sealed payload.
 - ``complaints``: the :class:`~iso10002.model.complaint.ComplaintSummary` of each complaint and
   its monitoring facts, one column per field, written in the same transaction as the events,
   with an index for every :class:`~iso10002.storage.base.ComplaintQuery` criterion.
@@ -17,6 +19,9 @@ Layout (see ``docs/postgres.md``), in one PostgreSQL schema, ``iso10002`` unless
 - ``outbox``: notifications written in the same transaction as the events that caused them
   (:mod:`iso10002.outbox`), with partial indexes over the pending ones for the dispatchers,
   which claim with ``SELECT ... FOR UPDATE SKIP LOCKED``.
+- ``access_denials``: every command or query the desk's access policy refused
+  (:mod:`iso10002.access`, migration 4): ids, role, action, reference and reason, no personal
+  data.
 - ``schema_migrations``: the versions of :data:`~iso10002.storage._pg_schema.MIGRATIONS` applied.
 """
 
@@ -31,6 +36,7 @@ from uuid import UUID
 
 from typing_extensions import Self
 
+from iso10002.access.log import DenialRecord, check_denials_query
 from iso10002.errors import (
     ConcurrencyConflict,
     CorruptRecord,
@@ -41,20 +47,25 @@ from iso10002.errors import (
     StoreClosedError,
     ValidationError,
 )
-from iso10002.integrity.chain import GENESIS, Hasher, canonical_bytes
+from iso10002.integrity.chain import GENESIS, Hasher
 from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.events import Event
 from iso10002.model.values import Actor, ComplaintId
 from iso10002.outbox import _postgres as outbox_pg
 from iso10002.outbox.record import OutboxEntry, OutboxQuery, OutboxRecord, OutboxState
+from iso10002.privacy.sealing import markers
+from iso10002.privacy.subject import SubjectMatch
 from iso10002.storage._columns import utc
+from iso10002.storage._denials import denial_from_values, denial_values
 from iso10002.storage._pg_rows import (
     ORDERS,
     Statements,
     chain_record,
     event_from_row,
     event_params,
+    read_instant,
     statements,
+    stored_bytes,
     summary_from_row,
     summary_params,
     where,
@@ -62,11 +73,13 @@ from iso10002.storage._pg_rows import (
 from iso10002.storage._pg_schema import (
     CHAIN_VERSION,
     MIGRATIONS,
+    SEAL_VERSION,
     PgMigration,
     check_schema_name,
     migration_lock_key,
     outbox_lock_key,
 )
+from iso10002.storage._sealed import store_payload
 from iso10002.storage.base import Append, ChainRecord, ComplaintQuery, Page, check_batch
 from iso10002.storage.fact_rows import FactRow
 
@@ -79,12 +92,14 @@ __all__ = ["MIGRATIONS", "PgMigration", "PostgresEventStore"]
 _READ_BATCH = 500
 """
 Events fetched per round trip by iter_events and iter_chain (the connection is returned between
-batches), and linked per batch by the migration that adds the chains.
+batches), and linked, checked or sealed per batch by the migrations that add the chains and
+seal the events.
 """
 
 _FACT_BATCH = 5000
+_SUBJECT_BATCH = 2000
 _NO_ID = UUID(int=0)
-_OUR_TABLES = ["complaints", "counters", "events", "outbox"]
+_OUR_TABLES = ["access_denials", "complaints", "counters", "events", "outbox"]
 
 
 def _one_line(text: str, secret: str | None) -> str:
@@ -154,15 +169,6 @@ class _Use:
                 pool.putconn(conn)
 
 
-def _event_hash(hasher: Hasher, previous: str, event: Event) -> str:
-    """
-    ``event``'s link in its complaint's chain. The one place where this store takes an event's
-    canonical bytes, for appends and for the migration alike: what the hash covers is decided
-    by :func:`~iso10002.integrity.chain.canonical_bytes` alone.
-    """
-    return hasher.event_hash(previous, canonical_bytes(event))
-
-
 def _read_committed(conn: Connection[Any]) -> None:
     """
     Begin the store's transactions at READ COMMITTED whatever the server's default: there, an
@@ -187,13 +193,15 @@ def _migrate(
     Bring ``schema`` up to the last of ``migrations``: all pending steps in one transaction,
     under an advisory lock, so that processes starting at once migrate once and the others wait
     and find the work done. PostgreSQL's DDL is transactional: a failing step leaves nothing.
-    The integrity chains of stored events are computed with ``hasher`` (unkeyed by default).
+    The integrity chains of stored events are computed, and checked before they are sealed,
+    with ``hasher`` (unkeyed by default).
 
     Raises:
         SchemaVersionError: the schema is newer than ``migrations`` know.
         StorageError: the schema holds tables of the same names that iso10002 did not create,
-            or, without ``create``, holds no store at all.
-        CorruptRecord: a stored event cannot be decoded, so it cannot be linked.
+            or, without ``create``, holds no store at all; or a stored event does not match its
+            hashes, so it is not sealed and re-hashed (the message names its position).
+        CorruptRecord: a stored event cannot be decoded, so it cannot be linked or sealed.
     """
     import psycopg
 
@@ -237,12 +245,19 @@ def _migrate(
             if current is None:
                 _prepare_schema(conn, schema, where_)
                 current = 0
+            linked = False
             for migration in migrations:
                 if migration.version > current:
                     for statement in migration.statements:
                         conn.execute(statement.format(s=s))
                     if migration.version == CHAIN_VERSION:
                         _link_stored_events(conn, schema, hasher or Hasher())
+                        linked = True
+                    if migration.version == SEAL_VERSION:
+                        # Links made a moment ago, in this transaction, need no check.
+                        _seal_stored_events(
+                            conn, schema, where_, hasher or Hasher(), check=not linked
+                        )
                     conn.execute(
                         f"INSERT INTO {s}.schema_migrations (version, description) VALUES (%s, %s)",
                         (migration.version, migration.description),
@@ -268,23 +283,137 @@ def _link_stored_events(conn: Connection[Any], schema: str, hasher: Hasher) -> N
     with conn.cursor(name="iso10002_link_events") as rows:
         rows.execute(sql.read_all)
         while batch := rows.fetchmany(_READ_BATCH):
-            events = [_decode_for_migration(conn, sql, row[1:]) for row in batch]
-            here = {(e.complaint_id, e.seq) for e in events}
-            wanted = [
-                (e.complaint_id, e.seq - 1)
-                for e in events
-                if e.seq > 1 and (e.complaint_id, e.seq - 1) not in here
+            events = [
+                _decode_for_migration(conn, sql, row, "linked into the integrity chains")
+                for row in batch
             ]
-            heads = _stored_hashes(conn, sql, wanted)
+            heads = _previous_hashes(conn, sql, events)
             links = []
             for row, event in zip(batch, events, strict=True):
                 key = (event.complaint_id, event.seq - 1)
-                digest = _event_hash(hasher, heads.get(key, GENESIS), event)
+                digest = hasher.event_hash(heads.get(key, GENESIS), stored_bytes(event, row[8]))
                 heads[(event.complaint_id, event.seq)] = digest
                 chain = hasher.chain_hash(chain, digest)
                 links.append((digest, chain, row[0]))
             with conn.cursor() as cursor:
                 cursor.executemany(sql.set_links, links)
+
+
+def _seal_stored_events(
+    conn: Connection[Any], schema: str, where_: str, hasher: Hasher, *, check: bool
+) -> None:
+    """
+    Seal every stored event (its personal values apart, see :mod:`iso10002.privacy.sealing`)
+    and relink both chains over the sealed payloads, in position order, inside the migrating
+    transaction. A server-side cursor reads the events in batches, as for the chains.
+
+    With ``check``, the stored links are checked first, as they are: a history that does not
+    match its hashes is not re-hashed, since that would make it look intact. Events sealed
+    already (a schema taken back to an older version by hand) are kept as they are, relinked.
+
+    Raises:
+        StorageError: a stored event does not match its hash, or the log's chain breaks at it;
+            the message names its position. The migration is rolled back.
+        CorruptRecord: a stored event cannot be decoded.
+    """
+    sql = statements(schema)
+    if check:
+        _check_stored_links(conn, sql, where_, hasher)
+    chain = GENESIS
+    with conn.cursor(name="iso10002_seal_events") as rows:
+        # A cursor reads the rows as they were when it was opened, whatever is updated later.
+        rows.execute(sql.read_all_chained)
+        while batch := rows.fetchmany(_READ_BATCH):
+            events = [_decode_for_migration(conn, sql, row, "sealed") for row in batch]
+            # The new links of the events continued from earlier batches, updated already.
+            heads = _previous_hashes(conn, sql, events)
+            sealed = []
+            relinked = []
+            for row, event in zip(batch, events, strict=True):
+                key = (event.complaint_id, event.seq - 1)
+                if row[9] is not None or _sealed_already(event, row[8]):
+                    digest = hasher.event_hash(heads.get(key, GENESIS), stored_bytes(event, row[8]))
+                    chain = hasher.chain_hash(chain, digest)
+                    relinked.append((digest, chain, row[0]))
+                else:
+                    payload, personal, canonical = store_payload(event)
+                    digest = hasher.event_hash(heads.get(key, GENESIS), canonical)
+                    chain = hasher.chain_hash(chain, digest)
+                    sealed.append((payload, personal, digest, chain, row[0]))
+                heads[(event.complaint_id, event.seq)] = digest
+            with conn.cursor() as cursor:
+                if sealed:
+                    cursor.executemany(sql.set_sealed, sealed)
+                if relinked:
+                    cursor.executemany(sql.set_links, relinked)
+
+
+def _sealed_already(event: Event, payload: object) -> bool:
+    return isinstance(payload, dict) and bool(markers(event.payload.type, payload))
+
+
+def _check_stored_links(
+    conn: Connection[Any], sql: Statements, where_: str, hasher: Hasher
+) -> None:
+    """
+    Check every stored event against its hash, and the log's chain, as they are, before the
+    events are sealed; in batches, with a server-side cursor, before anything is updated.
+
+    Raises:
+        StorageError: the first event that does not match, named by its position.
+        CorruptRecord: a stored event cannot be decoded.
+    """
+    chain = GENESIS
+    with conn.cursor(name="iso10002_check_events") as rows:
+        rows.execute(sql.read_all_chained)
+        while batch := rows.fetchmany(_READ_BATCH):
+            events = [_decode_for_migration(conn, sql, row, "sealed") for row in batch]
+            heads = _previous_hashes(conn, sql, events)  # nothing is updated yet
+            for row, event in zip(batch, events, strict=True):
+                stored, stored_chain = row[10], row[11]
+                previous = heads.get((event.complaint_id, event.seq - 1), GENESIS)
+                if stored is None:
+                    raise _not_resealed(
+                        conn, sql, where_, row, "has no hash: the store did not write it"
+                    )
+                if hasher.event_hash(previous, stored_bytes(event, row[8])) != stored:
+                    raise _not_resealed(conn, sql, where_, row, "does not match its hash")
+                chain = hasher.chain_hash(chain, stored)
+                if stored_chain != chain:
+                    raise _not_resealed(
+                        conn, sql, where_, row, "does not follow from the log's chain before it"
+                    )
+                heads[(event.complaint_id, event.seq)] = stored
+
+
+def _not_resealed(
+    conn: Connection[Any], sql: Statements, where_: str, row: Sequence[Any], problem: str
+) -> StorageError:
+    found = conn.execute(sql.reference_of, (row[1],)).fetchone()
+    complaint = str(found[0]) if found else str(row[1])
+    return StorageError(
+        f"PostgreSQL store {where_}: the event at position {row[0]} (complaint {complaint}, "
+        f"seq {row[2]}) {problem}, so the history is not sealed and re-hashed (that would "
+        "make it look intact); this release cannot open the schema until it matches: check it "
+        "with `iso10002 verify` of the release that wrote it, with the store's integrity key "
+        "if it has one"
+    )
+
+
+def _previous_hashes(
+    conn: Connection[Any], sql: Statements, events: Sequence[Event]
+) -> dict[tuple[UUID, int], str]:
+    """
+    The stored hashes of the events that ``events`` (one batch) continue, where those lie in
+    earlier batches: one round trip.
+    """
+    here = {(e.complaint_id, e.seq) for e in events}
+    wanted = [
+        (e.complaint_id, e.seq - 1)
+        for e in events
+        if e.seq > 1 and (e.complaint_id, e.seq - 1) not in here
+    ]
+    return _stored_hashes(conn, sql, wanted)
 
 
 def _stored_hashes(
@@ -299,16 +428,21 @@ def _stored_hashes(
     return {(row[0], row[1]): str(row[2]) for row in rows if row[2] is not None}
 
 
-def _decode_for_migration(conn: Connection[Any], sql: Statements, row: Sequence[Any]) -> Event:
-    """An event to link, or CorruptRecord naming it (by reference where it has a summary)."""
+def _decode_for_migration(
+    conn: Connection[Any], sql: Statements, row: Sequence[Any], doing: str
+) -> Event:
+    """
+    The event in a row of ``position, EVENT_COLUMNS[, personal, …]`` that a migration works
+    on, or CorruptRecord naming it (by reference where it has a summary) and its position.
+    """
     try:
-        return event_from_row(row)
+        return event_from_row(row[1:9], row[9] if len(row) > 9 else None)
     except (SerializationError, ValueError, TypeError, AttributeError, KeyError) as e:
-        found = conn.execute(sql.reference_of, (row[0],)).fetchone()
+        found = conn.execute(sql.reference_of, (row[1],)).fetchone()
         raise CorruptRecord(
-            complaint=str(found[0]) if found else str(row[0]),
-            seq=row[1] if isinstance(row[1], int) else 0,
-            reason=f"{e}; it cannot be linked into the integrity chains",
+            complaint=str(found[0]) if found else str(row[1]),
+            seq=row[2] if isinstance(row[2], int) else 0,
+            reason=f"{e}; the event at position {row[0]} cannot be {doing}",
         ) from e
 
 
@@ -340,8 +474,10 @@ def _prepare_schema(conn: Connection[Any], schema: str, where_: str) -> None:
 class PostgresEventStore:
     """
     A complete :class:`~iso10002.storage.base.EventStore` (and
-    :class:`~iso10002.storage.base.BatchAppender`, :class:`~iso10002.storage.base.ChainedStore`
-    and :class:`~iso10002.outbox.store.OutboxStore`) in a PostgreSQL database.
+    :class:`~iso10002.storage.base.BatchAppender`, :class:`~iso10002.storage.base.ChainedStore`,
+    :class:`~iso10002.storage.base.PersonalDataStore`,
+    :class:`~iso10002.outbox.store.OutboxStore` and :class:`~iso10002.access.log.DenialStore`)
+    in a PostgreSQL database.
 
     Args:
         conninfo: a libpq connection string or URI (``"host=db dbname=complaints user=app"``,
@@ -520,9 +656,9 @@ class PostgresEventStore:
         return row[0] if row and isinstance(row[0], str) else str(stream_id)
 
     def _decode(self, row: Sequence[Any]) -> Event:
-        """An event from its row (stream_id first); call with no connection held."""
+        """An event from its row (stream_id first, personal last); call with no connection held."""
         try:
-            return event_from_row(row)
+            return event_from_row(row[:8], row[8])
         # SerializationError is what decoding raises; the builtin types are a safety net so
         # that no shape of stored value escapes as anything but CorruptRecord.
         except (SerializationError, ValueError, TypeError, AttributeError, KeyError) as e:
@@ -558,7 +694,12 @@ class PostgresEventStore:
         Make every append of ``appends`` in one transaction: all of them or none; see
         :meth:`BatchAppender.append_many <iso10002.storage.base.BatchAppender.append_many>`.
 
-        Their events take consecutive global positions, in the order given.
+        Their events take consecutive global positions, in the order given. Each event's
+        payload is stored sealed, its personal values beside it; an append with ``erase``
+        first clears the personal values of its complaint's events so far and deletes its
+        outbox records (:attr:`Append.erase <iso10002.storage.base.Append.erase>`).
+        PostgreSQL keeps the old row versions, values included, until ``VACUUM`` removes them:
+        see the PostgreSQL guide, "Personal data".
 
         Raises:
             ConcurrencyConflict, DuplicateKeyError, ValidationError, StorageError: as
@@ -566,14 +707,14 @@ class PostgresEventStore:
         """
         import psycopg
 
-        # Check and encode before borrowing a connection: a value that cannot be stored fails
-        # here, and no connection is held during JSON encoding.
+        # Check, seal and encode before borrowing a connection: a value that cannot be stored
+        # fails here, and no connection is held during JSON encoding.
         prepared = []
         outbox: list[outbox_pg.Row] = []
         for a in appends:
             check_batch(a.events, a.expected_version, a.summary)
-            rows = [event_params(e, self._actors) for e in a.events]
-            prepared.append((a, rows, summary_params(a.summary)))
+            rows, data = zip(*(event_params(e, self._actors) for e in a.events), strict=True)
+            prepared.append((a, rows, data, summary_params(a.summary)))
             outbox.extend(outbox_pg.entry_row(e, a.summary.id) for e in a.outbox)
         if not prepared:
             return
@@ -588,31 +729,14 @@ class PostgresEventStore:
             current = prepared[0][0]
             try:
                 with conn.transaction():
-                    existing = sorted({a.summary.id for a, _, _ in prepared if a.expected_version})
+                    existing = sorted({a.summary.id for a, *_ in prepared if a.expected_version})
                     if len(existing) > 1:
                         conn.execute(sql.lock_summaries, (existing,))
                     # The stored hash of the event each complaint continues from.
                     stored: dict[UUID, str] = {}
-                    for a, _, values in prepared:
+                    for a, _, _, values in prepared:
                         current = a
-                        s = a.summary
-                        if a.expected_version == 0:
-                            conn.execute(
-                                sql.insert_summary, (s.id, s.reference, s.client_key, *values)
-                            )
-                            continue
-                        v = a.expected_version
-                        updated = conn.execute(sql.update_summary, (*values, s.id, v, s.id, v))
-                        returned = updated.fetchone()
-                        if returned is None:
-                            found = conn.execute(sql.version, (s.id,)).fetchone()
-                            raise ConcurrencyConflict(
-                                complaint=s.reference,
-                                expected_version=a.expected_version,
-                                actual_version=0 if found is None else int(found[0]),
-                            )
-                        if returned[0] is not None:
-                            stored.setdefault(s.id, str(returned[0]))
+                        self._write_summary(conn, a, values, stored)
                     # The versions are checked and the summary rows locked: nobody else can
                     # continue these complaints, so their hashes can be computed already.
                     digests = self._event_hashes(prepared, stored)
@@ -620,8 +744,12 @@ class PostgresEventStore:
                     chain = self._lock_and_read_chain(conn)
                     chain_hash = self._hasher.chain_hash
                     with conn.cursor() as cursor:
-                        for (a, rows, _), hashes in zip(prepared, digests, strict=True):
+                        for (a, rows, _, _), hashes in zip(prepared, digests, strict=True):
                             current = a
+                            if a.erase:
+                                # Here, not with the version check: the values an earlier
+                                # append of this batch wrote for the complaint go too.
+                                conn.execute(sql.erase_personal, (a.summary.id,))
                             linked = []
                             for row, digest in zip(rows, hashes, strict=True):
                                 chain = chain_hash(chain, digest)
@@ -634,26 +762,88 @@ class PostgresEventStore:
             except psycopg.errors.UniqueViolation as e:
                 raise self._taken(conn, current, e) from e
 
+    def _write_summary(
+        self,
+        conn: Connection[Any],
+        a: Append,
+        values: tuple[object, ...],
+        stored: dict[UUID, str],
+    ) -> None:
+        """
+        Insert the summary of a new complaint, or check the version of a complaint continued and
+        update its summary, noting in ``stored`` the hash of the event it continues; for an
+        erasure, delete the complaint's outbox records. In the caller's transaction.
+
+        Raises:
+            ConcurrencyConflict: the stored version is not the expected one.
+        """
+        sql = self._sql
+        s = a.summary
+        if a.expected_version == 0:
+            conn.execute(sql.insert_summary, (s.id, s.reference, s.client_key, *values))
+            return
+        v = a.expected_version
+        returned = conn.execute(sql.update_summary, (*values, s.id, v, s.id, v)).fetchone()
+        if returned is None:
+            found = conn.execute(sql.version, (s.id,)).fetchone()
+            raise ConcurrencyConflict(
+                complaint=s.reference,
+                expected_version=a.expected_version,
+                actual_version=0 if found is None else int(found[0]),
+            )
+        if returned[0] is not None:
+            stored.setdefault(s.id, str(returned[0]))
+        if a.erase:
+            # Before the append lock, which would be held while the delete waits for a
+            # dispatcher that is claiming one of the records.
+            conn.execute(sql.erase_outbox, (s.id,))
+
     def _event_hashes(
-        self, prepared: Sequence[tuple[Append, object, object]], stored: Mapping[UUID, str]
+        self,
+        prepared: Sequence[tuple[Append, object, Sequence[bytes], object]],
+        stored: Mapping[UUID, str],
     ) -> list[list[str]]:
         """
-        The hashes of each append's events in its complaint's chain: continuing from the
-        ``stored`` hash for a complaint's first append in the batch, from the append before
-        for the next ones.
+        The hashes of each append's events in its complaint's chain, over the bytes of their
+        sealed payloads: continuing from the ``stored`` hash for a complaint's first append in
+        the batch, from the append before for the next ones.
         """
         heads: dict[UUID, str] = {}
         digests = []
-        for a, _, _ in prepared:
+        for a, _, data, _ in prepared:
             cid = a.summary.id
             previous = heads[cid] if cid in heads else stored.get(cid, GENESIS)
             hashes = []
-            for event in a.events:
-                previous = _event_hash(self._hasher, previous, event)
+            for canonical in data:
+                previous = self._hasher.event_hash(previous, canonical)
                 hashes.append(previous)
             heads[cid] = previous
             digests.append(hashes)
         return digests
+
+    def find_subject(self, match: SubjectMatch) -> list[ComplaintId]:
+        """
+        The ids of the complaints whose complainant is ``match``; see
+        :class:`~iso10002.storage.base.PersonalDataStore`. Reads the customer id and e-mail of
+        every complaint's first event that still holds personal data, through a server-side
+        cursor, so memory holds one batch: a rare request, not an indexed one.
+        """
+        if not isinstance(match, SubjectMatch):
+            raise ValidationError("match", f"expected a SubjectMatch, got {match!r}")
+        found: list[ComplaintId] = []
+        with (
+            self._use("find a data subject") as conn,
+            conn.transaction(),
+            conn.cursor(name="iso10002_find_subject") as rows,
+        ):
+            rows.execute(self._sql.subject_details)
+            while batch := rows.fetchmany(_SUBJECT_BATCH):
+                found.extend(
+                    UUID(str(stream_id))
+                    for stream_id, customer_id, email in batch
+                    if match.matches(customer_id, email)
+                )
+        return found
 
     def _lock_and_read_chain(self, conn: Connection[Any]) -> str:
         """Take the append lock, then read the log's last chain value; one round trip."""
@@ -834,6 +1024,42 @@ class PostgresEventStore:
         with self._use(f"allocate a number in {scope!r}") as conn, conn.transaction():
             row = conn.execute(self._sql.bump_counter, (scope,)).fetchone()
         return int(row[0])  # type: ignore[index]
+
+    # -- access denials (see iso10002.access.log.DenialStore) ---------------------------------
+
+    def record_denial(self, denial: DenialRecord) -> None:
+        """Keep an access denial in the ``access_denials`` table, in one durable transaction."""
+        values = denial_values(denial)
+        with self._use("record an access denial") as conn, conn.transaction():
+            conn.execute(self._sql.insert_denial, values)
+
+    def denials(
+        self, *, since: _dt.datetime | None = None, limit: int = 1000
+    ) -> list[DenialRecord]:
+        """
+        The access denials recorded at or after ``since`` (all if ``None``), oldest first, at
+        most ``limit``.
+
+        Raises:
+            StorageError: a stored denial cannot be read back (the message names its id).
+        """
+        check_denials_query(since, limit)
+        with self._use("list access denials") as conn:
+            if since is None:
+                rows = conn.execute(self._sql.denials, (limit,)).fetchall()
+            else:
+                rows = conn.execute(
+                    self._sql.denials_since, (utc(since, "since"), limit)
+                ).fetchall()
+        found = []
+        for row in rows:
+            try:
+                found.append(denial_from_values(row[1:], read=read_instant))
+            except (ValueError, TypeError) as e:
+                raise StorageError(
+                    f"PostgreSQL store {self._where}: access denial {row[0]} cannot be read: {e}"
+                ) from e
+        return found
 
     # -- outbox (see iso10002.outbox.store.OutboxStore) ----------------------------------------
 
