@@ -135,7 +135,7 @@ def test_personal_fields_see_through_optional_and_tuples() -> None:
     assert "channel" not in paths and "reference" not in paths
 
 
-def _as_schema_5(path: Path, *, tamper: bool = False) -> list[Event | None]:
+def _as_schema_5(path: Path, *, tamper: str | None = None) -> list[Event | None]:
     """
     Rewrite a current database the way the previous release stored it: plain payloads with
     their personal values inline, hashed as they were, no ``personal`` column, schema 5.
@@ -154,7 +154,7 @@ def _as_schema_5(path: Path, *, tamper: bool = False) -> list[Event | None]:
             rows,
         )
         if tamper:
-            conn.execute("UPDATE events SET payload = replace(payload, 'twice', 'once')")
+            conn.execute(tamper)
     conn.execute("ALTER TABLE events DROP COLUMN personal")
     conn.execute("DROP TABLE access_denials")
     conn.execute("PRAGMA user_version = 5")
@@ -183,14 +183,30 @@ def test_a_schema_5_database_is_sealed_on_opening(tmp_path: Path) -> None:
     raw.close()
 
 
-def test_a_tampered_schema_5_database_is_not_resealed(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("tamper", "why"),
+    [
+        (
+            "UPDATE events SET payload = replace(payload, 'twice', 'once')",
+            "position 1: seq 1 does not match its hash",
+        ),
+        ("UPDATE events SET hash = NULL WHERE position = 3", "position 3: seq 3 does not match"),
+        ("UPDATE events SET chain = hash WHERE position = 5", "position 5: the log's chain breaks"),
+        ("DELETE FROM events WHERE position = 4", "position 5: seq 5 does not match its hash"),
+    ],
+)
+def test_a_tampered_schema_5_database_is_not_resealed(
+    tmp_path: Path, tamper: str, why: str
+) -> None:
     path = tmp_path / "old.db"
     with SQLiteEventStore(path) as store:
         full_lifecycle(desk_on(store), complainant=zebedee(), reference="CMP-1")
-    _as_schema_5(path, tamper=True)
+    _as_schema_5(path, tamper=tamper)
     before = path.read_bytes()
-    with pytest.raises(StorageError, match="does not match its hash, so its history is not"):
+    with pytest.raises(StorageError) as caught:
         SQLiteEventStore(path)
+    assert why in str(caught.value)
+    assert "the history is not re-hashed" in str(caught.value)
     raw = sqlite3.connect(path)
     assert raw.execute("PRAGMA user_version").fetchone()[0] == 5
     raw.close()

@@ -170,53 +170,60 @@ _CHAIN_VERSION = 5
 def _seal_stored(conn: sqlite3.Connection, hasher: Hasher) -> None:
     """
     Seal every stored event (personal values apart, see :mod:`iso10002.privacy.sealing`) and
-    relink both chains over the sealed payloads.
+    relink both chains over the sealed payloads, a batch of rows at a time.
 
-    The chains are checked first, as they were: a tampered history is not re-hashed, since that
-    would make it look intact.
+    Both chains are checked first, as they were stored: a history that does not match them is
+    not re-hashed, since that would make it look intact.
 
     Raises:
-        StorageError: a stored event does not match its hash; run ``iso10002 verify``.
+        StorageError: a stored event has no hash, or does not match its hash or the log's chain.
     """
     columns = {row[1] for row in conn.execute("PRAGMA table_info(events)")}
     if "personal" not in columns:
         conn.execute("ALTER TABLE events ADD COLUMN personal TEXT")
-    last: dict[str, str] = {}
+    heads: dict[str, str] = {}
     relinked: dict[str, str] = {}
-    chain = GENESIS
-    rows = conn.execute(
-        f"SELECT position, {_EVENT_COLUMNS}, personal, hash FROM events ORDER BY position"
-    ).fetchall()
-    updates = []
-    for row in rows:
-        position, stream, seq = row[0], str(row[1]), row[2]
-        try:
-            event = _event_from_row(row[1:9], row[9])
-            stored = _as_stored(row[1:9])
-        except SerializationError as e:
-            raise StorageError(
-                f"SQLite store: cannot seal the event at position {position}: {e}; "
-                "run `iso10002 verify`"
-            ) from e
-        before = hasher.event_hash(last.get(stream, GENESIS), stored)
-        if row[10] is not None and row[10] != before:
-            raise StorageError(
-                f"SQLite store: the event at position {position} (seq {seq}) does not match its "
-                "hash, so its history is not re-hashed; run `iso10002 verify`"
-            )
-        last[stream] = before
-        old = _json_column(row[8], "payload")
-        if row[9] is not None or (isinstance(old, dict) and markers(event.payload.type, old)):
-            # Sealed already (taken back to an older version by hand): kept as it is.
-            payload, personal, canonical = str(row[8]), row[9], stored
-        else:
-            payload, personal, canonical = store_payload(event)
-        digest = relinked[stream] = hasher.event_hash(relinked.get(stream, GENESIS), canonical)
-        chain = hasher.chain_hash(chain, digest)
-        updates.append((payload, personal, digest, chain, position))
-    conn.executemany(
-        "UPDATE events SET payload = ?, personal = ?, hash = ?, chain = ? WHERE position = ?",
-        updates,
+    stored_chain = chain = GENESIS
+    position = 0
+    while True:
+        rows = conn.execute(_SEAL_BATCH, (position, _READ_BATCH)).fetchall()
+        if not rows:
+            return
+        updates = []
+        for row in rows:
+            position, stream = row[0], str(row[1])
+            try:
+                event = _event_from_row(row[1:9], row[9])
+                stored = _as_stored(row[1:9])
+            except SerializationError as e:
+                raise _unsealable(position, f"it cannot be read: {e}") from e
+            digest = hasher.event_hash(heads.get(stream, GENESIS), stored)
+            if row[10] != digest:
+                raise _unsealable(position, f"seq {row[2]} does not match its hash")
+            stored_chain = hasher.chain_hash(stored_chain, digest)
+            if row[11] != stored_chain:
+                raise _unsealable(position, "the log's chain breaks there")
+            heads[stream] = digest
+            old = _json_column(row[8], "payload")
+            if row[9] is not None or (isinstance(old, dict) and markers(event.payload.type, old)):
+                # Sealed already (taken back to an older version by hand): kept as it is.
+                payload, personal, canonical = str(row[8]), row[9], stored
+            else:
+                payload, personal, canonical = store_payload(event)
+            digest = relinked[stream] = hasher.event_hash(relinked.get(stream, GENESIS), canonical)
+            chain = hasher.chain_hash(chain, digest)
+            updates.append((payload, personal, digest, chain, position))
+        conn.executemany(
+            "UPDATE events SET payload = ?, personal = ?, hash = ?, chain = ? WHERE position = ?",
+            updates,
+        )
+
+
+def _unsealable(position: int, why: str) -> StorageError:
+    return StorageError(
+        f"SQLite store: the event at position {position}: {why}; so the history is not "
+        "re-hashed and the database stays at its schema version. Check it with `iso10002 "
+        "verify` of the release that wrote it, or restore a backup"
     )
 
 
@@ -381,6 +388,10 @@ _INSERT_EVENT = (
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _LAST_CHAIN = "SELECT chain FROM events ORDER BY position DESC LIMIT 1"
+_SEAL_BATCH = (
+    f"SELECT position, {_EVENT_COLUMNS}, personal, hash, chain FROM events "
+    "WHERE position > ? ORDER BY position LIMIT ?"
+)
 _EVENT_HASH = "SELECT hash FROM events WHERE stream_id = ? AND seq = ?"
 _READ_CHAIN = (
     f"SELECT position, {_EVENT_COLUMNS}, personal, hash, chain FROM events "
