@@ -148,7 +148,7 @@ class ComplaintDesk:
             asked before every command and query. Without one the desk checks no access at
             all: the embedding application decides who may call what.
         access_log: where denials are recorded; the store itself when it keeps denials
-            (:class:`~iso10002.access.DenialStore`, as the SQLite store does), else a log in
+            (:class:`~iso10002.access.DenialStore`, as the shipped stores do), else a log in
             memory.
 
     Every command takes the acting :class:`~iso10002.Actor` first, returns the complaint as it
