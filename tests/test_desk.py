@@ -13,6 +13,7 @@ from iso10002 import (
     Channel,
     Classification,
     ClosureReason,
+    CommandRejected,
     Complainant,
     Complaint,
     ComplaintDesk,
@@ -41,6 +42,7 @@ from iso10002 import (
     standard_workflow,
 )
 from iso10002.process import guards
+from iso10002.testing.samples import full_lifecycle, sample_actor
 
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)
 HANDLER = Actor(id="h-1", role=Role.FRONT_LINE, name="Hana Front")
@@ -501,3 +503,16 @@ def test_a_new_decision_after_review_clears_the_earlier_reaction(desk: Complaint
     assert revised.reaction is None
     assert revised.decision_communicated_at is None
     assert revised.decision == UPHELD
+
+
+@pytest.mark.parametrize("command", ["decide", "close", "accept_decision"])
+def test_run_step_refuses_the_standard_commands_that_record_data(command: str) -> None:
+    desk = ComplaintDesk(clock=FixedClock(START))
+    c = full_lifecycle(desk)
+    desk.reopen(c.id, sample_actor("manager-1", Role.COMPLAINTS_MANAGER), reason="New fact.")
+    before = desk.get(c.id)
+    with pytest.raises(CommandRejected) as caught:
+        desk.run_step(c.reference, HANDLER, command, note="Just a note.")
+    assert "records its own data: call ComplaintDesk." in str(caught.value)
+    assert caught.value.reference == c.reference
+    assert desk.get(c.id).version == before.version

@@ -1321,7 +1321,21 @@ class ComplaintDesk:
         note: str | None = None,
         expected_version: int | None = None,
     ) -> Complaint:
-        """Run a command of a custom workflow that carries no data beyond a note."""
+        """
+        Run a command of a custom workflow that carries no data beyond a note.
+
+        Raises:
+            CommandRejected: ``command`` is one of the standard workflow's, which record their
+                own data (a decision, a classification, ...) through their own methods.
+        """
+        if command in _STANDARD_COMMANDS:
+            # A note-only step would move the complaint without the data the state stands for
+            # (``decide`` to "decided" with no decision).
+            method = _METHODS.get(command, command)
+            current = self._load(self._resolve(key))
+            raise _refused(
+                command, current, f"it records its own data: call ComplaintDesk.{method}"
+            )
         payload = StepRecorded(command=command, note=note)
         return self._execute(key, command, actor, payload, expected_version, action=Action.RUN_STEP)
 
@@ -1603,6 +1617,16 @@ def _aware(value: _dt.datetime, name: str) -> _dt.datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise NaiveDatetimeError(name)
     return value
+
+
+_STANDARD_COMMANDS = frozenset(t.command for t in standard_workflow().transitions)
+"""The standard workflow's commands: each has its own method and payload."""
+_METHODS = {
+    "reassess": "assess",
+    "accept_decision": "record_reaction",
+    "reject_decision": "record_reaction",
+}
+"""The methods of the standard commands not named after them."""
 
 
 def _refused(command: str, complaint: Complaint, why: str) -> CommandRejected:
