@@ -19,12 +19,9 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from iso10002.errors import SerializationError
-from iso10002.integrity.chain import canonical_bytes
 from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.events import Event
 from iso10002.model.values import Actor
-from iso10002.privacy.sealing import PersonalValues, markers
 from iso10002.serialization import dumps, event_from_dict
 from iso10002.storage._columns import (
     FACT_COLUMNS,
@@ -36,17 +33,15 @@ from iso10002.storage._columns import (
 from iso10002.storage._denials import DENIAL_COLUMNS
 from iso10002.storage._pg_schema import FACT_KINDS, append_lock_key
 from iso10002.storage._sealed import decode_personal, open_payload, store_payload
-from iso10002.storage.base import ChainRecord, ComplaintQuery
+from iso10002.storage.base import ComplaintQuery
 
 __all__ = [
     "Statements",
-    "chain_record",
     "event_from_row",
     "event_params",
     "micros_sql",
     "read_instant",
     "statements",
-    "stored_bytes",
     "summary_from_row",
     "summary_params",
     "where",
@@ -377,44 +372,4 @@ def event_from_row(row: Sequence[Any], personal: object = None) -> Event:
             "state": state,
             "payload": open_payload(type_name, payload, decode_personal(personal)),
         }
-    )
-
-
-def stored_bytes(event: Event, payload: object) -> bytes:
-    """
-    The bytes that the hash of a stored event covers, as it is stored (``payload`` as read):
-    its sealed payload if it was sealed, else its payload as decoded (an event stored before
-    migration 5, or one that holds no personal data).
-    """
-    if isinstance(payload, dict) and markers(event.payload.type, payload):
-        return canonical_bytes(event, payload)
-    return canonical_bytes(event)
-
-
-def chain_record(row: Sequence[Any]) -> ChainRecord:
-    """
-    A row of ``read_chain`` as :func:`~iso10002.integrity.verify` takes it: the event if it
-    can be decoded, else None and the reason, so that the verifier can name the row; the
-    payload as sealed and stored, and the personal values held beside it.
-    """
-    event: Event | None = None
-    error: str | None = None
-    personal: PersonalValues | None = None
-    try:
-        personal = decode_personal(row[9])
-        event = event_from_row(row[1:9], row[9])
-    # As the store's own decoding: no shape of stored value escapes as anything else.
-    except (SerializationError, ValueError, TypeError, AttributeError, KeyError) as e:
-        error = str(e)
-    payload = row[8]
-    return ChainRecord(
-        position=int(row[0]),
-        complaint_id=str(row[1]),
-        seq=row[2] if isinstance(row[2], int) else 0,
-        event=event,
-        error=error,
-        hash=row[10],
-        chain=row[11],
-        payload=payload if isinstance(payload, dict) else None,
-        personal=personal,
     )

@@ -7,15 +7,23 @@ cover) and the personal values beside it (what erasure clears); see
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from iso10002.errors import SerializationError
 from iso10002.integrity.chain import canonical_bytes
 from iso10002.model.events import Event
-from iso10002.privacy.sealing import PersonalValues, seal, unseal
+from iso10002.privacy.sealing import PersonalValues, markers, seal, unseal
+from iso10002.storage.base import ChainRecord
 
-__all__ = ["StoredPayload", "decode_personal", "open_payload", "store_payload"]
+__all__ = [
+    "StoredPayload",
+    "chain_record",
+    "decode_personal",
+    "open_payload",
+    "store_payload",
+    "stored_bytes",
+]
 
 _ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
@@ -65,3 +73,50 @@ def open_payload(type_name: object, payload: Any, personal: PersonalValues | Non
     if not isinstance(type_name, str):
         return payload
     return unseal(type_name, payload, personal)
+
+
+def stored_bytes(event: Event, payload: object) -> bytes:
+    """
+    The bytes the hash of a stored event covers, ``payload`` as read back: its sealed payload
+    if it was sealed, else its payload as decoded (an event stored before sealing, or one that
+    holds no personal data).
+    """
+    if isinstance(payload, dict) and markers(event.payload.type, payload):
+        return canonical_bytes(event, payload)
+    return canonical_bytes(event)
+
+
+def chain_record(
+    row: Sequence[Any],
+    decode: Callable[[Sequence[Any], object], Event],
+    read_payload: Callable[[object], object],
+) -> ChainRecord:
+    """
+    A stored row ``(position, stream_id, seq, type, schema_version, occurred_at, actor, state,
+    payload, personal, hash, chain)`` as :func:`~iso10002.integrity.verify` takes it: the event
+    if ``decode`` can read it, else None and the reason, so that the verifier can name the row;
+    the payload as sealed and stored (``read_payload`` parses the column), and the personal
+    values beside it.
+    """
+    event: Event | None = None
+    error: str | None = None
+    payload: object = None
+    personal: PersonalValues | None = None
+    try:
+        payload = read_payload(row[8])
+        personal = decode_personal(row[9])
+        event = decode(row[1:9], row[9])
+    # As the stores' own decoding: no shape of stored value escapes as anything else.
+    except (SerializationError, ValueError, TypeError, AttributeError, KeyError) as e:
+        error = str(e)
+    return ChainRecord(
+        position=int(row[0]),
+        complaint_id=str(row[1]),
+        seq=row[2] if isinstance(row[2], int) else 0,
+        event=event,
+        error=error,
+        hash=row[10],
+        chain=row[11],
+        payload=payload if isinstance(payload, dict) else None,
+        personal=personal,
+    )

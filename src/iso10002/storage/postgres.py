@@ -60,12 +60,10 @@ from iso10002.storage._denials import denial_from_values, denial_values
 from iso10002.storage._pg_rows import (
     ORDERS,
     Statements,
-    chain_record,
     event_from_row,
     event_params,
     read_instant,
     statements,
-    stored_bytes,
     summary_from_row,
     summary_params,
     where,
@@ -79,7 +77,7 @@ from iso10002.storage._pg_schema import (
     migration_lock_key,
     outbox_lock_key,
 )
-from iso10002.storage._sealed import store_payload
+from iso10002.storage._sealed import chain_record, store_payload, stored_bytes
 from iso10002.storage.base import Append, ChainRecord, ComplaintQuery, Page, check_batch
 from iso10002.storage.fact_rows import FactRow
 
@@ -969,7 +967,8 @@ class PostgresEventStore:
             if not rows:
                 return
             for row in rows:
-                yield chain_record(row)
+                # jsonb comes back parsed: the payload is read as it is.
+                yield chain_record(row, event_from_row, lambda payload: payload)
             position = int(rows[-1][0])
 
     def iter_fact_rows(

@@ -52,14 +52,14 @@ from iso10002.errors import (
     StoreClosedError,
     ValidationError,
 )
-from iso10002.integrity.chain import GENESIS, Hasher, canonical_bytes
+from iso10002.integrity.chain import GENESIS, Hasher
 from iso10002.model.complaint import Complaint, ComplaintSummary, apply
 from iso10002.model.events import Event
 from iso10002.model.facts import ComplaintFacts
 from iso10002.model.values import Actor, ComplaintId
 from iso10002.outbox import _sqlite as outbox_sql
 from iso10002.outbox.record import OutboxEntry, OutboxQuery, OutboxRecord, OutboxState
-from iso10002.privacy.sealing import PersonalValues, markers
+from iso10002.privacy.sealing import markers
 from iso10002.privacy.subject import SubjectMatch
 from iso10002.serialization import dumps, event_from_dict
 from iso10002.storage._columns import (
@@ -70,7 +70,13 @@ from iso10002.storage._columns import (
     utc_or_none,
 )
 from iso10002.storage._denials import DENIAL_COLUMNS, denial_from_values, denial_values
-from iso10002.storage._sealed import decode_personal, open_payload, store_payload
+from iso10002.storage._sealed import (
+    chain_record,
+    decode_personal,
+    open_payload,
+    store_payload,
+    stored_bytes,
+)
 from iso10002.storage.base import Append, ChainRecord, ComplaintQuery, Page, check_batch
 
 __all__ = ["MIGRATIONS", "Migration", "SQLiteEventStore", "Synchronous"]
@@ -156,11 +162,11 @@ def _as_stored(row: Sequence[Any]) -> bytes:
     The canonical bytes of an ``events`` row as it is stored: of its sealed payload if it was
     sealed (a database taken back to an older version by hand), else of its plain payload.
     """
-    event = _event_from_row(row)
-    payload = _json_column(row[7], "payload")
-    if isinstance(payload, dict) and markers(event.payload.type, payload):
-        return canonical_bytes(event, payload)
-    return canonical_bytes(event)
+    return stored_bytes(_event_from_row(row), _payload_column(row[7]))
+
+
+def _payload_column(text: object) -> object:
+    return _json_column(text, "payload")
 
 
 _CHAIN_VERSION = 5
@@ -1188,27 +1194,7 @@ class SQLiteEventStore:
             if not rows:
                 return
             for row in rows:
-                event: Event | None = None
-                error: str | None = None
-                payload: object = None
-                personal: PersonalValues | None = None
-                try:
-                    payload = _json_column(row[8], "payload")
-                    personal = decode_personal(row[9])
-                    event = _event_from_row(row[1:9], row[9])
-                except (SerializationError, ValueError, TypeError, AttributeError, KeyError) as e:
-                    error = str(e)
-                yield ChainRecord(
-                    position=row[0],
-                    complaint_id=str(row[1]),
-                    seq=row[2] if isinstance(row[2], int) else 0,
-                    event=event,
-                    error=error,
-                    hash=row[10],
-                    chain=row[11],
-                    payload=payload if isinstance(payload, dict) else None,
-                    personal=personal,
-                )
+                yield chain_record(row, _event_from_row, _payload_column)
             position = rows[-1][0]
 
     def select(
