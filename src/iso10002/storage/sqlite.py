@@ -147,14 +147,18 @@ def _backfill_chains(conn: sqlite3.Connection, hasher: Hasher) -> None:
             conn.execute(f"ALTER TABLE events ADD COLUMN {column} TEXT")
     last: dict[str, str] = {}
     chain = GENESIS
-    rows = conn.execute(f"SELECT position, {_EVENT_COLUMNS} FROM events ORDER BY position")
-    links = []
-    for row in rows.fetchall():
-        stream = str(row[1])
-        digest = last[stream] = hasher.event_hash(last.get(stream, GENESIS), _as_stored(row[1:]))
-        chain = hasher.chain_hash(chain, digest)
-        links.append((digest, chain, row[0]))
-    conn.executemany("UPDATE events SET hash = ?, chain = ? WHERE position = ?", links)
+    position = 0
+    # In batches, so that memory holds one batch of rows however long the log.
+    while rows := conn.execute(_LINK_BATCH, (position, _READ_BATCH)).fetchall():
+        links = []
+        for row in rows:
+            position, stream = row[0], str(row[1])
+            digest = last[stream] = hasher.event_hash(
+                last.get(stream, GENESIS), _as_stored(row[1:])
+            )
+            chain = hasher.chain_hash(chain, digest)
+            links.append((digest, chain, position))
+        conn.executemany("UPDATE events SET hash = ?, chain = ? WHERE position = ?", links)
 
 
 def _as_stored(row: Sequence[Any]) -> bytes:
@@ -394,6 +398,9 @@ _INSERT_EVENT = (
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _LAST_CHAIN = "SELECT chain FROM events ORDER BY position DESC LIMIT 1"
+_LINK_BATCH = (
+    f"SELECT position, {_EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?"
+)
 _SEAL_BATCH = (
     f"SELECT position, {_EVENT_COLUMNS}, personal, hash, chain FROM events "
     "WHERE position > ? ORDER BY position LIMIT ?"
