@@ -1269,14 +1269,11 @@ def _run_processes(
     return reports
 
 
-@pytest.mark.usefixtures("importable_tests")
-def test_processes_working_on_the_same_complaints_lose_nothing(
-    cluster: Cluster, schema: str
-) -> None:
-    workers, commands = 4, 200
+def _received(cluster: Cluster, schema: str, count: int) -> list[str]:
+    """The ids of ``count`` complaints received into the store, for worker processes."""
     with PostgresEventStore(cluster.conninfo, schema=schema) as store:
         desk = ComplaintDesk(store, clock=FixedClock(NOW))
-        ids = [
+        return [
             str(
                 desk.receive(
                     sample_actor(),
@@ -1285,8 +1282,16 @@ def test_processes_working_on_the_same_complaints_lose_nothing(
                     description=f"Complaint {n}",
                 ).id
             )
-            for n in range(5)
+            for n in range(count)
         ]
+
+
+@pytest.mark.usefixtures("importable_tests")
+def test_processes_working_on_the_same_complaints_lose_nothing(
+    cluster: Cluster, schema: str
+) -> None:
+    workers, commands = 4, 200
+    ids = _received(cluster, schema, 5)
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(workers)
     results: Queue[tuple[str, list[_Command]]] = context.Queue()
@@ -1397,19 +1402,7 @@ def test_verifications_while_processes_append_find_nothing_wrong(
 ) -> None:
     """verify() on a store in use: new complaints and new events are not taken for tampering."""
     workers, commands = 3, 150
-    with PostgresEventStore(cluster.conninfo, schema=schema) as store:
-        desk = ComplaintDesk(store, clock=FixedClock(NOW))
-        ids = [
-            str(
-                desk.receive(
-                    sample_actor(),
-                    complainant=sample_complainant(),
-                    channel=Channel.PHONE,
-                    description=f"Complaint {n}",
-                ).id
-            )
-            for n in range(3)
-        ]
+    ids = _received(cluster, schema, 3)
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(workers + workers + 1)
     notes: Queue[tuple[str, list[_Command]]] = context.Queue()
