@@ -26,6 +26,7 @@ from iso10002.serialization import dumps, event_from_dict
 from iso10002.storage._columns import (
     FACT_COLUMNS,
     facts_values,
+    query_where,
     summary_from_values,
     utc,
     utc_or_none,
@@ -242,35 +243,7 @@ ORDERS = {
 
 def where(query: ComplaintQuery) -> tuple[str, list[object]]:
     """The WHERE clause and parameters for ``query``'s criteria (paging aside)."""
-    clauses: list[str] = []
-    params: list[object] = []
-    for column, value in (
-        ("state", query.state),
-        ("is_open", query.is_open),
-        ("assignee", query.assignee),
-        ("priority", None if query.priority is None else query.priority.value),
-        ("channel", None if query.channel is None else query.channel.value),
-    ):
-        if value is not None:
-            clauses.append(f"{column} = %s")
-            params.append(value)
-    if query.received_from is not None:
-        clauses.append("received_at >= %s::timestamptz")
-        params.append(utc(query.received_from, "received_from"))
-    if query.received_to is not None:
-        clauses.append("received_at < %s::timestamptz")
-        params.append(utc(query.received_to, "received_to"))
-    for column, bound in (
-        ("sla_due_at", query.sla_due_by),
-        ("sla_warning_at", query.sla_warning_by),
-        ("sla_alert_at", query.sla_alert_by),
-    ):
-        if bound is not None:
-            clauses.append(f"{column} <= %s::timestamptz")
-            params.append(utc(bound, column))
-    if query.order == "sla_due":
-        clauses.append("sla_due_at IS NOT NULL")
-    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+    return query_where(query, mark="%s", instant="%s::timestamptz", flag=bool)
 
 
 # -- writing ---------------------------------------------------------------------------------------

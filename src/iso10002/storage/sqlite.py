@@ -65,6 +65,7 @@ from iso10002.serialization import dumps, event_from_dict
 from iso10002.storage._columns import (
     FACT_COLUMNS,
     facts_values,
+    query_where,
     summary_from_values,
     utc,
     utc_or_none,
@@ -686,40 +687,7 @@ def _event_from_row(row: Sequence[Any], personal: object = None) -> Event:
 
 def _where(query: ComplaintQuery) -> tuple[str, list[object]]:
     """The WHERE clause and parameters for ``query``'s criteria (paging aside)."""
-    clauses: list[str] = []
-    params: list[object] = []
-    if query.state is not None:
-        clauses.append("state = ?")
-        params.append(query.state)
-    if query.is_open is not None:
-        clauses.append("is_open = ?")
-        params.append(1 if query.is_open else 0)
-    if query.assignee is not None:
-        clauses.append("assignee = ?")
-        params.append(query.assignee)
-    if query.priority is not None:
-        clauses.append("priority = ?")
-        params.append(query.priority.value)
-    if query.channel is not None:
-        clauses.append("channel = ?")
-        params.append(query.channel.value)
-    if query.received_from is not None:
-        clauses.append("received_at >= ?")
-        params.append(utc(query.received_from, "received_from"))
-    if query.received_to is not None:
-        clauses.append("received_at < ?")
-        params.append(utc(query.received_to, "received_to"))
-    for column, bound in (
-        ("sla_due_at", query.sla_due_by),
-        ("sla_warning_at", query.sla_warning_by),
-        ("sla_alert_at", query.sla_alert_by),
-    ):
-        if bound is not None:
-            clauses.append(f"{column} <= ?")
-            params.append(utc(bound, column))
-    if query.order == "sla_due":
-        clauses.append("sla_due_at IS NOT NULL")
-    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+    return query_where(query, mark="?", instant="?", flag=int)
 
 
 def _pragma(conn: sqlite3.Connection, name: str) -> Any:
