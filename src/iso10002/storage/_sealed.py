@@ -17,6 +17,7 @@ from iso10002.privacy.sealing import PersonalValues, markers, seal, unseal
 from iso10002.storage.base import ChainRecord
 
 __all__ = [
+    "DECODE_ERRORS",
     "StoredPayload",
     "chain_record",
     "decode_personal",
@@ -26,6 +27,12 @@ __all__ = [
 ]
 
 _ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+DECODE_ERRORS = (SerializationError, ValueError, TypeError, AttributeError, KeyError)
+"""
+What decoding a stored row may raise: SerializationError by design, the builtin types as a
+safety net, so that no shape of stored value escapes as anything but the store's own error.
+"""
 
 StoredPayload = tuple[str, "str | None", bytes]
 """The sealed payload's JSON, the personal values' JSON (None if none), the canonical bytes."""
@@ -106,8 +113,7 @@ def chain_record(
         payload = read_payload(row[8])
         personal = decode_personal(row[9])
         event = decode(row[1:9], row[9])
-    # As the stores' own decoding: no shape of stored value escapes as anything else.
-    except (SerializationError, ValueError, TypeError, AttributeError, KeyError) as e:
+    except DECODE_ERRORS as e:
         error = str(e)
     return ChainRecord(
         position=int(row[0]),

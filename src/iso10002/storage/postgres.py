@@ -42,7 +42,6 @@ from iso10002.errors import (
     CorruptRecord,
     DuplicateKeyError,
     SchemaVersionError,
-    SerializationError,
     StorageError,
     StoreClosedError,
     ValidationError,
@@ -77,7 +76,7 @@ from iso10002.storage._pg_schema import (
     migration_lock_key,
     outbox_lock_key,
 )
-from iso10002.storage._sealed import chain_record, store_payload, stored_bytes
+from iso10002.storage._sealed import DECODE_ERRORS, chain_record, store_payload, stored_bytes
 from iso10002.storage.base import Append, ChainRecord, ComplaintQuery, Page, check_batch
 from iso10002.storage.fact_rows import FactRow
 
@@ -435,7 +434,7 @@ def _decode_for_migration(
     """
     try:
         return event_from_row(row[1:9], row[9] if len(row) > 9 else None)
-    except (SerializationError, ValueError, TypeError, AttributeError, KeyError) as e:
+    except DECODE_ERRORS as e:
         found = conn.execute(sql.reference_of, (row[1],)).fetchone()
         raise CorruptRecord(
             complaint=str(found[0]) if found else str(row[1]),
@@ -657,9 +656,7 @@ class PostgresEventStore:
         """An event from its row (stream_id first, personal last); call with no connection held."""
         try:
             return event_from_row(row[:8], row[8])
-        # SerializationError is what decoding raises; the builtin types are a safety net so
-        # that no shape of stored value escapes as anything but CorruptRecord.
-        except (SerializationError, ValueError, TypeError, AttributeError, KeyError) as e:
+        except DECODE_ERRORS as e:
             raise CorruptRecord(
                 complaint=self._reference_of(row[0]),
                 seq=row[1] if isinstance(row[1], int) else 0,

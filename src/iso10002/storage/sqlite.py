@@ -72,6 +72,7 @@ from iso10002.storage._columns import (
 )
 from iso10002.storage._denials import DENIAL_COLUMNS, denial_from_values, denial_values
 from iso10002.storage._sealed import (
+    DECODE_ERRORS,
     chain_record,
     decode_personal,
     open_payload,
@@ -876,9 +877,7 @@ class SQLiteEventStore:
         """An event from its row (stream_id first, personal last); call without the lock."""
         try:
             return _event_from_row(row[:8], row[8])
-        # SerializationError is what decoding raises; the builtin types are a safety net so
-        # that no shape of stored value escapes as anything but CorruptRecord.
-        except (SerializationError, ValueError, TypeError, AttributeError, KeyError) as e:
+        except DECODE_ERRORS as e:
             raise CorruptRecord(
                 complaint=self._reference_of(str(row[0])),
                 seq=row[1] if isinstance(row[1], int) else 0,
