@@ -15,7 +15,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from iso10002.errors import CorruptRecord
@@ -77,6 +77,7 @@ def test_a_mutated_personal_column_is_read_or_refused(
     rows = [r for r in _rows(template) if r[2] is not None]
     position, _payload, personal = data.draw(st.sampled_from(rows))
     changed = data.draw(st.one_of(mutated(personal), JSON_VALUES))
+    assume(changed != personal)  # a mutation may give the same document back
     path = _damaged(template, tmp_path, position, "personal", to_json(changed))
     _check(path)
     with SQLiteEventStore(path) as store:
