@@ -28,7 +28,7 @@ from iso10002.privacy import (
     SubjectMatch,
     retention_preset,
 )
-from iso10002.storage.base import EventStore
+from iso10002.storage.base import Append, EventStore, append_all
 from iso10002.storage.memory import InMemoryEventStore
 from iso10002.storage.sqlite import SQLiteEventStore
 from iso10002.testing.samples import SAMPLE_START, full_lifecycle, sample_actor
@@ -364,3 +364,41 @@ def test_retention_rules_are_checked_and_described() -> None:
     with pytest.raises(ValidationError, match="no retention preset 'fsa'; known: cbi, fca"):
         retention_preset("fsa")
     assert RetentionPolicy(rules=()).received_before(SAMPLE_START) is None
+
+
+class _KeepsNothingApart(InMemoryEventStore):
+    """A store that does not implement PersonalDataStore (no way to find a subject)."""
+
+    find_subject = None  # type: ignore[assignment]
+
+
+def test_a_store_that_keeps_nothing_apart_cannot_erase_and_writes_nothing() -> None:
+    store = _KeepsNothingApart()
+    desk = desk_on(store)
+    done = full_lifecycle(desk, complainant=zebedee(), reference="CMP-1")
+    with pytest.raises(ValidationError) as caught:
+        desk.erase_personal_data("CMP-1", ADMIN, reason="erasure request")
+    assert caught.value.field == "store"
+    assert "_KeepsNothingApart keeps no personal data apart; cannot erase personal data" in str(
+        caught.value
+    )
+    with pytest.raises(ValidationError, match="cannot export a data subject"):
+        desk.export_subject(SubjectMatch(customer_id="C-77"))
+    summary = store.summary(done.id)
+    assert summary is not None
+    with pytest.raises(ValidationError) as refused:
+        append_all(
+            store,
+            [Append(events=(), expected_version=0, summary=summary, erase=True)],
+        )
+    assert refused.value.field == "erase"
+    assert desk.get("CMP-1").version == done.version
+    assert desk.get("CMP-1").complainant.name == NAME
+
+
+def test_a_subject_is_named_by_something() -> None:
+    with pytest.raises(ValidationError) as caught:
+        SubjectMatch()
+    assert str(caught.value) == "subject: give a customer id, an e-mail address, or both"
+    with pytest.raises(ValidationError, match="email"):
+        SubjectMatch(email="not an address")
