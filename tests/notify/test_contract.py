@@ -1,4 +1,4 @@
-"""The three shipped notifiers against the notifier contract, each with a real far end."""
+"""The three shipped notifiers against the shipped notifier contract, each with a real far end."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ import pytest
 
 from iso10002.clock import FixedClock
 from iso10002.notify import (
-    Notifier,
     RecordingNotifier,
     SmtpNotifier,
     WebhookEndpoint,
     WebhookNotifier,
 )
+from iso10002.testing import NotifierContract, NotifierUnderTest
+from iso10002.testing.notifier import PERSON_EMAIL, PERSON_NAME, Failure
 
-from .contract import NotifierContract
 from .support import (
     CLIENT_NAME,
     LOOPBACK,
@@ -29,21 +29,15 @@ from .support import (
 
 
 class TestRecordingNotifier(NotifierContract):
-    @pytest.fixture(autouse=True)
-    def _recorder(self) -> None:
-        self.recorder = RecordingNotifier(clock=FixedClock(START))
-
-    def make_notifier(self, clock: FixedClock) -> Notifier:
-        self.recorder = RecordingNotifier(clock=clock)
-        return self.recorder
-
-    def make_failing_notifier(self, clock: FixedClock, *, retryable: bool) -> Notifier:
-        self.recorder = RecordingNotifier(clock=clock)
-        self.recorder.fail_next(retryable=retryable)
-        return self.recorder
-
-    def received_keys(self) -> list[str]:
-        return [n.idempotency_key for n in self.recorder.sent]
+    def make_notifier(self, clock: FixedClock, *, fail: Failure | None = None) -> NotifierUnderTest:
+        recorder = RecordingNotifier(clock=clock)
+        if fail is not None:
+            recorder.fail_next(retryable=fail == "temporary")
+        return NotifierUnderTest(
+            notifier=recorder,
+            channel="recording",
+            received=lambda: [n.idempotency_key for n in recorder.sent],
+        )
 
 
 class TestSmtpNotifier(NotifierContract):
@@ -54,8 +48,13 @@ class TestSmtpNotifier(NotifierContract):
             self.port = controller.port
             yield
 
-    def _notifier(self, clock: FixedClock) -> SmtpNotifier:
-        return SmtpNotifier(
+    def make_notifier(self, clock: FixedClock, *, fail: Failure | None = None) -> NotifierUnderTest:
+        if fail is not None:
+            # The reply quotes the address and the name, as real servers do; neither may reach
+            # the error.
+            code = "451 4.3.0" if fail == "temporary" else "550 5.1.1"
+            self.mailbox.rcpt_reply = f"{code} <{PERSON_EMAIL}>: {PERSON_NAME} is unknown here"
+        notifier = SmtpNotifier(
             host=LOOPBACK,
             port=self.port,
             security="none",
@@ -64,18 +63,7 @@ class TestSmtpNotifier(NotifierContract):
             timeout=5,
             clock=clock,
         )
-
-    def make_notifier(self, clock: FixedClock) -> Notifier:
-        return self._notifier(clock)
-
-    def make_failing_notifier(self, clock: FixedClock, *, retryable: bool) -> Notifier:
-        # The reply quotes the address, as real servers do; it must not reach the error.
-        code = "451 4.3.0" if retryable else "550 5.1.1"
-        self.mailbox.rcpt_reply = f"{code} <jane.doe@example.org>: Jane Doe is unknown here"
-        return self._notifier(clock)
-
-    def received_keys(self) -> list[str]:
-        return self.mailbox.keys()
+        return NotifierUnderTest(notifier=notifier, channel="smtp", received=self.mailbox.keys)
 
 
 class TestWebhookNotifier(NotifierContract):
@@ -88,21 +76,15 @@ class TestWebhookNotifier(NotifierContract):
             self.base = base
             yield
 
-    def _notifier(self, clock: FixedClock, path: str) -> WebhookNotifier:
+    def make_notifier(self, clock: FixedClock, *, fail: Failure | None = None) -> NotifierUnderTest:
+        # The receiver checks the signature's timestamp against its own clock.
         self.receiver.now = clock.now()
-        endpoint = WebhookEndpoint(url=f"{self.base}{path}", secret=SECRET)
-        return WebhookNotifier(
+        path = {None: "/hooks/complaints", "temporary": "/status/503", "permanent": "/status/422"}
+        endpoint = WebhookEndpoint(url=f"{self.base}{path[fail]}", secret=SECRET)
+        notifier = WebhookNotifier(
             endpoints={"complaints-crm": endpoint},
             connect_timeout=5,
             read_timeout=5,
             clock=clock,
         )
-
-    def make_notifier(self, clock: FixedClock) -> Notifier:
-        return self._notifier(clock, "/hooks/complaints")
-
-    def make_failing_notifier(self, clock: FixedClock, *, retryable: bool) -> Notifier:
-        return self._notifier(clock, "/status/503" if retryable else "/status/422")
-
-    def received_keys(self) -> list[str]:
-        return self.receiver.keys()
+        return NotifierUnderTest(notifier=notifier, channel="webhook", received=self.receiver.keys)

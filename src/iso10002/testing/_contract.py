@@ -1,4 +1,7 @@
-"""What every contract suite shares: collected only in subclasses, a fresh store per test."""
+"""
+What every contract suite shares: collected only in subclasses that implement the suite's hook,
+and, for the store suites, a fresh store per test.
+"""
 
 from __future__ import annotations
 
@@ -13,24 +16,34 @@ from iso10002.storage.base import EventStore
 
 S = TypeVar("S", bound=EventStore)
 
-__all__ = ["StoreContract"]
+__all__ = ["Contract", "StoreContract"]
 
 
-class StoreContract(abc.ABC, Generic[S]):
+class Contract(abc.ABC):
     """
-    A contract as pytest tests; subclass it and implement :meth:`make_store`.
+    A contract as pytest tests, with one abstract method, the hook, that says how to build
+    what is under test.
 
-    A subclass that implements :meth:`make_store` is collected by pytest whatever its name;
-    the contract itself is not. Extra tests for one store go into the subclass; a test that
-    does not apply can be overridden there (say why in its docstring).
+    A subclass that implements the hook is collected by pytest whatever its name; the contract
+    itself is not. Extra tests for one implementation go into the subclass; a test that does
+    not apply can be overridden there (say why in its docstring).
     """
 
     __test__: ClassVar[bool] = False
+    contract_hook: ClassVar[str]
+    """The name of the method a subclass implements to have the contract collected."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "__test__" not in cls.__dict__:
-            cls.__test__ = not getattr(cls.make_store, "__isabstractmethod__", False)
+            hook = getattr(cls, cls.contract_hook)
+            cls.__test__ = not getattr(hook, "__isabstractmethod__", False)
+
+
+class StoreContract(Contract, Generic[S]):
+    """A store contract as pytest tests; subclass it and implement :meth:`make_store`."""
+
+    contract_hook: ClassVar[str] = "make_store"
 
     @abc.abstractmethod
     def make_store(self, tmp_path: Path) -> S:
