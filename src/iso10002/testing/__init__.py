@@ -14,6 +14,7 @@ like the shipped ones.
 
 from __future__ import annotations
 
+from iso10002.testing.authorizer import AuthorizerContract
 from iso10002.testing.notifier import NotifierContract, NotifierUnderTest
 from iso10002.testing.outbox import OutboxStoreContract
 from iso10002.testing.personal import PersonalDataStoreContract
@@ -31,6 +32,7 @@ from iso10002.testing.storage import EventStoreContract
 
 __all__ = [
     "SAMPLE_START",
+    "AuthorizerContract",
     "EventStoreContract",
     "NotifierContract",
     "NotifierUnderTest",
