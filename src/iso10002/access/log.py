@@ -114,6 +114,9 @@ class InMemoryAccessLog:
         check_denials_query(since, limit)
         with self._lock:
             found = [d for d in self._records if since is None or d.at >= since]
+        # Oldest first even when a clock gave an earlier instant later, as the SQL stores
+        # order them; the sort is stable, so denials at one instant stay in recording order.
+        found.sort(key=lambda d: d.at)
         return found[:limit]
 
     def __len__(self) -> int:
