@@ -14,6 +14,7 @@ like the shipped ones.
 
 from __future__ import annotations
 
+from iso10002.testing.access_log import AccessLogContract, ReadableAccessLog
 from iso10002.testing.authorizer import AuthorizerContract
 from iso10002.testing.notifier import NotifierContract, NotifierUnderTest
 from iso10002.testing.outbox import OutboxStoreContract
@@ -32,12 +33,14 @@ from iso10002.testing.storage import EventStoreContract
 
 __all__ = [
     "SAMPLE_START",
+    "AccessLogContract",
     "AuthorizerContract",
     "EventStoreContract",
     "NotifierContract",
     "NotifierUnderTest",
     "OutboxStoreContract",
     "PersonalDataStoreContract",
+    "ReadableAccessLog",
     "full_lifecycle",
     "note_event",
     "received_event",
