@@ -30,6 +30,7 @@ from iso10002.testing.samples import (
     summary_after,
 )
 from iso10002.testing.storage import EventStoreContract
+from iso10002.testing.storage_durability import SharedStoreContract
 
 __all__ = [
     "SAMPLE_START",
@@ -41,6 +42,7 @@ __all__ = [
     "OutboxStoreContract",
     "PersonalDataStoreContract",
     "ReadableAccessLog",
+    "SharedStoreContract",
     "full_lifecycle",
     "note_event",
     "received_event",

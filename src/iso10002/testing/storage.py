@@ -438,6 +438,32 @@ class EventStoreContract(StoreContract[EventStore]):
         assert found(order="sla_due") == [refs[2], refs[0]]
         assert found(sla_warning_by=_NOW + 10 * hour) == [refs[0]]
 
+    def test_deadline_ties_go_by_reference(self, store: EventStore) -> None:
+        """Not by the order appended, nor received, nor by id: pages split a tie the same way."""
+        due = _NOW + _dt.timedelta(hours=4)
+        # (reference, received minutes after _TIE, deadline); the tie is written in two offsets.
+        plan = [
+            ("CMP-2026-000003", 0, due),
+            ("CMP-2026-000001", 30, due.astimezone(_INDIA)),
+            ("CMP-2026-000005", 10, due + _dt.timedelta(microseconds=1)),
+            ("CMP-2026-000004", 20, due.astimezone(_PACIFIC)),
+            ("CMP-2026-000002", 40, due - _dt.timedelta(microseconds=1)),
+            ("CMP-2026-000000", 50, due),
+        ]
+        for reference, minutes, deadline in plan:
+            first = received_event(
+                reference=reference, received_at=_TIE + _dt.timedelta(minutes=minutes)
+            )
+            summary = ComplaintSummary.of(Complaint.replay([first]), sla_due_at=deadline)
+            store.append([first], expected_version=0, summary=summary)
+        expected = [f"CMP-2026-00000{n}" for n in (2, 0, 1, 3, 4, 5)]
+        page = store.query(ComplaintQuery(order="sla_due"))
+        assert [s.reference for s in page.items] == expected
+        pages = [store.query(ComplaintQuery(order="sla_due", limit=2, offset=o)) for o in (0, 2, 4)]
+        assert [s.reference for p in pages for s in p.items] == expected
+        tied = store.query(ComplaintQuery(order="sla_due", sla_due_by=due))
+        assert [s.reference for s in tied.items] == expected[:5]
+
     def test_received_from_is_inclusive_and_received_to_exclusive(
         self, desk: ComplaintDesk
     ) -> None:
