@@ -8,6 +8,15 @@ like the shipped ones.
   (:class:`~iso10002.outbox.store.OutboxStore`).
 - :class:`PersonalDataStoreContract`: the same for a store that keeps personal data apart and
   erases it (:class:`~iso10002.storage.base.PersonalDataStore`).
+- :class:`SharedStoreContract`: for a store whose database outlives the store object: other
+  store objects and other processes see its writes, and they survive reopening; implement
+  ``store_opener``.
+- :class:`NotifierContract`: every :class:`~iso10002.notify.Notifier`; implement
+  ``make_notifier``, returning a :class:`NotifierUnderTest`.
+- :class:`AuthorizerContract`: every :class:`~iso10002.access.Authorizer`; implement
+  ``make_authorizer``.
+- :class:`AccessLogContract`: every access log that gives its denials back
+  (:class:`ReadableAccessLog`); implement ``make_access_log``.
 - Sample builders: :func:`sample_actor`, :func:`sample_complainant`, :func:`received_event`,
   :func:`note_event`, :func:`summary_after`, :func:`sample_history`, :func:`full_lifecycle`.
 """
