@@ -3,14 +3,17 @@ The handling commands of the desk, one method each: the method builds the comman
 runs it with :meth:`~iso10002.desk._path.CommandPath._run` under its :class:`Action`, whose
 value is the workflow command's name unless the method says otherwise (``assess`` runs
 ``reassess`` once assessed; ``record_reaction`` runs ``accept_decision`` or
-``reject_decision``). A command that checks its payload against the complaint (a survey's
-eligibility, a deadline extension's regime) passes that check along.
+``reject_decision``; ``run_step`` runs the custom command it is given). A command that checks
+its payload against the complaint (a deadline extension's regime) passes that check along.
+
+The complainant's satisfaction and survey answers are in :mod:`~iso10002.desk._feedback`,
+receiving a complaint in :mod:`~iso10002.desk._intake`.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 from iso10002.access.actions import Action
 from iso10002.desk._loading import ComplaintKey
@@ -37,7 +40,6 @@ from iso10002.model.events import (
     ReferredExternally,
     Reopened,
     RootCauseRecorded,
-    SatisfactionRecorded,
     StepRecorded,
     Withdrawn,
 )
@@ -54,8 +56,6 @@ from iso10002.model.values import (
     RootCause,
 )
 from iso10002.process.standard import standard_workflow
-from iso10002.survey.definition import Survey
-from iso10002.survey.eligibility import eligible
 
 __all__ = ["Commands"]
 
@@ -285,56 +285,6 @@ class Commands(CommandPath):
         """Reopen a closed or withdrawn complaint."""
         payload = Reopened(reason=reason)
         return self._run(Action.REOPEN, key, actor, payload, expected_version)
-
-    def record_satisfaction(
-        self,
-        key: ComplaintKey,
-        actor: Actor,
-        *,
-        score: int,
-        scale: int = 5,
-        comment: str | None = None,
-        expected_version: int | None = None,
-    ) -> Complaint:
-        """Record the complainant's satisfaction with the handling (8.3)."""
-        payload = SatisfactionRecorded(score=score, scale=scale, comment=comment)
-        return self._run(Action.RECORD_SATISFACTION, key, actor, payload, expected_version)
-
-    def answer_survey(
-        self,
-        key: ComplaintKey,
-        actor: Actor,
-        *,
-        survey: Survey,
-        answers: Mapping[str, int],
-        comment: str | None = None,
-        expected_version: int | None = None,
-    ) -> Complaint:
-        """
-        Record the complainant's answers to a satisfaction survey (8.3, ISO 10004); the answer
-        to the survey's overall question becomes the complaint's satisfaction score.
-
-        Raises:
-            ValidationError: an answer names an unknown question, is off its scale, or a
-                required question is unanswered (field ``answers.<question id>``); or the
-                complaint may not answer the survey now (field ``eligibility.<rule>``).
-        """
-        if not isinstance(survey, Survey):
-            raise ValidationError("survey", f"expected a Survey, got {type(survey).__name__}")
-        payload = survey.response(answers, comment=comment)
-
-        def check_eligible(complaint: Complaint, _: EventPayload) -> None:
-            verdict = eligible(survey, complaint, self.clock.now())
-            if not verdict:
-                raise ValidationError(
-                    f"eligibility.{verdict.rule}",
-                    f"complaint {complaint.reference} may not answer survey {survey.name!r} "
-                    f"(version {survey.version}): {verdict.reason}",
-                )
-
-        return self._run(
-            Action.ANSWER_SURVEY, key, actor, payload, expected_version, check=check_eligible
-        )
 
     def put_on_hold(
         self,

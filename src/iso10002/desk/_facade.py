@@ -5,7 +5,8 @@ The desk is assembled from one part per concern, each a module of this package:
 
 - :mod:`~iso10002.desk._path`: how a command runs (load, authorize, decide, append); start here.
 - :mod:`~iso10002.desk._intake`: ``receive``.
-- :mod:`~iso10002.desk._commands`: the handling commands, ``acknowledge`` to ``run_step``.
+- :mod:`~iso10002.desk._commands`: the handling commands, ``acknowledge`` to ``run_step``;
+  :mod:`~iso10002.desk._feedback`: ``record_satisfaction`` and ``answer_survey``.
 - :mod:`~iso10002.desk._queries`: ``get``, ``history``, ``find_by_client_key``, ``query`` and
   ``public_view``.
 - :mod:`~iso10002.desk._access`: ``authorize``, and the gate every command and query passes.
@@ -25,6 +26,7 @@ from iso10002.access.policy import Authorizer
 from iso10002.clock import Clock, SystemClock
 from iso10002.desk._access import access_of
 from iso10002.desk._commands import Commands
+from iso10002.desk._feedback import Feedback
 from iso10002.desk._intake import Intake
 from iso10002.desk._queries import Queries
 from iso10002.desk._records import RecordsManagement
@@ -43,7 +45,7 @@ from iso10002.storage.memory import InMemoryEventStore
 __all__ = ["ComplaintDesk"]
 
 
-class ComplaintDesk(Intake, Commands, Queries, Timeliness, RecordsManagement):
+class ComplaintDesk(Intake, Commands, Feedback, Queries, Timeliness, RecordsManagement):
     """
     Receive complaints and move them through the handling process.
 
