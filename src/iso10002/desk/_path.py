@@ -48,7 +48,7 @@ from iso10002.model.values import Actor, ComplaintId
 from iso10002.outbox.policy import DeskChange
 from iso10002.storage.base import Append, append_all
 
-__all__ = ["CommandPath", "Derive", "refused"]
+__all__ = ["CommandPath", "Derive", "check_version", "refused"]
 
 Derive = Callable[[Complaint, tuple[Event, ...], _dt.datetime], tuple[Complaint, list[Event]]]
 """Given the complaint, its history and now: the state after, and the events to append."""
@@ -80,12 +80,7 @@ class CommandPath(AccessGate):
         for attempt in (1, 2):
             current, past = self._load_entry(cid)
             self._authorize(actor, action, current)
-            if expected_version is not None and current.version != expected_version:
-                raise ConcurrencyConflict(
-                    complaint=current.reference,
-                    expected_version=expected_version,
-                    actual_version=current.version,
-                )
+            check_version(current, expected_version)
             if command is None:
                 name = action.value
             else:
@@ -195,3 +190,13 @@ def refused(command: str, complaint: Complaint, why: str) -> CommandRejected:
         reference=complaint.reference,
         state=complaint.state,
     )
+
+
+def check_version(current: Complaint, expected_version: int | None) -> None:
+    """Refuse to act on ``current`` when the caller pinned another version of it."""
+    if expected_version is not None and current.version != expected_version:
+        raise ConcurrencyConflict(
+            complaint=current.reference,
+            expected_version=expected_version,
+            actual_version=current.version,
+        )

@@ -17,8 +17,8 @@ import attrs
 from iso10002.access.actions import Action
 from iso10002.desk._access import check_actor
 from iso10002.desk._loading import ComplaintKey
-from iso10002.desk._path import CommandPath, refused
-from iso10002.errors import ConcurrencyConflict, ValidationError
+from iso10002.desk._path import CommandPath, check_version, refused
+from iso10002.errors import ValidationError
 from iso10002.model.complaint import Complaint, apply
 from iso10002.model.events import (
     Event,
@@ -252,12 +252,7 @@ class RecordsManagement(CommandPath):
             current: Complaint, _past: tuple[Event, ...], now: _dt.datetime
         ) -> tuple[Complaint, list[Event]]:
             self._authorize(actor, action, current)
-            if expected_version is not None and current.version != expected_version:
-                raise ConcurrencyConflict(
-                    complaint=current.reference,
-                    expected_version=expected_version,
-                    actual_version=current.version,
-                )
+            check_version(current, expected_version)
             check(current)
             event = Event(
                 complaint_id=cid,
