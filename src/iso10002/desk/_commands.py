@@ -1,0 +1,383 @@
+"""
+The handling commands of the desk, one method each: the method builds the command's payload and
+runs it with :meth:`~iso10002.desk._path.CommandPath._run` under its :class:`Action`, whose
+value is the workflow command's name unless the method says otherwise (``assess`` runs
+``reassess`` once assessed; ``record_reaction`` runs ``accept_decision`` or
+``reject_decision``; ``run_step`` runs the custom command it is given). A command that checks
+its payload against the complaint (a deadline extension's regime) passes that check along.
+
+The complainant's satisfaction and survey answers are in :mod:`~iso10002.desk._feedback`,
+receiving a complaint in :mod:`~iso10002.desk._intake`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable
+
+from iso10002.access.actions import Action
+from iso10002.desk._loading import ComplaintKey
+from iso10002.desk._path import CommandPath, refused
+from iso10002.errors import ValidationError
+from iso10002.model.complaint import Complaint
+from iso10002.model.events import (
+    Acknowledged,
+    Assessed,
+    Assigned,
+    Classified,
+    Closed,
+    CommunicationRecorded,
+    DeadlineExtended,
+    DecisionCommunicated,
+    DecisionMade,
+    EventPayload,
+    HoldEnded,
+    HoldStarted,
+    InternalReviewRequested,
+    InvestigationStarted,
+    NoteAdded,
+    ReactionRecorded,
+    ReferredExternally,
+    Reopened,
+    RootCauseRecorded,
+    StepRecorded,
+    Withdrawn,
+)
+from iso10002.model.values import (
+    Actor,
+    Assessment,
+    Channel,
+    Classification,
+    ClosureReason,
+    Communication,
+    Decision,
+    ExtensionKind,
+    Reaction,
+    RootCause,
+)
+from iso10002.process.standard import standard_workflow
+
+__all__ = ["Commands"]
+
+
+class Commands(CommandPath):
+    """One method per command of the handling process."""
+
+    def acknowledge(
+        self,
+        key: ComplaintKey,
+        actor: Actor,
+        *,
+        channel: Channel | None = None,
+        message: str | None = None,
+        expected_version: int | None = None,
+    ) -> Complaint:
+        """Acknowledge receipt (7.4); ``channel`` defaults to the channel it came in by."""
+        payload: EventPayload | Callable[[Complaint], EventPayload] = (
+            Acknowledged(channel=channel, message=message)
+            if channel is not None
+            else lambda current: Acknowledged(channel=current.channel, message=message)
+        )
+        return self._run(Action.ACKNOWLEDGE, key, actor, payload, expected_version)
+
+    def assess(
+        self,
+        key: ComplaintKey,
+        actor: Actor,
+        assessment: Assessment,
+        *,
+        expected_version: int | None = None,
+    ) -> Complaint:
+        """Record the initial assessment (7.5), or revise it; the priority policy sets priority."""
+        payload = Assessed(
+            assessment=assessment,
+            priority=self.priority_policy(assessment),
+            priority_policy=self.priority_policy.name,
+        )
+
+        def first_or_revised(current: Complaint) -> str:
+            return "assess" if current.assessment is None else "reassess"
+
+        return self._run(
+            Action.ASSESS, key, actor, payload, expected_version, command=first_or_revised
+        )
+
+    def classify(
+        self,
+        key: ComplaintKey,
+        actor: Actor,
+        classification: Classification,
+        *,
+        expected_version: int | None = None,
+    ) -> Complaint:
+        """Place the complaint in the category tree (8.2)."""
+        payload = Classified(classification=classification)
+        return self._run(Action.CLASSIFY, key, actor, payload, expected_version)
+
+    def assign(
+        self,
+        key: ComplaintKey,
+        actor: Actor,
+        assignee: Actor,
+        *,
+        expected_version: int | None = None,
+    ) -> Complaint:
+        """Make ``assignee`` responsible for the complaint (4.12)."""
+        payload = Assigned(assignee=assignee)
+        return self._run(Action.ASSIGN, key, actor, payload, expected_version)
+
+    def start_investigation(
+        self,
+        key: ComplaintKey,
+        actor: Actor,
+        *,
+        plan: str | None = None,
+        expected_version: int | None = None,
+    ) -> Complaint:
+        """Begin the investigation (7.6)."""
+        payload = InvestigationStarted(plan=plan)
+        return self._run(Action.START_INVESTIGATION, key, actor, payload, expected_version)
+
+    def add_note(
+        self,
+        key: ComplaintKey,
+        actor: Actor,
+        text: str,
+        *,
+        internal: bool = True,
+        expected_version: int | None = None,
+    ) -> Complaint:
+        """Add an investigation note; internal unless ``internal=False``."""
+        payload = NoteAdded(text=text, internal=internal)
+        return self._run(Action.ADD_NOTE, key, actor, payload, expected_version)
+
+    def record_root_cause(
+        self,
+        key: ComplaintKey,
+        actor: Actor,
+        root_cause: RootCause,
+        *,
+        expected_version: int | None = None,
+    ) -> Complaint:
+        """Record the root cause and corrective or preventive action (8.2)."""
+        payload = RootCauseRecorded(root_cause=root_cause)
+        return self._run(Action.RECORD_ROOT_CAUSE, key, actor, payload, expected_version)
+
+    def decide(
+        self,
+        key: ComplaintKey,
+        actor: Actor,
+        decision: Decision,
+        *,
+        expected_version: int | None = None,
+    ) -> Complaint:
+        """Take (or revise, before it is communicated) the decision (7.7)."""
+        payload = DecisionMade(decision=decision)
+        return self._run(Action.DECIDE, key, actor, payload, expected_version)
+
+    def communicate_decision(
+        self,
+        key: ComplaintKey,
+        actor: Actor,
+        *,
+        channel: Channel,
+        summary: str,
+        recourse_explained: bool = True,
+        expected_version: int | None = None,
+    ) -> Complaint:
+        """Tell the complainant the decision (7.8) and, unless fully upheld, their recourse."""
+        payload = DecisionCommunicated(
+            channel=channel, summary=summary, recourse_explained=recourse_explained
+        )
+        return self._run(Action.COMMUNICATE_DECISION, key, actor, payload, expected_version)
+
+    def record_communication(
+        self,
+        key: ComplaintKey,
+        actor: Actor,
+        communication: Communication,
+        *,
+        expected_version: int | None = None,
+    ) -> Complaint:
+        """Record any other exchange with the complainant, or an internal message."""
+        payload = CommunicationRecorded(communication=communication)
+        return self._run(Action.RECORD_COMMUNICATION, key, actor, payload, expected_version)
+
+    def record_reaction(
+        self,
+        key: ComplaintKey,
+        actor: Actor,
+        reaction: Reaction,
+        *,
+        comment: str | None = None,
+        expected_version: int | None = None,
+    ) -> Complaint:
+        """Record that the complainant accepts or rejects the decision (7.9)."""
+        payload = ReactionRecorded(reaction=reaction, comment=comment)
+        command = "accept_decision" if reaction is Reaction.ACCEPTS else "reject_decision"
+        return self._run(
+            Action.RECORD_REACTION, key, actor, payload, expected_version, command=command
+        )
+
+    def request_internal_review(
+        self,
+        key: ComplaintKey,
+        actor: Actor,
+        *,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> Complaint:
+        """Escalate a rejected decision for internal review."""
+        payload = InternalReviewRequested(reason=reason)
+        return self._run(Action.REQUEST_INTERNAL_REVIEW, key, actor, payload, expected_version)
+
+    def refer_externally(
+        self,
+        key: ComplaintKey,
+        actor: Actor,
+        *,
+        body: str,
+        external_reference: str | None = None,
+        expected_version: int | None = None,
+    ) -> Complaint:
+        """Record referral to an external dispute-resolution body (ISO 10003)."""
+        payload = ReferredExternally(body=body, external_reference=external_reference)
+        return self._run(Action.REFER_EXTERNALLY, key, actor, payload, expected_version)
+
+    def close(
+        self,
+        key: ComplaintKey,
+        actor: Actor,
+        *,
+        reason: ClosureReason,
+        note: str | None = None,
+        duplicate_of: str | None = None,
+        expected_version: int | None = None,
+    ) -> Complaint:
+        """Close the complaint with a documented reason (guard ``closure_justified``)."""
+        payload = Closed(reason=reason, note=note, duplicate_of=duplicate_of)
+        if duplicate_of is not None and self.store.id_for_reference(duplicate_of) is None:
+            raise ValidationError(
+                "duplicate_of", f"no complaint has the reference {duplicate_of!r}"
+            )
+        return self._run(Action.CLOSE, key, actor, payload, expected_version)
+
+    def withdraw(
+        self,
+        key: ComplaintKey,
+        actor: Actor,
+        *,
+        reason: str | None = None,
+        expected_version: int | None = None,
+    ) -> Complaint:
+        """Record that the complainant withdrew the complaint."""
+        payload = Withdrawn(reason=reason)
+        return self._run(Action.WITHDRAW, key, actor, payload, expected_version)
+
+    def reopen(
+        self,
+        key: ComplaintKey,
+        actor: Actor,
+        *,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> Complaint:
+        """Reopen a closed or withdrawn complaint."""
+        payload = Reopened(reason=reason)
+        return self._run(Action.REOPEN, key, actor, payload, expected_version)
+
+    def put_on_hold(
+        self,
+        key: ComplaintKey,
+        actor: Actor,
+        *,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> Complaint:
+        """Put the complaint on hold (e.g. waiting for the complainant); SLA metrics may pause."""
+        payload = HoldStarted(reason=reason)
+        return self._run(Action.PUT_ON_HOLD, key, actor, payload, expected_version)
+
+    def release_hold(
+        self,
+        key: ComplaintKey,
+        actor: Actor,
+        *,
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> Complaint:
+        """End the hold; paused SLA metrics run again."""
+        payload = HoldEnded(note=note)
+        return self._run(Action.RELEASE_HOLD, key, actor, payload, expected_version)
+
+    def extend_deadline(
+        self,
+        key: ComplaintKey,
+        actor: Actor,
+        *,
+        metric: str,
+        kind: ExtensionKind,
+        reason: str,
+        until: _dt.datetime | None = None,
+        expected_version: int | None = None,
+    ) -> Complaint:
+        """
+        Extend one timeliness metric's deadline as its regime allows: a holding response or
+        delay notice moves it to the metric's extended target; an agreed extension to ``until``.
+
+        Raises:
+            ValidationError: the desk has no timeliness policies, the complaint's policy has no
+                such metric, or the metric does not allow this kind of extension.
+        """
+        payload = DeadlineExtended(metric=metric, kind=kind, reason=reason, until=until)
+        return self._run(
+            Action.EXTEND_DEADLINE,
+            key,
+            actor,
+            payload,
+            expected_version,
+            check=self._check_extension,
+        )
+
+    def _check_extension(self, complaint: Complaint, payload: EventPayload) -> None:
+        if self.sla is None:
+            raise ValidationError("metric", "this desk has no timeliness policies to extend")
+        assert isinstance(payload, DeadlineExtended)
+        if payload.until is not None and payload.until <= self.clock.now():
+            raise ValidationError("until", "an agreed deadline must lie in the future")
+        self.sla.check_extension(complaint, payload)
+
+    def run_step(
+        self,
+        key: ComplaintKey,
+        actor: Actor,
+        command: str,
+        *,
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> Complaint:
+        """
+        Run a command of a custom workflow that carries no data beyond a note.
+
+        Raises:
+            CommandRejected: ``command`` is one of the standard workflow's, which record their
+                own data (a decision, a classification, ...) through their own methods.
+        """
+        if command in _STANDARD_COMMANDS:
+            # A note-only step would move the complaint without the data the state stands for
+            # (``decide`` to "decided" with no decision).
+            method = _METHODS.get(command, command)
+            current = self._load(self._resolve(key))
+            raise refused(command, current, f"it records its own data: call ComplaintDesk.{method}")
+        payload = StepRecorded(command=command, note=note)
+        return self._run(Action.RUN_STEP, key, actor, payload, expected_version, command=command)
+
+
+_STANDARD_COMMANDS = frozenset(t.command for t in standard_workflow().transitions)
+"""The standard workflow's commands: each has its own method and payload."""
+_METHODS = {
+    "reassess": "assess",
+    "accept_decision": "record_reaction",
+    "reject_decision": "record_reaction",
+}
+"""The methods of the standard commands not named after them."""

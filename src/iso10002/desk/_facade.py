@@ -1,0 +1,117 @@
+"""
+:class:`ComplaintDesk`, the facade applications use.
+
+The desk is assembled from one part per concern, each a module of this package:
+
+- :mod:`~iso10002.desk._path`: how a command runs (load, authorize, decide, append); start here.
+- :mod:`~iso10002.desk._intake`: ``receive``.
+- :mod:`~iso10002.desk._commands`: the handling commands, ``acknowledge`` to ``run_step``;
+  :mod:`~iso10002.desk._feedback`: ``record_satisfaction`` and ``answer_survey``.
+- :mod:`~iso10002.desk._queries`: ``get``, ``history``, ``find_by_client_key``, ``query`` and
+  ``public_view``.
+- :mod:`~iso10002.desk._access`: ``authorize``, and the gate every command and query passes.
+- :mod:`~iso10002.desk._timeliness`: ``sla_status``, ``sla_queue``, ``apply_policies``, ``tick``;
+  :mod:`~iso10002.desk._deadlines`: what each command records about timeliness.
+- :mod:`~iso10002.desk._records`: legal holds, erasure, retention purges, subject exports.
+- :mod:`~iso10002.desk._loading`: resolving keys, and the cache of complaint states.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable
+
+from iso10002.access.log import AccessLog
+from iso10002.access.policy import Authorizer
+from iso10002.clock import Clock, SystemClock
+from iso10002.desk._access import access_of
+from iso10002.desk._commands import Commands
+from iso10002.desk._feedback import Feedback
+from iso10002.desk._intake import Intake
+from iso10002.desk._queries import Queries
+from iso10002.desk._records import RecordsManagement
+from iso10002.desk._timeliness import EscalationHook, Timeliness
+from iso10002.errors import ValidationError
+from iso10002.model.priority import DefaultPriorityPolicy, PriorityPolicy
+from iso10002.model.reference import ReferenceFormat
+from iso10002.outbox.policy import NotificationHook
+from iso10002.outbox.store import OutboxStore
+from iso10002.process.standard import standard_workflow
+from iso10002.process.workflow import Workflow
+from iso10002.sla.config import SlaConfig
+from iso10002.storage.base import EventStore
+from iso10002.storage.memory import InMemoryEventStore
+
+__all__ = ["ComplaintDesk"]
+
+
+class ComplaintDesk(Intake, Commands, Feedback, Queries, Timeliness, RecordsManagement):
+    """
+    Receive complaints and move them through the handling process.
+
+    Args:
+        store: where histories are kept; an in-memory store if omitted.
+        clock: the source of ``occurred_at``; the system clock if omitted.
+        workflow: the handling process; :func:`~iso10002.standard_workflow` if omitted.
+        priority_policy: maps assessments to priorities.
+        references: the format of new references.
+        cache_size: how many complaint states to keep in memory between commands. The cache
+            is always caught up with the store before use, so it is never stale.
+        notifications: given each change (a command, or the alerts :meth:`tick` raises for a
+            complaint), returns the notifications to enqueue in the outbox **in the same
+            transaction** as the change's events, e.g. a
+            :class:`~iso10002.outbox.policy.NotificationPolicy`. Needs a store with an outbox.
+        authorizer: the access policy (e.g. :class:`~iso10002.access.RoleBasedAuthorizer`),
+            asked before every command and query. Without one the desk checks no access at
+            all: the embedding application decides who may call what.
+        access_log: where denials are recorded; the store itself when it keeps denials
+            (:class:`~iso10002.access.DenialStore`, as the shipped stores do), else a log in
+            memory.
+
+    Every command takes the acting :class:`~iso10002.Actor` first, returns the complaint as it
+    is after the command, and writes nothing if it raises. Every query takes the actor as the
+    keyword ``actor``, which an authorizer requires: without it, the query is denied.
+    """
+
+    def __init__(
+        self,
+        store: EventStore | None = None,
+        *,
+        clock: Clock | None = None,
+        workflow: Workflow | None = None,
+        priority_policy: PriorityPolicy | None = None,
+        references: ReferenceFormat | None = None,
+        cache_size: int = 10_000,
+        sla: SlaConfig | None = None,
+        escalation_hooks: Iterable[EscalationHook] = (),
+        notifications: NotificationHook | None = None,
+        authorizer: Authorizer | None = None,
+        access_log: AccessLog | None = None,
+    ) -> None:
+        self.store = store if store is not None else InMemoryEventStore()
+        self.authorizer, self.access_log = access_of(self.store, authorizer, access_log)
+        if notifications is not None:
+            if not callable(notifications):
+                raise ValidationError(
+                    "notifications",
+                    f"expected a callable such as NotificationPolicy, got "
+                    f"{type(notifications).__name__}",
+                )
+            if not isinstance(self.store, OutboxStore):
+                raise ValidationError(
+                    "notifications",
+                    f"{type(self.store).__name__} keeps no outbox (see OutboxStore), so the "
+                    "notifications would be lost",
+                )
+        self.notifications = notifications
+        self.clock = clock if clock is not None else SystemClock()
+        self.workflow = workflow if workflow is not None else standard_workflow()
+        self.priority_policy = priority_policy or DefaultPriorityPolicy()
+        self.references = references or ReferenceFormat()
+        self.sla = sla
+        self.escalation_hooks = tuple(escalation_hooks)
+        self._cache = OrderedDict()
+        self._cache_size = cache_size
+
+    def __repr__(self) -> str:
+        return f"ComplaintDesk(store={self.store!r}, workflow={self.workflow.name!r})"

@@ -1,0 +1,202 @@
+"""
+How a command runs. Each command method of the desk (``acknowledge``, ``decide``, ``close``,
+...) builds its payload and hands it to :meth:`CommandPath._run`, which:
+
+1. **resolves** the key: an id is used as it is, a reference is looked up in the store;
+2. **loads** the complaint: the cached state, caught up with the events the store holds after
+   its version, so a second process's writes are always seen (:mod:`~iso10002.desk._loading`);
+3. **authorizes**: asks the desk's authorizer, if it has one, whether the actor may run the
+   command on the complaint as loaded; a refusal is recorded and raised
+   (:mod:`~iso10002.desk._access`);
+4. **pins** the version: a caller who passed ``expected_version`` gets
+   :class:`~iso10002.errors.ConcurrencyConflict` if the complaint has moved on since;
+5. **decides**: the workflow says whether the command may run in this state and which state it
+   leads to, or refuses it; the command's own check, if any, then validates the payload
+   against the complaint;
+6. **builds** the event (``seq`` = version + 1, ``occurred_at`` from the clock, the actor, the
+   target state, the payload) and **folds** it into the state with ``apply``;
+7. **reselects** the timeliness policy, if the desk has policies: a new selection is one more
+   event (:mod:`~iso10002.desk._deadlines`);
+8. **appends** the events with the version that was read, together with the complaint's
+   summary row (and its next deadlines) and the notifications the desk's hook asks for, all in
+   one transaction;
+9. **remembers** the new state in the cache and returns it.
+
+Nothing is written if a step raises. A concurrent writer makes step 8 fail with
+``ConcurrencyConflict``; the desk then starts again from step 2, once: re-running the workflow's
+checks on the fresh state makes the retry safe. A caller who pinned the version asked not to act
+on anything newer, so for them the conflict is raised.
+
+Receiving a complaint (:mod:`~iso10002.desk._intake`) takes the same steps for a complaint that
+does not exist yet. The desk's own bookkeeping (alerts, policy changes, legal holds, erasure)
+goes through :meth:`CommandPath._append_derived`: steps 2 and 6 to 9, without the workflow.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Sequence
+
+from iso10002.access.actions import Action
+from iso10002.desk._access import AccessGate, check_actor
+from iso10002.desk._deadlines import reselect, sla_report, summary_of
+from iso10002.desk._loading import ComplaintKey
+from iso10002.errors import CommandRejected, ConcurrencyConflict
+from iso10002.model.complaint import Complaint, apply
+from iso10002.model.events import Event, EventPayload
+from iso10002.model.values import Actor, ComplaintId
+from iso10002.outbox.policy import DeskChange
+from iso10002.storage.base import Append, append_all
+
+__all__ = ["CommandPath", "Derive", "check_version", "refused"]
+
+Derive = Callable[[Complaint, tuple[Event, ...], _dt.datetime], tuple[Complaint, list[Event]]]
+"""Given the complaint, its history and now: the state after, and the events to append."""
+
+
+class CommandPath(AccessGate):
+    """One command, from the key to the appended events; see the module's docstring."""
+
+    def _run(
+        self,
+        action: Action,
+        key: ComplaintKey,
+        actor: Actor,
+        payload: EventPayload | Callable[[Complaint], EventPayload],
+        expected_version: int | None,
+        *,
+        command: str | Callable[[Complaint], str] | None = None,
+        check: Callable[[Complaint, EventPayload], None] | None = None,
+    ) -> Complaint:
+        """
+        Run one command. ``action`` is what the authorizer is asked about, on each complaint
+        state loaded; ``command`` is the workflow's command, named like the action if omitted.
+        ``command`` and ``payload`` may depend on the complaint as loaded here (given as
+        functions of it), so a retry after a conflict recomputes them from fresh state.
+        ``check`` validates the payload against the complaint once the workflow has allowed it.
+        """
+        check_actor(actor)
+        cid = self._resolve(key)
+        for attempt in (1, 2):
+            current, past = self._load_entry(cid)
+            self._authorize(actor, action, current)
+            check_version(current, expected_version)
+            if command is None:
+                name = action.value
+            else:
+                name = command if isinstance(command, str) else command(current)
+            if current.erased_at is not None:
+                raise refused(name, current, "its personal data was erased")
+            body = payload(current) if callable(payload) else payload
+            now = self.clock.now()
+            target = self.workflow.run(current, name, actor, body, now)
+            if check is not None:
+                check(current, body)
+            event = Event(
+                complaint_id=cid,
+                seq=current.version + 1,
+                occurred_at=now,
+                actor=actor,
+                state=target,
+                payload=body,
+            )
+            updated = apply(current, event)
+            new = [event]
+            if self.sla is None:
+                history: tuple[Event, ...] = ()
+            else:
+                updated = reselect(self.sla, updated, new, actor, now)
+                history = (*past, *new)
+            try:
+                self._append(updated, new, current.version, history, now)
+            except ConcurrencyConflict:
+                self._cache.pop(cid, None)
+                # Retrying re-runs the workflow's checks on the fresh state, so it is safe;
+                # a caller who pinned a version asked not to act on anything newer.
+                if expected_version is not None or attempt == 2:
+                    raise
+                continue
+            self._remember(updated, history)
+            return updated
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _append(
+        self,
+        complaint: Complaint,
+        new: Sequence[Event],
+        expected_version: int,
+        history: Sequence[Event],
+        now: _dt.datetime,
+        *,
+        erase: bool = False,
+    ) -> None:
+        """
+        Append ``new`` with the summary of ``complaint`` and, when the desk has a notification
+        hook, the notifications it asks for, all in one transaction; with ``erase``, the
+        complaint's personal data is erased in it too (:attr:`Append.erase`).
+        """
+        report = sla_report(self.sla, complaint, history, now)
+        summary = summary_of(complaint, report)
+        hook = self.notifications
+        if hook is None and not erase:
+            self.store.append(new, expected_version=expected_version, summary=summary)
+            return
+        entries = (
+            ()
+            if hook is None
+            else tuple(hook(DeskChange(complaint=complaint, events=tuple(new), sla=report)))
+        )
+        append = Append(
+            events=tuple(new),
+            expected_version=expected_version,
+            summary=summary,
+            outbox=entries,
+            erase=erase,
+        )
+        append_all(self.store, [append])
+
+    def _append_derived(
+        self, cid: ComplaintId, derive: Derive, *, erase: bool = False
+    ) -> tuple[Complaint, list[Event]]:
+        """
+        Append the events ``derive`` computes from the complaint as loaded (bookkeeping of the
+        desk itself, not a workflow command), retrying once on a conflict: the retry derives
+        again from the fresh history, so nothing is written twice.
+        """
+        for attempt in (1, 2):
+            current, past = self._load_entry(cid)
+            now = self.clock.now()
+            updated, new = derive(current, past, now)
+            if not new:
+                return updated, []
+            history = (*past, *new)
+            try:
+                self._append(updated, new, current.version, history, now, erase=erase)
+            except ConcurrencyConflict:
+                self._cache.pop(cid, None)
+                if attempt == 2:
+                    raise
+                continue
+            self._remember(updated, history)
+            return updated, new
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def refused(command: str, complaint: Complaint, why: str) -> CommandRejected:
+    """The error refusing ``command`` on ``complaint``, saying ``why``."""
+    return CommandRejected(
+        f"{command!r} is refused for complaint {complaint.reference}: {why}",
+        command=command,
+        reference=complaint.reference,
+        state=complaint.state,
+    )
+
+
+def check_version(current: Complaint, expected_version: int | None) -> None:
+    """Refuse to act on ``current`` when the caller pinned another version of it."""
+    if expected_version is not None and current.version != expected_version:
+        raise ConcurrencyConflict(
+            complaint=current.reference,
+            expected_version=expected_version,
+            actual_version=current.version,
+        )
