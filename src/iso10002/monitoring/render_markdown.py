@@ -4,7 +4,8 @@ The KPI report as Markdown.
 :func:`report_to_markdown` writes the report's view (:mod:`iso10002.monitoring._view`: the
 headline figures, the sections with their sentences, facts and tables, the counting rules) as
 Markdown, every text from the report escaped, so a category named ``<b>|*x*`` shows as
-written. The charts of the view are for the HTML page; the tables carry the same figures.
+written. Markdown draws no charts, so it asks for the view without them; the tables carry
+the same figures.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def report_to_markdown(report: KpiReport) -> str:
     deadlines, outcomes, remedies and redress, root causes, satisfaction, any figure the
     report holds beyond these, the comparison) and the counting rules last.
     """
-    view = report_view(report)
+    view = report_view(report, charts=False)
     lines = [f"# {md(view.title)}", ""]
     for detail in view.details:
         shown = md_code(detail.value) if detail.code else md(detail.value)

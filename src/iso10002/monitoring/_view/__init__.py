@@ -58,27 +58,28 @@ __all__ = [
 ]
 
 
-def report_view(report: KpiReport) -> ReportView:
+def report_view(report: KpiReport, *, charts: bool = True) -> ReportView:
     """
     The report in words: its title, what it covers, the headline figures, then the sections
     in reading order (volume and trend, subjects, channels, timeliness, deadlines, outcomes,
     remedies, root causes, satisfaction, any field the view does not know, the comparison)
-    and the counting rules last.
+    and the counting rules last. Without ``charts`` the sections hold no charts, for a
+    rendering that does not draw them.
     """
     return ReportView(
         title=title(report),
         details=details(report),
         figures=figures(report),
         sections=(
-            handling.volume(report),
-            handling.subjects(report),
-            handling.channels(report),
-            handling.timeliness(report),
-            handling.deadlines(report),
-            results.outcomes(report),
-            results.remedies(report),
-            results.root_causes(report),
-            results.satisfaction(report),
+            handling.volume(report, draw=charts),
+            handling.subjects(report, draw=charts),
+            handling.channels(report, draw=charts),
+            handling.timeliness(report, draw=charts),
+            handling.deadlines(report, draw=charts),
+            results.outcomes(report, draw=charts),
+            results.remedies(report, draw=charts),
+            results.root_causes(report, draw=charts),
+            results.satisfaction(report, draw=charts),
             *extra_sections(report),
             results.comparison(report),
             results.rules(report),

@@ -47,9 +47,9 @@ def _flagged(trend: Sequence[TrendPoint], series: str) -> frozenset[int]:
 
 
 def _breakdown(
-    caption: str, key: str, items: Sequence[Breakdown], *, words: bool
-) -> tuple[Table, BarChart]:
-    """A breakdown as a table and as bars of the complaints received, captioned alike."""
+    caption: str, key: str, items: Sequence[Breakdown], *, words: bool, draw: bool
+) -> tuple[Table, BarChart | None]:
+    """A breakdown as a table and (to ``draw``) as bars of the complaints received."""
     labels = [name(b.key) if words else b.key for b in items]
     total = sum(b.received for b in items)
     rows = tuple(
@@ -69,42 +69,55 @@ def _breakdown(
         rows=rows,
         empty="No complaints in the period.",
     )
+    if not draw:
+        return table, None
     bars = tuple(
         Amount(label=label, value=b.received) for label, b in zip(labels, items, strict=True)
     )
     return table, BarChart(title=caption, unit="complaints received", bars=bars)
 
 
-def _two_breakdowns(section_id: str, heading: str, *pairs: tuple[Table, BarChart]) -> Section:
+def _two_breakdowns(
+    section_id: str, heading: str, *pairs: tuple[Table, BarChart | None]
+) -> Section:
     return Section(
         id=section_id,
         heading=heading,
-        charts=tuple(chart for _, chart in pairs),
+        charts=tuple(chart for _, chart in pairs if chart is not None),
         tables=tuple(table for table, _ in pairs),
     )
 
 
-def subjects(report: KpiReport) -> Section:
+def subjects(report: KpiReport, *, draw: bool) -> Section:
     """What complaints are about: categories and products."""
     return _two_breakdowns(
         "subjects",
         "What complaints are about",
-        _breakdown("By category", "Category", report.by_category, words=False),
-        _breakdown("By product or service", "Product", report.by_product, words=False),
+        _breakdown("By category", "Category", report.by_category, words=False, draw=draw),
+        _breakdown("By product or service", "Product", report.by_product, words=False, draw=draw),
     )
 
 
-def channels(report: KpiReport) -> Section:
+def channels(report: KpiReport, *, draw: bool) -> Section:
     """How complaints reached us, and their handling priority."""
     return _two_breakdowns(
         "channels",
         "How complaints reached us",
-        _breakdown("By channel", "Channel", report.by_channel, words=True),
-        _breakdown("By handling priority", "Priority", report.by_priority, words=True),
+        _breakdown("By channel", "Channel", report.by_channel, words=True, draw=draw),
+        _breakdown("By handling priority", "Priority", report.by_priority, words=True, draw=draw),
     )
 
 
-def volume(report: KpiReport) -> Section:
+def _trend_chart(report: KpiReport, title: str, unit: str, *series: Line) -> LineChart:
+    return LineChart(
+        title=f"{title} per {bucket_name(report.period).lower()}",
+        unit=unit,
+        labels=tuple(p.label for p in report.trend),
+        series=series,
+    )
+
+
+def volume(report: KpiReport, *, draw: bool) -> Section:
     """Complaints received and closed: the counts, and the trend bucket by bucket."""
     v = report.volume
     facts = [
@@ -157,30 +170,27 @@ def volume(report: KpiReport) -> Section:
         marked=tuple(bool(p.anomalies) for p in report.trend),
         empty="No trend buckets in the period.",
     )
-    lines = tuple(
-        Line(
-            name=label,
-            values=tuple(getattr(p, key) for p in report.trend),
-            flagged=_flagged(report.trend, key),
+    charts: tuple[Chart, ...] = ()
+    if draw:
+        lines = (
+            Line(
+                name=label,
+                values=tuple(getattr(p, key) for p in report.trend),
+                flagged=_flagged(report.trend, key),
+            )
+            for key, label in (("received", "Received"), ("closed", "Closed"))
         )
-        for key, label in (("received", "Received"), ("closed", "Closed"))
-    )
-    chart = LineChart(
-        title=f"Complaints received and closed per {bucket.lower()}",
-        unit="complaints",
-        labels=tuple(p.label for p in report.trend),
-        series=lines,
-    )
+        charts = (_trend_chart(report, "Complaints received and closed", "complaints", *lines),)
     return Section(
         id="volume",
         heading="Complaints received and closed",
         facts=tuple(facts),
-        charts=(chart,),
+        charts=charts,
         tables=(trend,),
     )
 
 
-def timeliness(report: KpiReport) -> Section:
+def timeliness(report: KpiReport, *, draw: bool) -> Section:
     """How quickly we respond: time to acknowledge and to the final response."""
     t = report.timeliness
     rows = []
@@ -199,7 +209,7 @@ def timeliness(report: KpiReport) -> Section:
                 )
             )
             for what, value in (("median", s.median), ("90% within", s.p90)):
-                if value is not None:
+                if draw and value is not None:
                     bars.append(
                         Amount(label=f"{STAGES[stage]}, {s.measure} time: {what}", value=value)
                     )
@@ -230,21 +240,18 @@ def timeliness(report: KpiReport) -> Section:
         rows=tuple(rows),
         empty="Nothing was acknowledged or answered in the period.",
     )
-    median = Line(
-        name="Median time to final response",
-        values=tuple(p.median_final_response for p in report.trend),
-        flagged=_flagged(report.trend, "median final response"),
-    )
-    charts = (
-        # The longest label, "Acknowledgement, business time: 90% within", is shown in full.
-        BarChart(title="Time taken", unit="hours", bars=tuple(bars), label_chars=44),
-        LineChart(
-            title=f"Median time to final response per {bucket_name(report.period).lower()}",
-            unit="hours",
-            labels=tuple(p.label for p in report.trend),
-            series=(median,),
-        ),
-    )
+    charts: tuple[Chart, ...] = ()
+    if draw:
+        median = Line(
+            name="Median time to final response",
+            values=tuple(p.median_final_response for p in report.trend),
+            flagged=_flagged(report.trend, "median final response"),
+        )
+        charts = (
+            # The longest label, "Acknowledgement, business time: 90% within", shows in full.
+            BarChart(title="Time taken", unit="hours", bars=tuple(bars), label_chars=44),
+            _trend_chart(report, "Median time to final response", "hours", median),
+        )
     return Section(
         id="timeliness",
         heading="How quickly we respond",
@@ -254,7 +261,7 @@ def timeliness(report: KpiReport) -> Section:
     )
 
 
-def deadlines(report: KpiReport) -> Section:
+def deadlines(report: KpiReport, *, draw: bool) -> Section:
     """Deadlines met, over all targets and per target."""
     met, finished = sla_total(report)
     overall = met / finished if finished else None
@@ -306,5 +313,9 @@ def deadlines(report: KpiReport) -> Section:
         empty="No deadline fell due in the period.",
     )
     return Section(
-        id="deadlines", heading="Deadlines met", text=text, charts=tuple(charts), tables=(table,)
+        id="deadlines",
+        heading="Deadlines met",
+        text=text,
+        charts=tuple(charts) if draw else (),
+        tables=(table,),
     )

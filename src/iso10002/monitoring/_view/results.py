@@ -33,7 +33,7 @@ __all__ = ["comparison", "outcomes", "remedies", "root_causes", "rules", "satisf
 _SATISFIED = "Satisfied (75% of the scale or above)"
 
 
-def outcomes(report: KpiReport) -> Section:
+def outcomes(report: KpiReport, *, draw: bool) -> Section:
     """Decisions on the complaints closed, and the rates of what followed."""
     o, r = report.outcomes, report.rates
     facts = (
@@ -57,29 +57,33 @@ def outcomes(report: KpiReport) -> Section:
             (label, share(x.value), count(x.numerator), count(x.denominator)) for label, x in rates
         ),
     )
-    decisions = (
-        Amount(label="Upheld", value=o.upheld),
-        Amount(label="Partially upheld", value=o.partially_upheld),
-        Amount(label="Not upheld", value=o.not_upheld),
-    )
-    charts: list[Chart] = [
-        BarChart(
-            title="Decisions on complaints closed",
-            unit="complaints",
-            bars=decisions,
-            horizontal=False,
+    charts: list[Chart] = []
+    if draw:
+        decisions = (
+            Amount(label="Upheld", value=o.upheld),
+            Amount(label="Partially upheld", value=o.partially_upheld),
+            Amount(label="Not upheld", value=o.not_upheld),
         )
-    ]
-    charts += [
-        ShareChart(title=label, share=x.value, caption=f"{x.numerator:,} of {count(x.denominator)}")
-        for label, x in (("Upheld, fully or partly", o.upheld_rate), *rates)
-    ]
+        charts.append(
+            BarChart(
+                title="Decisions on complaints closed",
+                unit="complaints",
+                bars=decisions,
+                horizontal=False,
+            )
+        )
+        charts += [
+            ShareChart(
+                title=label, share=x.value, caption=f"{x.numerator:,} of {count(x.denominator)}"
+            )
+            for label, x in (("Upheld, fully or partly", o.upheld_rate), *rates)
+        ]
     return Section(
         id="outcomes", heading="Outcomes", facts=facts, charts=tuple(charts), tables=(table,)
     )
 
 
-def remedies(report: KpiReport) -> Section:
+def remedies(report: KpiReport, *, draw: bool) -> Section:
     """The remedies offered and the money paid."""
     kinds = [(name(c.key), c.count) for c in report.remedies]
     offered = Table(
@@ -104,12 +108,12 @@ def remedies(report: KpiReport) -> Section:
     return Section(
         id="remedies",
         heading="Remedies and redress",
-        charts=(chart,),
+        charts=(chart,) if draw else (),
         tables=(offered, redress),
     )
 
 
-def root_causes(report: KpiReport) -> Section:
+def root_causes(report: KpiReport, *, draw: bool) -> Section:
     """Root causes, most frequent first, recurring ones marked."""
     rc = report.root_causes
     facts = (
@@ -150,23 +154,27 @@ def root_causes(report: KpiReport) -> Section:
         marked=tuple(e.recurring for e in rc.pareto),
         empty="No root cause was recorded in the period.",
     )
-    chart = ParetoChart(
-        title="Root causes, most frequent first",
-        unit="complaints",
-        bars=tuple(Amount(label=e.cause, value=e.count, highlight=e.recurring) for e in rc.pareto),
-        highlight_label=f"recurring cause ({rc.recurring_threshold} or more)",
-    )
+    charts: tuple[Chart, ...] = ()
+    if draw:
+        bars = (Amount(label=e.cause, value=e.count, highlight=e.recurring) for e in rc.pareto)
+        chart = ParetoChart(
+            title="Root causes, most frequent first",
+            unit="complaints",
+            bars=tuple(bars),
+            highlight_label=f"recurring cause ({rc.recurring_threshold} or more)",
+        )
+        charts = (chart,)
     return Section(
         id="root-causes",
         heading="Root causes",
         text=text,
         facts=facts,
-        charts=(chart,),
+        charts=charts,
         tables=(table,),
     )
 
 
-def satisfaction(report: KpiReport) -> Section:
+def satisfaction(report: KpiReport, *, draw: bool) -> Section:
     """Satisfaction with how complaints were handled, from the survey responses."""
     s = report.satisfaction
     responses = count(s.responses, "responses")
@@ -192,7 +200,7 @@ def satisfaction(report: KpiReport) -> Section:
         id="satisfaction",
         heading="Satisfaction with how complaints were handled",
         facts=facts,
-        charts=charts,
+        charts=charts if draw else (),
     )
 
 
