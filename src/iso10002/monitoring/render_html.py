@@ -15,10 +15,10 @@ transformed with an XML parser.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from iso10002._markup import escape, page
-from iso10002.monitoring.charts import (
+from iso10002.monitoring._charts import (
     SVG_NAMESPACE,
     Bar,
     Series,
@@ -28,22 +28,17 @@ from iso10002.monitoring.charts import (
     pareto_chart,
     share_bar,
 )
-from iso10002.monitoring.render_markdown import (
-    _ARROWS,
-    _BUCKETS,
-    _STAGES,
-    _count,
-    _figures,
-    _flagged,
-    _meta,
-    _name,
-    _Section,
-    _sections,
-    _sla_total,
-    _Table,
-    _title,
+from iso10002.monitoring._view import (
+    BarChart,
+    Chart,
+    Figure,
+    LineChart,
+    ParetoChart,
+    Section,
+    Table,
+    report_view,
 )
-from iso10002.monitoring.report import Breakdown, KpiReport
+from iso10002.monitoring.report import KpiReport
 
 __all__ = ["report_to_html"]
 
@@ -112,172 +107,39 @@ def _page(title: str, body: Iterable[str]) -> str:
     return page(title, body, style=_STYLE)
 
 
-# -- charts per section -------------------------------------------------------------------------
+# -- charts -------------------------------------------------------------------------------------
 
 
-def _per(report: KpiReport) -> str:
-    return _BUCKETS.get(report.period.bucket, _name(report.period.bucket)).lower()
+def _bars(chart: BarChart | ParetoChart) -> list[Bar]:
+    return [Bar(label=a.label, value=a.value, highlight=a.highlight) for a in chart.bars]
 
 
-def _breakdown_chart(title: str, items: Sequence[Breakdown], *, words: bool) -> str:
-    bars = [Bar(label=_name(b.key) if words else b.key, value=b.received) for b in items]
-    return _figure(hbar_chart(bars, title=title, unit="complaints received"))
-
-
-def _volume_charts(report: KpiReport) -> list[str]:
-    trend = report.trend
-    labels = [p.label for p in trend]
-    series = [
-        Series(
-            name=label,
-            values=[getattr(p, key) for p in trend],
-            flagged={i for i, p in enumerate(trend) if _flagged(p, key)},
+def _draw(chart: Chart) -> str:
+    """A chart of the view as SVG; its values are checked here, where they are drawn."""
+    if isinstance(chart, BarChart) and chart.horizontal:
+        return hbar_chart(
+            _bars(chart), title=chart.title, unit=chart.unit, max_label=chart.label_chars
         )
-        for key, label in (("received", "Received"), ("closed", "Closed"))
-    ]
-    title = f"Complaints received and closed per {_per(report)}"
-    return [_figure(line_chart(labels, series, title=title, unit="complaints"))]
-
-
-def _timeliness_charts(report: KpiReport) -> list[str]:
-    trend = report.trend
-    median = Series(
-        name="Median time to final response",
-        values=[p.median_final_response for p in trend],
-        flagged={i for i, p in enumerate(trend) if _flagged(p, "median final response")},
-    )
-    title = f"Median time to final response per {_per(report)}"
-    bars = []
-    t = report.timeliness
-    for stage, items in (("acknowledge", t.acknowledge), ("final_response", t.final_response)):
-        for s in items:
-            for what, value in (("median", s.median), ("90% within", s.p90)):
-                if value is not None:
-                    bars.append(
-                        Bar(label=f"{_STAGES[stage]}, {s.measure} time: {what}", value=value)
-                    )
-    return [
-        _figure(hbar_chart(bars, title="Time taken", unit="hours", max_label=44)),
-        _figure(line_chart([p.label for p in trend], [median], title=title, unit="hours")),
-    ]
-
-
-def _deadline_charts(report: KpiReport) -> list[str]:
-    out = []
-    met, finished = _sla_total(report)
-    if len(report.sla) > 1:
-        out.append(
-            share_bar(
-                met / finished if finished else None,
-                title="All deadlines met",
-                caption=f"{met:,} of {finished:,} deadlines",
-            )
+    if isinstance(chart, BarChart):
+        # Upright bars share a row with share bars on the page, so they are drawn narrower.
+        return bar_chart(_bars(chart), title=chart.title, unit=chart.unit, width=420)
+    if isinstance(chart, LineChart):
+        series = [Series(name=s.name, values=s.values, flagged=s.flagged) for s in chart.series]
+        return line_chart(chart.labels, series, title=chart.title, unit=chart.unit)
+    if isinstance(chart, ParetoChart):
+        return pareto_chart(
+            _bars(chart),
+            title=chart.title,
+            unit=chart.unit,
+            highlight_label=chart.highlight_label,
         )
-    for s in report.sla:
-        out.append(
-            share_bar(
-                s.share_met,
-                title=f"{_name(s.metric)}: met in time",
-                caption=f"{s.met:,} of {s.finished:,} deadlines; "
-                f"{_count(s.overdue_open)} still open past the deadline",
-            )
-        )
-    if not out:
-        out.append(share_bar(None, title="Deadlines met", caption="no deadline fell due"))
-    return [_figure(svg) for svg in out]
-
-
-def _outcome_charts(report: KpiReport) -> list[str]:
-    o, r = report.outcomes, report.rates
-    bars = [
-        Bar(label="Upheld", value=o.upheld),
-        Bar(label="Partially upheld", value=o.partially_upheld),
-        Bar(label="Not upheld", value=o.not_upheld),
-    ]
-    out = [bar_chart(bars, title="Decisions on complaints closed", unit="complaints", width=420)]
-    for label, x in (
-        ("Upheld, fully or partly", o.upheld_rate),
-        ("Resolved at first contact", r.first_contact_resolution),
-        ("Reopened after closing", r.reopened),
-        ("Internal review asked for", r.internal_review),
-        ("Referred to an outside body", r.external_referral),
-    ):
-        out.append(
-            share_bar(x.value, title=label, caption=f"{x.numerator:,} of {_count(x.denominator)}")
-        )
-    return [_figure(svg) for svg in out]
-
-
-def _remedy_charts(report: KpiReport) -> list[str]:
-    bars = [Bar(label=_name(c.key), value=c.count) for c in report.remedies]
-    return [_figure(hbar_chart(bars, title="Remedies offered", unit="times offered"))]
-
-
-def _root_cause_charts(report: KpiReport) -> list[str]:
-    rc = report.root_causes
-    bars = [Bar(label=e.cause, value=e.count, highlight=e.recurring) for e in rc.pareto]
-    svg = pareto_chart(
-        bars,
-        title="Root causes, most frequent first",
-        unit="complaints",
-        highlight_label=f"recurring cause ({rc.recurring_threshold} or more)",
-    )
-    return [_figure(svg)]
-
-
-def _satisfaction_charts(report: KpiReport) -> list[str]:
-    s = report.satisfaction
-    mean = None if s.mean_percent is None else min(max(s.mean_percent / 100, 0.0), 1.0)
-    return [
-        _figure(
-            share_bar(
-                mean,
-                title="Average satisfaction score",
-                caption=f"{_count(s.responses, 'responses')}; 0% lowest, 100% highest score",
-            )
-        ),
-        _figure(
-            share_bar(
-                s.satisfied.value,
-                title="Satisfied (75% of the scale or above)",
-                caption=f"{s.satisfied.numerator:,} of {_count(s.responses, 'responses')}",
-            )
-        ),
-    ]
-
-
-def _charts(report: KpiReport, section: str) -> list[str]:
-    if section == "volume":
-        return _volume_charts(report)
-    if section == "subjects":
-        return [
-            _breakdown_chart("By category", report.by_category, words=False),
-            _breakdown_chart("By product or service", report.by_product, words=False),
-        ]
-    if section == "channels":
-        return [
-            _breakdown_chart("By channel", report.by_channel, words=True),
-            _breakdown_chart("By handling priority", report.by_priority, words=True),
-        ]
-    if section == "timeliness":
-        return _timeliness_charts(report)
-    if section == "deadlines":
-        return _deadline_charts(report)
-    if section == "outcomes":
-        return _outcome_charts(report)
-    if section == "remedies":
-        return _remedy_charts(report)
-    if section == "root-causes":
-        return _root_cause_charts(report)
-    if section == "satisfaction":
-        return _satisfaction_charts(report)
-    return []
+    return share_bar(chart.share, title=chart.title, caption=chart.caption)
 
 
 # -- page parts ---------------------------------------------------------------------------------
 
 
-def _html_table(table: _Table) -> str:
+def _html_table(table: Table) -> str:
     if not table.rows:
         return f'<p class="empty"><strong>{_e(table.caption)}:</strong> {_e(table.empty)}</p>'
     head = "".join(
@@ -298,7 +160,7 @@ def _html_table(table: _Table) -> str:
     )
 
 
-def _html_section(report: KpiReport, section: _Section) -> str:
+def _html_section(section: Section) -> str:
     parts = [f'<section id="{_e(section.id)}">', f"<h2>{_e(section.heading)}</h2>"]
     parts += [f"<p>{_e(sentence)}</p>" for sentence in section.text]
     if section.facts:
@@ -307,9 +169,9 @@ def _html_section(report: KpiReport, section: _Section) -> str:
             + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in section.facts)
             + "</dl>"
         )
-    charts = _charts(report, section.id)
-    if charts:
-        parts.append('<div class="charts">' + "".join(charts) + "</div>")
+    if section.charts:
+        charts = "".join(_figure(_draw(chart)) for chart in section.charts)
+        parts.append(f'<div class="charts">{charts}</div>')
     parts += [_html_table(t) for t in section.tables]
     if section.items:
         parts.append("<ol>" + "".join(f"<li>{_e(item)}</li>" for item in section.items) + "</ol>")
@@ -317,15 +179,10 @@ def _html_section(report: KpiReport, section: _Section) -> str:
     return "\n".join(parts)
 
 
-def _meta_value(label: str, value: str) -> str:
-    return f"<code>{_e(value)}</code>" if label == "Report layout" else _e(value)
-
-
-def _headline(report: KpiReport) -> str:
+def _headline(figures: Iterable[Figure]) -> str:
     cards = []
-    for f in _figures(report):
-        arrow = _ARROWS.get(f.direction or "")
-        sign = f'<span class="arrow" aria-hidden="true">{arrow}</span> ' if arrow else ""
+    for f in figures:
+        sign = f'<span class="arrow" aria-hidden="true">{f.arrow}</span> ' if f.arrow else ""
         note = f'<span class="note">{_e(f.note)}</span>' if f.note else ""
         cards.append(
             f'<li class="figure" id="kpi-{_e(f.key)}">'
@@ -350,26 +207,31 @@ def report_to_html(report: KpiReport) -> str:
     rules. Inline styles only (with a print layout), no script, nothing fetched, every text
     escaped.
     """
-    sections = _sections(report)
+    view = report_view(report)
     header = [
         "<header>",
-        f"<h1>{_e(_title(report))}</h1>",
+        f"<h1>{_e(view.title)}</h1>",
         '<dl class="meta">',
-        *(f"<dt>{_e(k)}</dt><dd>{_meta_value(k, v)}</dd>" for k, v in _meta(report)),
+        *(
+            f"<dt>{_e(d.label)}</dt><dd>"
+            + (f"<code>{_e(d.value)}</code>" if d.code else _e(d.value))
+            + "</dd>"
+            for d in view.details
+        ),
         "</dl>",
         "</header>",
         '<nav aria-label="Contents"><ol>',
         '<li><a href="#headline">Headline figures</a></li>',
-        *(f'<li><a href="#{_e(s.id)}">{_e(s.heading)}</a></li>' for s in sections),
+        *(f'<li><a href="#{_e(s.id)}">{_e(s.heading)}</a></li>' for s in view.sections),
         "</ol></nav>",
     ]
     body = [
         *header,
-        _headline(report),
-        *(_html_section(report, s) for s in sections),
+        _headline(view.figures),
+        *(_html_section(s) for s in view.sections),
         (
-            f"<footer>Report layout <code>{_e(report.schema)}</code>, generated at "
-            f"{_e(report.generated_at.isoformat())}.</footer>"
+            f"<footer>Report layout <code>{_e(view.layout)}</code>, generated at "
+            f"{_e(view.generated_at)}.</footer>"
         ),
     ]
-    return _page(_title(report), body)
+    return _page(view.title, body)
