@@ -19,9 +19,9 @@ import pytest
 from iso10002 import SQLiteEventStore
 from iso10002.audit.findings import FindingStatus
 from iso10002.audit.run import run_audit
-from iso10002.cli._demo import DemoSettings, run_demo
-from iso10002.cli._retailer import FRONT_LINE, HEAD_OF_COMPLAINTS, INVESTIGATORS, MANAGERS
 from iso10002.cli._sla import known_policies
+from iso10002.simulation import DemoSettings, run_demo
+from iso10002.simulation._retailer import FRONT_LINE, HEAD_OF_COMPLAINTS, INVESTIGATORS, MANAGERS
 from iso10002.testing import programmes
 
 

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from iso10002 import Channel, ComplaintDesk, FixedClock
-from iso10002.cli._sla import DEMO_POLICY, demo_sla_config, known_policies, parse_instant
+from iso10002.cli._sla import known_policies, parse_instant
 from iso10002.errors import ValidationError
 from iso10002.model.values import ExtensionKind
+from iso10002.simulation import DEMO_POLICY, demo_sla_config
 from iso10002.sla.config import SlaConfig
 from iso10002.sla.presets import presets
 from iso10002.storage.sqlite import SQLiteEventStore

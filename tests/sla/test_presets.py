@@ -20,6 +20,7 @@ from iso10002.sla.config import SlaConfig
 from iso10002.sla.engine import SlaStatus
 from iso10002.sla.policy import DueAt, Metric, On, Unit
 from iso10002.sla.presets import DEFAULT_YEARS, Preset, preset, presets
+from iso10002.sla.presets._registry import REGISTRY
 from iso10002.testing.samples import sample_actor, sample_complainant
 
 UTC = dt.timezone.utc
@@ -83,6 +84,15 @@ def test_the_presets_come_in_a_stable_order() -> None:
         "cbuae",
     ]
     assert all(presets()[name] is preset(name) for name in presets())
+
+
+def test_each_registry_row_names_the_preset_its_function_builds() -> None:
+    # The registry is the one list of presets: every row's function, called again, builds an
+    # equal preset of the row's name, from the module of its jurisdiction.
+    assert [name for name, _ in REGISTRY] == list(presets())
+    for name, build in REGISTRY:
+        assert build() == preset(name)
+        assert build.__module__.startswith("iso10002.sla.presets.")
 
 
 @pytest.mark.parametrize("name", list(presets()))

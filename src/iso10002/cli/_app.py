@@ -44,8 +44,8 @@ from iso10002.cli import (
     _sla,
     _verify,
 )
-from iso10002.cli._demo import DemoSettings, run_demo, working_days
 from iso10002.cli._progress import Progress
+from iso10002.simulation import DemoSettings, run_demo, working_days
 from iso10002.sla.config import SlaConfig
 from iso10002.storage.sqlite import SQLiteEventStore
 

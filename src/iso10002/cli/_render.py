@@ -48,7 +48,6 @@ from iso10002 import (
     Withdrawn,
     Workflow,
 )
-from iso10002.cli._demo import DemoResult
 from iso10002.model.events import (
     DeadlineExtended,
     HoldEnded,
@@ -60,6 +59,7 @@ from iso10002.model.events import (
     SlaPolicyApplied,
     SurveyAnswered,
 )
+from iso10002.simulation import DemoResult
 
 __all__ = ["complaint", "demo_summary", "history", "page", "workflow"]
 

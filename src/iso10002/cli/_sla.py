@@ -1,6 +1,6 @@
 """
 The ``iso10002 sla`` commands: the regulator presets, the deadlines a preset gives for a clock
-start, and where a stored complaint's timeliness metrics stand; plus the demo's own policy.
+start, and where a stored complaint's timeliness metrics stand.
 
 Times are shown in the preset's zone and in UTC. A day-counted deadline falls at the midnight
 that ends its last day, shown in local time as ``24:00`` of that day.
@@ -17,127 +17,25 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from iso10002.cli._render import LABEL as _LABEL
+from iso10002.cli._render import WIDTH as _WIDTH
 from iso10002.errors import ValidationError
 from iso10002.model.values import ExtensionKind
-from iso10002.sla.calendar import BusinessCalendar
+from iso10002.simulation import demo_sla_policy
 from iso10002.sla.config import SlaConfig
-from iso10002.sla.holiday_sources import holidays_from_package
-from iso10002.sla.policy import DueAt, Metric, On, ReopenRule, SlaPolicy, Target, Unit
+from iso10002.sla.policy import DueAt, Metric, SlaPolicy, Target
 from iso10002.sla.presets import DEFAULT_YEARS, Preset, preset, presets
 
 if TYPE_CHECKING:
     from iso10002.sla.engine import MetricStatus, SlaReport
     from iso10002.sla.queue import QueueItem
 
-__all__ = [
-    "DEMO_POLICY",
-    "demo_sla_config",
-    "demo_sla_policy",
-    "known_policies",
-    "parse_instant",
-    "register",
-]
+__all__ = ["known_policies", "parse_instant", "register"]
 
-DEMO_POLICY = "online-retailer"
-"""The name of the demo retailer's timeliness policy."""
-
-# The layout of the other commands' key-value blocks (_render's); not imported from there
-# because the demo, which _render imports, uses this module's policy.
-_LABEL = 18
-_WIDTH = 100
 _UTC = _dt.timezone.utc
 _LAST_YEAR = 9997
 """The last year a business calendar counts in."""
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-# -- the demo's policy --------------------------------------------------------------------------
-
-
-def _outbound(*kinds: str) -> tuple[On, ...]:
-    return tuple(
-        On(
-            event="communication_recorded",
-            where={
-                "communication.direction": "outbound",
-                "communication.visibility": "customer_visible",
-                "communication.kind": kind,
-            },
-        )
-        for kind in kinds
-    )
-
-
-def demo_sla_policy() -> SlaPolicy:
-    """
-    The demo retailer's own service levels (not a regulator's): acknowledge within 1 business
-    day, a first substantive reply within 2, an update every 5 business days until the
-    decision, and the decision within 15, which an agreement with the customer may extend and
-    which stands still while the complaint is on hold. Counted Monday to Friday 09:00-17:30
-    in London, closed on the bank holidays of England and Wales 2025-2028.
-    """
-    calendar = BusinessCalendar.standard(
-        name="online-retailer England and Wales",
-        zone="Europe/London",
-        version=f"GB-ENG 2025-2028 holidays {_holidays_version()}",
-        hours=((_dt.time(9), _dt.time(17, 30)),),
-        holidays=holidays_from_package("GB", subdiv="ENG", years=range(2025, 2029)),
-    )
-    decision = On(event="decision_communicated")
-    substantive = ("progress_update", "request_for_information", "holding_response", "decision")
-    return SlaPolicy(
-        name=DEMO_POLICY,
-        version="1",
-        description="Online retailer's service levels: acknowledgement 1 business day, first "
-        "response 2, updates every 5, final response 15 (paused on hold, extendable by "
-        "agreement)",
-        calendar=calendar,
-        metrics=(
-            Metric(
-                name="acknowledgement",
-                description="Acknowledge within 1 business day",
-                target=Target(amount=1, unit=Unit.BUSINESS_DAYS),
-                stop=(On(event="acknowledged"), *_outbound("acknowledgement"), decision),
-                on_reopen=ReopenRule.KEEP,
-            ),
-            Metric(
-                name="first_response",
-                description="First substantive reply within 2 business days",
-                target=Target(amount=2, unit=Unit.BUSINESS_DAYS),
-                stop=(*_outbound(*substantive), decision),
-                on_reopen=ReopenRule.KEEP,
-            ),
-            Metric(
-                name="update",
-                description="Keep the customer informed at least every 5 business days",
-                target=Target(amount=5, unit=Unit.BUSINESS_DAYS),
-                stop=_outbound("progress_update", "request_for_information", "holding_response"),
-                until=(decision, On(event="closed")),
-                recurring=True,
-            ),
-            Metric(
-                name="final_response",
-                description="Communicate the decision within 15 business days",
-                target=Target(amount=15, unit=Unit.BUSINESS_DAYS),
-                stop=(decision,),
-                extensions=(ExtensionKind.AGREED,),
-            ).paused_by_holds(),
-        ),
-    )
-
-
-def demo_sla_config() -> SlaConfig:
-    """The demo's timeliness configuration: the retailer's policy for every complaint."""
-    return SlaConfig(policies=(demo_sla_policy(),), default=DEMO_POLICY)
-
-
-def _holidays_version() -> str:
-    from importlib import metadata
-
-    try:
-        return metadata.version("holidays")
-    except metadata.PackageNotFoundError:  # pragma: no cover - the holidays extra is missing
-        return "none"
 
 
 def known_policies() -> SlaConfig:

@@ -1,3 +1,5 @@
+# mypy: ignore-errors
+# It runs on the 0.1.0 release's code (see the docstring), not on this one.
 """
 How the release databases of iso10002 0.1.0 in this folder were made. The tests do not run this:
 they read the files it wrote, with today's code (``tests/storage/test_release_upgrade.py``).

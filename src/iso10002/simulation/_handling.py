@@ -2,7 +2,7 @@
 The ``demo`` simulation: a month of complaints handling at a retailer, compressed into seconds.
 
 Complaints arrive over the month through the retailer's channels (who works there and what
-people complain about is in :mod:`iso10002.cli._retailer`); a small team (front line,
+people complain about is in :mod:`iso10002.simulation._retailer`); a small team (front line,
 investigators, complaints managers, a head of complaints for internal reviews) takes each one
 through the standard workflow. Time is a :class:`~iso10002.FixedClock` moved from one step to
 the next, so the month passes without waiting, and every step is an ordinary desk command
@@ -23,11 +23,8 @@ import datetime as _dt
 import heapq
 import random
 import time
-from collections.abc import Callable, Generator, Sequence
-from decimal import Decimal
+from collections.abc import Generator
 from typing import TypeVar
-
-import attrs
 
 from iso10002 import (
     DEFAULT_NO_REPLY_PERIOD,
@@ -38,372 +35,44 @@ from iso10002 import (
     ClosureReason,
     Communication,
     CommunicationKind,
-    Complainant,
     Complaint,
     ComplaintDesk,
     ComplaintId,
     Complexity,
-    ContactDetails,
-    ContactMethod,
     Decision,
     Direction,
     EventStore,
     FixedClock,
     Impact,
-    Money,
     Outcome,
     Priority,
-    ProductOrService,
     Reaction,
     Remedy,
     RemedyKind,
-    Representative,
     Severity,
 )
-from iso10002.cli._retailer import (
-    ANY_HOUR,
-    CATEGORIES,
-    CHANNEL_WEIGHTS,
-    FIRST_NAMES,
-    FRONT_LINE,
+from iso10002.simulation._cases import Case, Planner, amount_between, gbp
+from iso10002.simulation._office import OfficeHours
+from iso10002.simulation._retailer import (
     HEAD_OF_COMPLAINTS,
     INTAKE,
     INVESTIGATORS,
-    LAST_NAMES,
     MANAGERS,
     NOTES,
     OMBUDSMAN,
     OUTCOMES,
-    POSTCODE_LETTERS,
     REOPEN_REASONS,
-    REPLY_CHANNEL,
-    REPRESENTATIVES,
     SCORE_WEIGHTS,
     SEVERITIES,
-    STORE_STAFF,
-    STORES,
-    STREETS,
     SURVEY,
-    TOWNS,
     WITHDRAWAL_REASONS,
-    Category,
 )
-from iso10002.cli._sla import demo_sla_config
+from iso10002.simulation._settings import DemoResult, DemoSettings, ProgressCallback
+from iso10002.simulation._sla_policy import demo_sla_config
 
-__all__ = ["DemoResult", "DemoSettings", "run_demo", "working_days"]
-
-UTC = _dt.timezone.utc
-OPENS = _dt.time(9, 0)
-CLOSES = _dt.time(17, 0)
+__all__ = ["run_demo"]
 
 T = TypeVar("T")
-
-# -- settings and result ------------------------------------------------------------------
-
-
-@attrs.frozen(kw_only=True)
-class DemoSettings:
-    """What to simulate: how many complaints, from which seed, over which days."""
-
-    complaints: int = 200
-    seed: int = 2026
-    start: _dt.date = _dt.date(2026, 3, 2)
-    days: int = 30
-
-    @property
-    def start_at(self) -> _dt.datetime:
-        """Midnight UTC at the start of the simulated period."""
-        return _dt.datetime.combine(self.start, _dt.time(0), UTC)
-
-    @property
-    def end_at(self) -> _dt.datetime:
-        """Midnight UTC after the last simulated day; nothing happens from then on."""
-        return self.start_at + _dt.timedelta(days=self.days)
-
-
-@attrs.frozen(kw_only=True)
-class DemoResult:
-    """What a run did: the complaints it received, as they stand at the end, and its cost."""
-
-    settings: DemoSettings
-    complaints: tuple[Complaint, ...]
-    """The complaints this run received, in reference order, as they are at the end."""
-    skipped: int
-    """Complaints of this seed already in the database, left as they were."""
-    elapsed: float
-    """Wall-clock seconds the simulation took."""
-
-    @property
-    def events(self) -> int:
-        """Events this run wrote: each complaint's history is new, so its version counts them."""
-        return sum(c.version for c in self.complaints)
-
-
-ProgressCallback = Callable[[float, int], None]
-"""Called as the simulation moves on, with the share of simulated time done and the number of
-complaints received so far."""
-
-
-def working_days(start: _dt.date, days: int) -> list[_dt.date]:
-    """The Mondays to Fridays among ``days`` days from ``start`` (bank holidays are not kept)."""
-    every = (start + _dt.timedelta(days=i) for i in range(days))
-    return [d for d in every if d.weekday() < 5]
-
-
-# -- office time --------------------------------------------------------------------------
-
-
-def _next_working_day(day: _dt.date) -> _dt.date:
-    day += _dt.timedelta(days=1)
-    while day.weekday() >= 5:
-        day += _dt.timedelta(days=1)
-    return day
-
-
-def _at(day: _dt.date, minute: int) -> _dt.datetime:
-    """``minute`` minutes after midnight UTC on ``day``."""
-    return _dt.datetime.combine(day, _dt.time(0), UTC) + _dt.timedelta(minutes=minute)
-
-
-class _Calendar:
-    """Office hours, Monday to Friday 09:00-17:00 UTC, and the random delays within them."""
-
-    def __init__(self, rng: random.Random) -> None:
-        self.rng = rng
-
-    def office(self, t: _dt.datetime) -> _dt.datetime:
-        """``t`` if the office is open then, else a little after it next opens."""
-        day = t.date()
-        if day.weekday() < 5 and OPENS <= t.time() < CLOSES:
-            return t
-        if day.weekday() >= 5 or t.time() >= CLOSES:
-            day = _next_working_day(day)
-        return _at(day, 9 * 60 + self.rng.randrange(5, 90))
-
-    def minutes(self, t: _dt.datetime, low: int, high: int) -> _dt.datetime:
-        """Between ``low`` and ``high`` minutes of office time after ``t``."""
-        return self.office(t + _dt.timedelta(minutes=self.rng.randrange(low, high + 1)))
-
-    def working_days(self, t: _dt.datetime, low: int, high: int) -> _dt.datetime:
-        """An office time ``low`` to ``high`` working days after ``t``; 0 means later today."""
-        n = self.rng.randint(low, high)
-        if n == 0:
-            return self.minutes(t, 20, 180)
-        day = t.date()
-        for _ in range(n):
-            day = _next_working_day(day)
-        return _at(day, 9 * 60 + self.rng.randrange(0, 8 * 60))
-
-    def days(self, t: _dt.datetime, low: float, high: float) -> _dt.datetime:
-        """Office time ``low`` to ``high`` calendar days after ``t`` (a complainant's pace)."""
-        return self.office(t + _dt.timedelta(minutes=int(self.rng.uniform(low, high) * 1440)))
-
-
-# -- one complaint ------------------------------------------------------------------------
-
-
-@attrs.frozen(kw_only=True)
-class _Case:
-    """What is known about a complaint before it is received."""
-
-    index: int
-    key: str
-    arrived_at: _dt.datetime
-    recorded_at: _dt.datetime
-    channel: Channel
-    receiver: Actor
-    agent: Actor
-    """The front-line adviser who deals with the complainant; never one complained about."""
-    complainant: Complainant
-    reply: Channel
-    category: Category
-    product: ProductOrService
-    description: str
-    remedy_requested: str
-    incident_date: _dt.date
-    incident_place: str | None
-    involved: tuple[str, ...]
-    safety: bool
-    duplicate_of: int | None
-    withdraws: str | None
-    """``"early"`` (before assessment), ``"investigating"``, or None."""
-
-
-def _pick(rng: random.Random, weighted: dict[T, int]) -> T:
-    return rng.choices(list(weighted), weights=list(weighted.values()))[0]
-
-
-def _money(amount: Decimal) -> Money:
-    return Money(amount=amount, currency="GBP")
-
-
-def _amount(rng: random.Random, low: int, high: int, share: float = 1.0) -> Decimal:
-    pence = int(rng.randrange(low * 100, high * 100 + 1) * share)
-    return (Decimal(pence) / 100).quantize(Decimal("0.01"))
-
-
-class _Planner:
-    """Draws the complaints of a run: when and how each arrives, who makes it, and about what."""
-
-    def __init__(self, rng: random.Random, settings: DemoSettings, calendar: _Calendar) -> None:
-        self.rng = rng
-        self.settings = settings
-        self.calendar = calendar
-
-    def plan(self) -> list[_Case]:
-        s = self.settings
-        days = [s.start + _dt.timedelta(days=i) for i in range(s.days)]
-        work = working_days(s.start, s.days)
-        # Arrivals stop after the last working day, so every complaint is recorded in time.
-        days = [d for d in days if d <= work[-1]]
-        drawn: list[tuple[_dt.datetime, _dt.datetime, Channel]] = []
-        for _ in range(s.complaints):
-            channel = _pick(self.rng, CHANNEL_WEIGHTS)
-            arrived = self._arrival(channel, days, work)
-            if channel is Channel.WEB_FORM:
-                recorded = arrived  # the intake system records it at once, at any hour
-            else:
-                recorded = self.calendar.minutes(arrived, 0, 45)
-            drawn.append((recorded, arrived, channel))
-        # References are given in the order complaints are recorded.
-        drawn.sort(key=lambda d: (d[0], d[1]))
-        cases: list[_Case] = []
-        for index, (recorded, arrived, channel) in enumerate(drawn):
-            cases.append(self._case(index, recorded, arrived, channel, cases))
-        return cases
-
-    def _arrival(
-        self, channel: Channel, days: Sequence[_dt.date], work: Sequence[_dt.date]
-    ) -> _dt.datetime:
-        rng = self.rng
-        if channel in ANY_HOUR:
-            weights = [
-                (1.3 if d.weekday() == 0 else 1.0) if d.weekday() < 5 else 0.35 for d in days
-            ]
-            day = rng.choices(days, weights=weights)[0]
-            last = day == work[-1]
-            return _at(day, rng.randrange(7 * 60, (16 if last else 23) * 60))
-        day = rng.choice(work)
-        if channel is Channel.LETTER:
-            return _at(day, rng.randrange(9 * 60, 11 * 60))  # when the post is opened
-        # Until 16:00, so that with the time taken to record it, it is in before 17:00.
-        return _at(day, rng.randrange(9 * 60, 16 * 60))
-
-    def _case(
-        self,
-        index: int,
-        recorded: _dt.datetime,
-        arrived: _dt.datetime,
-        channel: Channel,
-        earlier: Sequence[_Case],
-    ) -> _Case:
-        rng = self.rng
-        recent = [c for c in earlier if arrived - c.arrived_at < _dt.timedelta(days=14)]
-        if recent and rng.random() < 0.03:
-            original = rng.choice(recent)
-            complainant, category = original.complainant, original.category
-            product, duplicate_of = original.product, original.index
-        else:
-            complainant = self._complainant(channel)
-            category = rng.choices(CATEGORIES, weights=[c.weight for c in CATEGORIES])[0]
-            product = self._product(category)
-            duplicate_of = None
-        safety = rng.random() < category.safety_share
-        templates = category.safety_descriptions if safety else category.descriptions
-        in_store = channel is Channel.IN_PERSON or product.name == "Store visit"
-        place = f"{rng.choice(STORES)} store" if in_store else "Contact centre"
-        values = {
-            "product": product.name.lower(),
-            "amount": str(_amount(rng, 8, 160)),
-            "days": str(rng.randint(3, 21)),
-            "place": f"the {place}" if in_store else "your contact centre",
-        }
-        involved: tuple[str, ...] = ()
-        agents: tuple[Actor, ...] = FRONT_LINE
-        if category.about_staff:
-            # Mostly store staff; sometimes one of the advisers, who then stays off the case.
-            person = rng.choice(FRONT_LINE).id if rng.random() < 0.4 else rng.choice(STORE_STAFF)
-            involved = (person,)
-            agents = tuple(a for a in FRONT_LINE if a.id != person)
-        agent = rng.choice(agents)
-        withdraws = None
-        if duplicate_of is None and rng.random() < 0.04:
-            withdraws = rng.choice(("early", "investigating"))
-        return _Case(
-            index=index,
-            key=f"demo-{self.settings.seed}-{index}",
-            arrived_at=arrived,
-            recorded_at=recorded,
-            channel=channel,
-            receiver=INTAKE if channel is Channel.WEB_FORM else agent,
-            agent=agent,
-            complainant=complainant,
-            reply=REPLY_CHANNEL[complainant.preferred_contact],
-            category=category,
-            product=product,
-            description=rng.choice(templates).format(**values),
-            remedy_requested=rng.choice(category.remedy_requested).format(**values),
-            incident_date=arrived.date() - _dt.timedelta(days=rng.randint(0, 20)),
-            incident_place=place if category.about_staff or in_store else None,
-            involved=involved,
-            safety=safety,
-            duplicate_of=duplicate_of,
-            withdraws=withdraws,
-        )
-
-    def _complainant(self, channel: Channel) -> Complainant:
-        rng = self.rng
-        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        email = f"{first}.{last}{rng.randint(1, 99)}@example.com".lower()
-        phone = f"07700 900{rng.randint(0, 999):03d}"
-        town, district = rng.choice(TOWNS)
-        address = f"{rng.randint(1, 120)} {rng.choice(STREETS)}, {town}"
-        postcode = f"{district} {rng.randint(1, 9)}{''.join(rng.choices(POSTCODE_LETTERS, k=2))}"
-        representative = None
-        needs: tuple[str, ...] = ()
-        if channel is Channel.LETTER or channel is Channel.REFERRAL:
-            contact = ContactDetails(address=address, postcode=postcode)
-            preferred = ContactMethod.LETTER
-        elif channel in (Channel.PHONE, Channel.IN_PERSON):
-            has_email = rng.random() < 0.6
-            contact = ContactDetails(phone=phone, email=email if has_email else None)
-            by_email = has_email and rng.random() < 0.5
-            preferred = ContactMethod.EMAIL if by_email else ContactMethod.PHONE
-        else:
-            contact = ContactDetails(email=email, phone=phone if rng.random() < 0.5 else None)
-            preferred = ContactMethod.EMAIL
-        if channel is Channel.REFERRAL:
-            body, role = rng.choice(REPRESENTATIVES)
-            representative = Representative(name=body, relationship=role)
-        if rng.random() < 0.04:
-            needs = ("large print",)
-            preferred = ContactMethod.LETTER
-            if contact.address is None:
-                contact = attrs.evolve(contact, address=address, postcode=postcode)
-        return Complainant(
-            name=f"{first} {last}",
-            contact=contact,
-            preferred_contact=preferred,
-            accessibility_needs=needs,
-            representative=representative,
-            customer_id=f"C{rng.randint(1_000_000, 9_999_999)}" if rng.random() < 0.85 else None,
-        )
-
-    def _product(self, category: Category) -> ProductOrService:
-        rng = self.rng
-        name = rng.choice(category.products)
-        if name == "Credit account":
-            ref = f"ACC-{rng.randint(10_000_000, 99_999_999)}"
-        elif name == "Home broadband":
-            ref = f"BB-{rng.randint(1_000_000, 9_999_999)}"
-        elif category.about_staff:
-            ref = None
-        else:
-            ref = f"ORD-{rng.randint(100_000, 999_999)}"
-        return ProductOrService(name=name, reference=ref)
-
-
-# -- the simulation -----------------------------------------------------------------------
 
 _HOUR = _dt.timedelta(hours=1)
 
@@ -417,7 +86,7 @@ class _Simulation:
         self.clock = clock
         self.settings = settings
         self.rng = random.Random(settings.seed)
-        self.calendar = _Calendar(self.rng)
+        self.calendar = OfficeHours(self.rng)
         self.references: dict[int, str] = {}
         self.received: list[ComplaintId] = []
 
@@ -425,7 +94,7 @@ class _Simulation:
 
     def run(self, progress: ProgressCallback | None) -> int:
         """Run every complaint's life to the end of the period; return how many were skipped."""
-        cases = _Planner(self.rng, self.settings, self.calendar).plan()
+        cases = Planner(self.rng, self.settings, self.calendar).plan()
         queue: list[tuple[_dt.datetime, int, Steps[None]]] = []
         skipped = 0
         for case in cases:
@@ -463,7 +132,7 @@ class _Simulation:
 
     # -- a life -----------------------------------------------------------------------------
 
-    def _life(self, case: _Case) -> Steps[None]:
+    def _life(self, case: Case) -> Steps[None]:
         desk, cal, rng = self.desk, self.calendar, self.rng
         c = desk.receive(
             case.receiver,
@@ -552,7 +221,7 @@ class _Simulation:
             c = yield from self._decide(case, c, decider, outcome, again=True)
         yield from self._survey(c)
 
-    def _acknowledgement_due(self, case: _Case, recorded: _dt.datetime) -> _dt.datetime:
+    def _acknowledgement_due(self, case: Case, recorded: _dt.datetime) -> _dt.datetime:
         cal = self.calendar
         if case.channel is Channel.WEB_FORM:
             return recorded + _dt.timedelta(minutes=self.rng.randint(1, 5))
@@ -561,7 +230,7 @@ class _Simulation:
         late = {Channel.LETTER: 3, Channel.REFERRAL: 3}.get(case.channel, 2)
         return cal.working_days(recorded, 0, self.rng.choice((0, 0, 1, 1, 1, late)))
 
-    def _assessment(self, case: _Case) -> Assessment:
+    def _assessment(self, case: Case) -> Assessment:
         rng = self.rng
         complexity = rng.choices(tuple(Complexity), weights=case.category.complexity)[0]
         if case.safety:
@@ -581,7 +250,7 @@ class _Simulation:
         )
 
     def _investigate(
-        self, case: _Case, c: Complaint, investigator: Actor, outcome: Outcome
+        self, case: Case, c: Complaint, investigator: Actor, outcome: Outcome
     ) -> Steps[bool]:
         """Investigate until a decision can be taken; True if the complainant withdrew."""
         desk, cal, rng = self.desk, self.calendar, self.rng
@@ -625,7 +294,7 @@ class _Simulation:
         return False
 
     def _decide(
-        self, case: _Case, c: Complaint, decider: Actor, outcome: Outcome, *, again: bool = False
+        self, case: Case, c: Complaint, decider: Actor, outcome: Outcome, *, again: bool = False
     ) -> Steps[Complaint]:
         """Decide, communicate, and follow the complainant's reactions until the file closes."""
         desk, cal, rng = self.desk, self.calendar, self.rng
@@ -693,21 +362,21 @@ class _Simulation:
         choices = (Reaction.ACCEPTS, Reaction.REJECTS, None)
         return self.rng.choices(choices, weights=weights)[0]
 
-    def _decision(self, case: _Case, outcome: Outcome, *, again: bool) -> Decision:
+    def _decision(self, case: Case, outcome: Outcome, *, again: bool) -> Decision:
         rng, cat = self.rng, case.category
         if outcome is Outcome.NOT_UPHELD:
             return Decision(outcome=outcome, reasons=cat.not_upheld_reason)
         share = 1.0 if outcome is Outcome.UPHELD else 0.5
         remedies = [Remedy(kind=RemedyKind.APOLOGY)]
         for kind, description, low, high in cat.redress[: 1 if share < 1 else None]:
-            amount = _money(_amount(rng, low, high, share)) if high else None
+            amount = gbp(amount_between(rng, low, high, share)) if high else None
             remedies.append(Remedy(kind=kind, description=description, amount=amount))
         if case.safety:
             remedies.append(
                 Remedy(
                     kind=RemedyKind.COMPENSATION,
                     description="Payment for the distress caused",
-                    amount=_money(_amount(rng, 50, 150)),
+                    amount=gbp(amount_between(rng, 50, 150)),
                 )
             )
         if outcome is Outcome.UPHELD and rng.random() < 0.15:

@@ -4,7 +4,7 @@ runs a home broadband service and offers a credit account.
 
 Its staff, the channels complaints arrive by and how often, the kinds of complaint with their
 wording and how they tend to end, and the names and places complainants are drawn from. Data
-only; :mod:`iso10002.cli._demo` runs the simulation.
+only; :mod:`iso10002.simulation._handling` runs the simulation.
 """
 
 from __future__ import annotations
