@@ -20,14 +20,7 @@ from typing import NoReturn, Union
 
 import attrs
 
-from iso10002.access.actions import Action
-from iso10002.access.log import (
-    AccessLog,
-    DenialRecord,
-    DenialStore,
-    InMemoryAccessLog,
-    StoreAccessLog,
-)
+from iso10002.access.log import InMemoryAccessLog, StoreAccessLog
 from iso10002.access.policy import AccessDecision, Authorizer
 from iso10002.access.public import PublicView, public_view
 from iso10002.clock import Clock, SystemClock
@@ -42,7 +35,9 @@ from iso10002.errors import (
     ValidationError,
 )
 from iso10002.model._checks import shown
+from iso10002.model.actions import Action
 from iso10002.model.complaint import Complaint, ComplaintSummary, apply
+from iso10002.model.denials import DenialRecord
 from iso10002.model.events import (
     Acknowledged,
     Assessed,
@@ -74,8 +69,10 @@ from iso10002.model.events import (
     StepRecorded,
     Withdrawn,
 )
+from iso10002.model.outbox import OutboxQuery, OutboxRecord
 from iso10002.model.priority import DefaultPriorityPolicy, PriorityPolicy
 from iso10002.model.reference import ReferenceFormat
+from iso10002.model.subject import SubjectMatch
 from iso10002.model.values import (
     Actor,
     Assessment,
@@ -94,27 +91,30 @@ from iso10002.model.values import (
     RootCause,
 )
 from iso10002.outbox.policy import DeskChange, NotificationHook
-from iso10002.outbox.record import OutboxQuery, OutboxRecord
-from iso10002.outbox.store import OutboxStore
+from iso10002.ports.access import AccessLog
+from iso10002.ports.capabilities import Capability
+from iso10002.ports.kpi import KpiSource
+from iso10002.ports.store import (
+    Append,
+    ComplaintQuery,
+    EventStore,
+    Page,
+    RecordKeepingStore,
+    append_all,
+    check_store,
+    is_outbox_store,
+    is_record_keeping_store,
+    iter_summaries,
+)
 from iso10002.privacy.erasure import ErasureReport, held_values
 from iso10002.privacy.export import SubjectExport, export_of
 from iso10002.privacy.retention import RetentionPolicy
-from iso10002.privacy.subject import SubjectMatch
 from iso10002.process.standard import standard_workflow
 from iso10002.process.workflow import Workflow
 from iso10002.sla.config import SlaConfig
 from iso10002.sla.engine import SlaReport, evaluate
 from iso10002.sla.policy import SlaPolicy
 from iso10002.sla.queue import QueueBucket, QueueItem
-from iso10002.storage.base import (
-    Append,
-    ComplaintQuery,
-    EventStore,
-    Page,
-    PersonalDataStore,
-    append_all,
-    iter_summaries,
-)
 from iso10002.storage.memory import InMemoryEventStore
 from iso10002.survey.definition import Survey
 from iso10002.survey.eligibility import eligible
@@ -172,6 +172,7 @@ class ComplaintDesk:
         access_log: AccessLog | None = None,
     ) -> None:
         self.store: EventStore = store if store is not None else InMemoryEventStore()
+        check_store(self.store, {Capability.KPI: KpiSource})
         self.authorizer, self.access_log = _access(self.store, authorizer, access_log)
         if notifications is not None:
             if not callable(notifications):
@@ -180,7 +181,7 @@ class ComplaintDesk:
                     f"expected a callable such as NotificationPolicy, got "
                     f"{type(notifications).__name__}",
                 )
-            if not isinstance(self.store, OutboxStore):
+            if not is_outbox_store(self.store):
                 raise ValidationError(
                     "notifications",
                     f"{type(self.store).__name__} keeps no outbox (see OutboxStore), so the "
@@ -1410,7 +1411,7 @@ class ComplaintDesk:
             CommandRejected: the complaint is open (close or withdraw it first), under legal
                 hold, or erased already.
             ValidationError: the store keeps no personal data apart (see
-                :class:`~iso10002.storage.base.PersonalDataStore`).
+                :class:`~iso10002.ports.store.PersonalDataStore`).
         """
         self._personal_store("erase personal data")
         cid = self._resolve(key)
@@ -1513,7 +1514,7 @@ class ComplaintDesk:
         for cid in store.find_subject(subject):
             complaint = self._load(cid)
             notifications: list[OutboxRecord] = []
-            if isinstance(self.store, OutboxStore):
+            if is_outbox_store(self.store):
                 query = OutboxQuery(complaint_reference=complaint.reference, limit=1000)
                 while page := self.store.outbox_records(query):
                     notifications.extend(page)
@@ -1521,9 +1522,9 @@ class ComplaintDesk:
             found.append((complaint, self.store.read(cid), notifications))
         return export_of(subject, self.clock.now(), found)
 
-    def _personal_store(self, what: str) -> PersonalDataStore:
+    def _personal_store(self, what: str) -> RecordKeepingStore:
         store = self.store
-        if not isinstance(store, PersonalDataStore):
+        if not is_record_keeping_store(store):
             raise ValidationError(
                 "store", f"{type(store).__name__} keeps no personal data apart; cannot {what}"
             )
@@ -1595,7 +1596,7 @@ def _access(
             f"{type(authorizer).__name__}",
         )
     if access_log is None:
-        if isinstance(store, DenialStore):
+        if is_record_keeping_store(store):
             return authorizer, StoreAccessLog(store)
         if authorizer is not None:
             _access_logger.warning(

@@ -15,8 +15,8 @@ import pytest
 
 from iso10002.clock import FixedClock
 from iso10002.errors import DeliveryError
+from iso10002.model.notification import Notification
 from iso10002.notify import Notifier
-from iso10002.notify.message import Notification
 
 from .support import (
     RECIPIENT,

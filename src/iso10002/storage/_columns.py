@@ -11,17 +11,17 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from collections.abc import Callable, Sequence
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from iso10002.errors import CorruptRecord, ValidationError
+from iso10002.errors import CorruptRecord
 from iso10002.model.complaint import ComplaintSummary
+from iso10002.model.fact_row import parse_redress, sla_column, utc, utc_or_none
 from iso10002.model.facts import ComplaintFacts, MetricOutcome
-from iso10002.model.values import Channel, ClosureReason, Money, Outcome, Priority, RemedyKind
+from iso10002.model.values import Channel, ClosureReason, Outcome, Priority, RemedyKind
 
 if TYPE_CHECKING:
-    from iso10002.storage.base import ComplaintQuery
+    from iso10002.ports.store import ComplaintQuery
 
 __all__ = [
     "FACT_COLUMNS",
@@ -38,21 +38,6 @@ __all__ = [
     "utc",
     "utc_or_none",
 ]
-
-
-def utc(value: _dt.datetime, field: str) -> str:
-    """An aware datetime as fixed-width UTC text, which sorts as the instants do."""
-    if value.tzinfo is _dt.timezone.utc:  # the clock's instants: no conversion needed
-        return value.isoformat(timespec="microseconds")
-    try:
-        return value.astimezone(_dt.timezone.utc).isoformat(timespec="microseconds")
-    except OverflowError:
-        raise ValidationError(field, f"{value.isoformat()} is out of range in UTC") from None
-
-
-def utc_or_none(value: _dt.datetime | None, field: str) -> str | None:
-    """:func:`utc`, passing ``None`` through."""
-    return None if value is None else utc(value, field)
 
 
 def instant(text: object, column: str) -> _dt.datetime:
@@ -137,25 +122,6 @@ def facts_values(f: ComplaintFacts) -> tuple[object, ...]:
         f.root_cause_category,
         sla_column(f.sla),
     )
-
-
-def sla_column(outcomes: Sequence[MetricOutcome]) -> str | None:
-    """Timeliness outcomes as compact JSON ``[[metric, due, done or null], ...]``, UTC text."""
-    if not outcomes:
-        return None
-    return json.dumps(
-        [[m.metric, utc(m.due_at, "due_at"), utc_or_none(m.done_at, "done_at")] for m in outcomes],
-        separators=(",", ":"),
-    )
-
-
-def parse_redress(text: str) -> tuple[Money, ...]:
-    """The redress column's ``CUR:amount`` pairs."""
-    moneys = []
-    for part in text.split():
-        currency, _, amount = part.partition(":")
-        moneys.append(Money(amount=Decimal(amount), currency=currency))
-    return tuple(moneys)
 
 
 _MICROSECOND = _dt.timedelta(microseconds=1)

@@ -22,6 +22,7 @@ from uuid import UUID
 from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.events import Event
 from iso10002.model.values import Actor
+from iso10002.ports.store import ComplaintQuery
 from iso10002.serialization import dumps, event_from_dict
 from iso10002.storage._columns import (
     FACT_COLUMNS,
@@ -34,7 +35,6 @@ from iso10002.storage._columns import (
 from iso10002.storage._denials import DENIAL_COLUMNS
 from iso10002.storage._pg_schema import FACT_KINDS, append_lock_key
 from iso10002.storage._sealed import decode_personal, open_payload, store_payload
-from iso10002.storage.base import ComplaintQuery
 
 __all__ = [
     "Statements",

@@ -12,9 +12,9 @@ from typing import Any
 
 from iso10002.errors import SerializationError
 from iso10002.integrity.chain import canonical_bytes
+from iso10002.model.chain import ChainRecord
 from iso10002.model.events import Event
 from iso10002.privacy.sealing import PersonalValues, markers, seal, unseal
-from iso10002.storage.base import ChainRecord
 
 __all__ = [
     "DECODE_ERRORS",

@@ -5,34 +5,43 @@ from __future__ import annotations
 import datetime as _dt
 import threading
 from collections.abc import Collection, Iterator, Sequence
+from typing import ClassVar
 
 import attrs
 
-from iso10002.access.log import DenialRecord, InMemoryAccessLog
+from iso10002.access.log import InMemoryAccessLog
 from iso10002.errors import ConcurrencyConflict, DuplicateKeyError, StoreClosedError
-from iso10002.integrity.chain import GENESIS, Hasher, canonical_bytes
+from iso10002.integrity.chain import canonical_bytes
+from iso10002.model.chain import GENESIS, Hasher
 from iso10002.model.complaint import ComplaintSummary
+from iso10002.model.denials import DenialRecord
 from iso10002.model.events import Event
+from iso10002.model.outbox import OutboxEntry, OutboxQuery, OutboxRecord, OutboxState
+from iso10002.model.subject import SubjectMatch
 from iso10002.model.values import ComplaintId
-from iso10002.outbox._memory import MemoryOutbox
-from iso10002.outbox.record import OutboxEntry, OutboxQuery, OutboxRecord, OutboxState
+from iso10002.ports.capabilities import Capability
+from iso10002.ports.store import Append, ChainRecord, ComplaintQuery, Page, check_batch
 from iso10002.privacy.sealing import Sealed, seal, unseal
-from iso10002.privacy.subject import SubjectMatch
 from iso10002.serialization import structure
-from iso10002.storage.base import Append, ChainRecord, ComplaintQuery, Page, check_batch
+from iso10002.storage._outbox_memory import MemoryOutbox
 
 __all__ = ["InMemoryEventStore"]
 
 
 class InMemoryEventStore:
     """
-    A complete :class:`~iso10002.storage.base.EventStore` held in dictionaries, with an outbox
-    (:class:`~iso10002.outbox.store.OutboxStore`).
+    A complete :class:`~iso10002.ports.store.EventStore` held in dictionaries, with an outbox
+    (:class:`~iso10002.ports.store.OutboxStore`).
 
     Thread-safe; it enforces the same concurrency and uniqueness rules as the SQL stores.
     Nothing survives the process. Each event is kept with its integrity hashes
-    (:class:`~iso10002.storage.base.ChainedStore`), HMACs under ``integrity_key`` if given.
+    (:class:`~iso10002.ports.store.ChainedStore`), HMACs under ``integrity_key`` if given.
     """
+
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.OUTBOX, Capability.RECORD_KEEPING}
+    )
+    """Every level of the store port; KPI reports read it through its summaries."""
 
     def __init__(self, *, integrity_key: bytes | None = None) -> None:
         self._hasher = Hasher(key=integrity_key)
@@ -228,10 +237,10 @@ class InMemoryEventStore:
             self._counters[scope] = value
             return value
 
-    # -- access denials (see iso10002.access.log.DenialStore) ---------------------------------
+    # -- access denials (see iso10002.ports.store.DenialStore) ---------------------------------
 
     def record_denial(self, denial: DenialRecord) -> None:
-        """Keep an access denial; see :class:`~iso10002.access.log.DenialStore`."""
+        """Keep an access denial; see :class:`~iso10002.ports.store.DenialStore`."""
         with self._lock:
             self._check_open()
             self._denials.record(denial)
@@ -244,7 +253,7 @@ class InMemoryEventStore:
             self._check_open()
             return self._denials.denials(since=since, limit=limit)
 
-    # -- outbox (see iso10002.outbox.store.OutboxStore) ----------------------------------------
+    # -- outbox (see iso10002.ports.store.OutboxStore) ----------------------------------------
 
     def outbox_enqueue(self, entries: Sequence[OutboxEntry]) -> int:
         """Enqueue entries that no event caused; see :class:`OutboxStore`."""

@@ -14,7 +14,7 @@ Layout (see ``docs/postgres.md``), in one PostgreSQL schema, ``iso10002`` unless
   migration 3), over the sealed payload.
 - ``complaints``: the :class:`~iso10002.model.complaint.ComplaintSummary` of each complaint and
   its monitoring facts, one column per field, written in the same transaction as the events,
-  with an index for every :class:`~iso10002.storage.base.ComplaintQuery` criterion.
+  with an index for every :class:`~iso10002.ports.store.ComplaintQuery` criterion.
 - ``counters``: named counters for :meth:`PostgresEventStore.next_number`.
 - ``outbox``: notifications written in the same transaction as the events that caused them
   (:mod:`iso10002.outbox`), with partial indexes over the pending ones for the dispatchers,
@@ -36,7 +36,6 @@ from uuid import UUID
 
 from typing_extensions import Self
 
-from iso10002.access.log import DenialRecord, check_denials_query
 from iso10002.errors import (
     ConcurrencyConflict,
     CorruptRecord,
@@ -46,14 +45,19 @@ from iso10002.errors import (
     StoreClosedError,
     ValidationError,
 )
-from iso10002.integrity.chain import GENESIS, Hasher
+from iso10002.model.chain import GENESIS, Hasher
 from iso10002.model.complaint import ComplaintSummary
-from iso10002.model.events import Event
+from iso10002.model.denials import DenialRecord, check_denials_query
+from iso10002.model.events import Event, SurveyAnswered
+from iso10002.model.fact_row import FactRow
+from iso10002.model.outbox import OutboxEntry, OutboxQuery, OutboxRecord, OutboxState
+from iso10002.model.subject import SubjectMatch
 from iso10002.model.values import Actor, ComplaintId
-from iso10002.outbox import _postgres as outbox_pg
-from iso10002.outbox.record import OutboxEntry, OutboxQuery, OutboxRecord, OutboxState
+from iso10002.ports.capabilities import Capability
+from iso10002.ports.kpi import CohortScan, SummaryKpiSource
+from iso10002.ports.store import Append, ChainRecord, ComplaintQuery, Page, check_batch
 from iso10002.privacy.sealing import markers
-from iso10002.privacy.subject import SubjectMatch
+from iso10002.storage import _outbox_postgres as outbox_pg
 from iso10002.storage._columns import utc
 from iso10002.storage._denials import denial_from_values, denial_values
 from iso10002.storage._pg_rows import (
@@ -77,8 +81,6 @@ from iso10002.storage._pg_schema import (
     outbox_lock_key,
 )
 from iso10002.storage._sealed import DECODE_ERRORS, chain_record, store_payload, stored_bytes
-from iso10002.storage.base import Append, ChainRecord, ComplaintQuery, Page, check_batch
-from iso10002.storage.fact_rows import FactRow
 
 if TYPE_CHECKING:
     from psycopg import Connection
@@ -470,10 +472,10 @@ def _prepare_schema(conn: Connection[Any], schema: str, where_: str) -> None:
 
 class PostgresEventStore:
     """
-    A complete :class:`~iso10002.storage.base.EventStore` (and
-    :class:`~iso10002.storage.base.BatchAppender`, :class:`~iso10002.storage.base.ChainedStore`,
-    :class:`~iso10002.storage.base.PersonalDataStore`,
-    :class:`~iso10002.outbox.store.OutboxStore` and :class:`~iso10002.access.log.DenialStore`)
+    A complete :class:`~iso10002.ports.store.EventStore` (and
+    :class:`~iso10002.ports.store.BatchAppender`, :class:`~iso10002.ports.store.ChainedStore`,
+    :class:`~iso10002.ports.store.PersonalDataStore`,
+    :class:`~iso10002.ports.store.OutboxStore` and :class:`~iso10002.ports.store.DenialStore`)
     in a PostgreSQL database.
 
     Args:
@@ -523,6 +525,9 @@ class PostgresEventStore:
 
     sql_dialect: ClassVar[str] = "postgresql"
     """The SQL that :meth:`select` runs: PostgreSQL's, with psycopg's placeholders."""
+
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(Capability)
+    """Every level of the store port, and the KPI source (fact rows computed in SQL)."""
 
     def __init__(
         self,
@@ -670,7 +675,7 @@ class PostgresEventStore:
     ) -> None:
         """
         Append ``events`` and replace the summary in one transaction; see
-        :meth:`EventStore.append <iso10002.storage.base.EventStore.append>`.
+        :meth:`EventStore.append <iso10002.ports.store.EventStore.append>`.
 
         The reference and client key are fixed by the complaint's first append.
 
@@ -687,12 +692,12 @@ class PostgresEventStore:
     def append_many(self, appends: Sequence[Append]) -> None:
         """
         Make every append of ``appends`` in one transaction: all of them or none; see
-        :meth:`BatchAppender.append_many <iso10002.storage.base.BatchAppender.append_many>`.
+        :meth:`BatchAppender.append_many <iso10002.ports.store.BatchAppender.append_many>`.
 
         Their events take consecutive global positions, in the order given. Each event's
         payload is stored sealed, its personal values beside it; an append with ``erase``
         first clears the personal values of its complaint's events so far and deletes its
-        outbox records (:attr:`Append.erase <iso10002.storage.base.Append.erase>`).
+        outbox records (:attr:`Append.erase <iso10002.ports.store.Append.erase>`).
         PostgreSQL keeps the old row versions, values included, until ``VACUUM`` removes them:
         see the PostgreSQL guide, "Personal data".
 
@@ -819,7 +824,7 @@ class PostgresEventStore:
     def find_subject(self, match: SubjectMatch) -> list[ComplaintId]:
         """
         The ids of the complaints whose complainant is ``match``; see
-        :class:`~iso10002.storage.base.PersonalDataStore`. Reads the customer id and e-mail of
+        :class:`~iso10002.ports.store.PersonalDataStore`. Reads the customer id and e-mail of
         every complaint's first event that still holds personal data, through a server-side
         cursor, so memory holds one batch: a rare request, not an indexed one.
         """
@@ -951,7 +956,7 @@ class PostgresEventStore:
     def iter_chain(self, *, after_position: int = 0) -> Iterator[ChainRecord]:
         """
         Every event committed before the iteration started, in position order, with its stored
-        hashes; see :class:`~iso10002.storage.base.ChainedStore`. Read in batches, as
+        hashes; see :class:`~iso10002.ports.store.ChainedStore`. Read in batches, as
         :meth:`iter_events`; a row that cannot be decoded comes with ``event=None`` and the
         reason, so that a verifier can name it.
         """
@@ -973,7 +978,7 @@ class PostgresEventStore:
     ) -> Iterator[FactRow]:
         """
         The monitoring rows of the complaints a report needs, computed in SQL; see
-        :class:`~iso10002.storage.fact_rows.FactRowSource`.
+        :class:`~iso10002.ports.kpi.KpiSource`.
 
         Rows are read in batches by id, so a report holds no transaction open; complaints
         written meanwhile may or may not be seen.
@@ -988,6 +993,16 @@ class PostgresEventStore:
             if len(rows) < _FACT_BATCH:
                 return
             after = rows[-1][0]
+
+    def iter_survey_answers(
+        self, *, start: _dt.datetime, end: _dt.datetime
+    ) -> Iterator[Event | SurveyAnswered]:
+        """The survey answers recorded in ``[start, end)``; see :class:`KpiSource`."""
+        return SummaryKpiSource(self).iter_survey_answers(start=start, end=end)
+
+    def scan_cohort(self, cohort: CohortScan, *, detail: bool) -> bool:
+        """No aggregation in SQL here: ``False``, the report reads :meth:`iter_fact_rows`."""
+        return False
 
     def select(
         self, sql: str, params: Sequence[object] | Mapping[str, object] = ()
@@ -1021,7 +1036,7 @@ class PostgresEventStore:
             row = conn.execute(self._sql.bump_counter, (scope,)).fetchone()
         return int(row[0])  # type: ignore[index]
 
-    # -- access denials (see iso10002.access.log.DenialStore) ---------------------------------
+    # -- access denials (see iso10002.ports.store.DenialStore) ---------------------------------
 
     def record_denial(self, denial: DenialRecord) -> None:
         """Keep an access denial in the ``access_denials`` table, in one durable transaction."""
@@ -1057,7 +1072,7 @@ class PostgresEventStore:
                 ) from e
         return found
 
-    # -- outbox (see iso10002.outbox.store.OutboxStore) ----------------------------------------
+    # -- outbox (see iso10002.ports.store.OutboxStore) ----------------------------------------
 
     @contextlib.contextmanager
     def _bookkeeping(self, action: str) -> Iterator[Connection[Any]]:
@@ -1077,7 +1092,7 @@ class PostgresEventStore:
         """
         Enqueue ``entries`` that no event caused, in one transaction; returns how many were
         new. See :meth:`OutboxStore.outbox_enqueue
-        <iso10002.outbox.store.OutboxStore.outbox_enqueue>`.
+        <iso10002.ports.store.OutboxStore.outbox_enqueue>`.
         """
         rows = [outbox_pg.entry_row(e, None) for e in entries]
         if not rows:
@@ -1100,7 +1115,7 @@ class PostgresEventStore:
         Claim due records with ``SELECT ... FOR UPDATE SKIP LOCKED``, so that dispatchers on
         any number of connections and machines take disjoint records without waiting for each
         other; see :meth:`OutboxStore.outbox_claim
-        <iso10002.outbox.store.OutboxStore.outbox_claim>`.
+        <iso10002.ports.store.OutboxStore.outbox_claim>`.
         """
         with self._bookkeeping("claim notifications") as conn:
             rows = self._outbox.claim(

@@ -9,7 +9,7 @@ Layout (see ``docs/storage.md``):
   :mod:`iso10002.serialization`.
 - ``complaints``: the :class:`~iso10002.model.complaint.ComplaintSummary` of each complaint,
   one column per field, written in the same transaction as the events it describes, with an
-  index for every :class:`~iso10002.storage.base.ComplaintQuery` criterion.
+  index for every :class:`~iso10002.ports.store.ComplaintQuery` criterion.
 - ``counters``: named counters for :meth:`SQLiteEventStore.next_number`.
 - ``outbox``: notifications written in the same transaction as the events that caused them
   (:mod:`iso10002.outbox`), with partial indexes over the pending ones for the dispatcher.
@@ -41,7 +41,6 @@ from uuid import UUID
 import attrs
 from typing_extensions import Self
 
-from iso10002.access.log import DenialRecord, check_denials_query
 from iso10002.errors import (
     ConcurrencyConflict,
     CorruptRecord,
@@ -52,16 +51,21 @@ from iso10002.errors import (
     StoreClosedError,
     ValidationError,
 )
-from iso10002.integrity.chain import GENESIS, Hasher
+from iso10002.model.chain import GENESIS, Hasher
 from iso10002.model.complaint import Complaint, ComplaintSummary, apply
-from iso10002.model.events import Event
+from iso10002.model.denials import DenialRecord, check_denials_query
+from iso10002.model.events import Event, SurveyAnswered
+from iso10002.model.fact_row import FactRow
 from iso10002.model.facts import ComplaintFacts
+from iso10002.model.outbox import OutboxEntry, OutboxQuery, OutboxRecord, OutboxState
+from iso10002.model.subject import SubjectMatch
 from iso10002.model.values import Actor, ComplaintId
-from iso10002.outbox import _sqlite as outbox_sql
-from iso10002.outbox.record import OutboxEntry, OutboxQuery, OutboxRecord, OutboxState
+from iso10002.ports.capabilities import Capability
+from iso10002.ports.kpi import CohortScan, SummaryKpiSource
+from iso10002.ports.store import Append, ChainRecord, ComplaintQuery, Page, check_batch
 from iso10002.privacy.sealing import markers
-from iso10002.privacy.subject import SubjectMatch
 from iso10002.serialization import dumps, event_from_dict
+from iso10002.storage import _outbox_sqlite as outbox_sql
 from iso10002.storage._columns import (
     FACT_COLUMNS,
     facts_values,
@@ -79,7 +83,7 @@ from iso10002.storage._sealed import (
     store_payload,
     stored_bytes,
 )
-from iso10002.storage.base import Append, ChainRecord, ComplaintQuery, Page, check_batch
+from iso10002.storage._sqlite_kpis import scan_cohort, survey_answers
 
 __all__ = ["MIGRATIONS", "Migration", "SQLiteEventStore", "Synchronous"]
 
@@ -780,7 +784,7 @@ def _connect(path: str, synchronous: str, timeout: float, hasher: Hasher) -> sql
 
 class SQLiteEventStore:
     """
-    A complete :class:`~iso10002.storage.base.EventStore` in one SQLite file.
+    A complete :class:`~iso10002.ports.store.EventStore` in one SQLite file.
 
     Args:
         path: the database file, created if missing. ``":memory:"`` gives a private,
@@ -815,6 +819,9 @@ class SQLiteEventStore:
 
     sql_dialect: ClassVar[str] = "sqlite"
     """The SQL :meth:`select` speaks."""
+
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(Capability)
+    """Every level of the store port, and the fast KPI source."""
 
     SCHEMA_VERSION: ClassVar[int] = MIGRATIONS[-1].version
     """The schema version this release writes (``PRAGMA user_version``)."""
@@ -904,7 +911,7 @@ class SQLiteEventStore:
     ) -> None:
         """
         Append ``events`` and replace the summary in one transaction; see
-        :meth:`EventStore.append <iso10002.storage.base.EventStore.append>`.
+        :meth:`EventStore.append <iso10002.ports.store.EventStore.append>`.
 
         The reference and client key are fixed by the complaint's first append.
 
@@ -921,7 +928,7 @@ class SQLiteEventStore:
     def append_many(self, appends: Sequence[Append]) -> None:
         """
         Make every append of ``appends`` in one transaction: all of them or none; see
-        :meth:`BatchAppender.append_many <iso10002.storage.base.BatchAppender.append_many>`.
+        :meth:`BatchAppender.append_many <iso10002.ports.store.BatchAppender.append_many>`.
 
         One commit for many complaints: what makes bulk imports fast.
 
@@ -993,7 +1000,7 @@ class SQLiteEventStore:
     def find_subject(self, match: SubjectMatch) -> list[ComplaintId]:
         """
         The ids of the complaints whose complainant is ``match``; see
-        :class:`~iso10002.storage.base.PersonalDataStore`. Reads every complaint's first event
+        :class:`~iso10002.ports.store.PersonalDataStore`. Reads every complaint's first event
         that still holds personal data: a rare request, not an indexed one.
         """
         found: list[ComplaintId] = []
@@ -1156,7 +1163,7 @@ class SQLiteEventStore:
     def iter_chain(self, *, after_position: int = 0) -> Iterator[ChainRecord]:
         """
         Every event appended before the iteration started, in position order, with its stored
-        hashes; see :class:`~iso10002.storage.base.ChainedStore`. A row that cannot be decoded
+        hashes; see :class:`~iso10002.ports.store.ChainedStore`. A row that cannot be decoded
         comes with ``event=None`` and the reason, so that a verifier can name it.
         """
         with self._use("read the event log") as conn:
@@ -1170,6 +1177,26 @@ class SQLiteEventStore:
             for row in rows:
                 yield chain_record(row, _event_from_row, _payload_column)
             position = rows[-1][0]
+
+    # -- KPI source (see iso10002.ports.kpi.KpiSource) -----------------------------------------
+
+    def iter_fact_rows(
+        self, *, received_before: _dt.datetime, closed_since: _dt.datetime
+    ) -> Iterator[FactRow]:
+        """The rows a report needs, from the summaries; see :class:`KpiSource`."""
+        return SummaryKpiSource(self).iter_fact_rows(
+            received_before=received_before, closed_since=closed_since
+        )
+
+    def iter_survey_answers(
+        self, *, start: _dt.datetime, end: _dt.datetime
+    ) -> Iterator[Event | SurveyAnswered]:
+        """The survey answers recorded in ``[start, end)``, read in SQL."""
+        return survey_answers(self, start, end)
+
+    def scan_cohort(self, cohort: CohortScan, *, detail: bool) -> bool:
+        """Aggregate a report's cohort in SQL; see :meth:`KpiSource.scan_cohort`."""
+        return scan_cohort(self, cohort, detail=detail)
 
     def select(
         self, sql: str, params: Sequence[object] | Mapping[str, object] = ()
@@ -1252,7 +1279,7 @@ class SQLiteEventStore:
                 if relax:
                     conn.execute(f"PRAGMA synchronous = {self._synchronous}")
 
-    # -- access denials (see iso10002.access.log.DenialStore) ---------------------------------
+    # -- access denials (see iso10002.ports.store.DenialStore) ---------------------------------
 
     def record_denial(self, denial: DenialRecord) -> None:
         """Keep an access denial in the ``access_denials`` table, in one durable transaction."""
@@ -1288,7 +1315,7 @@ class SQLiteEventStore:
                 ) from e
         return found
 
-    # -- outbox (see iso10002.outbox.store.OutboxStore) ----------------------------------------
+    # -- outbox (see iso10002.ports.store.OutboxStore) ----------------------------------------
 
     @contextlib.contextmanager
     def _bookkeeping(self, action: str) -> Iterator[sqlite3.Connection]:
@@ -1315,7 +1342,7 @@ class SQLiteEventStore:
         """
         Enqueue ``entries`` that no event caused, in one durable transaction; returns how many
         were new. See :meth:`OutboxStore.outbox_enqueue
-        <iso10002.outbox.store.OutboxStore.outbox_enqueue>`.
+        <iso10002.ports.store.OutboxStore.outbox_enqueue>`.
         """
         rows = [outbox_sql.entry_row(e, None) for e in entries]
         if not rows:
@@ -1336,7 +1363,7 @@ class SQLiteEventStore:
         """
         Claim due records under the write lock, so that no two dispatchers (threads,
         connections or processes) hold the same one; see :meth:`OutboxStore.outbox_claim
-        <iso10002.outbox.store.OutboxStore.outbox_claim>`.
+        <iso10002.ports.store.OutboxStore.outbox_claim>`.
         """
         with self._bookkeeping("claim notifications") as conn:
             rows = outbox_sql.claim(

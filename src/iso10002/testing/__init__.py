@@ -5,7 +5,7 @@ like the shipped ones.
 - :class:`EventStoreContract`: the event store contract as pytest tests; subclass it and
   implement ``make_store`` (needs pytest).
 - :class:`OutboxStoreContract`: the same for a store with an outbox
-  (:class:`~iso10002.outbox.store.OutboxStore`).
+  (:class:`~iso10002.ports.store.OutboxStore`).
 - :class:`PersonalDataStoreContract`: the same for a store that keeps personal data apart and
   erases it (:class:`~iso10002.storage.base.PersonalDataStore`).
 - Sample builders: :func:`sample_actor`, :func:`sample_complainant`, :func:`received_event`,
