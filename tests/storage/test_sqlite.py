@@ -36,8 +36,8 @@ from iso10002.storage.sqlite import (
     Migration,
     SQLiteEventStore,
     Synchronous,
-    _migrate,
 )
+from iso10002.storage.sqlite.schema import _migrate
 from iso10002.testing import (
     EventStoreContract,
     PersonalDataStoreContract,
