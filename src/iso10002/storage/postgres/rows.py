@@ -33,8 +33,8 @@ from iso10002.storage._columns import (
     utc_or_none,
 )
 from iso10002.storage._denials import DENIAL_COLUMNS
-from iso10002.storage._pg_schema import FACT_KINDS, append_lock_key
 from iso10002.storage._sealed import decode_personal, open_payload, store_payload
+from iso10002.storage.postgres.schema import FACT_KINDS, append_lock_key
 
 __all__ = [
     "Statements",
