@@ -34,7 +34,7 @@ from pathlib import Path
 from iso10002 import FixedClock
 from iso10002.notify import Notification, NotificationKind, RecordingNotifier
 from iso10002.outbox import OutboxDispatcher, OutboxEntry, OutboxState
-from iso10002.storage._columns import utc
+from iso10002.storage._sql.columns import utc
 from iso10002.storage.sqlite import SQLiteEventStore, Synchronous
 from iso10002.storage.sqlite import outbox as outbox_sql
 

@@ -72,7 +72,7 @@ from iso10002.monitoring.report import KpiReport
 from iso10002.notify import Notification, NotificationKind
 from iso10002.outbox import OutboxEntry, OutboxQuery
 from iso10002.privacy import SubjectMatch
-from iso10002.storage._columns import FACT_COLUMNS
+from iso10002.storage._sql.columns import FACT_COLUMNS
 from iso10002.storage.base import Append, ComplaintQuery, EventStore, PersonalDataStore, append_all
 from iso10002.storage.memory import InMemoryEventStore
 from iso10002.storage.postgres import PostgresEventStore

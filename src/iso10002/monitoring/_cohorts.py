@@ -2,7 +2,7 @@
 The accumulators of one reporting period, and the figures they finish into.
 
 Two things fill them: the reference pass over fact rows (:meth:`Cohorts.add`, any store) and
-the SQL aggregation of the SQLite store (:mod:`iso10002.storage._sqlite_kpis`). Both must
+the SQL aggregation of the SQLite store (:mod:`iso10002.storage.sqlite.kpis`). Both must
 leave them in the same state; the tests hold them to it.
 """
 

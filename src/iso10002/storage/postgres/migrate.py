@@ -19,7 +19,7 @@ from iso10002.errors import (
 from iso10002.model.chain import GENESIS, Hasher
 from iso10002.model.events import Event
 from iso10002.privacy.sealing import markers
-from iso10002.storage._sealed import DECODE_ERRORS, store_payload, stored_bytes
+from iso10002.storage._sql.sealed import DECODE_ERRORS, store_payload, stored_bytes
 from iso10002.storage.postgres.rows import (
     Statements,
     event_from_row,

@@ -22,7 +22,7 @@ Layout (see ``docs/postgres.md``), in one PostgreSQL schema, ``iso10002`` unless
 - ``access_denials``: every command or query the desk's access policy refused
   (:mod:`iso10002.access`, migration 4): ids, role, action, reference and reason, no personal
   data.
-- ``schema_migrations``: the versions of :data:`~iso10002.storage._pg_schema.MIGRATIONS` applied.
+- ``schema_migrations``: the versions of :data:`~iso10002.storage.postgres.schema.MIGRATIONS` applied.
 """
 
 from __future__ import annotations
@@ -54,9 +54,9 @@ from iso10002.model.values import Actor, ComplaintId
 from iso10002.ports.capabilities import Capability
 from iso10002.ports.kpi import CohortScan, SummaryKpiSource
 from iso10002.ports.store import Append, ChainRecord, ComplaintQuery, Page, check_batch
-from iso10002.storage._columns import utc
-from iso10002.storage._denials import denial_from_values, denial_values
-from iso10002.storage._sealed import DECODE_ERRORS, chain_record
+from iso10002.storage._sql.columns import utc
+from iso10002.storage._sql.denials import denial_from_values, denial_values
+from iso10002.storage._sql.sealed import DECODE_ERRORS, chain_record
 from iso10002.storage.postgres import outbox as outbox_pg
 from iso10002.storage.postgres.rows import (
     ORDERS,

@@ -26,10 +26,10 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from iso10002.model.events import SurveyAnswered
+from iso10002.model.fact_row import utc
 from iso10002.monitoring._cohorts import Cohorts, Durations
 from iso10002.ports.kpi import CohortScan
 from iso10002.serialization import structure
-from iso10002.storage._columns import micros_sql, utc
 
 __all__ = ["SqlSelect", "fill_from_sql", "scan_cohort", "survey_answers"]
 
@@ -52,6 +52,15 @@ class SqlSelect(Protocol):
         before the next call.
         """
         ...
+
+
+def micros_sql(column: str) -> str:
+    """
+    SQL giving a stored instant as whole microseconds since the Unix epoch, exactly: seconds
+    from SQLite's date functions, microseconds from the fixed-width UTC text.
+    """
+    seconds = f"CAST(strftime('%s', {column}) AS INTEGER)"
+    return f"({seconds} * 1000000 + CAST(substr({column}, 21, 6) AS INTEGER))"
 
 
 def _text(us: int) -> str:

@@ -27,8 +27,8 @@ from iso10002.model.outbox import (
 )
 from iso10002.model.values import ComplaintId
 from iso10002.serialization import dumps
-from iso10002.storage._columns import instant, utc
-from iso10002.storage._outbox_rows import record_from_row
+from iso10002.storage._sql.columns import instant, utc
+from iso10002.storage._sql.outbox_rows import record_from_row
 
 __all__ = [
     "STATEMENTS",
@@ -317,5 +317,8 @@ def purge(conn: Connection, before: _dt.datetime) -> int:
 
 
 def record(row: Row) -> OutboxRecord:
-    """The record stored in ``row``; see :func:`~iso10002.storage._outbox_rows.record_from_row`."""
+    """
+    The record stored in ``row``; see
+    :func:`~iso10002.storage._sql.outbox_rows.record_from_row`.
+    """
     return record_from_row(row, instant)

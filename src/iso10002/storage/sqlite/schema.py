@@ -23,11 +23,11 @@ from iso10002.model.chain import GENESIS, Hasher
 from iso10002.model.complaint import Complaint, apply
 from iso10002.model.facts import ComplaintFacts
 from iso10002.privacy.sealing import markers
-from iso10002.storage._columns import (
+from iso10002.storage._sql.columns import (
     FACT_COLUMNS,
     facts_values,
 )
-from iso10002.storage._sealed import (
+from iso10002.storage._sql.sealed import (
     store_payload,
     stored_bytes,
 )

@@ -15,18 +15,18 @@ from iso10002.model.events import Event
 from iso10002.model.values import Actor
 from iso10002.ports.store import ComplaintQuery
 from iso10002.serialization import dumps, event_from_dict
-from iso10002.storage._columns import (
+from iso10002.storage._sql.columns import (
     FACT_COLUMNS,
     facts_values,
-    query_where,
     utc,
     utc_or_none,
 )
-from iso10002.storage._sealed import (
+from iso10002.storage._sql.sealed import (
     decode_personal,
     open_payload,
     store_payload,
 )
+from iso10002.storage._sql.where import query_where
 
 __all__: list[str] = []
 

@@ -57,12 +57,12 @@ from iso10002.model.values import Actor, ComplaintId
 from iso10002.ports.capabilities import Capability
 from iso10002.ports.kpi import CohortScan, SummaryKpiSource
 from iso10002.ports.store import Append, ChainRecord, ComplaintQuery, Page, check_batch
-from iso10002.storage._columns import (
+from iso10002.storage._sql.columns import (
     summary_from_values,
     utc,
 )
-from iso10002.storage._denials import DENIAL_COLUMNS, denial_from_values, denial_values
-from iso10002.storage._sealed import (
+from iso10002.storage._sql.denials import DENIAL_COLUMNS, denial_from_values, denial_values
+from iso10002.storage._sql.sealed import (
     DECODE_ERRORS,
     chain_record,
 )

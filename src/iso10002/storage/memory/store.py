@@ -23,7 +23,7 @@ from iso10002.ports.capabilities import Capability
 from iso10002.ports.store import Append, ChainRecord, ComplaintQuery, Page, check_batch
 from iso10002.privacy.sealing import Sealed, seal, unseal
 from iso10002.serialization import structure
-from iso10002.storage._outbox_memory import MemoryOutbox
+from iso10002.storage.memory.outbox import MemoryOutbox
 
 __all__ = ["InMemoryEventStore"]
 

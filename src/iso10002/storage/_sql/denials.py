@@ -15,7 +15,7 @@ from iso10002.errors import ValidationError
 from iso10002.model.actions import Action
 from iso10002.model.denials import DenialRecord
 from iso10002.model.values import Role
-from iso10002.storage._columns import Instant, instant, utc
+from iso10002.storage._sql.columns import Instant, instant, utc
 
 __all__ = ["DENIAL_COLUMNS", "denial_from_values", "denial_values"]
 
