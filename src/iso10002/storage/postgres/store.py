@@ -22,7 +22,8 @@ Layout (see ``docs/postgres.md``), in one PostgreSQL schema, ``iso10002`` unless
 - ``access_denials``: every command or query the desk's access policy refused
   (:mod:`iso10002.access`, migration 4): ids, role, action, reference and reason, no personal
   data.
-- ``schema_migrations``: the versions of :data:`~iso10002.storage.postgres.schema.MIGRATIONS` applied.
+- ``schema_migrations``: the versions of
+  :data:`~iso10002.storage.postgres.schema.MIGRATIONS` applied.
 """
 
 from __future__ import annotations
