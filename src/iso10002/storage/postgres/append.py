@@ -1,20 +1,18 @@
-"""The steps of a PostgreSQL append that need no store state: summaries and event hashes."""
+"""The summary write of a PostgreSQL append, in the caller's transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from iso10002.errors import ConcurrencyConflict
-from iso10002.model.chain import GENESIS, Hasher
 from iso10002.ports.store import Append
 from iso10002.storage.postgres.rows import Statements
 
 if TYPE_CHECKING:
     from psycopg import Connection
 
-__all__ = ["event_hashes", "write_summary"]
+__all__ = ["write_summary"]
 
 
 def write_summary(
@@ -51,27 +49,3 @@ def write_summary(
         # Before the append lock, which would be held while the delete waits for a
         # dispatcher that is claiming one of the records.
         conn.execute(sql.erase_outbox, (s.id,))
-
-
-def event_hashes(
-    hasher: Hasher,
-    prepared: Sequence[tuple[Append, object, Sequence[bytes], object]],
-    stored: Mapping[UUID, str],
-) -> list[list[str]]:
-    """
-    The hashes of each append's events in its complaint's chain, over the bytes of their
-    sealed payloads: continuing from the ``stored`` hash for a complaint's first append in
-    the batch, from the append before for the next ones.
-    """
-    heads: dict[UUID, str] = {}
-    digests = []
-    for a, _, data, _ in prepared:
-        cid = a.summary.id
-        previous = heads[cid] if cid in heads else stored.get(cid, GENESIS)
-        hashes = []
-        for canonical in data:
-            previous = hasher.event_hash(previous, canonical)
-            hashes.append(previous)
-        heads[cid] = previous
-        digests.append(hashes)
-    return digests

@@ -19,7 +19,8 @@ from iso10002.errors import (
 from iso10002.model.chain import GENESIS, Hasher
 from iso10002.model.events import Event
 from iso10002.privacy.sealing import markers
-from iso10002.storage._sql.sealed import DECODE_ERRORS, store_payload, stored_bytes
+from iso10002.storage._prepare import prepare_event
+from iso10002.storage._sql.sealed import DECODE_ERRORS, stored_bytes
 from iso10002.storage.postgres.rows import (
     Statements,
     event_from_row,
@@ -201,7 +202,8 @@ def _seal_stored_events(
                     chain = hasher.chain_hash(chain, digest)
                     relinked.append((digest, chain, row[0]))
                 else:
-                    payload, personal, canonical = store_payload(event)
+                    p = prepare_event(event)
+                    payload, personal, canonical = p.payload_json, p.personal_json, p.canonical
                     digest = hasher.event_hash(heads.get(key, GENESIS), canonical)
                     chain = hasher.chain_hash(chain, digest)
                     sealed.append((payload, personal, digest, chain, row[0]))

@@ -24,6 +24,7 @@ from iso10002.model.events import Event
 from iso10002.model.values import Actor
 from iso10002.ports.store import ComplaintQuery
 from iso10002.serialization import dumps, event_from_dict
+from iso10002.storage._prepare import PreparedEvent
 from iso10002.storage._sql.columns import (
     FACT_COLUMNS,
     facts_values,
@@ -32,7 +33,7 @@ from iso10002.storage._sql.columns import (
     utc_or_none,
 )
 from iso10002.storage._sql.denials import DENIAL_COLUMNS
-from iso10002.storage._sql.sealed import decode_personal, open_payload, store_payload
+from iso10002.storage._sql.sealed import decode_personal, open_payload
 from iso10002.storage._sql.where import query_where
 from iso10002.storage.postgres.schema import FACT_KINDS, append_lock_key
 
@@ -249,19 +250,18 @@ def where(query: ComplaintQuery) -> tuple[str, list[object]]:
 # -- writing ---------------------------------------------------------------------------------------
 
 
-def event_params(event: Event, actors: dict[Actor, str]) -> tuple[tuple[object, ...], bytes]:
+def event_params(prepared: PreparedEvent, actors: dict[Actor, str]) -> tuple[object, ...]:
     """
-    The parameters of ``insert_event`` up to ``personal`` (the payload sealed, the personal
-    values apart), and the bytes the event's hash covers; ``actors`` memoises the JSON of
-    recurring actors.
+    The parameters of ``insert_event`` up to ``personal`` for a prepared event (the payload
+    sealed, the personal values apart); ``actors`` memoises the JSON of recurring actors.
     """
+    event = prepared.event
     actor = actors.get(event.actor)
     if actor is None:
         if len(actors) >= _ACTOR_CACHE_SIZE:
             actors.clear()
         actor = actors[event.actor] = dumps(event.actor)
-    payload, personal, canonical = store_payload(event)
-    params = (
+    return (
         event.complaint_id,
         event.seq,
         event.payload.type,
@@ -269,10 +269,9 @@ def event_params(event: Event, actors: dict[Actor, str]) -> tuple[tuple[object, 
         utc(event.occurred_at, "occurred_at"),
         actor,
         event.state,
-        payload,
-        personal,
+        prepared.payload_json,
+        prepared.personal_json,
     )
-    return params, canonical
 
 
 def summary_params(s: ComplaintSummary) -> tuple[object, ...]:

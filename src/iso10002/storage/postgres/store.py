@@ -79,7 +79,8 @@ if TYPE_CHECKING:
     from psycopg import Connection
     from psycopg_pool import ConnectionPool
 
-from iso10002.storage.postgres.append import event_hashes, write_summary
+from iso10002.storage._prepare import complaint_hashes, log_links, prepare_event
+from iso10002.storage.postgres.append import write_summary
 from iso10002.storage.postgres.connection import _describe, _one_line, _read_committed, _Use
 from iso10002.storage.postgres.migrate import _migrate
 
@@ -336,8 +337,9 @@ class PostgresEventStore:
         outbox: list[outbox_pg.Row] = []
         for a in appends:
             check_batch(a.events, a.expected_version, a.summary)
-            rows, data = zip(*(event_params(e, self._actors) for e in a.events), strict=True)
-            prepared.append((a, rows, data, summary_params(a.summary)))
+            events = [prepare_event(e) for e in a.events]
+            rows = [event_params(p, self._actors) for p in events]
+            prepared.append((a, rows, events, summary_params(a.summary)))
             outbox.extend(outbox_pg.entry_row(e, a.summary.id) for e in a.outbox)
         if not prepared:
             return
@@ -362,10 +364,14 @@ class PostgresEventStore:
                         write_summary(conn, self._sql, a, values, stored)
                     # The versions are checked and the summary rows locked: nobody else can
                     # continue these complaints, so their hashes can be computed already.
-                    digests = event_hashes(self._hasher, prepared, stored)
+                    digests = complaint_hashes(
+                        self._hasher,
+                        ((a.summary.id, a.expected_version, e) for a, _, e, _ in prepared),
+                        lambda cid, _version: stored.get(cid),
+                    )
                     # Held until COMMIT: see the class docstring.
                     chain = self._lock_and_read_chain(conn)
-                    chain_hash = self._hasher.chain_hash
+                    links = iter(log_links(self._hasher, chain, (d for ds in digests for d in ds)))
                     with conn.cursor() as cursor:
                         for (a, rows, _, _), hashes in zip(prepared, digests, strict=True):
                             current = a
@@ -373,10 +379,10 @@ class PostgresEventStore:
                                 # Here, not with the version check: the values an earlier
                                 # append of this batch wrote for the complaint go too.
                                 conn.execute(sql.erase_personal, (a.summary.id,))
-                            linked = []
-                            for row, digest in zip(rows, hashes, strict=True):
-                                chain = chain_hash(chain, digest)
-                                linked.append((*row, digest, chain))
+                            linked = [
+                                (*row, digest, next(links))
+                                for row, digest in zip(rows, hashes, strict=True)
+                            ]
                             cursor.executemany(sql.insert_event, linked)
                     if outbox:
                         # After the append lock, always in this order: no deadlock.

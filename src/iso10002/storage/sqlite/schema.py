@@ -23,12 +23,12 @@ from iso10002.model.chain import GENESIS, Hasher
 from iso10002.model.complaint import Complaint, apply
 from iso10002.model.facts import ComplaintFacts
 from iso10002.privacy.sealing import markers
+from iso10002.storage._prepare import prepare_event
 from iso10002.storage._sql.columns import (
     FACT_COLUMNS,
     facts_values,
 )
 from iso10002.storage._sql.sealed import (
-    store_payload,
     stored_bytes,
 )
 from iso10002.storage.sqlite import outbox as outbox_sql
@@ -171,7 +171,8 @@ def _seal_stored(conn: sqlite3.Connection, hasher: Hasher) -> None:
                 # Sealed already (taken back to an older version by hand): kept as it is.
                 payload, personal, canonical = str(row[8]), row[9], stored
             else:
-                payload, personal, canonical = store_payload(event)
+                p = prepare_event(event)
+                payload, personal, canonical = p.payload_json, p.personal_json, p.canonical
             digest = relinked[stream] = hasher.event_hash(relinked.get(stream, GENESIS), canonical)
             chain = hasher.chain_hash(chain, digest)
             updates.append((payload, personal, digest, chain, position))

@@ -15,6 +15,7 @@ from iso10002.model.events import Event
 from iso10002.model.values import Actor
 from iso10002.ports.store import ComplaintQuery
 from iso10002.serialization import dumps, event_from_dict
+from iso10002.storage._prepare import PreparedEvent
 from iso10002.storage._sql.columns import (
     FACT_COLUMNS,
     facts_values,
@@ -24,7 +25,6 @@ from iso10002.storage._sql.columns import (
 from iso10002.storage._sql.sealed import (
     decode_personal,
     open_payload,
-    store_payload,
 )
 from iso10002.storage._sql.where import query_where
 
@@ -146,19 +146,19 @@ def _update_sql(changed: tuple[str, ...]) -> str:
 
 
 def _event_row(
-    event: Event, stream_id: str, actors: dict[Actor, str]
-) -> tuple[tuple[object, ...], bytes]:
+    prepared: PreparedEvent, stream_id: str, actors: dict[Actor, str]
+) -> tuple[object, ...]:
     """
-    The ``events`` row of ``event`` (its payload sealed, the personal values apart), and the
-    bytes its hash covers; ``actors`` memoises the JSON of recurring actors.
+    The ``events`` row of a prepared event up to its links (the payload sealed, the personal
+    values apart); ``actors`` memoises the JSON of recurring actors.
     """
+    event = prepared.event
     actor = actors.get(event.actor)
     if actor is None:
         if len(actors) >= _ACTOR_CACHE_SIZE:
             actors.clear()
         actor = actors[event.actor] = dumps(event.actor)
-    payload, personal, canonical = store_payload(event)
-    row = (
+    return (
         stream_id,
         event.seq,
         event.payload.type,
@@ -166,10 +166,9 @@ def _event_row(
         utc(event.occurred_at, "occurred_at"),
         actor,
         event.state,
-        payload,
-        personal,
+        prepared.payload_json,
+        prepared.personal_json,
     )
-    return row, canonical
 
 
 def _summary_values(s: ComplaintSummary) -> tuple[object, ...]:

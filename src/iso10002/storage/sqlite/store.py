@@ -46,7 +46,7 @@ from iso10002.errors import (
     StoreClosedError,
     ValidationError,
 )
-from iso10002.model.chain import GENESIS, Hasher
+from iso10002.model.chain import Hasher
 from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.denials import DenialRecord, check_denials_query
 from iso10002.model.events import Event, SurveyAnswered
@@ -57,6 +57,7 @@ from iso10002.model.values import Actor, ComplaintId
 from iso10002.ports.capabilities import Capability
 from iso10002.ports.kpi import CohortScan, SummaryKpiSource
 from iso10002.ports.store import Append, ChainRecord, ComplaintQuery, Page, check_batch
+from iso10002.storage._prepare import complaint_hashes, log_links, prepare_event
 from iso10002.storage._sql.columns import (
     summary_from_values,
     utc,
@@ -273,8 +274,9 @@ class SQLiteEventStore:
         for a in appends:
             check_batch(a.events, a.expected_version, a.summary)
             cid = str(a.summary.id)
-            rows, data = zip(*(_event_row(e, cid, self._actors) for e in a.events), strict=True)
-            prepared.append((a, cid, rows, data, _summary_values(a.summary)))
+            events = [prepare_event(e) for e in a.events]
+            rows = [_event_row(p, cid, self._actors) for p in events]
+            prepared.append((a, cid, rows, events, _summary_values(a.summary)))
             outbox.extend(outbox_sql.entry_row(e, a.summary.id) for e in a.outbox)
         if not prepared:
             return
@@ -300,22 +302,21 @@ class SQLiteEventStore:
         with self._use(action, seq_taken=seq_taken) as conn, _Immediate(conn):
             # The previous links are read under the write lock: nobody else can append now.
             found = conn.execute(_LAST_CHAIN).fetchone()
-            chain = GENESIS if found is None or found[0] is None else str(found[0])
-            hashes: dict[str, str] = {}
-            for a, cid, rows, data, values in prepared:
+            last_chain = None if found is None or found[0] is None else str(found[0])
+
+            def stored(cid: ComplaintId, version: int) -> str | None:
+                found = conn.execute(_EVENT_HASH, (str(cid), version)).fetchone()
+                return None if found is None or found[0] is None else str(found[0])
+
+            hashes = complaint_hashes(
+                hasher,
+                ((a.summary.id, a.expected_version, e) for a, _, _, e, _ in prepared),
+                stored,
+            )
+            links = iter(log_links(hasher, last_chain, (d for ds in hashes for d in ds)))
+            for (a, cid, rows, _, values), digests in zip(prepared, hashes, strict=True):
                 last.append((cid, a.summary.reference, a.expected_version))
-                previous = hashes.get(cid)
-                if previous is None:
-                    previous = GENESIS
-                    if a.expected_version:
-                        found = conn.execute(_EVENT_HASH, (cid, a.expected_version)).fetchone()
-                        previous = GENESIS if found is None or found[0] is None else str(found[0])
-                linked = []
-                for row, canonical in zip(rows, data, strict=True):
-                    previous = hasher.event_hash(previous, canonical)
-                    chain = hasher.chain_hash(chain, previous)
-                    linked.append((*row, previous, chain))
-                hashes[cid] = previous
+                linked = [(*row, d, next(links)) for row, d in zip(rows, digests, strict=True)]
                 if a.erase:
                     self._erase(conn, cid)
                 self._write(conn, a, cid, linked, values)
