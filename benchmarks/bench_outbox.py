@@ -34,9 +34,9 @@ from pathlib import Path
 from iso10002 import FixedClock
 from iso10002.notify import Notification, NotificationKind, RecordingNotifier
 from iso10002.outbox import OutboxDispatcher, OutboxEntry, OutboxState
-from iso10002.outbox import _sqlite as outbox_sql
-from iso10002.storage._columns import utc
+from iso10002.storage._sql.columns import utc
 from iso10002.storage.sqlite import SQLiteEventStore, Synchronous
+from iso10002.storage.sqlite import outbox as outbox_sql
 
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)
 BATCH = 500

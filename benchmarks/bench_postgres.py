@@ -47,8 +47,8 @@ from tests.storage.pg_cluster import find_bindir, throwaway_cluster  # noqa: E40
 from iso10002 import ComplaintDesk, FixedClock  # noqa: E402
 from iso10002.notify import RecordingNotifier  # noqa: E402
 from iso10002.outbox import OutboxDispatcher, OutboxState  # noqa: E402
-from iso10002.outbox import _postgres as outbox_pg  # noqa: E402
 from iso10002.storage.postgres import PostgresEventStore  # noqa: E402
+from iso10002.storage.postgres import outbox as outbox_pg  # noqa: E402
 
 BATCH = 500
 _NOW = START.isoformat()

@@ -180,6 +180,14 @@ from iso10002.outbox import (
     RetryPolicy,
     StaffRoute,
 )
+from iso10002.ports.store import (
+    Append,
+    ComplaintQuery,
+    EventStore,
+    Page,
+    PersonalDataStore,
+    append_all,
+)
 from iso10002.privacy import (
     ErasureReport,
     RetentionPolicy,
@@ -213,14 +221,6 @@ from iso10002.sla import (
     Target,
     Unit,
     Window,
-)
-from iso10002.storage.base import (
-    Append,
-    ComplaintQuery,
-    EventStore,
-    Page,
-    PersonalDataStore,
-    append_all,
 )
 from iso10002.storage.memory import InMemoryEventStore
 from iso10002.storage.postgres import PostgresEventStore

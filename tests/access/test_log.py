@@ -32,7 +32,8 @@ from iso10002.access import (
     StoreAccessLog,
 )
 from iso10002.errors import PermissionDenied
-from iso10002.storage.sqlite import MIGRATIONS, _migrate
+from iso10002.storage.sqlite import MIGRATIONS
+from iso10002.storage.sqlite.schema import _migrate
 from tests.access.support import ACTORS, OWNER, START, desks, prepare
 
 COMPLAINANT = ACTORS[Role.COMPLAINANT]

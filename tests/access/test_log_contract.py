@@ -27,7 +27,7 @@ class StoreLogContract(AccessLogContract):
 
     def close_access_log(self, log: ReadableAccessLog) -> None:
         assert isinstance(log, StoreAccessLog)
-        log.store.close()  # type: ignore[attr-defined]
+        log.store.close()
 
 
 class TestInMemoryStoreAccessLog(StoreLogContract):

@@ -26,9 +26,10 @@ from iso10002.model.values import Actor, Role
 from iso10002.privacy import sealing
 from iso10002.privacy.sealing import markers
 from iso10002.serialization import dumps
-from iso10002.storage import postgres as postgres_module
 from iso10002.storage.base import ChainedStore, ChainRecord
 from iso10002.storage.postgres import PostgresEventStore
+from iso10002.storage.postgres import migrate as postgres_migrate
+from iso10002.storage.postgres import store as postgres_module
 from iso10002.storage.sqlite import SQLiteEventStore
 from iso10002.testing.samples import (
     SAMPLE_START,
@@ -611,7 +612,7 @@ def test_a_schema_of_version_2_gets_its_links_on_opening(
     events = as_version_2(cluster, schema)
     assert "Ada Lovelace" in str(payloads(cluster, schema))
     # Batches of 6 split complaints, so that some links continue from rows already updated.
-    monkeypatch.setattr(postgres_module, "_READ_BATCH", 6)
+    monkeypatch.setattr(postgres_migrate, "_READ_BATCH", 6)
     fixed_salts()  # sealed again with the salts the appends used
     report = check(cluster, schema, KEY)
     assert report.ok and report.events == 40
@@ -646,7 +647,7 @@ def test_a_schema_of_version_4_is_sealed_on_opening(
     events = as_version_4(cluster, schema, key)
     assert links(cluster, schema) != written  # linked over the plain payloads
     assert "Ada Lovelace" in str(payloads(cluster, schema))
-    monkeypatch.setattr(postgres_module, "_READ_BATCH", 6)
+    monkeypatch.setattr(postgres_migrate, "_READ_BATCH", 6)
     fixed_salts()  # sealed again with the salts the appends used
     with PostgresEventStore(cluster.conninfo, schema=schema, integrity_key=key) as store:
         assert [e for _, e in store.iter_events()] == events

@@ -64,7 +64,7 @@ def test_separate_connections_never_claim_the_same_record(tmp_path: Path) -> Non
 def test_the_claim_reads_the_pending_records_by_index(tmp_path: Path) -> None:
     path = tmp_path / "complaints.db"
     SQLiteEventStore(path).close()
-    from iso10002.outbox._sqlite import _claim_sql
+    from iso10002.storage.sqlite.outbox import _claim_sql
 
     raw = sqlite3.connect(path)
     try:

@@ -172,7 +172,7 @@ def test_a_hook_that_raises_fails_the_command_and_nothing_is_written() -> None:
 
 def test_a_hook_needs_an_outbox_store_and_must_be_callable() -> None:
     class NoOutbox(InMemoryEventStore):
-        outbox_claim = None  # type: ignore[assignment]
+        capabilities = frozenset()
 
     with pytest.raises(ValidationError, match=r"^notifications: NoOutbox keeps no outbox"):
         ComplaintDesk(NoOutbox(), notifications=policy())

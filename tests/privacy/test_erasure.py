@@ -28,7 +28,7 @@ from iso10002.privacy import (
     SubjectMatch,
     retention_preset,
 )
-from iso10002.storage.base import Append, EventStore, append_all
+from iso10002.storage.base import Append, Capability, EventStore, append_all
 from iso10002.storage.memory import InMemoryEventStore
 from iso10002.storage.sqlite import SQLiteEventStore
 from iso10002.testing.samples import SAMPLE_START, full_lifecycle, sample_actor
@@ -367,9 +367,9 @@ def test_retention_rules_are_checked_and_described() -> None:
 
 
 class _KeepsNothingApart(InMemoryEventStore):
-    """A store that does not implement PersonalDataStore (no way to find a subject)."""
+    """A store that does not declare record keeping (personal data apart, erasure)."""
 
-    find_subject = None  # type: ignore[assignment]
+    capabilities = frozenset({Capability.OUTBOX})
 
 
 def test_a_store_that_keeps_nothing_apart_cannot_erase_and_writes_nothing() -> None:

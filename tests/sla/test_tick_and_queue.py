@@ -15,7 +15,8 @@ from iso10002 import Complaint, Event, SQLiteEventStore
 from iso10002.model.values import AlertLevel
 from iso10002.sla.queue import QueueBucket
 from iso10002.storage.base import ComplaintQuery
-from iso10002.storage.sqlite import MIGRATIONS, _migrate
+from iso10002.storage.sqlite import MIGRATIONS
+from iso10002.storage.sqlite.schema import _migrate
 
 from .support import STAFF, hours, local, make_desk, receive
 

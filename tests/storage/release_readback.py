@@ -68,7 +68,7 @@ def _complaints(store: EventStore, shown_in_full: frozenset[str]) -> list[dict[s
             "reference": summary.reference,
             "id": str(summary.id),
             "state": summary.state,
-            "version": store.version(summary.id),
+            "version": max((e.seq for e in store.read(summary.id)), default=0),
             "event_types": [e.payload.type for e in store.read(summary.id)],
             "events_sha256": _sha256(events),
             "summary": serialization.unstructure(summary),

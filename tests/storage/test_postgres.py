@@ -53,6 +53,7 @@ from iso10002.errors import (
 from iso10002.integrity import Hasher, verify
 from iso10002.model.complaint import Complaint, ComplaintSummary
 from iso10002.model.events import Event, PersonalDataErased
+from iso10002.model.fact_row import row_of
 from iso10002.model.facts import ComplaintFacts, MetricOutcome
 from iso10002.model.personal import ERASED
 from iso10002.model.values import (
@@ -70,21 +71,21 @@ from iso10002.monitoring.kpis import compute_kpis
 from iso10002.monitoring.report import KpiReport
 from iso10002.notify import Notification, NotificationKind
 from iso10002.outbox import OutboxEntry, OutboxQuery
-from iso10002.outbox import _postgres as outbox_pg
 from iso10002.privacy import SubjectMatch
-from iso10002.storage import postgres as postgres_module
-from iso10002.storage._columns import FACT_COLUMNS
-from iso10002.storage._pg_rows import ORDERS, statements, where
-from iso10002.storage._pg_schema import (
+from iso10002.storage._sql.columns import FACT_COLUMNS
+from iso10002.storage.base import Append, ComplaintQuery, EventStore, PersonalDataStore, append_all
+from iso10002.storage.memory import InMemoryEventStore
+from iso10002.storage.postgres import PostgresEventStore
+from iso10002.storage.postgres import outbox as outbox_pg
+from iso10002.storage.postgres import store as postgres_module
+from iso10002.storage.postgres.migrate import _migrate
+from iso10002.storage.postgres.rows import ORDERS, statements, where
+from iso10002.storage.postgres.schema import (
     MIGRATIONS,
     PgMigration,
     append_lock_key,
     created_fact_columns,
 )
-from iso10002.storage.base import Append, ComplaintQuery, EventStore, PersonalDataStore, append_all
-from iso10002.storage.fact_rows import row_of
-from iso10002.storage.memory import InMemoryEventStore
-from iso10002.storage.postgres import PostgresEventStore, _migrate
 from iso10002.storage.sqlite import SQLiteEventStore
 from iso10002.testing import (
     EventStoreContract,

@@ -29,15 +29,15 @@ from iso10002.errors import (
 from iso10002.model.complaint import Complaint, ComplaintSummary
 from iso10002.model.events import Event
 from iso10002.model.values import Channel, Priority, Role
-from iso10002.storage._columns import FACT_COLUMNS
+from iso10002.storage._sql.columns import FACT_COLUMNS
 from iso10002.storage.base import ComplaintQuery
 from iso10002.storage.sqlite import (
     MIGRATIONS,
     Migration,
     SQLiteEventStore,
     Synchronous,
-    _migrate,
 )
+from iso10002.storage.sqlite.schema import _migrate
 from iso10002.testing import (
     EventStoreContract,
     PersonalDataStoreContract,

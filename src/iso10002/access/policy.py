@@ -16,9 +16,9 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
-from iso10002.access.actions import Action, ActionKind
 from iso10002.errors import ValidationError
 from iso10002.model import _checks as check
+from iso10002.model.actions import Action, ActionKind
 from iso10002.model.complaint import Complaint
 from iso10002.model.values import Actor, Role
 

@@ -38,7 +38,7 @@ from iso10002.model import _checks as check
 from iso10002.model.complaint import Complaint
 from iso10002.model.events import Event, SatisfactionRecorded, SurveyAnswered
 from iso10002.model.values import Outcome
-from iso10002.storage.base import ComplaintQuery, EventStore, iter_summaries
+from iso10002.ports.store import ComplaintQuery, EventStore, iter_summaries
 
 __all__ = [
     "KPI_LABELS",

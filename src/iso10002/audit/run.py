@@ -29,11 +29,11 @@ from iso10002.errors import Iso10002Error, ValidationError
 from iso10002.model.complaint import Complaint
 from iso10002.model.events import Event
 from iso10002.model.values import ComplaintId, Role
+from iso10002.ports.store import ComplaintQuery, EventStore, iter_summaries
 from iso10002.process.standard import DEFAULT_NO_REPLY_PERIOD, standard_workflow
 from iso10002.process.workflow import Workflow
 from iso10002.sla.config import SlaConfig
 from iso10002.sla.policy import SlaPolicy
-from iso10002.storage.base import ComplaintQuery, EventStore, iter_summaries
 
 if TYPE_CHECKING:
     from iso10002.programme import Programme

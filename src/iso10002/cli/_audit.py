@@ -30,8 +30,8 @@ from iso10002.audit.review import (
 from iso10002.audit.run import run_audit
 from iso10002.clock import SystemClock
 from iso10002.errors import Iso10002Error, SerializationError, ValidationError
+from iso10002.ports.store import ComplaintQuery, EventStore
 from iso10002.programme import Programme, load_programme
-from iso10002.storage.base import ComplaintQuery, EventStore
 
 __all__ = ["register"]
 

@@ -12,20 +12,16 @@ from typing import NoReturn
 
 import attrs
 
-from iso10002.access.actions import Action
-from iso10002.access.log import (
-    AccessLog,
-    DenialRecord,
-    DenialStore,
-    InMemoryAccessLog,
-    StoreAccessLog,
-)
+from iso10002.access.log import InMemoryAccessLog, StoreAccessLog
 from iso10002.access.policy import AccessDecision, Authorizer
 from iso10002.desk._loading import ComplaintKey, DeskBase
 from iso10002.errors import Iso10002Error, PermissionDenied, ValidationError
+from iso10002.model.actions import Action
 from iso10002.model.complaint import Complaint
+from iso10002.model.denials import DenialRecord
 from iso10002.model.values import Actor
-from iso10002.storage.base import ComplaintQuery, EventStore
+from iso10002.ports.access import AccessLog
+from iso10002.ports.store import ComplaintQuery, EventStore, is_record_keeping_store
 
 __all__ = ["AccessGate", "access_of", "check_actor"]
 
@@ -144,7 +140,7 @@ def access_of(
             f"{type(authorizer).__name__}",
         )
     if access_log is None:
-        if isinstance(store, DenialStore):
+        if is_record_keeping_store(store):
             return authorizer, StoreAccessLog(store)
         if authorizer is not None:
             _access_logger.warning(

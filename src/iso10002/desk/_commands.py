@@ -15,10 +15,10 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Callable
 
-from iso10002.access.actions import Action
 from iso10002.desk._loading import ComplaintKey
 from iso10002.desk._path import CommandPath, refused
 from iso10002.errors import ValidationError
+from iso10002.model.actions import Action
 from iso10002.model.complaint import Complaint
 from iso10002.model.events import (
     Acknowledged,

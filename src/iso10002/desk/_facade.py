@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable
 
-from iso10002.access.log import AccessLog
 from iso10002.access.policy import Authorizer
 from iso10002.clock import Clock, SystemClock
 from iso10002.desk._access import access_of
@@ -35,11 +34,13 @@ from iso10002.errors import ValidationError
 from iso10002.model.priority import DefaultPriorityPolicy, PriorityPolicy
 from iso10002.model.reference import ReferenceFormat
 from iso10002.outbox.policy import NotificationHook
-from iso10002.outbox.store import OutboxStore
+from iso10002.ports.access import AccessLog
+from iso10002.ports.capabilities import Capability
+from iso10002.ports.kpi import KpiSource
+from iso10002.ports.store import EventStore, check_store, is_outbox_store
 from iso10002.process.standard import standard_workflow
 from iso10002.process.workflow import Workflow
 from iso10002.sla.config import SlaConfig
-from iso10002.storage.base import EventStore
 from iso10002.storage.memory import InMemoryEventStore
 
 __all__ = ["ComplaintDesk"]
@@ -89,6 +90,7 @@ class ComplaintDesk(Intake, Commands, Feedback, Queries, Timeliness, RecordsMana
         access_log: AccessLog | None = None,
     ) -> None:
         self.store = store if store is not None else InMemoryEventStore()
+        check_store(self.store, {Capability.KPI: KpiSource})
         self.authorizer, self.access_log = access_of(self.store, authorizer, access_log)
         if notifications is not None:
             if not callable(notifications):
@@ -97,7 +99,7 @@ class ComplaintDesk(Intake, Commands, Feedback, Queries, Timeliness, RecordsMana
                     f"expected a callable such as NotificationPolicy, got "
                     f"{type(notifications).__name__}",
                 )
-            if not isinstance(self.store, OutboxStore):
+            if not is_outbox_store(self.store):
                 raise ValidationError(
                     "notifications",
                     f"{type(self.store).__name__} keeps no outbox (see OutboxStore), so the "

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from iso10002.access.actions import Action
 from iso10002.desk._loading import ComplaintKey
 from iso10002.desk._path import CommandPath
 from iso10002.errors import ValidationError
+from iso10002.model.actions import Action
 from iso10002.model.complaint import Complaint
 from iso10002.model.events import EventPayload, SatisfactionRecorded
 from iso10002.model.values import Actor

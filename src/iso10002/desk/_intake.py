@@ -13,11 +13,11 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
-from iso10002.access.actions import Action
 from iso10002.desk._access import check_actor
 from iso10002.desk._deadlines import reselect
 from iso10002.desk._path import CommandPath
 from iso10002.errors import DuplicateKeyError, ValidationError
+from iso10002.model.actions import Action
 from iso10002.model.complaint import Complaint, apply
 from iso10002.model.events import ComplaintReceived, Event
 from iso10002.model.values import (

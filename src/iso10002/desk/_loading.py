@@ -12,7 +12,6 @@ import uuid
 from collections import OrderedDict
 from typing import Union
 
-from iso10002.access.log import AccessLog
 from iso10002.access.policy import Authorizer
 from iso10002.clock import Clock
 from iso10002.errors import ComplaintNotFound, ValidationError
@@ -23,9 +22,10 @@ from iso10002.model.priority import PriorityPolicy
 from iso10002.model.reference import ReferenceFormat
 from iso10002.model.values import ComplaintId
 from iso10002.outbox.policy import NotificationHook
+from iso10002.ports.access import AccessLog
+from iso10002.ports.store import EventStore
 from iso10002.process.workflow import Workflow
 from iso10002.sla.config import SlaConfig
-from iso10002.storage.base import EventStore
 
 __all__ = ["ComplaintKey", "DeskBase"]
 

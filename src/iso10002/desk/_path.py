@@ -37,16 +37,16 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Callable, Sequence
 
-from iso10002.access.actions import Action
 from iso10002.desk._access import AccessGate, check_actor
 from iso10002.desk._deadlines import reselect, sla_report, summary_of
 from iso10002.desk._loading import ComplaintKey
 from iso10002.errors import CommandRejected, ConcurrencyConflict
+from iso10002.model.actions import Action
 from iso10002.model.complaint import Complaint, apply
 from iso10002.model.events import Event, EventPayload
 from iso10002.model.values import Actor, ComplaintId
 from iso10002.outbox.policy import DeskChange
-from iso10002.storage.base import Append, append_all
+from iso10002.ports.store import Append, append_all
 
 __all__ = ["CommandPath", "Derive", "check_version", "refused"]
 

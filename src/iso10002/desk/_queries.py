@@ -5,16 +5,16 @@ page of summaries. They write nothing; with an authorizer, each is asked about l
 
 from __future__ import annotations
 
-from iso10002.access.actions import Action
 from iso10002.access.public import PublicView, public_view
 from iso10002.desk._access import AccessGate
 from iso10002.desk._deadlines import sla_report
 from iso10002.desk._loading import ComplaintKey
 from iso10002.errors import ValidationError
+from iso10002.model.actions import Action
 from iso10002.model.complaint import Complaint
 from iso10002.model.events import Event
 from iso10002.model.values import Actor
-from iso10002.storage.base import ComplaintQuery, Page
+from iso10002.ports.store import ComplaintQuery, Page
 
 __all__ = ["Queries"]
 

@@ -14,11 +14,11 @@ from collections.abc import Callable
 
 import attrs
 
-from iso10002.access.actions import Action
 from iso10002.desk._access import check_actor
 from iso10002.desk._loading import ComplaintKey
 from iso10002.desk._path import CommandPath, check_version, refused
 from iso10002.errors import ValidationError
+from iso10002.model.actions import Action
 from iso10002.model.complaint import Complaint, apply
 from iso10002.model.events import (
     Event,
@@ -27,14 +27,19 @@ from iso10002.model.events import (
     LegalHoldReleased,
     PersonalDataErased,
 )
+from iso10002.model.outbox import OutboxQuery, OutboxRecord
+from iso10002.model.subject import SubjectMatch
 from iso10002.model.values import Actor
-from iso10002.outbox.record import OutboxQuery, OutboxRecord
-from iso10002.outbox.store import OutboxStore
+from iso10002.ports.store import (
+    ComplaintQuery,
+    RecordKeepingStore,
+    is_outbox_store,
+    is_record_keeping_store,
+    iter_summaries,
+)
 from iso10002.privacy.erasure import ErasureReport, held_values
 from iso10002.privacy.export import SubjectExport, export_of
 from iso10002.privacy.retention import RetentionPolicy
-from iso10002.privacy.subject import SubjectMatch
-from iso10002.storage.base import ComplaintQuery, PersonalDataStore, iter_summaries
 
 __all__ = ["RecordsManagement"]
 
@@ -111,7 +116,7 @@ class RecordsManagement(CommandPath):
             CommandRejected: the complaint is open (close or withdraw it first), under legal
                 hold, or erased already.
             ValidationError: the store keeps no personal data apart (see
-                :class:`~iso10002.storage.base.PersonalDataStore`).
+                :class:`~iso10002.ports.store.PersonalDataStore`).
         """
         self._personal_store("erase personal data")
         cid = self._resolve(key)
@@ -214,7 +219,7 @@ class RecordsManagement(CommandPath):
         for cid in store.find_subject(subject):
             complaint = self._load(cid)
             notifications: list[OutboxRecord] = []
-            if isinstance(self.store, OutboxStore):
+            if is_outbox_store(self.store):
                 query = OutboxQuery(complaint_reference=complaint.reference, limit=1000)
                 while page := self.store.outbox_records(query):
                     notifications.extend(page)
@@ -222,9 +227,9 @@ class RecordsManagement(CommandPath):
             found.append((complaint, self.store.read(cid), notifications))
         return export_of(subject, self.clock.now(), found)
 
-    def _personal_store(self, what: str) -> PersonalDataStore:
+    def _personal_store(self, what: str) -> RecordKeepingStore:
         store = self.store
-        if not isinstance(store, PersonalDataStore):
+        if not is_record_keeping_store(store):
             raise ValidationError(
                 "store", f"{type(store).__name__} keeps no personal data apart; cannot {what}"
             )

@@ -12,19 +12,19 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Callable, Sequence
 
-from iso10002.access.actions import Action
 from iso10002.desk._access import check_actor
 from iso10002.desk._deadlines import reselect
 from iso10002.desk._loading import ComplaintKey
 from iso10002.desk._path import CommandPath
 from iso10002.errors import NaiveDatetimeError, ValidationError
+from iso10002.model.actions import Action
 from iso10002.model.complaint import Complaint, apply
 from iso10002.model.events import Event, SlaAlertRaised, SlaPolicyApplied
 from iso10002.model.values import Actor, ComplaintId, Role
+from iso10002.ports.store import ComplaintQuery, iter_summaries
 from iso10002.sla.engine import SlaReport, evaluate
 from iso10002.sla.policy import SlaPolicy
 from iso10002.sla.queue import QueueBucket, QueueItem
-from iso10002.storage.base import ComplaintQuery, iter_summaries
 
 __all__ = ["EscalationHook", "Timeliness"]
 

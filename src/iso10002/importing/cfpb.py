@@ -42,7 +42,7 @@ from iso10002.model.values import (
     Remedy,
     RemedyKind,
 )
-from iso10002.storage.base import EventStore
+from iso10002.ports.store import EventStore
 
 __all__ = ["CFPB_SYSTEM", "CFPB_ZONE", "import_cfpb"]
 

@@ -49,7 +49,7 @@ from iso10002.model.values import (
     RemedyKind,
     RootCause,
 )
-from iso10002.storage.base import EventStore
+from iso10002.ports.store import EventStore
 
 __all__ = ["import_csv", "import_file", "import_json", "import_rows"]
 

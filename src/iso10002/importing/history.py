@@ -67,8 +67,8 @@ from iso10002.model.values import (
     RootCause,
     Visibility,
 )
+from iso10002.ports.store import Append
 from iso10002.process.standard import State
-from iso10002.storage.base import Append
 
 __all__ = ["HistoryBuilder", "ImportedRecord", "check_system", "client_key", "reference"]
 

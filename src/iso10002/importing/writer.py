@@ -2,7 +2,7 @@
 Writing imported records: skip what is there, batch the rest, and keep a bad record from
 taking good ones down with it.
 
-Records are written in batches, one transaction each (:func:`~iso10002.storage.base.append_all`).
+Records are written in batches, one transaction each (:func:`~iso10002.ports.store.append_all`).
 If a batch fails, it is written again one complaint at a time, so that the record at fault is
 reported and the others land. Every complaint is written whole or not at all: a store append
 is atomic.
@@ -25,7 +25,7 @@ from iso10002.importing.cells import BadCell
 from iso10002.importing.history import HistoryBuilder, ImportedRecord, client_key
 from iso10002.importing.report import ImportReport, RowError
 from iso10002.importing.sources import Row
-from iso10002.storage.base import Append, EventStore, append_all
+from iso10002.ports.store import Append, EventStore, append_all
 
 __all__ = ["DEFAULT_BATCH_SIZE", "Progress", "run_import"]
 

@@ -6,8 +6,9 @@ See ``docs/integrity.md``.
 
 from __future__ import annotations
 
-from iso10002.integrity.chain import GENESIS, Hasher, canonical_bytes
+from iso10002.integrity.chain import canonical_bytes
 from iso10002.integrity.verify import Finding, Problem, VerificationReport, verify
+from iso10002.model.chain import GENESIS, Hasher
 
 __all__ = [
     "GENESIS",

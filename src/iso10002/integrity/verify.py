@@ -9,16 +9,16 @@ from uuid import UUID
 import attrs
 
 from iso10002.errors import CorruptRecord, ValidationError
-from iso10002.integrity.chain import GENESIS, Hasher, canonical_bytes
+from iso10002.integrity.chain import canonical_bytes
+from iso10002.model.chain import GENESIS, ChainRecord, Hasher
 from iso10002.model.events import Event, PersonalDataErased
-from iso10002.privacy.sealing import commitment, markers
-from iso10002.storage.base import (
-    ChainedStore,
-    ChainRecord,
+from iso10002.ports.store import (
     ComplaintQuery,
     EventStore,
+    is_record_keeping_store,
     iter_summaries,
 )
+from iso10002.privacy.sealing import commitment, markers
 
 __all__ = ["Finding", "Problem", "VerificationReport", "verify"]
 
@@ -260,7 +260,7 @@ def verify(store: EventStore) -> VerificationReport:
         ValidationError: the store keeps no hashes.
         StorageError: the store could not be read.
     """
-    if not isinstance(store, ChainedStore):
+    if not is_record_keeping_store(store):
         raise ValidationError("store", f"{type(store).__name__} keeps no integrity hashes")
     walk = _Walk(store, store.hasher)
     records = store.iter_chain()

@@ -26,8 +26,8 @@ import attrs
 
 from iso10002.errors import ValidationError
 from iso10002.letters.template import PlaceholderForm, Template
+from iso10002.model.notification import NotificationKind
 from iso10002.model.values import RemedyKind
-from iso10002.notify.message import NotificationKind
 
 __all__ = [
     "SETTINGS_VARIABLES",

@@ -44,8 +44,8 @@ from iso10002.letters.template import Output
 from iso10002.letters.variables import LetterKind, variables
 from iso10002.model import _checks as check
 from iso10002.model.complaint import Complaint
+from iso10002.model.notification import Notification
 from iso10002.model.values import Complainant, ContactMethod, Outcome, RemedyKind
-from iso10002.notify.message import Notification
 from iso10002.sla.config import SlaConfig
 from iso10002.sla.engine import MetricStatus, SlaReport, SlaStatus
 from iso10002.survey.definition import Survey

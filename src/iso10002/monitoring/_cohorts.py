@@ -2,7 +2,7 @@
 The accumulators of one reporting period, and the figures they finish into.
 
 Two things fill them: the reference pass over fact rows (:meth:`Cohorts.add`, any store) and
-the SQL aggregation of :mod:`iso10002.monitoring.sql_kpis` (the SQLite store). Both must
+the SQL aggregation of the SQLite store (:mod:`iso10002.storage.sqlite.kpis`). Both must
 leave them in the same state; the tests hold them to it.
 """
 
@@ -16,6 +16,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 
+from iso10002.model.fact_row import FactRow, micros, parse_redress
 from iso10002.model.values import Money
 from iso10002.monitoring.report import (
     Breakdown,
@@ -30,8 +31,6 @@ from iso10002.monitoring.report import (
     Volume,
 )
 from iso10002.sla.calendar import BusinessCalendar
-from iso10002.storage._columns import parse_redress
-from iso10002.storage.fact_rows import FactRow, micros
 
 __all__ = ["NONE_KEYS", "UPHELD", "Cohorts", "Durations", "hours", "median"]
 

@@ -2,22 +2,23 @@
 KPIs of complaints handling over a period (ISO 10002 8.2 to 8.4), in one pass.
 
 :func:`compute_kpis` reads each complaint's monitoring facts once, as a flat row
-(:mod:`iso10002.storage.fact_rows`), and keeps only counters and, for the median and 90th
-percentile, one number (8 bytes) per measured duration. Every figure's cohort and counting
-rule is listed in :data:`RULES` and in the monitoring guide.
+(:mod:`iso10002.model.fact_row`) through the store's :class:`~iso10002.ports.kpi.KpiSource`,
+and keeps only counters and, for the median and 90th percentile, one number (8 bytes) per
+measured duration. Every figure's cohort and counting rule is listed in :data:`RULES` and in
+the monitoring guide.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 import attrs
 
 from iso10002.clock import Clock, SystemClock
 from iso10002.errors import ValidationError
-from iso10002.model.events import Event, SurveyAnswered
+from iso10002.model.fact_row import FactRow, micros
 from iso10002.model.values import Money
 from iso10002.monitoring._cohorts import Cohorts, hours
 from iso10002.monitoring.buckets import BUCKETS, anomalies, buckets
@@ -30,10 +31,9 @@ from iso10002.monitoring.report import (
     Timeliness,
     TrendPoint,
 )
-from iso10002.monitoring.sql_kpis import fill_from_sql, speaks_sqlite, survey_answers
+from iso10002.ports.kpi import KpiSource, kpi_source
+from iso10002.ports.store import EventStore
 from iso10002.sla.calendar import BusinessCalendar
-from iso10002.storage.base import EventStore
-from iso10002.storage.fact_rows import FactRow, fact_rows, micros
 from iso10002.survey.definition import Survey
 from iso10002.survey.results import survey_results
 
@@ -312,15 +312,8 @@ def compute_kpis(
         threshold=recurring_threshold,
     )
     previous_start = start - (end - start)
-    fill: Fill
-    if speaks_sqlite(store):
-
-        def fill(current: Cohorts, previous: Cohorts) -> None:
-            fill_from_sql(current, store)
-            fill_from_sql(previous, store, detail=False)
-
-    else:
-        fill = _from_rows(fact_rows(store, received_before=end, closed_since=previous_start))
+    source = kpi_source(store)
+    fill = _from_source(source, received_before=end, closed_since=previous_start)
 
     report = _report(
         fill,
@@ -337,17 +330,22 @@ def compute_kpis(
         return report
     return attrs.evolve(
         report,
-        surveys=tuple(survey_results(_answers(store, start, end), s) for s in surveys),
+        surveys=tuple(
+            survey_results(source.iter_survey_answers(start=start, end=end), s) for s in surveys
+        ),
     )
 
 
-def _answers(
-    store: EventStore, start: _dt.datetime, end: _dt.datetime
-) -> Iterator[Event | SurveyAnswered]:
-    """The survey answers recorded in ``[start, end)``: read anew for each survey."""
-    if speaks_sqlite(store):
-        yield from survey_answers(store, start, end)
-        return
-    for _, event in store.iter_events():
-        if event.type == "survey_answered" and start <= event.occurred_at < end:
-            yield event
+def _from_source(
+    source: KpiSource, *, received_before: _dt.datetime, closed_since: _dt.datetime
+) -> Fill:
+    """Fill both periods in the store's engine if it can, else from its fact rows."""
+
+    def fill(current: Cohorts, previous: Cohorts) -> None:
+        if source.scan_cohort(current, detail=True):
+            source.scan_cohort(previous, detail=False)
+            return
+        rows = source.iter_fact_rows(received_before=received_before, closed_since=closed_since)
+        _from_rows(rows)(current, previous)
+
+    return fill

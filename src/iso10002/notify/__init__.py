@@ -1,9 +1,10 @@
 """
 Notifications (ISO 10002 7.3, 7.8): one message for one recipient, and the notifiers that deliver
-it, behind the one-method :class:`~iso10002.notify.protocol.Notifier` protocol.
+it, behind the one-method :class:`~iso10002.ports.notify.Notifier` protocol.
 
-- :mod:`~iso10002.notify.message`: :class:`Notification` and :class:`NotificationKind`.
-- :mod:`~iso10002.notify.protocol`: :class:`Notifier`, :class:`Delivery`; failures raise
+- :mod:`~iso10002.model.notification`: the values :class:`Notification`,
+  :class:`NotificationKind` and :class:`Delivery`.
+- :mod:`~iso10002.ports.notify`: the :class:`Notifier` seam; failures raise
   :class:`~iso10002.errors.DeliveryError` with ``retryable``.
 - :mod:`~iso10002.notify.smtp`: :class:`SmtpNotifier`, e-mail with the standard library.
 - :mod:`~iso10002.notify.webhook`: :class:`WebhookNotifier`, signed JSON over HTTP, and
@@ -17,8 +18,7 @@ caller's job.
 from __future__ import annotations
 
 from iso10002.errors import DeliveryError
-from iso10002.notify.message import Notification, NotificationKind
-from iso10002.notify.protocol import Delivery, Notifier
+from iso10002.model.notification import Delivery, Notification, NotificationKind
 from iso10002.notify.recording import RecordingNotifier
 from iso10002.notify.smtp import (
     COMPLAINT_REFERENCE_HEADER,
@@ -37,6 +37,7 @@ from iso10002.notify.webhook import (
     verify_signature,
     webhook_payload,
 )
+from iso10002.ports.notify import Notifier
 
 __all__ = [
     "COMPLAINT_REFERENCE_HEADER",

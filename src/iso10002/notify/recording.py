@@ -12,8 +12,8 @@ from collections import deque
 
 from iso10002.clock import Clock, SystemClock
 from iso10002.errors import DeliveryError, ValidationError
-from iso10002.notify.message import Notification
-from iso10002.notify.protocol import Delivery, _failure
+from iso10002.model.notification import Delivery, Notification
+from iso10002.notify._failure import _failure
 
 __all__ = ["RecordingNotifier"]
 

@@ -40,8 +40,8 @@ import attrs
 from iso10002.clock import Clock, SystemClock
 from iso10002.errors import DeliveryError, ValidationError
 from iso10002.model import _checks as check
-from iso10002.notify.message import Notification
-from iso10002.notify.protocol import Delivery, _failure
+from iso10002.model.notification import Delivery, Notification
+from iso10002.notify._failure import _failure
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
@@ -214,7 +214,7 @@ class SmtpNotifier:
 
     def send(self, notification: Notification) -> Delivery:
         """
-        Send ``notification`` as one e-mail; see :class:`~iso10002.notify.protocol.Notifier`.
+        Send ``notification`` as one e-mail; see :class:`~iso10002.ports.notify.Notifier`.
 
         Raises:
             DeliveryError: ``retryable`` for a failure without a reply code or with a 4xx

@@ -47,8 +47,8 @@ from iso10002.clock import Clock, SystemClock
 from iso10002.errors import DeliveryError, NaiveDatetimeError, ValidationError
 from iso10002.model import _checks as check
 from iso10002.model._checks import shown
-from iso10002.notify.message import Notification
-from iso10002.notify.protocol import Delivery, _failure
+from iso10002.model.notification import Delivery, Notification
+from iso10002.notify._failure import _failure
 
 __all__ = [
     "SIGNATURE_HEADER",
@@ -343,7 +343,7 @@ class WebhookNotifier:
 
     def send(self, notification: Notification) -> Delivery:
         """
-        Post ``notification`` once; see :class:`~iso10002.notify.protocol.Notifier`.
+        Post ``notification`` once; see :class:`~iso10002.ports.notify.Notifier`.
 
         Raises:
             DeliveryError: ``retryable`` for 408, 429, 5xx, a timeout or a broken connection;

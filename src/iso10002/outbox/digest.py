@@ -19,8 +19,8 @@ import attrs
 
 from iso10002.errors import ValidationError
 from iso10002.model import _checks as check
-from iso10002.notify.message import Notification, NotificationKind
-from iso10002.outbox.record import OutboxRecord
+from iso10002.model.notification import Notification, NotificationKind
+from iso10002.model.outbox import OutboxRecord
 
 __all__ = ["DigestPolicy", "DigestRenderer", "digest_key", "warning_digest"]
 

@@ -26,9 +26,7 @@ import attrs
 
 from iso10002.clock import Clock, SystemClock
 from iso10002.errors import DeliveryError, ValidationError
-from iso10002.notify.protocol import Notifier
-from iso10002.outbox.digest import DigestPolicy
-from iso10002.outbox.record import (
+from iso10002.model.outbox import (
     ERROR_LIMIT,
     OutboxEntry,
     OutboxQuery,
@@ -37,8 +35,10 @@ from iso10002.outbox.record import (
     check_channel,
     check_worker,
 )
+from iso10002.outbox.digest import DigestPolicy
 from iso10002.outbox.retry import RetryPolicy
-from iso10002.outbox.store import OutboxStore
+from iso10002.ports.notify import Notifier
+from iso10002.ports.store import OutboxStore, is_outbox_store
 
 __all__ = ["DispatchReport", "OutboxDispatcher"]
 
@@ -113,7 +113,7 @@ class OutboxDispatcher:
     Sends the outbox's due notifications through the notifiers, and records the outcomes.
 
     Args:
-        store: an outbox-capable store (:class:`~iso10002.outbox.store.OutboxStore`).
+        store: an outbox-capable store (:class:`~iso10002.ports.store.OutboxStore`).
         notifiers: the notifiers by channel name, as entries name them (``{"smtp": mail}``).
             Only records of these channels are claimed, so one dispatcher per channel works
             too; a record of a channel no dispatcher serves stays pending.
@@ -143,7 +143,7 @@ class OutboxDispatcher:
         worker: str | None = None,
         batch: int = 100,
     ) -> None:
-        if not isinstance(store, OutboxStore):
+        if not is_outbox_store(store):
             raise ValidationError(
                 "store", f"{type(store).__name__} keeps no outbox (see OutboxStore)"
             )

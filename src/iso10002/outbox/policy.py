@@ -3,7 +3,7 @@ The desk's side of the outbox: which notifications a command (or a tick) enqueue
 
 :class:`~iso10002.desk.ComplaintDesk` takes ``notifications=``: any callable that, given a
 :class:`DeskChange` (the complaint after the command, the events it wrote, and its SLA report),
-returns the :class:`~iso10002.outbox.record.OutboxEntry` values to write **in the same
+returns the :class:`~iso10002.model.outbox.OutboxEntry` values to write **in the same
 transaction** as those events. :class:`NotificationPolicy` is the standard one:
 
 - ``acknowledged``: the acknowledgement letter to the complainant (7.4);
@@ -41,9 +41,9 @@ from iso10002.model.events import (
     ReferredExternally,
     SlaAlertRaised,
 )
+from iso10002.model.notification import Notification, NotificationKind
+from iso10002.model.outbox import OutboxEntry, check_channel
 from iso10002.model.values import AlertLevel, ContactMethod, Priority
-from iso10002.notify.message import Notification, NotificationKind
-from iso10002.outbox.record import OutboxEntry, check_channel
 from iso10002.sla.calendar import BusinessCalendar
 from iso10002.sla.engine import SlaReport
 

@@ -4,6 +4,7 @@ be erased while statistics and proofs survive; retention per regime, legal hold,
 subject-access export. See ``docs/privacy.md``.
 """
 
+from iso10002.model.subject import SubjectMatch
 from iso10002.privacy.erasure import ErasureReport
 from iso10002.privacy.export import EXPORT_FORMAT, SubjectExport, SubjectRecord
 from iso10002.privacy.retention import (
@@ -12,7 +13,6 @@ from iso10002.privacy.retention import (
     RetentionStart,
     retention_preset,
 )
-from iso10002.privacy.subject import SubjectMatch
 
 __all__ = [
     "EXPORT_FORMAT",

@@ -15,12 +15,12 @@ import attrs
 from iso10002._datafile import write_file
 from iso10002.model.complaint import Complaint
 from iso10002.model.events import Event
-from iso10002.privacy.subject import SubjectMatch
+from iso10002.model.subject import SubjectMatch
 from iso10002.serialization import event_to_dict, unstructure
 
 if TYPE_CHECKING:
     # Only named in annotations: privacy sits below the outbox and does not import it.
-    from iso10002.outbox.record import OutboxRecord
+    from iso10002.model.outbox import OutboxRecord
 
 __all__ = ["EXPORT_FORMAT", "SubjectExport", "SubjectRecord"]
 

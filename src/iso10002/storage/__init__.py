@@ -1,8 +1,7 @@
 """
-Storage adapters behind the :class:`~iso10002.storage.base.EventStore` protocol.
+Storage adapters behind the store port (:mod:`iso10002.ports.store`): its protocols and values
+are re-exported here and from :mod:`iso10002.storage.base` for the code written against them.
 
-- :mod:`~iso10002.storage.base`: the protocol, :class:`~iso10002.storage.base.ComplaintQuery`
-  and :class:`~iso10002.storage.base.Page`, and the checks every store makes on an append.
 - :mod:`~iso10002.storage.memory`: :class:`~iso10002.storage.memory.InMemoryEventStore`, for
   tests, demos and short-lived tools.
 - :mod:`~iso10002.storage.sqlite`: :class:`~iso10002.storage.sqlite.SQLiteEventStore`, one
@@ -12,3 +11,47 @@ Storage adapters behind the :class:`~iso10002.storage.base.EventStore` protocol.
 
 A third party proves its own store with :class:`iso10002.testing.EventStoreContract`.
 """
+
+from iso10002.ports.capabilities import Capability
+from iso10002.ports.store import (
+    Append,
+    BatchAppender,
+    ChainedStore,
+    ChainRecord,
+    ComplaintQuery,
+    DenialStore,
+    EventStore,
+    OutboxEventStore,
+    OutboxStore,
+    Page,
+    PersonalDataStore,
+    RecordKeepingStore,
+    append_all,
+    check_store,
+    iter_summaries,
+)
+from iso10002.storage.memory import InMemoryEventStore
+from iso10002.storage.postgres import PostgresEventStore
+from iso10002.storage.sqlite import SQLiteEventStore
+
+__all__ = [
+    "Append",
+    "BatchAppender",
+    "Capability",
+    "ChainRecord",
+    "ChainedStore",
+    "ComplaintQuery",
+    "DenialStore",
+    "EventStore",
+    "InMemoryEventStore",
+    "OutboxEventStore",
+    "OutboxStore",
+    "Page",
+    "PersonalDataStore",
+    "PostgresEventStore",
+    "RecordKeepingStore",
+    "SQLiteEventStore",
+    "append_all",
+    "check_store",
+    "iter_summaries",
+]

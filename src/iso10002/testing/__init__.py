@@ -5,9 +5,9 @@ like the shipped ones.
 - :class:`EventStoreContract`: the event store contract as pytest tests; subclass it and
   implement ``make_store`` (needs pytest).
 - :class:`OutboxStoreContract`: the same for a store with an outbox
-  (:class:`~iso10002.outbox.store.OutboxStore`).
+  (:class:`~iso10002.ports.store.OutboxStore`).
 - :class:`PersonalDataStoreContract`: the same for a store that keeps personal data apart and
-  erases it (:class:`~iso10002.storage.base.PersonalDataStore`).
+  erases it (:class:`~iso10002.ports.store.PersonalDataStore`).
 - :class:`SharedStoreContract`: for a store whose database outlives the store object: other
   store objects and other processes see its writes, and they survive reopening; implement
   ``store_opener``.

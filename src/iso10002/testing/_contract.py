@@ -12,11 +12,12 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 import pytest
 
-from iso10002.storage.base import EventStore
+from iso10002.model.values import ComplaintId
+from iso10002.ports.store import EventStore
 
 S = TypeVar("S", bound=EventStore)
 
-__all__ = ["Contract", "StoreContract"]
+__all__ = ["Contract", "StoreContract", "version_of"]
 
 
 class Contract(abc.ABC):
@@ -61,3 +62,9 @@ class StoreContract(Contract, Generic[S]):
             yield store
         finally:
             store.close()
+
+
+def version_of(store: EventStore, complaint_id: ComplaintId) -> int:
+    """The complaint's last sequence number as the store reads it back, 0 if it has none."""
+    events = store.read(complaint_id)
+    return events[-1].seq if events else 0

@@ -34,8 +34,8 @@ from iso10002.desk import ComplaintDesk
 from iso10002.errors import PermissionDenied
 from iso10002.model.complaint import Complaint
 from iso10002.model.values import Actor, Channel, Complainant, ContactDetails, Role
-from iso10002.storage.base import ComplaintQuery
-from iso10002.testing._contract import Contract
+from iso10002.ports.store import ComplaintQuery
+from iso10002.testing._contract import Contract, version_of
 from iso10002.testing.samples import SAMPLE_START
 
 __all__ = ["AuthorizerContract"]
@@ -219,12 +219,12 @@ class AuthorizerContract(Contract):
         store = world.desk.store
         for actor in self.actors:
             for complaint in world.complaints:
-                before = store.version(complaint.id)
+                before = version_of(store, complaint.id)
                 now = Complaint.replay(store.read(complaint.id))
                 if authorizer.decide(actor, Action.ADD_NOTE, now).allowed:
                     world.desk.add_note(complaint.id, actor, "Looked into it.")
-                    assert store.version(complaint.id) == before + 1
+                    assert version_of(store, complaint.id) == before + 1
                 else:
                     with pytest.raises(PermissionDenied):
                         world.desk.add_note(complaint.id, actor, "Looked into it.")
-                    assert store.version(complaint.id) == before
+                    assert version_of(store, complaint.id) == before

@@ -1,6 +1,6 @@
 """
 :class:`PersonalDataStoreContract`: what a store that keeps personal data apart
-(:class:`~iso10002.storage.base.PersonalDataStore`) must do, as pytest tests to inherit::
+(:class:`~iso10002.ports.store.PersonalDataStore`) must do, as pytest tests to inherit::
 
     from iso10002.testing import PersonalDataStoreContract
 
@@ -8,7 +8,7 @@
         def make_store(self, tmp_path: Path) -> MyStore:
             return MyStore(tmp_path / "complaints")
 
-The store must also be a :class:`~iso10002.storage.base.ChainedStore`: erasure is proven by
+The store must also be a :class:`~iso10002.ports.store.ChainedStore`: erasure is proven by
 ``verify()`` passing afterwards. Needs pytest.
 """
 
@@ -22,9 +22,16 @@ from iso10002.errors import ConcurrencyConflict
 from iso10002.integrity.verify import verify
 from iso10002.model.events import PersonalDataErased
 from iso10002.model.personal import ERASED
+from iso10002.model.subject import SubjectMatch
 from iso10002.model.values import Actor, Complainant, ContactDetails, Role
-from iso10002.privacy.subject import SubjectMatch
-from iso10002.storage.base import Append, ChainedStore, EventStore, PersonalDataStore, append_all
+from iso10002.ports.store import (
+    Append,
+    ChainedStore,
+    EventStore,
+    PersonalDataStore,
+    append_all,
+    is_record_keeping_store,
+)
 from iso10002.testing._contract import StoreContract
 from iso10002.testing.samples import SAMPLE_START, full_lifecycle
 
@@ -55,6 +62,9 @@ class PersonalDataStoreContract(StoreContract[EventStore]):
     def test_keeps_personal_data_apart_and_chained(self, store: EventStore) -> None:
         assert isinstance(store, PersonalDataStore)
         assert isinstance(store, ChainedStore)
+        assert is_record_keeping_store(store), (
+            "declare Capability.RECORD_KEEPING in the store's capabilities"
+        )
 
     def test_finds_a_subject_by_customer_id_or_email(
         self, store: EventStore, desk: ComplaintDesk

@@ -14,7 +14,7 @@ import re
 import attrs
 
 from iso10002.errors import ValidationError
-from iso10002.outbox import _postgres as outbox_pg
+from iso10002.storage.postgres import outbox as outbox_pg
 
 __all__ = [
     "CHAIN_VERSION",

@@ -29,7 +29,7 @@ from iso10002.model import _checks as check
 from iso10002.model._checks import shown
 from iso10002.model.personal import PERSONAL
 
-__all__ = ["Notification", "NotificationKind"]
+__all__ = ["Delivery", "Notification", "NotificationKind"]
 
 
 class NotificationKind(str, Enum):
@@ -209,3 +209,20 @@ class Notification:
     only. A webhook sends them, with the subject and the bodies, only to an endpoint configured
     with ``include_personal_data=True``.
     """
+
+
+@attrs.frozen(kw_only=True)
+class Delivery:
+    """A notification was accepted by the next hop: what answered, and when."""
+
+    idempotency_key: str = attrs.field(validator=check.text)
+    """The delivered notification's key."""
+    channel: str = attrs.field(validator=check.text)
+    """The notifier that delivered it: ``"smtp"``, ``"webhook"``, ``"recording"`` or another."""
+    delivered_at: datetime = attrs.field(converter=_utc, validator=check.aware)
+    """When the next hop accepted it, from the notifier's clock, in UTC."""
+    status: str = attrs.field(validator=check.text)
+    """The receiver's answer, e.g. ``"SMTP 250 2.0.0 Ok: queued as 4F3A"`` or ``"HTTP 202"``."""
+    message_id: str | None = attrs.field(default=None, validator=check.optional_text)
+    """The id the message travels under: the e-mail's ``Message-ID``, a webhook receiver's
+    ``X-Request-Id``; ``None`` when there is none."""

@@ -1,7 +1,7 @@
 """
 The outbox of :class:`~iso10002.storage.postgres.PostgresEventStore`: its table (migration 2),
-and the statements behind :class:`~iso10002.outbox.store.OutboxStore`, with the same meaning as
-those of :mod:`iso10002.outbox._sqlite`.
+and the statements behind :class:`~iso10002.ports.store.OutboxStore`, with the same meaning as
+those of :mod:`iso10002.storage.sqlite.outbox`.
 
 Every function takes a connection that the store borrowed from its pool, inside a transaction
 the store opened; the store converts psycopg's errors. What differs from SQLite:
@@ -24,9 +24,7 @@ from collections.abc import Collection, Sequence
 from typing import Any
 
 from iso10002.errors import NaiveDatetimeError
-from iso10002.model.values import ComplaintId
-from iso10002.outbox._rows import record_from_row
-from iso10002.outbox.record import (
+from iso10002.model.outbox import (
     OUTBOX_SCHEMA_VERSION,
     OutboxEntry,
     OutboxQuery,
@@ -35,8 +33,10 @@ from iso10002.outbox.record import (
     check_channel,
     check_worker,
 )
+from iso10002.model.values import ComplaintId
 from iso10002.serialization import dumps
-from iso10002.storage import _columns
+from iso10002.storage._sql import columns as _columns
+from iso10002.storage._sql.outbox_rows import record_from_row
 
 __all__ = [
     "STATEMENTS",
@@ -356,5 +356,8 @@ def _instant(value: object, column: str) -> _dt.datetime:
 
 
 def record(row: Row) -> OutboxRecord:
-    """The record stored in ``row``; see :func:`~iso10002.outbox._rows.record_from_row`."""
+    """
+    The record stored in ``row``; see
+    :func:`~iso10002.storage._sql.outbox_rows.record_from_row`.
+    """
     return record_from_row(row, _instant)

@@ -21,8 +21,8 @@ import attrs
 
 from iso10002.errors import ValidationError
 from iso10002.model import _checks as check
+from iso10002.model.notification import Notification, _utc
 from iso10002.model.values import ComplaintId
-from iso10002.notify.message import Notification, _utc
 
 __all__ = [
     "OUTBOX_SCHEMA_VERSION",

@@ -11,17 +11,14 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from collections.abc import Callable, Sequence
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
-from iso10002.errors import CorruptRecord, ValidationError
+from iso10002.errors import CorruptRecord
 from iso10002.model.complaint import ComplaintSummary
+from iso10002.model.fact_row import parse_redress, sla_column, utc, utc_or_none
 from iso10002.model.facts import ComplaintFacts, MetricOutcome
-from iso10002.model.values import Channel, ClosureReason, Money, Outcome, Priority, RemedyKind
-
-if TYPE_CHECKING:
-    from iso10002.storage.base import ComplaintQuery
+from iso10002.model.values import Channel, ClosureReason, Outcome, Priority, RemedyKind
 
 __all__ = [
     "FACT_COLUMNS",
@@ -30,29 +27,12 @@ __all__ = [
     "facts_values",
     "instant",
     "instant_or_none",
-    "micros_sql",
     "parse_redress",
-    "query_where",
     "sla_column",
     "summary_from_values",
     "utc",
     "utc_or_none",
 ]
-
-
-def utc(value: _dt.datetime, field: str) -> str:
-    """An aware datetime as fixed-width UTC text, which sorts as the instants do."""
-    if value.tzinfo is _dt.timezone.utc:  # the clock's instants: no conversion needed
-        return value.isoformat(timespec="microseconds")
-    try:
-        return value.astimezone(_dt.timezone.utc).isoformat(timespec="microseconds")
-    except OverflowError:
-        raise ValidationError(field, f"{value.isoformat()} is out of range in UTC") from None
-
-
-def utc_or_none(value: _dt.datetime | None, field: str) -> str | None:
-    """:func:`utc`, passing ``None`` through."""
-    return None if value is None else utc(value, field)
 
 
 def instant(text: object, column: str) -> _dt.datetime:
@@ -77,15 +57,6 @@ Instant = Callable[[object, str], _dt.datetime]
 def instant_or_none(text: object, column: str) -> _dt.datetime | None:
     """:func:`instant`, passing ``None`` through."""
     return None if text is None else instant(text, column)
-
-
-def micros_sql(column: str) -> str:
-    """
-    SQL giving a stored instant as whole microseconds since the Unix epoch, exactly: seconds
-    from SQLite's date functions, microseconds from the fixed-width UTC text.
-    """
-    seconds = f"CAST(strftime('%s', {column}) AS INTEGER)"
-    return f"({seconds} * 1000000 + CAST(substr({column}, 21, 6) AS INTEGER))"
 
 
 FACT_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -137,25 +108,6 @@ def facts_values(f: ComplaintFacts) -> tuple[object, ...]:
         f.root_cause_category,
         sla_column(f.sla),
     )
-
-
-def sla_column(outcomes: Sequence[MetricOutcome]) -> str | None:
-    """Timeliness outcomes as compact JSON ``[[metric, due, done or null], ...]``, UTC text."""
-    if not outcomes:
-        return None
-    return json.dumps(
-        [[m.metric, utc(m.due_at, "due_at"), utc_or_none(m.done_at, "done_at")] for m in outcomes],
-        separators=(",", ":"),
-    )
-
-
-def parse_redress(text: str) -> tuple[Money, ...]:
-    """The redress column's ``CUR:amount`` pairs."""
-    moneys = []
-    for part in text.split():
-        currency, _, amount = part.partition(":")
-        moneys.append(Money(amount=Decimal(amount), currency=currency))
-    return tuple(moneys)
 
 
 _MICROSECOND = _dt.timedelta(microseconds=1)
@@ -313,38 +265,3 @@ def summary_from_values(row: Sequence[Any], read: Instant = instant) -> Complain
             seq=version if isinstance(version, int) else 0,
             reason=f"its summary row cannot be read: {e}",
         ) from e
-
-
-def query_where(
-    query: ComplaintQuery, *, mark: str, instant: str, flag: Callable[[bool], object]
-) -> tuple[str, list[object]]:
-    """
-    The WHERE clause and parameters for ``query``'s criteria (paging aside), in a driver's
-    dialect: ``mark`` is its parameter placeholder, ``instant`` the placeholder of a UTC text
-    compared with an instant column, ``flag`` how it stores a boolean.
-    """
-    clauses: list[str] = []
-    params: list[object] = []
-    for column, value in (
-        ("state", query.state),
-        ("is_open", None if query.is_open is None else flag(query.is_open)),
-        ("assignee", query.assignee),
-        ("priority", None if query.priority is None else query.priority.value),
-        ("channel", None if query.channel is None else query.channel.value),
-    ):
-        if value is not None:
-            clauses.append(f"{column} = {mark}")
-            params.append(value)
-    for column, op, bound in (
-        ("received_at", ">=", query.received_from),
-        ("received_at", "<", query.received_to),
-        ("sla_due_at", "<=", query.sla_due_by),
-        ("sla_warning_at", "<=", query.sla_warning_by),
-        ("sla_alert_at", "<=", query.sla_alert_by),
-    ):
-        if bound is not None:
-            clauses.append(f"{column} {op} {instant}")
-            params.append(utc(bound, column))
-    if query.order == "sla_due":
-        clauses.append("sla_due_at IS NOT NULL")
-    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params

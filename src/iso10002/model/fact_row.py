@@ -1,23 +1,34 @@
 """
-The flat rows the KPI pass reads: one tuple of plain values per complaint.
+The flat rows a KPI report reads (:data:`FactRow`, one tuple of plain values per complaint),
+and the text forms its columns share with the SQL stores.
 
-A row is built from a summary's facts; a store that implements :class:`FactRowSource`
-(the SQLite store does) produces the rows in SQL instead, without building summary objects,
-which is what lets a report read a million complaints in seconds. Instants are whole
-microseconds since the Unix epoch, so that they compare and subtract exactly.
+A row is built from a summary's facts (:func:`row_of`, the reference semantics); a store that
+is a fast :class:`~iso10002.ports.kpi.KpiSource` produces the same rows in SQL. Instants are
+whole microseconds since the Unix epoch, so that they compare and subtract exactly; instants
+kept as text are fixed-width UTC ISO 8601, which sorts as the instants do.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterator
-from typing import Protocol, runtime_checkable
+import json
+from collections.abc import Sequence
+from decimal import Decimal
 
+from iso10002.errors import ValidationError
 from iso10002.model.complaint import ComplaintSummary
-from iso10002.storage._columns import sla_column
-from iso10002.storage.base import ComplaintQuery, EventStore, iter_summaries
+from iso10002.model.facts import MetricOutcome
+from iso10002.model.values import Money
 
-__all__ = ["FactRow", "FactRowSource", "fact_rows", "micros", "row_of"]
+__all__ = [
+    "FactRow",
+    "micros",
+    "parse_redress",
+    "row_of",
+    "sla_column",
+    "utc",
+    "utc_or_none",
+]
 
 FactRow = tuple[
     int,  # 0 received (µs)
@@ -61,7 +72,7 @@ def _micros_or_none(at: _dt.datetime | None) -> int | None:
 
 
 def row_of(s: ComplaintSummary) -> FactRow:
-    """The row of one summary: the reference semantics of every :class:`FactRowSource`."""
+    """The row of one summary: the reference semantics of every KPI source."""
     f = s.facts
     return (
         micros(s.received_at),
@@ -91,31 +102,35 @@ def row_of(s: ComplaintSummary) -> FactRow:
     )
 
 
-@runtime_checkable
-class FactRowSource(Protocol):
-    """**Protocol:** a store that produces :data:`FactRow` tuples itself, faster than summaries."""
-
-    def iter_fact_rows(
-        self, *, received_before: _dt.datetime, closed_since: _dt.datetime
-    ) -> Iterator[FactRow]:
-        """
-        The row of every complaint received before ``received_before`` that is still open or
-        was closed (or withdrawn) at or after ``closed_since``, in any order; each as
-        :func:`row_of` would build it.
-        """
-        ...
+def utc(value: _dt.datetime, field: str) -> str:
+    """An aware datetime as fixed-width UTC text, which sorts as the instants do."""
+    if value.tzinfo is _dt.timezone.utc:  # the clock's instants: no conversion needed
+        return value.isoformat(timespec="microseconds")
+    try:
+        return value.astimezone(_dt.timezone.utc).isoformat(timespec="microseconds")
+    except OverflowError:
+        raise ValidationError(field, f"{value.isoformat()} is out of range in UTC") from None
 
 
-def fact_rows(
-    store: EventStore, *, received_before: _dt.datetime, closed_since: _dt.datetime
-) -> Iterator[FactRow]:
-    """The rows a report over ``[closed_since, received_before)`` needs, from any store."""
-    if isinstance(store, FactRowSource):
-        yield from store.iter_fact_rows(received_before=received_before, closed_since=closed_since)
-        return
-    since = micros(closed_since)
-    for summary in iter_summaries(store, ComplaintQuery(received_to=received_before)):
-        row = row_of(summary)
-        closed = row[1]
-        if closed is None or closed >= since:
-            yield row
+def utc_or_none(value: _dt.datetime | None, field: str) -> str | None:
+    """:func:`utc`, passing ``None`` through."""
+    return None if value is None else utc(value, field)
+
+
+def sla_column(outcomes: Sequence[MetricOutcome]) -> str | None:
+    """Timeliness outcomes as compact JSON ``[[metric, due, done or null], ...]``, UTC text."""
+    if not outcomes:
+        return None
+    return json.dumps(
+        [[m.metric, utc(m.due_at, "due_at"), utc_or_none(m.done_at, "done_at")] for m in outcomes],
+        separators=(",", ":"),
+    )
+
+
+def parse_redress(text: str) -> tuple[Money, ...]:
+    """The redress column's ``CUR:amount`` pairs."""
+    moneys = []
+    for part in text.split():
+        currency, _, amount = part.partition(":")
+        moneys.append(Money(amount=Decimal(amount), currency=currency))
+    return tuple(moneys)

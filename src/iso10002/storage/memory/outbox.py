@@ -1,6 +1,6 @@
 """
 The outbox of :class:`~iso10002.storage.memory.InMemoryEventStore`: the reference semantics of
-:class:`~iso10002.outbox.store.OutboxStore` in plain Python. The store's lock guards every call.
+:class:`~iso10002.ports.store.OutboxStore` in plain Python. The store's lock guards every call.
 """
 
 from __future__ import annotations
@@ -10,8 +10,7 @@ from collections.abc import Collection, Sequence
 
 import attrs
 
-from iso10002.model.values import ComplaintId
-from iso10002.outbox.record import (
+from iso10002.model.outbox import (
     OutboxEntry,
     OutboxQuery,
     OutboxRecord,
@@ -19,6 +18,7 @@ from iso10002.outbox.record import (
     check_channel,
     check_worker,
 )
+from iso10002.model.values import ComplaintId
 
 __all__ = ["MemoryOutbox"]
 

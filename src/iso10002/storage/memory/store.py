@@ -5,34 +5,43 @@ from __future__ import annotations
 import datetime as _dt
 import threading
 from collections.abc import Collection, Iterator, Sequence
+from typing import ClassVar
 
 import attrs
 
-from iso10002.access.log import DenialRecord, InMemoryAccessLog
+from iso10002.access.log import InMemoryAccessLog
 from iso10002.errors import ConcurrencyConflict, DuplicateKeyError, StoreClosedError
-from iso10002.integrity.chain import GENESIS, Hasher, canonical_bytes
+from iso10002.model.chain import Hasher
 from iso10002.model.complaint import ComplaintSummary
+from iso10002.model.denials import DenialRecord
 from iso10002.model.events import Event
+from iso10002.model.outbox import OutboxEntry, OutboxQuery, OutboxRecord, OutboxState
+from iso10002.model.subject import SubjectMatch
 from iso10002.model.values import ComplaintId
-from iso10002.outbox._memory import MemoryOutbox
-from iso10002.outbox.record import OutboxEntry, OutboxQuery, OutboxRecord, OutboxState
-from iso10002.privacy.sealing import Sealed, seal, unseal
-from iso10002.privacy.subject import SubjectMatch
+from iso10002.ports.capabilities import Capability
+from iso10002.ports.store import Append, ChainRecord, ComplaintQuery, Page, check_batch
+from iso10002.privacy.sealing import Sealed, unseal
 from iso10002.serialization import structure
-from iso10002.storage.base import Append, ChainRecord, ComplaintQuery, Page, check_batch
+from iso10002.storage._prepare import complaint_hashes, log_links, prepare_event
+from iso10002.storage.memory.outbox import MemoryOutbox
 
 __all__ = ["InMemoryEventStore"]
 
 
 class InMemoryEventStore:
     """
-    A complete :class:`~iso10002.storage.base.EventStore` held in dictionaries, with an outbox
-    (:class:`~iso10002.outbox.store.OutboxStore`).
+    A complete :class:`~iso10002.ports.store.EventStore` held in dictionaries, with an outbox
+    (:class:`~iso10002.ports.store.OutboxStore`).
 
     Thread-safe; it enforces the same concurrency and uniqueness rules as the SQL stores.
     Nothing survives the process. Each event is kept with its integrity hashes
-    (:class:`~iso10002.storage.base.ChainedStore`), HMACs under ``integrity_key`` if given.
+    (:class:`~iso10002.ports.store.ChainedStore`), HMACs under ``integrity_key`` if given.
     """
+
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.OUTBOX, Capability.RECORD_KEEPING}
+    )
+    """Every level of the store port; KPI reports read it through its summaries."""
 
     def __init__(self, *, integrity_key: bytes | None = None) -> None:
         self._hasher = Hasher(key=integrity_key)
@@ -68,6 +77,7 @@ class InMemoryEventStore:
         """Make every append or none; see :meth:`BatchAppender.append_many`."""
         for a in appends:
             check_batch(a.events, a.expected_version, a.summary)
+        prepared = [(a, [prepare_event(e) for e in a.events]) for a in appends]
         with self._lock:
             self._check_open()
             # Check the whole batch against the store and the batch's own earlier appends
@@ -98,23 +108,30 @@ class InMemoryEventStore:
                         client_keys[key] = cid
                 versions[cid] = a.events[-1].seq
             outbox = self._outbox.plan([(e, a.summary.id) for a in appends for e in a.outbox])
-            chain = self._links[-1][1] if self._links else GENESIS
-            for a in appends:
+            hashes = complaint_hashes(
+                self._hasher,
+                ((a.summary.id, a.expected_version, events) for a, events in prepared),
+                lambda cid, _version: self._heads.get(cid),
+            )
+            links = iter(
+                log_links(
+                    self._hasher,
+                    self._links[-1][1] if self._links else None,
+                    (digest for digests in hashes for digest in digests),
+                )
+            )
+            for (a, events), digests in zip(prepared, hashes, strict=True):
                 cid = a.summary.id
                 if a.erase:
                     self._erase(cid)
-                previous = self._heads.get(cid, GENESIS)
                 stream = self._streams.setdefault(cid, [])
-                for event in a.events:
-                    sealed = seal(event.payload)
-                    data = canonical_bytes(event, sealed.payload)
-                    previous = self._hasher.event_hash(previous, data)
-                    chain = self._hasher.chain_hash(chain, previous)
-                    self._links.append((previous, chain))
+                for p, digest in zip(events, digests, strict=True):
+                    self._links.append((digest, next(links)))
                     stream.append(len(self._log))
-                    self._log.append(event)
-                    self._sealed.append(sealed)
-                self._heads[cid] = previous
+                    self._log.append(p.event)
+                    self._sealed.append(p.sealed)
+                if digests:
+                    self._heads[cid] = digests[-1]
                 self._summaries[cid] = a.summary
             self._references.update(references)
             self._client_keys.update(client_keys)
@@ -228,10 +245,10 @@ class InMemoryEventStore:
             self._counters[scope] = value
             return value
 
-    # -- access denials (see iso10002.access.log.DenialStore) ---------------------------------
+    # -- access denials (see iso10002.ports.store.DenialStore) ---------------------------------
 
     def record_denial(self, denial: DenialRecord) -> None:
-        """Keep an access denial; see :class:`~iso10002.access.log.DenialStore`."""
+        """Keep an access denial; see :class:`~iso10002.ports.store.DenialStore`."""
         with self._lock:
             self._check_open()
             self._denials.record(denial)
@@ -244,7 +261,7 @@ class InMemoryEventStore:
             self._check_open()
             return self._denials.denials(since=since, limit=limit)
 
-    # -- outbox (see iso10002.outbox.store.OutboxStore) ----------------------------------------
+    # -- outbox (see iso10002.ports.store.OutboxStore) ----------------------------------------
 
     def outbox_enqueue(self, entries: Sequence[OutboxEntry]) -> int:
         """Enqueue entries that no event caused; see :class:`OutboxStore`."""

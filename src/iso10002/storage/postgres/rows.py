@@ -5,10 +5,10 @@ parameters of an event or summary, and the decoding of what the driver returns.
 Instants are sent as the shared codec's UTC text with a ``::timestamptz`` cast, so that a value
 out of range fails as it does on SQLite (``ValidationError`` naming the field), and come back as
 aware datetimes, put into UTC here. Flags are booleans; the other facts columns use the shared
-codec of :mod:`iso10002.storage._columns` unchanged.
+codec of :mod:`iso10002.storage._sql.columns` unchanged.
 
 An event's payload is stored sealed, its personal values beside it in ``personal``
-(:mod:`iso10002.storage._sealed`): both ``jsonb``, which the driver hands back parsed.
+(:mod:`iso10002.storage._sql.sealed`): both ``jsonb``, which the driver hands back parsed.
 """
 
 from __future__ import annotations
@@ -22,19 +22,20 @@ from uuid import UUID
 from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.events import Event
 from iso10002.model.values import Actor
+from iso10002.ports.store import ComplaintQuery
 from iso10002.serialization import dumps, event_from_dict
-from iso10002.storage._columns import (
+from iso10002.storage._prepare import PreparedEvent
+from iso10002.storage._sql.columns import (
     FACT_COLUMNS,
     facts_values,
-    query_where,
     summary_from_values,
     utc,
     utc_or_none,
 )
-from iso10002.storage._denials import DENIAL_COLUMNS
-from iso10002.storage._pg_schema import FACT_KINDS, append_lock_key
-from iso10002.storage._sealed import decode_personal, open_payload, store_payload
-from iso10002.storage.base import ComplaintQuery
+from iso10002.storage._sql.denials import DENIAL_COLUMNS
+from iso10002.storage._sql.sealed import decode_personal, open_payload
+from iso10002.storage._sql.where import query_where
+from iso10002.storage.postgres.schema import FACT_KINDS, append_lock_key
 
 __all__ = [
     "Statements",
@@ -249,19 +250,18 @@ def where(query: ComplaintQuery) -> tuple[str, list[object]]:
 # -- writing ---------------------------------------------------------------------------------------
 
 
-def event_params(event: Event, actors: dict[Actor, str]) -> tuple[tuple[object, ...], bytes]:
+def event_params(prepared: PreparedEvent, actors: dict[Actor, str]) -> tuple[object, ...]:
     """
-    The parameters of ``insert_event`` up to ``personal`` (the payload sealed, the personal
-    values apart), and the bytes the event's hash covers; ``actors`` memoises the JSON of
-    recurring actors.
+    The parameters of ``insert_event`` up to ``personal`` for a prepared event (the payload
+    sealed, the personal values apart); ``actors`` memoises the JSON of recurring actors.
     """
+    event = prepared.event
     actor = actors.get(event.actor)
     if actor is None:
         if len(actors) >= _ACTOR_CACHE_SIZE:
             actors.clear()
         actor = actors[event.actor] = dumps(event.actor)
-    payload, personal, canonical = store_payload(event)
-    params = (
+    return (
         event.complaint_id,
         event.seq,
         event.payload.type,
@@ -269,10 +269,9 @@ def event_params(event: Event, actors: dict[Actor, str]) -> tuple[tuple[object, 
         utc(event.occurred_at, "occurred_at"),
         actor,
         event.state,
-        payload,
-        personal,
+        prepared.payload_json,
+        prepared.personal_json,
     )
-    return params, canonical
 
 
 def summary_params(s: ComplaintSummary) -> tuple[object, ...]:
@@ -312,7 +311,7 @@ def read_instant(value: object, column: str) -> _dt.datetime:
 def summary_from_row(row: Sequence[Any]) -> ComplaintSummary:
     """
     The summary in a row of :data:`SUMMARY_COLUMNS`; see
-    :func:`~iso10002.storage._columns.summary_from_values`.
+    :func:`~iso10002.storage._sql.columns.summary_from_values`.
 
     Raises:
         CorruptRecord: a column does not hold what it should.

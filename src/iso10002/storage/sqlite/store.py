@@ -9,7 +9,7 @@ Layout (see ``docs/storage.md``):
   :mod:`iso10002.serialization`.
 - ``complaints``: the :class:`~iso10002.model.complaint.ComplaintSummary` of each complaint,
   one column per field, written in the same transaction as the events it describes, with an
-  index for every :class:`~iso10002.storage.base.ComplaintQuery` criterion.
+  index for every :class:`~iso10002.ports.store.ComplaintQuery` criterion.
 - ``counters``: named counters for :meth:`SQLiteEventStore.next_number`.
 - ``outbox``: notifications written in the same transaction as the events that caused them
   (:mod:`iso10002.outbox`), with partial indexes over the pending ones for the dispatcher.
@@ -27,9 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
-import functools
 import itertools
-import json
 import os
 import sqlite3
 import threading
@@ -38,749 +36,86 @@ from types import TracebackType
 from typing import Any, ClassVar, Literal
 from uuid import UUID
 
-import attrs
 from typing_extensions import Self
 
-from iso10002.access.log import DenialRecord, check_denials_query
 from iso10002.errors import (
     ConcurrencyConflict,
     CorruptRecord,
     DuplicateKeyError,
-    SchemaVersionError,
-    SerializationError,
     StorageError,
     StoreClosedError,
     ValidationError,
 )
-from iso10002.integrity.chain import GENESIS, Hasher
-from iso10002.model.complaint import Complaint, ComplaintSummary, apply
-from iso10002.model.events import Event
-from iso10002.model.facts import ComplaintFacts
+from iso10002.model.chain import Hasher
+from iso10002.model.complaint import ComplaintSummary
+from iso10002.model.denials import DenialRecord, check_denials_query
+from iso10002.model.events import Event, SurveyAnswered
+from iso10002.model.fact_row import FactRow
+from iso10002.model.outbox import OutboxEntry, OutboxQuery, OutboxRecord, OutboxState
+from iso10002.model.subject import SubjectMatch
 from iso10002.model.values import Actor, ComplaintId
-from iso10002.outbox import _sqlite as outbox_sql
-from iso10002.outbox.record import OutboxEntry, OutboxQuery, OutboxRecord, OutboxState
-from iso10002.privacy.sealing import markers
-from iso10002.privacy.subject import SubjectMatch
-from iso10002.serialization import dumps, event_from_dict
-from iso10002.storage._columns import (
-    FACT_COLUMNS,
-    facts_values,
-    query_where,
+from iso10002.ports.capabilities import Capability
+from iso10002.ports.kpi import CohortScan, SummaryKpiSource
+from iso10002.ports.store import Append, ChainRecord, ComplaintQuery, Page, check_batch
+from iso10002.storage._prepare import complaint_hashes, log_links, prepare_event
+from iso10002.storage._sql.columns import (
     summary_from_values,
     utc,
-    utc_or_none,
 )
-from iso10002.storage._denials import DENIAL_COLUMNS, denial_from_values, denial_values
-from iso10002.storage._sealed import (
+from iso10002.storage._sql.denials import DENIAL_COLUMNS, denial_from_values, denial_values
+from iso10002.storage._sql.sealed import (
     DECODE_ERRORS,
     chain_record,
-    decode_personal,
-    open_payload,
-    store_payload,
-    stored_bytes,
 )
-from iso10002.storage.base import Append, ChainRecord, ComplaintQuery, Page, check_batch
+from iso10002.storage.sqlite import outbox as outbox_sql
+from iso10002.storage.sqlite.connection import _Access, _Immediate, _SQLiteErrors
+from iso10002.storage.sqlite.kpis import scan_cohort, survey_answers
+from iso10002.storage.sqlite.schema import MIGRATIONS, _connect, _payload_column
+from iso10002.storage.sqlite.statements import (
+    _BUMP_COUNTER,
+    _COUNTER,
+    _CURRENT,
+    _ERASE_OUTBOX,
+    _ERASE_PERSONAL,
+    _EVENT_HASH,
+    _ID_FOR_CLIENT_KEY,
+    _ID_FOR_REFERENCE,
+    _INDEXED,
+    _INSERT_EVENT,
+    _INSERT_SUMMARY,
+    _LAST_CHAIN,
+    _LAST_POSITION,
+    _ORDERS,
+    _READ,
+    _READ_BATCH,
+    _READ_CHAIN,
+    _READ_LOG,
+    _REFERENCE_OF,
+    _SELECT_BATCH,
+    _STREAM_VERSION,
+    _SUBJECT_DETAILS,
+    _SUMMARY,
+    _SUMMARY_COLUMNS,
+    _TAKEN_KEYS,
+    _VERSION,
+    _event_from_row,
+    _event_row,
+    _summary_values,
+    _update_sql,
+    _where,
+)
 
-__all__ = ["MIGRATIONS", "Migration", "SQLiteEventStore", "Synchronous"]
+__all__ = ["SQLiteEventStore", "Synchronous"]
 
 Synchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
 """SQLite's ``PRAGMA synchronous`` levels; see :class:`SQLiteEventStore`."""
 
 _SYNCHRONOUS: tuple[str, ...] = ("OFF", "NORMAL", "FULL", "EXTRA")
 
-_APPLICATION_ID = 0x49534F43
-"""``PRAGMA application_id`` of the library's databases ("ISOC")."""
-
-# UPSERT (ON CONFLICT ... DO ...) arrived in 3.24.0.
-_MIN_SQLITE = (3, 24, 0)
-
-_ACTOR_CACHE_SIZE = 1024
-"""Actors whose JSON a store keeps at hand; staff members act again and again."""
-
-_READ_BATCH = 500
-"""Rows fetched per round trip by iter_events; the lock is released between batches."""
-
-
-@attrs.frozen(kw_only=True)
-class Migration:
-    """
-    One step of the schema's history: the statements that take it to ``version``, then,
-    if given, ``backfill``, which fills new columns from the stored histories.
-    """
-
-    version: int
-    description: str
-    statements: tuple[str, ...]
-    backfill: Callable[[sqlite3.Connection], None] | None = None
-
-
-def _backfill_facts(conn: sqlite3.Connection) -> None:
-    """
-    Derive each complaint's monitoring facts by replaying its history.
-
-    Timeliness outcomes need the policy configuration, which the database does not hold: they
-    are filled in by the complaint's next command, or at once by ``ComplaintDesk.apply_policies``.
-    """
-    rows = conn.execute(f"SELECT {_EVENT_COLUMNS} FROM events ORDER BY stream_id, seq")
-    state: Complaint | None = None
-    sql = f"UPDATE complaints SET {', '.join(f'{c} = ?' for c, _ in FACT_COLUMNS)} WHERE id = ?"
-
-    def flush(done: Complaint | None) -> None:
-        if done is not None:
-            conn.execute(sql, (*facts_values(ComplaintFacts.of(done)), str(done.id)))
-
-    for row in rows:
-        event = _event_from_row(row)
-        if state is not None and state.id != event.complaint_id:
-            flush(state)
-            state = None
-        state = apply(state, event)
-    flush(state)
-
-
-def _backfill_chains(conn: sqlite3.Connection, hasher: Hasher) -> None:
-    """
-    Add the ``hash`` and ``chain`` columns where missing (a database taken back to an older
-    version by hand keeps them), and link the stored events in position order.
-    """
-    columns = {row[1] for row in conn.execute("PRAGMA table_info(events)")}
-    for column in ("hash", "chain"):
-        if column not in columns:
-            conn.execute(f"ALTER TABLE events ADD COLUMN {column} TEXT")
-    last: dict[str, str] = {}
-    chain = GENESIS
-    position = 0
-    # In batches, so that memory holds one batch of rows however long the log.
-    while rows := conn.execute(_LINK_BATCH, (position, _READ_BATCH)).fetchall():
-        links = []
-        for row in rows:
-            position, stream = row[0], str(row[1])
-            digest = last[stream] = hasher.event_hash(
-                last.get(stream, GENESIS), _as_stored(row[1:])
-            )
-            chain = hasher.chain_hash(chain, digest)
-            links.append((digest, chain, position))
-        conn.executemany("UPDATE events SET hash = ?, chain = ? WHERE position = ?", links)
-
-
-def _as_stored(row: Sequence[Any]) -> bytes:
-    """
-    The canonical bytes of an ``events`` row as it is stored: of its sealed payload if it was
-    sealed (a database taken back to an older version by hand), else of its plain payload.
-    """
-    return stored_bytes(_event_from_row(row), _payload_column(row[7]))
-
-
-def _payload_column(text: object) -> object:
-    return _json_column(text, "payload")
-
-
-_CHAIN_VERSION = 5
-"""The migration that adds the integrity chains; :func:`_migrate` fills them with the key."""
-
-
-def _seal_stored(conn: sqlite3.Connection, hasher: Hasher) -> None:
-    """
-    Seal every stored event (personal values apart, see :mod:`iso10002.privacy.sealing`) and
-    relink both chains over the sealed payloads, a batch of rows at a time.
-
-    Both chains are checked first, as they were stored: a history that does not match them is
-    not re-hashed, since that would make it look intact.
-
-    Raises:
-        StorageError: a stored event has no hash, or does not match its hash or the log's chain.
-    """
-    columns = {row[1] for row in conn.execute("PRAGMA table_info(events)")}
-    if "personal" not in columns:
-        conn.execute("ALTER TABLE events ADD COLUMN personal TEXT")
-    heads: dict[str, str] = {}
-    relinked: dict[str, str] = {}
-    stored_chain = chain = GENESIS
-    position = 0
-    while True:
-        rows = conn.execute(_SEAL_BATCH, (position, _READ_BATCH)).fetchall()
-        if not rows:
-            return
-        updates = []
-        for row in rows:
-            position, stream = row[0], str(row[1])
-            try:
-                event = _event_from_row(row[1:9], row[9])
-                stored = _as_stored(row[1:9])
-            except SerializationError as e:
-                raise _unsealable(position, f"it cannot be read: {e}") from e
-            digest = hasher.event_hash(heads.get(stream, GENESIS), stored)
-            if row[10] != digest:
-                raise _unsealable(position, f"seq {row[2]} does not match its hash")
-            stored_chain = hasher.chain_hash(stored_chain, digest)
-            if row[11] != stored_chain:
-                raise _unsealable(position, "the log's chain breaks there")
-            heads[stream] = digest
-            old = _json_column(row[8], "payload")
-            if row[9] is not None or (isinstance(old, dict) and markers(event.payload.type, old)):
-                # Sealed already (taken back to an older version by hand): kept as it is.
-                payload, personal, canonical = str(row[8]), row[9], stored
-            else:
-                payload, personal, canonical = store_payload(event)
-            digest = relinked[stream] = hasher.event_hash(relinked.get(stream, GENESIS), canonical)
-            chain = hasher.chain_hash(chain, digest)
-            updates.append((payload, personal, digest, chain, position))
-        conn.executemany(
-            "UPDATE events SET payload = ?, personal = ?, hash = ?, chain = ? WHERE position = ?",
-            updates,
-        )
-
-
-def _unsealable(position: int, why: str) -> StorageError:
-    return StorageError(
-        f"SQLite store: the event at position {position}: {why}; so the history is not "
-        "re-hashed and the database stays at its schema version. Check it with `iso10002 "
-        "verify` of the release that wrote it, or restore a backup"
-    )
-
-
-_SEAL_VERSION = 7
-"""The migration that keeps personal values apart; :func:`_migrate` seals with the key."""
-
-MIGRATIONS: tuple[Migration, ...] = (
-    Migration(
-        version=1,
-        description="events, the complaints projection with its query indexes, counters",
-        statements=(
-            f"PRAGMA application_id = {_APPLICATION_ID}",
-            # position is the row id: the largest so far plus one, given out under the write
-            # lock, so positions grow in commit order. Events are never deleted, so a position
-            # is never reused and readers may keep one as a checkpoint. (AUTOINCREMENT would
-            # add a write to sqlite_sequence to every append and guarantee nothing more here.)
-            """
-            CREATE TABLE events (
-                position INTEGER PRIMARY KEY,
-                stream_id TEXT NOT NULL,
-                seq INTEGER NOT NULL CHECK (seq >= 1),
-                type TEXT NOT NULL,
-                schema_version INTEGER NOT NULL,
-                occurred_at TEXT NOT NULL,
-                actor TEXT NOT NULL,
-                state TEXT NOT NULL,
-                payload TEXT NOT NULL,
-                UNIQUE (stream_id, seq)
-            )
-            """,
-            """
-            CREATE TABLE complaints (
-                id TEXT PRIMARY KEY NOT NULL,
-                reference TEXT NOT NULL UNIQUE,
-                client_key TEXT,
-                version INTEGER NOT NULL CHECK (version >= 1),
-                state TEXT NOT NULL,
-                is_open INTEGER NOT NULL CHECK (is_open IN (0, 1)),
-                channel TEXT NOT NULL,
-                priority TEXT,
-                category TEXT,
-                assignee TEXT,
-                received_at TEXT NOT NULL,
-                acknowledged_at TEXT,
-                closed_at TEXT,
-                updated_at TEXT NOT NULL
-            )
-            """,
-            # Partial where the column is mostly empty: a complaint without a client key,
-            # priority or assignee costs no index write. "column = ?" implies NOT NULL, so
-            # lookups and queries still use these indexes.
-            """
-            CREATE UNIQUE INDEX complaints_by_client_key ON complaints (client_key)
-            WHERE client_key IS NOT NULL
-            """,
-            # Each criterion leads an index that continues with the result order, so a filtered
-            # page is read straight off the index, newest first, without sorting.
-            "CREATE INDEX complaints_by_received ON complaints (received_at, reference)",
-            "CREATE INDEX complaints_by_state ON complaints (state, received_at, reference)",
-            "CREATE INDEX complaints_by_open ON complaints (is_open, received_at, reference)",
-            """
-            CREATE INDEX complaints_by_assignee ON complaints (assignee, received_at, reference)
-            WHERE assignee IS NOT NULL
-            """,
-            """
-            CREATE INDEX complaints_by_priority ON complaints (priority, received_at, reference)
-            WHERE priority IS NOT NULL
-            """,
-            "CREATE INDEX complaints_by_channel ON complaints (channel, received_at, reference)",
-            """
-            CREATE TABLE counters (
-                scope TEXT PRIMARY KEY NOT NULL,
-                value INTEGER NOT NULL
-            ) WITHOUT ROWID
-            """,
-        ),
-    ),
-    Migration(
-        version=2,
-        description="timeliness: each complaint's next deadline, warning and alert, indexed",
-        statements=(
-            "ALTER TABLE complaints ADD COLUMN sla_due_at TEXT",
-            "ALTER TABLE complaints ADD COLUMN sla_warning_at TEXT",
-            "ALTER TABLE complaints ADD COLUMN sla_alert_at TEXT",
-            # Partial: closed complaints and those without a policy have no instants, so the
-            # breach queue and the tick read only the rows that can be due.
-            """
-            CREATE INDEX complaints_by_sla_due ON complaints (sla_due_at, reference)
-            WHERE sla_due_at IS NOT NULL
-            """,
-            """
-            CREATE INDEX complaints_by_sla_warning ON complaints (sla_warning_at)
-            WHERE sla_warning_at IS NOT NULL
-            """,
-            """
-            CREATE INDEX complaints_by_sla_alert ON complaints (sla_alert_at)
-            WHERE sla_alert_at IS NOT NULL
-            """,
-        ),
-    ),
-    Migration(
-        version=3,
-        description="monitoring: each complaint's facts (outcome, first response, redress, ...)",
-        statements=tuple(
-            f"ALTER TABLE complaints ADD COLUMN {name} {sql_type}"
-            for name, sql_type in FACT_COLUMNS
-        ),
-        backfill=_backfill_facts,
-    ),
-    Migration(
-        version=4,
-        description="the outbox: notifications written with the events that caused them",
-        statements=outbox_sql.STATEMENTS,
-    ),
-    Migration(
-        version=_CHAIN_VERSION,
-        description="integrity: each event's hash in its complaint's chain and in the log's chain",
-        # The columns are added, and filled for the stored events, by _backfill_chains, which
-        # _migrate calls with the opening store's key.
-        statements=(),
-    ),
-    Migration(
-        version=6,
-        description="access control: every denied command and query (4.10, 4.12)",
-        statements=(
-            # Ids, roles, actions, references and reasons only: never personal data.
-            """
-            CREATE TABLE IF NOT EXISTS access_denials (
-                id INTEGER PRIMARY KEY,
-                at TEXT NOT NULL,
-                actor_id TEXT,
-                role TEXT,
-                action TEXT NOT NULL,
-                complaint_id TEXT,
-                reference TEXT,
-                reason TEXT NOT NULL
-            )
-            """,
-            "CREATE INDEX IF NOT EXISTS access_denials_by_at ON access_denials (at, id)",
-        ),
-    ),
-    Migration(
-        version=_SEAL_VERSION,
-        description="personal data: kept beside each sealed event, so that it can be erased",
-        # The column is added, and the stored events sealed and relinked, by _seal_stored,
-        # which _migrate calls with the opening store's key.
-        statements=(),
-    ),
-)
-"""The schema's history, oldest first; the database's ``user_version`` is the last one applied."""
-
-# -- statements, prepared once per connection by sqlite3's statement cache -----------------------
-
-_EVENT_COLUMNS = "stream_id, seq, type, schema_version, occurred_at, actor, state, payload"
-_SUMMARY_COLUMNS = (
-    "id, reference, client_key, version, state, is_open, channel, priority, category, "
-    "assignee, received_at, acknowledged_at, closed_at, updated_at, "
-    "sla_due_at, sla_warning_at, sla_alert_at, " + ", ".join(name for name, _ in FACT_COLUMNS)
-)
-_INSERT_EVENT = (
-    f"INSERT INTO events ({_EVENT_COLUMNS}, personal, hash, chain) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-_LAST_CHAIN = "SELECT chain FROM events ORDER BY position DESC LIMIT 1"
-_LINK_BATCH = (
-    f"SELECT position, {_EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?"
-)
-_SEAL_BATCH = (
-    f"SELECT position, {_EVENT_COLUMNS}, personal, hash, chain FROM events "
-    "WHERE position > ? ORDER BY position LIMIT ?"
-)
-_EVENT_HASH = "SELECT hash FROM events WHERE stream_id = ? AND seq = ?"
-_READ_CHAIN = (
-    f"SELECT position, {_EVENT_COLUMNS}, personal, hash, chain FROM events "
-    "WHERE position > ? AND position <= ? ORDER BY position LIMIT ?"
-)
-# DO NOTHING (rather than an exception) on any unique key: the caller then finds out which
-# key was taken, on the error path only.
-_INSERT_SUMMARY = (
-    f"INSERT INTO complaints ({_SUMMARY_COLUMNS}) "
-    f"VALUES ({', '.join('?' * (17 + len(FACT_COLUMNS)))}) ON CONFLICT DO NOTHING"
-)
-# The version check of an append, and the indexed columns' current values: an UPDATE that
-# leaves an indexed column out of its SET list leaves that index alone, which spares most
-# appends (notes, communications, ...) several page writes.
-_CURRENT = (
-    "SELECT rowid, version, state, is_open, channel, priority, assignee, received_at, "
-    "sla_due_at, sla_warning_at, sla_alert_at FROM complaints WHERE id = ?"
-)
-# (column, index in _summary_values(), index in a _CURRENT row)
-_INDEXED = (
-    ("state", 1, 2),
-    ("is_open", 2, 3),
-    ("channel", 3, 4),
-    ("priority", 4, 5),
-    ("assignee", 6, 6),
-    ("received_at", 7, 7),
-    ("sla_due_at", 11, 8),
-    ("sla_warning_at", 12, 9),
-    ("sla_alert_at", 13, 10),
-)
-_TAKEN_KEYS = (
-    "SELECT id, reference, client_key, version FROM complaints "
-    "WHERE id = ? OR reference = ? OR client_key = ?"
-)
-_VERSION = "SELECT version FROM complaints WHERE id = ?"
-
-
-_STREAM_VERSION = "SELECT COALESCE(MAX(seq), 0) FROM events WHERE stream_id = ?"
-_READ = (
-    f"SELECT {_EVENT_COLUMNS}, personal FROM events WHERE stream_id = ? AND seq > ? ORDER BY seq"
-)
-_LAST_POSITION = "SELECT COALESCE(MAX(position), 0) FROM events"
-_ERASE_PERSONAL = "UPDATE events SET personal = NULL WHERE stream_id = ? AND personal IS NOT NULL"
-_ERASE_OUTBOX = "DELETE FROM outbox WHERE complaint_id = ?"
-_SUBJECT_DETAILS = (
-    "SELECT stream_id, json_extract(personal, '$.\"complainant.customer_id\"[1]'), "
-    "json_extract(personal, '$.\"complainant.contact.email\"[1]') FROM events "
-    "WHERE seq = 1 AND personal IS NOT NULL"
-)
-_READ_LOG = (
-    f"SELECT position, {_EVENT_COLUMNS}, personal FROM events "
-    "WHERE position > ? AND position <= ? ORDER BY position LIMIT ?"
-)
-_ID_FOR_REFERENCE = "SELECT id, reference, version FROM complaints WHERE reference = ?"
-_ID_FOR_CLIENT_KEY = "SELECT id, reference, version FROM complaints WHERE client_key = ?"
-_REFERENCE_OF = "SELECT reference FROM complaints WHERE id = ?"
-_SUMMARY = f"SELECT {_SUMMARY_COLUMNS} FROM complaints WHERE id = ?"
-_ORDERS = {
-    "received": " ORDER BY received_at DESC, reference DESC LIMIT ? OFFSET ?",
-    "sla_due": " ORDER BY sla_due_at, reference LIMIT ? OFFSET ?",
-}
-_BUMP_COUNTER = (
-    "INSERT INTO counters (scope, value) VALUES (?, 1) "
-    "ON CONFLICT (scope) DO UPDATE SET value = value + 1"
-)
-_COUNTER = "SELECT value FROM counters WHERE scope = ?"
-
-
-_SELECT_BATCH = 10_000
-# The message SQLite gives when (stream_id, seq) is taken; stable across SQLite releases.
-_EVENT_KEY_TAKEN = "events.stream_id, events.seq"
-
-
-@functools.cache
-def _update_sql(changed: tuple[str, ...]) -> str:
-    """
-    The UPDATE of a summary row by rowid: the unindexed columns (version, category,
-    acknowledged_at, closed_at, updated_at, the facts), then the indexed ones named in
-    ``changed``.
-    """
-    columns = (
-        "version",
-        "category",
-        "acknowledged_at",
-        "closed_at",
-        "updated_at",
-        *(name for name, _ in FACT_COLUMNS),
-        *changed,
-    )
-    return f"UPDATE complaints SET {', '.join(f'{c} = ?' for c in columns)} WHERE rowid = ?"
-
-
-class _SQLiteErrors:
-    """
-    The one place where sqlite3's exceptions become the library's: a context manager.
-
-    Args:
-        where: the database, for the message.
-        action: what the store was doing, for the message.
-        seq_taken: builds the error for an event whose ``(stream_id, seq)`` is already stored.
-
-    Library errors raised inside pass through untouched. (A class rather than a generator:
-    it is entered on every call to the store.)
-    """
-
-    __slots__ = ("action", "seq_taken", "where")
-
-    def __init__(
-        self, where: str, action: str, seq_taken: Callable[[], StorageError] | None = None
-    ) -> None:
-        self.where = where
-        self.action = action
-        self.seq_taken = seq_taken
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if not isinstance(exc, sqlite3.Error):
-            return
-        message = str(exc)
-        if (
-            self.seq_taken is not None
-            and isinstance(exc, sqlite3.IntegrityError)
-            and _EVENT_KEY_TAKEN in message
-        ):
-            raise self.seq_taken() from exc
-        if isinstance(exc, sqlite3.OperationalError) and "locked" in message:
-            message += " (another connection held the write lock longer than the timeout)"
-        raise StorageError(f"SQLite store {self.where}: {self.action}: {message}") from exc
-
-
-class _Immediate:
-    """
-    One write transaction: committed if the block succeeds, rolled back on any exception.
-
-    ``BEGIN IMMEDIATE`` takes the write lock at once (waiting up to the busy timeout), so
-    writers in other connections and processes queue up instead of failing at commit.
-    """
-
-    __slots__ = ("conn",)
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-
-    def __enter__(self) -> None:
-        self.conn.execute("BEGIN IMMEDIATE")
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        conn = self.conn
-        try:
-            if exc is None:
-                conn.execute("COMMIT")
-        finally:
-            # After an error, or a COMMIT that failed: leave nothing half-written behind.
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-
-
-class _Access:
-    """The store's lock and open connection for one call, with driver errors converted."""
-
-    __slots__ = ("errors", "store")
-
-    def __init__(self, store: SQLiteEventStore, errors: _SQLiteErrors) -> None:
-        self.store = store
-        self.errors = errors
-
-    def __enter__(self) -> sqlite3.Connection:
-        store = self.store
-        store._lock.acquire()
-        conn = store._conn
-        if conn is None:
-            store._lock.release()
-            raise StoreClosedError(f"SQLite store {store._path} is closed")
-        return conn
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        try:
-            self.errors.__exit__(exc_type, exc, tb)
-        finally:
-            self.store._lock.release()
-
-
-def _event_row(
-    event: Event, stream_id: str, actors: dict[Actor, str]
-) -> tuple[tuple[object, ...], bytes]:
-    """
-    The ``events`` row of ``event`` (its payload sealed, the personal values apart), and the
-    bytes its hash covers; ``actors`` memoises the JSON of recurring actors.
-    """
-    actor = actors.get(event.actor)
-    if actor is None:
-        if len(actors) >= _ACTOR_CACHE_SIZE:
-            actors.clear()
-        actor = actors[event.actor] = dumps(event.actor)
-    payload, personal, canonical = store_payload(event)
-    row = (
-        stream_id,
-        event.seq,
-        event.payload.type,
-        event.schema_version,
-        utc(event.occurred_at, "occurred_at"),
-        actor,
-        event.state,
-        payload,
-        personal,
-    )
-    return row, canonical
-
-
-def _summary_values(s: ComplaintSummary) -> tuple[object, ...]:
-    """The summary's columns from ``version`` on, in table order (see _INDEXED)."""
-    return (
-        s.version,
-        s.state,
-        1 if s.is_open else 0,
-        s.channel.value,
-        None if s.priority is None else s.priority.value,
-        s.category,
-        s.assignee,
-        utc(s.received_at, "received_at"),
-        utc_or_none(s.acknowledged_at, "acknowledged_at"),
-        utc_or_none(s.closed_at, "closed_at"),
-        utc(s.updated_at, "updated_at"),
-        utc_or_none(s.sla_due_at, "sla_due_at"),
-        utc_or_none(s.sla_warning_at, "sla_warning_at"),
-        utc_or_none(s.sla_alert_at, "sla_alert_at"),
-        *facts_values(s.facts),
-    )
-
-
-def _json_column(text: object, column: str) -> object:
-    try:
-        return json.loads(text)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as e:
-        raise SerializationError(f"$.{column}: not valid JSON: {e}", path=f"$.{column}") from e
-
-
-def _event_from_row(row: Sequence[Any], personal: object = None) -> Event:
-    """
-    Decode one ``events`` row through the serialization module, with the personal values
-    (``personal``, as stored) put back into its sealed payload.
-
-    Raises:
-        SerializationError: the row does not hold a valid event.
-    """
-    stream_id, seq, type_name, schema_version, occurred_at, actor, state, payload = row
-    return event_from_dict(
-        {
-            "schema_version": schema_version,
-            "type": type_name,
-            "complaint_id": stream_id,
-            "seq": seq,
-            "occurred_at": occurred_at,
-            "actor": _json_column(actor, "actor"),
-            "state": state,
-            "payload": open_payload(
-                type_name, _json_column(payload, "payload"), decode_personal(personal)
-            ),
-        }
-    )
-
-
-def _where(query: ComplaintQuery) -> tuple[str, list[object]]:
-    """The WHERE clause and parameters for ``query``'s criteria (paging aside)."""
-    return query_where(query, mark="?", instant="?", flag=int)
-
-
-def _pragma(conn: sqlite3.Connection, name: str) -> Any:
-    return conn.execute(f"PRAGMA {name}").fetchone()[0]
-
-
-def _migrate(
-    conn: sqlite3.Connection,
-    where: str,
-    migrations: Sequence[Migration] = MIGRATIONS,
-    hasher: Hasher | None = None,
-) -> None:
-    """
-    Bring the schema up to the last of ``migrations``, all pending steps in one transaction;
-    the integrity chains of stored events are computed with ``hasher`` (unkeyed by default).
-
-    Raises:
-        SchemaVersionError: the database is newer than ``migrations`` know.
-    """
-    latest = migrations[-1].version
-
-    def pending(current: int) -> bool:
-        if current > latest:
-            raise SchemaVersionError(
-                f"SQLite store {where}: the database has schema version {current}, but this "
-                f"release of iso10002 knows versions up to {latest}; upgrade iso10002"
-            )
-        return current < latest
-
-    if not pending(_pragma(conn, "user_version")):
-        return
-    with _Immediate(conn):
-        # Another process may have migrated while this one waited for the write lock.
-        current = _pragma(conn, "user_version")
-        if not pending(current):
-            return
-        for migration in migrations:
-            if migration.version > current:
-                for statement in migration.statements:
-                    conn.execute(statement)
-                if migration.backfill is not None:
-                    migration.backfill(conn)
-                if migration.version == _CHAIN_VERSION:
-                    _backfill_chains(conn, hasher or Hasher())
-                if migration.version == _SEAL_VERSION:
-                    _seal_stored(conn, hasher or Hasher())
-        conn.execute(f"PRAGMA user_version = {int(latest)}")
-
-
-def _connect(path: str, synchronous: str, timeout: float, hasher: Hasher) -> sqlite3.Connection:
-    """Open, check and migrate the database; the caller converts sqlite3 errors."""
-    if sqlite3.sqlite_version_info < _MIN_SQLITE:
-        raise StorageError(
-            f"SQLite store {path}: SQLite {'.'.join(map(str, _MIN_SQLITE))} or later is "
-            f"needed, this Python has {sqlite3.sqlite_version}"
-        )
-    # isolation_level=None: the store issues BEGIN/COMMIT itself. check_same_thread=False: the
-    # store's lock, not the thread, guards the connection.
-    conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
-    try:
-        # The first read of the header: a file that is not a database fails here. A database
-        # without our application id must be empty, or it belongs to somebody else and is
-        # left untouched.
-        application_id = _pragma(conn, "application_id")
-        if application_id != _APPLICATION_ID and (
-            application_id != 0
-            or _pragma(conn, "user_version") != 0
-            or conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is not None
-        ):
-            raise StorageError(
-                f"SQLite store {path}: the file is a SQLite database of another application "
-                f"(application_id {application_id})"
-            )
-        mode = _pragma(conn, "journal_mode = WAL")
-        if mode != "wal" and path != ":memory:":
-            raise StorageError(
-                f"SQLite store {path}: the database cannot use write-ahead logging "
-                f"(journal mode stays {mode!r}); is it on a network file system?"
-            )
-        conn.execute(f"PRAGMA synchronous = {synchronous}")
-        # Erased personal data is overwritten with zeros, not left in free pages.
-        conn.execute("PRAGMA secure_delete = ON")
-        _migrate(conn, path, hasher=hasher)
-    except BaseException:
-        conn.close()
-        raise
-    return conn
-
 
 class SQLiteEventStore:
     """
-    A complete :class:`~iso10002.storage.base.EventStore` in one SQLite file.
+    A complete :class:`~iso10002.ports.store.EventStore` in one SQLite file.
 
     Args:
         path: the database file, created if missing. ``":memory:"`` gives a private,
@@ -815,6 +150,9 @@ class SQLiteEventStore:
 
     sql_dialect: ClassVar[str] = "sqlite"
     """The SQL :meth:`select` speaks."""
+
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(Capability)
+    """Every level of the store port, and the fast KPI source."""
 
     SCHEMA_VERSION: ClassVar[int] = MIGRATIONS[-1].version
     """The schema version this release writes (``PRAGMA user_version``)."""
@@ -904,7 +242,7 @@ class SQLiteEventStore:
     ) -> None:
         """
         Append ``events`` and replace the summary in one transaction; see
-        :meth:`EventStore.append <iso10002.storage.base.EventStore.append>`.
+        :meth:`EventStore.append <iso10002.ports.store.EventStore.append>`.
 
         The reference and client key are fixed by the complaint's first append.
 
@@ -921,7 +259,7 @@ class SQLiteEventStore:
     def append_many(self, appends: Sequence[Append]) -> None:
         """
         Make every append of ``appends`` in one transaction: all of them or none; see
-        :meth:`BatchAppender.append_many <iso10002.storage.base.BatchAppender.append_many>`.
+        :meth:`BatchAppender.append_many <iso10002.ports.store.BatchAppender.append_many>`.
 
         One commit for many complaints: what makes bulk imports fast.
 
@@ -936,8 +274,9 @@ class SQLiteEventStore:
         for a in appends:
             check_batch(a.events, a.expected_version, a.summary)
             cid = str(a.summary.id)
-            rows, data = zip(*(_event_row(e, cid, self._actors) for e in a.events), strict=True)
-            prepared.append((a, cid, rows, data, _summary_values(a.summary)))
+            events = [prepare_event(e) for e in a.events]
+            rows = [_event_row(p, cid, self._actors) for p in events]
+            prepared.append((a, cid, rows, events, _summary_values(a.summary)))
             outbox.extend(outbox_sql.entry_row(e, a.summary.id) for e in a.outbox)
         if not prepared:
             return
@@ -963,22 +302,21 @@ class SQLiteEventStore:
         with self._use(action, seq_taken=seq_taken) as conn, _Immediate(conn):
             # The previous links are read under the write lock: nobody else can append now.
             found = conn.execute(_LAST_CHAIN).fetchone()
-            chain = GENESIS if found is None or found[0] is None else str(found[0])
-            hashes: dict[str, str] = {}
-            for a, cid, rows, data, values in prepared:
+            last_chain = None if found is None or found[0] is None else str(found[0])
+
+            def stored(cid: ComplaintId, version: int) -> str | None:
+                found = conn.execute(_EVENT_HASH, (str(cid), version)).fetchone()
+                return None if found is None or found[0] is None else str(found[0])
+
+            hashes = complaint_hashes(
+                hasher,
+                ((a.summary.id, a.expected_version, e) for a, _, _, e, _ in prepared),
+                stored,
+            )
+            links = iter(log_links(hasher, last_chain, (d for ds in hashes for d in ds)))
+            for (a, cid, rows, _, values), digests in zip(prepared, hashes, strict=True):
                 last.append((cid, a.summary.reference, a.expected_version))
-                previous = hashes.get(cid)
-                if previous is None:
-                    previous = GENESIS
-                    if a.expected_version:
-                        found = conn.execute(_EVENT_HASH, (cid, a.expected_version)).fetchone()
-                        previous = GENESIS if found is None or found[0] is None else str(found[0])
-                linked = []
-                for row, canonical in zip(rows, data, strict=True):
-                    previous = hasher.event_hash(previous, canonical)
-                    chain = hasher.chain_hash(chain, previous)
-                    linked.append((*row, previous, chain))
-                hashes[cid] = previous
+                linked = [(*row, d, next(links)) for row, d in zip(rows, digests, strict=True)]
                 if a.erase:
                     self._erase(conn, cid)
                 self._write(conn, a, cid, linked, values)
@@ -993,7 +331,7 @@ class SQLiteEventStore:
     def find_subject(self, match: SubjectMatch) -> list[ComplaintId]:
         """
         The ids of the complaints whose complainant is ``match``; see
-        :class:`~iso10002.storage.base.PersonalDataStore`. Reads every complaint's first event
+        :class:`~iso10002.ports.store.PersonalDataStore`. Reads every complaint's first event
         that still holds personal data: a rare request, not an indexed one.
         """
         found: list[ComplaintId] = []
@@ -1156,7 +494,7 @@ class SQLiteEventStore:
     def iter_chain(self, *, after_position: int = 0) -> Iterator[ChainRecord]:
         """
         Every event appended before the iteration started, in position order, with its stored
-        hashes; see :class:`~iso10002.storage.base.ChainedStore`. A row that cannot be decoded
+        hashes; see :class:`~iso10002.ports.store.ChainedStore`. A row that cannot be decoded
         comes with ``event=None`` and the reason, so that a verifier can name it.
         """
         with self._use("read the event log") as conn:
@@ -1170,6 +508,26 @@ class SQLiteEventStore:
             for row in rows:
                 yield chain_record(row, _event_from_row, _payload_column)
             position = rows[-1][0]
+
+    # -- KPI source (see iso10002.ports.kpi.KpiSource) -----------------------------------------
+
+    def iter_fact_rows(
+        self, *, received_before: _dt.datetime, closed_since: _dt.datetime
+    ) -> Iterator[FactRow]:
+        """The rows a report needs, from the summaries; see :class:`KpiSource`."""
+        return SummaryKpiSource(self).iter_fact_rows(
+            received_before=received_before, closed_since=closed_since
+        )
+
+    def iter_survey_answers(
+        self, *, start: _dt.datetime, end: _dt.datetime
+    ) -> Iterator[Event | SurveyAnswered]:
+        """The survey answers recorded in ``[start, end)``, read in SQL."""
+        return survey_answers(self, start, end)
+
+    def scan_cohort(self, cohort: CohortScan, *, detail: bool) -> bool:
+        """Aggregate a report's cohort in SQL; see :meth:`KpiSource.scan_cohort`."""
+        return scan_cohort(self, cohort, detail=detail)
 
     def select(
         self, sql: str, params: Sequence[object] | Mapping[str, object] = ()
@@ -1252,7 +610,7 @@ class SQLiteEventStore:
                 if relax:
                     conn.execute(f"PRAGMA synchronous = {self._synchronous}")
 
-    # -- access denials (see iso10002.access.log.DenialStore) ---------------------------------
+    # -- access denials (see iso10002.ports.store.DenialStore) ---------------------------------
 
     def record_denial(self, denial: DenialRecord) -> None:
         """Keep an access denial in the ``access_denials`` table, in one durable transaction."""
@@ -1288,7 +646,7 @@ class SQLiteEventStore:
                 ) from e
         return found
 
-    # -- outbox (see iso10002.outbox.store.OutboxStore) ----------------------------------------
+    # -- outbox (see iso10002.ports.store.OutboxStore) ----------------------------------------
 
     @contextlib.contextmanager
     def _bookkeeping(self, action: str) -> Iterator[sqlite3.Connection]:
@@ -1315,7 +673,7 @@ class SQLiteEventStore:
         """
         Enqueue ``entries`` that no event caused, in one durable transaction; returns how many
         were new. See :meth:`OutboxStore.outbox_enqueue
-        <iso10002.outbox.store.OutboxStore.outbox_enqueue>`.
+        <iso10002.ports.store.OutboxStore.outbox_enqueue>`.
         """
         rows = [outbox_sql.entry_row(e, None) for e in entries]
         if not rows:
@@ -1336,7 +694,7 @@ class SQLiteEventStore:
         """
         Claim due records under the write lock, so that no two dispatchers (threads,
         connections or processes) hold the same one; see :meth:`OutboxStore.outbox_claim
-        <iso10002.outbox.store.OutboxStore.outbox_claim>`.
+        <iso10002.ports.store.OutboxStore.outbox_claim>`.
         """
         with self._bookkeeping("claim notifications") as conn:
             rows = outbox_sql.claim(

@@ -1,5 +1,5 @@
 """
-How an access denial (:class:`~iso10002.access.log.DenialRecord`) becomes a row of the
+How an access denial (:class:`~iso10002.model.denials.DenialRecord`) becomes a row of the
 ``access_denials`` table and back; shared by the SQL stores.
 
 The row holds ids, a role, an action, a reference and the policy's reason: never personal
@@ -11,11 +11,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from iso10002.access.actions import Action
-from iso10002.access.log import DenialRecord
 from iso10002.errors import ValidationError
+from iso10002.model.actions import Action
+from iso10002.model.denials import DenialRecord
 from iso10002.model.values import Role
-from iso10002.storage._columns import Instant, instant, utc
+from iso10002.storage._sql.columns import Instant, instant, utc
 
 __all__ = ["DENIAL_COLUMNS", "denial_from_values", "denial_values"]
 

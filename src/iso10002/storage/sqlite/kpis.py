@@ -1,5 +1,6 @@
 """
-The KPI aggregation done with the database: one scan of the complaints table per cohort,
+The SQLite store's fast :class:`~iso10002.ports.kpi.KpiSource` path: KPI aggregation done
+with the database, one scan of the complaints table per cohort,
 the counting in the shared accumulators.
 
 SQL picks each cohort's rows (received in the period, closed in it, the earlier period's) and
@@ -22,14 +23,15 @@ import json
 import operator
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, Protocol, TypeGuard, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from iso10002.model.events import SurveyAnswered
+from iso10002.model.fact_row import utc
 from iso10002.monitoring._cohorts import Cohorts, Durations
+from iso10002.ports.kpi import CohortScan
 from iso10002.serialization import structure
-from iso10002.storage._columns import micros_sql, utc
 
-__all__ = ["SqlSelect", "fill_from_sql", "speaks_sqlite", "survey_answers"]
+__all__ = ["SqlSelect", "fill_from_sql", "scan_cohort", "survey_answers"]
 
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
 # Reports read most of the table: a scan beats following an index to every row.
@@ -42,9 +44,6 @@ _CLOSED_IN = f"closed_at >= :s AND closed_at < :e AND {_NOT_DUPLICATE}"
 class SqlSelect(Protocol):
     """**Protocol:** a store that runs read-only ``SELECT`` statements for reports."""
 
-    sql_dialect: str
-    """The SQL it speaks; this module writes ``"sqlite"``."""
-
     def select(
         self, sql: str, params: Sequence[object] | Mapping[str, object] = ()
     ) -> Iterable[tuple[Any, ...]]:
@@ -53,6 +52,15 @@ class SqlSelect(Protocol):
         before the next call.
         """
         ...
+
+
+def micros_sql(column: str) -> str:
+    """
+    SQL giving a stored instant as whole microseconds since the Unix epoch, exactly: seconds
+    from SQLite's date functions, microseconds from the fixed-width UTC text.
+    """
+    seconds = f"CAST(strftime('%s', {column}) AS INTEGER)"
+    return f"({seconds} * 1000000 + CAST(substr({column}, 21, 6) AS INTEGER))"
 
 
 def _text(us: int) -> str:
@@ -83,9 +91,15 @@ def _bucket_sql(column: str, bounds: list[int]) -> str:
     return index(0, max(len(bounds) - 2, 0))
 
 
-def speaks_sqlite(store: object) -> TypeGuard[SqlSelect]:
-    """Whether ``store`` runs this module's SQL."""
-    return isinstance(store, SqlSelect) and store.sql_dialect == "sqlite"
+def scan_cohort(db: SqlSelect, cohort: CohortScan, *, detail: bool) -> bool:
+    """
+    Fill ``cohort`` in SQL if it is monitoring's accumulator, which this module's SQL
+    counts for; see :meth:`~iso10002.ports.kpi.KpiSource.scan_cohort`.
+    """
+    if not isinstance(cohort, Cohorts):
+        return False
+    fill_from_sql(cohort, db, detail=detail)
+    return True
 
 
 def survey_answers(

@@ -1,6 +1,6 @@
 """
 The outbox of :class:`~iso10002.storage.sqlite.SQLiteEventStore`: its table (schema version 4),
-and the statements behind :class:`~iso10002.outbox.store.OutboxStore`.
+and the statements behind :class:`~iso10002.ports.store.OutboxStore`.
 
 Every function takes the store's connection; the store holds its lock, converts sqlite3's
 errors, and opens the write transaction (``BEGIN IMMEDIATE``) around each call that writes.
@@ -16,9 +16,7 @@ import functools
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from iso10002.model.values import ComplaintId
-from iso10002.outbox._rows import record_from_row
-from iso10002.outbox.record import (
+from iso10002.model.outbox import (
     OUTBOX_SCHEMA_VERSION,
     OutboxEntry,
     OutboxQuery,
@@ -27,8 +25,10 @@ from iso10002.outbox.record import (
     check_channel,
     check_worker,
 )
+from iso10002.model.values import ComplaintId
 from iso10002.serialization import dumps
-from iso10002.storage._columns import instant, utc
+from iso10002.storage._sql.columns import instant, utc
+from iso10002.storage._sql.outbox_rows import record_from_row
 
 __all__ = [
     "STATEMENTS",
@@ -317,5 +317,8 @@ def purge(conn: Connection, before: _dt.datetime) -> int:
 
 
 def record(row: Row) -> OutboxRecord:
-    """The record stored in ``row``; see :func:`~iso10002.outbox._rows.record_from_row`."""
+    """
+    The record stored in ``row``; see
+    :func:`~iso10002.storage._sql.outbox_rows.record_from_row`.
+    """
     return record_from_row(row, instant)

@@ -11,8 +11,8 @@ from typing import Any
 from uuid import UUID
 
 from iso10002.errors import SerializationError, StorageError
-from iso10002.notify.message import Notification
-from iso10002.outbox.record import OUTBOX_SCHEMA_VERSION, OutboxRecord, OutboxState
+from iso10002.model.notification import Notification
+from iso10002.model.outbox import OUTBOX_SCHEMA_VERSION, OutboxRecord, OutboxState
 from iso10002.serialization import loads, structure
 
 __all__ = ["record_from_row"]

@@ -12,17 +12,15 @@ from typing import Any
 
 from iso10002.errors import SerializationError
 from iso10002.integrity.chain import canonical_bytes
+from iso10002.model.chain import ChainRecord
 from iso10002.model.events import Event
-from iso10002.privacy.sealing import PersonalValues, markers, seal, unseal
-from iso10002.storage.base import ChainRecord
+from iso10002.privacy.sealing import PersonalValues, markers, unseal
 
 __all__ = [
     "DECODE_ERRORS",
-    "StoredPayload",
     "chain_record",
     "decode_personal",
     "open_payload",
-    "store_payload",
     "stored_bytes",
 ]
 
@@ -33,20 +31,6 @@ DECODE_ERRORS = (SerializationError, ValueError, TypeError, AttributeError, KeyE
 What decoding a stored row may raise: SerializationError by design, the builtin types as a
 safety net, so that no shape of stored value escapes as anything but the store's own error.
 """
-
-StoredPayload = tuple[str, "str | None", bytes]
-"""The sealed payload's JSON, the personal values' JSON (None if none), the canonical bytes."""
-
-
-def store_payload(event: Event) -> tuple[str, str | None, bytes]:
-    """What a store writes for ``event``'s payload, and the bytes its hash covers."""
-    sealed = seal(event.payload)
-    personal = (
-        _ENCODE({path: [salt, value] for path, (salt, value) in sealed.personal.items()})
-        if sealed.personal
-        else None
-    )
-    return _ENCODE(sealed.payload), personal, canonical_bytes(event, sealed.payload)
 
 
 def decode_personal(data: object) -> dict[str, tuple[str, Any]] | None:

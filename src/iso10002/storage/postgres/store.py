@@ -14,7 +14,7 @@ Layout (see ``docs/postgres.md``), in one PostgreSQL schema, ``iso10002`` unless
   migration 3), over the sealed payload.
 - ``complaints``: the :class:`~iso10002.model.complaint.ComplaintSummary` of each complaint and
   its monitoring facts, one column per field, written in the same transaction as the events,
-  with an index for every :class:`~iso10002.storage.base.ComplaintQuery` criterion.
+  with an index for every :class:`~iso10002.ports.store.ComplaintQuery` criterion.
 - ``counters``: named counters for :meth:`PostgresEventStore.next_number`.
 - ``outbox``: notifications written in the same transaction as the events that caused them
   (:mod:`iso10002.outbox`), with partial indexes over the pending ones for the dispatchers,
@@ -22,7 +22,8 @@ Layout (see ``docs/postgres.md``), in one PostgreSQL schema, ``iso10002`` unless
 - ``access_denials``: every command or query the desk's access policy refused
   (:mod:`iso10002.access`, migration 4): ids, role, action, reference and reason, no personal
   data.
-- ``schema_migrations``: the versions of :data:`~iso10002.storage._pg_schema.MIGRATIONS` applied.
+- ``schema_migrations``: the versions of
+  :data:`~iso10002.storage.postgres.schema.MIGRATIONS` applied.
 """
 
 from __future__ import annotations
@@ -36,29 +37,30 @@ from uuid import UUID
 
 from typing_extensions import Self
 
-from iso10002.access.log import DenialRecord, check_denials_query
 from iso10002.errors import (
     ConcurrencyConflict,
     CorruptRecord,
     DuplicateKeyError,
-    SchemaVersionError,
     StorageError,
-    StoreClosedError,
     ValidationError,
 )
-from iso10002.integrity.chain import GENESIS, Hasher
+from iso10002.model.chain import GENESIS, Hasher
 from iso10002.model.complaint import ComplaintSummary
-from iso10002.model.events import Event
+from iso10002.model.denials import DenialRecord, check_denials_query
+from iso10002.model.events import Event, SurveyAnswered
+from iso10002.model.fact_row import FactRow
+from iso10002.model.outbox import OutboxEntry, OutboxQuery, OutboxRecord, OutboxState
+from iso10002.model.subject import SubjectMatch
 from iso10002.model.values import Actor, ComplaintId
-from iso10002.outbox import _postgres as outbox_pg
-from iso10002.outbox.record import OutboxEntry, OutboxQuery, OutboxRecord, OutboxState
-from iso10002.privacy.sealing import markers
-from iso10002.privacy.subject import SubjectMatch
-from iso10002.storage._columns import utc
-from iso10002.storage._denials import denial_from_values, denial_values
-from iso10002.storage._pg_rows import (
+from iso10002.ports.capabilities import Capability
+from iso10002.ports.kpi import CohortScan, SummaryKpiSource
+from iso10002.ports.store import Append, ChainRecord, ComplaintQuery, Page, check_batch
+from iso10002.storage._sql.columns import utc
+from iso10002.storage._sql.denials import denial_from_values, denial_values
+from iso10002.storage._sql.sealed import DECODE_ERRORS, chain_record
+from iso10002.storage.postgres import outbox as outbox_pg
+from iso10002.storage.postgres.rows import (
     ORDERS,
-    Statements,
     event_from_row,
     event_params,
     read_instant,
@@ -67,413 +69,37 @@ from iso10002.storage._pg_rows import (
     summary_params,
     where,
 )
-from iso10002.storage._pg_schema import (
-    CHAIN_VERSION,
+from iso10002.storage.postgres.schema import (
     MIGRATIONS,
-    SEAL_VERSION,
-    PgMigration,
     check_schema_name,
-    migration_lock_key,
     outbox_lock_key,
 )
-from iso10002.storage._sealed import DECODE_ERRORS, chain_record, store_payload, stored_bytes
-from iso10002.storage.base import Append, ChainRecord, ComplaintQuery, Page, check_batch
-from iso10002.storage.fact_rows import FactRow
 
 if TYPE_CHECKING:
     from psycopg import Connection
     from psycopg_pool import ConnectionPool
 
-__all__ = ["MIGRATIONS", "PgMigration", "PostgresEventStore"]
+from iso10002.storage._prepare import complaint_hashes, log_links, prepare_event
+from iso10002.storage.postgres.append import write_summary
+from iso10002.storage.postgres.connection import _describe, _one_line, _read_committed, _Use
+from iso10002.storage.postgres.migrate import _migrate
+
+__all__ = ["PostgresEventStore"]
 
 _READ_BATCH = 500
-"""
-Events fetched per round trip by iter_events and iter_chain (the connection is returned between
-batches), and linked, checked or sealed per batch by the migrations that add the chains and
-seal the events.
-"""
+"""Events fetched per round trip by iter_events and iter_chain, the connection returned between."""
 
 _FACT_BATCH = 5000
 _SUBJECT_BATCH = 2000
 _NO_ID = UUID(int=0)
-_OUR_TABLES = ["access_denials", "complaints", "counters", "events", "outbox"]
-
-
-def _one_line(text: str, secret: str | None) -> str:
-    line = " ".join(text.split())
-    return line.replace(secret, "***") if secret else line
-
-
-def _describe(params: Mapping[str, str]) -> str:
-    """Where a connection goes, for messages: ``user@host:port/dbname``, never the password."""
-    user = params.get("user", "")
-    host = params.get("host") or params.get("hostaddr") or ""
-    port = params.get("port", "")
-    dbname = params.get("dbname", "")
-    text = f"{user}@" if user else ""
-    text += host + (f":{port}" if port else "")
-    return text + (f"/{dbname}" if dbname else "") or "(libpq defaults)"
-
-
-def _driver_error(exc: BaseException) -> bool:
-    import psycopg
-
-    return isinstance(exc, psycopg.Error)
-
-
-class _Use:
-    """
-    One connection from the pool for one call, with driver errors converted: the one place where
-    psycopg's exceptions become the library's. Library errors raised inside pass through.
-    """
-
-    __slots__ = ("action", "conn", "store")
-
-    def __init__(self, store: PostgresEventStore, action: str) -> None:
-        self.store = store
-        self.action = action
-        self.conn: Connection[Any] | None = None
-
-    def __enter__(self) -> Connection[Any]:
-        store = self.store
-        pool = store._pool
-        if pool is None:
-            raise StoreClosedError(f"PostgreSQL store {store._where} is closed")
-        try:
-            self.conn = pool.getconn(timeout=store._timeout)
-        except Exception as e:
-            if store._pool is None:
-                raise StoreClosedError(f"PostgreSQL store {store._where} is closed") from e
-            if _driver_error(e):
-                raise store._error(self.action, e) from e
-            raise
-        return self.conn
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        conn, self.conn = self.conn, None
-        try:
-            if exc is not None and _driver_error(exc):
-                raise self.store._error(self.action, exc) from exc
-        finally:
-            pool = self.store._pool or self.store._closed_pool
-            if conn is not None and pool is not None:
-                # Rolls back whatever a failed call left open, and drops a broken connection.
-                pool.putconn(conn)
-
-
-def _read_committed(conn: Connection[Any]) -> None:
-    """
-    Begin the store's transactions at READ COMMITTED whatever the server's default: there, an
-    append that waited for a concurrent writer re-reads the row and reports a conflict, where
-    a stricter level would fail with a serialization error.
-    """
-    import psycopg
-
-    conn.isolation_level = psycopg.IsolationLevel.READ_COMMITTED
-
-
-def _migrate(
-    conn: Connection[Any],
-    schema: str,
-    where_: str,
-    migrations: Sequence[PgMigration] = MIGRATIONS,
-    hasher: Hasher | None = None,
-    *,
-    create: bool = True,
-) -> None:
-    """
-    Bring ``schema`` up to the last of ``migrations``: all pending steps in one transaction,
-    under an advisory lock, so that processes starting at once migrate once and the others wait
-    and find the work done. PostgreSQL's DDL is transactional: a failing step leaves nothing.
-    The integrity chains of stored events are computed, and checked before they are sealed,
-    with ``hasher`` (unkeyed by default).
-
-    Raises:
-        SchemaVersionError: the schema is newer than ``migrations`` know.
-        StorageError: the schema holds tables of the same names that iso10002 did not create,
-            or, without ``create``, holds no store at all; or a stored event does not match its
-            hashes, so it is not sealed and re-hashed (the message names its position).
-        CorruptRecord: a stored event cannot be decoded, so it cannot be linked or sealed.
-    """
-    import psycopg
-
-    latest = migrations[-1].version
-    s = f'"{schema}"'
-    key = migration_lock_key(schema)
-
-    def applied() -> int | None:
-        found = conn.execute("SELECT to_regclass(%s)", (f"{s}.schema_migrations",)).fetchone()
-        if found is None or found[0] is None:
-            return None
-        row = conn.execute(f"SELECT COALESCE(max(version), 0) FROM {s}.schema_migrations")
-        version = int(row.fetchone()[0])  # type: ignore[index]
-        if version > latest:
-            raise SchemaVersionError(
-                f"PostgreSQL store {where_}: schema {schema} has version {version}, but this "
-                f"release of iso10002 knows versions up to {latest}; upgrade iso10002"
-            )
-        return version
-
-    # Each step in a transaction of its own, whether or not the connection autocommits.
-    with conn.transaction():
-        found = applied()
-    if found == latest:
-        return
-    if found is None and not create:
-        raise StorageError(
-            f"PostgreSQL store {where_}: schema {schema} holds no iso10002 store "
-            "(no schema_migrations table)"
-        )
-    # A session lock, taken before the migrating transaction begins: a transaction that
-    # waited for a lock inside could look the new tables up in a catalog cache from before.
-    with conn.transaction():
-        conn.execute("SELECT pg_advisory_lock(%s)", (key,))
-    try:
-        with conn.transaction():
-            # Another process may have migrated while this one waited for the lock.
-            current = applied()
-            if current == latest:
-                return
-            if current is None:
-                _prepare_schema(conn, schema, where_)
-                current = 0
-            linked = False
-            for migration in migrations:
-                if migration.version > current:
-                    for statement in migration.statements:
-                        conn.execute(statement.format(s=s))
-                    if migration.version == CHAIN_VERSION:
-                        _link_stored_events(conn, schema, hasher or Hasher())
-                        linked = True
-                    if migration.version == SEAL_VERSION:
-                        # Links made a moment ago, in this transaction, need no check.
-                        _seal_stored_events(
-                            conn, schema, where_, hasher or Hasher(), check=not linked
-                        )
-                    conn.execute(
-                        f"INSERT INTO {s}.schema_migrations (version, description) VALUES (%s, %s)",
-                        (migration.version, migration.description),
-                    )
-    finally:
-        # A broken connection has lost its session, and the lock with it.
-        with contextlib.suppress(psycopg.Error), conn.transaction():
-            conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
-
-
-def _link_stored_events(conn: Connection[Any], schema: str, hasher: Hasher) -> None:
-    """
-    Compute the ``hash`` and ``chain`` of every stored event, in position order, inside the
-    migrating transaction. A server-side cursor reads the events in batches, so memory holds one
-    batch whatever the size of the log; the previous hash of a complaint whose earlier events
-    lie in an earlier batch is read back from the rows already linked.
-
-    Raises:
-        CorruptRecord: a stored event cannot be decoded; the migration is rolled back.
-    """
-    sql = statements(schema)
-    chain = GENESIS
-    with conn.cursor(name="iso10002_link_events") as rows:
-        rows.execute(sql.read_all)
-        while batch := rows.fetchmany(_READ_BATCH):
-            events = [
-                _decode_for_migration(conn, sql, row, "linked into the integrity chains")
-                for row in batch
-            ]
-            heads = _previous_hashes(conn, sql, events)
-            links = []
-            for row, event in zip(batch, events, strict=True):
-                key = (event.complaint_id, event.seq - 1)
-                digest = hasher.event_hash(heads.get(key, GENESIS), stored_bytes(event, row[8]))
-                heads[(event.complaint_id, event.seq)] = digest
-                chain = hasher.chain_hash(chain, digest)
-                links.append((digest, chain, row[0]))
-            with conn.cursor() as cursor:
-                cursor.executemany(sql.set_links, links)
-
-
-def _seal_stored_events(
-    conn: Connection[Any], schema: str, where_: str, hasher: Hasher, *, check: bool
-) -> None:
-    """
-    Seal every stored event (its personal values apart, see :mod:`iso10002.privacy.sealing`)
-    and relink both chains over the sealed payloads, in position order, inside the migrating
-    transaction. A server-side cursor reads the events in batches, as for the chains.
-
-    With ``check``, the stored links are checked first, as they are: a history that does not
-    match its hashes is not re-hashed, since that would make it look intact. Events sealed
-    already (a schema taken back to an older version by hand) are kept as they are, relinked.
-
-    Raises:
-        StorageError: a stored event does not match its hash, or the log's chain breaks at it;
-            the message names its position. The migration is rolled back.
-        CorruptRecord: a stored event cannot be decoded.
-    """
-    sql = statements(schema)
-    if check:
-        _check_stored_links(conn, sql, where_, hasher)
-    chain = GENESIS
-    with conn.cursor(name="iso10002_seal_events") as rows:
-        # A cursor reads the rows as they were when it was opened, whatever is updated later.
-        rows.execute(sql.read_all_chained)
-        while batch := rows.fetchmany(_READ_BATCH):
-            events = [_decode_for_migration(conn, sql, row, "sealed") for row in batch]
-            # The new links of the events continued from earlier batches, updated already.
-            heads = _previous_hashes(conn, sql, events)
-            sealed = []
-            relinked = []
-            for row, event in zip(batch, events, strict=True):
-                key = (event.complaint_id, event.seq - 1)
-                if row[9] is not None or _sealed_already(event, row[8]):
-                    digest = hasher.event_hash(heads.get(key, GENESIS), stored_bytes(event, row[8]))
-                    chain = hasher.chain_hash(chain, digest)
-                    relinked.append((digest, chain, row[0]))
-                else:
-                    payload, personal, canonical = store_payload(event)
-                    digest = hasher.event_hash(heads.get(key, GENESIS), canonical)
-                    chain = hasher.chain_hash(chain, digest)
-                    sealed.append((payload, personal, digest, chain, row[0]))
-                heads[(event.complaint_id, event.seq)] = digest
-            with conn.cursor() as cursor:
-                if sealed:
-                    cursor.executemany(sql.set_sealed, sealed)
-                if relinked:
-                    cursor.executemany(sql.set_links, relinked)
-
-
-def _sealed_already(event: Event, payload: object) -> bool:
-    return isinstance(payload, dict) and bool(markers(event.payload.type, payload))
-
-
-def _check_stored_links(
-    conn: Connection[Any], sql: Statements, where_: str, hasher: Hasher
-) -> None:
-    """
-    Check every stored event against its hash, and the log's chain, as they are, before the
-    events are sealed; in batches, with a server-side cursor, before anything is updated.
-
-    Raises:
-        StorageError: the first event that does not match, named by its position.
-        CorruptRecord: a stored event cannot be decoded.
-    """
-    chain = GENESIS
-    with conn.cursor(name="iso10002_check_events") as rows:
-        rows.execute(sql.read_all_chained)
-        while batch := rows.fetchmany(_READ_BATCH):
-            events = [_decode_for_migration(conn, sql, row, "sealed") for row in batch]
-            heads = _previous_hashes(conn, sql, events)  # nothing is updated yet
-            for row, event in zip(batch, events, strict=True):
-                stored, stored_chain = row[10], row[11]
-                previous = heads.get((event.complaint_id, event.seq - 1), GENESIS)
-                if stored is None:
-                    raise _not_resealed(
-                        conn, sql, where_, row, "has no hash: the store did not write it"
-                    )
-                if hasher.event_hash(previous, stored_bytes(event, row[8])) != stored:
-                    raise _not_resealed(conn, sql, where_, row, "does not match its hash")
-                chain = hasher.chain_hash(chain, stored)
-                if stored_chain != chain:
-                    raise _not_resealed(
-                        conn, sql, where_, row, "does not follow from the log's chain before it"
-                    )
-                heads[(event.complaint_id, event.seq)] = stored
-
-
-def _not_resealed(
-    conn: Connection[Any], sql: Statements, where_: str, row: Sequence[Any], problem: str
-) -> StorageError:
-    found = conn.execute(sql.reference_of, (row[1],)).fetchone()
-    complaint = str(found[0]) if found else str(row[1])
-    return StorageError(
-        f"PostgreSQL store {where_}: the event at position {row[0]} (complaint {complaint}, "
-        f"seq {row[2]}) {problem}, so the history is not sealed and re-hashed (that would "
-        "make it look intact); this release cannot open the schema until it matches: check it "
-        "with `iso10002 verify` of the release that wrote it, with the store's integrity key "
-        "if it has one"
-    )
-
-
-def _previous_hashes(
-    conn: Connection[Any], sql: Statements, events: Sequence[Event]
-) -> dict[tuple[UUID, int], str]:
-    """
-    The stored hashes of the events that ``events`` (one batch) continue, where those lie in
-    earlier batches: one round trip.
-    """
-    here = {(e.complaint_id, e.seq) for e in events}
-    wanted = [
-        (e.complaint_id, e.seq - 1)
-        for e in events
-        if e.seq > 1 and (e.complaint_id, e.seq - 1) not in here
-    ]
-    return _stored_hashes(conn, sql, wanted)
-
-
-def _stored_hashes(
-    conn: Connection[Any], sql: Statements, keys: Collection[tuple[UUID, int]]
-) -> dict[tuple[UUID, int], str]:
-    """The stored hashes of the events with these ``(stream_id, seq)``, where they have one."""
-    if not keys:
-        return {}
-    rows = conn.execute(
-        sql.previous_hashes, ([c for c, _ in keys], [n for _, n in keys])
-    ).fetchall()
-    return {(row[0], row[1]): str(row[2]) for row in rows if row[2] is not None}
-
-
-def _decode_for_migration(
-    conn: Connection[Any], sql: Statements, row: Sequence[Any], doing: str
-) -> Event:
-    """
-    The event in a row of ``position, EVENT_COLUMNS[, personal, …]`` that a migration works
-    on, or CorruptRecord naming it (by reference where it has a summary) and its position.
-    """
-    try:
-        return event_from_row(row[1:9], row[9] if len(row) > 9 else None)
-    except DECODE_ERRORS as e:
-        found = conn.execute(sql.reference_of, (row[1],)).fetchone()
-        raise CorruptRecord(
-            complaint=str(found[0]) if found else str(row[1]),
-            seq=row[2] if isinstance(row[2], int) else 0,
-            reason=f"{e}; the event at position {row[0]} cannot be {doing}",
-        ) from e
-
-
-def _prepare_schema(conn: Connection[Any], schema: str, where_: str) -> None:
-    """Create the schema if missing and the migrations table, refusing others' tables."""
-    s = f'"{schema}"'
-    taken = conn.execute(
-        "SELECT string_agg(c.relname::text, ', ' ORDER BY c.relname) FROM pg_class c "
-        "JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE n.nspname = %s AND c.relname = ANY(%s)",
-        (schema, _OUR_TABLES),
-    ).fetchone()
-    if taken is not None and taken[0]:
-        raise StorageError(
-            f"PostgreSQL store {where_}: schema {schema} holds tables ({taken[0]}) that "
-            "iso10002 did not create; choose another schema"
-        )
-    # Only when missing: CREATE SCHEMA needs the CREATE privilege on the database even with
-    # IF NOT EXISTS, and a schema created beforehand by an administrator is fine.
-    exists = conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone()
-    if exists is None:
-        conn.execute(f"CREATE SCHEMA {s}")
-    conn.execute(
-        f"CREATE TABLE {s}.schema_migrations (version integer PRIMARY KEY, "
-        "description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
-    )
 
 
 class PostgresEventStore:
     """
-    A complete :class:`~iso10002.storage.base.EventStore` (and
-    :class:`~iso10002.storage.base.BatchAppender`, :class:`~iso10002.storage.base.ChainedStore`,
-    :class:`~iso10002.storage.base.PersonalDataStore`,
-    :class:`~iso10002.outbox.store.OutboxStore` and :class:`~iso10002.access.log.DenialStore`)
+    A complete :class:`~iso10002.ports.store.EventStore` (and
+    :class:`~iso10002.ports.store.BatchAppender`, :class:`~iso10002.ports.store.ChainedStore`,
+    :class:`~iso10002.ports.store.PersonalDataStore`,
+    :class:`~iso10002.ports.store.OutboxStore` and :class:`~iso10002.ports.store.DenialStore`)
     in a PostgreSQL database.
 
     Args:
@@ -523,6 +149,9 @@ class PostgresEventStore:
 
     sql_dialect: ClassVar[str] = "postgresql"
     """The SQL that :meth:`select` runs: PostgreSQL's, with psycopg's placeholders."""
+
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(Capability)
+    """Every level of the store port, and the KPI source (fact rows computed in SQL)."""
 
     def __init__(
         self,
@@ -670,7 +299,7 @@ class PostgresEventStore:
     ) -> None:
         """
         Append ``events`` and replace the summary in one transaction; see
-        :meth:`EventStore.append <iso10002.storage.base.EventStore.append>`.
+        :meth:`EventStore.append <iso10002.ports.store.EventStore.append>`.
 
         The reference and client key are fixed by the complaint's first append.
 
@@ -687,12 +316,12 @@ class PostgresEventStore:
     def append_many(self, appends: Sequence[Append]) -> None:
         """
         Make every append of ``appends`` in one transaction: all of them or none; see
-        :meth:`BatchAppender.append_many <iso10002.storage.base.BatchAppender.append_many>`.
+        :meth:`BatchAppender.append_many <iso10002.ports.store.BatchAppender.append_many>`.
 
         Their events take consecutive global positions, in the order given. Each event's
         payload is stored sealed, its personal values beside it; an append with ``erase``
         first clears the personal values of its complaint's events so far and deletes its
-        outbox records (:attr:`Append.erase <iso10002.storage.base.Append.erase>`).
+        outbox records (:attr:`Append.erase <iso10002.ports.store.Append.erase>`).
         PostgreSQL keeps the old row versions, values included, until ``VACUUM`` removes them:
         see the PostgreSQL guide, "Personal data".
 
@@ -708,8 +337,9 @@ class PostgresEventStore:
         outbox: list[outbox_pg.Row] = []
         for a in appends:
             check_batch(a.events, a.expected_version, a.summary)
-            rows, data = zip(*(event_params(e, self._actors) for e in a.events), strict=True)
-            prepared.append((a, rows, data, summary_params(a.summary)))
+            events = [prepare_event(e) for e in a.events]
+            rows = [event_params(p, self._actors) for p in events]
+            prepared.append((a, rows, events, summary_params(a.summary)))
             outbox.extend(outbox_pg.entry_row(e, a.summary.id) for e in a.outbox)
         if not prepared:
             return
@@ -731,13 +361,17 @@ class PostgresEventStore:
                     stored: dict[UUID, str] = {}
                     for a, _, _, values in prepared:
                         current = a
-                        self._write_summary(conn, a, values, stored)
+                        write_summary(conn, self._sql, a, values, stored)
                     # The versions are checked and the summary rows locked: nobody else can
                     # continue these complaints, so their hashes can be computed already.
-                    digests = self._event_hashes(prepared, stored)
+                    digests = complaint_hashes(
+                        self._hasher,
+                        ((a.summary.id, a.expected_version, e) for a, _, e, _ in prepared),
+                        lambda cid, _version: stored.get(cid),
+                    )
                     # Held until COMMIT: see the class docstring.
                     chain = self._lock_and_read_chain(conn)
-                    chain_hash = self._hasher.chain_hash
+                    links = iter(log_links(self._hasher, chain, (d for ds in digests for d in ds)))
                     with conn.cursor() as cursor:
                         for (a, rows, _, _), hashes in zip(prepared, digests, strict=True):
                             current = a
@@ -745,10 +379,10 @@ class PostgresEventStore:
                                 # Here, not with the version check: the values an earlier
                                 # append of this batch wrote for the complaint go too.
                                 conn.execute(sql.erase_personal, (a.summary.id,))
-                            linked = []
-                            for row, digest in zip(rows, hashes, strict=True):
-                                chain = chain_hash(chain, digest)
-                                linked.append((*row, digest, chain))
+                            linked = [
+                                (*row, digest, next(links))
+                                for row, digest in zip(rows, hashes, strict=True)
+                            ]
                             cursor.executemany(sql.insert_event, linked)
                     if outbox:
                         # After the append lock, always in this order: no deadlock.
@@ -757,69 +391,10 @@ class PostgresEventStore:
             except psycopg.errors.UniqueViolation as e:
                 raise self._taken(conn, current, e) from e
 
-    def _write_summary(
-        self,
-        conn: Connection[Any],
-        a: Append,
-        values: tuple[object, ...],
-        stored: dict[UUID, str],
-    ) -> None:
-        """
-        Insert the summary of a new complaint, or check the version of a complaint continued and
-        update its summary, noting in ``stored`` the hash of the event it continues; for an
-        erasure, delete the complaint's outbox records. In the caller's transaction.
-
-        Raises:
-            ConcurrencyConflict: the stored version is not the expected one.
-        """
-        sql = self._sql
-        s = a.summary
-        if a.expected_version == 0:
-            conn.execute(sql.insert_summary, (s.id, s.reference, s.client_key, *values))
-            return
-        v = a.expected_version
-        returned = conn.execute(sql.update_summary, (*values, s.id, v, s.id, v)).fetchone()
-        if returned is None:
-            found = conn.execute(sql.version, (s.id,)).fetchone()
-            raise ConcurrencyConflict(
-                complaint=s.reference,
-                expected_version=a.expected_version,
-                actual_version=0 if found is None else int(found[0]),
-            )
-        if returned[0] is not None:
-            stored.setdefault(s.id, str(returned[0]))
-        if a.erase:
-            # Before the append lock, which would be held while the delete waits for a
-            # dispatcher that is claiming one of the records.
-            conn.execute(sql.erase_outbox, (s.id,))
-
-    def _event_hashes(
-        self,
-        prepared: Sequence[tuple[Append, object, Sequence[bytes], object]],
-        stored: Mapping[UUID, str],
-    ) -> list[list[str]]:
-        """
-        The hashes of each append's events in its complaint's chain, over the bytes of their
-        sealed payloads: continuing from the ``stored`` hash for a complaint's first append in
-        the batch, from the append before for the next ones.
-        """
-        heads: dict[UUID, str] = {}
-        digests = []
-        for a, _, data, _ in prepared:
-            cid = a.summary.id
-            previous = heads[cid] if cid in heads else stored.get(cid, GENESIS)
-            hashes = []
-            for canonical in data:
-                previous = self._hasher.event_hash(previous, canonical)
-                hashes.append(previous)
-            heads[cid] = previous
-            digests.append(hashes)
-        return digests
-
     def find_subject(self, match: SubjectMatch) -> list[ComplaintId]:
         """
         The ids of the complaints whose complainant is ``match``; see
-        :class:`~iso10002.storage.base.PersonalDataStore`. Reads the customer id and e-mail of
+        :class:`~iso10002.ports.store.PersonalDataStore`. Reads the customer id and e-mail of
         every complaint's first event that still holds personal data, through a server-side
         cursor, so memory holds one batch: a rare request, not an indexed one.
         """
@@ -951,7 +526,7 @@ class PostgresEventStore:
     def iter_chain(self, *, after_position: int = 0) -> Iterator[ChainRecord]:
         """
         Every event committed before the iteration started, in position order, with its stored
-        hashes; see :class:`~iso10002.storage.base.ChainedStore`. Read in batches, as
+        hashes; see :class:`~iso10002.ports.store.ChainedStore`. Read in batches, as
         :meth:`iter_events`; a row that cannot be decoded comes with ``event=None`` and the
         reason, so that a verifier can name it.
         """
@@ -973,7 +548,7 @@ class PostgresEventStore:
     ) -> Iterator[FactRow]:
         """
         The monitoring rows of the complaints a report needs, computed in SQL; see
-        :class:`~iso10002.storage.fact_rows.FactRowSource`.
+        :class:`~iso10002.ports.kpi.KpiSource`.
 
         Rows are read in batches by id, so a report holds no transaction open; complaints
         written meanwhile may or may not be seen.
@@ -988,6 +563,16 @@ class PostgresEventStore:
             if len(rows) < _FACT_BATCH:
                 return
             after = rows[-1][0]
+
+    def iter_survey_answers(
+        self, *, start: _dt.datetime, end: _dt.datetime
+    ) -> Iterator[Event | SurveyAnswered]:
+        """The survey answers recorded in ``[start, end)``; see :class:`KpiSource`."""
+        return SummaryKpiSource(self).iter_survey_answers(start=start, end=end)
+
+    def scan_cohort(self, cohort: CohortScan, *, detail: bool) -> bool:
+        """No aggregation in SQL here: ``False``, the report reads :meth:`iter_fact_rows`."""
+        return False
 
     def select(
         self, sql: str, params: Sequence[object] | Mapping[str, object] = ()
@@ -1021,7 +606,7 @@ class PostgresEventStore:
             row = conn.execute(self._sql.bump_counter, (scope,)).fetchone()
         return int(row[0])  # type: ignore[index]
 
-    # -- access denials (see iso10002.access.log.DenialStore) ---------------------------------
+    # -- access denials (see iso10002.ports.store.DenialStore) ---------------------------------
 
     def record_denial(self, denial: DenialRecord) -> None:
         """Keep an access denial in the ``access_denials`` table, in one durable transaction."""
@@ -1057,7 +642,7 @@ class PostgresEventStore:
                 ) from e
         return found
 
-    # -- outbox (see iso10002.outbox.store.OutboxStore) ----------------------------------------
+    # -- outbox (see iso10002.ports.store.OutboxStore) ----------------------------------------
 
     @contextlib.contextmanager
     def _bookkeeping(self, action: str) -> Iterator[Connection[Any]]:
@@ -1077,7 +662,7 @@ class PostgresEventStore:
         """
         Enqueue ``entries`` that no event caused, in one transaction; returns how many were
         new. See :meth:`OutboxStore.outbox_enqueue
-        <iso10002.outbox.store.OutboxStore.outbox_enqueue>`.
+        <iso10002.ports.store.OutboxStore.outbox_enqueue>`.
         """
         rows = [outbox_pg.entry_row(e, None) for e in entries]
         if not rows:
@@ -1100,7 +685,7 @@ class PostgresEventStore:
         Claim due records with ``SELECT ... FOR UPDATE SKIP LOCKED``, so that dispatchers on
         any number of connections and machines take disjoint records without waiting for each
         other; see :meth:`OutboxStore.outbox_claim
-        <iso10002.outbox.store.OutboxStore.outbox_claim>`.
+        <iso10002.ports.store.OutboxStore.outbox_claim>`.
         """
         with self._bookkeeping("claim notifications") as conn:
             rows = self._outbox.claim(

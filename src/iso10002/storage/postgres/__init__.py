@@ -1,0 +1,17 @@
+"""
+The PostgreSQL store: :class:`PostgresEventStore`, one database shared by many processes on
+many machines (``iso10002[postgres]``). It can be imported without psycopg; building a store
+then raises :class:`~iso10002.errors.StorageError`.
+
+- :mod:`~iso10002.storage.postgres.store`: the store.
+- :mod:`~iso10002.storage.postgres.schema`: :data:`MIGRATIONS`, schema names and lock keys.
+- :mod:`~iso10002.storage.postgres.migrate`: the upgrade runner.
+- :mod:`~iso10002.storage.postgres.rows`: the statements, and rows to events and back.
+- :mod:`~iso10002.storage.postgres.connection`: connections and driver errors.
+- :mod:`~iso10002.storage.postgres.outbox`: the outbox's table and statements.
+"""
+
+from iso10002.storage.postgres.schema import MIGRATIONS, PgMigration
+from iso10002.storage.postgres.store import PostgresEventStore
+
+__all__ = ["MIGRATIONS", "PgMigration", "PostgresEventStore"]

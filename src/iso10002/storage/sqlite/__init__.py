@@ -1,0 +1,16 @@
+"""
+The SQLite store: :class:`SQLiteEventStore`, one durable file shared safely by threads and
+processes.
+
+- :mod:`~iso10002.storage.sqlite.store`: the store.
+- :mod:`~iso10002.storage.sqlite.schema`: :data:`MIGRATIONS` and the upgrade runner.
+- :mod:`~iso10002.storage.sqlite.statements`: the statements, and rows to events and back.
+- :mod:`~iso10002.storage.sqlite.connection`: transactions and driver errors.
+- :mod:`~iso10002.storage.sqlite.outbox`: the outbox's table and statements.
+- :mod:`~iso10002.storage.sqlite.kpis`: KPI aggregation in SQL.
+"""
+
+from iso10002.storage.sqlite.schema import MIGRATIONS, Migration
+from iso10002.storage.sqlite.store import SQLiteEventStore, Synchronous
+
+__all__ = ["MIGRATIONS", "Migration", "SQLiteEventStore", "Synchronous"]
