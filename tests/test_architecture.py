@@ -20,7 +20,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "iso10002"
 
 LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
-    ("foundation", frozenset({"errors", "clock", "_datafile", "_toml", "_markup"})),
+    ("foundation", frozenset({"errors", "clock", "_datafile", "_toml", "_markup", "_lazy"})),
     ("model", frozenset({"model"})),
     ("serialization", frozenset({"serialization"})),
     ("ports", frozenset({"ports"})),
