@@ -10,230 +10,237 @@ trustworthy history::
 
 from __future__ import annotations
 
-from iso10002.access import (
-    DEFAULT_GRANTS,
-    DEFAULT_SCOPES,
-    AccessDecision,
-    AccessLog,
-    Action,
-    ActionKind,
-    Authorizer,
-    DenialRecord,
-    DenialStore,
-    InMemoryAccessLog,
-    Ownership,
-    PublicDeadline,
-    PublicDecision,
-    PublicEntry,
-    PublicView,
-    RoleBasedAuthorizer,
-    Scope,
-    StoreAccessLog,
-    by_customer_id,
-)
-from iso10002.audit import (
-    Attestation,
-    AuditReport,
-    Finding,
-    FindingStatus,
-    ImprovementAction,
-    run_audit,
-)
-from iso10002.clock import Clock, FixedClock, SystemClock
-from iso10002.desk import ComplaintDesk, ComplaintKey, EscalationHook
-from iso10002.errors import (
-    CommandRejected,
-    ComplaintNotFound,
-    ConcurrencyConflict,
-    CorruptRecord,
-    DefinitionError,
-    DeliveryError,
-    DuplicateKeyError,
-    GuardFailed,
-    ImportFileError,
-    InvalidTransition,
-    Iso10002Error,
-    NaiveDatetimeError,
-    PermissionDenied,
-    SchemaVersionError,
-    SerializationError,
-    StorageError,
-    StoreClosedError,
-    UnknownCommand,
-    ValidationError,
-)
-from iso10002.importing import (
-    ColumnMapping,
-    ImportReport,
-    RowError,
-    import_cfpb,
-    import_csv,
-    import_file,
-    import_json,
-    load_mapping,
-)
-from iso10002.letters import (
-    Letter,
-    LetterKind,
-    LetterSettings,
-    LetterTemplate,
-    LetterWriter,
-    TemplateSet,
-    builtin_templates,
-    load_templates,
-)
-from iso10002.model.complaint import Complaint, ComplaintSummary, Note, apply
-from iso10002.model.events import (
-    SCHEMA_VERSION,
-    Acknowledged,
-    Assessed,
-    Assigned,
-    Classified,
-    Closed,
-    CommunicationRecorded,
-    ComplaintReceived,
-    DeadlineExtended,
-    DecisionCommunicated,
-    DecisionMade,
-    Event,
-    EventPayload,
-    HoldEnded,
-    HoldStarted,
-    InternalReviewRequested,
-    InvestigationStarted,
-    LegalHoldPlaced,
-    LegalHoldReleased,
-    NoteAdded,
-    PersonalDataErased,
-    ReactionRecorded,
-    ReferredExternally,
-    Reopened,
-    RootCauseRecorded,
-    SatisfactionRecorded,
-    SlaAlertRaised,
-    SlaPolicyApplied,
-    StepRecorded,
-    SurveyAnswered,
-    Withdrawn,
-)
-from iso10002.model.facts import ComplaintFacts, MetricOutcome
-from iso10002.model.personal import (
-    ERASED,
-)
-from iso10002.model.priority import DefaultPriorityPolicy, PriorityPolicy
-from iso10002.model.reference import ReferenceFormat
-from iso10002.model.values import (
-    Actor,
-    AlertLevel,
-    Assessment,
-    Attachment,
-    Channel,
-    Classification,
-    ClosureReason,
-    Communication,
-    CommunicationKind,
-    Complainant,
-    ComplaintId,
-    Complexity,
-    ContactDetails,
-    ContactMethod,
-    Decision,
-    Direction,
-    ExtensionKind,
-    Impact,
-    ImportSource,
-    Money,
-    Outcome,
-    Priority,
-    ProductOrService,
-    Reaction,
-    Remedy,
-    RemedyKind,
-    Representative,
-    Role,
-    RootCause,
-    Severity,
-    Visibility,
-)
-from iso10002.monitoring import KpiReport, compute_kpis
-from iso10002.notify import (
-    Delivery,
-    Notification,
-    Notifier,
-    RecordingNotifier,
-    SmtpNotifier,
-    WebhookEndpoint,
-    WebhookNotifier,
-    verify_signature,
-)
-from iso10002.outbox import (
-    DeskChange,
-    DigestPolicy,
-    DispatchReport,
-    NotificationPolicy,
-    OutboxDispatcher,
-    OutboxEntry,
-    OutboxQuery,
-    OutboxRecord,
-    OutboxState,
-    OutboxStore,
-    RetryPolicy,
-    StaffRoute,
-)
-from iso10002.ports.store import (
-    Append,
-    ComplaintQuery,
-    EventStore,
-    Page,
-    PersonalDataStore,
-    append_all,
-)
-from iso10002.privacy import (
-    ErasureReport,
-    RetentionPolicy,
-    RetentionRule,
-    RetentionStart,
-    SubjectExport,
-    SubjectMatch,
-    SubjectRecord,
-    retention_preset,
-)
-from iso10002.process.conformance import ConformanceReport, Violation, check_conformance
-from iso10002.process.standard import DEFAULT_NO_REPLY_PERIOD, State, standard_workflow
-from iso10002.process.workflow import Guard, GuardContext, StateDef, Transition, Workflow
-from iso10002.process.workflow_file import dump_workflow, load_workflow, read_workflow_file
-from iso10002.programme import Programme, load_programme, save_programme
-from iso10002.sla import (
-    BusinessCalendar,
-    DueAt,
-    Holiday,
-    Metric,
-    MetricStatus,
-    On,
-    PolicyRule,
-    QueueBucket,
-    QueueItem,
-    ReopenRule,
-    SlaConfig,
-    SlaPolicy,
-    SlaReport,
-    SlaStatus,
-    Target,
-    Unit,
-    Window,
-)
-from iso10002.storage.memory import InMemoryEventStore
-from iso10002.storage.postgres import PostgresEventStore
-from iso10002.storage.sqlite import SQLiteEventStore
-from iso10002.survey import (
-    EligibilityRules,
-    Question,
-    Scale,
-    Survey,
-    SurveyResults,
-    load_survey,
-    survey_results,
-)
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from iso10002.access import (
+        DEFAULT_GRANTS,
+        DEFAULT_SCOPES,
+        AccessDecision,
+        AccessLog,
+        Action,
+        ActionKind,
+        Authorizer,
+        DenialRecord,
+        DenialStore,
+        InMemoryAccessLog,
+        Ownership,
+        PublicDeadline,
+        PublicDecision,
+        PublicEntry,
+        PublicView,
+        RoleBasedAuthorizer,
+        Scope,
+        StoreAccessLog,
+        by_customer_id,
+    )
+    from iso10002.audit import (
+        Attestation,
+        AuditReport,
+        Finding,
+        FindingStatus,
+        ImprovementAction,
+        run_audit,
+    )
+    from iso10002.clock import Clock, FixedClock, SystemClock
+    from iso10002.desk import ComplaintDesk, ComplaintKey, EscalationHook
+    from iso10002.errors import (
+        CommandRejected,
+        ComplaintNotFound,
+        ConcurrencyConflict,
+        CorruptRecord,
+        DefinitionError,
+        DeliveryError,
+        DuplicateKeyError,
+        GuardFailed,
+        ImportFileError,
+        InvalidTransition,
+        Iso10002Error,
+        NaiveDatetimeError,
+        PermissionDenied,
+        SchemaVersionError,
+        SerializationError,
+        StorageError,
+        StoreClosedError,
+        UnknownCommand,
+        ValidationError,
+    )
+    from iso10002.importing import (
+        ColumnMapping,
+        ImportReport,
+        RowError,
+        import_cfpb,
+        import_csv,
+        import_file,
+        import_json,
+        load_mapping,
+    )
+    from iso10002.letters import (
+        Letter,
+        LetterKind,
+        LetterSettings,
+        LetterTemplate,
+        LetterWriter,
+        TemplateSet,
+        builtin_templates,
+        load_templates,
+    )
+    from iso10002.model.complaint import Complaint, ComplaintSummary, Note, apply
+    from iso10002.model.events import (
+        SCHEMA_VERSION,
+        Acknowledged,
+        Assessed,
+        Assigned,
+        Classified,
+        Closed,
+        CommunicationRecorded,
+        ComplaintReceived,
+        DeadlineExtended,
+        DecisionCommunicated,
+        DecisionMade,
+        Event,
+        EventPayload,
+        HoldEnded,
+        HoldStarted,
+        InternalReviewRequested,
+        InvestigationStarted,
+        LegalHoldPlaced,
+        LegalHoldReleased,
+        NoteAdded,
+        PersonalDataErased,
+        ReactionRecorded,
+        ReferredExternally,
+        Reopened,
+        RootCauseRecorded,
+        SatisfactionRecorded,
+        SlaAlertRaised,
+        SlaPolicyApplied,
+        StepRecorded,
+        SurveyAnswered,
+        Withdrawn,
+    )
+    from iso10002.model.facts import ComplaintFacts, MetricOutcome
+    from iso10002.model.personal import (
+        ERASED,
+    )
+    from iso10002.model.priority import DefaultPriorityPolicy, PriorityPolicy
+    from iso10002.model.reference import ReferenceFormat
+    from iso10002.model.values import (
+        Actor,
+        AlertLevel,
+        Assessment,
+        Attachment,
+        Channel,
+        Classification,
+        ClosureReason,
+        Communication,
+        CommunicationKind,
+        Complainant,
+        ComplaintId,
+        Complexity,
+        ContactDetails,
+        ContactMethod,
+        Decision,
+        Direction,
+        ExtensionKind,
+        Impact,
+        ImportSource,
+        Money,
+        Outcome,
+        Priority,
+        ProductOrService,
+        Reaction,
+        Remedy,
+        RemedyKind,
+        Representative,
+        Role,
+        RootCause,
+        Severity,
+        Visibility,
+    )
+    from iso10002.monitoring import KpiReport, compute_kpis
+    from iso10002.notify import (
+        Delivery,
+        Notification,
+        Notifier,
+        RecordingNotifier,
+        SmtpNotifier,
+        WebhookEndpoint,
+        WebhookNotifier,
+        verify_signature,
+    )
+    from iso10002.outbox import (
+        DeskChange,
+        DigestPolicy,
+        DispatchReport,
+        NotificationPolicy,
+        OutboxDispatcher,
+        OutboxEntry,
+        OutboxQuery,
+        OutboxRecord,
+        OutboxState,
+        OutboxStore,
+        RetryPolicy,
+        StaffRoute,
+    )
+    from iso10002.ports.store import (
+        Append,
+        ComplaintQuery,
+        EventStore,
+        Page,
+        PersonalDataStore,
+        append_all,
+    )
+    from iso10002.privacy import (
+        ErasureReport,
+        RetentionPolicy,
+        RetentionRule,
+        RetentionStart,
+        SubjectExport,
+        SubjectMatch,
+        SubjectRecord,
+        retention_preset,
+    )
+    from iso10002.process.conformance import ConformanceReport, Violation, check_conformance
+    from iso10002.process.standard import DEFAULT_NO_REPLY_PERIOD, State, standard_workflow
+    from iso10002.process.workflow import Guard, GuardContext, StateDef, Transition, Workflow
+    from iso10002.process.workflow_file import dump_workflow, load_workflow, read_workflow_file
+    from iso10002.programme import Programme, load_programme, save_programme
+    from iso10002.sla import (
+        BusinessCalendar,
+        DueAt,
+        Holiday,
+        Metric,
+        MetricStatus,
+        On,
+        PolicyRule,
+        QueueBucket,
+        QueueItem,
+        ReopenRule,
+        SlaConfig,
+        SlaPolicy,
+        SlaReport,
+        SlaStatus,
+        Target,
+        Unit,
+        Window,
+    )
+    from iso10002.storage.memory import InMemoryEventStore
+    from iso10002.storage.postgres import PostgresEventStore
+    from iso10002.storage.sqlite import SQLiteEventStore
+    from iso10002.survey import (
+        EligibilityRules,
+        Question,
+        Scale,
+        Survey,
+        SurveyResults,
+        load_survey,
+        survey_results,
+    )
+else:
+    from iso10002._lazy import attach as _attach
+
+    __getattr__, __dir__ = _attach(__name__, __file__, globals())
 
 __all__ = [
     "DEFAULT_GRANTS",

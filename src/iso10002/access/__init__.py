@@ -15,30 +15,37 @@ command or query of the desk, on which complaints, and the record of every refus
 
 from __future__ import annotations
 
-from iso10002.access.log import InMemoryAccessLog, StoreAccessLog
-from iso10002.access.policy import (
-    DEFAULT_GRANTS,
-    DEFAULT_SCOPES,
-    LIST_CRITERIA,
-    AccessDecision,
-    Authorizer,
-    Ownership,
-    RoleBasedAuthorizer,
-    Scope,
-    by_customer_id,
-)
-from iso10002.access.public import (
-    PUBLIC_STATUSES,
-    PublicDeadline,
-    PublicDecision,
-    PublicEntry,
-    PublicView,
-    public_view,
-)
-from iso10002.model.actions import Action, ActionKind
-from iso10002.model.denials import DenialRecord
-from iso10002.ports.access import AccessLog
-from iso10002.ports.store import DenialStore
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from iso10002.access.log import InMemoryAccessLog, StoreAccessLog
+    from iso10002.access.policy import (
+        DEFAULT_GRANTS,
+        DEFAULT_SCOPES,
+        LIST_CRITERIA,
+        AccessDecision,
+        Authorizer,
+        Ownership,
+        RoleBasedAuthorizer,
+        Scope,
+        by_customer_id,
+    )
+    from iso10002.access.public import (
+        PUBLIC_STATUSES,
+        PublicDeadline,
+        PublicDecision,
+        PublicEntry,
+        PublicView,
+        public_view,
+    )
+    from iso10002.model.actions import Action, ActionKind
+    from iso10002.model.denials import DenialRecord
+    from iso10002.ports.access import AccessLog
+    from iso10002.ports.store import DenialStore
+else:
+    from iso10002._lazy import attach as _attach
+
+    __getattr__, __dir__ = _attach(__name__, __file__, globals())
 
 __all__ = [
     "DEFAULT_GRANTS",

@@ -8,36 +8,46 @@ programme configuration, the timeliness policies) and judges them.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+# These names are also the names of submodules, which importing the submodule would bind
+# in their place; so they are bound now, after their submodule, rather than on first use.
 from iso10002.audit.criteria import ConfigOutcome, Criterion, criteria, criterion
-from iso10002.audit.findings import (
-    REPORT_FORMAT,
-    Attestation,
-    AuditReport,
-    Evidence,
-    EvidenceKind,
-    Finding,
-    FindingStatus,
-    Weight,
-)
 from iso10002.audit.principles import Principle, principle, principles
-from iso10002.audit.reports import (
-    report_to_dict,
-    report_to_html,
-    report_to_json,
-    report_to_markdown,
-)
-from iso10002.audit.review import (
-    ActionStatus,
-    ImprovementAction,
-    ReviewInput,
-    ReviewPack,
-    actions_from_json,
-    actions_to_json,
-    build_review_pack,
-    review_to_html,
-    review_to_markdown,
-)
-from iso10002.audit.run import KNOWN_MEASURES, AuditContext, run_audit, sample_references
+
+if TYPE_CHECKING:
+    from iso10002.audit.findings import (
+        REPORT_FORMAT,
+        Attestation,
+        AuditReport,
+        Evidence,
+        EvidenceKind,
+        Finding,
+        FindingStatus,
+        Weight,
+    )
+    from iso10002.audit.reports import (
+        report_to_dict,
+        report_to_html,
+        report_to_json,
+        report_to_markdown,
+    )
+    from iso10002.audit.review import (
+        ActionStatus,
+        ImprovementAction,
+        ReviewInput,
+        ReviewPack,
+        actions_from_json,
+        actions_to_json,
+        build_review_pack,
+        review_to_html,
+        review_to_markdown,
+    )
+    from iso10002.audit.run import KNOWN_MEASURES, AuditContext, run_audit, sample_references
+else:
+    from iso10002._lazy import attach as _attach
+
+    __getattr__, __dir__ = _attach(__name__, __file__, globals())
 
 __all__ = [
     "KNOWN_MEASURES",

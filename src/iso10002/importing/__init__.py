@@ -16,23 +16,30 @@ imported at all raises :class:`~iso10002.errors.ImportFileError` before anything
 
 from __future__ import annotations
 
-from iso10002.importing.cfpb import CFPB_SYSTEM, CFPB_ZONE, import_cfpb
-from iso10002.importing.generic import import_csv, import_file, import_json, import_rows
-from iso10002.importing.mapping import (
-    STATUSES,
-    ChannelColumn,
-    ColumnMapping,
-    OutcomeColumn,
-    RemedyColumns,
-    SatisfactionColumn,
-    StatusColumn,
-    TimeColumn,
-    load_mapping,
-    mapping_from_dict,
-    mapping_to_dict,
-)
-from iso10002.importing.report import ImportReport, RowError
-from iso10002.importing.writer import DEFAULT_BATCH_SIZE, Progress
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from iso10002.importing.cfpb import CFPB_SYSTEM, CFPB_ZONE, import_cfpb
+    from iso10002.importing.generic import import_csv, import_file, import_json, import_rows
+    from iso10002.importing.mapping import (
+        STATUSES,
+        ChannelColumn,
+        ColumnMapping,
+        OutcomeColumn,
+        RemedyColumns,
+        SatisfactionColumn,
+        StatusColumn,
+        TimeColumn,
+        load_mapping,
+        mapping_from_dict,
+        mapping_to_dict,
+    )
+    from iso10002.importing.report import ImportReport, RowError
+    from iso10002.importing.writer import DEFAULT_BATCH_SIZE, Progress
+else:
+    from iso10002._lazy import attach as _attach
+
+    __getattr__, __dir__ = _attach(__name__, __file__, globals())
 
 __all__ = [
     "CFPB_SYSTEM",

@@ -6,9 +6,19 @@ See ``docs/integrity.md``.
 
 from __future__ import annotations
 
-from iso10002.integrity.chain import canonical_bytes
+from typing import TYPE_CHECKING
+
+# These names are also the names of submodules, which importing the submodule would bind
+# in their place; so they are bound now, after their submodule, rather than on first use.
 from iso10002.integrity.verify import Finding, Problem, VerificationReport, verify
-from iso10002.model.chain import GENESIS, Hasher
+
+if TYPE_CHECKING:
+    from iso10002.integrity.chain import canonical_bytes
+    from iso10002.model.chain import GENESIS, Hasher
+else:
+    from iso10002._lazy import attach as _attach
+
+    __getattr__, __dir__ = _attach(__name__, __file__, globals())
 
 __all__ = [
     "GENESIS",

@@ -18,13 +18,10 @@ Letters and messages to complainants, written from templates (ISO 10002 7.3, 7.4
 
 from __future__ import annotations
 
-from iso10002.letters.addressing import Address, addresses
-from iso10002.letters.builtin import BUILTIN_ORIGIN, builtin_templates
-from iso10002.letters.catalogue import LetterTemplate, TemplateSet
-from iso10002.letters.files import load_templates
-from iso10002.letters.formatting import format_date, format_deadline, format_money
-from iso10002.letters.settings import LetterSettings
-from iso10002.letters.template import Output, Placeholder, PlaceholderForm, Template
+from typing import TYPE_CHECKING
+
+# These names are also the names of submodules, which importing the submodule would bind
+# in their place; so they are bound now, after their submodule, rather than on first use.
 from iso10002.letters.variables import (
     SETTINGS_VARIABLES,
     LetterKind,
@@ -34,7 +31,20 @@ from iso10002.letters.variables import (
     required_variables,
     variables,
 )
-from iso10002.letters.writer import Letter, LetterWriter
+
+if TYPE_CHECKING:
+    from iso10002.letters.addressing import Address, addresses
+    from iso10002.letters.builtin import BUILTIN_ORIGIN, builtin_templates
+    from iso10002.letters.catalogue import LetterTemplate, TemplateSet
+    from iso10002.letters.files import load_templates
+    from iso10002.letters.formatting import format_date, format_deadline, format_money
+    from iso10002.letters.settings import LetterSettings
+    from iso10002.letters.template import Output, Placeholder, PlaceholderForm, Template
+    from iso10002.letters.writer import Letter, LetterWriter
+else:
+    from iso10002._lazy import attach as _attach
+
+    __getattr__, __dir__ = _attach(__name__, __file__, globals())
 
 __all__ = [
     "BUILTIN_ORIGIN",

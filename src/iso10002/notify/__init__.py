@@ -17,27 +17,34 @@ caller's job.
 
 from __future__ import annotations
 
-from iso10002.errors import DeliveryError
-from iso10002.model.notification import Delivery, Notification, NotificationKind
-from iso10002.notify.recording import RecordingNotifier
-from iso10002.notify.smtp import (
-    COMPLAINT_REFERENCE_HEADER,
-    IDEMPOTENCY_KEY_HEADER,
-    KIND_HEADER,
-    SmtpNotifier,
-    SmtpSecurity,
-)
-from iso10002.notify.webhook import (
-    SIGNATURE_HEADER,
-    TIMESTAMP_HEADER,
-    WEBHOOK_SCHEMA_VERSION,
-    WebhookEndpoint,
-    WebhookNotifier,
-    sign_webhook,
-    verify_signature,
-    webhook_payload,
-)
-from iso10002.ports.notify import Notifier
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from iso10002.errors import DeliveryError
+    from iso10002.model.notification import Delivery, Notification, NotificationKind
+    from iso10002.notify.recording import RecordingNotifier
+    from iso10002.notify.smtp import (
+        COMPLAINT_REFERENCE_HEADER,
+        IDEMPOTENCY_KEY_HEADER,
+        KIND_HEADER,
+        SmtpNotifier,
+        SmtpSecurity,
+    )
+    from iso10002.notify.webhook import (
+        SIGNATURE_HEADER,
+        TIMESTAMP_HEADER,
+        WEBHOOK_SCHEMA_VERSION,
+        WebhookEndpoint,
+        WebhookNotifier,
+        sign_webhook,
+        verify_signature,
+        webhook_payload,
+    )
+    from iso10002.ports.notify import Notifier
+else:
+    from iso10002._lazy import attach as _attach
+
+    __getattr__, __dir__ = _attach(__name__, __file__, globals())
 
 __all__ = [
     "COMPLAINT_REFERENCE_HEADER",

@@ -17,23 +17,30 @@ complaint, with retries, dead letters, business hours and digests.
 
 from __future__ import annotations
 
-from iso10002.model.outbox import (
-    OutboxEntry,
-    OutboxQuery,
-    OutboxRecord,
-    OutboxState,
-)
-from iso10002.outbox.digest import DigestPolicy, DigestRenderer, warning_digest
-from iso10002.outbox.dispatcher import DispatchReport, OutboxDispatcher
-from iso10002.outbox.policy import (
-    DeskChange,
-    NotificationHook,
-    NotificationPolicy,
-    StaffRoute,
-    urgent_breach,
-)
-from iso10002.outbox.retry import RetryPolicy
-from iso10002.ports.store import OutboxStore
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from iso10002.model.outbox import (
+        OutboxEntry,
+        OutboxQuery,
+        OutboxRecord,
+        OutboxState,
+    )
+    from iso10002.outbox.digest import DigestPolicy, DigestRenderer, warning_digest
+    from iso10002.outbox.dispatcher import DispatchReport, OutboxDispatcher
+    from iso10002.outbox.policy import (
+        DeskChange,
+        NotificationHook,
+        NotificationPolicy,
+        StaffRoute,
+        urgent_breach,
+    )
+    from iso10002.outbox.retry import RetryPolicy
+    from iso10002.ports.store import OutboxStore
+else:
+    from iso10002._lazy import attach as _attach
+
+    __getattr__, __dir__ = _attach(__name__, __file__, globals())
 
 __all__ = [
     "DeskChange",

@@ -4,15 +4,22 @@ be erased while statistics and proofs survive; retention per regime, legal hold,
 subject-access export. See ``docs/privacy.md``.
 """
 
-from iso10002.model.subject import SubjectMatch
-from iso10002.privacy.erasure import ErasureReport
-from iso10002.privacy.export import EXPORT_FORMAT, SubjectExport, SubjectRecord
-from iso10002.privacy.retention import (
-    RetentionPolicy,
-    RetentionRule,
-    RetentionStart,
-    retention_preset,
-)
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from iso10002.model.subject import SubjectMatch
+    from iso10002.privacy.erasure import ErasureReport
+    from iso10002.privacy.export import EXPORT_FORMAT, SubjectExport, SubjectRecord
+    from iso10002.privacy.retention import (
+        RetentionPolicy,
+        RetentionRule,
+        RetentionStart,
+        retention_preset,
+    )
+else:
+    from iso10002._lazy import attach as _attach
+
+    __getattr__, __dir__ = _attach(__name__, __file__, globals())
 
 __all__ = [
     "EXPORT_FORMAT",

@@ -18,10 +18,17 @@ result.
 
 from __future__ import annotations
 
-from iso10002.simulation._handling import run_demo
-from iso10002.simulation._office import working_days
-from iso10002.simulation._settings import DemoResult, DemoSettings, ProgressCallback
-from iso10002.simulation._sla_policy import DEMO_POLICY, demo_sla_config, demo_sla_policy
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from iso10002.simulation._handling import run_demo
+    from iso10002.simulation._office import working_days
+    from iso10002.simulation._settings import DemoResult, DemoSettings, ProgressCallback
+    from iso10002.simulation._sla_policy import DEMO_POLICY, demo_sla_config, demo_sla_policy
+else:
+    from iso10002._lazy import attach as _attach
+
+    __getattr__, __dir__ = _attach(__name__, __file__, globals())
 
 __all__ = [
     "DEMO_POLICY",

@@ -12,27 +12,34 @@ are re-exported here and from :mod:`iso10002.storage.base` for the code written 
 A third party proves its own store with :class:`iso10002.testing.EventStoreContract`.
 """
 
-from iso10002.ports.capabilities import Capability
-from iso10002.ports.store import (
-    Append,
-    BatchAppender,
-    ChainedStore,
-    ChainRecord,
-    ComplaintQuery,
-    DenialStore,
-    EventStore,
-    OutboxEventStore,
-    OutboxStore,
-    Page,
-    PersonalDataStore,
-    RecordKeepingStore,
-    append_all,
-    check_store,
-    iter_summaries,
-)
-from iso10002.storage.memory import InMemoryEventStore
-from iso10002.storage.postgres import PostgresEventStore
-from iso10002.storage.sqlite import SQLiteEventStore
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from iso10002.ports.capabilities import Capability
+    from iso10002.ports.store import (
+        Append,
+        BatchAppender,
+        ChainedStore,
+        ChainRecord,
+        ComplaintQuery,
+        DenialStore,
+        EventStore,
+        OutboxEventStore,
+        OutboxStore,
+        Page,
+        PersonalDataStore,
+        RecordKeepingStore,
+        append_all,
+        check_store,
+        iter_summaries,
+    )
+    from iso10002.storage.memory import InMemoryEventStore
+    from iso10002.storage.postgres import PostgresEventStore
+    from iso10002.storage.sqlite import SQLiteEventStore
+else:
+    from iso10002._lazy import attach as _attach
+
+    __getattr__, __dir__ = _attach(__name__, __file__, globals())
 
 __all__ = [
     "Append",

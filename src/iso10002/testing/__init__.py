@@ -23,23 +23,30 @@ like the shipped ones.
 
 from __future__ import annotations
 
-from iso10002.testing.access_log import AccessLogContract, ReadableAccessLog
-from iso10002.testing.authorizer import AuthorizerContract
-from iso10002.testing.notifier import NotifierContract, NotifierUnderTest
-from iso10002.testing.outbox import OutboxStoreContract
-from iso10002.testing.personal import PersonalDataStoreContract
-from iso10002.testing.samples import (
-    SAMPLE_START,
-    full_lifecycle,
-    note_event,
-    received_event,
-    sample_actor,
-    sample_complainant,
-    sample_history,
-    summary_after,
-)
-from iso10002.testing.storage import EventStoreContract
-from iso10002.testing.storage_durability import SharedStoreContract
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from iso10002.testing.access_log import AccessLogContract, ReadableAccessLog
+    from iso10002.testing.authorizer import AuthorizerContract
+    from iso10002.testing.notifier import NotifierContract, NotifierUnderTest
+    from iso10002.testing.outbox import OutboxStoreContract
+    from iso10002.testing.personal import PersonalDataStoreContract
+    from iso10002.testing.samples import (
+        SAMPLE_START,
+        full_lifecycle,
+        note_event,
+        received_event,
+        sample_actor,
+        sample_complainant,
+        sample_history,
+        summary_after,
+    )
+    from iso10002.testing.storage import EventStoreContract
+    from iso10002.testing.storage_durability import SharedStoreContract
+else:
+    from iso10002._lazy import attach as _attach
+
+    __getattr__, __dir__ = _attach(__name__, __file__, globals())
 
 __all__ = [
     "SAMPLE_START",
