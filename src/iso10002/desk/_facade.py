@@ -18,6 +18,7 @@ The desk is assembled from one part per concern, each a module of this package:
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 
@@ -42,7 +43,10 @@ from iso10002.sla.config import SlaConfig
 from iso10002.storage.base import EventStore
 from iso10002.storage.memory import InMemoryEventStore
 
-__all__ = ["ComplaintDesk"]
+__all__ = ["DEFAULT_CONFLICT_RETRIES", "ComplaintDesk"]
+
+DEFAULT_CONFLICT_RETRIES = 3
+"""How many times a command is retried after a concurrency conflict unless the desk says."""
 
 
 class ComplaintDesk(Intake, Commands, Feedback, Queries, Timeliness, RecordsManagement):
@@ -67,10 +71,22 @@ class ComplaintDesk(Intake, Commands, Feedback, Queries, Timeliness, RecordsMana
         access_log: where denials are recorded; the store itself when it keeps denials
             (:class:`~iso10002.access.DenialStore`, as the shipped stores do), else a log in
             memory.
+        conflict_retries: how many times a command starts again when another writer appended
+            to the complaint between its read and its append
+            (:class:`~iso10002.errors.ConcurrencyConflict`), before the conflict is raised; 0
+            raises the first. Each retry runs every check again on the fresh state, so it is
+            safe; a command given ``expected_version`` is never retried.
 
     Every command takes the acting :class:`~iso10002.Actor` first, returns the complaint as it
     is after the command, and writes nothing if it raises. Every query takes the actor as the
     keyword ``actor``, which an authorizer requires: without it, the query is denied.
+
+    One desk may be shared by the threads of a process (the shipped stores are thread-safe, and
+    the desk's cache of states takes a lock); several processes, each with its own desk, may
+    share one database.
+
+    Raises:
+        ValidationError: an option is of the wrong type or out of range (the field names it).
     """
 
     def __init__(
@@ -87,7 +103,17 @@ class ComplaintDesk(Intake, Commands, Feedback, Queries, Timeliness, RecordsMana
         notifications: NotificationHook | None = None,
         authorizer: Authorizer | None = None,
         access_log: AccessLog | None = None,
+        conflict_retries: int = DEFAULT_CONFLICT_RETRIES,
     ) -> None:
+        if isinstance(conflict_retries, bool) or not isinstance(conflict_retries, int):
+            raise ValidationError(
+                "conflict_retries", f"expected a whole number, got {conflict_retries!r}"
+            )
+        if conflict_retries < 0:
+            raise ValidationError(
+                "conflict_retries", f"must be 0 or more, got {conflict_retries}"
+            )
+        self.conflict_retries = conflict_retries
         self.store = store if store is not None else InMemoryEventStore()
         self.authorizer, self.access_log = access_of(self.store, authorizer, access_log)
         if notifications is not None:
@@ -112,6 +138,7 @@ class ComplaintDesk(Intake, Commands, Feedback, Queries, Timeliness, RecordsMana
         self.escalation_hooks = tuple(escalation_hooks)
         self._cache = OrderedDict()
         self._cache_size = cache_size
+        self._cache_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"ComplaintDesk(store={self.store!r}, workflow={self.workflow.name!r})"

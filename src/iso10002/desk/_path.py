@@ -23,13 +23,20 @@ How a command runs. Each command method of the desk (``acknowledge``, ``decide``
 9. **remembers** the new state in the cache and returns it.
 
 Nothing is written if a step raises. A concurrent writer makes step 8 fail with
-``ConcurrencyConflict``; the desk then starts again from step 2, once: re-running the workflow's
-checks on the fresh state makes the retry safe. A caller who pinned the version asked not to act
-on anything newer, so for them the conflict is raised.
+``ConcurrencyConflict``; the desk then starts again from step 2, up to the desk's
+``conflict_retries`` times (3 by default) before it raises the conflict: re-running the
+authorizer's and the workflow's checks on the fresh state makes a retry safe, and commands that
+commute (notes, communications, satisfaction) then simply land after the other writer's. A
+caller who pinned the version asked not to act on anything newer, so for them the conflict is
+raised at once.
 
 Receiving a complaint (:mod:`~iso10002.desk._intake`) takes the same steps for a complaint that
 does not exist yet. The desk's own bookkeeping (alerts, policy changes, legal holds, erasure)
-goes through :meth:`CommandPath._append_derived`: steps 2 and 6 to 9, without the workflow.
+goes through :meth:`CommandPath._append_derived`: steps 2 and 6 to 9, without the workflow,
+retried in the same way.
+
+The desk may be shared by threads: the store serialises the appends, and the cache of states
+(:mod:`~iso10002.desk._loading`) takes a lock of its own.
 """
 
 from __future__ import annotations
@@ -77,7 +84,9 @@ class CommandPath(AccessGate):
         """
         check_actor(actor)
         cid = self._resolve(key)
-        for attempt in (1, 2):
+        # A pinned version is never retried: the caller asked not to act on anything newer.
+        retries = 0 if expected_version is not None else self.conflict_retries
+        for attempt in range(retries + 1):
             current, past = self._load_entry(cid)
             self._authorize(actor, action, current)
             check_version(current, expected_version)
@@ -110,10 +119,9 @@ class CommandPath(AccessGate):
             try:
                 self._append(updated, new, current.version, history, now)
             except ConcurrencyConflict:
-                self._cache.pop(cid, None)
-                # Retrying re-runs the workflow's checks on the fresh state, so it is safe;
-                # a caller who pinned a version asked not to act on anything newer.
-                if expected_version is not None or attempt == 2:
+                self._forget(cid)
+                # Retrying re-runs the checks on the fresh state, so it is safe.
+                if attempt == retries:
                     raise
                 continue
             self._remember(updated, history)
@@ -160,10 +168,11 @@ class CommandPath(AccessGate):
     ) -> tuple[Complaint, list[Event]]:
         """
         Append the events ``derive`` computes from the complaint as loaded (bookkeeping of the
-        desk itself, not a workflow command), retrying once on a conflict: the retry derives
-        again from the fresh history, so nothing is written twice.
+        desk itself, not a workflow command), retrying on a conflict as commands do: a retry
+        derives again from the fresh history, so nothing is written twice.
         """
-        for attempt in (1, 2):
+        retries = self.conflict_retries
+        for attempt in range(retries + 1):
             current, past = self._load_entry(cid)
             now = self.clock.now()
             updated, new = derive(current, past, now)
@@ -173,11 +182,15 @@ class CommandPath(AccessGate):
             try:
                 self._append(updated, new, current.version, history, now, erase=erase)
             except ConcurrencyConflict:
-                self._cache.pop(cid, None)
-                if attempt == 2:
+                self._forget(cid)
+                if attempt == retries:
                     raise
                 continue
-            self._remember(updated, history)
+            if erase:
+                # The state built here still holds what was erased: never cache it.
+                self._forget(cid)
+            else:
+                self._remember(updated, history)
             return updated, new
         raise AssertionError("unreachable")  # pragma: no cover
 
