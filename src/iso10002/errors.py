@@ -227,11 +227,12 @@ class ClientKeyReused(DuplicateKeyError):
         self.client_key = client_key
         self.reference = reference
         self.fields = tuple(fields)
-        self.args = (
+        message = (
             f"client key {client_key!r} was used for complaint {reference} with different "
             f"content ({', '.join(self.fields)}); a retry sends the same complaint again, a "
-            "new complaint needs a new key",
+            "new complaint needs a new key"
         )
+        self.args = (message,)
 
 
 class CorruptRecord(StorageError):

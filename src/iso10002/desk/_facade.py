@@ -4,11 +4,12 @@
 The desk is assembled from one part per concern, each a module of this package:
 
 - :mod:`~iso10002.desk._path`: how a command runs (load, authorize, decide, append); start here.
-- :mod:`~iso10002.desk._intake`: ``receive``.
+- :mod:`~iso10002.desk._intake`: ``receive`` and ``receive_or_replay``.
 - :mod:`~iso10002.desk._commands`: the handling commands, ``acknowledge`` to ``run_step``;
   :mod:`~iso10002.desk._feedback`: ``record_satisfaction`` and ``answer_survey``.
 - :mod:`~iso10002.desk._queries`: ``get``, ``history``, ``find_by_client_key``, ``query`` and
   ``public_view``.
+- :mod:`~iso10002.desk._available`: ``available_commands``, what an actor may do now.
 - :mod:`~iso10002.desk._access`: ``authorize``, and the gate every command and query passes.
 - :mod:`~iso10002.desk._timeliness`: ``sla_status``, ``sla_queue``, ``apply_policies``, ``tick``;
   :mod:`~iso10002.desk._deadlines`: what each command records about timeliness.
@@ -26,6 +27,7 @@ from iso10002.access.log import AccessLog
 from iso10002.access.policy import Authorizer
 from iso10002.clock import Clock, SystemClock
 from iso10002.desk._access import access_of
+from iso10002.desk._available import Availability
 from iso10002.desk._commands import Commands
 from iso10002.desk._feedback import Feedback
 from iso10002.desk._intake import Intake
@@ -49,7 +51,9 @@ DEFAULT_CONFLICT_RETRIES = 3
 """How many times a command is retried after a concurrency conflict unless the desk says."""
 
 
-class ComplaintDesk(Intake, Commands, Feedback, Queries, Timeliness, RecordsManagement):
+class ComplaintDesk(
+    Intake, Commands, Feedback, Availability, Queries, Timeliness, RecordsManagement
+):
     """
     Receive complaints and move them through the handling process.
 
@@ -110,9 +114,7 @@ class ComplaintDesk(Intake, Commands, Feedback, Queries, Timeliness, RecordsMana
                 "conflict_retries", f"expected a whole number, got {conflict_retries!r}"
             )
         if conflict_retries < 0:
-            raise ValidationError(
-                "conflict_retries", f"must be 0 or more, got {conflict_retries}"
-            )
+            raise ValidationError("conflict_retries", f"must be 0 or more, got {conflict_retries}")
         self.conflict_retries = conflict_retries
         self.store = store if store is not None else InMemoryEventStore()
         self.authorizer, self.access_log = access_of(self.store, authorizer, access_log)

@@ -257,6 +257,5 @@ def _differences(
     return tuple(
         field.name
         for field in attrs.fields(ComplaintReceived)
-        if field.name not in filled
-        and getattr(stored, field.name) != getattr(given, field.name)
+        if field.name not in filled and getattr(stored, field.name) != getattr(given, field.name)
     )
