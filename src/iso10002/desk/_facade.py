@@ -20,6 +20,7 @@ The desk is assembled from one part per concern, each a module of this package:
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterable
 
@@ -85,9 +86,10 @@ class ComplaintDesk(
     is after the command, and writes nothing if it raises. Every query takes the actor as the
     keyword ``actor``, which an authorizer requires: without it, the query is denied.
 
-    One desk may be shared by the threads of a process (the shipped stores are thread-safe, and
-    the desk's cache of states takes a lock); several processes, each with its own desk, may
-    share one database.
+    One desk may be shared by the threads of a process (the shipped stores are thread-safe, the
+    desk's cache of states takes a lock, and commands on one complaint take turns); several
+    processes, each with its own desk, may share one database. A notification hook returns
+    entries and must not run commands of the desk itself.
 
     Raises:
         ValidationError: an option is of the wrong type or out of range (the field names it).
@@ -141,6 +143,7 @@ class ComplaintDesk(
         self._cache = OrderedDict()
         self._cache_size = cache_size
         self._cache_lock = threading.Lock()
+        self._writers = weakref.WeakValueDictionary()
 
     def __repr__(self) -> str:
         return f"ComplaintDesk(store={self.store!r}, workflow={self.workflow.name!r})"

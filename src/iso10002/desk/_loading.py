@@ -3,7 +3,10 @@ How the desk finds and reads a complaint: a key (id or reference) resolved to th
 state from a small cache, caught up with the events the store has after it.
 
 The cache is shared by every thread that uses the desk, so each of its operations takes the
-desk's cache lock; the lock is never held while the store is read or written. Any state the cache
+desk's cache lock; the lock is never held while the store is read or written. Writers of one
+complaint through one desk take turns (:meth:`DeskBase._writing`), so threads sharing a desk do
+not make each other's appends conflict; writers in other desks or processes still may, which
+the command path retries. Any state the cache
 holds is the true state of its complaint at that state's version, and every read catches it up
 with the store before use, so a thread that remembers an older state than another thread did
 costs a longer catch-up, never a wrong answer; :meth:`DeskBase._remember` keeps the newer one.
@@ -16,7 +19,10 @@ from __future__ import annotations
 
 import threading
 import uuid
+import weakref
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Union
 
 from iso10002.access.log import AccessLog
@@ -56,7 +62,23 @@ class DeskBase:
     _cache: OrderedDict[ComplaintId, tuple[Complaint, tuple[Event, ...]]]
     _cache_size: int
     _cache_lock: threading.Lock
+    # One lock per complaint being written, dropped once no thread holds or waits for it.
+    _writers: weakref.WeakValueDictionary[ComplaintId, threading.RLock]
     conflict_retries: int
+
+    @contextmanager
+    def _writing(self, cid: ComplaintId) -> Iterator[None]:
+        """
+        Hold the complaint's writer lock: one command at a time per complaint in this desk.
+        Reentrant, so that a hook the command calls may itself write to the complaint.
+        """
+        with self._cache_lock:
+            lock = self._writers.get(cid)
+            if lock is None:
+                lock = threading.RLock()
+                self._writers[cid] = lock
+        with lock:
+            yield
 
     def _resolve(self, key: ComplaintKey) -> ComplaintId:
         if isinstance(key, uuid.UUID):
