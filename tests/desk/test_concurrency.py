@@ -8,7 +8,7 @@ state equal to the replay of its stored history.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,6 @@ from iso10002 import (
 from iso10002.desk import DEFAULT_CONFLICT_RETRIES
 from iso10002.model.events import NoteAdded
 from iso10002.outbox.policy import DeskChange
-from iso10002.outbox.record import OutboxEntry
 from tests.access.support import SETUP, START
 from tests.desk.support import prepare
 
@@ -76,7 +75,7 @@ class Interloper:
         self.other = other
         self.times = times
 
-    def __call__(self, change: DeskChange) -> Iterable[OutboxEntry]:
+    def __call__(self, change: DeskChange) -> tuple[()]:
         if self.times > 0:
             self.times -= 1
             self.other.add_note(change.complaint.id, SETUP, "Written in between.")

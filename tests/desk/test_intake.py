@@ -6,7 +6,7 @@ the same, and refuses it, writing nothing, when the content differs.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,6 @@ from iso10002 import (
 from iso10002.desk import IntakeResult
 from iso10002.errors import ClientKeyReused
 from iso10002.outbox.policy import DeskChange
-from iso10002.outbox.record import OutboxEntry
 from tests.access.support import SETUP, START
 
 ANN = Complainant(name="Ann Example", contact=ContactDetails(email="ann@example.org"))
@@ -151,7 +150,7 @@ class Racer:
         self.form = form
         self.winner: Complaint | None = None
 
-    def __call__(self, change: DeskChange) -> Iterable[OutboxEntry]:
+    def __call__(self, change: DeskChange) -> tuple[()]:
         if self.winner is None:
             self.winner = self.other.receive(SETUP, **self.form)  # type: ignore[arg-type]
         return ()

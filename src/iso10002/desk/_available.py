@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 import attrs
 
-from iso10002.access.actions import Action
+from iso10002.access import Action
 from iso10002.desk._access import check_actor
 from iso10002.desk._commands import NO_POLICIES, assess_command, desk_method
 from iso10002.desk._loading import ComplaintKey
