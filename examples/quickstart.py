@@ -170,6 +170,7 @@ def main() -> None:
         complainant=BEN,
         channel=Channel.WEB_FORM,
         description="My sofa arrived nine days late and nobody told me.",
+        remedy_requested="Compensation for two days off work",
         client_key="web-form-88213",
     )
     assert again.id == second.id

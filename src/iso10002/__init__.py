@@ -43,8 +43,15 @@ if TYPE_CHECKING:
         run_audit,
     )
     from iso10002.clock import Clock, FixedClock, SystemClock
-    from iso10002.desk import ComplaintDesk, ComplaintKey, EscalationHook
+    from iso10002.desk import (
+        AvailableCommand,
+        ComplaintDesk,
+        ComplaintKey,
+        EscalationHook,
+        IntakeResult,
+    )
     from iso10002.errors import (
+        ClientKeyReused,
         CommandRejected,
         ComplaintNotFound,
         ConcurrencyConflict,
@@ -203,7 +210,14 @@ if TYPE_CHECKING:
     )
     from iso10002.process.conformance import ConformanceReport, Violation, check_conformance
     from iso10002.process.standard import DEFAULT_NO_REPLY_PERIOD, State, standard_workflow
-    from iso10002.process.workflow import Guard, GuardContext, StateDef, Transition, Workflow
+    from iso10002.process.workflow import (
+        Guard,
+        GuardContext,
+        GuardOutlook,
+        StateDef,
+        Transition,
+        Workflow,
+    )
     from iso10002.process.workflow_file import dump_workflow, load_workflow, read_workflow_file
     from iso10002.programme import Programme, load_programme, save_programme
     from iso10002.sla import (
@@ -263,10 +277,12 @@ __all__ = [
     "Attestation",
     "AuditReport",
     "Authorizer",
+    "AvailableCommand",
     "BusinessCalendar",
     "Channel",
     "Classification",
     "Classified",
+    "ClientKeyReused",
     "Clock",
     "Closed",
     "ClosureReason",
@@ -320,6 +336,7 @@ __all__ = [
     "Guard",
     "GuardContext",
     "GuardFailed",
+    "GuardOutlook",
     "HoldEnded",
     "HoldStarted",
     "Holiday",
@@ -330,6 +347,7 @@ __all__ = [
     "ImprovementAction",
     "InMemoryAccessLog",
     "InMemoryEventStore",
+    "IntakeResult",
     "InternalReviewRequested",
     "InvalidTransition",
     "InvestigationStarted",

@@ -16,6 +16,7 @@ The library's exceptions, all rooted at :class:`Iso10002Error`.
     ├── StorageError                          the store could not do what was asked
     │   ├── ConcurrencyConflict               the stream moved on since it was read
     │   ├── DuplicateKeyError                 a reference or client key is taken
+    │   │   └── ClientKeyReused                   one client key, two different complaints
     │   ├── CorruptRecord                     a stored row cannot be read back
     │   ├── SchemaVersionError                the database schema is unknown to this version
     │   └── StoreClosedError                  the store was used after close()
@@ -33,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 __all__ = [
+    "ClientKeyReused",
     "CommandRejected",
     "ComplaintNotFound",
     "ConcurrencyConflict",
@@ -209,6 +211,28 @@ class DuplicateKeyError(StorageError):
         self.key = key
         self.value = value
         super().__init__(f"{key} {value!r} is already used by another complaint")
+
+
+class ClientKeyReused(DuplicateKeyError):
+    """
+    A complaint was received with a client key already used for a complaint with different
+    content: not a retry of the same submission, so nothing was recorded.
+
+    The message names the key, the complaint already recorded under it and the fields that
+    differ, never their content.
+    """
+
+    def __init__(self, *, client_key: str, reference: str, fields: Iterable[str]) -> None:
+        super().__init__("client key", client_key)
+        self.client_key = client_key
+        self.reference = reference
+        self.fields = tuple(fields)
+        message = (
+            f"client key {client_key!r} was used for complaint {reference} with different "
+            f"content ({', '.join(self.fields)}); a retry sends the same complaint again, a "
+            "new complaint needs a new key"
+        )
+        self.args = (message,)
 
 
 class CorruptRecord(StorageError):

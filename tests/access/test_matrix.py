@@ -99,10 +99,14 @@ EXPECTED: dict[Action, set[Role]] = {
     Action.REPORT: {MG, AU, AD, SY},
 }
 
-GATE = {"authorize"}
-"""The desk's one public method that is not an action: it is the access check itself."""
+GATE = {"authorize", "available_commands"}
+"""The desk's public methods that are not actions: the access check itself, and the listing of
+the commands an actor may run, which asks it about each."""
 
-ALIASES: dict[str, Action] = {"erase_subject": Action.ERASE_PERSONAL_DATA}
+ALIASES: dict[str, Action] = {
+    "erase_subject": Action.ERASE_PERSONAL_DATA,
+    "receive_or_replay": Action.RECEIVE,
+}
 """Desk methods asked about under another method's action."""
 
 

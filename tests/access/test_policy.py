@@ -209,7 +209,7 @@ def test_a_client_key_does_not_hand_out_another_persons_complaint(
         COMPLAINANT,
         complainant=OWNER,
         channel=Channel.WEB_FORM,
-        description="Mine.",
+        description="My parcel never arrived.",
         client_key=own.client_key,
     )
     assert again.id == own.id

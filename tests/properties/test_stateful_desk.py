@@ -84,6 +84,7 @@ from iso10002 import (
     ValidationError,
     Withdrawn,
 )
+from iso10002.errors import ClientKeyReused
 from iso10002.model.events import DeadlineExtended, HoldEnded, HoldStarted
 from iso10002.model.values import ExtensionKind
 from iso10002.serialization import history_from_json, history_to_json
@@ -248,6 +249,8 @@ class DeskMachine(RuleBasedStateMachine):
         self.expected: dict[ComplaintId, tuple[str, int]] = {}
         """The model: each complaint's state and version, as predicted."""
         self.keys: dict[str, ComplaintId] = {}
+        # What each client key was first received with: the people involved, and when.
+        self.intakes: dict[str, tuple[tuple[str, ...], _dt.datetime]] = {}
         self.numbers: Counter[int] = Counter()
         """References handed out per year."""
 
@@ -282,14 +285,26 @@ class DeskMachine(RuleBasedStateMachine):
         back: _dt.timedelta | None,
         zone: _dt.timezone,
     ) -> Any:
-        """Receive a complaint; a client key seen before returns that complaint, writing nothing."""
+        """
+        Receive a complaint; a client key seen before returns that complaint when the content
+        is the same (an omitted ``received_at`` is the desk's to fill), else is refused; either
+        way nothing is written.
+        """
         received_at = None if back is None else (self.clock.now() - back).astimezone(zone)
         if key is not None and key in self.keys:
             first = self.keys[key]
             before = self._snapshot()
-            again = self._call_receive(actor, people, key, received_at)
-            assert again == self.desk.get(first)
-            assert again.id == first
+            first_people, first_received = self.intakes[key]
+            same = tuple(people) == first_people and received_at in (None, first_received)
+            if same:
+                again = self._call_receive(actor, people, key, received_at)
+                assert again == self.desk.get(first)
+                assert again.id == first
+            else:
+                with pytest.raises(ClientKeyReused) as info:
+                    self._call_receive(actor, people, key, received_at)
+                assert info.value.client_key == key
+                assert info.value.reference == self.desk.get(first).reference
             assert self._snapshot() == before
             return multiple()
         return self._receive_new(actor, people=tuple(people), key=key, received_at=received_at)
@@ -353,6 +368,7 @@ class DeskMachine(RuleBasedStateMachine):
         self.expected[c.id] = (c.state, 1)
         if key is not None:
             self.keys[key] = c.id
+            self.intakes[key] = (tuple(people), received_at or now)
         return c.id
 
     # -- time --------------------------------------------------------------------------------

@@ -7,8 +7,17 @@ Every command follows one path, told step by step in :mod:`iso10002.desk._path`.
 
 from __future__ import annotations
 
-from iso10002.desk._facade import ComplaintDesk
+from iso10002.desk._available import AvailableCommand
+from iso10002.desk._facade import DEFAULT_CONFLICT_RETRIES, ComplaintDesk
+from iso10002.desk._intake import IntakeResult
 from iso10002.desk._loading import ComplaintKey
 from iso10002.desk._timeliness import EscalationHook
 
-__all__ = ["ComplaintDesk", "ComplaintKey", "EscalationHook"]
+__all__ = [
+    "DEFAULT_CONFLICT_RETRIES",
+    "AvailableCommand",
+    "ComplaintDesk",
+    "ComplaintKey",
+    "EscalationHook",
+    "IntakeResult",
+]

@@ -63,22 +63,35 @@ class AccessGate(DeskBase):
         The authorizer's allowing decision, or a recorded denial. ``new``: ``complaint`` is
         one being received, which the denial does not name (it was never recorded).
         """
+        decision = self._decision(actor, action, complaint)
+        if not decision.allowed:
+            self._deny(actor, action, None if new else complaint, decision.reason)
+        return decision
+
+    def _permits(self, actor: Actor, action: Action, complaint: Complaint) -> bool:
+        """
+        Whether the authorizer would let ``actor`` run ``action`` on ``complaint``, asked in
+        advance: a refusal here is no attempt, so it is not recorded.
+        """
+        return self._decision(actor, action, complaint).allowed
+
+    def _decision(
+        self, actor: Actor | None, action: Action, complaint: Complaint | None
+    ) -> AccessDecision:
+        """The authorizer's decision, checked to be one; allowing when there is none."""
         authorizer = self.authorizer
         if authorizer is None:
             return _UNCHECKED
         if actor is None:
-            decision = _NO_ACTOR
-        else:
-            check_actor(actor)
-            decision = authorizer.decide(actor, action, complaint)
-            if not isinstance(decision, AccessDecision):
-                raise ValidationError(
-                    "authorizer",
-                    f"{type(authorizer).__name__}.decide returned {type(decision).__name__}, "
-                    "not an AccessDecision",
-                )
-        if not decision.allowed:
-            self._deny(actor, action, None if new else complaint, decision.reason)
+            return _NO_ACTOR
+        check_actor(actor)
+        decision = authorizer.decide(actor, action, complaint)
+        if not isinstance(decision, AccessDecision):
+            raise ValidationError(
+                "authorizer",
+                f"{type(authorizer).__name__}.decide returned {type(decision).__name__}, "
+                "not an AccessDecision",
+            )
         return decision
 
     def _deny(

@@ -3,7 +3,8 @@ The handling commands of the desk, one method each: the method builds the comman
 runs it with :meth:`~iso10002.desk._path.CommandPath._run` under its :class:`Action`, whose
 value is the workflow command's name unless the method says otherwise (``assess`` runs
 ``reassess`` once assessed; ``record_reaction`` runs ``accept_decision`` or
-``reject_decision``; ``run_step`` runs the custom command it is given). A command that checks
+``reject_decision``; ``run_step`` runs the custom command it is given): :func:`desk_method`
+maps a workflow command back to its method. A command that checks
 its payload against the complaint (a deadline extension's regime) passes that check along.
 
 The complainant's satisfaction and survey answers are in :mod:`~iso10002.desk._feedback`,
@@ -57,7 +58,10 @@ from iso10002.model.values import (
 )
 from iso10002.process.standard import standard_workflow
 
-__all__ = ["Commands"]
+__all__ = ["NO_POLICIES", "Commands", "assess_command", "desk_method"]
+
+NO_POLICIES = "this desk has no timeliness policies to extend"
+"""Why ``extend_deadline`` is refused on a desk without timeliness policies."""
 
 
 class Commands(CommandPath):
@@ -95,11 +99,8 @@ class Commands(CommandPath):
             priority_policy=self.priority_policy.name,
         )
 
-        def first_or_revised(current: Complaint) -> str:
-            return "assess" if current.assessment is None else "reassess"
-
         return self._run(
-            Action.ASSESS, key, actor, payload, expected_version, command=first_or_revised
+            Action.ASSESS, key, actor, payload, expected_version, command=assess_command
         )
 
     def classify(
@@ -341,7 +342,7 @@ class Commands(CommandPath):
 
     def _check_extension(self, complaint: Complaint, payload: EventPayload) -> None:
         if self.sla is None:
-            raise ValidationError("metric", "this desk has no timeliness policies to extend")
+            raise ValidationError("metric", NO_POLICIES)
         assert isinstance(payload, DeadlineExtended)
         if payload.until is not None and payload.until <= self.clock.now():
             raise ValidationError("until", "an agreed deadline must lie in the future")
@@ -366,7 +367,7 @@ class Commands(CommandPath):
         if command in _STANDARD_COMMANDS:
             # A note-only step would move the complaint without the data the state stands for
             # (``decide`` to "decided" with no decision).
-            method = _METHODS.get(command, command)
+            method = desk_method(command)
             current = self._load(self._resolve(key))
             raise refused(command, current, f"it records its own data: call ComplaintDesk.{method}")
         payload = StepRecorded(command=command, note=note)
@@ -381,3 +382,18 @@ _METHODS = {
     "reject_decision": "record_reaction",
 }
 """The methods of the standard commands not named after them."""
+
+
+def desk_method(command: str) -> str:
+    """
+    The desk method that runs the workflow command ``command``: its own for a command of
+    the standard workflow, ``run_step`` for a custom step.
+    """
+    if command not in _STANDARD_COMMANDS:
+        return "run_step"
+    return _METHODS.get(command, command)
+
+
+def assess_command(complaint: Complaint) -> str:
+    """The workflow command ``assess`` runs: ``assess`` the first time, then ``reassess``."""
+    return "assess" if complaint.assessment is None else "reassess"

@@ -4,11 +4,12 @@
 The desk is assembled from one part per concern, each a module of this package:
 
 - :mod:`~iso10002.desk._path`: how a command runs (load, authorize, decide, append); start here.
-- :mod:`~iso10002.desk._intake`: ``receive``.
+- :mod:`~iso10002.desk._intake`: ``receive`` and ``receive_or_replay``.
 - :mod:`~iso10002.desk._commands`: the handling commands, ``acknowledge`` to ``run_step``;
   :mod:`~iso10002.desk._feedback`: ``record_satisfaction`` and ``answer_survey``.
 - :mod:`~iso10002.desk._queries`: ``get``, ``history``, ``find_by_client_key``, ``query`` and
   ``public_view``.
+- :mod:`~iso10002.desk._available`: ``available_commands``, what an actor may do now.
 - :mod:`~iso10002.desk._access`: ``authorize``, and the gate every command and query passes.
 - :mod:`~iso10002.desk._timeliness`: ``sla_status``, ``sla_queue``, ``apply_policies``, ``tick``;
   :mod:`~iso10002.desk._deadlines`: what each command records about timeliness.
@@ -18,12 +19,15 @@ The desk is assembled from one part per concern, each a module of this package:
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterable
 
 from iso10002.access.policy import Authorizer
 from iso10002.clock import Clock, SystemClock
 from iso10002.desk._access import access_of
+from iso10002.desk._available import Availability
 from iso10002.desk._commands import Commands
 from iso10002.desk._feedback import Feedback
 from iso10002.desk._intake import Intake
@@ -43,10 +47,15 @@ from iso10002.process.workflow import Workflow
 from iso10002.sla.config import SlaConfig
 from iso10002.storage.memory import InMemoryEventStore
 
-__all__ = ["ComplaintDesk"]
+__all__ = ["DEFAULT_CONFLICT_RETRIES", "ComplaintDesk"]
+
+DEFAULT_CONFLICT_RETRIES = 3
+"""How many times a command is retried after a concurrency conflict unless the desk says."""
 
 
-class ComplaintDesk(Intake, Commands, Feedback, Queries, Timeliness, RecordsManagement):
+class ComplaintDesk(
+    Intake, Commands, Feedback, Availability, Queries, Timeliness, RecordsManagement
+):
     """
     Receive complaints and move them through the handling process.
 
@@ -68,10 +77,23 @@ class ComplaintDesk(Intake, Commands, Feedback, Queries, Timeliness, RecordsMana
         access_log: where denials are recorded; the store itself when it keeps denials
             (:class:`~iso10002.access.DenialStore`, as the shipped stores do), else a log in
             memory.
+        conflict_retries: how many times a command starts again when another writer appended
+            to the complaint between its read and its append
+            (:class:`~iso10002.errors.ConcurrencyConflict`), before the conflict is raised; 0
+            raises the first. Each retry runs every check again on the fresh state, so it is
+            safe; a command given ``expected_version`` is never retried.
 
     Every command takes the acting :class:`~iso10002.Actor` first, returns the complaint as it
     is after the command, and writes nothing if it raises. Every query takes the actor as the
     keyword ``actor``, which an authorizer requires: without it, the query is denied.
+
+    One desk may be shared by the threads of a process (the shipped stores are thread-safe, the
+    desk's cache of states takes a lock, and commands on one complaint take turns); several
+    processes, each with its own desk, may share one database. A notification hook returns
+    entries and must not run commands of the desk itself.
+
+    Raises:
+        ValidationError: an option is of the wrong type or out of range (the field names it).
     """
 
     def __init__(
@@ -88,7 +110,15 @@ class ComplaintDesk(Intake, Commands, Feedback, Queries, Timeliness, RecordsMana
         notifications: NotificationHook | None = None,
         authorizer: Authorizer | None = None,
         access_log: AccessLog | None = None,
+        conflict_retries: int = DEFAULT_CONFLICT_RETRIES,
     ) -> None:
+        if isinstance(conflict_retries, bool) or not isinstance(conflict_retries, int):
+            raise ValidationError(
+                "conflict_retries", f"expected a whole number, got {conflict_retries!r}"
+            )
+        if conflict_retries < 0:
+            raise ValidationError("conflict_retries", f"must be 0 or more, got {conflict_retries}")
+        self.conflict_retries = conflict_retries
         self.store = store if store is not None else InMemoryEventStore()
         check_store(self.store, {Capability.KPI: KpiSource})
         self.authorizer, self.access_log = access_of(self.store, authorizer, access_log)
@@ -114,6 +144,8 @@ class ComplaintDesk(Intake, Commands, Feedback, Queries, Timeliness, RecordsMana
         self.escalation_hooks = tuple(escalation_hooks)
         self._cache = OrderedDict()
         self._cache_size = cache_size
+        self._cache_lock = threading.Lock()
+        self._writers = weakref.WeakValueDictionary()
 
     def __repr__(self) -> str:
         return f"ComplaintDesk(store={self.store!r}, workflow={self.workflow.name!r})"

@@ -1,8 +1,14 @@
 """
 Intake (ISO 10002 7.2): receiving a complaint. It takes the command path's steps (see
 :mod:`~iso10002.desk._path`) for a complaint that does not exist yet: the payload is validated
-and authorized before a reference number is used up, and receiving again with the same client
-key returns the complaint already recorded, even when two writers race.
+and authorized before a reference number is used up.
+
+A client key makes intake idempotent: receiving again with the key of a complaint already
+recorded, and the same content, is a replay that returns that complaint and writes nothing, even
+when two writers race; the same key with different content is refused
+(:class:`~iso10002.errors.ClientKeyReused`). "The same content" compares what the caller gave
+with what was stored for the key, leaving out what the desk fills itself: the reference and the
+time of receipt, unless the caller gave them.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import attrs
 from iso10002.desk._access import check_actor
 from iso10002.desk._deadlines import reselect
 from iso10002.desk._path import CommandPath
-from iso10002.errors import DuplicateKeyError, ValidationError
+from iso10002.errors import ClientKeyReused, DuplicateKeyError, ValidationError
 from iso10002.model.actions import Action
 from iso10002.model.complaint import Complaint, apply
 from iso10002.model.events import ComplaintReceived, Event
@@ -25,10 +31,28 @@ from iso10002.model.values import (
     Attachment,
     Channel,
     Complainant,
+    ComplaintId,
     ProductOrService,
 )
 
-__all__ = ["Intake"]
+__all__ = ["Intake", "IntakeResult"]
+
+
+@attrs.frozen(kw_only=True)
+class IntakeResult:
+    """
+    What :meth:`~iso10002.desk.ComplaintDesk.receive_or_replay` did: the complaint, and
+    whether this call ``created`` it (``False``: a replay of a complaint already received with
+    the same client key, which wrote nothing).
+    """
+
+    complaint: Complaint
+    created: bool
+
+    @property
+    def replayed(self) -> bool:
+        """Whether the complaint was already recorded under the client key."""
+        return not self.created
 
 
 class Intake(CommandPath):
@@ -55,31 +79,78 @@ class Intake(CommandPath):
         """
         Record a new complaint (7.2) and give it a unique reference.
 
-        Receiving again with the same ``client_key`` returns the complaint already recorded
-        and writes nothing.
+        Receiving again with the same ``client_key`` and the same content returns the complaint
+        already recorded and writes nothing; :meth:`receive_or_replay` also says which happened.
 
         Args:
             received_at: when the organization received it; now if omitted. It may be earlier
                 than now (a letter opened today), never later.
             people_involved: ids of staff the complaint is about (objectivity guard).
+            client_key: the caller's idempotency key, e.g. one per rendered complaint form.
             reference: a reference chosen by the caller instead of the generated one.
             attributes: free-form facts for routing and reporting, such as ``regulation``
                 and ``segment``, which timeliness policy rules can match.
 
         Raises:
             ValidationError: a field is missing or malformed (the message names it).
+            ClientKeyReused: ``client_key`` was used for a complaint with different content.
             DuplicateKeyError: ``reference`` is already taken.
         """
+        return self.receive_or_replay(
+            actor,
+            complainant=complainant,
+            channel=channel,
+            description=description,
+            received_at=received_at,
+            remedy_requested=remedy_requested,
+            product=product,
+            incident_date=incident_date,
+            incident_place=incident_place,
+            people_involved=people_involved,
+            attachments=attachments,
+            client_key=client_key,
+            reference=reference,
+            attributes=attributes,
+        ).complaint
+
+    def receive_or_replay(
+        self,
+        actor: Actor,
+        *,
+        complainant: Complainant,
+        channel: Channel,
+        description: str,
+        received_at: _dt.datetime | None = None,
+        remedy_requested: str | None = None,
+        product: ProductOrService | None = None,
+        incident_date: _dt.date | None = None,
+        incident_place: str | None = None,
+        people_involved: Iterable[str] = (),
+        attachments: Iterable[Attachment] = (),
+        client_key: str | None = None,
+        reference: str | None = None,
+        attributes: Mapping[str, str] | None = None,
+    ) -> IntakeResult:
+        """
+        Like :meth:`receive`, and say whether the complaint was created now or replayed: a
+        web form that is submitted twice (a double click, a retry after a time-out) shows
+        "received" the first time and "already received" the second.
+
+        A replay compares the content given with the content stored for ``client_key``,
+        leaving out ``received_at`` and ``reference`` when they are omitted (the desk filled
+        them the first time). A complaint whose personal data was erased cannot be compared:
+        its key replays it.
+
+        Raises:
+            ValidationError: a field is missing or malformed (the message names it).
+            ClientKeyReused: ``client_key`` was used for a complaint with different content;
+                nothing was written.
+            DuplicateKeyError: ``reference`` is already taken.
+            PermissionDenied: the authorizer refused, for a replay as for a new complaint.
+        """
         check_actor(actor)
-        if client_key is not None:
-            existing = self._find_by_client_key(client_key)
-            if existing is not None:
-                self._authorize(actor, Action.RECEIVE, existing)
-                return existing
         now = self.clock.now()
-        if received_at is None:
-            received_at = now
-        elif received_at.tzinfo is not None and received_at > now:
+        if received_at is not None and received_at.tzinfo is not None and received_at > now:
             raise ValidationError("received_at", f"{received_at.isoformat()} is in the future")
         # Build the payload before allocating a reference, so bad input uses up no number.
         payload = ComplaintReceived(
@@ -87,7 +158,7 @@ class Intake(CommandPath):
             complainant=complainant,
             channel=channel,
             description=description,
-            received_at=received_at,
+            received_at=now if received_at is None else received_at,
             remedy_requested=remedy_requested,
             product=product,
             incident_date=incident_date,
@@ -97,11 +168,20 @@ class Intake(CommandPath):
             client_key=client_key,
             attributes=attributes or {},
         )
+        # What the desk filled itself is no part of the content a replay must match.
+        filled = (
+            *(("received_at",) if received_at is None else ()),
+            *(("reference",) if reference is None else ()),
+        )
+        if client_key is not None:
+            replay = self._replay(actor, client_key, payload, filled)
+            if replay is not None:
+                return replay
         if self.authorizer is not None:
             # Asked about the complaint as it would be recorded, before a reference is used up.
             self._authorize(actor, Action.RECEIVE, self._provisional(payload, actor, now), new=True)
         if reference is None:
-            year = received_at.astimezone(_dt.timezone.utc).year
+            year = payload.received_at.astimezone(_dt.timezone.utc).year
             number = self.store.next_number(self.references.scope(year))
             payload = attrs.evolve(payload, reference=self.references.format(year, number))
         event = self._first_event(payload, actor, now)
@@ -114,13 +194,43 @@ class Intake(CommandPath):
         except DuplicateKeyError as e:
             if e.key == "client key" and client_key is not None:
                 # Another writer received the same complaint between our check and append.
-                winner = self._find_by_client_key(client_key)
-                if winner is not None:
-                    self._authorize(actor, Action.RECEIVE, winner)
-                    return winner
+                replay = self._replay(actor, client_key, payload, filled)
+                if replay is not None:
+                    return replay
             raise
         self._remember(complaint, history)
-        return complaint
+        return IntakeResult(complaint=complaint, created=True)
+
+    def _replay(
+        self,
+        actor: Actor,
+        client_key: str,
+        payload: ComplaintReceived,
+        filled: tuple[str, ...],
+    ) -> IntakeResult | None:
+        """
+        The replay of the complaint already received with ``client_key``, if there is one:
+        authorized like a new complaint, and refused if its content is not ``payload``'s.
+        """
+        cid = self.store.id_for_client_key(client_key)
+        if cid is None:
+            return None
+        existing = self._load(cid)
+        # Authorized first, so that nobody learns anything of a complaint that is not theirs.
+        self._authorize(actor, Action.RECEIVE, existing)
+        if existing.erased_at is None:
+            differ = _differences(self._stored_intake(cid), payload, filled)
+            if differ:
+                raise ClientKeyReused(
+                    client_key=client_key, reference=existing.reference, fields=differ
+                )
+        return IntakeResult(complaint=existing, created=False)
+
+    def _stored_intake(self, cid: ComplaintId) -> ComplaintReceived:
+        """What was received for ``cid``: the payload of its first event."""
+        first = self._history(cid)[0].payload
+        assert isinstance(first, ComplaintReceived)
+        return first
 
     def _provisional(
         self, payload: ComplaintReceived, actor: Actor, now: _dt.datetime
@@ -138,3 +248,14 @@ class Intake(CommandPath):
             state=self.workflow.initial,
             payload=payload,
         )
+
+
+def _differences(
+    stored: ComplaintReceived, given: ComplaintReceived, filled: tuple[str, ...]
+) -> tuple[str, ...]:
+    """The names of the fields in which ``given`` differs from ``stored``, but ``filled``."""
+    return tuple(
+        field.name
+        for field in attrs.fields(ComplaintReceived)
+        if field.name not in filled and getattr(stored, field.name) != getattr(given, field.name)
+    )

@@ -2,14 +2,27 @@
 How the desk finds and reads a complaint: a key (id or reference) resolved to the id, and the
 state from a small cache, caught up with the events the store has after it.
 
+The cache is shared by every thread that uses the desk, so each of its operations takes the
+desk's cache lock; the lock is never held while the store is read or written. Writers of one
+complaint through one desk take turns (:meth:`DeskBase._writing`), so threads sharing a desk do
+not make each other's appends conflict; writers in other desks or processes still may, which
+the command path retries. Any state the cache
+holds is the true state of its complaint at that state's version, and every read catches it up
+with the store before use, so a thread that remembers an older state than another thread did
+costs a longer catch-up, never a wrong answer; :meth:`DeskBase._remember` keeps the newer one.
+
 :class:`DeskBase` also declares what every part of the desk shares (the store, the clock, the
 workflow, the configuration); :class:`~iso10002.desk.ComplaintDesk` sets it when it is built.
 """
 
 from __future__ import annotations
 
+import threading
 import uuid
+import weakref
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Union
 
 from iso10002.access.policy import Authorizer
@@ -48,6 +61,24 @@ class DeskBase:
     # With timeliness policies the history is cached too: deadlines are computed from it.
     _cache: OrderedDict[ComplaintId, tuple[Complaint, tuple[Event, ...]]]
     _cache_size: int
+    _cache_lock: threading.Lock
+    # One lock per complaint being written, dropped once no thread holds or waits for it.
+    _writers: weakref.WeakValueDictionary[ComplaintId, threading.RLock]
+    conflict_retries: int
+
+    @contextmanager
+    def _writing(self, cid: ComplaintId) -> Iterator[None]:
+        """
+        Hold the complaint's writer lock: one command at a time per complaint in this desk.
+        Reentrant, so that a hook the command calls may itself write to the complaint.
+        """
+        with self._cache_lock:
+            lock = self._writers.get(cid)
+            if lock is None:
+                lock = threading.RLock()
+                self._writers[cid] = lock
+        with lock:
+            yield
 
     def _resolve(self, key: ComplaintKey) -> ComplaintId:
         if isinstance(key, uuid.UUID):
@@ -64,12 +95,13 @@ class DeskBase:
 
     def _load_entry(self, cid: ComplaintId) -> tuple[Complaint, tuple[Event, ...]]:
         """The complaint, and its history if timeliness policies are configured (else ())."""
-        cached = self._cache.get(cid)
+        with self._cache_lock:
+            cached = self._cache.get(cid)
         state, past = cached if cached is not None else (None, ())
         events = self.store.read(cid, after=state.version if state else 0)
         if state is not None and any(isinstance(e.payload, PersonalDataErased) for e in events):
             # Erased since it was cached: what the cache holds must not be served again.
-            self._cache.pop(cid, None)
+            self._forget(cid)
             state, past, events = None, (), self.store.read(cid)
         for event in events:
             state = apply(state, event)
@@ -82,11 +114,21 @@ class DeskBase:
         return state, past
 
     def _remember(self, complaint: Complaint, history: tuple[Event, ...] = ()) -> None:
-        cache = self._cache
-        cache[complaint.id] = (complaint, history if self.sla is not None else ())
-        cache.move_to_end(complaint.id)
-        if len(cache) > self._cache_size:
-            cache.popitem(last=False)
+        """Cache ``complaint`` (and its history), unless the cache holds a newer state of it."""
+        entry = (complaint, history if self.sla is not None else ())
+        with self._cache_lock:
+            cache = self._cache
+            held = cache.get(complaint.id)
+            if held is None or held[0].version <= complaint.version:
+                cache[complaint.id] = entry
+            cache.move_to_end(complaint.id)
+            if len(cache) > self._cache_size:
+                cache.popitem(last=False)
+
+    def _forget(self, cid: ComplaintId) -> None:
+        """Drop the cached state of ``cid``: it may be stale or hold what was erased."""
+        with self._cache_lock:
+            self._cache.pop(cid, None)
 
     def _history(self, cid: ComplaintId) -> list[Event]:
         events = self.store.read(cid)

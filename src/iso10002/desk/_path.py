@@ -23,18 +23,30 @@ How a command runs. Each command method of the desk (``acknowledge``, ``decide``
 9. **remembers** the new state in the cache and returns it.
 
 Nothing is written if a step raises. A concurrent writer makes step 8 fail with
-``ConcurrencyConflict``; the desk then starts again from step 2, once: re-running the workflow's
-checks on the fresh state makes the retry safe. A caller who pinned the version asked not to act
-on anything newer, so for them the conflict is raised.
+``ConcurrencyConflict``; the desk then starts again from step 2, up to the desk's
+``conflict_retries`` times (3 by default), after a short random pause, before it raises the
+conflict: re-running the
+authorizer's and the workflow's checks on the fresh state makes a retry safe, and commands that
+commute (notes, communications, satisfaction) then simply land after the other writer's. A
+caller who pinned the version asked not to act on anything newer, so for them the conflict is
+raised at once.
 
 Receiving a complaint (:mod:`~iso10002.desk._intake`) takes the same steps for a complaint that
 does not exist yet. The desk's own bookkeeping (alerts, policy changes, legal holds, erasure)
-goes through :meth:`CommandPath._append_derived`: steps 2 and 6 to 9, without the workflow.
+goes through :meth:`CommandPath._append_derived`: steps 2 and 6 to 9, without the workflow,
+retried in the same way.
+
+The desk may be shared by threads: the store serialises the appends, the cache of states
+(:mod:`~iso10002.desk._loading`) takes a lock of its own, and the commands on one complaint take
+turns in the desk, steps 2 to 9 (:meth:`~iso10002.desk._loading.DeskBase._writing`), so that
+only writers in other desks or processes make a conflict.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import random
+import time
 from collections.abc import Callable, Sequence
 
 from iso10002.desk._access import AccessGate, check_actor
@@ -48,7 +60,20 @@ from iso10002.model.values import Actor, ComplaintId
 from iso10002.outbox.policy import DeskChange
 from iso10002.ports.store import Append, append_all
 
-__all__ = ["CommandPath", "Derive", "check_version", "refused"]
+__all__ = [
+    "FIRST_BACKOFF",
+    "MAX_BACKOFF",
+    "CommandPath",
+    "Derive",
+    "back_off",
+    "check_version",
+    "refused",
+]
+
+FIRST_BACKOFF = 0.002
+"""The longest pause, in seconds, before the first retry after a conflict."""
+MAX_BACKOFF = 0.05
+"""The longest pause, in seconds, before any retry after a conflict."""
 
 Derive = Callable[[Complaint, tuple[Event, ...], _dt.datetime], tuple[Complaint, list[Event]]]
 """Given the complaint, its history and now: the state after, and the events to append."""
@@ -77,48 +102,51 @@ class CommandPath(AccessGate):
         """
         check_actor(actor)
         cid = self._resolve(key)
-        for attempt in (1, 2):
-            current, past = self._load_entry(cid)
-            self._authorize(actor, action, current)
-            check_version(current, expected_version)
-            if command is None:
-                name = action.value
-            else:
-                name = command if isinstance(command, str) else command(current)
-            if current.erased_at is not None:
-                raise refused(name, current, "its personal data was erased")
-            body = payload(current) if callable(payload) else payload
-            now = self.clock.now()
-            target = self.workflow.run(current, name, actor, body, now)
-            if check is not None:
-                check(current, body)
-            event = Event(
-                complaint_id=cid,
-                seq=current.version + 1,
-                occurred_at=now,
-                actor=actor,
-                state=target,
-                payload=body,
-            )
-            updated = apply(current, event)
-            new = [event]
-            if self.sla is None:
-                history: tuple[Event, ...] = ()
-            else:
-                updated = reselect(self.sla, updated, new, actor, now)
-                history = (*past, *new)
-            try:
-                self._append(updated, new, current.version, history, now)
-            except ConcurrencyConflict:
-                self._cache.pop(cid, None)
-                # Retrying re-runs the workflow's checks on the fresh state, so it is safe;
-                # a caller who pinned a version asked not to act on anything newer.
-                if expected_version is not None or attempt == 2:
-                    raise
-                continue
-            self._remember(updated, history)
-            return updated
-        raise AssertionError("unreachable")  # pragma: no cover
+        # A pinned version is never retried: the caller asked not to act on anything newer.
+        retries = 0 if expected_version is not None else self.conflict_retries
+        with self._writing(cid):
+            for attempt in range(retries + 1):
+                current, past = self._load_entry(cid)
+                self._authorize(actor, action, current)
+                check_version(current, expected_version)
+                if command is None:
+                    name = action.value
+                else:
+                    name = command if isinstance(command, str) else command(current)
+                if current.erased_at is not None:
+                    raise refused(name, current, "its personal data was erased")
+                body = payload(current) if callable(payload) else payload
+                now = self.clock.now()
+                target = self.workflow.run(current, name, actor, body, now)
+                if check is not None:
+                    check(current, body)
+                event = Event(
+                    complaint_id=cid,
+                    seq=current.version + 1,
+                    occurred_at=now,
+                    actor=actor,
+                    state=target,
+                    payload=body,
+                )
+                updated = apply(current, event)
+                new = [event]
+                if self.sla is None:
+                    history: tuple[Event, ...] = ()
+                else:
+                    updated = reselect(self.sla, updated, new, actor, now)
+                    history = (*past, *new)
+                try:
+                    self._append(updated, new, current.version, history, now)
+                except ConcurrencyConflict:
+                    self._forget(cid)
+                    # Retrying re-runs the checks on the fresh state, so it is safe.
+                    if attempt == retries:
+                        raise
+                    back_off(attempt)
+                    continue
+                self._remember(updated, history)
+                return updated
+            raise AssertionError("unreachable")  # pragma: no cover
 
     def _append(
         self,
@@ -160,26 +188,41 @@ class CommandPath(AccessGate):
     ) -> tuple[Complaint, list[Event]]:
         """
         Append the events ``derive`` computes from the complaint as loaded (bookkeeping of the
-        desk itself, not a workflow command), retrying once on a conflict: the retry derives
-        again from the fresh history, so nothing is written twice.
+        desk itself, not a workflow command), retrying on a conflict as commands do: a retry
+        derives again from the fresh history, so nothing is written twice.
         """
-        for attempt in (1, 2):
-            current, past = self._load_entry(cid)
-            now = self.clock.now()
-            updated, new = derive(current, past, now)
-            if not new:
-                return updated, []
-            history = (*past, *new)
-            try:
-                self._append(updated, new, current.version, history, now, erase=erase)
-            except ConcurrencyConflict:
-                self._cache.pop(cid, None)
-                if attempt == 2:
-                    raise
-                continue
-            self._remember(updated, history)
-            return updated, new
-        raise AssertionError("unreachable")  # pragma: no cover
+        retries = self.conflict_retries
+        with self._writing(cid):
+            for attempt in range(retries + 1):
+                current, past = self._load_entry(cid)
+                now = self.clock.now()
+                updated, new = derive(current, past, now)
+                if not new:
+                    return updated, []
+                history = (*past, *new)
+                try:
+                    self._append(updated, new, current.version, history, now, erase=erase)
+                except ConcurrencyConflict:
+                    self._forget(cid)
+                    if attempt == retries:
+                        raise
+                    back_off(attempt)
+                    continue
+                if erase:
+                    # The state built here still holds what was erased: never cache it.
+                    self._forget(cid)
+                else:
+                    self._remember(updated, history)
+                return updated, new
+            raise AssertionError("unreachable")  # pragma: no cover
+
+
+def back_off(attempt: int) -> None:
+    """
+    Wait a little before retry ``attempt + 1``: a random pause, doubling with each attempt up
+    to :data:`MAX_BACKOFF` seconds, so that writers who collided do not collide again in step.
+    """
+    time.sleep(random.uniform(0, min(MAX_BACKOFF, FIRST_BACKOFF * 2**attempt)))
 
 
 def refused(command: str, complaint: Complaint, why: str) -> CommandRejected:

@@ -140,7 +140,7 @@ class RecordsManagement(CommandPath):
             erase=True,
         )
         # The state built in memory still holds what was erased: read it back from the store.
-        self._cache.pop(cid, None)
+        self._forget(cid)
         return self._load(cid)
 
     def erase_subject(

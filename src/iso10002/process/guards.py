@@ -2,7 +2,9 @@
 The named guards of the standard workflow; each is a :class:`~iso10002.process.workflow.Guard`.
 
 Guards read the complaint as it was before the command and the command's payload. Each returns
-``None`` to allow, or a sentence that says what is missing.
+``None`` to allow, or a sentence that says what is missing. Each declares the payloads it reads
+(:attr:`~iso10002.process.workflow.Guard.reads_payloads`), so that a user interface can be told
+in advance which commands its guards already refuse.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ assessment_recorded = Guard(
     name="assessment_recorded",
     description="A decision needs an initial assessment first (7.5).",
     check=_assessment_recorded,
+    reads_payloads=(),
 )
 
 
@@ -47,6 +50,7 @@ not_on_hold = Guard(
     name="not_on_hold",
     description="A complaint already on hold cannot be put on hold again.",
     check=_not_on_hold,
+    reads_payloads=(),
 )
 
 
@@ -60,6 +64,7 @@ on_hold = Guard(
     name="on_hold",
     description="Only a complaint on hold can be released from it.",
     check=_on_hold,
+    reads_payloads=(),
 )
 
 
@@ -79,6 +84,7 @@ objectivity = Guard(
         "(4.7 and the annex on objectivity)."
     ),
     check=_objectivity,
+    reads_payloads=(Assigned,),
 )
 
 
@@ -105,6 +111,7 @@ recourse_explained = Guard(
         "available: internal review and the external body (7.9)."
     ),
     check=_recourse_explained,
+    reads_payloads=(DecisionCommunicated,),
 )
 
 
@@ -151,4 +158,5 @@ def closure_justified(no_reply_period: _dt.timedelta) -> Guard:
             "days of the decision."
         ),
         check=check,
+        reads_payloads=(Closed,),
     )

@@ -19,7 +19,15 @@ from iso10002.model.complaint import Complaint
 from iso10002.model.events import EventPayload
 from iso10002.model.values import Actor
 
-__all__ = ["RECEIVE", "Guard", "GuardContext", "StateDef", "Transition", "Workflow"]
+__all__ = [
+    "RECEIVE",
+    "Guard",
+    "GuardContext",
+    "GuardOutlook",
+    "StateDef",
+    "Transition",
+    "Workflow",
+]
 
 RECEIVE = "receive"
 """The command that creates a complaint; it leads to the workflow's initial state."""
@@ -27,12 +35,18 @@ RECEIVE = "receive"
 
 @attrs.frozen(kw_only=True)
 class GuardContext:
-    """What a guard may look at: the complaint before the command, and the command itself."""
+    """
+    What a guard may look at: the complaint before the command, and the command itself.
+
+    ``payload`` is ``None`` only when the guard is asked before the command is given (see
+    :meth:`Workflow.outlook`), which happens only to a guard that declares the payloads it
+    reads (:attr:`Guard.reads_payloads`) and not this command's.
+    """
 
     complaint: Complaint
     command: str
     actor: Actor
-    payload: EventPayload
+    payload: EventPayload | None
     now: _dt.datetime
 
 
@@ -40,17 +54,71 @@ GuardCheck = Callable[[GuardContext], "str | None"]
 """Returns ``None`` to allow, or the reason for refusing."""
 
 
+def _payload_types(value: Iterable[type] | None) -> tuple[type, ...] | None:
+    if value is None:
+        return None
+    types = tuple(value)
+    bad = [t for t in types if not isinstance(t, type)]
+    if bad:
+        raise DefinitionError(f"a guard's reads_payloads holds {bad[0]!r}, not a payload class")
+    return types
+
+
 @attrs.frozen(kw_only=True)
 class Guard:
-    """A named predicate a command must satisfy; the name appears in every refusal."""
+    """
+    A named predicate a command must satisfy; the name appears in every refusal.
+
+    ``reads_payloads`` says which payload classes the check looks into. A guard that says
+    (``()`` for one that reads no payload at all) can be judged before the command is given,
+    for a user interface (:meth:`Workflow.outlook`): its check is then called with ``payload``
+    ``None`` for a command whose payload is of no class it reads. ``None``, the default, means
+    it may read any payload: it is judged only when the command runs, never in advance.
+    """
 
     name: str
     description: str
     check: GuardCheck = attrs.field(eq=False)
+    reads_payloads: tuple[type, ...] | None = attrs.field(
+        default=None, converter=_payload_types, eq=False
+    )
+
+    def judges_without(self, payload_type: type | None) -> bool:
+        """
+        Whether the guard can be judged before a command whose payload is of
+        ``payload_type`` (``None``: not known) is given.
+        """
+        reads = self.reads_payloads
+        if reads is None:
+            return False
+        if not reads:
+            return True
+        return payload_type is not None and not issubclass(payload_type, reads)
 
     def __call__(self, context: GuardContext) -> str | None:
         """Return ``None`` if the command may go ahead, else why not."""
         return self.check(context)
+
+
+@attrs.frozen(kw_only=True)
+class GuardOutlook:
+    """
+    How a command's guards stand before the command is given (:meth:`Workflow.outlook`).
+
+    ``guard`` and ``reason`` name the first guard that refuses already, whatever the payload
+    (both ``None`` when none does); ``pending`` names the guards that could not be judged
+    without the payload, so that a pass is certain only when it is empty.
+    """
+
+    command: str
+    guard: str | None = None
+    reason: str | None = None
+    pending: tuple[str, ...] = ()
+
+    @property
+    def refused(self) -> bool:
+        """Whether a guard refuses the command already."""
+        return self.reason is not None
 
 
 @attrs.frozen(kw_only=True)
@@ -203,7 +271,16 @@ class Workflow:
         return tuple(sorted({t.command for t in self.transitions}))
 
     def allowed(self, state: str) -> tuple[str, ...]:
-        """The commands declared for ``state`` (before guards), sorted."""
+        """
+        The workflow commands declared for ``state``, sorted; empty for an unknown state.
+
+        This is the definition only: the guards may still refuse a command, and an access
+        policy may refuse it to an actor. The names are the workflow's, which are not all
+        methods of the desk (``accept_decision`` and ``reject_decision`` are both run by
+        ``record_reaction``, a custom step by ``run_step``). For the commands an actor may
+        run on a complaint now, guards judged, ask
+        :meth:`ComplaintDesk.available_commands <iso10002.desk.ComplaintDesk.available_commands>`.
+        """
         return self._by_state.get(state, ())
 
     def transition(self, state: str, command: str, *, reference: str | None = None) -> Transition:
@@ -254,6 +331,37 @@ class Workflow:
                         reason=reason,
                     )
         return t.target or complaint.state
+
+    def outlook(
+        self,
+        complaint: Complaint,
+        command: str,
+        actor: Actor,
+        now: _dt.datetime,
+        *,
+        payload_type: type | None = None,
+    ) -> GuardOutlook:
+        """
+        Judge ``command``'s guards for the complaint before the command is given: each guard
+        that can be judged without a payload of ``payload_type`` (see :class:`Guard`) is
+        asked, the others are left ``pending``.
+
+        Raises:
+            UnknownCommand, InvalidTransition: the command may not run in this state at all.
+        """
+        t = self.transition(complaint.state, command, reference=complaint.reference)
+        context = GuardContext(
+            complaint=complaint, command=command, actor=actor, payload=None, now=now
+        )
+        pending: list[str] = []
+        for guard in t.guards:
+            if not guard.judges_without(payload_type):
+                pending.append(guard.name)
+                continue
+            reason = guard(context)
+            if reason is not None:
+                return GuardOutlook(command=command, guard=guard.name, reason=reason)
+        return GuardOutlook(command=command, pending=tuple(pending))
 
     # -- building variants ------------------------------------------------------------------
 
