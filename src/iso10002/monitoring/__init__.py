@@ -13,7 +13,7 @@ from iso10002.monitoring.charts import (
     pareto_chart,
     share_bar,
 )
-from iso10002.monitoring.kpis import RULES, compute_kpis, kpis_from_rows
+from iso10002.monitoring.kpis import RULES, compute_kpis, kpis_from_complaints, kpis_from_rows
 from iso10002.monitoring.render import (
     HEADLINE_KPIS,
     KPI_LABELS,
@@ -71,6 +71,7 @@ __all__ = [
     "bar_chart",
     "compute_kpis",
     "hbar_chart",
+    "kpis_from_complaints",
     "kpis_from_rows",
     "line_chart",
     "pareto_chart",
