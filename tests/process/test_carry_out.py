@@ -144,9 +144,7 @@ def test_a_decision_is_carried_out_once() -> None:
 
 def test_a_decision_not_yet_accepted_is_not_carried_out() -> None:
     desk = _desk()
-    c = desk.receive(
-        MANAGER, complainant=ANN, channel=Channel.PHONE, description="Late."
-    )
+    c = desk.receive(MANAGER, complainant=ANN, channel=Channel.PHONE, description="Late.")
     desk.acknowledge(c.reference, MANAGER)
     desk.assess(c.reference, MANAGER, Assessment(severity=Severity.LOW))
     desk.decide(c.reference, MANAGER, _decision(REFUND))

@@ -33,15 +33,12 @@ from iso10002.model.events import (
     Withdrawn,
 )
 from iso10002.model.values import (
-    Assessment,
     ClosureReason,
-    Complexity,
     Direction,
     ExtensionKind,
-    Impact,
     Outcome,
+    Priority,
     Reaction,
-    Severity,
     Visibility,
 )
 from iso10002.sla.engine import SlaStatus, evaluate
@@ -173,17 +170,15 @@ def assessed_first(_: AuditContext, __: Complaint, history: Sequence[Event]) -> 
     return True if applies else None
 
 
-def serious(assessment: Assessment) -> bool:
+def serious(assessed: Assessed) -> bool:
     """
-    Whether an initial assessment calls for an investigation (7.6, depth matching the
-    seriousness): high or critical severity, a safety implication, a complex matter or a high
-    impact.
+    Whether an initial assessment calls for an investigation (7.6: depth matching the
+    seriousness): the priority policy made it urgent or high, or it has a safety implication.
+    The priority policy is where the organisation weighs severity, complexity and impact.
     """
     return (
-        assessment.severity in (Severity.HIGH, Severity.CRITICAL)
-        or assessment.safety_implication
-        or assessment.complexity is Complexity.COMPLEX
-        or assessment.impact is Impact.HIGH
+        assessed.priority in (Priority.URGENT, Priority.HIGH)
+        or assessed.assessment.safety_implication
     )
 
 
@@ -191,16 +186,16 @@ def investigated_when_serious(
     _: AuditContext, __: Complaint, history: Sequence[Event]
 ) -> bool | None:
     """7.6: every decision on a complaint assessed as serious followed an investigation."""
-    assessment: Assessment | None = None
+    assessed: Assessed | None = None
     investigated = False
     applies = False
     for event in history:
         p = event.payload
         if isinstance(p, Assessed):
-            assessment = p.assessment
+            assessed = p
         elif isinstance(p, InvestigationStarted):
             investigated = True
-        elif isinstance(p, DecisionMade) and assessment is not None and serious(assessment):
+        elif isinstance(p, DecisionMade) and assessed is not None and serious(assessed):
             applies = True
             if not investigated:
                 return False

@@ -95,8 +95,8 @@ _CATALOGUE: tuple[Criterion, ...] = (
     Criterion(
         id="7.6-investigated-when-serious",
         clause="7.6",
-        question="Was every complaint assessed as serious (high or critical severity, a safety "
-        "implication, complex, or high impact) investigated before it was decided?",
+        question="Was every complaint assessed as serious (urgent or high priority, or a safety "
+        "implication) investigated before it was decided?",
         evidence_kind=_H,
         weight=Weight.MAJOR,
         history_check=history.investigated_when_serious,
