@@ -92,10 +92,11 @@ def test_first_contact_resolution_partly_measured_names_what_was_left_out() -> N
     )
     view = report_view(kpi_report(rates=rates))
     outcomes = next(s for s in view.sections if s.id == "outcomes")
-    assert outcomes.text == (
+    expected = (
         "Resolved at first contact: not measured for 4 complaints of those closed, imported "
         "with dates only: whether a decision went out within 24 hours of receipt cannot be "
-        "told from dates.",
+        "told from dates."
     )
+    assert outcomes.text == (expected,)
     row = next(r for r in outcomes.tables[0].rows if r[0] == "Resolved at first contact")
     assert row[1] == "30.0%"
