@@ -41,7 +41,7 @@ from iso10002.model.events import (
     RootCauseRecorded,
     SatisfactionRecorded,
 )
-from iso10002.model.values import Priority
+from iso10002.model.values import ImportSource, Priority
 from iso10002.testing import SAMPLE_START, sample_history, summary_after
 
 PERIOD = (SAMPLE_START.date(), SAMPLE_START.date() + _dt.timedelta(days=31))
@@ -391,3 +391,46 @@ def test_an_organisation_adds_its_own_criterion_with_the_weight_of_an_observatio
             catalogue=[house_rule, house_rule],
         )
     assert caught.value.field == "catalogue"
+
+
+def test_dates_only_imports_are_not_measured_by_the_interval_criteria() -> None:
+    # Forty silent days and a response after 57 would fail 7.3 and 7.7, but an import with
+    # dates only cannot show intervals: neither criterion applies to it.
+    source = ImportSource(system="cfpb", record_id="1", imported_at=LATER, timed=False)
+    slow = later_from(DecisionCommunicated, _dt.timedelta(days=57))(
+        later_from(Assessed, _dt.timedelta(days=40))(by_the_book())
+    )
+    imported = changed(ComplaintReceived, source=source)(slow)
+
+    report = run_audit(store_with(imported), period_from=PERIOD[0], period_to=PERIOD[1], now=LATER)
+
+    for criterion_id in ("7.3-kept-informed", "7.7-response-given"):
+        f = report.finding(criterion_id)
+        assert (criterion_id, f.status, f.evidence.checked) == (
+            criterion_id,
+            FindingStatus.NOT_APPLICABLE,
+            0,
+        )
+    timed = run_audit(store_with(slow), period_from=PERIOD[0], period_to=PERIOD[1], now=LATER)
+    assert timed.finding("7.3-kept-informed").evidence.failed == ("CMP-2026-000001",)
+    assert timed.finding("7.7-response-given").evidence.failed == ("CMP-2026-000001",)
+
+
+def test_a_complaint_still_waiting_fails_7_3_only_once_the_interval_has_passed() -> None:
+    clock = FixedClock(SAMPLE_START)
+    desk = ComplaintDesk(clock=clock)
+    from .support import decided_not_communicated
+
+    ref = decided_not_communicated(desk)
+
+    def kept_informed(days: int) -> tuple[FindingStatus, tuple[str, ...]]:
+        f = run_audit(
+            desk.store,
+            period_from=PERIOD[0],
+            period_to=PERIOD[1],
+            now=clock.now() + _dt.timedelta(days=days),
+        ).finding("7.3-kept-informed")
+        return f.status, f.evidence.failed
+
+    assert kept_informed(20) == (FindingStatus.CONFORMING, ())
+    assert kept_informed(40) == (FindingStatus.MINOR_NONCONFORMITY, (ref,))
