@@ -66,6 +66,7 @@ PUBLIC_API = [
     "CorruptRecord",
     "DeadlineExtended",
     "Decision",
+    "DecisionCarriedOut",
     "DecisionCommunicated",
     "DecisionMade",
     "DefaultPriorityPolicy",

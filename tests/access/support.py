@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import uuid
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 from iso10002 import (
@@ -18,8 +19,11 @@ from iso10002 import (
     ContactDetails,
     Decision,
     FixedClock,
+    Money,
     Outcome,
     Reaction,
+    Remedy,
+    RemedyKind,
     Role,
     Severity,
     SQLiteEventStore,
@@ -124,7 +128,17 @@ _PATH: tuple[tuple[str, _Step], ...] = (
     ("resolved", lambda d, r: d.record_reaction(r, SETUP, Reaction.ACCEPTS)),
     ("closed", lambda d, r: d.close(r, SETUP, reason=ClosureReason.RESOLVED)),
 )
+
+
+def _accept_a_refund(desk: ComplaintDesk, ref: str) -> object:
+    refund = Remedy(kind=RemedyKind.REFUND, amount=Money(amount=Decimal("12.50"), currency="GBP"))
+    desk.decide(ref, SETUP, Decision(outcome=Outcome.UPHELD, reasons="Lost.", remedies=(refund,)))
+    desk.communicate_decision(ref, SETUP, channel=Channel.EMAIL, summary="We will refund you.")
+    return desk.record_reaction(ref, SETUP, Reaction.ACCEPTS)
+
+
 _BRANCHES: dict[str, tuple[str, _Step]] = {
+    "refund_accepted": ("investigating", _accept_a_refund),
     "rejected": ("awaiting_reaction", lambda d, r: d.record_reaction(r, SETUP, Reaction.REJECTS)),
     "on_hold": ("investigating", lambda d, r: d.put_on_hold(r, SETUP, reason="Waiting.")),
     "legal_hold": ("closed", lambda d, r: d.place_legal_hold(r, SETUP, reason="Claim 7.")),
@@ -140,8 +154,9 @@ def prepare(
 ) -> Complaint:
     """
     A new complaint of ``complainant``, assigned to ``assignee``, taken to ``state`` (a state
-    of the standard workflow on the way to closure, or ``rejected``, ``on_hold`` or
-    ``legal_hold``, which is closed and under legal hold).
+    of the standard workflow on the way to closure, or ``rejected``, ``on_hold``,
+    ``legal_hold``, which is closed and under legal hold, or ``refund_accepted``, resolved on
+    an accepted refund not yet carried out).
     """
     c = setup.receive(
         SETUP,

@@ -67,6 +67,7 @@ EXPECTED: dict[Action, set[Role]] = {
     Action.COMMUNICATE_DECISION: {MG},
     Action.RECORD_COMMUNICATION: {FL, IN, MG},
     Action.RECORD_REACTION: {CO, FL, MG},
+    Action.CARRY_OUT_DECISION: {MG},
     Action.REQUEST_INTERNAL_REVIEW: {MG},
     Action.REFER_EXTERNALLY: {MG},
     Action.CLOSE: {MG},
@@ -186,6 +187,10 @@ SCENARIOS: dict[Action, Scenario] = {
     ),
     Action.RECORD_REACTION: Scenario(
         "awaiting_reaction", lambda d, a, c: d.record_reaction(c.reference, a, Reaction.ACCEPTS)
+    ),
+    Action.CARRY_OUT_DECISION: Scenario(
+        "refund_accepted",
+        lambda d, a, c: d.carry_out_decision(c.reference, a, summary="Refund paid."),
     ),
     Action.REQUEST_INTERNAL_REVIEW: Scenario(
         "rejected",

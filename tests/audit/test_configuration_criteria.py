@@ -13,8 +13,9 @@ import attrs
 import pytest
 
 from iso10002 import Channel, ComplaintDesk, FixedClock, InMemoryEventStore
+from iso10002.audit.actions import ActionStatus, ImprovementAction
 from iso10002.audit.criteria import criteria, criterion
-from iso10002.audit.findings import EvidenceKind, FindingStatus
+from iso10002.audit.findings import EvidenceKind, Finding, FindingStatus
 from iso10002.audit.run import run_audit
 from iso10002.programme import Charges, Programme
 from iso10002.testing import SAMPLE_START, full_lifecycle, sample_actor, sample_complainant
@@ -49,6 +50,12 @@ def evolve(**changes: Any) -> Gap:
 
 
 GAPS: dict[str, Gap] = {
+    "4.5-accessible-to-all": lambda p: attrs.evolve(
+        p, access=attrs.evolve(p.access, accessible_formats=(), channels=(Channel.PHONE,))
+    ),
+    "4.10-personal-data-restricted": lambda p: attrs.evolve(
+        p, confidentiality=attrs.evolve(p.confidentiality, disclosure_rules=None)
+    ),
     "4.8-no-charges": evolve(charges=Charges(charged=True, description="A GBP 5 handling fee")),
     "5.3-policy-published": lambda p: attrs.evolve(
         p, policy=attrs.evolve(p.policy, published_at=())
@@ -78,8 +85,9 @@ def closed_store() -> InMemoryEventStore:
 
 def test_every_configuration_criterion_has_a_gap_fixture() -> None:
     ids = {c.id for c in criteria() if c.evidence_kind is EvidenceKind.CONFIGURATION}
-    # The workflow is not part of the programme: its two ways are tested below.
-    assert set(GAPS) | {"7-workflow-conforms"} == ids
+    # The workflow is not part of the programme, and 8.7 reads the improvement actions:
+    # their two ways are tested below.
+    assert set(GAPS) | {"7-workflow-conforms", "8.7-nonconformity-has-action"} == ids
 
 
 def test_a_workflow_that_breaks_the_handling_rules_fails_and_says_how() -> None:
@@ -105,9 +113,13 @@ def test_the_sample_programme_conforms_to_every_configuration_criterion() -> Non
         closed_store(), period_from=PERIOD[0], period_to=PERIOD[1], programme=good(), now=NOW
     )
     for c in criteria():
-        if c.evidence_kind is EvidenceKind.CONFIGURATION:
+        if c.evidence_kind is EvidenceKind.CONFIGURATION and not c.after_findings:
             assert (c.id, report.finding(c.id).status) == (c.id, FindingStatus.CONFORMING)
     assert report.organisation == "Example Ltd"
+    # No improvement actions were given: 8.7 says it did not look.
+    actions = report.finding("8.7-nonconformity-has-action")
+    assert actions.status is FindingStatus.NOT_APPLICABLE
+    assert actions.summary == "No improvement actions were given, so this was not checked."
 
 
 @pytest.mark.parametrize("criterion_id", sorted(GAPS))
@@ -133,9 +145,14 @@ def test_the_findings_name_what_they_read() -> None:
     )
     trained = report.finding("6.4-staff-trained")
     assert trained.summary == (
-        "1 people handled complaints without a current training record: investigator-1."
+        "1 of the 3 people who handled complaints had no current training record when they "
+        "acted: investigator-1."
     )
-    assert trained.evidence.failed == ("CMP-2026-000001",)
+    # Counted in people, not complaints: two of three were trained.
+    assert trained.evidence.failed == ("investigator-1",)
+    assert (trained.evidence.checked, trained.evidence.unit) == (3, "people")
+    assert trained.evidence.rate == 2 / 3
+    assert trained.evidence.notes == ("investigator-1: 1 complaint (CMP-2026-000001)",)
     charges = run_audit(
         closed_store(),
         period_from=PERIOD[0],
@@ -172,3 +189,99 @@ def test_staff_are_matched_by_id_or_by_name() -> None:
     p = programme(training=(training(person="Tom Okafor", expires_on=None),))
     report = run_audit(store, period_from=PERIOD[0], period_to=PERIOD[1], programme=p, now=NOW)
     assert report.finding("6.4-staff-trained").status is FindingStatus.CONFORMING
+
+
+def test_one_trained_person_is_one_person() -> None:
+    store = InMemoryEventStore()
+    desk = ComplaintDesk(store, clock=FixedClock(SAMPLE_START))
+    desk.receive(
+        sample_actor("agent-1"),
+        complainant=sample_complainant(),
+        channel=Channel.EMAIL,
+        description="Late refund.",
+        remedy_requested="Refund.",
+    )
+    report = run_audit(store, period_from=PERIOD[0], period_to=PERIOD[1], programme=good(), now=NOW)
+    f = report.finding("6.4-staff-trained")
+    assert f.summary == "The only person who handled complaints had current training."
+    assert (f.evidence.checked, f.evidence.failed, f.evidence.rate) == (1, (), 1.0)
+
+
+def test_the_gaps_of_accessibility_and_confidentiality_are_named() -> None:
+    report = run_audit(
+        closed_store(),
+        period_from=PERIOD[0],
+        period_to=PERIOD[1],
+        programme=GAPS["4.10-personal-data-restricted"](GAPS["4.5-accessible-to-all"](good())),
+        now=NOW,
+    )
+    access = report.finding("4.5-accessible-to-all")
+    assert access.summary == (
+        "The process is not accessible to all: fewer than two channels are offered; no "
+        "accessible format (large print, easy read, audio, ...) is offered."
+    )
+    assert access.evidence.configuration["access.channels"] == "phone"
+    private = report.finding("4.10-personal-data-restricted")
+    assert private.status is FindingStatus.MAJOR_NONCONFORMITY
+    assert private.summary == (
+        "Personal data is not restricted: no rules say when personal data may be disclosed."
+    )
+    fine = run_audit(
+        closed_store(), period_from=PERIOD[0], period_to=PERIOD[1], programme=good(), now=NOW
+    )
+    assert fine.finding("4.5-accessible-to-all").summary == (
+        "The process is offered by 2 channels, in 1 accessible format and 1 language."
+    )
+
+
+def _action(id: str, finding: str, status: str = "open") -> ImprovementAction:
+    closed = None if status in ("open", "in_progress") else _dt.date(2026, 3, 20)
+    return ImprovementAction(
+        id=id,
+        title="Fix it",
+        owner="Ann Rep",
+        due=_dt.date(2026, 4, 30),
+        status=ActionStatus(status),
+        opened_on=_dt.date(2026, 3, 10),
+        finding=finding,
+        closed_on=closed,
+    )
+
+
+def test_every_nonconformity_needs_an_improvement_action() -> None:
+    gapped = GAPS["6.4-staff-trained"](GAPS["4.8-no-charges"](good()))
+
+    def audit(*actions: ImprovementAction) -> Finding:
+        report = run_audit(
+            closed_store(),
+            period_from=PERIOD[0],
+            period_to=PERIOD[1],
+            programme=gapped,
+            now=NOW,
+            actions=actions,
+        )
+        return report.finding("8.7-nonconformity-has-action")
+
+    # A cancelled action answers nothing; a done one does.
+    missing = audit(_action("A-1", "6.4-staff-trained", "cancelled"))
+    assert missing.status is FindingStatus.MINOR_NONCONFORMITY
+    assert missing.evidence.failed == ("4.8-no-charges", "6.4-staff-trained")
+    assert (missing.evidence.checked, missing.evidence.unit) == (2, "nonconformities")
+    assert missing.summary == (
+        "2 of 2 nonconformities have no improvement action: 4.8-no-charges, 6.4-staff-trained."
+    )
+    one = audit(_action("A-1", "6.4-staff-trained", "done"))
+    assert one.summary == ("1 of 2 nonconformities has no improvement action: 4.8-no-charges.")
+    both = audit(_action("A-1", "6.4-staff-trained"), _action("A-2", "4.8-no-charges"))
+    assert both.status is FindingStatus.CONFORMING
+    assert both.summary == "All 2 nonconformities have an improvement action."
+    clean = run_audit(
+        closed_store(),
+        period_from=PERIOD[0],
+        period_to=PERIOD[1],
+        programme=good(),
+        now=NOW,
+        actions=(),
+    ).finding("8.7-nonconformity-has-action")
+    assert clean.status is FindingStatus.NOT_APPLICABLE
+    assert clean.summary == "The audit found no nonconformity."

@@ -33,11 +33,15 @@ from iso10002.audit.run import run_audit, sample_references
 from iso10002.errors import ValidationError
 from iso10002.model.events import (
     Assessed,
+    Closed,
     ComplaintReceived,
+    DecisionCarriedOut,
+    InvestigationStarted,
     ReactionRecorded,
     RootCauseRecorded,
     SatisfactionRecorded,
 )
+from iso10002.model.values import ImportSource, Priority
 from iso10002.testing import SAMPLE_START, sample_history, summary_after
 
 PERIOD = (SAMPLE_START.date(), SAMPLE_START.date() + _dt.timedelta(days=31))
@@ -89,8 +93,38 @@ def about_the_investigator(events: list[Event]) -> list[Event]:
     return changed(ComplaintReceived, people_involved=("investigator-1",))(events)
 
 
+def later_from(kind: type, by: _dt.timedelta) -> Mutation:
+    """Everything from the first event of ``kind`` on happens ``by`` later."""
+
+    def mutate(events: list[Event]) -> list[Event]:
+        first = next(i for i, e in enumerate(events) if isinstance(e.payload, kind))
+        moved = (attrs.evolve(e, occurred_at=e.occurred_at + by) for e in events[first:])
+        return [*events[:first], *moved]
+
+    return mutate
+
+
+def by_the_book(reference: str | None = None) -> list[Event]:
+    """
+    The sample history, assessed as serious (so 7.6 applies) and with its refund recorded as
+    carried out before the resolved closure (so 7.9's step is there).
+    """
+    events = sample_history(reference=reference)
+    events = changed(Assessed, priority=Priority.HIGH)(events)
+    closing = next(i for i, e in enumerate(events) if isinstance(e.payload, Closed))
+    before = events[closing - 1]
+    done = attrs.evolve(before, payload=DecisionCarriedOut(summary="Refund paid."))
+    return renumbered([*events[:closing], done, *events[closing:]])
+
+
 FAULTS: dict[str, Mutation] = {
     "7.2-record-complete": changed(ComplaintReceived, remedy_requested=None),
+    # Acknowledged within the hour, then 40 days without a word before the decision.
+    "7.3-kept-informed": later_from(Assessed, _dt.timedelta(days=40)),
+    "7.6-investigated-when-serious": without(InvestigationStarted),
+    # The decision goes out 57 days after receipt, past the eight weeks.
+    "7.7-response-given": later_from(DecisionCommunicated, _dt.timedelta(days=57)),
+    "7.9-decision-carried-out": without(DecisionCarriedOut),
     "7.4-acknowledged-in-time": acknowledged_late,
     "7.5-assessed-before-investigation": without(Assessed),
     "7.8-decision-communicated": without(DecisionCommunicated),
@@ -117,7 +151,7 @@ def test_every_history_criterion_has_a_fault_fixture() -> None:
 
 def test_a_complaint_handled_by_the_book_conforms_to_every_history_criterion() -> None:
     report = run_audit(
-        store_with(sample_history()), period_from=PERIOD[0], period_to=PERIOD[1], now=LATER
+        store_with(by_the_book()), period_from=PERIOD[0], period_to=PERIOD[1], now=LATER
     )
     for c in criteria():
         if c.evidence_kind is EvidenceKind.HISTORY:
@@ -134,8 +168,8 @@ def test_a_complaint_handled_by_the_book_conforms_to_every_history_criterion() -
 
 @pytest.mark.parametrize("criterion_id", sorted(FAULTS))
 def test_a_history_with_the_fault_fails_the_criterion(criterion_id: str) -> None:
-    good = sample_history(reference="CMP-2026-000001")
-    bad = FAULTS[criterion_id](sample_history(reference="CMP-2026-000002"))
+    good = by_the_book(reference="CMP-2026-000001")
+    bad = FAULTS[criterion_id](by_the_book(reference="CMP-2026-000002"))
     store = store_with(good, bad)
 
     report = run_audit(store, period_from=PERIOD[0], period_to=PERIOD[1], now=LATER)
@@ -143,9 +177,15 @@ def test_a_history_with_the_fault_fails_the_criterion(criterion_id: str) -> None
     f = report.finding(criterion_id)
     c = criterion(criterion_id)
     if c.any_suffices:
-        # A sample is enough: one measured complaint of two conforms; none fails.
+        # A sample is enough: one measured complaint of two conforms; none fails, and the
+        # one without is listed apart, not as a nonconformity.
         assert f.status is FindingStatus.CONFORMING
-        assert f.evidence.failed == ("CMP-2026-000002",)
+        assert f.evidence.failed == ()
+        assert f.evidence.unmet == ("CMP-2026-000002",)
+        assert f.evidence.rate == 0.5
+        assert f.summary == (
+            "1 of 2 complaints to which this applies have it (50%); a sample suffices."
+        )
         alone = run_audit(store_with(bad), period_from=PERIOD[0], period_to=PERIOD[1], now=LATER)
         assert alone.finding(criterion_id).status is FindingStatus.failing(c.weight)
         return
@@ -351,3 +391,46 @@ def test_an_organisation_adds_its_own_criterion_with_the_weight_of_an_observatio
             catalogue=[house_rule, house_rule],
         )
     assert caught.value.field == "catalogue"
+
+
+def test_dates_only_imports_are_not_measured_by_the_interval_criteria() -> None:
+    # Forty silent days and a response after 57 would fail 7.3 and 7.7, but an import with
+    # dates only cannot show intervals: neither criterion applies to it.
+    source = ImportSource(system="cfpb", record_id="1", imported_at=LATER, timed=False)
+    slow = later_from(DecisionCommunicated, _dt.timedelta(days=57))(
+        later_from(Assessed, _dt.timedelta(days=40))(by_the_book())
+    )
+    imported = changed(ComplaintReceived, source=source)(slow)
+
+    report = run_audit(store_with(imported), period_from=PERIOD[0], period_to=PERIOD[1], now=LATER)
+
+    for criterion_id in ("7.3-kept-informed", "7.7-response-given"):
+        f = report.finding(criterion_id)
+        assert (criterion_id, f.status, f.evidence.checked) == (
+            criterion_id,
+            FindingStatus.NOT_APPLICABLE,
+            0,
+        )
+    timed = run_audit(store_with(slow), period_from=PERIOD[0], period_to=PERIOD[1], now=LATER)
+    assert timed.finding("7.3-kept-informed").evidence.failed == ("CMP-2026-000001",)
+    assert timed.finding("7.7-response-given").evidence.failed == ("CMP-2026-000001",)
+
+
+def test_a_complaint_still_waiting_fails_7_3_only_once_the_interval_has_passed() -> None:
+    clock = FixedClock(SAMPLE_START)
+    desk = ComplaintDesk(clock=clock)
+    from .support import decided_not_communicated
+
+    ref = decided_not_communicated(desk)
+
+    def kept_informed(days: int) -> tuple[FindingStatus, tuple[str, ...]]:
+        f = run_audit(
+            desk.store,
+            period_from=PERIOD[0],
+            period_to=PERIOD[1],
+            now=clock.now() + _dt.timedelta(days=days),
+        ).finding("7.3-kept-informed")
+        return f.status, f.evidence.failed
+
+    assert kept_informed(20) == (FindingStatus.CONFORMING, ())
+    assert kept_informed(40) == (FindingStatus.MINOR_NONCONFORMITY, (ref,))

@@ -53,7 +53,15 @@ FINDING_KEYS = {
     "evidence",
     "attestation",
 }
-EVIDENCE_KEYS = {"checked", "failed", "conforming_rate", "configuration", "notes"}
+EVIDENCE_KEYS = {
+    "checked",
+    "failed",
+    "conforming_rate",
+    "configuration",
+    "notes",
+    "unit",
+    "unmet",
+}
 ATTESTATION_KEYS = {"criterion", "by", "at", "conforms", "statement", "evidence"}
 
 

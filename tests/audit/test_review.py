@@ -12,6 +12,7 @@ import pytest
 
 from iso10002.audit.findings import FindingStatus
 from iso10002.audit.review import (
+    FIGURE_RULE,
     KPI_LABELS,
     ActionStatus,
     ImprovementAction,
@@ -19,7 +20,9 @@ from iso10002.audit.review import (
     actions_from_json,
     actions_to_json,
     build_review_pack,
+    review_to_dict,
     review_to_html,
+    review_to_json,
     review_to_markdown,
 )
 from iso10002.audit.run import run_audit
@@ -35,6 +38,8 @@ from iso10002.model.values import (
     Role,
     Severity,
 )
+from iso10002.monitoring import compute_kpis
+from iso10002.monitoring.kpis import RULES as KPI_RULES
 from iso10002.storage.sqlite import SQLiteEventStore
 from iso10002.testing.samples import full_lifecycle, sample_actor, sample_complainant
 
@@ -199,11 +204,34 @@ def test_the_figures_count_the_period_only(store: SQLiteEventStore) -> None:
     assert kpis["closed"] == "2"
     # February's and the two still open on 31 March; the April decision does not change that.
     assert kpis["open_at_end"] == "3"
-    assert kpis["upheld"] == "100.0% (2 of 2)"  # April's "not upheld" is outside the period
-    assert kpis["satisfaction"] == "4.0 of 5 (2 responses)"
+    # April's "not upheld" is outside the period; the rate is over decisions on closed ones.
+    assert kpis["upheld"] == "100.0% (2 of 2 decided)"
+    # A score of 4 of 5 is three quarters of the way up the scale, as the KPI report shows it.
+    assert kpis["satisfaction"] == "75.0% of the scale (2 responses)"
+    # Both closed ones took a week with an investigation: not resolved at first contact.
+    assert kpis["first_contact_resolution"] == "0.0% (0 of 2 closed with timed records)"
     # One never acknowledged, one acknowledged four days late.
     assert kpis["acknowledged_in_time"] == "50.0% (2 of 4)"
     assert set(kpis) <= set(KPI_LABELS)
+
+
+def test_the_pack_and_the_kpi_report_count_by_one_set_of_rules(store: SQLiteEventStore) -> None:
+    p = pack(store)
+    start, end = (_dt.datetime(d.year, d.month, d.day, tzinfo=UTC) for d in (MARCH, APRIL))
+    report = compute_kpis(store, start=start, end=end)
+    # Nothing that changes March's figures happened after March: the two agree.
+    assert p.kpis["received"] == str(report.volume.received)
+    assert p.kpis["closed"] == str(report.volume.closed)
+    assert p.kpis["open_at_end"] == str(report.volume.open_at_end)
+    assert report.outcomes.upheld_rate.value == 1.0
+    assert report.satisfaction.mean_percent == 75.0
+    # The page says which rules it counted by, and why a later KPI report may differ.
+    assert p.rules[0] == FIGURE_RULE
+    assert set(KPI_RULES) <= set(p.rules)
+    md, page = review_to_markdown(p), review_to_html(p)
+    assert "### How the figures are counted" in md
+    assert "A KPI report of the same period made later also counts what happened" in md
+    assert "<h3>How the figures are counted</h3>" in page
 
 
 def test_nonconformities_and_the_actions_that_answer_them(store: SQLiteEventStore) -> None:
@@ -216,16 +244,18 @@ def test_nonconformities_and_the_actions_that_answer_them(store: SQLiteEventStor
     )
     unrelated = action(id="IA-3", finding=None, status=ActionStatus.IN_PROGRESS)
     p = pack(store, overdue, done, unrelated)
-    # Majors first: the April decision nobody communicated, then the late acknowledgements.
+    # Majors first: the April decision nobody communicated; then the complaint nobody has
+    # answered for over 28 days, and the late acknowledgements.
     assert [(f.criterion, f.status) for f in p.nonconformities] == [
         ("7.8-decision-communicated", FindingStatus.MAJOR_NONCONFORMITY),
+        ("7.3-kept-informed", FindingStatus.MINOR_NONCONFORMITY),
         ("7.4-acknowledged-in-time", FindingStatus.MINOR_NONCONFORMITY),
     ]
     assert p.actions == (overdue, done, unrelated)
     assert p.open_actions == (overdue, unrelated)
     assert p.overdue_actions == (overdue,)
     # A done action no longer answers a finding that still fails.
-    assert p.findings_without_action == ("7.8-decision-communicated",)
+    assert p.findings_without_action == ("7.8-decision-communicated", "7.3-kept-informed")
     headings = [i.heading for i in p.inputs]
     assert "Results of the audit (8.5)" in headings
     status = p.inputs[headings.index("Status of improvement actions (8.7)")]
@@ -242,6 +272,7 @@ def test_without_actions_every_nonconformity_lacks_one(store: SQLiteEventStore) 
     assert p.open_actions == p.overdue_actions == ()
     assert p.findings_without_action == (
         "7.8-decision-communicated",
+        "7.3-kept-informed",
         "7.4-acknowledged-in-time",
     )
 
@@ -283,3 +314,26 @@ def test_markdown_and_html_show_the_whole_pack(store: SQLiteEventStore) -> None:
 def test_an_actions_file_too_deep_or_too_long_is_a_serialization_error(text: str) -> None:
     with pytest.raises(SerializationError, match="not valid JSON"):
         actions_from_json(text)
+
+
+def test_the_pack_as_json_holds_the_figures_their_rules_and_the_audit(
+    store: SQLiteEventStore,
+) -> None:
+    p = pack(store, action(finding="7.4-acknowledged-in-time"))
+
+    data = json.loads(review_to_json(p))
+
+    assert data["format"] == "iso10002-review/1"
+    assert (data["period_from"], data["period_to"]) == ("2026-03-01", "2026-04-01")
+    figures = {f["key"]: f for f in data["figures"]}
+    assert figures["received"] == {
+        "key": "received",
+        "label": KPI_LABELS["received"],
+        "value": "4",
+    }
+    assert data["rules"][0] == FIGURE_RULE
+    assert data["nonconformities"] == [f.criterion for f in p.nonconformities]
+    assert data["actions"][0]["id"] == "IA-1"
+    assert data["findings_without_action"] == list(p.findings_without_action)
+    assert data["audit"]["findings"][0]["criterion"] == p.audit.findings[0].criterion
+    assert review_to_dict(p) == data

@@ -201,6 +201,22 @@ def test_review_builds_the_pack_with_the_actions(
     html = page.read_text(encoding="utf-8")
     assert "IA-7" in html and "@media print" in html and "<script" not in html
 
+    result = run(
+        capsys, "review", "--db", demo_db, "--actions", actions, "--as-of", AS_OF,
+        "--format", "json",
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    assert data["format"] == "iso10002-review/1"
+    assert [a["id"] for a in data["actions"]] == ["IA-7"]
+    assert {f["key"] for f in data["figures"]} >= {"received", "closed", "upheld"}
+    # Given the actions, the audit checks that every nonconformity has one (8.7).
+    found = {f["criterion"]: f for f in data["audit"]["findings"]}
+    has_action = found["8.7-nonconformity-has-action"]
+    assert has_action["status"] == "minor_nonconformity"
+    assert "7.8-decision-communicated" not in has_action["evidence"]["failed"]
+    assert has_action["evidence"]["unit"] == "nonconformities"
+
 
 # -- errors -----------------------------------------------------------------------------------
 

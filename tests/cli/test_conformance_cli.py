@@ -140,8 +140,8 @@ def test_an_unknown_guard_is_one_line_naming_the_path(
     assert result.out == ""
     assert result.err == (
         f"iso10002: error: {path}: $.transitions[5].guards[1]: unknown guard 'nepotism' "
-        "(known: assessment_recorded, closure_justified, not_on_hold, objectivity, on_hold, "
-        "recourse_explained)\n"
+        "(known: action_promised, assessment_recorded, closure_justified, decision_carried_out, "
+        "not_on_hold, objectivity, on_hold, recourse_explained)\n"
     )
 
 

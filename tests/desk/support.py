@@ -109,6 +109,9 @@ def attempts(original: str) -> dict[tuple[str, str | None], tuple[_Attempt, ...]
         ("communicate_decision", None): (
             lambda d, a, r: d.communicate_decision(r, a, channel=Channel.EMAIL, summary="No."),
         ),
+        ("carry_out_decision", None): (
+            lambda d, a, r: d.carry_out_decision(r, a, summary="Refund paid."),
+        ),
         ("record_communication", None): (
             lambda d, a, r: d.record_communication(
                 r,

@@ -14,9 +14,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from iso10002 import FixedClock, SQLiteEventStore
+from iso10002 import FixedClock, InMemoryEventStore, SQLiteEventStore
 from iso10002.importing import import_cfpb
 from iso10002.monitoring.kpis import compute_kpis
+from iso10002.monitoring.render_markdown import report_to_markdown
 from iso10002.monitoring.report import KpiReport
 
 DATA = Path(__file__).parent.parent / "data" / "cfpb"
@@ -117,3 +118,29 @@ def test_imported_dates_are_not_measured_as_durations(report: KpiReport) -> None
     (final,) = report.timeliness.final_response
     assert final.count == 0 and final.median is None
     assert final.not_measured == report.outcomes.decided
+
+
+def test_first_contact_resolution_is_not_measured_on_dates_only(report: KpiReport) -> None:
+    # 24 hours from receipt cannot be told from dates: no closed complaint is measured.
+    fcr = report.rates.first_contact_resolution
+    assert (fcr.numerator, fcr.denominator, fcr.value) == (0, 0, None)
+    assert report.rates.first_contact_not_measured == report.volume.closed > 0
+    first = {c.kpi: c for c in report.comparison}["first_contact_resolution"]
+    assert first.current is None
+    text = report_to_markdown(report)
+    assert "| Resolved at first contact | not measured | 0 complaints | 0 complaints |" in text
+    assert (
+        f"Resolved at first contact: not measured for {report.volume.closed:,} complaints of "
+        "those closed, imported with dates only: whether a decision went out within 24 hours "
+        "of receipt cannot be told from dates, so the figure is not measured at all."
+    ) in text
+
+
+def test_the_reference_pass_also_leaves_dates_only_out_of_first_contact() -> None:
+    # The in-memory store takes the row-by-row pass, not the SQL one: same rule.
+    store = InMemoryEventStore()
+    clock = FixedClock(dt.datetime(2026, 11, 23, tzinfo=dt.timezone.utc))
+    assert import_cfpb(store, DATA / FILES[1], clock=clock).failed == ()
+    report = compute_kpis(store, start=START, end=END, zone="America/New_York", clock=clock)
+    assert report.rates.first_contact_resolution.value is None
+    assert report.rates.first_contact_not_measured == report.volume.closed > 0

@@ -549,3 +549,44 @@ def test_any_series_give_a_well_formed_line_chart(data: tuple[list[str], list[Se
 def test_any_share_gives_a_well_formed_bar(share: float | None, title: str, caption: str) -> None:
     root = parse(share_bar(share, title=title, caption=caption))
     assert root.get("role") == "img"
+
+
+def test_an_unusual_point_is_marked_where_it_is_not_above_it() -> None:
+    chart = parse(
+        line_chart(
+            ["W1", "W2", "W3"],
+            [Series(name="Received", values=(4, 9, 5), flagged={1})],
+            title="Received",
+            unit="complaints",
+        )
+    )
+    (flag,) = chart.findall(".//s:polygon[@class='flag']", NS)
+    corners = [tuple(map(float, p.split(","))) for p in (flag.get("points") or "").split()]
+    centre_x = sum(x for x, _ in corners) / 4
+    centre_y = sum(y for _, y in corners) / 4
+    # The point the diamond marks is in its group, drawn after it so it stays on top.
+    group = next(g for g in chart.iter(f"{{{SVG_NAMESPACE}}}g") if flag in list(g))
+    assert [c.tag.split("}")[1] for c in group] == ["title", "polygon", "circle"]
+    point = group[2]
+    assert (centre_x, centre_y) == pytest.approx(
+        (float(point.get("cx") or 0), float(point.get("cy") or 0))
+    )
+    assert "W2: 9 complaints (unusual value)" in (group[0].text or "")
+
+
+def test_the_text_alternative_says_how_high_and_low_a_line_went() -> None:
+    label = parse(
+        line_chart(
+            ["W1", "W2", "W3", "W4"],
+            [
+                Series(name="Received", values=(0, 12, 7, 0)),
+                Series(name="Closed", values=(3, 3, None, 3)),
+            ],
+            title="Per week",
+            unit="complaints",
+        )
+    ).get("aria-label")
+    assert label == (
+        "Per week. 4 buckets, W1 to W4; Received: highest 12 complaints (W2), lowest "
+        "0 complaints (W1), last 0 complaints (W4); Closed: 3 complaints in each of 3 buckets"
+    )

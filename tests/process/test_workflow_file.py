@@ -126,8 +126,8 @@ def test_every_standard_guard_can_be_named(name: str) -> None:
             ["objectivity", "four_eyes"],
             (
                 "$.transitions[1].guards[1]: unknown guard 'four_eyes' (known: "
-                "assessment_recorded, closure_justified, not_on_hold, objectivity, on_hold, "
-                "recourse_explained)"
+                "action_promised, assessment_recorded, closure_justified, decision_carried_out, "
+                "not_on_hold, objectivity, on_hold, recourse_explained)"
             ),
         ),
         (("colour",), "blue", "$: unknown keys: ['colour']"),

@@ -73,6 +73,7 @@ from iso10002 import (
 )
 from iso10002.model.events import (
     DeadlineExtended,
+    DecisionCarriedOut,
     HoldEnded,
     HoldStarted,
     SlaAlertRaised,
@@ -435,6 +436,7 @@ PAYLOADS: Mapping[str, st.SearchStrategy[Any]] = {
         summary=texts(),
         recourse_explained=st.booleans(),
     ),
+    "decision_carried_out": st.builds(DecisionCarriedOut, summary=texts()),
     "communication_recorded": st.builds(CommunicationRecorded, communication=communications()),
     "reaction_recorded": st.builds(
         ReactionRecorded, reaction=st.sampled_from(Reaction), comment=optional(texts())

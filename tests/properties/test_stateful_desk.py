@@ -85,7 +85,7 @@ from iso10002 import (
     Withdrawn,
 )
 from iso10002.errors import ClientKeyReused
-from iso10002.model.events import DeadlineExtended, HoldEnded, HoldStarted
+from iso10002.model.events import DeadlineExtended, DecisionCarriedOut, HoldEnded, HoldStarted
 from iso10002.model.values import ExtensionKind
 from iso10002.serialization import history_from_json, history_to_json
 from iso10002.storage.sqlite import SQLiteEventStore
@@ -142,6 +142,7 @@ COMMAND_ARGS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "communicate_decision": {"channel": st.sampled_from(Channel), "recourse": st.booleans()},
     "record_communication": {"communication": s.communications()},
     "record_reaction": {"reaction": st.sampled_from(Reaction), "comment": st.none() | short_texts},
+    "carry_out_decision": {"summary": short_texts},
     "request_internal_review": {"reason": short_texts},
     "refer_externally": {
         "body": st.sampled_from(["Financial Ombudsman Service", "Energy Ombudsman"]),
@@ -206,6 +207,12 @@ def predicted_refusal(
         return "recourse_explained"
     if isinstance(payload, Closed) and not _closure_justified(c, payload, now):
         return "closure_justified"
+    if command == "carry_out_decision" and (
+        c.decision is None
+        or not c.decision.promises_action
+        or c.decision_carried_out_at is not None
+    ):
+        return "action_promised"
     if command == "put_on_hold" and c.on_hold_since is not None:
         return "not_on_hold"
     if command == "release_hold" and c.on_hold_since is None:
@@ -704,6 +711,21 @@ class DeskMachine(RuleBasedStateMachine):
             pin=pin,
             call=lambda v: self.desk.record_reaction(
                 cid, actor, reaction, comment=comment, expected_version=v
+            ),
+        )
+
+    def carry_out_decision(
+        self, cid: ComplaintId, actor: Actor, pin: int | None, *, summary: str
+    ) -> None:
+        """Record the accepted decision carried out."""
+        self._run(
+            cid,
+            "carry_out_decision",
+            actor,
+            payload=DecisionCarriedOut(summary=summary),
+            pin=pin,
+            call=lambda v: self.desk.carry_out_decision(
+                cid, actor, summary=summary, expected_version=v
             ),
         )
 

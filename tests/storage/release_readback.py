@@ -131,3 +131,29 @@ def read_back(store: Any, *, shown_in_full: frozenset[str] = frozenset()) -> dic
         "denials": [serialization.unstructure(d) for d in store.denials(limit=10_000)],
         "verify": _verified(store),
     }
+
+
+REPORT_WORDING = frozenset({"rules", "generated_at"})
+"""Report keys that say how, not what: the wording of the counting rules, and when it was made."""
+
+
+def release_figures(now: Any, then: Any) -> Any:
+    """
+    ``now`` cut down to what the release's report ``then`` had: the figures of a report grow
+    new keys from release to release, and its rules' wording may change, but every figure the
+    release printed must come out the same from the upgraded data.
+    """
+    if isinstance(then, dict) and isinstance(now, dict):
+        return {
+            key: release_figures(now.get(key), value)
+            for key, value in then.items()
+            if key not in REPORT_WORDING
+        }
+    if isinstance(then, list) and isinstance(now, list) and len(then) == len(now):
+        return [release_figures(a, b) for a, b in zip(now, then, strict=True)]
+    return now
+
+
+def without_wording(report: dict[str, Any]) -> Any:
+    """The release's report without the keys :func:`release_figures` leaves out."""
+    return release_figures(report, report)

@@ -23,6 +23,7 @@ from iso10002.model.events import (
     Closed,
     CommunicationRecorded,
     ComplaintReceived,
+    DecisionCarriedOut,
     DecisionCommunicated,
     DecisionMade,
     Event,
@@ -219,6 +220,9 @@ def _entries(history: Iterable[Event]) -> list[PublicEntry]:  # noqa: PLR0912
                 else "You did not accept our decision."
             )
             entry = PublicEntry(at=at, kind="reaction", text=text)
+        elif isinstance(p, DecisionCarriedOut):
+            text = "We carried out our decision."
+            entry = PublicEntry(at=at, kind="carried_out", text=text, detail=p.summary)
         elif isinstance(p, InternalReviewRequested):
             text = "Your complaint went to an internal review."
             entry = PublicEntry(at=at, kind="review", text=text)

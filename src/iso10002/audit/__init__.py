@@ -16,6 +16,12 @@ from iso10002.audit.criteria import ConfigOutcome, Criterion, criteria, criterio
 from iso10002.audit.principles import Principle, principle, principles
 
 if TYPE_CHECKING:
+    from iso10002.audit.actions import (
+        ActionStatus,
+        ImprovementAction,
+        actions_from_json,
+        actions_to_json,
+    )
     from iso10002.audit.findings import (
         REPORT_FORMAT,
         Attestation,
@@ -33,14 +39,12 @@ if TYPE_CHECKING:
         report_to_markdown,
     )
     from iso10002.audit.review import (
-        ActionStatus,
-        ImprovementAction,
         ReviewInput,
         ReviewPack,
-        actions_from_json,
-        actions_to_json,
         build_review_pack,
+        review_to_dict,
         review_to_html,
+        review_to_json,
         review_to_markdown,
     )
     from iso10002.audit.run import KNOWN_MEASURES, AuditContext, run_audit, sample_references
@@ -78,7 +82,9 @@ __all__ = [
     "report_to_html",
     "report_to_json",
     "report_to_markdown",
+    "review_to_dict",
     "review_to_html",
+    "review_to_json",
     "review_to_markdown",
     "run_audit",
     "sample_references",

@@ -14,29 +14,17 @@ to this complaint). Configuration checks return a :class:`ConfigOutcome`.
 
 from __future__ import annotations
 
-import datetime as _dt
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import attrs
 
+from iso10002.audit import _config_checks as config
+from iso10002.audit import _history_checks as history
+from iso10002.audit._config_checks import ConfigOutcome
 from iso10002.audit.findings import EvidenceKind, Weight
 from iso10002.model.complaint import Complaint
-from iso10002.model.events import (
-    Assessed,
-    Assigned,
-    Closed,
-    DecisionCommunicated,
-    DecisionMade,
-    Event,
-    InvestigationStarted,
-    ReactionRecorded,
-    SatisfactionRecorded,
-    SurveyAnswered,
-    Withdrawn,
-)
-from iso10002.model.values import ClosureReason, Outcome, Reaction
-from iso10002.sla.engine import SlaStatus, evaluate
+from iso10002.model.events import Event
 
 if TYPE_CHECKING:
     from iso10002.audit.run import AuditContext
@@ -44,20 +32,6 @@ if TYPE_CHECKING:
 __all__ = ["ConfigOutcome", "Criterion", "criteria", "criterion"]
 
 HistoryCheck = Callable[["AuditContext", Complaint, Sequence[Event]], "bool | None"]
-
-
-@attrs.frozen(kw_only=True)
-class ConfigOutcome:
-    """The result of a configuration criterion: whether it conforms, and what was read."""
-
-    conforms: bool | None
-    """``None``: the criterion does not apply (e.g. nothing to check)."""
-    summary: str
-    values: dict[str, str] = attrs.field(factory=dict)
-    failed: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()
-
-
 ConfigCheck = Callable[["AuditContext"], ConfigOutcome]
 
 
@@ -75,331 +49,8 @@ class Criterion:
     needs_programme: bool = False
     any_suffices: bool = False
     """A history criterion met when some complaints conform (a sample), not all of them."""
-
-
-# -- history checks ------------------------------------------------------------------------
-
-
-def _record_complete(_: AuditContext, c: Complaint, __: Sequence[Event]) -> bool | None:
-    return bool(
-        c.reference and c.received_at and c.channel and c.description and c.remedy_requested
-    )
-
-
-def _acknowledged_in_time(ctx: AuditContext, c: Complaint, history: Sequence[Event]) -> bool | None:
-    policy = ctx.policy_for(c)
-    if policy is not None:
-        report = evaluate(history, policy, ctx.now)
-        try:
-            status = report.metric("acknowledgement").status
-        except KeyError:
-            status = None
-        if status is not None:
-            if status is SlaStatus.MET:
-                return True
-            if status is SlaStatus.BREACHED:
-                return False
-            return None
-    limit = c.received_at + ctx.acknowledge_within
-    if c.acknowledged_at is not None:
-        return c.acknowledged_at <= limit
-    if c.withdrawn_at is not None and c.withdrawn_at <= limit:
-        return None
-    return False if ctx.now > limit else None
-
-
-def _assessed_first(_: AuditContext, __: Complaint, history: Sequence[Event]) -> bool | None:
-    assessed = False
-    applies = False
-    for event in history:
-        p = event.payload
-        if isinstance(p, Assessed):
-            assessed = True
-        elif isinstance(p, (InvestigationStarted, DecisionMade)):
-            applies = True
-            if not assessed:
-                return False
-    return True if applies else None
-
-
-def _decision_communicated(
-    ctx: AuditContext, c: Complaint, history: Sequence[Event]
-) -> bool | None:
-    decided_at: _dt.datetime | None = None
-    for event in history:
-        p = event.payload
-        if isinstance(p, DecisionMade):
-            decided_at = event.occurred_at
-        elif isinstance(p, (DecisionCommunicated, Withdrawn)):
-            decided_at = None
-        elif isinstance(p, Closed) and decided_at is not None:
-            return False  # closed on a decision nobody told the complainant
-    if c.decision is None:
-        return None
-    if decided_at is None:
-        return True
-    return False if ctx.now - decided_at > ctx.communicate_within else None
-
-
-def _recourse_explained(_: AuditContext, __: Complaint, history: Sequence[Event]) -> bool | None:
-    outcome: Outcome | None = None
-    applies = False
-    for event in history:
-        p = event.payload
-        if isinstance(p, DecisionMade):
-            outcome = p.decision.outcome
-        elif isinstance(p, DecisionCommunicated) and outcome is not Outcome.UPHELD:
-            applies = True
-            if not p.recourse_explained:
-                return False
-    return True if applies else None
-
-
-def _closure_reason(ctx: AuditContext, _: Complaint, history: Sequence[Event]) -> bool | None:
-    communicated: _dt.datetime | None = None
-    reaction: Reaction | None = None
-    applies = False
-    for event in history:
-        p = event.payload
-        if isinstance(p, DecisionCommunicated):
-            communicated, reaction = event.occurred_at, None
-        elif isinstance(p, DecisionMade):
-            communicated, reaction = None, None
-        elif isinstance(p, ReactionRecorded):
-            reaction = p.reaction
-        elif isinstance(p, Closed):
-            applies = True
-            if p.reason is ClosureReason.DUPLICATE and not p.duplicate_of:
-                return False
-            if p.reason is ClosureReason.RESOLVED and reaction is not Reaction.ACCEPTS:
-                return False
-            if p.reason is ClosureReason.NO_REPLY and (
-                communicated is None or event.occurred_at - communicated < ctx.no_reply_period
-            ):
-                return False
-    return True if applies else None
-
-
-def _objectivity(_: AuditContext, c: Complaint, history: Sequence[Event]) -> bool | None:
-    involved = set(c.people_involved)
-    if not involved:
-        return True
-    for event in history:
-        p = event.payload
-        if isinstance(p, Assigned) and p.assignee.id in involved:
-            return False
-        if isinstance(p, (InvestigationStarted, DecisionMade)) and event.actor.id in involved:
-            return False
-    return True
-
-
-def _integrity(_: AuditContext, __: Complaint, history: Sequence[Event]) -> bool | None:
-    # The history was replayed to get here; what is left to check is numbering and time order.
-    for i, event in enumerate(history, start=1):
-        if event.seq != i:
-            return False
-    times = [e.occurred_at for e in history]
-    return times == sorted(times)
-
-
-def _root_cause(_: AuditContext, c: Complaint, __: Sequence[Event]) -> bool | None:
-    if c.decision is None or c.decision.outcome is Outcome.NOT_UPHELD:
-        return None
-    return c.root_cause is not None
-
-
-def _satisfaction(_: AuditContext, c: Complaint, history: Sequence[Event]) -> bool | None:
-    if c.closed_at is None or c.closure_reason is ClosureReason.DUPLICATE:
-        return None
-    return any(isinstance(e.payload, (SatisfactionRecorded, SurveyAnswered)) for e in history)
-
-
-# -- configuration checks ------------------------------------------------------------------
-
-
-def _no_charges(ctx: AuditContext) -> ConfigOutcome:
-    p = ctx.require_programme()
-    charged = p.charges.charged
-    return ConfigOutcome(
-        conforms=not charged,
-        summary=(
-            f"Complaining costs the complainant something: {p.charges.description}"
-            if charged
-            else "Access to the complaints process is free of charge."
-        ),
-        values={"charges.charged": str(charged).lower()},
-    )
-
-
-def _objectives_monitored(ctx: AuditContext) -> ConfigOutcome:
-    p = ctx.require_programme()
-    if not p.objectives:
-        return ConfigOutcome(conforms=False, summary="No measurable objectives are set.")
-    known = ctx.known_measures()
-    unmonitored = tuple(o.id for o in p.objectives if o.measure not in known)
-    values = {f"objectives.{o.id}.measure": o.measure for o in p.objectives}
-    if unmonitored:
-        return ConfigOutcome(
-            conforms=False,
-            summary=(
-                f"{len(unmonitored)} of {len(p.objectives)} objectives measure nothing the "
-                f"library monitors: {', '.join(unmonitored)}."
-            ),
-            values=values,
-            notes=(f"monitored measures: {', '.join(sorted(known))}",),
-        )
-    return ConfigOutcome(
-        conforms=True,
-        summary=f"All {len(p.objectives)} objectives are tied to a monitored measure.",
-        values=values,
-    )
-
-
-def _retention(ctx: AuditContext) -> ConfigOutcome:
-    p = ctx.require_programme()
-    years = p.confidentiality.retention_years
-    expired = ctx.held_beyond_retention(years)
-    values = {"confidentiality.retention_years": str(years)}
-    if expired:
-        return ConfigOutcome(
-            conforms=False,
-            summary=(
-                f"{len(expired)} closed complaints are held beyond the {years}-year retention "
-                "period."
-            ),
-            values=values,
-            failed=expired,
-        )
-    return ConfigOutcome(
-        conforms=True,
-        summary=f"No closed complaint is held beyond the {years}-year retention period.",
-        values=values,
-    )
-
-
-def _policy_published(ctx: AuditContext) -> ConfigOutcome:
-    p = ctx.require_programme()
-    where = p.policy.published_at
-    return ConfigOutcome(
-        conforms=bool(where),
-        summary=(
-            f"The complaints policy is published at {', '.join(where)}."
-            if where
-            else "The complaints policy is not published anywhere."
-        ),
-        values={
-            "policy.published_at": ", ".join(where),
-            "policy.approved_by": p.policy.approved_by,
-        },
-    )
-
-
-def _roles_assigned(ctx: AuditContext) -> ConfigOutcome:
-    p = ctx.require_programme()
-    representative = p.person_for("management_representative")
-    top = p.person_for("top_management")
-    missing = [
-        name
-        for name, people in (("management_representative", representative), ("top_management", top))
-        if not people
-    ]
-    return ConfigOutcome(
-        conforms=not missing,
-        summary=(
-            f"No one holds the role(s): {', '.join(missing)}."
-            if missing
-            else "Top management and the complaints-handling management representative are named."
-        ),
-        values={
-            "responsibilities.management_representative": ", ".join(representative),
-            "responsibilities.top_management": ", ".join(top),
-        },
-    )
-
-
-def _staff_trained(ctx: AuditContext) -> ConfigOutcome:
-    # The pass over the histories checked each action against the programme's records.
-    if not ctx.staff:
-        return ConfigOutcome(conforms=None, summary="No staff handled complaints in the period.")
-    untrained = ctx.untrained
-    if untrained:
-        refs = tuple(sorted({r for rs in untrained.values() for r in rs}))
-        return ConfigOutcome(
-            conforms=False,
-            summary=(
-                f"{len(untrained)} people handled complaints without a current training record: "
-                f"{', '.join(sorted(untrained))}."
-            ),
-            failed=refs,
-            notes=tuple(
-                f"{person}: {len(rs)} complaints" for person, rs in sorted(untrained.items())
-            ),
-        )
-    return ConfigOutcome(
-        conforms=True,
-        summary=f"All {len(ctx.staff)} people who handled complaints had current training.",
-    )
-
-
-def _workflow_conforms(ctx: AuditContext) -> ConfigOutcome:
-    from iso10002.process.conformance import check_conformance
-
-    report = check_conformance(ctx.workflow)
-    values = {"workflow": ctx.workflow.name}
-    if report.ok:
-        return ConfigOutcome(
-            conforms=True,
-            summary=(
-                f"The workflow {ctx.workflow.name!r} passes all {len(report.rules_checked)} "
-                "handling-process rules."
-            ),
-            values=values,
-        )
-    return ConfigOutcome(
-        conforms=False,
-        summary=(
-            f"The workflow {ctx.workflow.name!r} breaks {len(report.violations)} "
-            "handling-process rule(s)."
-        ),
-        values=values,
-        notes=tuple(
-            f"{v.rule}: {v.message} (for example: {v.path_text})" for v in report.violations
-        ),
-    )
-
-
-def _how_to_complain(ctx: AuditContext) -> ConfigOutcome:
-    p = ctx.require_programme()
-    access = p.access
-    ok = bool(access.published_at) and bool(access.channels)
-    return ConfigOutcome(
-        conforms=ok,
-        summary=(
-            f"How to complain is published at {', '.join(access.published_at)}, with "
-            f"{len(access.channels)} channels."
-            if ok
-            else "How to complain is not published, or no channel is offered."
-        ),
-        values={
-            "access.published_at": ", ".join(access.published_at),
-            "access.channels": ", ".join(c.value for c in access.channels),
-            "access.languages": ", ".join(access.languages),
-        },
-    )
-
-
-def _external_body(ctx: AuditContext) -> ConfigOutcome:
-    p = ctx.require_programme()
-    body = p.escalation.external_body
-    return ConfigOutcome(
-        conforms=body is not None,
-        summary=(
-            f"Complainants are told of {body.name} ({body.time_limit})."
-            if body is not None
-            else "No external dispute-resolution body is named."
-        ),
-        values={"escalation.external_body": body.name if body is not None else ""},
-    )
+    after_findings: bool = False
+    """A configuration criterion that reads the other criteria's findings, so runs last."""
 
 
 _H = EvidenceKind.HISTORY
@@ -414,7 +65,16 @@ _CATALOGUE: tuple[Criterion, ...] = (
         "description and the remedy requested?",
         evidence_kind=_H,
         weight=Weight.MAJOR,
-        history_check=_record_complete,
+        history_check=history.record_complete,
+    ),
+    Criterion(
+        id="7.3-kept-informed",
+        clause="7.3",
+        question="While a complaint waited for its decision, was the complainant told where it "
+        "stood at regular intervals (at least every update interval of the audit)?",
+        evidence_kind=_H,
+        weight=Weight.MINOR,
+        history_check=history.kept_informed,
     ),
     Criterion(
         id="7.4-acknowledged-in-time",
@@ -422,7 +82,7 @@ _CATALOGUE: tuple[Criterion, ...] = (
         question="Was every complaint acknowledged within its target?",
         evidence_kind=_H,
         weight=Weight.MINOR,
-        history_check=_acknowledged_in_time,
+        history_check=history.acknowledged_in_time,
     ),
     Criterion(
         id="7.5-assessed-before-investigation",
@@ -430,7 +90,25 @@ _CATALOGUE: tuple[Criterion, ...] = (
         question="Was every complaint assessed before it was investigated or decided?",
         evidence_kind=_H,
         weight=Weight.MINOR,
-        history_check=_assessed_first,
+        history_check=history.assessed_first,
+    ),
+    Criterion(
+        id="7.6-investigated-when-serious",
+        clause="7.6",
+        question="Was every complaint assessed as serious (urgent or high priority, or a safety "
+        "implication) investigated before it was decided?",
+        evidence_kind=_H,
+        weight=Weight.MAJOR,
+        history_check=history.investigated_when_serious,
+    ),
+    Criterion(
+        id="7.7-response-given",
+        clause="7.7",
+        question="Did every complaint get a response (its decision communicated) within the "
+        "response target?",
+        evidence_kind=_H,
+        weight=Weight.MINOR,
+        history_check=history.response_given,
     ),
     Criterion(
         id="7.8-decision-communicated",
@@ -438,7 +116,7 @@ _CATALOGUE: tuple[Criterion, ...] = (
         question="Was every decision communicated to the complainant?",
         evidence_kind=_H,
         weight=Weight.MAJOR,
-        history_check=_decision_communicated,
+        history_check=history.decision_communicated,
     ),
     Criterion(
         id="7.9-recourse-explained",
@@ -447,7 +125,7 @@ _CATALOGUE: tuple[Criterion, ...] = (
         "and external recourse?",
         evidence_kind=_H,
         weight=Weight.MAJOR,
-        history_check=_recourse_explained,
+        history_check=history.recourse_explained,
     ),
     Criterion(
         id="7.9-closure-reason",
@@ -455,7 +133,18 @@ _CATALOGUE: tuple[Criterion, ...] = (
         question="Was every complaint closed for a documented reason that held at the time?",
         evidence_kind=_H,
         weight=Weight.MAJOR,
-        history_check=_closure_reason,
+        history_check=history.closure_reason,
+    ),
+    Criterion(
+        id="7.9-decision-carried-out",
+        clause="7.9",
+        question="When an accepted decision promised an action (a remedy beyond an explanation "
+        "or an apology), was it recorded as carried out before the complaint closed as resolved?",
+        evidence_kind=_H,
+        # An observation, not a nonconformity: histories recorded before the step existed
+        # cannot show it, and the closing guard enforces it where the workflow requires it.
+        weight=Weight.OBSERVATION,
+        history_check=history.decision_carried_out,
     ),
     Criterion(
         id="4.7-objectivity",
@@ -463,7 +152,7 @@ _CATALOGUE: tuple[Criterion, ...] = (
         question="Was no complaint assigned to, investigated or decided by a person it is about?",
         evidence_kind=_H,
         weight=Weight.MAJOR,
-        history_check=_objectivity,
+        history_check=history.objectivity,
     ),
     Criterion(
         id="4.9-history-integrity",
@@ -472,7 +161,7 @@ _CATALOGUE: tuple[Criterion, ...] = (
         "in time order?",
         evidence_kind=_H,
         weight=Weight.MAJOR,
-        history_check=_integrity,
+        history_check=history.integrity,
     ),
     Criterion(
         id="8.2-root-cause-for-upheld",
@@ -480,7 +169,7 @@ _CATALOGUE: tuple[Criterion, ...] = (
         question="Was a root cause recorded for every upheld or partially upheld complaint?",
         evidence_kind=_H,
         weight=Weight.MINOR,
-        history_check=_root_cause,
+        history_check=history.root_cause,
     ),
     Criterion(
         id="8.3-satisfaction-measured",
@@ -488,7 +177,7 @@ _CATALOGUE: tuple[Criterion, ...] = (
         question="Is complainants' satisfaction with the handling measured?",
         evidence_kind=_H,
         weight=Weight.MINOR,
-        history_check=_satisfaction,
+        history_check=history.satisfaction,
         # The standard asks for regular measurement, e.g. by random surveys, not every case.
         any_suffices=True,
     ),
@@ -498,7 +187,27 @@ _CATALOGUE: tuple[Criterion, ...] = (
         question="Is access to the complaints process free of charge?",
         evidence_kind=_C,
         weight=Weight.MAJOR,
-        config_check=_no_charges,
+        config_check=config.no_charges,
+        needs_programme=True,
+    ),
+    Criterion(
+        id="4.5-accessible-to-all",
+        clause="4.5",
+        question="Can everyone use the process: more than one channel, an accessible format, and "
+        "the languages stated?",
+        evidence_kind=_C,
+        weight=Weight.MINOR,
+        config_check=config.accessible_to_all,
+        needs_programme=True,
+    ),
+    Criterion(
+        id="4.10-personal-data-restricted",
+        clause="4.10",
+        question="Is it stated who may see complainants' personal data, and when it may be "
+        "disclosed?",
+        evidence_kind=_C,
+        weight=Weight.MAJOR,
+        config_check=config.personal_data_restricted,
         needs_programme=True,
     ),
     Criterion(
@@ -507,7 +216,7 @@ _CATALOGUE: tuple[Criterion, ...] = (
         question="Is the complaints-handling policy documented, approved and published?",
         evidence_kind=_C,
         weight=Weight.MINOR,
-        config_check=_policy_published,
+        config_check=config.policy_published,
         needs_programme=True,
     ),
     Criterion(
@@ -516,7 +225,7 @@ _CATALOGUE: tuple[Criterion, ...] = (
         question="Are top management and a complaints-handling management representative named?",
         evidence_kind=_C,
         weight=Weight.MINOR,
-        config_check=_roles_assigned,
+        config_check=config.roles_assigned,
         needs_programme=True,
     ),
     Criterion(
@@ -525,7 +234,7 @@ _CATALOGUE: tuple[Criterion, ...] = (
         question="Did everyone who handled a complaint hold a current training record?",
         evidence_kind=_C,
         weight=Weight.MINOR,
-        config_check=_staff_trained,
+        config_check=config.staff_trained,
         needs_programme=True,
     ),
     Criterion(
@@ -534,7 +243,7 @@ _CATALOGUE: tuple[Criterion, ...] = (
         question="Is how and where to complain published, with the channels offered?",
         evidence_kind=_C,
         weight=Weight.MINOR,
-        config_check=_how_to_complain,
+        config_check=config.how_to_complain,
         needs_programme=True,
     ),
     Criterion(
@@ -544,7 +253,7 @@ _CATALOGUE: tuple[Criterion, ...] = (
         "a decision, or end for a documented reason, with the required guards?",
         evidence_kind=_C,
         weight=Weight.MAJOR,
-        config_check=_workflow_conforms,
+        config_check=config.workflow_conforms,
     ),
     Criterion(
         id="7.9-external-body-named",
@@ -553,7 +262,7 @@ _CATALOGUE: tuple[Criterion, ...] = (
         "dissatisfied?",
         evidence_kind=_C,
         weight=Weight.MINOR,
-        config_check=_external_body,
+        config_check=config.external_body,
         needs_programme=True,
     ),
     Criterion(
@@ -562,7 +271,7 @@ _CATALOGUE: tuple[Criterion, ...] = (
         question="Are complaint records kept no longer than the retention rules allow?",
         evidence_kind=_C,
         weight=Weight.MINOR,
-        config_check=_retention,
+        config_check=config.retention,
         needs_programme=True,
     ),
     Criterion(
@@ -571,8 +280,18 @@ _CATALOGUE: tuple[Criterion, ...] = (
         question="Are the programme's objectives measurable and monitored?",
         evidence_kind=_C,
         weight=Weight.MINOR,
-        config_check=_objectives_monitored,
+        config_check=config.objectives_monitored,
         needs_programme=True,
+    ),
+    Criterion(
+        id="8.7-nonconformity-has-action",
+        clause="8.7",
+        question="Does every nonconformity the audit found have an improvement action that "
+        "answers it?",
+        evidence_kind=_C,
+        weight=Weight.MINOR,
+        config_check=config.actions_for_nonconformities,
+        after_findings=True,
     ),
     Criterion(
         id="5.2-leadership-commitment",
@@ -586,6 +305,14 @@ _CATALOGUE: tuple[Criterion, ...] = (
         id="6.4-resources-adequate",
         clause="6.4",
         question="Are the resources for complaints handling adequate for the volume handled?",
+        evidence_kind=_A,
+        weight=Weight.MINOR,
+    ),
+    Criterion(
+        id="8.5-audited-at-intervals",
+        clause="8.5",
+        question="Is the complaints-handling process audited at planned intervals, and was the "
+        "last audit before this one held within its interval?",
         evidence_kind=_A,
         weight=Weight.MINOR,
     ),

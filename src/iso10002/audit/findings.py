@@ -81,19 +81,25 @@ class Evidence:
 
     checked: int = 0
     failed: tuple[str, ...] = attrs.field(default=(), converter=check.to_tuple)
-    """References of the complaints that did not conform, in reference order."""
+    """What did not conform, in order: complaint references, or for a configuration criterion
+    the items its unit names (people, objectives, criteria of nonconformities)."""
     configuration: Mapping[str, str] = attrs.field(
         factory=dict, converter=check.to_str_mapping, hash=False
     )
     """The configuration values the criterion read, by dotted path."""
     notes: tuple[str, ...] = attrs.field(default=(), converter=check.to_tuple)
+    unit: str = "complaints"
+    """What ``checked`` and ``failed`` count, in the plural: complaints, people, ..."""
+    unmet: tuple[str, ...] = attrs.field(default=(), converter=check.to_tuple)
+    """For a criterion a sample meets (satisfaction measured): the complaints without it,
+    which are not nonconformities."""
 
     @property
     def rate(self) -> float | None:
-        """The share of checked complaints that conformed, or None if none were checked."""
+        """The share of what was checked that conformed (or had it), None if nothing was."""
         if not self.checked:
             return None
-        return (self.checked - len(self.failed)) / self.checked
+        return (self.checked - len(self.failed) - len(self.unmet)) / self.checked
 
 
 @attrs.frozen(kw_only=True)

@@ -8,8 +8,9 @@ enforces the principle as complaints are handled, written ``kind:name``:
 - ``guard:<name>`` — a guard of the standard workflow (:mod:`iso10002.process.guards`):
   ``objectivity`` keeps staff a complaint is about from investigating or deciding it (Annex D),
   ``assessment_recorded`` refuses a decision before an assessment, ``recourse_explained`` keeps
-  a rejected complaint open until internal and external recourse was explained, and
-  ``closure_justified`` refuses a closure without a reason;
+  a rejected complaint open until internal and external recourse was explained,
+  ``closure_justified`` refuses a closure without a reason, and ``decision_carried_out`` (when
+  the workflow requires it) a resolved closure before the promised action was recorded;
 - ``sla:policies`` — timeliness policies computed from the history (:mod:`iso10002.sla`);
 - ``events:history`` — the append-only, sequenced event history (who did what, when);
 - ``programme:configuration`` — the typed programme configuration (:mod:`iso10002.programme`).
@@ -108,7 +109,11 @@ _PRINCIPLES: tuple[Principle, ...] = (
             "The process is easy to find and use for all complainants: clear language, "
             "accessible formats and help for those who need it."
         ),
-        controls=("7.1-how-to-complain-published", "7.2-record-complete"),
+        controls=(
+            "4.5-accessible-to-all",
+            "7.1-how-to-complain-published",
+            "7.2-record-complete",
+        ),
     ),
     Principle(
         id="responsiveness",
@@ -119,8 +124,10 @@ _PRINCIPLES: tuple[Principle, ...] = (
             "and complainants are treated courteously and kept informed."
         ),
         controls=(
+            "7.3-kept-informed",
             "7.4-acknowledged-in-time",
             "7.5-assessed-before-investigation",
+            "7.7-response-given",
             "7.8-decision-communicated",
             "guard:assessment_recorded",
             "sla:policies",
@@ -131,7 +138,7 @@ _PRINCIPLES: tuple[Principle, ...] = (
         clause="4.7",
         name="Objectivity",
         meaning="Each complaint is handled in an equitable, objective and unbiased way.",
-        controls=("4.7-objectivity", "guard:objectivity"),
+        controls=("4.7-objectivity", "7.6-investigated-when-serious", "guard:objectivity"),
     ),
     Principle(
         id="charges",
@@ -158,7 +165,7 @@ _PRINCIPLES: tuple[Principle, ...] = (
             "Personal data are used only to address the complaint and are protected from "
             "disclosure unless the person consents or the law requires it."
         ),
-        controls=("8.1-retention", "programme:configuration"),
+        controls=("4.10-personal-data-restricted", "8.1-retention", "programme:configuration"),
     ),
     Principle(
         id="customer-focused-approach",
@@ -172,6 +179,7 @@ _PRINCIPLES: tuple[Principle, ...] = (
             "8.3-satisfaction-measured",
             "7.9-recourse-explained",
             "7.8-decision-communicated",
+            "7.9-decision-carried-out",
             "guard:recourse_explained",
         ),
     ),
@@ -187,7 +195,9 @@ _PRINCIPLES: tuple[Principle, ...] = (
             "5.4-roles-assigned",
             "7.9-closure-reason",
             "7-workflow-conforms",
+            "7.9-decision-carried-out",
             "guard:closure_justified",
+            "guard:decision_carried_out",
             "events:history",
         ),
     ),
@@ -203,7 +213,9 @@ _PRINCIPLES: tuple[Principle, ...] = (
             "8.2-root-cause-for-upheld",
             "8.3-satisfaction-measured",
             "8.4-objectives-monitored",
+            "8.5-audited-at-intervals",
             "8.6-management-review-held",
+            "8.7-nonconformity-has-action",
         ),
     ),
     Principle(
@@ -220,7 +232,12 @@ _PRINCIPLES: tuple[Principle, ...] = (
         clause="4.15",
         name="Timeliness",
         meaning="Complaints are handled as quickly as their nature and the process allow.",
-        controls=("7.4-acknowledged-in-time", "8.4-objectives-monitored", "sla:policies"),
+        controls=(
+            "7.4-acknowledged-in-time",
+            "7.7-response-given",
+            "8.4-objectives-monitored",
+            "sla:policies",
+        ),
     ),
 )
 

@@ -62,6 +62,9 @@ def _attestation_dict(a: Attestation) -> dict[str, Any]:
     }
 
 
+_UNMET = "Without it (a sample suffices, so not a nonconformity)"
+
+
 def _evidence_dict(e: Evidence) -> dict[str, Any]:
     return {
         "checked": e.checked,
@@ -69,6 +72,8 @@ def _evidence_dict(e: Evidence) -> dict[str, Any]:
         "conforming_rate": e.rate,
         "configuration": dict(e.configuration),
         "notes": list(e.notes),
+        "unit": e.unit,
+        "unmet": list(e.unmet),
     }
 
 
@@ -175,13 +180,20 @@ def _md_finding(f: Finding, limit: int) -> list[str]:
         "",
         f"- Evidence from: {f.evidence_kind.value}; weight of a failure: {f.weight.value}",
     ]
-    if e.checked:
+    if e.checked and e.unmet:
         lines.append(
-            f"- Checked: {e.checked}; not conforming: {len(e.failed)}; "
+            f"- Checked: {e.checked} {e.unit}; without it: {len(e.unmet)}; "
+            f"share with it: {_rate(e.rate)}"
+        )
+    elif e.checked:
+        lines.append(
+            f"- Checked: {e.checked} {e.unit}; not conforming: {len(e.failed)}; "
             f"conforming rate: {_rate(e.rate)}"
         )
     if e.failed:
         lines.append(f"- Not conforming: {_md_references(e.failed, limit)}")
+    if e.unmet:
+        lines.append(f"- {_UNMET}: {_md_references(e.unmet, limit)}")
     for key, value in sorted(e.configuration.items()):
         lines.append(f"- Configuration {_md_code(key)}: {_md(value)}")
     for note in e.notes:
@@ -325,15 +337,25 @@ def _html_finding(f: Finding, limit: int) -> str:
             f"weight of a failure: {_e(f.weight.value)}.</p>"
         ),
     ]
-    if e.checked:
+    if e.checked and e.unmet:
         parts.append(
-            f"<p>Checked {e.checked}; not conforming {len(e.failed)}; "
+            f"<p>Checked {e.checked} {_e(e.unit)}; without it {len(e.unmet)}; "
+            f"share with it {_e(_rate(e.rate))}.</p>"
+        )
+    elif e.checked:
+        parts.append(
+            f"<p>Checked {e.checked} {_e(e.unit)}; not conforming {len(e.failed)}; "
             f"conforming rate {_e(_rate(e.rate))}.</p>"
         )
     if e.failed:
         parts.append(
             f'<p class="refs"><span class="label">Not conforming:</span> '
             f"{_html_references(e.failed, limit)}</p>"
+        )
+    if e.unmet:
+        parts.append(
+            f'<p class="refs"><span class="label">{_e(_UNMET)}:</span> '
+            f"{_html_references(e.unmet, limit)}</p>"
         )
     if e.configuration:
         rows = "".join(

@@ -1,27 +1,29 @@
 """
 Management review (ISO 10002 8.6) and continual improvement (8.7).
 
-An :class:`ImprovementAction` is a typed record of one thing the organisation will do, with an
-owner, a due date and a status, linked to the audit criterion whose finding it answers. A
+An :class:`~iso10002.audit.actions.ImprovementAction` (in :mod:`iso10002.audit.actions`) is
+one thing the organisation will do, linked to the audit criterion whose finding it answers. A
 :class:`ReviewPack` gathers what top management reviews: the audit's findings, a few figures
 from the store, the nonconformities, the improvement actions (open, overdue) and the
 nonconformities no open action answers, arranged under the review inputs of 8.6.
-
-Actions are kept as a JSON array of records (see :func:`actions_to_json`) read and written
-through the library's one converter; a bad record is reported with its path (``$[2].due``).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import json
-from collections.abc import Iterable, Mapping
-from enum import Enum
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import attrs
 
 from iso10002 import serialization
+from iso10002.audit.actions import (
+    ActionStatus,
+    ImprovementAction,
+    actions_from_json,
+    actions_to_json,
+)
 from iso10002.audit.findings import AuditReport, Finding, FindingStatus
 from iso10002.audit.reports import (
     STATUS_LABELS,
@@ -31,17 +33,20 @@ from iso10002.audit.reports import (
     _md_code,
     _ordered_counts,
     _page,
+    report_to_dict,
 )
 from iso10002.audit.run import midnight_utc as _midnight
-from iso10002.errors import SerializationError, ValidationError
-from iso10002.model import _checks as check
+from iso10002.errors import ValidationError
 from iso10002.model.complaint import Complaint
-from iso10002.model.events import Event, SatisfactionRecorded, SurveyAnswered
-from iso10002.model.values import Outcome
+from iso10002.monitoring.kpis import RULES as KPI_RULES
+from iso10002.monitoring.kpis import kpis_from_complaints
+from iso10002.monitoring.report import KpiReport, Rate
 from iso10002.ports.store import ComplaintQuery, EventStore, iter_summaries
 
 __all__ = [
+    "FIGURE_RULE",
     "KPI_LABELS",
+    "REVIEW_FORMAT",
     "ActionStatus",
     "ImprovementAction",
     "ReviewInput",
@@ -49,9 +54,14 @@ __all__ = [
     "actions_from_json",
     "actions_to_json",
     "build_review_pack",
+    "review_to_dict",
     "review_to_html",
+    "review_to_json",
     "review_to_markdown",
 ]
+
+REVIEW_FORMAT = "iso10002-review/1"
+"""Identifies the JSON layout of a review pack; bumped only by an incompatible change."""
 
 ACKNOWLEDGEMENT_CRITERION = "7.4-acknowledged-in-time"
 """The audit criterion whose conforming rate the pack reports as acknowledgements in time."""
@@ -59,123 +69,29 @@ ACKNOWLEDGEMENT_CRITERION = "7.4-acknowledged-in-time"
 NONCONFORMITIES = (FindingStatus.MAJOR_NONCONFORMITY, FindingStatus.MINOR_NONCONFORMITY)
 
 
-class ActionStatus(str, Enum):
-    """Where an improvement action stands."""
-
-    OPEN = "open"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-    CANCELLED = "cancelled"
-
-    @property
-    def is_open(self) -> bool:
-        """Whether the action still has work to do (open or in progress)."""
-        return self in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
-
-
-def _action_status(value: object) -> object:
-    if isinstance(value, str) and not isinstance(value, ActionStatus):
-        for member in ActionStatus:
-            if member.value == value:
-                return member
-    return value
-
-
-def _date(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, _dt.date) or isinstance(value, _dt.datetime):
-        raise ValidationError(attribute.name, f"expected a date, got {value!r}")
-
-
-@attrs.frozen(kw_only=True)
-class ImprovementAction:
-    """
-    One continual-improvement action (8.7): what, who, by when, where it stands, and the audit
-    criterion whose finding it answers.
-
-    ``closed_on`` is given exactly when the action is done or cancelled, and neither it nor
-    ``due`` may fall before ``opened_on``.
-    """
-
-    id: str = attrs.field(validator=check.text)
-    title: str = attrs.field(validator=check.text)
-    owner: str = attrs.field(validator=check.text)
-    """The named person accountable for the action."""
-    due: _dt.date = attrs.field(validator=_date)
-    status: ActionStatus = attrs.field(
-        converter=_action_status, validator=check.member_of(ActionStatus)
-    )
-    opened_on: _dt.date = attrs.field(validator=_date)
-    finding: str | None = attrs.field(default=None, validator=check.optional_text)
-    """The id of the audit criterion whose finding the action answers, if any."""
-    closed_on: _dt.date | None = attrs.field(default=None, validator=check.optional_date)
-    notes: str | None = attrs.field(default=None, validator=check.optional_text)
-
-    def __attrs_post_init__(self) -> None:
-        if self.due < self.opened_on:
-            raise ValidationError("due", f"{self.due} is before opened_on {self.opened_on}")
-        if self.status.is_open and self.closed_on is not None:
-            raise ValidationError(
-                "closed_on", f"an action that is {self.status.value} has no closing date"
-            )
-        if not self.status.is_open and self.closed_on is None:
-            raise ValidationError(
-                "closed_on", f"an action that is {self.status.value} needs its closing date"
-            )
-        if self.closed_on is not None and self.closed_on < self.opened_on:
-            raise ValidationError(
-                "closed_on", f"{self.closed_on} is before opened_on {self.opened_on}"
-            )
-
-    def overdue(self, on: _dt.date) -> bool:
-        """Whether the action is still open after its due date, as of ``on``."""
-        return self.status.is_open and self.due < on
-
-
-def actions_to_json(actions: Iterable[ImprovementAction], *, indent: int | None = 2) -> str:
-    """Improvement actions as a JSON array of records (dates as ``YYYY-MM-DD``)."""
-    data = [serialization.unstructure(a) for a in actions]
-    return json.dumps(data, indent=indent, ensure_ascii=False)
-
-
-def actions_from_json(text: str | bytes) -> tuple[ImprovementAction, ...]:
-    """
-    Read improvement actions written by :func:`actions_to_json`.
-
-    Raises:
-        SerializationError: the text is not JSON, not an array, has unknown keys, or a value is
-            bad; the message starts with the path of the bad value, e.g. ``$[1].closed_on``.
-        ValidationError: two actions share an id (``field`` is ``id``).
-    """
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError) as e:  # JSONDecodeError, UnicodeDecodeError, int digits
-        raise SerializationError(f"$: not valid JSON: {e}") from e
-    if not isinstance(data, list):
-        raise SerializationError("$: expected a JSON array of improvement actions")
-    actions = tuple(
-        serialization.structure(item, ImprovementAction, path=f"$[{i}]")
-        for i, item in enumerate(data)
-    )
-    seen: set[str] = set()
-    for a in actions:
-        if a.id in seen:
-            raise ValidationError("id", f"two improvement actions have the id {a.id!r}")
-        seen.add(a.id)
-    return actions
-
-
 # -- the pack -----------------------------------------------------------------------------------
 
 KPI_LABELS: Mapping[str, str] = {
-    "received": "Complaints received in the period",
-    "closed": "Complaints closed in the period",
+    "received": "Complaints received in the period (duplicates apart)",
+    "closed": "Complaints closed in the period (withdrawn and duplicates apart)",
     "open_at_end": "Complaints open at the end of the period",
-    "acknowledged_in_time": "Acknowledged within target",
-    "upheld": "Decisions upholding the complaint (fully or partly)",
-    "satisfaction": "Satisfaction with the handling",
+    "acknowledged_in_time": "Acknowledged within target (audit criterion 7.4)",
+    "upheld": "Upheld rate: decisions on closed complaints upholding them, fully or partly",
+    "first_contact_resolution": "Resolved at first contact, of the closed complaints",
+    "satisfaction": "Satisfaction with the handling (average score, as a share of the scale)",
 }
 """The pack's figures, by key, with what each one counts; a figure that cannot be computed
-(nothing to count) is left out of :attr:`ReviewPack.kpis`."""
+(nothing to count) is left out of :attr:`ReviewPack.kpis`, one the data cannot support says
+``not measured`` and why."""
+
+FIGURE_RULE = (
+    "The figures are counted by the KPI report's rules (listed below; the monitoring guide "
+    "explains them) on each complaint's history up to the end of the period, except the "
+    "acknowledgements, which are the audit's criterion 7.4-acknowledged-in-time. A KPI report "
+    "of the same period made later also counts what happened after the period ended (a "
+    "reopening, a late survey answer), and differs from these figures by that alone."
+)
+"""How the pack's figures relate to the KPI report's, as the pack states it."""
 
 
 @attrs.frozen(kw_only=True)
@@ -206,58 +122,54 @@ class ReviewPack:
     findings_without_action: tuple[str, ...]
     """Criterion ids of nonconformities that no open action answers."""
     inputs: tuple[ReviewInput, ...]
+    rules: tuple[str, ...] = (FIGURE_RULE, *KPI_RULES)
+    """How the figures are counted: how they relate to the KPI report, then its rules."""
 
 
 def _percent(part: int, whole: int) -> str:
     return f"{part / whole:.1%} ({part} of {whole})"
 
 
-def _kpis(store: EventStore, audit: AuditReport) -> dict[str, str]:
-    """
-    The pack's figures, from each complaint received before the period ends, replayed up to
-    that end (later events do not change the past period): complaints received; closed in the
-    period (any receipt date); open at its end (neither closed nor withdrawn); the share of
-    decisions made in the period that upheld the complaint fully or partly; the mean
-    satisfaction score recorded in the period; and the audit's conforming rate for
-    acknowledgement within target.
-    """
-    start, end = _midnight(audit.period_from), _midnight(audit.period_to)
-    received = closed = open_at_end = decisions = upheld = 0
-    scores: list[tuple[int, int]] = []
+def _as_of_end(store: EventStore, end: _dt.datetime) -> Iterator[Complaint]:
+    """Each complaint received before ``end``, replayed up to that instant."""
     for summary in iter_summaries(store, ComplaintQuery(received_to=end)):
         events = [e for e in store.read(summary.id) if e.occurred_at < end]
-        if not events:
-            continue
-        c = Complaint.replay(events)
-        if c.received_at >= start:
-            received += 1
-        if c.closed_at is not None and start <= c.closed_at < end:
-            closed += 1
-        if c.closed_at is None and c.withdrawn_at is None:
-            open_at_end += 1
-        if c.decision is not None and c.decided_at is not None and c.decided_at >= start:
-            decisions += 1
-            upheld += c.decision.outcome in (Outcome.UPHELD, Outcome.PARTIALLY_UPHELD)
-        scores += [
-            score for e in events if e.occurred_at >= start and (score := _score(e)) is not None
-        ]
-    kpis = {"received": str(received), "closed": str(closed), "open_at_end": str(open_at_end)}
+        if events:
+            yield Complaint.replay(events)
+
+
+def _rate(r: Rate, of: str) -> str | None:
+    return None if r.value is None else f"{r.value:.1%} ({r.numerator} of {r.denominator} {of})"
+
+
+def _figures(report: KpiReport, audit: AuditReport) -> dict[str, str]:
+    """The pack's figures in words, from a KPI report of its period (see :data:`FIGURE_RULE`)."""
+    v = report.volume
+    kpis = {"received": str(v.received), "closed": str(v.closed), "open_at_end": str(v.open_at_end)}
     try:
         ack = audit.finding(ACKNOWLEDGEMENT_CRITERION).evidence
     except KeyError:
         ack = None
     if ack is not None and ack.checked:
         kpis["acknowledged_in_time"] = _percent(ack.checked - len(ack.failed), ack.checked)
-    if decisions:
-        kpis["upheld"] = _percent(upheld, decisions)
-    if scores:
-        scales = {scale for _, scale in scores}
-        if len(scales) == 1:
-            mean = sum(s for s, _ in scores) / len(scores)
-            kpis["satisfaction"] = f"{mean:.1f} of {scales.pop()} ({len(scores)} responses)"
-        else:  # different scales: each score as a share of its scale's top
-            share = sum(s / scale for s, scale in scores) / len(scores)
-            kpis["satisfaction"] = f"{share:.0%} of the top score ({len(scores)} responses)"
+    upheld = _rate(report.outcomes.upheld_rate, "decided")
+    if upheld is not None:
+        kpis["upheld"] = upheld
+    rates = report.rates
+    unmeasured = rates.first_contact_not_measured
+    first = _rate(rates.first_contact_resolution, "closed with timed records")
+    if first is not None:
+        kpis["first_contact_resolution"] = first + (
+            f"; not measured for {unmeasured} imported with dates only" if unmeasured else ""
+        )
+    elif unmeasured:
+        kpis["first_contact_resolution"] = (
+            f"not measured: all {unmeasured} closed complaints were imported with dates only, "
+            "so 24 hours from receipt cannot be told"
+        )
+    s = report.satisfaction
+    if s.mean_percent is not None:
+        kpis["satisfaction"] = f"{s.mean_percent:.1f}% of the scale ({s.responses} responses)"
     return kpis
 
 
@@ -278,7 +190,7 @@ def _inputs(
 ) -> tuple[ReviewInput, ...]:
     counts = audit.counts()
     failing_rates = [
-        f"{f.criterion}: {f.evidence.rate:.1%} of {f.evidence.checked} conforming"
+        f"{f.criterion}: {f.evidence.rate:.1%} of {f.evidence.checked} {f.evidence.unit} conforming"
         for f in audit.findings
         if f.evidence.rate is not None and f.evidence.failed
     ]
@@ -350,17 +262,6 @@ def _inputs(
     )
 
 
-def _score(e: Event) -> tuple[int, int] | None:
-    """A satisfaction score and its scale: recorded alone, or a survey's overall question."""
-    p = e.payload
-    if isinstance(p, SatisfactionRecorded):
-        return p.score, p.scale
-    if isinstance(p, SurveyAnswered) and p.satisfaction_score is not None:
-        assert p.satisfaction_scale is not None  # the event holds both or neither
-        return p.satisfaction_score, p.satisfaction_scale
-    return None
-
-
 def build_review_pack(
     store: EventStore,
     audit: AuditReport,
@@ -370,7 +271,8 @@ def build_review_pack(
 ) -> ReviewPack:
     """
     The management review pack for ``audit``'s period, as of the day ``on``: the audit, the
-    figures from ``store`` (see :data:`KPI_LABELS`), the nonconformities, the improvement
+    figures from ``store`` (see :data:`KPI_LABELS`; counted by the KPI report's rules on the
+    histories up to the period's end, :data:`FIGURE_RULE`), the nonconformities, the improvement
     actions with those open and overdue on ``on``, and the nonconformities no open action
     answers, under the inputs of 8.6.
 
@@ -392,7 +294,11 @@ def build_review_pack(
     open_actions = tuple(a for a in actions if a.status.is_open)
     answered = {a.finding for a in open_actions}
     without_action = tuple(f.criterion for f in nonconformities if f.criterion not in answered)
-    kpis = _kpis(store, audit)
+    start, end = _midnight(audit.period_from), _midnight(audit.period_to)
+    report = kpis_from_complaints(
+        _as_of_end(store, end), start=start, end=end, generated_at=audit.generated_at
+    )
+    kpis = _figures(report, audit)
     return ReviewPack(
         organisation=audit.organisation,
         period_from=audit.period_from,
@@ -458,6 +364,10 @@ def review_to_markdown(pack: ReviewPack) -> str:
         "| Figure | Value |",
         "|---|---|",
         *(f"| {KPI_LABELS[k]} | {_md(v)} |" for k, v in pack.kpis.items()),
+        "",
+        "### How the figures are counted",
+        "",
+        *(f"- {_md(rule)}" for rule in pack.rules),
         "",
         "## Review inputs (8.6)",
         "",
@@ -550,6 +460,8 @@ def review_to_html(pack: ReviewPack) -> str:
         "</header>",
         "<h2>Figures</h2>",
         f"<table><tbody>{kpis}</tbody></table>",
+        "<h3>How the figures are counted</h3>",
+        "<ul>" + "".join(f"<li>{_e(rule)}</li>" for rule in pack.rules) + "</ul>",
         "<h2>Review inputs (8.6)</h2>",
         inputs,
         "<h2>Audit findings</h2>",
@@ -565,3 +477,32 @@ def review_to_html(pack: ReviewPack) -> str:
         without,
     ]
     return _page(_title(pack), body)
+
+
+def review_to_dict(pack: ReviewPack) -> dict[str, Any]:
+    """
+    The pack as plain data (the layout :data:`REVIEW_FORMAT`): the figures with their labels
+    and counting rules, the review inputs, the nonconformities, the improvement actions and
+    the audit it rests on (as :func:`~iso10002.audit.report_to_dict` gives it).
+    """
+    return {
+        "format": REVIEW_FORMAT,
+        "organisation": pack.organisation,
+        "period_from": pack.period_from.isoformat(),
+        "period_to": pack.period_to.isoformat(),
+        "prepared_on": pack.prepared_on.isoformat(),
+        "figures": [{"key": k, "label": KPI_LABELS[k], "value": v} for k, v in pack.kpis.items()],
+        "rules": list(pack.rules),
+        "inputs": [{"heading": i.heading, "lines": list(i.lines)} for i in pack.inputs],
+        "nonconformities": [f.criterion for f in pack.nonconformities],
+        "actions": [serialization.unstructure(a) for a in pack.actions],
+        "open_actions": [a.id for a in pack.open_actions],
+        "overdue_actions": [a.id for a in pack.overdue_actions],
+        "findings_without_action": list(pack.findings_without_action),
+        "audit": report_to_dict(pack.audit),
+    }
+
+
+def review_to_json(pack: ReviewPack, *, indent: int | None = 2) -> str:
+    """The pack as JSON text (see :func:`review_to_dict`)."""
+    return json.dumps(review_to_dict(pack), indent=indent, ensure_ascii=False)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from iso10002.audit.actions import ImprovementAction
 from iso10002.audit.criteria import Criterion, criteria
 from iso10002.audit.findings import (
     Attestation,
@@ -72,6 +73,14 @@ class AuditContext:
     communicate_within: _dt.timedelta
     no_reply_period: _dt.timedelta
     workflow: Workflow = attrs.field(factory=standard_workflow)
+    update_within: _dt.timedelta = _dt.timedelta(days=28)
+    """The longest a complainant may wait for word of their complaint before its decision."""
+    respond_within: _dt.timedelta = _dt.timedelta(weeks=8)
+    """The response target when the complaint's timeliness policy sets none."""
+    actions: tuple[ImprovementAction, ...] | None = None
+    """The improvement actions, when given: criterion 8.7 checks that they answer findings."""
+    findings: list[Finding] = attrs.field(factory=list)
+    """The findings made so far, for the criteria that run after the others."""
     staff: set[str] = attrs.field(factory=set)
     """Ids of the staff who acted on the period's complaints."""
     untrained: dict[str, set[str]] = attrs.field(factory=dict)
@@ -101,18 +110,22 @@ class AuditContext:
         )
         return metrics | set(KNOWN_MEASURES)
 
-    def held_beyond_retention(self, years: int) -> tuple[str, ...]:
-        """References of complaints closed more than ``years`` years before now."""
+    def held_beyond_retention(self, years: int) -> tuple[tuple[str, ...], int]:
+        """
+        References of complaints closed more than ``years`` years before now, and how many
+        closed complaints were looked at.
+        """
         try:
             limit = self.now.replace(year=self.now.year - years)
         except ValueError:  # 29 February
             limit = self.now.replace(year=self.now.year - years, day=28)
-        found = [
-            s.reference
+        closed = [
+            s
             for s in iter_summaries(self.store, ComplaintQuery(is_open=False))
-            if s.closed_at is not None and s.closed_at < limit
+            if s.closed_at is not None
         ]
-        return tuple(sorted(found))
+        found = [s.reference for s in closed if s.closed_at is not None and s.closed_at < limit]
+        return tuple(sorted(found)), len(closed)
 
     def note_staff_action(
         self, reference: str, person: str, name: str | None, day: _dt.date
@@ -165,6 +178,9 @@ def run_audit(
     no_reply_period: _dt.timedelta = DEFAULT_NO_REPLY_PERIOD,
     workflow: Workflow | None = None,
     catalogue: Sequence[Criterion] | None = None,
+    update_within: _dt.timedelta = _dt.timedelta(days=28),
+    respond_within: _dt.timedelta = _dt.timedelta(weeks=8),
+    actions: Iterable[ImprovementAction] | None = None,
 ) -> AuditReport:
     """
     Audit the complaints received from ``period_from`` (inclusive) to ``period_to``
@@ -184,6 +200,12 @@ def run_audit(
         catalogue: the criteria to apply; :func:`~iso10002.audit.criteria.criteria` if
             omitted. An organisation may add its own (an observation-weighted check of its
             house rules, say) or leave some out.
+        update_within: the longest a complainant may wait for word of their complaint before
+            its decision (7.3).
+        respond_within: the response target (7.7) of complaints whose timeliness policy
+            sets no ``final_response`` metric.
+        actions: the improvement actions; with them, criterion 8.7 checks that every
+            nonconformity found has one (not applicable without them).
 
     Raises:
         ValidationError: the period is empty or reversed, an attestation names an unknown or
@@ -210,20 +232,27 @@ def run_audit(
         communicate_within=communicate_within,
         no_reply_period=no_reply_period,
         workflow=workflow if workflow is not None else standard_workflow(),
+        update_within=update_within,
+        respond_within=respond_within,
+        actions=None if actions is None else tuple(actions),
     )
     history_criteria = [c for c in catalogue if c.history_check is not None]
     query = ComplaintQuery(
         received_from=midnight_utc(period_from), received_to=midnight_utc(period_to)
     )
     references, checked, failed = _check_histories(ctx, query, history_criteria)
-    findings = []
-    for c in catalogue:
+    made: dict[str, Finding] = {}
+    # Criteria that judge the other findings (8.7) run once those are made.
+    for c in sorted(catalogue, key=lambda c: c.after_findings):
         if c.history_check is not None:
-            findings.append(_history_finding(c, checked[c.id], sorted(failed[c.id])))
+            finding = _history_finding(c, checked[c.id], sorted(failed[c.id]))
         elif c.config_check is not None:
-            findings.append(_config_finding(c, ctx))
+            finding = _config_finding(c, ctx)
         else:
-            findings.append(_attested_finding(c, attested.get(c.id)))
+            finding = _attested_finding(c, attested.get(c.id))
+        made[c.id] = finding
+        ctx.findings.append(finding)
+    findings = [made[c.id] for c in catalogue]
     return AuditReport(
         organisation=programme.organisation if programme is not None else None,
         programme_version=programme.version if programme is not None else None,
@@ -308,9 +337,15 @@ def _history_finding(c: Criterion, checked: int, failed: list[str]) -> Finding:
         summary = "No complaint in the period to which this applies."
     elif c.any_suffices:
         met = checked - len(failed)
-        status = FindingStatus.CONFORMING if met else FindingStatus.failing(c.weight)
+        if met:
+            # A sample suffices: the complaints without it are not nonconformities.
+            evidence = Evidence(checked=checked, unmet=tuple(failed))
+            status = FindingStatus.CONFORMING
+        else:
+            status = FindingStatus.failing(c.weight)
         summary = (
-            f"{met} of {checked} complaints to which this applies conform ({met / checked:.0%})."
+            f"{met} of {checked} complaints to which this applies have it ({met / checked:.0%}); "
+            "a sample suffices."
         )
     elif failed:
         status = FindingStatus.failing(c.weight)
@@ -332,10 +367,11 @@ def _config_finding(c: Criterion, ctx: AuditContext) -> Finding:
     assert c.config_check is not None
     outcome = c.config_check(ctx)
     evidence = Evidence(
-        checked=len(outcome.failed) if outcome.failed else 0,
+        checked=outcome.checked if outcome.checked is not None else len(outcome.failed),
         failed=outcome.failed,
         configuration=outcome.values,
         notes=outcome.notes,
+        unit=outcome.unit,
     )
     if outcome.conforms is None:
         status = FindingStatus.NOT_APPLICABLE

@@ -22,9 +22,12 @@ from iso10002 import serialization
 from iso10002.audit.findings import Attestation, AuditReport
 from iso10002.audit.reports import report_to_html, report_to_json, report_to_markdown
 from iso10002.audit.review import (
+    ImprovementAction,
+    ReviewPack,
     actions_from_json,
     build_review_pack,
     review_to_html,
+    review_to_json,
     review_to_markdown,
 )
 from iso10002.audit.run import run_audit
@@ -128,7 +131,11 @@ def _now(args: argparse.Namespace) -> _dt.datetime:
     return parse_instant("--as-of", args.as_of, "UTC")
 
 
-def _audit(args: argparse.Namespace, store: EventStore) -> AuditReport:
+def _audit(
+    args: argparse.Namespace,
+    store: EventStore,
+    actions: tuple[ImprovementAction, ...] | None = None,
+) -> AuditReport:
     from iso10002.cli._sla import known_policies
 
     if args.sample < 0:
@@ -147,6 +154,7 @@ def _audit(args: argparse.Namespace, store: EventStore) -> AuditReport:
             sample_size=args.sample,
             seed=args.seed,
             now=_now(args),
+            actions=actions,
         )
     except ValidationError as e:
         if not e.field.startswith("attestations"):
@@ -191,11 +199,16 @@ def _run_review(args: argparse.Namespace) -> int:
             actions = actions_from_json(text)
         except Iso10002Error as e:
             raise _usage(f"--actions: {args.actions}: {e}") from e
-        report = _audit(args, desk.store)
+        # With the actions, the audit also checks that each nonconformity has one (8.7).
+        report = _audit(args, desk.store, actions)
         on = report.generated_at.astimezone(_dt.timezone.utc).date()
         pack = build_review_pack(desk.store, report, actions, on=on)
-    render = review_to_html if args.format == "html" else review_to_markdown
-    _write(args, render(pack), "management review pack")
+    renderers: dict[str, Callable[[ReviewPack], str]] = {
+        "json": review_to_json,
+        "md": review_to_markdown,
+        "html": review_to_html,
+    }
+    _write(args, renderers[args.format](pack), "management review pack")
     return 0
 
 
@@ -283,7 +296,7 @@ def register(
     )
     review.add_argument(
         "--format",
-        choices=("md", "html"),
+        choices=("json", "md", "html"),
         default="md",
-        help="Markdown or a printable HTML page (default: md)",
+        help="JSON, Markdown or a printable HTML page (default: md)",
     )

@@ -50,6 +50,7 @@ from iso10002 import (
 )
 from iso10002.model.events import (
     DeadlineExtended,
+    DecisionCarriedOut,
     HoldEnded,
     HoldStarted,
     LegalHoldPlaced,
@@ -258,6 +259,8 @@ def _detail(p: EventPayload) -> str:  # noqa: PLR0912 - one case per payload typ
         return (
             f"{m.direction.value} {_words(m.kind.value)} by {_words(m.channel.value)}: {m.summary}"
         )
+    if isinstance(p, DecisionCarriedOut):
+        return p.summary
     if isinstance(p, ReactionRecorded):
         return f"complainant {p.reaction.value}" + (f": {p.comment}" if p.comment else "")
     if isinstance(p, InternalReviewRequested):

@@ -29,6 +29,7 @@ from iso10002.model.events import (
     Closed,
     CommunicationRecorded,
     DeadlineExtended,
+    DecisionCarriedOut,
     DecisionCommunicated,
     DecisionMade,
     EventPayload,
@@ -219,6 +220,24 @@ class Commands(CommandPath):
         return self._run(
             Action.RECORD_REACTION, key, actor, payload, expected_version, command=command
         )
+
+    def carry_out_decision(
+        self,
+        key: ComplaintKey,
+        actor: Actor,
+        *,
+        summary: str,
+        expected_version: int | None = None,
+    ) -> Complaint:
+        """
+        Record that the accepted decision was carried out (7.9): ``summary`` says what was done
+        (the refund paid, the repair made). Only a decision that promises an action
+        (``Decision.promises_action``) is carried out, once; a workflow built with
+        ``standard_workflow(require_carried_out=True)`` closes such a complaint as resolved
+        only after this.
+        """
+        payload = DecisionCarriedOut(summary=summary)
+        return self._run(Action.CARRY_OUT_DECISION, key, actor, payload, expected_version)
 
     def request_internal_review(
         self,

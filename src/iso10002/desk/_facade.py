@@ -5,7 +5,8 @@ The desk is assembled from one part per concern, each a module of this package:
 
 - :mod:`~iso10002.desk._path`: how a command runs (load, authorize, decide, append); start here.
 - :mod:`~iso10002.desk._intake`: ``receive`` and ``receive_or_replay``.
-- :mod:`~iso10002.desk._commands`: the handling commands, ``acknowledge`` to ``run_step``;
+- :mod:`~iso10002.desk._commands`: the handling commands, ``acknowledge`` to ``run_step``
+  (``carry_out_decision`` records the accepted decision carried out, 7.9);
   :mod:`~iso10002.desk._feedback`: ``record_satisfaction`` and ``answer_survey``.
 - :mod:`~iso10002.desk._queries`: ``get``, ``history``, ``find_by_client_key``, ``query`` and
   ``public_view``.

@@ -48,6 +48,7 @@ class Action(str, Enum):
     COMMUNICATE_DECISION = "communicate_decision"
     RECORD_COMMUNICATION = "record_communication"
     RECORD_REACTION = "record_reaction"
+    CARRY_OUT_DECISION = "carry_out_decision"
     REQUEST_INTERNAL_REVIEW = "request_internal_review"
     REFER_EXTERNALLY = "refer_externally"
     CLOSE = "close"

@@ -24,6 +24,7 @@ from iso10002.model.events import (
     CommunicationRecorded,
     ComplaintReceived,
     DeadlineExtended,
+    DecisionCarriedOut,
     DecisionCommunicated,
     DecisionMade,
     Event,
@@ -128,6 +129,8 @@ class Complaint:
     communications: tuple[Communication, ...] = ()
     reaction: Reaction | None = None
     reaction_at: _dt.datetime | None = None
+    decision_carried_out_at: _dt.datetime | None = None
+    """When the decision in force was recorded as carried out (7.9); a new decision clears it."""
     internal_reviews: int = 0
     referred_to: str | None = None
     referrals: int = 0
@@ -235,6 +238,7 @@ def _changes(c: Complaint, e: Event, p: Any) -> dict[str, Any]:  # noqa: PLR0912
             "recourse_explained": False,
             "reaction": None,
             "reaction_at": None,
+            "decision_carried_out_at": None,
         }
     if isinstance(p, DecisionCommunicated):
         return {
@@ -246,6 +250,8 @@ def _changes(c: Complaint, e: Event, p: Any) -> dict[str, Any]:  # noqa: PLR0912
         return {"communications": (*c.communications, p.communication)}
     if isinstance(p, ReactionRecorded):
         return {"reaction": p.reaction, "reaction_at": at}
+    if isinstance(p, DecisionCarriedOut):
+        return {"decision_carried_out_at": at}
     if isinstance(p, InternalReviewRequested):
         return {"internal_reviews": c.internal_reviews + 1}
     if isinstance(p, ReferredExternally):

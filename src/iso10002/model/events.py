@@ -47,6 +47,7 @@ __all__ = [
     "CommunicationRecorded",
     "ComplaintReceived",
     "DeadlineExtended",
+    "DecisionCarriedOut",
     "DecisionCommunicated",
     "DecisionMade",
     "Event",
@@ -226,6 +227,21 @@ class ReactionRecorded:
     comment: str | None = attrs.field(
         default=None, validator=check.optional_text, metadata=PERSONAL, repr=masked
     )
+
+
+@attrs.frozen(kw_only=True)
+class DecisionCarriedOut:
+    """
+    The decision or action the complainant accepted was carried out, and this records it
+    (7.9): the refund paid, the repair done, the process changed. Needed before a resolved
+    complaint closes when its decision promises an action (see ``Decision.promises_action``)
+    and the workflow requires it.
+    """
+
+    type: ClassVar[str] = "decision_carried_out"
+
+    summary: str = attrs.field(validator=check.text, metadata=PERSONAL, repr=masked)
+    """What was done, e.g. ``"Refund of 25.00 GBP paid to the card used"``."""
 
 
 @attrs.frozen(kw_only=True)
@@ -490,6 +506,7 @@ EventPayload = Union[  # noqa: UP007 - kept as typing.Union so __args__ lists th
     DecisionCommunicated,
     CommunicationRecorded,
     ReactionRecorded,
+    DecisionCarriedOut,
     InternalReviewRequested,
     ReferredExternally,
     Closed,

@@ -42,9 +42,9 @@ class NotificationKind(str, Enum):
     """
 
     ACKNOWLEDGEMENT = "acknowledgement"
-    """The complaint was received (ISO 10002 7.3)."""
+    """The complaint was received and is acknowledged (ISO 10002 7.4)."""
     PROGRESS_UPDATE = "progress_update"
-    """The complainant is told where the complaint stands (7.3, 7.6)."""
+    """The complainant is told where the complaint stands (7.3)."""
     HOLDING_RESPONSE = "holding_response"
     """The deadline cannot be met; the complainant is told why and until when."""
     REQUEST_FOR_INFORMATION = "request_for_information"
@@ -62,7 +62,7 @@ class NotificationKind(str, Enum):
     WARNING_DIGEST = "warning_digest"
     """Staff: one message listing many warnings, instead of one message each."""
     SATISFACTION_SURVEY = "satisfaction_survey"
-    """The complainant is asked about the handling of the complaint (8.2)."""
+    """The complainant is asked about the handling of the complaint (8.3)."""
 
 
 # Printable ASCII without spaces: the key travels in mail and HTTP headers as it is.

@@ -25,6 +25,7 @@ from iso10002.model import _checks as check
 from iso10002.model.personal import PERSONAL, masked
 
 __all__ = [
+    "ACTION_REMEDIES",
     "Actor",
     "AlertLevel",
     "Assessment",
@@ -149,6 +150,22 @@ class RemedyKind(str, Enum):
     COMPENSATION = "compensation"
     PROCESS_CHANGE = "process_change"
     OTHER = "other"
+
+
+ACTION_REMEDIES = frozenset(
+    {
+        RemedyKind.REPAIR_OR_REPLACEMENT,
+        RemedyKind.REFUND,
+        RemedyKind.COMPENSATION,
+        RemedyKind.PROCESS_CHANGE,
+        RemedyKind.OTHER,
+    }
+)
+"""
+The remedies that promise an action to carry out after the decision (7.9). An explanation or
+an apology is given by the decision letter itself; every other kind (``other`` included, since
+nothing says it is only words) is something the organization still has to do.
+"""
 
 
 class Direction(str, Enum):
@@ -392,6 +409,15 @@ class Decision:
     outcome: Outcome = attrs.field(validator=check.member_of(Outcome))
     reasons: str = attrs.field(validator=check.text, metadata=PERSONAL, repr=masked)
     remedies: tuple[Remedy, ...] = attrs.field(default=(), validator=check.tuple_of(Remedy))
+
+    @property
+    def promises_action(self) -> bool:
+        """
+        Whether the decision promises an action to carry out and record before the complaint
+        is resolved (7.9): it names at least one remedy of :data:`ACTION_REMEDIES`. A decision
+        with only an explanation or an apology, or none, promises nothing beyond the letter.
+        """
+        return any(r.kind in ACTION_REMEDIES for r in self.remedies)
 
     def __attrs_post_init__(self) -> None:
         if self.outcome is not Outcome.NOT_UPHELD and not self.remedies:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
         pareto_chart,
         share_bar,
     )
-    from iso10002.monitoring.kpis import RULES, compute_kpis, kpis_from_rows
+    from iso10002.monitoring.kpis import RULES, compute_kpis, kpis_from_complaints, kpis_from_rows
     from iso10002.monitoring.render import (
         HEADLINE_KPIS,
         KPI_LABELS,
@@ -78,6 +78,7 @@ __all__ = [
     "bar_chart",
     "compute_kpis",
     "hbar_chart",
+    "kpis_from_complaints",
     "kpis_from_rows",
     "line_chart",
     "pareto_chart",

@@ -200,6 +200,8 @@ class Cohorts:
         self.remedies: dict[str, int] = {}
         self.redress: dict[str, Decimal] = {}
         self.first_contact = self.reopened = self.reviewed = self.referred = 0
+        self.first_contact_unmeasured = 0
+        """Closed complaints with dates only: whether resolved at first contact is unknown."""
         self.scores: dict[tuple[int, int], int] = {}
         """How many responses gave each (score, scale)."""
         self.causes: dict[tuple[str | None, str], int] = {}
@@ -263,7 +265,15 @@ class Cohorts:
                 self.ack.add(received, acknowledged, timed)
         if closed is not None and start <= closed < end and not duplicate:
             index = self._bucket(closed)
-            ending = (outcome, withdrawn, first_contact, reopens > 0, reviews > 0, referrals > 0)
+            ending = (
+                outcome,
+                withdrawn,
+                first_contact,
+                reopens > 0,
+                reviews > 0,
+                referrals > 0,
+                bool(timed),
+            )
             self.count_closed(index, dims, ending)
             if not withdrawn:
                 self.count_details((remedies, score, scale, cause_category, cause))
@@ -310,14 +320,14 @@ class Cohorts:
         self,
         index: int | None,
         dims: tuple[str | None, ...],
-        ending: tuple[str | None, int, int, bool, bool, bool],
+        ending: tuple[str | None, int, int, bool, bool, bool, bool],
         n: int = 1,
     ) -> None:
         """
         ``n`` complaints closed (or withdrawn) in the period with these values: ``ending`` is
-        (outcome, withdrawn, first contact, reopened, reviewed, referred).
+        (outcome, withdrawn, first contact, reopened, reviewed, referred, timed).
         """
-        outcome, withdrawn, first_contact, reopened, reviewed, referred = ending
+        outcome, withdrawn, first_contact, reopened, reviewed, referred, timed = ending
         if withdrawn:
             self.withdrawn += n
             return
@@ -328,7 +338,11 @@ class Cohorts:
             self._dims(dims, 2, n)
         if outcome is not None:
             self.outcomes[outcome] += n
-        self.first_contact += n if first_contact else 0
+        # 24 hours cannot be told from dates alone: an untimed complaint is not measured.
+        if timed:
+            self.first_contact += n if first_contact else 0
+        else:
+            self.first_contact_unmeasured += n
         self.reopened += n if reopened else 0
         self.reviewed += n if reviewed else 0
         self.referred += n if referred else 0
@@ -442,7 +456,10 @@ class Cohorts:
 
     def rates(self) -> Rates:
         return Rates(
-            first_contact_resolution=Rate.of(self.first_contact, self.closed),
+            first_contact_resolution=Rate.of(
+                self.first_contact, self.closed - self.first_contact_unmeasured
+            ),
+            first_contact_not_measured=self.first_contact_unmeasured,
             reopened=Rate.of(self.reopened, self.closed),
             internal_review=Rate.of(self.reviewed, self.closed),
             external_referral=Rate.of(self.referred, self.closed),

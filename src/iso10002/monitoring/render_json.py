@@ -40,7 +40,9 @@ Top level:
 - ``redress``: an array of ``{"amount", "currency"}``, the money paid per currency, the
   amount a decimal string.
 - ``rates``: ``first_contact_resolution``, ``reopened``, ``internal_review`` and
-  ``external_referral``, rates over the complaints closed in the period.
+  ``external_referral``, rates over the complaints closed in the period;
+  ``first_contact_not_measured``, the closed complaints imported with dates only, left out of
+  ``first_contact_resolution`` (whose ``value`` is ``null`` when every one is).
 - ``satisfaction``: ``responses``, ``mean_percent`` (mean of ``(score - 1) / (scale - 1)`` as
   a percentage) and ``satisfied`` (a rate: responses at 75 % of the scale or above).
 - ``customers``: the customer count given, or ``null``; ``per_1000_customers``: complaints

@@ -161,9 +161,14 @@ class Rates:
     """Rates over the complaints closed in the period."""
 
     first_contact_resolution: Rate
+    """Over the closed complaints whose instants are timed; see ``first_contact_not_measured``."""
     reopened: Rate
     internal_review: Rate
     external_referral: Rate
+    first_contact_not_measured: int = 0
+    """Closed complaints imported with dates only: whether a decision went out within 24 hours
+    of receipt cannot be told, so they are left out of ``first_contact_resolution``. When all
+    of them are, it is not measured (``value`` is ``None``)."""
 
 
 @attrs.frozen(kw_only=True)

@@ -16,8 +16,10 @@ from iso10002.model.values import ClosureReason, Outcome, Reaction
 from iso10002.process.workflow import Guard, GuardContext
 
 __all__ = [
+    "action_promised",
     "assessment_recorded",
     "closure_justified",
+    "decision_carried_out",
     "not_on_hold",
     "objectivity",
     "on_hold",
@@ -112,6 +114,60 @@ recourse_explained = Guard(
     ),
     check=_recourse_explained,
     reads_payloads=(DecisionCommunicated,),
+)
+
+
+def _action_promised(ctx: GuardContext) -> str | None:
+    decision = ctx.complaint.decision
+    if decision is None:
+        return "no decision has been taken (7.7)"
+    if not decision.promises_action:
+        return (
+            "the decision promises no action to carry out: its remedies are given by the "
+            "decision letter itself"
+        )
+    if ctx.complaint.decision_carried_out_at is not None:
+        return (
+            "the decision was already recorded as carried out at "
+            f"{ctx.complaint.decision_carried_out_at.isoformat()}"
+        )
+    return None
+
+
+action_promised = Guard(
+    name="action_promised",
+    description=(
+        "Only a decision that promises an action (a remedy beyond an explanation or an "
+        "apology) is carried out, and only once (7.9)."
+    ),
+    check=_action_promised,
+    reads_payloads=(),
+)
+
+
+def _decision_carried_out(ctx: GuardContext) -> str | None:
+    c = ctx.complaint
+    payload = ctx.payload
+    if not isinstance(payload, Closed) or payload.reason is not ClosureReason.RESOLVED:
+        return None
+    if c.decision is None or not c.decision.promises_action:
+        return None
+    if c.decision_carried_out_at is None:
+        return (
+            "the decision promises an action that has not been recorded as carried out (7.9): "
+            "record it with carry_out_decision first"
+        )
+    return None
+
+
+decision_carried_out = Guard(
+    name="decision_carried_out",
+    description=(
+        "A complaint closes as resolved only once the action its accepted decision promises "
+        "(a remedy beyond an explanation or an apology) is recorded as carried out (7.9)."
+    ),
+    check=_decision_carried_out,
+    reads_payloads=(Closed,),
 )
 
 

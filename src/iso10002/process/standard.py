@@ -2,9 +2,10 @@
 The standard workflow: the handling process of ISO 10002 clause 7, as data.
 
 receipt (7.2) → acknowledgement (7.4) → initial assessment (7.5) → investigation (7.6) →
-decision (7.7) → communicating the decision (7.8) → the complainant's reaction and closing (7.9).
-A rejected decision keeps the complaint open and leads to internal review or external referral;
-a complaint may be withdrawn while open and reopened once closed.
+decision (7.7) → communicating the decision (7.8) → the complainant's reaction, carrying out the
+accepted decision, and closing (7.9). A rejected decision keeps the complaint open and leads to
+internal review or external referral; a complaint may be withdrawn while open and reopened once
+closed.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import datetime as _dt
 from enum import Enum
 
 from iso10002.process import guards
-from iso10002.process.workflow import StateDef, Transition, Workflow
+from iso10002.process.workflow import Guard, StateDef, Transition, Workflow
 
 __all__ = ["DEFAULT_NO_REPLY_PERIOD", "State", "standard_workflow"]
 
@@ -58,14 +59,26 @@ def _names(*states: State) -> tuple[str, ...]:
     return tuple(s.value for s in states)
 
 
-def standard_workflow(*, no_reply_period: _dt.timedelta = DEFAULT_NO_REPLY_PERIOD) -> Workflow:
+def standard_workflow(
+    *,
+    no_reply_period: _dt.timedelta = DEFAULT_NO_REPLY_PERIOD,
+    require_carried_out: bool = False,
+) -> Workflow:
     """
     Build the standard ISO 10002 workflow.
 
     Args:
         no_reply_period: how long after the decision was communicated a complaint may be closed
             because the complainant did not react.
+        require_carried_out: give ``close`` the ``decision_carried_out`` guard, so that a
+            complaint whose accepted decision promises an action (``Decision.promises_action``)
+            closes as resolved only once ``carry_out_decision`` recorded it (7.9). Off by
+            default, so that applications written before the step existed keep closing as
+            they did; the step itself (``carry_out_decision``) is always there.
     """
+    closing: tuple[Guard, ...] = (guards.closure_justified(no_reply_period),)
+    if require_carried_out:
+        closing = (*closing, guards.decision_carried_out)
     open_ = _names(*_OPEN)
     every = (*open_, *_names(*_ENDED))
     t = Transition
@@ -158,6 +171,13 @@ def standard_workflow(*, no_reply_period: _dt.timedelta = DEFAULT_NO_REPLY_PERIO
                 description="The complainant rejects; the complaint stays open (7.9).",
             ),
             t(
+                command="carry_out_decision",
+                sources=_names(_S.RESOLVED),
+                target=None,
+                guards=(guards.action_promised,),
+                description="Record that the accepted decision was carried out (7.9).",
+            ),
+            t(
                 command="request_internal_review",
                 sources=_names(_S.REJECTED),
                 target="internal_review",
@@ -173,7 +193,7 @@ def standard_workflow(*, no_reply_period: _dt.timedelta = DEFAULT_NO_REPLY_PERIO
                 command="close",
                 sources=open_,
                 target="closed",
-                guards=(guards.closure_justified(no_reply_period),),
+                guards=closing,
                 description="Close with a documented reason.",
             ),
             t(

@@ -48,7 +48,9 @@ _DEFAULT_NO_REPLY_DAYS = DEFAULT_NO_REPLY_PERIOD.days
 _FIXED_GUARDS: Mapping[str, Guard] = {
     g.name: g
     for g in (
+        _guards.action_promised,
         _guards.assessment_recorded,
+        _guards.decision_carried_out,
         _guards.objectivity,
         _guards.recourse_explained,
         _guards.not_on_hold,

@@ -74,12 +74,32 @@ def _series(
         unusual = i in line.flagged
         tip = f"{line.name}, {labels[i]}: {with_unit(value, unit, decimals)}"
         out.append(f"<g><title>{escape(tip + (f' ({flag_label})' if unusual else ''))}</title>")
-        out.append(marker(index, x, y, colour))
         if unusual:
-            out.append(diamond(x, y - 12, 6, HIGHLIGHT))
+            # Centred on the point and drawn first: the point's own marker stays on top.
+            out.append(diamond(x, y, 9, HIGHLIGHT))
+        out.append(marker(index, x, y, colour))
         out.append("</g>")
     out.append("</g>")
     return out
+
+
+def _summary(line: Series, labels: Sequence[str], shown: Callable[[float], str]) -> str:
+    """
+    A series in words for the text alternative: its highest and lowest values and where, and
+    its last. The first and last buckets alone say little (a partial bucket is often 0).
+    """
+    points = [(labels[i], v) for i, v in enumerate(line.values) if v is not None]
+    if not points:
+        return ""
+    high = max(points, key=lambda p: p[1])
+    low = min(points, key=lambda p: p[1])
+    if high[1] == low[1]:
+        return f"{line.name}: {shown(high[1])} in each of {len(points)} buckets"
+    last = points[-1]
+    return (
+        f"{line.name}: highest {shown(high[1])} ({high[0]}), lowest {shown(low[1])} "
+        f"({low[0]}), last {shown(last[1])} ({last[0]})"
+    )
 
 
 def line_chart(
@@ -136,14 +156,9 @@ def line_chart(
             decimals=shared_decimals(present),
         )
     body += [baseline(frame), *x_labels(frame, labels), axis_caption(frame, unit)]
-    summaries = []
-    for line in series:
-        shown = [v for v in line.values if v is not None]
-        if shown:
-            summaries.append(
-                f"{line.name}: from {with_unit(shown[0], unit, shared_decimals(present))} "
-                f"to {with_unit(shown[-1], unit, shared_decimals(present))}"
-            )
+    decimals = shared_decimals(present)
+    summaries = [_summary(line, labels, lambda v: with_unit(v, unit, decimals)) for line in series]
+    summaries = [s for s in summaries if s]
     label = f"{title}. {count} buckets, {labels[0]} to {labels[-1]}; " + "; ".join(summaries)
     if flags:
         label += f"; {flags} marked as {flag_label}"

@@ -10,7 +10,8 @@ a section "Other figures" showing the field as recorded.
 
 - ``words``: numbers with their units, names, the period;
 - ``headline``: the title, what the report covers, the headline figures;
-- ``handling`` and ``results``: the sections, each with its tables and charts;
+- ``handling`` and ``results``: the sections, each with its tables and charts; ``surveys``:
+  one section per survey asked for;
 - ``extra``: sections for the fields the others do not know;
 - ``layout``: the shape of the view.
 """
@@ -35,6 +36,7 @@ from iso10002.monitoring._view.layout import (
     ShareChart,
     Table,
 )
+from iso10002.monitoring._view.surveys import surveys
 from iso10002.monitoring._view.words import KPI_LABELS
 from iso10002.monitoring.report import KpiReport
 
@@ -62,7 +64,8 @@ def report_view(report: KpiReport, *, charts: bool = True) -> ReportView:
     """
     The report in words: its title, what it covers, the headline figures, then the sections
     in reading order (volume and trend, subjects, channels, timeliness, deadlines, outcomes,
-    remedies, root causes, satisfaction, any field the view does not know, the comparison)
+    remedies, root causes, satisfaction, each survey asked for, any field the view does not
+    know, the comparison)
     and the counting rules last. Without ``charts`` the sections hold no charts, for a
     rendering that does not draw them.
     """
@@ -80,6 +83,7 @@ def report_view(report: KpiReport, *, charts: bool = True) -> ReportView:
             results.remedies(report, draw=charts),
             results.root_causes(report, draw=charts),
             results.satisfaction(report, draw=charts),
+            *surveys(report),
             *extra_sections(report),
             results.comparison(report),
             results.rules(report),

@@ -41,6 +41,7 @@ _KNOWN_FIELDS = frozenset(
         "trend",
         "comparison",
         "rules",
+        "surveys",
     }
 )
 """The report fields the standard sections lay out; any other is shown as recorded."""

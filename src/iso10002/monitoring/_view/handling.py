@@ -33,7 +33,7 @@ from iso10002.monitoring._view.words import (
 )
 from iso10002.monitoring.report import Breakdown, KpiReport, Rate, TrendPoint
 
-__all__ = ["channels", "deadlines", "subjects", "timeliness", "volume"]
+__all__ = ["TOP_BARS", "channels", "deadlines", "subjects", "timeliness", "volume"]
 
 
 def _flagged(trend: Sequence[TrendPoint], series: str) -> frozenset[int]:
@@ -44,6 +44,10 @@ def _flagged(trend: Sequence[TrendPoint], series: str) -> frozenset[int]:
     return frozenset(
         i for i, p in enumerate(trend) if any(a.lower().startswith(series) for a in p.anomalies)
     )
+
+
+TOP_BARS = 12
+"""The most bars a breakdown chart draws; beyond, the smallest are one bar "Other"."""
 
 
 def _breakdown(
@@ -74,7 +78,16 @@ def _breakdown(
     bars = tuple(
         Amount(label=label, value=b.received) for label, b in zip(labels, items, strict=True)
     )
-    return table, BarChart(title=caption, unit="complaints received", bars=bars)
+    title = caption
+    if len(bars) > TOP_BARS:
+        # One bar per value would draw a chart too tall to read: the largest stay, the rest
+        # are one bar, and the table above lists every value.
+        ranked = sorted(bars, key=lambda a: -a.value)
+        kept, folded = ranked[: TOP_BARS - 1], ranked[TOP_BARS - 1 :]
+        other = Amount(label=f"Other ({len(folded):,} more)", value=sum(a.value for a in folded))
+        bars = (*kept, other)
+        title = f"{caption}: the {len(kept)} largest, the other {len(folded):,} together"
+    return table, BarChart(title=title, unit="complaints received", bars=bars)
 
 
 def _two_breakdowns(

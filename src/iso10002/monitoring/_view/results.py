@@ -16,6 +16,7 @@ from iso10002.monitoring._view.layout import (
     Table,
 )
 from iso10002.monitoring._view.words import (
+    NOT_MEASURED,
     count,
     kpi_label,
     money,
@@ -26,7 +27,7 @@ from iso10002.monitoring._view.words import (
     share,
     value_of,
 )
-from iso10002.monitoring.report import KpiReport
+from iso10002.monitoring.report import KpiReport, Rate
 
 __all__ = ["comparison", "outcomes", "remedies", "root_causes", "rules", "satisfaction"]
 
@@ -49,14 +50,31 @@ def outcomes(report: KpiReport, *, draw: bool) -> Section:
         ("Internal review asked for", r.internal_review),
         ("Referred to an outside body", r.external_referral),
     )
+    unmeasured = r.first_contact_not_measured
+    fcr = r.first_contact_resolution
+
+    def shown(x: Rate) -> str:
+        # A share nothing could measure is "not measured", not "no data": there was data.
+        if x is fcr and x.value is None and unmeasured:
+            return NOT_MEASURED
+        return share(x.value)
+
     table = Table(
         caption="Of the complaints closed",
         headers=("Measure", "Share", "Complaints", "Of closed"),
         numeric=(False, True, True, True),
         rows=tuple(
-            (label, share(x.value), count(x.numerator), count(x.denominator)) for label, x in rates
+            (label, shown(x), count(x.numerator), count(x.denominator)) for label, x in rates
         ),
     )
+    text: tuple[str, ...] = ()
+    if unmeasured:
+        text = (
+            f"Resolved at first contact: {NOT_MEASURED} for {count(unmeasured)} of those "
+            "closed, imported with dates only: whether a decision went out within 24 hours of "
+            "receipt cannot be told from dates"
+            + (", so the figure is not measured at all." if fcr.value is None else "."),
+        )
     charts: list[Chart] = []
     if draw:
         decisions = (
@@ -77,9 +95,15 @@ def outcomes(report: KpiReport, *, draw: bool) -> Section:
                 title=label, share=x.value, caption=f"{x.numerator:,} of {count(x.denominator)}"
             )
             for label, x in (("Upheld, fully or partly", o.upheld_rate), *rates)
+            if not (x is fcr and x.value is None and unmeasured)
         ]
     return Section(
-        id="outcomes", heading="Outcomes", facts=facts, charts=tuple(charts), tables=(table,)
+        id="outcomes",
+        heading="Outcomes",
+        text=text,
+        facts=facts,
+        charts=tuple(charts),
+        tables=(table,),
     )
 
 

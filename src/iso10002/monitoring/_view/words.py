@@ -18,6 +18,7 @@ from iso10002.monitoring.report import Period, Rate
 
 __all__ = [
     "KPI_LABELS",
+    "NOT_MEASURED",
     "NO_DATA",
     "STAGES",
     "bucket_name",
@@ -36,6 +37,10 @@ __all__ = [
 
 NO_DATA = "no data"
 """What a figure with nothing to measure shows."""
+
+NOT_MEASURED = "not measured"
+"""What a figure shows when there were complaints but their data cannot support it (imported
+with dates only); the reason is given beside it."""
 
 KPI_LABELS: dict[str, tuple[str, str]] = {
     "received": ("Complaints received", "count"),

@@ -221,6 +221,7 @@ def _totals(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> bool:
         "referrals > 0",
         "sla IS NOT NULL",
         unmeasured,
+        "NOT timed",
     )
     groups = _read(
         db,
@@ -248,7 +249,10 @@ def _totals(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> bool:
             c.withdrawn += n
             continue
         c.closed += n
-        c.first_contact += n if bits & 32 else 0
+        if bits & 2048:  # dates only: first contact cannot be told
+            c.first_contact_unmeasured += n
+        else:
+            c.first_contact += n if bits & 32 else 0
         c.reopened += n if bits & 64 else 0
         c.reviewed += n if bits & 128 else 0
         c.referred += n if bits & 256 else 0
@@ -318,6 +322,7 @@ def _closed(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> None:
         "internal_reviews > 0",
         "referrals > 0",
         unmeasured,
+        "timed",
     )
     # 0 bucket, 1-4 dims, 5 outcome, 6 flags, 7-11 details, 12 redress, 13- duration
     rows = db.select(
@@ -336,7 +341,15 @@ def _closed(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> None:
         c.count_redress_texts(filter(None, map(redress, chunk)))
         _add_responses(c, chunk, 13)
     for (index, *dims, outcome, bits), n in endings.items():  # bit 1 << i: the i-th flag
-        how = (outcome, bits & 1, bits & 2, bool(bits & 4), bool(bits & 8), bool(bits & 16))
+        how = (
+            outcome,
+            bits & 1,
+            bits & 2,
+            bool(bits & 4),
+            bool(bits & 8),
+            bool(bits & 16),
+            bool(bits & 64),
+        )
         c.count_closed(index, tuple(dims), how, n)
         c.final.not_measured += n if bits & 32 else 0
     for (bits, *values), n in details.items():
