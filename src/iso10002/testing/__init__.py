@@ -11,6 +11,9 @@ like the shipped ones.
 - :class:`SharedStoreContract`: for a store whose database outlives the store object: other
   store objects and other processes see its writes, and they survive reopening; implement
   ``store_opener``.
+- :class:`KpiSourceContract`: for a store's KPI source
+  (:class:`~iso10002.ports.kpi.KpiSource`): its reports are those of the reference path, over
+  the store's summaries and log; implement ``make_store``.
 - :class:`NotifierContract`: every :class:`~iso10002.notify.Notifier`; implement
   ``make_notifier``, returning a :class:`NotifierUnderTest`.
 - :class:`AuthorizerContract`: every :class:`~iso10002.access.Authorizer`; implement
@@ -28,6 +31,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from iso10002.testing.access_log import AccessLogContract, ReadableAccessLog
     from iso10002.testing.authorizer import AuthorizerContract
+    from iso10002.testing.kpi_source import KpiSourceContract
     from iso10002.testing.notifier import NotifierContract, NotifierUnderTest
     from iso10002.testing.outbox import OutboxStoreContract
     from iso10002.testing.personal import PersonalDataStoreContract
@@ -53,6 +57,7 @@ __all__ = [
     "AccessLogContract",
     "AuthorizerContract",
     "EventStoreContract",
+    "KpiSourceContract",
     "NotifierContract",
     "NotifierUnderTest",
     "OutboxStoreContract",
