@@ -29,6 +29,7 @@ from iso10002.notify.smtp import (
 )
 from iso10002.notify.webhook import (
     SIGNATURE_HEADER,
+    SIGNATURE_V2_HEADER,
     TIMESTAMP_HEADER,
     WEBHOOK_SCHEMA_VERSION,
     WebhookEndpoint,
@@ -43,6 +44,7 @@ __all__ = [
     "IDEMPOTENCY_KEY_HEADER",
     "KIND_HEADER",
     "SIGNATURE_HEADER",
+    "SIGNATURE_V2_HEADER",
     "TIMESTAMP_HEADER",
     "WEBHOOK_SCHEMA_VERSION",
     "Delivery",
