@@ -426,7 +426,7 @@ def _check_text(args: argparse.Namespace) -> None:
     surrogates, which nothing can encode again).
     """
     for name, value in vars(args).items():
-        if not isinstance(value, str) or value.isascii() and "\0" not in value:
+        if not isinstance(value, str) or (value.isascii() and "\0" not in value):
             continue
         option = _OPTIONS.get(name, name if name in _POSITIONALS else "--" + name.replace("_", "-"))
         if "\0" in value:

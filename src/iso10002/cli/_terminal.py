@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 __all__ = ["CONTROLS", "strip_controls", "terminal_safe"]
 
-CONTROLS = frozenset([*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)]) - {ord("\t"), ord("\n")}
+CONTROLS = frozenset([*range(0x20), 0x7F, *range(0x80, 0xA0)]) - {ord("\t"), ord("\n")}
 """C0 controls but tab and line feed, DEL and the C1 controls (0x9B starts a sequence on
 terminals that read 8-bit controls): the code points a terminal may act on."""
 
@@ -59,7 +59,7 @@ def terminal_safe(*, json: bool) -> Iterator[None]:
     if not interactive:
         yield
         return
-    sys.stdout = _Filtered(stream, _ESCAPE if json else _DROP)  # type: ignore[assignment]
+    sys.stdout = _Filtered(stream, _ESCAPE if json else _DROP)
     try:
         yield
     finally:
