@@ -44,7 +44,6 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[2]))  # the checkout's root, for tests.storage
 
-from iso10002.cli._demo import DemoSettings, run_demo  # noqa: E402
 from tests.storage.release_readback import INTEGRITY_KEY, read_back  # noqa: E402
 
 from iso10002 import (  # noqa: E402
@@ -71,6 +70,7 @@ from iso10002 import (  # noqa: E402
     SQLiteEventStore,
     StaffRoute,
 )
+from iso10002.cli._demo import DemoSettings, run_demo  # noqa: E402
 from iso10002.cli._sla import demo_sla_config  # noqa: E402
 
 RELEASE = "0.1.0"
