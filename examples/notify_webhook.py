@@ -2,8 +2,10 @@
 Complaint notifications sent to a webhook, and checked on the receiving side.
 
 The script starts a receiver on 127.0.0.1 (on a port the system picks) that does what a real
-receiver should: it verifies each request's signature and timestamp over the raw body, and
-accepts each idempotency key once. Then it sends:
+receiver should: it verifies each request's signature and timestamp over the raw body and the
+``Idempotency-Key`` header (the version 2 signature covers both), and accepts each key once.
+A key the signature does not cover could be changed in a captured request, which would then be
+processed twice. Then it sends:
 
 1. a decision notification, which the receiver accepts;
 2. the same notification again, as a retry after a lost answer would, which the receiver
@@ -24,7 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from iso10002.clock import SystemClock
 from iso10002.errors import DeliveryError
 from iso10002.notify import (
-    SIGNATURE_HEADER,
+    SIGNATURE_V2_HEADER,
     TIMESTAMP_HEADER,
     Notification,
     NotificationKind,
@@ -47,16 +49,17 @@ class Receiver(BaseHTTPRequestHandler):
         if self.path == "/maintenance":
             self.answer(503)
             return
+        key = self.headers.get("Idempotency-Key", "")
         genuine = verify_signature(
             SECRET,
             self.headers.get(TIMESTAMP_HEADER, ""),
             body,
-            self.headers.get(SIGNATURE_HEADER, ""),
+            self.headers.get(SIGNATURE_V2_HEADER, ""),
+            idempotency_key=key,  # signed too: the key deduplicated on is the key sent
         )
         if not genuine:
             self.answer(401)
             return
-        key = self.headers["Idempotency-Key"]
         with LOCK:
             duplicate = key in PROCESSED
             if not duplicate:

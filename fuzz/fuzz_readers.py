@@ -23,6 +23,7 @@ import atheris  # type: ignore[import-untyped, import-not-found, unused-ignore]
 with atheris.instrument_imports():
     from iso10002.errors import Iso10002Error
     from iso10002.importing import load_mapping
+    from iso10002.importing.sources import JsonRows
     from iso10002.letters import load_templates
     from iso10002.model.events import Event
     from iso10002.monitoring.render_json import report_from_json
@@ -47,6 +48,7 @@ TARGETS: dict[str, Callable[[bytes], object]] = {
     "event": lambda data: loads(data, Event),
     "report": report_from_json,
     "letters.toml": _file(load_templates, "letters.toml"),
+    "import.json": _file(lambda path: list(JsonRows(path)), "import.json"),
 }
 for _suffix in ("json", "toml"):
     TARGETS[f"programme.{_suffix}"] = _file(load_programme, f"programme.{_suffix}")

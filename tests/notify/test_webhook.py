@@ -18,6 +18,7 @@ from iso10002.clock import FixedClock
 from iso10002.errors import NaiveDatetimeError, ValidationError
 from iso10002.notify import (
     SIGNATURE_HEADER,
+    SIGNATURE_V2_HEADER,
     TIMESTAMP_HEADER,
     WEBHOOK_SCHEMA_VERSION,
     WebhookEndpoint,
@@ -440,3 +441,19 @@ def test_the_request_can_be_inspected_before_sending() -> None:
     assert verify_signature(
         SECRET, headers[TIMESTAMP_HEADER], body, headers[SIGNATURE_HEADER], now=START
     )
+
+
+def test_the_version_2_signature_covers_the_idempotency_key() -> None:
+    _, headers, body = notifier("https://example.org/hook").request(for_endpoint())
+    key, timestamp = headers["Idempotency-Key"], headers[TIMESTAMP_HEADER]
+    v2 = headers[SIGNATURE_V2_HEADER]
+    assert v2 == sign_webhook(SECRET, timestamp, body, idempotency_key=key)
+    assert verify_signature(SECRET, timestamp, body, v2, now=START, idempotency_key=key)
+    # A captured request replayed with another key: the first signature, which covers only
+    # the body, still verifies; the version 2 signature does not.
+    forged = key + "-replayed"
+    assert verify_signature(SECRET, timestamp, body, headers[SIGNATURE_HEADER], now=START)
+    assert not verify_signature(SECRET, timestamp, body, v2, now=START, idempotency_key=forged)
+    # The key's length is signed: moving a separator between the key and the body fails too.
+    moved = sign_webhook(SECRET, timestamp, b"x." + body, idempotency_key=key[:-1])
+    assert moved != v2

@@ -45,6 +45,7 @@ from iso10002.cli import (
     _verify,
 )
 from iso10002.cli._progress import Progress
+from iso10002.cli._terminal import strip_controls, terminal_safe
 from iso10002.simulation import DemoSettings, run_demo, working_days
 from iso10002.sla.config import SlaConfig
 from iso10002.storage.sqlite import SQLiteEventStore
@@ -105,12 +106,6 @@ def _midnight(day: _dt.date) -> _dt.datetime:
     return _dt.datetime.combine(day, _dt.time(0), _dt.timezone.utc)
 
 
-def _at_least(option: str, value: int, low: int) -> int:
-    if value < low:
-        raise _usage(f"{option}: must be at least {low}, got {value}")
-    return value
-
-
 # -- the database ---------------------------------------------------------------------------
 
 
@@ -140,12 +135,17 @@ def _print_json(data: object) -> None:
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    settings = DemoSettings(
-        complaints=_at_least("--complaints", args.complaints, 1),
-        seed=args.seed,
-        start=_date("--start", args.start),
-        days=_at_least("--days", args.days, 1),
-    )
+    try:
+        settings = DemoSettings(
+            complaints=args.complaints,
+            seed=args.seed,
+            start=_date("--start", args.start),
+            days=args.days,
+        )
+    except ValidationError as e:
+        raise _usage(f"--{e.field}: {e.reason}") from None
+    if settings.start < _sla.FIRST_INSTANT.date():  # office hours begin in local time
+        raise _usage(f"--start: {settings.start} is before {_sla.FIRST_INSTANT:%Y-%m-%d}")
     try:
         settings.start + _dt.timedelta(days=settings.days)  # the period must end by 9999-12-31
     except OverflowError:
@@ -193,6 +193,15 @@ def _run_history(args: argparse.Namespace) -> int:
 
 
 _QUERY_OPTIONS = {"limit": "--limit", "offset": "--offset"}
+_MAX_OFFSET = 2**63 - 1
+"""The largest offset a store can count to (SQLite's integers are 64-bit)."""
+
+
+def _day_after(last: _dt.date) -> _dt.datetime | None:
+    """The exclusive bound after ``last``, the day --to names; None after 9999-12-31."""
+    if last == _dt.date.max:
+        return None
+    return _midnight(last + _dt.timedelta(days=1))
 
 
 def _list_query(args: argparse.Namespace) -> ComplaintQuery:
@@ -200,6 +209,8 @@ def _list_query(args: argparse.Namespace) -> ComplaintQuery:
     end = _date("--to", args.date_to) if args.date_to else None
     if start and end and start > end:
         raise _usage(f"--from {start} is after --to {end}")
+    if args.offset > _MAX_OFFSET:
+        raise _usage(f"--offset: must be at most {_MAX_OFFSET}")
     try:
         return ComplaintQuery(
             state=_enum(State, "--state", args.state, "state").value if args.state else None,
@@ -210,8 +221,7 @@ def _list_query(args: argparse.Namespace) -> ComplaintQuery:
             else None,
             channel=_enum(Channel, "--channel", args.channel, "channel") if args.channel else None,
             received_from=_midnight(start) if start else None,
-            # --to names the last day wanted; the query's bound is exclusive.
-            received_to=_midnight(end + _dt.timedelta(days=1)) if end else None,
+            received_to=_day_after(end) if end else None,
             limit=args.limit,
             offset=args.offset,
         )
@@ -409,8 +419,31 @@ def build_parser() -> argparse.ArgumentParser:
 # -- main -----------------------------------------------------------------------------------
 
 
+def _check_text(args: argparse.Namespace) -> None:
+    """
+    Refuse an argument that no file name or stored text can hold: one with a NUL (which no
+    real command line has) or with bytes that are not UTF-8 (Python reads them as lone
+    surrogates, which nothing can encode again).
+    """
+    for name, value in vars(args).items():
+        if not isinstance(value, str) or (value.isascii() and "\0" not in value):
+            continue
+        option = _OPTIONS.get(name, name if name in _POSITIONALS else "--" + name.replace("_", "-"))
+        if "\0" in value:
+            raise _usage(f"{option}: holds a NUL character")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise _usage(f"{option}: is not UTF-8 text") from None
+
+
+_POSITIONALS = frozenset({"reference", "file", "workflow_file"})
+_OPTIONS = {"date_from": "--from", "date_to": "--to"}
+
+
 def _error(message: str) -> None:
-    print(f"{PROG}: error: {' '.join(message.split())}", file=sys.stderr)
+    # One line, and nothing a terminal acts on: the message may repeat what it was given.
+    print(f"{PROG}: error: {strip_controls(' '.join(message.split()))}", file=sys.stderr)
 
 
 def _exit_code(code: object) -> int:
@@ -446,7 +479,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _exit_code(e.code)
     run: Callable[[argparse.Namespace], int] = args.run
     try:
-        return run(args)
+        _check_text(args)
+        with terminal_safe(json=getattr(args, "format", None) == "json"):
+            return run(args)
     except CliError as e:
         _error(str(e))
         return e.code

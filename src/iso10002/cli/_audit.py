@@ -98,14 +98,19 @@ def _attestations(args: argparse.Namespace) -> tuple[Attestation, ...]:
 
 
 def _default_period(store: EventStore) -> tuple[_dt.date, _dt.date]:
-    """From the day of the earliest complaint received to the day after the latest (UTC)."""
+    """The days of the earliest and of the latest complaint received (UTC)."""
     newest = store.query(ComplaintQuery(limit=1))
     if not newest.items:
         raise _usage("the database holds no complaint; give the period with --from and --to")
     oldest = store.query(ComplaintQuery(limit=1, offset=newest.total - 1))
     first = oldest.items[0].received_at.astimezone(_dt.timezone.utc).date()
     last = newest.items[0].received_at.astimezone(_dt.timezone.utc).date()
-    return first, last + _dt.timedelta(days=1)
+    return first, last
+
+
+# A report compares its period with the one before it, and its trend buckets (quarters at the
+# longest) begin in any time zone: both periods, with this margin, must be inside the calendar.
+_MARGIN = _dt.timedelta(days=100)
 
 
 def _period(args: argparse.Namespace, store: EventStore) -> tuple[_dt.date, _dt.date]:
@@ -114,13 +119,20 @@ def _period(args: argparse.Namespace, store: EventStore) -> tuple[_dt.date, _dt.
     if start and last and start > last:
         raise _usage(f"--from {start} is after --to {last}")
     if start is None or last is None:
-        default_start, default_end = _default_period(store)
-        start = start or default_start
-        end = last + _dt.timedelta(days=1) if last else default_end
-        if end <= start:
-            raise _usage(f"the period from {start} to {end - _dt.timedelta(days=1)} is empty")
-        return start, end
-    return start, last + _dt.timedelta(days=1)  # --to is the last day; the audit's end is not
+        first, latest = _default_period(store)
+        start, last = start or first, last or latest
+        if last < start:
+            raise _usage(f"the period from {start} to {last} is empty")
+    try:
+        end = last + _dt.timedelta(days=1)  # --to is the last day; the period's end is not
+        (start - (end - start) - _MARGIN, end + _MARGIN)
+    except OverflowError:
+        raise _usage(
+            f"the period from {start} to {last} is out of range: with the period before it, "
+            "of the same length, it must lie inside years 1 to 9999 with a margin of "
+            f"{_MARGIN.days} days (give it with --from and --to)"
+        ) from None
+    return start, end
 
 
 def _now(args: argparse.Namespace) -> _dt.datetime:

@@ -60,6 +60,7 @@ from iso10002.model.events import (
     SlaPolicyApplied,
     SurveyAnswered,
 )
+from iso10002.model.values import exact_sum
 from iso10002.simulation import DemoResult
 
 __all__ = ["complaint", "demo_summary", "history", "page", "workflow"]
@@ -470,7 +471,7 @@ def _demo_outcomes(complaints: Sequence[Complaint]) -> list[str]:
             for r in d.remedies:
                 if r.amount is not None:
                     cur = r.amount.currency
-                    redress[cur] = redress.get(cur, Decimal(0)) + r.amount.amount
+                    redress[cur] = exact_sum((r.amount.amount,), redress.get(cur, Decimal(0)))
         if redress:
             paid = ", ".join(f"{cur} {amount:,.2f}" for cur, amount in sorted(redress.items()))
             lines.append(_field("Redress offered", paid))

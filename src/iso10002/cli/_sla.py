@@ -70,30 +70,52 @@ _WITH_OFFSET = re.compile(
 )
 
 
+# Commands add deadlines, periods and time-zone offsets to the instants they are given: a year
+# inside each end of Python's calendar keeps every such sum a date.
+FIRST_INSTANT = _dt.datetime(2, 1, 1, tzinfo=_dt.timezone.utc)
+LAST_INSTANT = _dt.datetime(9998, 12, 31, 23, 59, 59, 999999, tzinfo=_dt.timezone.utc)
+
+
+_MAX_WITHIN = 366
+"""A year, the margin the command line keeps inside the calendar after an instant it is given."""
+
+
 def parse_instant(option: str, value: str, zone: str) -> _dt.datetime:
     """
     An instant from the command line: ISO 8601 with an offset (``Z`` for UTC), or a plain date
     or date and time read in ``zone`` (a plain date is its local midnight).
     """
     text = value.strip()
+    instant: _dt.datetime | None = None
     try:
         if _WITH_OFFSET.match(text):
             text = text[:-1] + "+00:00" if text.endswith("Z") else text
             if re.search(r"[+-]\d{4}$", text):  # +0100 -> +01:00 for Python 3.10
                 text = text[:-2] + ":" + text[-2:]
-            return _dt.datetime.fromisoformat(text.replace(" ", "T"))
-        if _PLAIN_DATE.match(text):
+            instant = _dt.datetime.fromisoformat(text.replace(" ", "T"))
+        elif _PLAIN_DATE.match(text):
             day = _dt.date.fromisoformat(text)
-            return _dt.datetime.combine(day, _dt.time(0), ZoneInfo(zone))
-        if _PLAIN_DATETIME.match(text):
+            instant = _dt.datetime.combine(day, _dt.time(0), ZoneInfo(zone))
+        elif _PLAIN_DATETIME.match(text):
             naive = _dt.datetime.fromisoformat(text.replace(" ", "T"))
-            return naive.replace(tzinfo=ZoneInfo(zone))
+            instant = naive.replace(tzinfo=ZoneInfo(zone))
     except ValueError:
         pass
-    raise _usage(
-        f"{option}: {value!r} is not an instant (expected ISO 8601, e.g. 2026-12-23T16:00+00:00, "
-        "or a plain date or date and time)"
-    )
+    if instant is None:
+        raise _usage(
+            f"{option}: {value!r} is not an instant (expected ISO 8601, e.g. "
+            "2026-12-23T16:00+00:00, or a plain date or date and time)"
+        )
+    try:
+        in_range = FIRST_INSTANT <= instant.astimezone(_dt.timezone.utc) <= LAST_INSTANT
+    except OverflowError:  # the offset takes it past the ends of the calendar
+        in_range = False
+    if not in_range:
+        raise _usage(
+            f"{option}: {value!r} is out of range (the command line takes instants from "
+            f"{FIRST_INSTANT:%Y-%m-%d} to {LAST_INSTANT:%Y-%m-%d}, UTC)"
+        )
+    return instant
 
 
 def _preset(name: str) -> Preset:
@@ -483,6 +505,8 @@ def _run_queue(args: argparse.Namespace) -> int:
         raise _usage(f"--limit: must be at least 1, got {args.limit}")
     if args.within is not None and args.within < 0:
         raise _usage(f"--within: must not be negative, got {args.within}")
+    if args.within is not None and args.within > _MAX_WITHIN:
+        raise _usage(f"--within: must be at most {_MAX_WITHIN:,} days")
     within = None if args.within is None else _dt.timedelta(days=args.within)
     with _existing_desk(args.db, sla=known_policies()) as desk:
         when = as_of if as_of is not None else desk.clock.now()

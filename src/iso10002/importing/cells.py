@@ -17,7 +17,15 @@ from zoneinfo import ZoneInfo
 from iso10002.errors import ValidationError
 from iso10002.importing.report import quote
 
-__all__ = ["BadCell", "DayReader", "InstantReader", "amount", "check_zone", "required"]
+__all__ = [
+    "BadCell",
+    "DayReader",
+    "InstantReader",
+    "amount",
+    "check_zone",
+    "identifier",
+    "required",
+]
 
 _UTC = _dt.timezone.utc
 _CACHE_LIMIT = 20_000  # distinct values remembered per reader; dates repeat, instants may not
@@ -39,6 +47,30 @@ def required(row: Mapping[str, str], column: str) -> str:
     return value
 
 
+_IDENTIFIER_LENGTH = 100
+
+
+def identifier(column: str, value: str) -> str:
+    """
+    ``value``, a record's id, if it can name a complaint: printable, without spaces or line
+    breaks, at most 100 characters. It becomes part of the complaint's reference, which
+    notifications carry in headers and a terminal shows: a line break or an escape sequence
+    there would break the one or take over the other.
+    """
+    if len(value) > _IDENTIFIER_LENGTH:
+        raise BadCell(
+            column, value, f"{quote(value)} is longer than {_IDENTIFIER_LENGTH} characters"
+        )
+    if not value.isprintable() or any(c.isspace() for c in value):
+        raise BadCell(
+            column,
+            value,
+            f"{quote(value)} is not an identifier: it holds a space, a line break or a "
+            "control character",
+        )
+    return value
+
+
 def check_zone(zone: object, field: str = "zone") -> ZoneInfo:
     """The IANA zone named ``zone``; a ValidationError naming ``field`` if there is none."""
     if not isinstance(zone, str) or not zone.strip():
@@ -49,9 +81,26 @@ def check_zone(zone: object, field: str = "zone") -> ZoneInfo:
         raise ValidationError(field, f"{zone!r} is not a known IANA time zone") from e
 
 
+EARLIEST = _dt.datetime(1900, 1, 1, tzinfo=_UTC)
+"""The earliest instant an import accepts. An earlier one is a mistyped year (0001, 1026), and
+reports, deadlines and time zones need room before a complaint: a complaint received in year 1
+would make every report over all complaints start where the calendar does."""
+
+
 def _to_utc(local: _dt.datetime) -> _dt.datetime:
     # Near year 1 or 9999 a zone's offset can push the instant out of datetime's range.
-    return local.astimezone(_UTC)
+    instant = local.astimezone(_UTC)
+    if instant < EARLIEST:
+        raise _TooEarly
+    return instant
+
+
+class _TooEarly(ValueError):
+    """An instant before :data:`EARLIEST`."""
+
+
+def _too_early(column: str, text: str) -> BadCell:
+    return BadCell(column, text, f"{quote(text)} is before {EARLIEST:%Y-%m-%d}")
 
 
 _ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -85,6 +134,8 @@ class DayReader:
             else:
                 raise ValueError(text)
             instant = _to_utc(_dt.datetime.combine(day, _dt.time(0), self._zone))
+        except _TooEarly:
+            raise _too_early(column, text) from None
         except (ValueError, OverflowError):
             raise BadCell(column, text, f"{quote(text)} is not a date ({self.FORMATS})") from None
         if len(self._seen) >= _CACHE_LIMIT:
@@ -169,6 +220,8 @@ class InstantReader:
             if parsed.tzinfo is None:
                 parsed = parsed.replace(tzinfo=self._zone)
             instant = _to_utc(parsed)
+        except _TooEarly:
+            raise _too_early(column, text) from None
         except (ValueError, OverflowError):
             raise BadCell(
                 column, text, f"{quote(text)} is not a date or time ({self._expected})"

@@ -20,7 +20,7 @@ import attrs
 
 from iso10002.clock import Clock, SystemClock
 from iso10002.errors import ImportFileError
-from iso10002.importing.cells import BadCell, DayReader, check_zone
+from iso10002.importing.cells import BadCell, DayReader, check_zone, identifier
 from iso10002.importing.history import CLOSED, OPEN, HistoryBuilder, ImportedRecord
 from iso10002.importing.report import ImportReport, header_shown, quote
 from iso10002.importing.sources import CsvRows, Rows
@@ -205,7 +205,7 @@ class _Parser:
         self.now = now
 
     def __call__(self, _row: int, cells: Mapping[str, str]) -> ImportedRecord:
-        record_id = _required(cells, _ID)
+        record_id = identifier(_ID, _required(cells, _ID))
         received_text = _required(cells, _RECEIVED)
         received_at = self.day(_RECEIVED, received_text)
         if received_at > self.now:

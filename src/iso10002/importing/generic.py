@@ -17,7 +17,14 @@ from pathlib import Path
 
 from iso10002.clock import Clock, SystemClock
 from iso10002.errors import ImportFileError, ValidationError
-from iso10002.importing.cells import BadCell, InstantReader, amount, check_zone, required
+from iso10002.importing.cells import (
+    BadCell,
+    InstantReader,
+    amount,
+    check_zone,
+    identifier,
+    required,
+)
 from iso10002.importing.history import (
     CLOSED,
     OPEN,
@@ -235,7 +242,7 @@ class _Parser:
 
     def __call__(self, _row: int, cells: Mapping[str, str]) -> ImportedRecord:
         m = self.m
-        record_id = required(cells, m.record_id)
+        record_id = identifier(m.record_id, required(cells, m.record_id))
         received_at, received_text = self._instant(self.received, m.received_at.column, cells)
         received = (received_at, received_text, m.received_at.column)
         channel = self._channel(cells)

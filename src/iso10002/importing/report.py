@@ -17,7 +17,12 @@ _SHOWN = 60  # characters of a value shown in a message; narratives run to pages
 def quote(value: str) -> str:
     """``value`` in double quotes as a message shows it: escaped, and cut short if long."""
     shown = value if len(value) <= _SHOWN else value[: _SHOWN - 1] + "…"
-    return json.dumps(shown, ensure_ascii=False)
+    text = json.dumps(shown, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate, read from a JSON escape: shown escaped
+        return json.dumps(shown)
+    return text
 
 
 def header_shown(columns: Sequence[str], real: bool) -> str:

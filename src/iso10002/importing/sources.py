@@ -221,7 +221,11 @@ def _reject_constant(name: str) -> Any:
 def _json(text: str) -> Any:
     # Numbers are kept as the text they were written as: an amount must not pass through a
     # float, and every cell is text anyway.
-    return json.loads(text, parse_float=str, parse_int=str, parse_constant=_reject_constant)
+    try:
+        return json.loads(text, parse_float=str, parse_int=str, parse_constant=_reject_constant)
+    except RecursionError:
+        # Arrays nested thousands deep exhaust the parser's stack; no record is shaped so.
+        raise ValueError("arrays or objects are nested too deeply") from None
 
 
 def cells_of(row: int, record: object) -> dict[str, str] | RowError:

@@ -55,11 +55,27 @@ def optional_aware(inst: object, attribute: attrs.Attribute[Any], value: object)
 
 
 def text(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    """A string with at least one non-blank character."""
+    """A string with at least one non-blank character, that UTF-8 can encode."""
     if not isinstance(value, str):
         raise ValidationError(attribute.name, f"expected text, got {type(value).__name__}")
     if not value.strip():
         raise ValidationError(attribute.name, "must not be empty")
+    encodable(attribute.name, value)
+
+
+def encodable(field: str, value: str) -> None:
+    """
+    Refuse a string with a lone surrogate: JSON escapes (``"\\ud800"``) and bytes that are
+    not UTF-8 read with ``surrogateescape`` give one, and no store can encode it.
+    """
+    if value.isascii():  # the common case, without encoding anything
+        return
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise ValidationError(
+            field, f"holds a lone surrogate at position {e.start}, which is not text"
+        ) from None
 
 
 def optional_text(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -92,6 +108,27 @@ def non_negative_decimal(_inst: object, attribute: attrs.Attribute[Any], value: 
         raise ValidationError(attribute.name, f"expected a finite Decimal, got {shown(value)}")
     if value < 0:
         raise ValidationError(attribute.name, f"must not be negative (got {value})")
+
+
+MONEY_DIGITS = 64
+"""The most digits an amount of money has before, and after, its decimal point."""
+
+
+def money_amount(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """
+    A non-negative finite Decimal with at most :data:`MONEY_DIGITS` digits on each side of
+    the point: amounts are summed exactly, and the sum of 1E+999999 and 1E-999999 would be
+    two million digits long.
+    """
+    non_negative_decimal(inst, attribute, value)
+    assert isinstance(value, Decimal)
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite
+    if value.adjusted() >= MONEY_DIGITS or exponent < -MONEY_DIGITS:
+        raise ValidationError(
+            attribute.name,
+            f"must have at most {MONEY_DIGITS} digits before and after the decimal point",
+        )
 
 
 def member_of(enum: type[Enum]) -> Validator:
@@ -167,6 +204,7 @@ def tuple_of_text(_inst: object, attribute: attrs.Attribute[Any], value: object)
     for index, item in enumerate(value):
         if not isinstance(item, str) or not item.strip():
             raise ValidationError(f"{attribute.name}[{index}]", "must be non-empty text")
+        encodable(f"{attribute.name}[{index}]", item)
 
 
 def int_range(low: int, high: int) -> Validator:
@@ -196,6 +234,8 @@ def text_mapping(_inst: object, attribute: attrs.Attribute[Any], value: object) 
             raise ValidationError(attribute.name, f"keys must be non-blank text, got {shown(key)}")
         if not isinstance(item, str):
             raise ValidationError(f"{attribute.name}.{key}", f"expected text, got {shown(item)}")
+        encodable(attribute.name, key)
+        encodable(f"{attribute.name}.{key}", item)
 
 
 def mapping_copy(value: object) -> object:

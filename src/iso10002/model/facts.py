@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from iso10002.model import _checks as check
-from iso10002.model.values import ClosureReason, Money, Outcome, RemedyKind
+from iso10002.model.values import ClosureReason, Money, Outcome, RemedyKind, exact_sum
 
 if TYPE_CHECKING:
     from iso10002.model.complaint import Complaint
@@ -52,7 +52,7 @@ class MetricOutcome:
 def _sum_by_currency(amounts: Iterable[Money]) -> tuple[Money, ...]:
     totals: dict[str, Decimal] = {}
     for money in amounts:
-        totals[money.currency] = totals.get(money.currency, Decimal(0)) + money.amount
+        totals[money.currency] = exact_sum((money.amount,), totals.get(money.currency, Decimal(0)))
     return tuple(Money(amount=totals[c], currency=c) for c in sorted(totals))
 
 

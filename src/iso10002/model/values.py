@@ -13,8 +13,9 @@ raises :class:`~iso10002.errors.ValidationError` naming the field.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from decimal import Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 from enum import Enum
 from uuid import UUID
 
@@ -381,8 +382,28 @@ class ImportSource:
 class Money:
     """An amount in a currency; never negative, never a float."""
 
-    amount: Decimal = attrs.field(validator=check.non_negative_decimal)
+    amount: Decimal = attrs.field(validator=check.money_amount)
     currency: str = attrs.field(validator=check.currency)
+
+
+# The default context rounds a sum to 28 significant digits. Amounts are bounded (see
+# check.money_amount), so a context without that limit keeps every sum exact at no extra cost:
+# libmpdec's work follows the digits of the operands, not the precision allowed.
+_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+
+def exact_sum(amounts: Iterable[Decimal], start: Decimal = Decimal(0)) -> Decimal:
+    """The sum of ``amounts`` and ``start``, never rounded (unlike ``sum`` or ``+``)."""
+    total = start
+    add = _EXACT.add
+    for amount in amounts:
+        total = add(total, amount)
+    return total
+
+
+def exact_product(amount: Decimal, n: int) -> Decimal:
+    """``amount * n``, never rounded."""
+    return _EXACT.multiply(amount, Decimal(n))
 
 
 @attrs.frozen(kw_only=True)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 
 from iso10002.model.fact_row import FactRow, micros, parse_redress
-from iso10002.model.values import Money
+from iso10002.model.values import Money, exact_product, exact_sum
 from iso10002.monitoring.report import (
     Breakdown,
     DurationStats,
@@ -377,16 +377,17 @@ class Cohorts:
         """``n`` complaints closed in the period with this redress (``CUR:amount`` pairs)."""
         for money in parse_redress(redress):
             held = self.redress.get(money.currency, Decimal(0))
-            self.redress[money.currency] = held + money.amount * n
+            self.redress[money.currency] = exact_sum((exact_product(money.amount, n),), held)
 
     def count_redress_texts(self, texts: Iterable[str]) -> None:
         """
         The redress of many complaints closed in the period, one text each: what
         :meth:`count_redress` counts, without a :class:`Money` per pair.
 
-        The amounts are summed per currency in ``Decimal`` as they are written, then the sum
-        and the smallest amount are checked as money, so that an amount the column should not
-        hold (negative, infinite, not a number) is refused as :func:`parse_redress` refuses it.
+        The amounts are summed per currency, exactly, in ``Decimal`` as they are written, once
+        the smallest and the largest are checked as money, so that an amount the column should
+        not hold (negative, infinite, not a number, too long) is refused as
+        :func:`parse_redress` refuses it.
         """
         amounts: dict[str, list[str]] = {}
         for pair in " ".join(texts).split():
@@ -397,9 +398,9 @@ class Cohorts:
             found.append(amount)
         for currency, written in amounts.items():
             values = list(map(Decimal, written))
-            total = sum(values, self.redress.get(currency, Decimal(0)))
-            Money(amount=total, currency=currency)
             Money(amount=min(values), currency=currency)
+            Money(amount=max(values), currency=currency)
+            total = exact_sum(values, self.redress.get(currency, Decimal(0)))
             self.redress[currency] = total
 
     def count_response(self, index: int | None, received: int, responded: int, timed: int) -> None:

@@ -113,6 +113,9 @@ def _change(kpi: str, now: float | None, before: float | None) -> Change:
     return Change(kpi=kpi, current=current, previous=previous, change=change, relative=relative)
 
 
+_MARGIN = _dt.timedelta(days=100)
+
+
 def _check(
     *,
     start: _dt.datetime,
@@ -127,6 +130,16 @@ def _check(
             raise ValidationError(name, f"must be an aware datetime, got {value!r}")
     if end <= start:
         raise ValidationError("end", f"must be after start ({start.isoformat()})")
+    try:
+        # The period before, of the same length, is compared with; buckets start up to a
+        # quarter before the period, in any zone.
+        start - (end - start) - _MARGIN, end + _MARGIN
+    except OverflowError:
+        raise ValidationError(
+            "start",
+            f"the period from {start.isoformat()} to {end.isoformat()} and the one before it "
+            f"must lie inside years 1 to 9999, with {_MARGIN.days} days to spare",
+        ) from None
     if bucket not in BUCKETS:
         raise ValidationError("bucket", f"must be one of {', '.join(BUCKETS)}, got {bucket!r}")
     try:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     )
     from iso10002.notify.webhook import (
         SIGNATURE_HEADER,
+        SIGNATURE_V2_HEADER,
         TIMESTAMP_HEADER,
         WEBHOOK_SCHEMA_VERSION,
         WebhookEndpoint,
@@ -51,6 +52,7 @@ __all__ = [
     "IDEMPOTENCY_KEY_HEADER",
     "KIND_HEADER",
     "SIGNATURE_HEADER",
+    "SIGNATURE_V2_HEADER",
     "TIMESTAMP_HEADER",
     "WEBHOOK_SCHEMA_VERSION",
     "Delivery",

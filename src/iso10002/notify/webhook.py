@@ -8,6 +8,8 @@ The request, for the endpoint named by ``notification.recipient``::
     Idempotency-Key: <notification.idempotency_key>
     X-Iso10002-Timestamp: <Unix time in seconds>
     X-Iso10002-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>." + body, keyed by the secret>
+    X-Iso10002-Signature-V2: sha256=<hex HMAC-SHA256 of
+        "v2.<timestamp>.<length of the key in bytes>.<idempotency key>." + body>
 
     {"complaint_reference": ..., "created_at": ..., "data": {...}, "endpoint": ...,
      "idempotency_key": ..., "kind": ..., "language": ..., "schema_version": 1}
@@ -15,8 +17,13 @@ The request, for the endpoint named by ``notification.recipient``::
 The body is :func:`webhook_payload` as compact UTF-8 JSON with sorted keys; the same notification
 gives the same body on every attempt. It holds no personal data unless the endpoint is configured
 with ``include_personal_data=True``: only then are the subject, the bodies and the notification's
-``personal`` facts sent. A receiver checks the request with
-:func:`verify_signature` over the raw body bytes, and drops a repeated ``Idempotency-Key``.
+``personal`` facts sent. A receiver checks the request with :func:`verify_signature` over the
+raw body bytes and the ``Idempotency-Key`` header (``idempotency_key=``, against the
+``X-Iso10002-Signature-V2`` header), and drops a repeated key. The version 2 signature covers the
+header a receiver deduplicates on: with the first signature alone, which covers the body, a
+captured request replayed with another ``Idempotency-Key`` header verified and was processed
+again. The first signature is still sent, unchanged, for receivers written against it; they
+must deduplicate on the body's ``idempotency_key``, which it covers.
 
 Answers: 2xx is delivered; 408, 429, 5xx, timeouts and broken connections are temporary
 failures; every other answer is a permanent failure. Redirects are **not followed**: the signed
@@ -52,6 +59,7 @@ from iso10002.notify._failure import _failure
 
 __all__ = [
     "SIGNATURE_HEADER",
+    "SIGNATURE_V2_HEADER",
     "TIMESTAMP_HEADER",
     "WEBHOOK_SCHEMA_VERSION",
     "WebhookEndpoint",
@@ -66,7 +74,10 @@ WEBHOOK_SCHEMA_VERSION = 1
 TIMESTAMP_HEADER = "X-Iso10002-Timestamp"
 """The request header with the signing time, in whole seconds since the Unix epoch."""
 SIGNATURE_HEADER = "X-Iso10002-Signature"
-"""The request header with the signature, ``sha256=<hex>``."""
+"""The request header with the signature of the timestamp and the body, ``sha256=<hex>``."""
+SIGNATURE_V2_HEADER = "X-Iso10002-Signature-V2"
+"""The request header with the signature of the timestamp, the ``Idempotency-Key`` header and
+the body, ``sha256=<hex>``."""
 
 CHANNEL = "webhook"
 _RESERVED_HEADERS = frozenset(
@@ -234,9 +245,19 @@ def _body(payload: Mapping[str, Any]) -> bytes:
     )
 
 
-def sign_webhook(secret: str | bytes, timestamp: str, body: bytes) -> str:
-    """The signature header's value, ``sha256=<hex>``, for ``body`` sent at ``timestamp``."""
-    mac = hmac.new(_secret_bytes(secret), timestamp.encode("ascii") + b"." + body, hashlib.sha256)
+def sign_webhook(
+    secret: str | bytes, timestamp: str, body: bytes, *, idempotency_key: str | None = None
+) -> str:
+    """
+    A signature header's value, ``sha256=<hex>``, for ``body`` sent at ``timestamp``: that of
+    :data:`SIGNATURE_HEADER`, or with ``idempotency_key`` that of :data:`SIGNATURE_V2_HEADER`.
+    """
+    signed = timestamp.encode("ascii") + b"." + body
+    if idempotency_key is not None:
+        # The key's length keeps the parts apart: a key may hold the separator.
+        key = idempotency_key.encode("utf-8", "surrogateescape")
+        signed = b"v2." + timestamp.encode("ascii") + b".%d." % len(key) + key + b"." + body
+    mac = hmac.new(_secret_bytes(secret), signed, hashlib.sha256)
     return f"sha256={mac.hexdigest()}"
 
 
@@ -248,6 +269,7 @@ def verify_signature(
     *,
     tolerance: timedelta = timedelta(minutes=5),
     now: datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> bool:
     """
     For receivers: is this request signed with ``secret``, and recent?
@@ -256,10 +278,13 @@ def verify_signature(
         secret: the endpoint's shared secret.
         timestamp: the ``X-Iso10002-Timestamp`` header, as received.
         body: the request body, as received (the raw bytes, not re-encoded JSON).
-        signature: the ``X-Iso10002-Signature`` header, as received.
+        signature: the ``X-Iso10002-Signature-V2`` header as received when
+            ``idempotency_key`` is given, else the ``X-Iso10002-Signature`` header.
         tolerance: how far the timestamp may be from ``now``, either way; older requests are
             refused so that a recorded request cannot be replayed later.
         now: the current instant (aware); by default the system clock's.
+        idempotency_key: the ``Idempotency-Key`` header, as received: checked with the
+            version 2 signature, so that a receiver may deduplicate on it.
 
     Returns:
         ``True`` only when the signature matches (compared in constant time) and the timestamp
@@ -278,7 +303,7 @@ def verify_signature(
         return False
     if abs(now - signed_at) > tolerance:
         return False
-    expected = sign_webhook(secret, timestamp, body)
+    expected = sign_webhook(secret, timestamp, body, idempotency_key=idempotency_key)
     return hmac.compare_digest(expected.encode("ascii"), signature.encode("utf-8", "replace"))
 
 
@@ -338,6 +363,9 @@ class WebhookNotifier:
             "Idempotency-Key": notification.idempotency_key,
             TIMESTAMP_HEADER: timestamp,
             SIGNATURE_HEADER: sign_webhook(endpoint.secret, timestamp, body),
+            SIGNATURE_V2_HEADER: sign_webhook(
+                endpoint.secret, timestamp, body, idempotency_key=notification.idempotency_key
+            ),
         }
         return endpoint.url, headers, body
 

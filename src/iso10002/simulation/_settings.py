@@ -7,21 +7,39 @@ from collections.abc import Callable
 
 import attrs
 
-from iso10002 import Complaint
+from iso10002 import Complaint, ValidationError
 
 __all__ = ["DemoResult", "DemoSettings", "ProgressCallback"]
 
 UTC = _dt.timezone.utc
+
+MAX_COMPLAINTS = 100_000
+"""The most complaints one run draws: the run plans them all before receiving the first, so
+its memory grows with the count."""
+MAX_DAYS = 3_660
+"""The longest period one run simulates, ten years."""
+
+
+def _between(low: int, high: int) -> Callable[[object, attrs.Attribute[int], int], None]:
+    def check(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:
+        # A huge value is not repeated: an integer of thousands of digits cannot be printed.
+        if value < low:
+            got = f", got {value}" if value > -(10**9) else ""
+            raise ValidationError(attribute.name, f"must be at least {low:,}{got}")
+        if value > high:
+            raise ValidationError(attribute.name, f"must be at most {high:,}")
+
+    return check
 
 
 @attrs.frozen(kw_only=True)
 class DemoSettings:
     """What to simulate: how many complaints, from which seed, over which days."""
 
-    complaints: int = 200
+    complaints: int = attrs.field(default=200, validator=_between(1, MAX_COMPLAINTS))
     seed: int = 2026
     start: _dt.date = _dt.date(2026, 3, 2)
-    days: int = 30
+    days: int = attrs.field(default=30, validator=_between(1, MAX_DAYS))
 
     @property
     def start_at(self) -> _dt.datetime:
