@@ -18,6 +18,7 @@ from iso10002.errors import DefinitionError, GuardFailed, InvalidTransition, Unk
 from iso10002.model.complaint import Complaint
 from iso10002.model.events import EventPayload
 from iso10002.model.values import Actor
+from iso10002.process import _checks as check
 
 __all__ = [
     "RECEIVE",
@@ -54,6 +55,14 @@ GuardCheck = Callable[[GuardContext], "str | None"]
 """Returns ``None`` to allow, or the reason for refusing."""
 
 
+def _callable(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not callable(value):
+        raise DefinitionError(
+            f"{check.what(inst)}: {attribute.name} must be a function of a GuardContext, "
+            f"got {type(value).__name__}"
+        )
+
+
 def _payload_types(value: Iterable[type] | None) -> tuple[type, ...] | None:
     if value is None:
         return None
@@ -76,9 +85,9 @@ class Guard:
     it may read any payload: it is judged only when the command runs, never in advance.
     """
 
-    name: str
-    description: str
-    check: GuardCheck = attrs.field(eq=False)
+    name: str = attrs.field(validator=check.name)
+    description: str = attrs.field(validator=check.text)
+    check: GuardCheck = attrs.field(eq=False, validator=_callable)
     reads_payloads: tuple[type, ...] | None = attrs.field(
         default=None, converter=_payload_types, eq=False
     )
@@ -130,24 +139,37 @@ class StateDef:
     ``final`` states may not be left at all.
     """
 
-    name: str
-    description: str
-    closed: bool = False
-    final: bool = False
+    name: str = attrs.field(validator=check.name)
+    description: str = attrs.field(validator=check.text)
+    closed: bool = attrs.field(default=False, validator=check.flag)
+    final: bool = attrs.field(default=False, validator=check.flag)
 
 
 @attrs.frozen(kw_only=True)
 class Transition:
-    """A command, the states it may run from, where it leads (``None``: stay) and its guards."""
+    """
+    A command, the states it may run from, where it leads (``None``: stay) and its guards.
 
-    command: str
-    sources: tuple[str, ...]
-    target: str | None
-    guards: tuple[Guard, ...] = ()
-    description: str = ""
+    ``payload``, for a custom step (one the desk runs with ``run_step``), is the attrs class of
+    the data the step records: the desk validates the data given against it when the step
+    runs and stores it in the event (see :mod:`~iso10002.process.steps`). ``None``: the step
+    records a note only.
+    """
+
+    command: str = attrs.field(validator=check.name)
+    sources: tuple[str, ...] = attrs.field(converter=check.names, validator=check.name_tuple)
+    target: str | None = attrs.field(validator=check.optional_name)
+    guards: tuple[Guard, ...] = attrs.field(
+        default=(), converter=check.names, validator=check.instances(Guard, "Guard")
+    )
+    description: str = attrs.field(default="", validator=check.text)
+    payload: type | None = attrs.field(default=None, validator=check.payload_type)
 
 
-def _tuple(items: Iterable[Any]) -> tuple[Any, ...]:
+def _tuple(items: Iterable[Any]) -> tuple[Any, ...] | Any:
+    # A string or a mapping is iterable too, but never a list of parts: leave it to be refused.
+    if isinstance(items, (str, bytes, Mapping)) or not isinstance(items, Iterable):
+        return items
     return tuple(items)
 
 
@@ -162,10 +184,14 @@ class Workflow:
             state, a non-final state has no way out, or a state cannot reach a closed state.
     """
 
-    name: str
-    initial: str
-    states: tuple[StateDef, ...] = attrs.field(converter=_tuple)
-    transitions: tuple[Transition, ...] = attrs.field(converter=_tuple)
+    name: str = attrs.field(validator=check.name)
+    initial: str = attrs.field(validator=check.name)
+    states: tuple[StateDef, ...] = attrs.field(
+        converter=_tuple, validator=check.instances(StateDef, "StateDef")
+    )
+    transitions: tuple[Transition, ...] = attrs.field(
+        converter=_tuple, validator=check.instances(Transition, "Transition")
+    )
     _index: Mapping[tuple[str, str], Transition] = attrs.field(
         init=False, repr=False, eq=False, factory=dict
     )
