@@ -208,6 +208,17 @@ class Workflow:
             by_state[source].append(command)
         object.__setattr__(self, "_by_state", {k: tuple(sorted(v)) for k, v in by_state.items()})
         self._check_graph(final)
+        self._check_payloads()
+
+    def _check_payloads(self) -> None:
+        declared: dict[str, type | None] = {}
+        for t in self.transitions:
+            seen = declared.setdefault(t.command, t.payload)
+            if seen is not t.payload:
+                raise DefinitionError(
+                    f"workflow {self.name!r}: step {t.command!r} declares two payload types "
+                    f"({_type_name(seen)} and {_type_name(t.payload)}); one step records one"
+                )
 
     def _check_states(self) -> set[str]:
         names = [s.name for s in self.states]
@@ -295,6 +306,13 @@ class Workflow:
     def commands(self) -> tuple[str, ...]:
         """Every command the workflow declares, sorted."""
         return tuple(sorted({t.command for t in self.transitions}))
+
+    def step_payload(self, command: str) -> type | None:
+        """The payload class the step ``command`` declares; ``None`` for a note-only step."""
+        for t in self.transitions:
+            if t.command == command:
+                return t.payload
+        return None
 
     def allowed(self, state: str) -> tuple[str, ...]:
         """
@@ -439,6 +457,10 @@ class Workflow:
                 lines.append(f"    {source} --> {target} : {t.command}{guard_text}")
         lines.extend(f"    {s.name} --> [*]" for s in self.states if s.final)
         return "\n".join(lines) + "\n"
+
+
+def _type_name(cls: type | None) -> str:
+    return "none" if cls is None else cls.__name__
 
 
 def _closure(start: set[str], edges: Mapping[str, set[str]]) -> set[str]:
