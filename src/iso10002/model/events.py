@@ -387,13 +387,6 @@ class StepRecorded:
     duplicate_of: str | None = attrs.field(default=None, validator=check.optional_text)
 
     def __attrs_post_init__(self) -> None:
-        if self.data is not None and self.data != ERASED:
-            try:
-                parsed = json.loads(self.data)
-            except ValueError:
-                parsed = None
-            if not isinstance(parsed, dict):
-                raise ValidationError("data", "must be a JSON object")
         if self.closure_reason is ClosureReason.DUPLICATE and self.duplicate_of is None:
             raise ValidationError("duplicate_of", "a duplicate names the original reference")
         if self.duplicate_of is not None and self.closure_reason is not ClosureReason.DUPLICATE:
@@ -401,10 +394,21 @@ class StepRecorded:
 
     @property
     def data_fields(self) -> Mapping[str, Any] | None:
-        """The step's data as a JSON-shaped mapping; ``None`` if it has none or was erased."""
+        """
+        The step's data as a JSON-shaped mapping; ``None`` if it has none or was erased.
+
+        Raises:
+            ValidationError: ``data`` is not a JSON object (the desk writes nothing else).
+        """
         if self.data is None or self.data == ERASED:
             return None
-        parsed: dict[str, Any] = json.loads(self.data)
+        try:
+            parsed = json.loads(self.data)
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, dict):
+            # The value is not repeated: it is personal data.
+            raise ValidationError("data", "is not a JSON object")
         return parsed
 
 
