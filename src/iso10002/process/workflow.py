@@ -417,28 +417,66 @@ class Workflow:
         transitions: Iterable[Transition] = (),
         guards: Mapping[str, Iterable[Guard]] | None = None,
         remove: Iterable[str] = (),
+        inherit: bool = True,
     ) -> Workflow:
         """
         A new workflow with more states and transitions, extra guards on existing commands
         (``guards={"decide": [my_guard]}``) and the commands in ``remove`` taken out.
         The result is checked like any definition.
+
+        New states inherit the commands that apply to every state of their kind here: a new
+        open state gets each command this workflow allows in all its open states (``close``,
+        ``withdraw``, ``assign``, ``add_note``, … in the standard workflow), a new closed,
+        non-final state each command allowed in all closed, non-final states (``reopen``),
+        and any new state each command allowed in every state, with the same guards. Pass
+        ``inherit=False`` to add bare states.
         """
+        new_states = tuple(states)
+        added = tuple(transitions)
+        # A command the extension declares for a new state itself is not inherited there.
+        declared = {(source, t.command) for t in added for source in _sources(t)}
         removed = set(remove)
         extra = dict(guards or {})
         unknown = sorted((set(extra) | removed) - set(self.commands))
         if unknown:
             raise DefinitionError(f"workflow {self.name!r}: no such commands: {unknown}")
         kept = [
-            attrs.evolve(t, guards=(*t.guards, *extra.get(t.command, ())))
+            attrs.evolve(
+                t,
+                sources=(
+                    *t.sources,
+                    *(
+                        s
+                        for s in (self._heirs(t, new_states) if inherit else ())
+                        if (s, t.command) not in declared
+                    ),
+                ),
+                guards=(*t.guards, *extra.get(t.command, ())),
+            )
             for t in self.transitions
             if t.command not in removed
         ]
         return Workflow(
             name=name or self.name,
             initial=self.initial,
-            states=(*self.states, *states),
-            transitions=(*kept, *transitions),
+            states=(*self.states, *new_states),
+            transitions=(*kept, *added),
         )
+
+    def _heirs(self, t: Transition, new_states: tuple[StateDef, ...]) -> tuple[str, ...]:
+        """The new states that inherit ``t``: it applies to every state of their kind here."""
+        sources = set(t.sources)
+        every = {s.name for s in self.states}
+        opened = {s.name for s in self.states if not s.closed}
+        ended = {s.name for s in self.states if s.closed and not s.final}
+        heirs = []
+        for s in new_states:
+            if not isinstance(s, StateDef) or s.final:
+                continue
+            kind = ended if s.closed else opened
+            if every <= sources or (kind and kind <= sources):
+                heirs.append(s.name)
+        return tuple(heirs)
 
     def to_mermaid(self, *, include_stays: bool = False) -> str:
         """
@@ -457,6 +495,12 @@ class Workflow:
                 lines.append(f"    {source} --> {target} : {t.command}{guard_text}")
         lines.extend(f"    {s.name} --> [*]" for s in self.states if s.final)
         return "\n".join(lines) + "\n"
+
+
+def _sources(t: object) -> tuple[str, ...]:
+    """A transition's sources, or none for anything else (refused when the workflow is built)."""
+    sources = getattr(t, "sources", ())
+    return sources if isinstance(sources, tuple) else ()
 
 
 def _type_name(cls: type | None) -> str:
