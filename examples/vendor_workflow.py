@@ -153,6 +153,7 @@ def main() -> None:
         ref2, MANAGER, "settle", reason=ClosureReason.DUPLICATE, duplicate_of=ref
     )
     assert not settled.is_open
+    assert settled.closure_reason is ClosureReason.DUPLICATE
     print(f"{ref2} {settled.state}: {settled.closure_reason.value} of {settled.duplicate_of}")
 
 
