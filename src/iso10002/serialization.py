@@ -35,13 +35,13 @@ from uuid import UUID
 import attrs
 import cattrs
 from cattrs.cols import homogenous_tuple_structure_factory
-from cattrs.gen import make_dict_structure_fn
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 from dateutil.parser import isoparse
 
 from iso10002.errors import Iso10002Error, SerializationError, ValidationError
 from iso10002.model import values as _values
 from iso10002.model._checks import shown
-from iso10002.model.events import SCHEMA_VERSION, Event, payload_types
+from iso10002.model.events import SCHEMA_VERSION, Event, StepRecorded, payload_types
 from iso10002.model.personal import personal_fields
 from iso10002.model.values import Actor
 
@@ -276,6 +276,17 @@ def configure_converter(conv: cattrs.Converter) -> None:
     for enum in _MODEL_ENUMS:
         conv.register_structure_hook(enum, _structure_enum)
         conv.register_unstructure_hook(enum, _enum_value)
+    # A note-only step is written as before the step's data and closure reason existed.
+    conv.register_unstructure_hook(
+        StepRecorded,
+        make_dict_unstructure_fn(
+            StepRecorded,
+            conv,
+            data=override(omit_if_default=True),
+            closure_reason=override(omit_if_default=True),
+            duplicate_of=override(omit_if_default=True),
+        ),
+    )
 
 
 def make_converter(*, detailed_validation: bool = True) -> cattrs.Converter:

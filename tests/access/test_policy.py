@@ -42,6 +42,7 @@ from tests.access.support import (
     OWNER,
     SETUP,
     START,
+    STEP,
     STRANGER,
     desks,
     prepare,
@@ -334,7 +335,11 @@ def test_each_desk_call_asks_about_its_own_action(
     scenario = SCENARIOS[action]
     complaint = None if scenario.state is None else prepare(setup, scenario.state)
     scenario.run(desk, MANAGER, complaint)
-    assert {asked for _, asked, _ in policy.asked} == {action}
+    asked = {asked for _, asked, _ in policy.asked}
+    assert {a.method for a in asked} == {action}
+    if action is Action.RUN_STEP:
+        # The step is named, so that a policy can tell one custom step from another.
+        assert asked == {Action.step(STEP)}
     if complaint is not None and action not in ABOUT_NO_COMPLAINT:
         assert {ref for _, _, ref in policy.asked} == {complaint.reference}
 

@@ -336,3 +336,49 @@ def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert helped.code == 0
     for command in ("demo", "show", "history", "list", "workflow"):
         assert command in helped.out
+
+
+def test_list_takes_a_custom_workflows_state(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from iso10002 import (
+        Actor,
+        Channel,
+        Complainant,
+        ComplaintDesk,
+        ContactDetails,
+        FixedClock,
+        Role,
+        SQLiteEventStore,
+        StateDef,
+        Transition,
+        standard_workflow,
+    )
+
+    workflow = standard_workflow().extend(
+        name="with-legal-review",
+        states=[StateDef(name="legal_review", description="With the legal team.")],
+        transitions=[
+            Transition(command="refer_to_legal", sources=("received",), target="legal_review"),
+            Transition(command="legal_done", sources=("legal_review",), target="investigating"),
+        ],
+    )
+    db = tmp_path / "custom.db"
+    store = SQLiteEventStore(db)
+    desk = ComplaintDesk(
+        store=store, clock=FixedClock(dt.datetime(2026, 3, 2, 9, tzinfo=UTC)), workflow=workflow
+    )
+    staff = Actor(id="ana", role=Role.COMPLAINTS_MANAGER)
+    c = desk.receive(
+        staff,
+        complainant=Complainant(name="A. Person", contact=ContactDetails(email="a@example.org")),
+        channel=Channel.EMAIL,
+        description="Wrong amount.",
+    )
+    desk.run_step(c.reference, staff, "refer_to_legal")
+    store.close()
+
+    result = run(capsys, "list", "--db", db, "--state", "legal-review")
+
+    assert result.code == 0
+    assert c.reference in result.out

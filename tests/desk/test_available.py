@@ -15,6 +15,7 @@ import pytest
 
 from iso10002 import (
     Actor,
+    ClosureReason,
     ComplaintDesk,
     FixedClock,
     GuardFailed,
@@ -200,10 +201,17 @@ def test_a_custom_step_with_a_standard_guard_is_judged_by_its_payload(clock: Fix
 
     entry = listing(desk, c.reference, MANAGER)[("run_step", "close_quietly")]
 
-    assert (entry.passes, entry.guard) == (False, "closure_justified")
-    with pytest.raises(GuardFailed) as info:
+    # The step closes, so its closure reason decides: the guard waits for it.
+    assert entry == AvailableCommand(method="run_step", step="close_quietly", needs_input=True)
+    with pytest.raises(ValidationError) as missing:
         desk.run_step(c.reference, MANAGER, "close_quietly")
-    assert info.value.reason == entry.reason
+    assert missing.value.field == "reason"
+    with pytest.raises(GuardFailed) as info:
+        desk.run_step(c.reference, MANAGER, "close_quietly", reason=ClosureReason.NO_REPLY)
+    assert (info.value.guard, info.value.reason) == (
+        "closure_justified",
+        "no communicated decision is awaiting the complainant's reaction",
+    )
 
 
 def test_an_erased_complaint_lists_nothing(desk: ComplaintDesk) -> None:

@@ -104,17 +104,30 @@ HANDLER = Actor(id="ben", role=Role.INVESTIGATOR, name="Ben Case")
 SLA = SlaConfig(
     policies=(preset("fca-disp-1.6.2a").policy(calendar=OFFICE),), default="fca-disp-1.6.2a"
 )
+
+
+@attrs.frozen
+class InformationAsked:
+    """A custom step's typed data: what was asked for, or what came."""
+
+    what: str
+
+
 WORKFLOW = standard_workflow().extend(
     name="with-information-requests",
     states=[StateDef(name="awaiting_complainant", description="Waiting for information")],
     transitions=[
         Transition(
-            command="request_information", sources=("investigating",), target="awaiting_complainant"
+            command="request_information",
+            sources=("investigating",),
+            target="awaiting_complainant",
+            payload=InformationAsked,
         ),
         Transition(
             command="information_received",
             sources=("awaiting_complainant",),
             target="investigating",
+            payload=InformationAsked,
         ),
     ],
 )
@@ -326,8 +339,20 @@ def handle(desk: ComplaintDesk, clock: FixedClock) -> str:
     desk.classify(ref, STAFF, Classification(category=("Billing", "Wrong amount")))
     desk.assign(ref, STAFF, HANDLER)
     desk.start_investigation(ref, HANDLER, plan=text("plan"))
-    desk.run_step(ref, HANDLER, "request_information", note=text("asked for statements"))
-    desk.run_step(ref, HANDLER, "information_received", note=text("statements came"))
+    desk.run_step(
+        ref,
+        HANDLER,
+        "request_information",
+        note=text("asked for statements"),
+        data=InformationAsked(what=text("statements")),
+    )
+    desk.run_step(
+        ref,
+        HANDLER,
+        "information_received",
+        note=text("statements came"),
+        data={"what": text("statements")},
+    )
     desk.add_note(ref, HANDLER, text("called the complainant"))
     desk.put_on_hold(ref, HANDLER, reason=text("waiting for the bank"))
     desk.release_hold(ref, HANDLER, note=text("the bank answered"))

@@ -257,6 +257,11 @@ class RoleBasedAuthorizer:
     The default :class:`Authorizer`: a role may run the actions ``grants`` gives it, on the
     complaints its :class:`Scope` reaches.
 
+    A product's own roles (:meth:`Role.define <iso10002.Role.define>`) take part like the
+    standard ones: give them grants (and a scope, :data:`~Scope.ANY` if none is given). A
+    custom workflow step is granted by name with :meth:`Action.step`
+    (``Action.step("legal_review")``), or every step at once with ``Action.RUN_STEP``.
+
     Args:
         grants: the role matrix, role to actions; :data:`DEFAULT_GRANTS` if omitted. A role
             left out may do nothing.
@@ -311,8 +316,13 @@ class RoleBasedAuthorizer:
         return self._scopes
 
     def allows(self, role: Role, action: Action) -> bool:
-        """Whether ``role`` is granted ``action`` at all (its scope aside)."""
-        return action in self._grants.get(role, frozenset())
+        """
+        Whether ``role`` is granted ``action`` at all (its scope aside). A custom step's
+        action (:meth:`Action.step`) is granted by its own grant or by ``RUN_STEP``, which
+        covers every step.
+        """
+        granted = self._grants.get(role, frozenset())
+        return action in granted or action.method in granted
 
     def _copy(
         self,
@@ -354,7 +364,7 @@ class RoleBasedAuthorizer:
         complainant to match), and anything else needs the grant alone.
         """
         role = actor.role
-        if action not in self._grants.get(role, frozenset()):
+        if not self.allows(role, action):
             return AccessDecision.deny(f"the {role.value} role is not granted {action.value}")
         scope = self._scopes.get(role, Scope.ANY)
         granted = f"granted to the {role.value} role"

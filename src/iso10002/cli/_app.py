@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as _dt
+import difflib
 import json
 import os
 import re
@@ -87,6 +88,25 @@ def _enum(cls: type[E], option: str, value: str, noun: str) -> E:
             return member
     allowed = ", ".join(str(m.value) for m in cls)
     raise _usage(f"{option}: {value!r} is not a {noun} (allowed: {allowed})")
+
+
+_STATE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _state(value: str) -> str:
+    """
+    A standard state, or a custom workflow's: any other state name is taken as it is, unless
+    it is a near miss of a standard one (``closd``), which is refused as a typo.
+    """
+    wanted = value.strip().lower().replace("-", "_")
+    standard = [s.value for s in State]
+    if wanted in standard:
+        return wanted
+    if not _STATE_NAME.match(wanted) or difflib.get_close_matches(
+        wanted, standard, n=1, cutoff=0.85
+    ):
+        return _enum(State, "--state", value, "state").value
+    return wanted
 
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -213,7 +233,7 @@ def _list_query(args: argparse.Namespace) -> ComplaintQuery:
         raise _usage(f"--offset: must be at most {_MAX_OFFSET}")
     try:
         return ComplaintQuery(
-            state=_enum(State, "--state", args.state, "state").value if args.state else None,
+            state=_state(args.state) if args.state else None,
             is_open=args.is_open,
             assignee=args.assignee,
             priority=_enum(Priority, "--priority", args.priority, "priority")
@@ -372,7 +392,11 @@ def build_parser() -> argparse.ArgumentParser:
     hist.add_argument("reference", metavar="REF", help="the complaint's reference")
 
     lst = add("list", _run_list, "List complaints, newest first.", database, text_or_json)
-    lst.add_argument("--state", metavar="S", help="in this workflow state, e.g. investigating")
+    lst.add_argument(
+        "--state",
+        metavar="S",
+        help="in this workflow state, e.g. investigating, or a custom workflow's",
+    )
     openness = lst.add_mutually_exclusive_group()
     openness.add_argument(
         "--open", dest="is_open", action="store_true", default=None, help="open ones only"

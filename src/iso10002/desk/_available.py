@@ -149,7 +149,8 @@ class Availability(CommandPath):
             by_method.setdefault((method, step), []).append(command)
         listed = []
         for (method, step), commands in sorted(by_method.items(), key=_order):
-            if self._permits(actor, Action(method), complaint):
+            action = Action(method) if step is None else Action.step(step)
+            if self._permits(actor, action, complaint):
                 listed.append(self._judge(complaint, actor, method, step, commands))
         return listed
 

@@ -58,6 +58,7 @@ from iso10002.model.values import (
     RootCause,
 )
 from iso10002.process.standard import standard_workflow
+from iso10002.process.steps import closes, encode_step_data
 
 __all__ = ["NO_POLICIES", "Commands", "assess_command", "desk_method"]
 
@@ -374,14 +375,27 @@ class Commands(CommandPath):
         command: str,
         *,
         note: str | None = None,
+        data: object = None,
+        reason: ClosureReason | None = None,
+        duplicate_of: str | None = None,
         expected_version: int | None = None,
     ) -> Complaint:
         """
-        Run a command of a custom workflow that carries no data beyond a note.
+        Run a step of a custom workflow, asking the authorizer about the step by name
+        (:meth:`Action.step <iso10002.Action.step>`).
+
+        ``data`` is the step's typed payload when its transition declares one (an instance of
+        the declared attrs class, or a mapping of its fields), validated now and stored in the
+        event. A step that closes the complaint (from an open state into a closed one) needs
+        the ``reason`` it closes for, judged like ``close``'s by the workflow's guards, and
+        ``duplicate_of`` for a duplicate; a step that does not close takes neither.
 
         Raises:
             CommandRejected: ``command`` is one of the standard workflow's, which record their
                 own data (a decision, a classification, ...) through their own methods.
+            ValidationError: ``data`` is missing, not of the declared class or bad in a field
+                (``data.<field>``); a closing step has no ``reason``, or a step that does not
+                close has one; ``duplicate_of`` names no complaint.
         """
         if command in _STANDARD_COMMANDS:
             # A note-only step would move the complaint without the data the state stands for
@@ -389,8 +403,36 @@ class Commands(CommandPath):
             method = desk_method(command)
             current = self._load(self._resolve(key))
             raise refused(command, current, f"it records its own data: call ComplaintDesk.{method}")
-        payload = StepRecorded(command=command, note=note)
-        return self._run(Action.RUN_STEP, key, actor, payload, expected_version, command=command)
+        action = Action.step(command)
+        encoded = encode_step_data(self.workflow, command, data)
+        if duplicate_of is not None and self.store.id_for_reference(duplicate_of) is None:
+            raise ValidationError(
+                "duplicate_of", f"no complaint has the reference {duplicate_of!r}"
+            )
+
+        def payload(current: Complaint) -> EventPayload:
+            closing = closes(self.workflow, current.state, command)
+            if closing and reason is None:
+                raise ValidationError(
+                    "reason",
+                    f"step {command!r} closes complaint {current.reference}: give the "
+                    "ClosureReason it closes for",
+                )
+            if not closing and reason is not None:
+                raise ValidationError(
+                    "reason",
+                    f"step {command!r} does not close complaint {current.reference} from "
+                    f"state {current.state!r}: it takes no closure reason",
+                )
+            return StepRecorded(
+                command=command,
+                note=note,
+                data=encoded,
+                closure_reason=reason,
+                duplicate_of=duplicate_of,
+            )
+
+        return self._run(action, key, actor, payload, expected_version, command=command)
 
 
 _STANDARD_COMMANDS = frozenset(t.command for t in standard_workflow().transitions)

@@ -9,9 +9,18 @@ verification and KPI reports are actions too, so one policy decides all of them.
 
 from __future__ import annotations
 
+import threading
 from enum import Enum
 
-__all__ = ["Action", "ActionKind"]
+from iso10002.errors import ValidationError
+
+__all__ = ["STEP_PREFIX", "Action", "ActionKind"]
+
+STEP_PREFIX = "run_step:"
+"""How the value of a custom step's action begins: ``run_step:legal_review``."""
+
+_STEPS: dict[str, Action] = {}
+_STEPS_LOCK = threading.Lock()
 
 
 class ActionKind(str, Enum):
@@ -33,6 +42,12 @@ class Action(str, Enum):
 
     The value is the desk method's name (``Action.DECIDE.value == "decide"``); ``kind`` says
     which group the action belongs to.
+
+    Running one step of a custom workflow is the action :meth:`Action.step` names
+    (``Action.step("legal_review")``, value ``run_step:legal_review``), so that an access
+    policy sees which step is asked for: its :attr:`method` is :attr:`RUN_STEP`, and a grant of
+    ``RUN_STEP`` covers every step (see :class:`~iso10002.access.RoleBasedAuthorizer`).
+    Iterating ``Action`` lists the desk's own actions only.
     """
 
     # -- commands ---------------------------------------------------------------------------
@@ -79,6 +94,48 @@ class Action(str, Enum):
     # -- oversight --------------------------------------------------------------------------
     VERIFY_INTEGRITY = "verify_integrity"
     REPORT = "report"
+
+    @classmethod
+    def step(cls, name: str) -> Action:
+        """
+        The action of running the custom workflow step ``name`` with ``run_step``.
+
+        Raises:
+            ValidationError: ``name`` is empty or not text.
+        """
+        if not isinstance(name, str) or not name.strip() or name != name.strip():
+            shown = repr(name) if isinstance(name, str) else type(name).__name__
+            raise ValidationError("step", f"{shown} is not the name of a workflow step")
+        value = STEP_PREFIX + name
+        with _STEPS_LOCK:
+            found = _STEPS.get(value)
+            if found is None:
+                found = str.__new__(cls, value)
+                found._name_ = f"RUN_STEP[{name}]"
+                found._value_ = value
+                _STEPS[value] = found
+            return found
+
+    @property
+    def step_name(self) -> str | None:
+        """For a custom step's action (:meth:`step`), the step's name; else ``None``."""
+        if self._name_ in type(self).__members__:
+            return None
+        return self._value_[len(STEP_PREFIX) :]
+
+    @property
+    def method(self) -> Action:
+        """The desk method that runs the action: :attr:`RUN_STEP` for a step, else itself."""
+        return self if self.step_name is None else Action.RUN_STEP
+
+    @classmethod
+    def _missing_(cls, value: object) -> Action | None:
+        # A step's action is found by value, as a stored denial names it.
+        if isinstance(value, str) and value.startswith(STEP_PREFIX):
+            name = value[len(STEP_PREFIX) :]
+            if name.strip() and name == name.strip():
+                return cls.step(name)
+        return None
 
     @property
     def kind(self) -> ActionKind:

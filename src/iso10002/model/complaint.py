@@ -209,6 +209,15 @@ def _received(_: Complaint | None, e: Event, p: Any) -> Complaint:
     )
 
 
+def _closing(at: _dt.datetime, reason: ClosureReason, duplicate_of: str | None) -> dict[str, Any]:
+    return {
+        "closed_at": at,
+        "closure_reason": reason,
+        "duplicate_of": duplicate_of,
+        "on_hold_since": None,
+    }
+
+
 def _changes(c: Complaint, e: Event, p: Any) -> dict[str, Any]:  # noqa: PLR0912
     """The fields an event changes, besides version, state and last_event_at."""
     at = e.occurred_at
@@ -257,12 +266,7 @@ def _changes(c: Complaint, e: Event, p: Any) -> dict[str, Any]:  # noqa: PLR0912
     if isinstance(p, ReferredExternally):
         return {"referred_to": p.body, "referred_at": at, "referrals": c.referrals + 1}
     if isinstance(p, Closed):
-        return {
-            "closed_at": at,
-            "closure_reason": p.reason,
-            "duplicate_of": p.duplicate_of,
-            "on_hold_since": None,
-        }
+        return _closing(at, p.reason, p.duplicate_of)
     if isinstance(p, Withdrawn):
         return {"withdrawn_at": at, "on_hold_since": None}
     if isinstance(p, Reopened):
@@ -298,7 +302,12 @@ def _changes(c: Complaint, e: Event, p: Any) -> dict[str, Any]:  # noqa: PLR0912
         return {"on_hold_since": None}
     if isinstance(p, SlaPolicyApplied):
         return {"sla_policy": p.policy, "sla_policy_version": p.version}
-    if isinstance(p, (StepRecorded, DeadlineExtended, SlaAlertRaised)):
+    if isinstance(p, StepRecorded):
+        if p.closure_reason is None:
+            return {}
+        # A custom closing step closes as ``close`` does, for the reason it documents.
+        return _closing(at, p.closure_reason, p.duplicate_of)
+    if isinstance(p, (DeadlineExtended, SlaAlertRaised)):
         return {}
     if isinstance(p, LegalHoldPlaced):
         return {"legal_hold": p.reason}

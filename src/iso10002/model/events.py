@@ -9,14 +9,15 @@ vocabulary of the handling process; each has a stable ``type`` name used in stor
 from __future__ import annotations
 
 import datetime as _dt
+import json
 from collections.abc import Mapping
-from typing import ClassVar, Union
+from typing import Any, ClassVar, Union
 
 import attrs
 
 from iso10002.errors import ValidationError
 from iso10002.model import _checks as check
-from iso10002.model.personal import PERSONAL, masked
+from iso10002.model.personal import ERASED, PERSONAL, masked
 from iso10002.model.values import (
     Actor,
     AlertLevel,
@@ -372,7 +373,18 @@ class SurveyAnswered:
 
 @attrs.frozen(kw_only=True)
 class StepRecorded:
-    """A step of a custom workflow that carries no data of its own beyond an optional note."""
+    """
+    A step of a custom workflow: its command, an optional note, and the step's own data.
+
+    ``data`` is the step's typed payload (the attrs class its transition declares, see
+    :class:`~iso10002.process.workflow.Transition`) as compact JSON text, so that the history
+    reads without the class; :attr:`data_fields` gives it as a mapping. It is kept and erased
+    as personal data: the library cannot tell which of a product's fields name a person.
+
+    A step that closes the complaint (its transition leads from an open state into a closed
+    one) records why, as ``close`` does: ``closure_reason`` and, for a duplicate,
+    ``duplicate_of``; the complaint then reads as closed.
+    """
 
     type: ClassVar[str] = "step_recorded"
 
@@ -380,6 +392,40 @@ class StepRecorded:
     note: str | None = attrs.field(
         default=None, validator=check.optional_text, metadata=PERSONAL, repr=masked
     )
+    data: str | None = attrs.field(
+        default=None, validator=check.optional_text, metadata=PERSONAL, repr=masked
+    )
+    """The step's typed payload as a JSON object; :data:`~iso10002.model.personal.ERASED` once
+    the complaint's personal data was erased."""
+    closure_reason: ClosureReason | None = attrs.field(
+        default=None, validator=check.optional_member_of(ClosureReason)
+    )
+    duplicate_of: str | None = attrs.field(default=None, validator=check.optional_text)
+
+    def __attrs_post_init__(self) -> None:
+        if self.closure_reason is ClosureReason.DUPLICATE and self.duplicate_of is None:
+            raise ValidationError("duplicate_of", "a duplicate names the original reference")
+        if self.duplicate_of is not None and self.closure_reason is not ClosureReason.DUPLICATE:
+            raise ValidationError("duplicate_of", "only a step closing a duplicate names one")
+
+    @property
+    def data_fields(self) -> Mapping[str, Any] | None:
+        """
+        The step's data as a JSON-shaped mapping; ``None`` if it has none or was erased.
+
+        Raises:
+            ValidationError: ``data`` is not a JSON object (the desk writes nothing else).
+        """
+        if self.data is None or self.data == ERASED:
+            return None
+        try:
+            parsed = json.loads(self.data)
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, dict):
+            # The value is not repeated: it is personal data.
+            raise ValidationError("data", "is not a JSON object")
+        return parsed
 
 
 @attrs.frozen(kw_only=True)

@@ -13,6 +13,8 @@ raises :class:`~iso10002.errors.ValidationError` naming the field.
 
 from __future__ import annotations
 
+import re
+import threading
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
@@ -64,8 +66,22 @@ ComplaintId = UUID
 """A complaint's permanent identity; the human reference is :attr:`Complaint.reference`."""
 
 
+_ROLE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+_CUSTOM_ROLES: dict[str, Role] = {}
+_ROLES_LOCK = threading.Lock()
+
+
 class Role(str, Enum):
-    """What an actor does in complaints handling (ISO 10002 5.4)."""
+    """
+    What an actor does in complaints handling (ISO 10002 5.4).
+
+    The members are the standard roles. A product adds its own with :meth:`define`
+    (``Role.define("legal")``): a defined role is a ``Role`` like the standard ones, compares
+    and hashes by its value, is stored by its value, and is found by value (``Role("legal")``)
+    once defined, in this process. Iterating ``Role`` lists the standard roles only; stored
+    events that name them read as before, and a stored event naming a role that was not
+    defined is refused as before, so a mistyped role never passes as a new one.
+    """
 
     COMPLAINANT = "complainant"
     FRONT_LINE = "front_line"
@@ -74,6 +90,52 @@ class Role(str, Enum):
     AUDITOR = "auditor"
     ADMINISTRATOR = "administrator"
     SYSTEM = "system"
+
+    @classmethod
+    def define(cls, name: str) -> Role:
+        """
+        The role named ``name``: a standard role, or a product's own, defined on first use
+        (defining it again returns the same role).
+
+        Raises:
+            ValidationError: ``name`` is not lower-case letters, digits and ``_``, starting
+                with a letter, at most 64 characters.
+        """
+        if not isinstance(name, str) or not _ROLE_NAME.match(name):
+            raise ValidationError(
+                "role",
+                f"{_shown_role(name)} is not a role name: lower-case letters, digits and _, "
+                "starting with a letter",
+            )
+        with _ROLES_LOCK:
+            try:
+                return cls(name)
+            except ValueError:
+                pass
+            role = str.__new__(cls, name)
+            role._name_ = name.upper()
+            role._value_ = name
+            _CUSTOM_ROLES[name] = role
+            return role
+
+    @classmethod
+    def defined(cls) -> tuple[Role, ...]:
+        """The roles defined beside the standard ones, in the order they were defined."""
+        return tuple(_CUSTOM_ROLES.values())
+
+    @property
+    def standard(self) -> bool:
+        """Whether the role is one of the standard roles (a member of the enum)."""
+        return self._name_ in type(self).__members__
+
+    @classmethod
+    def _missing_(cls, value: object) -> Role | None:
+        return _CUSTOM_ROLES.get(value) if isinstance(value, str) else None
+
+
+def _shown_role(value: object) -> str:
+    """A bad role name as a message shows it (a role name is never personal data)."""
+    return repr(value) if isinstance(value, str) and len(value) <= 64 else type(value).__name__
 
 
 class Channel(str, Enum):

@@ -13,7 +13,9 @@ The record follows the complaint model: ``acknowledge`` and ``assess`` are kept 
 and the referral. Commands map to the desk's: ``assess`` runs only on an unassessed complaint
 (a second assessment is ``reassess``), ``reassess`` only on an assessed one.
 
-The checker knows what the standard guards guarantee, by their names:
+The checker knows what the standard guards guarantee, and credits a transition with a guarantee
+when one of its guards shows it on sample complaints (:mod:`~iso10002.process.guard_probes`),
+whatever its name:
 
 - ``assessment_recorded`` stops a transition on a complaint that has no assessment;
 - ``closure_justified`` lets ``close`` end a complaint only as *resolved* or for *no reply* (both
@@ -41,6 +43,7 @@ from collections.abc import Iterable, Iterator
 import attrs
 
 from iso10002.errors import ValidationError
+from iso10002.process.guard_probes import guarantees
 from iso10002.process.workflow import RECEIVE, Transition, Workflow
 
 __all__ = ["RULES", "ConformanceReport", "Rule", "Violation", "check_conformance"]
@@ -180,18 +183,14 @@ _Node = tuple[str, _Facts]
 _RECEIVE_INDEX = -1
 
 
-def _guard_names(t: Transition) -> frozenset[str]:
-    return frozenset(g.name for g in t.guards)
-
-
-def _can_run(t: Transition, facts: _Facts) -> bool:
+def _can_run(t: Transition, guards: frozenset[str], facts: _Facts) -> bool:
     """Whether the desk could run ``t`` on a complaint with this record."""
     assessed = _ASSESSED in facts
     if t.command == _ASSESS and assessed:
         return False  # the desk records a second assessment as 'reassess'
     if t.command == _REASSESS and not assessed:
         return False
-    return not (_ASSESSMENT_RECORDED in _guard_names(t) and not assessed)
+    return not (_ASSESSMENT_RECORDED in guards and not assessed)
 
 
 def _after(t: Transition, facts: _Facts, *, enters_closed: bool) -> _Facts:
@@ -215,14 +214,14 @@ def _after(t: Transition, facts: _Facts, *, enters_closed: bool) -> _Facts:
     return frozenset((facts - removed) | added)
 
 
-def _documented_end(t: Transition, facts: _Facts) -> tuple[str, ...] | None:
+def _documented_end(t: Transition, guards: frozenset[str], facts: _Facts) -> tuple[str, ...] | None:
     """
     ``None`` if ``t`` ends a complaint without a documented reason; else the reasons it may end
     one for here that need an acknowledgement first (empty when none does).
     """
     if t.command == _WITHDRAW:
         return ()
-    if _CLOSURE_JUSTIFIED not in _guard_names(t):
+    if _CLOSURE_JUSTIFIED not in guards:
         return None
     # A duplicate is always possible, and needs nothing; the others need what the guard checks.
     reasons: list[str] = []
@@ -265,6 +264,11 @@ class _Checker:
         self.closed = frozenset(s.name for s in workflow.states if s.closed)
         self.found: dict[tuple[str, int], Violation] = {}
         self.order: list[tuple[str, int]] = []
+        # What each transition's guards guarantee, judged once by their behaviour.
+        self.guarantees = [guarantees(t) for t in workflow.transitions]
+
+    def guards(self, step: _Step) -> frozenset[str]:
+        return frozenset() if step.index < 0 else self.guarantees[step.index]
 
     def steps_from(self, state: str) -> Iterator[_Step]:
         for index, t in enumerate(self.workflow.transitions):
@@ -317,7 +321,7 @@ class _Checker:
             node = queue.popleft()
             state, facts = node
             for step in self.steps_from(state):
-                if not _can_run(step.transition, facts):
+                if not _can_run(step.transition, self.guards(step), facts):
                     continue
                 fired.add((step.index, state))
                 path = (*path_to(node), step.transition.command)
@@ -375,7 +379,7 @@ class _Checker:
             )
         if not self.enters_closed(step):
             return
-        reasons = _documented_end(t, facts)
+        reasons = _documented_end(t, self.guards(step), facts)
         if (reasons is None or reasons) and _ACKED not in facts and _ENDED not in facts:
             if reasons is None:
                 why = "closes the complaint without a documented reason"
@@ -404,7 +408,7 @@ class _Checker:
 
     def definition_rules(self, step: _Step) -> Iterator[_Found]:
         t = step.transition
-        guards = _guard_names(t)
+        guards = self.guards(step)
         what = f"{t.command!r}"
         if self.enters_closed(step) and t.command != _WITHDRAW and _CLOSURE_JUSTIFIED not in guards:
             if t.command == RECEIVE:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from iso10002.model.events import Assigned, Closed, DecisionCommunicated
+from iso10002.model.events import Assigned, Closed, DecisionCommunicated, StepRecorded
 from iso10002.model.values import ClosureReason, Outcome, Reaction
 from iso10002.process.workflow import Guard, GuardContext
 
@@ -173,16 +173,17 @@ decision_carried_out = Guard(
 
 def closure_justified(no_reply_period: _dt.timedelta) -> Guard:
     """
-    The guard on ``close``: a complaint closes only when its decision was communicated and
+    The guard on ``close`` (and on a custom step that closes, which records a closure reason
+    too): a complaint closes only when its decision was communicated and
     accepted, or for a documented reason: referred externally, a duplicate, or no reaction to the
     communicated decision for ``no_reply_period``.
     """
 
     def check(ctx: GuardContext) -> str | None:
         c = ctx.complaint
-        payload = ctx.payload
-        if not isinstance(payload, Closed):
-            return "close needs a Closed payload"
+        payload = _closing(ctx.payload)
+        if payload is None:
+            return f"{ctx.command} needs a closure reason"
         reason = payload.reason
         if reason is ClosureReason.RESOLVED:
             if c.decision_communicated_at is None:
@@ -214,5 +215,14 @@ def closure_justified(no_reply_period: _dt.timedelta) -> Guard:
             "days of the decision."
         ),
         check=check,
-        reads_payloads=(Closed,),
+        reads_payloads=(Closed, StepRecorded),
     )
+
+
+def _closing(payload: object) -> Closed | None:
+    """The closure a payload records: a ``Closed``, or a custom closing step's reason."""
+    if isinstance(payload, Closed):
+        return payload
+    if isinstance(payload, StepRecorded) and payload.closure_reason is not None:
+        return Closed(reason=payload.closure_reason, duplicate_of=payload.duplicate_of)
+    return None

@@ -18,6 +18,7 @@ from iso10002.errors import DefinitionError, GuardFailed, InvalidTransition, Unk
 from iso10002.model.complaint import Complaint
 from iso10002.model.events import EventPayload
 from iso10002.model.values import Actor
+from iso10002.process import _checks as check
 
 __all__ = [
     "RECEIVE",
@@ -54,6 +55,14 @@ GuardCheck = Callable[[GuardContext], "str | None"]
 """Returns ``None`` to allow, or the reason for refusing."""
 
 
+def _callable(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not callable(value):
+        raise DefinitionError(
+            f"{check.what(inst)}: {attribute.name} must be a function of a GuardContext, "
+            f"got {type(value).__name__}"
+        )
+
+
 def _payload_types(value: Iterable[type] | None) -> tuple[type, ...] | None:
     if value is None:
         return None
@@ -76,9 +85,9 @@ class Guard:
     it may read any payload: it is judged only when the command runs, never in advance.
     """
 
-    name: str
-    description: str
-    check: GuardCheck = attrs.field(eq=False)
+    name: str = attrs.field(validator=check.name)
+    description: str = attrs.field(validator=check.text)
+    check: GuardCheck = attrs.field(eq=False, validator=_callable)
     reads_payloads: tuple[type, ...] | None = attrs.field(
         default=None, converter=_payload_types, eq=False
     )
@@ -130,24 +139,37 @@ class StateDef:
     ``final`` states may not be left at all.
     """
 
-    name: str
-    description: str
-    closed: bool = False
-    final: bool = False
+    name: str = attrs.field(validator=check.name)
+    description: str = attrs.field(validator=check.text)
+    closed: bool = attrs.field(default=False, validator=check.flag)
+    final: bool = attrs.field(default=False, validator=check.flag)
 
 
 @attrs.frozen(kw_only=True)
 class Transition:
-    """A command, the states it may run from, where it leads (``None``: stay) and its guards."""
+    """
+    A command, the states it may run from, where it leads (``None``: stay) and its guards.
 
-    command: str
-    sources: tuple[str, ...]
-    target: str | None
-    guards: tuple[Guard, ...] = ()
-    description: str = ""
+    ``payload``, for a custom step (one the desk runs with ``run_step``), is the attrs class of
+    the data the step records: the desk validates the data given against it when the step
+    runs and stores it in the event (see :mod:`~iso10002.process.steps`). ``None``: the step
+    records a note only.
+    """
+
+    command: str = attrs.field(validator=check.name)
+    sources: tuple[str, ...] = attrs.field(converter=check.names, validator=check.name_tuple)
+    target: str | None = attrs.field(validator=check.optional_name)
+    guards: tuple[Guard, ...] = attrs.field(
+        default=(), converter=check.names, validator=check.instances(Guard, "Guard")
+    )
+    description: str = attrs.field(default="", validator=check.text)
+    payload: type | None = attrs.field(default=None, validator=check.payload_type)
 
 
-def _tuple(items: Iterable[Any]) -> tuple[Any, ...]:
+def _tuple(items: Iterable[Any]) -> tuple[Any, ...] | Any:
+    # A string or a mapping is iterable too, but never a list of parts: leave it to be refused.
+    if isinstance(items, (str, bytes, Mapping)) or not isinstance(items, Iterable):
+        return items
     return tuple(items)
 
 
@@ -162,10 +184,14 @@ class Workflow:
             state, a non-final state has no way out, or a state cannot reach a closed state.
     """
 
-    name: str
-    initial: str
-    states: tuple[StateDef, ...] = attrs.field(converter=_tuple)
-    transitions: tuple[Transition, ...] = attrs.field(converter=_tuple)
+    name: str = attrs.field(validator=check.name)
+    initial: str = attrs.field(validator=check.name)
+    states: tuple[StateDef, ...] = attrs.field(
+        converter=_tuple, validator=check.instances(StateDef, "StateDef")
+    )
+    transitions: tuple[Transition, ...] = attrs.field(
+        converter=_tuple, validator=check.instances(Transition, "Transition")
+    )
     _index: Mapping[tuple[str, str], Transition] = attrs.field(
         init=False, repr=False, eq=False, factory=dict
     )
@@ -182,6 +208,17 @@ class Workflow:
             by_state[source].append(command)
         object.__setattr__(self, "_by_state", {k: tuple(sorted(v)) for k, v in by_state.items()})
         self._check_graph(final)
+        self._check_payloads()
+
+    def _check_payloads(self) -> None:
+        declared: dict[str, type | None] = {}
+        for t in self.transitions:
+            seen = declared.setdefault(t.command, t.payload)
+            if seen is not t.payload:
+                raise DefinitionError(
+                    f"workflow {self.name!r}: step {t.command!r} declares two payload types "
+                    f"({_type_name(seen)} and {_type_name(t.payload)}); one step records one"
+                )
 
     def _check_states(self) -> set[str]:
         names = [s.name for s in self.states]
@@ -269,6 +306,13 @@ class Workflow:
     def commands(self) -> tuple[str, ...]:
         """Every command the workflow declares, sorted."""
         return tuple(sorted({t.command for t in self.transitions}))
+
+    def step_payload(self, command: str) -> type | None:
+        """The payload class the step ``command`` declares; ``None`` for a note-only step."""
+        for t in self.transitions:
+            if t.command == command:
+                return t.payload
+        return None
 
     def allowed(self, state: str) -> tuple[str, ...]:
         """
@@ -373,28 +417,66 @@ class Workflow:
         transitions: Iterable[Transition] = (),
         guards: Mapping[str, Iterable[Guard]] | None = None,
         remove: Iterable[str] = (),
+        inherit: bool = True,
     ) -> Workflow:
         """
         A new workflow with more states and transitions, extra guards on existing commands
         (``guards={"decide": [my_guard]}``) and the commands in ``remove`` taken out.
         The result is checked like any definition.
+
+        New states inherit the commands that apply to every state of their kind here: a new
+        open state gets each command this workflow allows in all its open states (``close``,
+        ``withdraw``, ``assign``, ``add_note``, … in the standard workflow), a new closed,
+        non-final state each command allowed in all closed, non-final states (``reopen``),
+        and any new state each command allowed in every state, with the same guards. Pass
+        ``inherit=False`` to add bare states.
         """
+        new_states = tuple(states)
+        added = tuple(transitions)
+        # A command the extension declares for a new state itself is not inherited there.
+        declared = {(source, t.command) for t in added for source in _sources(t)}
         removed = set(remove)
         extra = dict(guards or {})
         unknown = sorted((set(extra) | removed) - set(self.commands))
         if unknown:
             raise DefinitionError(f"workflow {self.name!r}: no such commands: {unknown}")
         kept = [
-            attrs.evolve(t, guards=(*t.guards, *extra.get(t.command, ())))
+            attrs.evolve(
+                t,
+                sources=(
+                    *t.sources,
+                    *(
+                        s
+                        for s in (self._heirs(t, new_states) if inherit else ())
+                        if (s, t.command) not in declared
+                    ),
+                ),
+                guards=(*t.guards, *extra.get(t.command, ())),
+            )
             for t in self.transitions
             if t.command not in removed
         ]
         return Workflow(
             name=name or self.name,
             initial=self.initial,
-            states=(*self.states, *states),
-            transitions=(*kept, *transitions),
+            states=(*self.states, *new_states),
+            transitions=(*kept, *added),
         )
+
+    def _heirs(self, t: Transition, new_states: tuple[StateDef, ...]) -> tuple[str, ...]:
+        """The new states that inherit ``t``: it applies to every state of their kind here."""
+        sources = set(t.sources)
+        every = {s.name for s in self.states}
+        opened = {s.name for s in self.states if not s.closed}
+        ended = {s.name for s in self.states if s.closed and not s.final}
+        heirs = []
+        for s in new_states:
+            if not isinstance(s, StateDef) or s.final:
+                continue
+            kind = ended if s.closed else opened
+            if every <= sources or (kind and kind <= sources):
+                heirs.append(s.name)
+        return tuple(heirs)
 
     def to_mermaid(self, *, include_stays: bool = False) -> str:
         """
@@ -413,6 +495,16 @@ class Workflow:
                 lines.append(f"    {source} --> {target} : {t.command}{guard_text}")
         lines.extend(f"    {s.name} --> [*]" for s in self.states if s.final)
         return "\n".join(lines) + "\n"
+
+
+def _sources(t: object) -> tuple[str, ...]:
+    """A transition's sources, or none for anything else (refused when the workflow is built)."""
+    sources = getattr(t, "sources", ())
+    return sources if isinstance(sources, tuple) else ()
+
+
+def _type_name(cls: type | None) -> str:
+    return "none" if cls is None else cls.__name__
 
 
 def _closure(start: set[str], edges: Mapping[str, set[str]]) -> set[str]:

@@ -226,7 +226,7 @@ def dump_workflow(workflow: Workflow) -> dict[str, Any]:
 
 def read_workflow_file(file: str | os.PathLike[str]) -> Workflow:
     """
-    Read a workflow from a ``.json`` or ``.toml`` file (UTF-8).
+    Read a workflow from a ``.json`` or ``.toml`` file (UTF-8, a byte-order mark allowed).
 
     Raises:
         SerializationError: the file is not valid JSON or TOML, has another suffix, or does
@@ -241,7 +241,7 @@ def read_workflow_file(file: str | os.PathLike[str]) -> Workflow:
             f"$: cannot tell the format of {path.name!r}; name the file .json or .toml"
         )
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is not content
     except UnicodeDecodeError as e:
         raise SerializationError(f"$: not UTF-8 text: {e}") from e
     if suffix == ".json":
