@@ -33,6 +33,7 @@ from iso10002 import (
     Complainant,
     ComplaintDesk,
     ComplaintNotFound,
+    ConcurrencyConflict,
     ContactDetails,
     Iso10002Error,
     PermissionDenied,
@@ -49,6 +50,10 @@ __all__ = ["FailedLookups", "create_app"]
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 STAFF_COOKIE = "webapp_staff"
 NO_MATCH = "No complaint matches that reference and e-mail address."
+STALE = (
+    "Someone else changed this complaint while you were looking at it: nothing was done. "
+    "Here it is as it is now; try again if it still applies."
+)
 
 T = TypeVar("T")
 
@@ -287,8 +292,9 @@ def _staff_routes(app: FastAPI) -> None:
             )
         except Iso10002Error as error:
             # The refusal as a message on the complaint as it is now.
+            message = STALE if isinstance(error, ConcurrencyConflict) else str(error)
             return await _complaint_page(
-                request, staff, reference, message=str(error), status_code=http_status(error)
+                request, staff, reference, message=message, status_code=http_status(error)
             )
         return RedirectResponse(f"/staff/complaints/{reference}?done={method}", status_code=303)
 
