@@ -11,6 +11,10 @@ Nothing is fetched and nothing runs: styles are inline (with a print layout), th
 script, no external font, image or link, and the charts carry no namespace address. Every
 text from the report is escaped. The page is also well-formed XML, so it can be checked or
 transformed with an XML parser.
+
+An application that shows the report inside its own layout takes the same content without the
+page around it from :func:`report_to_html_fragment`, and its stylesheet from
+:func:`report_fragment_css`, whose every rule is scoped to the fragment's wrapper.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ from iso10002.monitoring._view import (
 )
 from iso10002.monitoring.report import KpiReport
 
-__all__ = ["report_to_html"]
+__all__ = ["FRAGMENT_CLASS", "report_fragment_css", "report_to_html", "report_to_html_fragment"]
 
 _STYLE = """
 :root { --ink: #1d2329; --muted: #5b6670; --rule: #d5dbe0; --paper: #ffffff;
@@ -88,6 +92,9 @@ footer { margin-top: 2rem; color: var(--muted); font-size: .85rem; }
 }
 """
 """The page's stylesheet: inline, nothing fetched, a print layout."""
+
+FRAGMENT_CLASS = "iso10002-report"
+"""The class of the element that wraps a fragment, to which its stylesheet is scoped."""
 
 
 _e = escape
@@ -196,17 +203,8 @@ def _headline(figures: Iterable[Figure]) -> str:
     )
 
 
-def report_to_html(report: KpiReport) -> str:
-    """
-    The report as one self-contained, printable HTML page for a management review: the
-    headline figures with their change on the previous period, then a section per subject
-    with its charts and tables (received and closed per bucket with unusual values marked,
-    categories, products, channels and priorities, time taken, deadlines met, outcomes,
-    remedies and redress, the root-cause Pareto chart with recurring causes marked,
-    satisfaction, any figure the report holds beyond these, the comparison) and the counting
-    rules. Inline styles only (with a print layout), no script, nothing fetched, every text
-    escaped.
-    """
+def _content(report: KpiReport) -> tuple[str, list[str]]:
+    """The report's title and its content as HTML: header, contents, sections, footer."""
     view = report_view(report)
     header = [
         "<header>",
@@ -234,4 +232,68 @@ def report_to_html(report: KpiReport) -> str:
             f"{_e(view.generated_at)}.</footer>"
         ),
     ]
-    return _page(view.title, body)
+    return view.title, body
+
+
+def report_to_html(report: KpiReport) -> str:
+    """
+    The report as one self-contained, printable HTML page for a management review: the
+    headline figures with their change on the previous period, then a section per subject
+    with its charts and tables (received and closed per bucket with unusual values marked,
+    categories, products, channels and priorities, time taken, deadlines met, outcomes,
+    remedies and redress, the root-cause Pareto chart with recurring causes marked,
+    satisfaction, any figure the report holds beyond these, the comparison) and the counting
+    rules. Inline styles only (with a print layout), no script, nothing fetched, every text
+    escaped.
+    """
+    title, body = _content(report)
+    return _page(title, body)
+
+
+def report_to_html_fragment(report: KpiReport) -> str:
+    """
+    The content of :func:`report_to_html` without the page around it, for an application
+    that shows the report inside its own layout: one ``<div class="iso10002-report">``
+    holding the same header, contents, sections and footer, with no ``<html>``, ``<head>``
+    or ``<style>``. Style it with :func:`report_fragment_css`. The fragment keeps the page's
+    element ids (``headline``, one per section, ``kpi-...`` per figure), which its contents
+    links point to: show one report per page. Well-formed XML, every text escaped.
+    """
+    _, body = _content(report)
+    return "\n".join([f'<div class="{FRAGMENT_CLASS}">', *body, "</div>"])
+
+
+def report_fragment_css() -> str:
+    """
+    The stylesheet of :func:`report_to_html_fragment`: the page's own rules, each scoped to
+    the fragment's wrapper (``.iso10002-report``) so that none reaches the rest of the
+    host page. The rules for the page itself (its body's font, width and margins, the
+    printed page's margins) are left out: the host page sets those.
+    """
+    return _scoped(_STYLE, f".{FRAGMENT_CLASS}")
+
+
+def _scoped(css: str, scope: str) -> str:
+    """
+    ``css`` with each selector under ``scope``: ``:root`` becomes ``scope`` itself, ``body``
+    rules and at-rules other than ``@media`` are dropped. Reads the flat rules and ``@media``
+    blocks of the page's own stylesheet, which holds no comments or strings with braces.
+    """
+    rules = []
+    at = 0
+    while (start := css.find("{", at)) != -1:
+        prelude, end, depth = css[at:start].strip(), start + 1, 1
+        while depth:
+            depth += {"{": 1, "}": -1}.get(css[end], 0)
+            end += 1
+        block = css[start + 1 : end - 1]
+        at = end
+        if prelude.startswith("@media"):
+            inner = _scoped(block, scope)
+            if inner:
+                rules.append(f"{prelude} {{\n{inner}}}")
+        elif not prelude.startswith("@") and prelude != "body":
+            selectors = (s.strip() for s in prelude.split(","))
+            under = ", ".join(scope if s == ":root" else f"{scope} {s}" for s in selectors)
+            rules.append(f"{under} {{{block}}}")
+    return "".join(f"{rule}\n" for rule in rules)
