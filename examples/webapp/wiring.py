@@ -35,7 +35,6 @@ from iso10002.sla.config import SlaConfig
 from iso10002.sla.presets import preset
 
 __all__ = [
-    "CONFLICT_RETRIES",
     "PRESET",
     "STAFF",
     "WEB_INTAKE",
@@ -50,13 +49,6 @@ __all__ = [
 
 PRESET = "fca-disp-1.5"
 """The timeliness regime: the FCA's three-business-day summary resolution and eight weeks."""
-
-CONFLICT_RETRIES = 10
-"""
-Web workers and the background worker write to the same complaints at once (a note while the
-tick raises an alert); a retry is always safe (docs/embedding.md), so a busy desk retries more
-than the library's default before a conflict reaches a page.
-"""
 
 WEB_INTAKE = Actor(id="web-intake", role=Role.SYSTEM, name="Web complaint form")
 """Who receives and acknowledges the complaints that come through the form."""
@@ -197,5 +189,4 @@ def open_desk(settings: Settings, store: SQLiteEventStore | None = None) -> Comp
         sla=SlaConfig(policies=(policy,), default=policy.name),
         authorizer=authorizer(),
         notifications=NotificationPolicy(letters=letters),
-        conflict_retries=CONFLICT_RETRIES,
     )

@@ -61,8 +61,8 @@ def test_conflict_retries_must_be_a_whole_number_not_below_zero(bad: object) -> 
 
 
 def test_the_default_is_three_retries() -> None:
-    assert DEFAULT_CONFLICT_RETRIES == 3
-    assert ComplaintDesk().conflict_retries == 3
+    assert DEFAULT_CONFLICT_RETRIES == 10
+    assert ComplaintDesk().conflict_retries == 10
 
 
 class Interloper:

@@ -50,7 +50,7 @@ from iso10002.storage.memory import InMemoryEventStore
 
 __all__ = ["DEFAULT_CONFLICT_RETRIES", "ComplaintDesk"]
 
-DEFAULT_CONFLICT_RETRIES = 3
+DEFAULT_CONFLICT_RETRIES = 10
 """How many times a command is retried after a concurrency conflict unless the desk says."""
 
 

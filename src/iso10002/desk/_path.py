@@ -24,7 +24,7 @@ How a command runs. Each command method of the desk (``acknowledge``, ``decide``
 
 Nothing is written if a step raises. A concurrent writer makes step 8 fail with
 ``ConcurrencyConflict``; the desk then starts again from step 2, up to the desk's
-``conflict_retries`` times (3 by default), after a short random pause, before it raises the
+``conflict_retries`` times (10 by default), after a short random pause, before it raises the
 conflict: re-running the
 authorizer's and the workflow's checks on the fresh state makes a retry safe, and commands that
 commute (notes, communications, satisfaction) then simply land after the other writer's. A
