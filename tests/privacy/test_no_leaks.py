@@ -397,6 +397,10 @@ def handle(desk: ComplaintDesk, clock: FixedClock) -> str:
         ref, SURVEY_SYSTEM, survey=survey(), answers={"overall": 2}, comment=text("too slow")
     )
     desk.reopen(ref, STAFF, reason=text("new evidence"))
+    desk.decide(ref, STAFF, decision)
+    desk.communicate_decision(ref, STAFF, channel=Channel.EMAIL, summary=text("after reopening"))
+    desk.record_reaction(ref, STAFF, Reaction.ACCEPTS, comment=text("accepted"))
+    desk.carry_out_decision(ref, STAFF, summary=text("refund paid"))
     desk.withdraw(ref, STAFF, reason=text("gave up"))
     return ref
 

@@ -71,6 +71,7 @@ from iso10002 import (
     Visibility,
     Withdrawn,
 )
+from iso10002.model._checks import MONEY_DIGITS
 from iso10002.model.events import (
     DeadlineExtended,
     DecisionCarriedOut,
@@ -166,8 +167,10 @@ def malformed_emails() -> st.SearchStrategy[str]:
 
 
 def amounts() -> st.SearchStrategy[Decimal]:
-    """Finite, non-negative Decimals of any exponent."""
-    return st.decimals(min_value=0, max_value=10**12, allow_nan=False, allow_infinity=False)
+    """Finite, non-negative Decimals with as many places as an amount of money may have."""
+    return st.decimals(min_value=0, max_value=10**12, allow_nan=False, allow_infinity=False).filter(
+        lambda d: d.as_tuple().exponent >= -MONEY_DIGITS  # type: ignore[operator]
+    )
 
 
 def negative_amounts() -> st.SearchStrategy[Decimal]:

@@ -60,7 +60,9 @@ def pareto_chart(
     limit = max(max_bars, 2)
     if len(ordered) > limit:
         kept, rest = ordered[: limit - 1], ordered[limit - 1 :]
-        other = min(math.fsum(b.value for b in rest), sys.float_info.max)
+        # Summed in units of the largest of them: the sum of huge values would overflow.
+        largest = max(b.value for b in rest) or 1.0
+        other = min(math.fsum(b.value / largest for b in rest) * largest, sys.float_info.max)
         ordered = [*kept, Bar(label=f"Other ({len(rest)})", value=other)]
     # Summed in units of the largest bar, so that no total of huge values overflows.
     scale = max(b.value for b in ordered)
