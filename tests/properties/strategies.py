@@ -169,8 +169,13 @@ def malformed_emails() -> st.SearchStrategy[str]:
 def amounts() -> st.SearchStrategy[Decimal]:
     """Finite, non-negative Decimals with as many places as an amount of money may have."""
     return st.decimals(min_value=0, max_value=10**12, allow_nan=False, allow_infinity=False).filter(
-        lambda d: d.as_tuple().exponent >= -MONEY_DIGITS  # type: ignore[operator]
+        _within_money_places
     )
+
+
+def _within_money_places(value: Decimal) -> bool:
+    exponent = value.as_tuple().exponent
+    return isinstance(exponent, int) and exponent >= -MONEY_DIGITS
 
 
 def negative_amounts() -> st.SearchStrategy[Decimal]:
