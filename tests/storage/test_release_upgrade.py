@@ -239,6 +239,21 @@ def test_opening_upgrades_to_the_newest_schema(release: Release, upgraded: Store
     assert release.newest == upgraded.SCHEMA_VERSION
 
 
+def test_the_upgrade_report_says_what_opening_did(release: Release, upgraded: Store) -> None:
+    report = upgraded.upgrade_report
+    old = release.expected["schema_version"]
+    if release.backend == "postgres":
+        # Release 0.1 numbered PostgreSQL's migrations on their own; it is recorded again on
+        # the numbers both stores share (docs/storage.md, "Migrations").
+        assert report is not None
+        assert f"schema version {old} of release 0.1 is version" in " ".join(report.notes)
+    if report is not None:
+        assert report.to_version == release.newest
+        assert [v for v, _ in report.applied] == list(
+            range(report.from_version + 1, release.newest + 1)
+        )
+
+
 def test_every_complaint_reads_back_as_the_release_read_it(
     release: Release, upgraded: Store
 ) -> None:

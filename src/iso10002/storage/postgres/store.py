@@ -9,9 +9,9 @@ Layout (see ``docs/postgres.md``), in one PostgreSQL schema, ``iso10002`` unless
   :meth:`PostgresEventStore.iter_events` follows; ``(stream_id, seq)`` is unique. Instants are
   ``timestamptz``, the actor and the payload ``jsonb`` written by :mod:`iso10002.serialization`;
   the payload is sealed, its personal values kept beside it in ``personal`` (``jsonb``,
-  migration 5; :mod:`iso10002.privacy.sealing`), which erasure clears. ``hash`` and ``chain``
+  migration 7; :mod:`iso10002.privacy.sealing`), which erasure clears. ``hash`` and ``chain``
   are the event's links in its complaint's chain and in the log's (:mod:`iso10002.integrity`,
-  migration 3), over the sealed payload.
+  migration 5), over the sealed payload.
 - ``complaints``: the :class:`~iso10002.model.complaint.ComplaintSummary` of each complaint and
   its monitoring facts, one column per field, written in the same transaction as the events,
   with an index for every :class:`~iso10002.ports.store.ComplaintQuery` criterion.
@@ -20,10 +20,10 @@ Layout (see ``docs/postgres.md``), in one PostgreSQL schema, ``iso10002`` unless
   (:mod:`iso10002.outbox`), with partial indexes over the pending ones for the dispatchers,
   which claim with ``SELECT ... FOR UPDATE SKIP LOCKED``.
 - ``access_denials``: every command or query the desk's access policy refused
-  (:mod:`iso10002.access`, migration 4): ids, role, action, reference and reason, no personal
+  (:mod:`iso10002.access`, migration 6): ids, role, action, reference and reason, no personal
   data.
-- ``schema_migrations``: the versions of
-  :data:`~iso10002.storage.postgres.schema.MIGRATIONS` applied.
+- ``schema_migrations``: the versions of the shared
+  :data:`~iso10002.storage._sql.migrations.MIGRATIONS` applied.
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ from iso10002.ports.store import Append, ChainRecord, ComplaintQuery, Page, chec
 from iso10002.storage._sql.columns import utc
 from iso10002.storage._sql.denials import denial_from_values, denial_values
 from iso10002.storage._sql.sealed import DECODE_ERRORS, chain_record
+from iso10002.storage._sql.upgrade import UpgradeReport
 from iso10002.storage.postgres import outbox as outbox_pg
 from iso10002.storage.postgres.rows import (
     ORDERS,
@@ -147,6 +148,9 @@ class PostgresEventStore:
     SCHEMA_VERSION: ClassVar[int] = MIGRATIONS[-1].version
     """The schema version this release writes (the largest in ``schema_migrations``)."""
 
+    upgrade_report: UpgradeReport | None = None
+    """What opening the store did to an older schema; None if it found the schema current."""
+
     sql_dialect: ClassVar[str] = "postgresql"
     """The SQL that :meth:`select` runs: PostgreSQL's, with psycopg's placeholders."""
 
@@ -201,7 +205,9 @@ class PostgresEventStore:
             self._describe(info if isinstance(info, str) else "", f"pool {conninfo.name}")
             self._pool = conninfo
             with self._use("open the store") as conn:
-                _migrate(conn, self._schema, self._where, hasher=self._hasher, create=create)
+                self.upgrade_report = _migrate(
+                    conn, self._schema, self._where, hasher=self._hasher, create=create
+                )
             return
         if not isinstance(conninfo, str):
             raise ValidationError(
@@ -223,7 +229,9 @@ class PostgresEventStore:
             kwargs["connect_timeout"] = max(2, round(self._timeout))
         try:
             with psycopg.connect(conninfo, **kwargs) as conn:
-                _migrate(conn, self._schema, self._where, hasher=self._hasher, create=create)
+                self.upgrade_report = _migrate(
+                    conn, self._schema, self._where, hasher=self._hasher, create=create
+                )
         except psycopg.Error as e:
             raise self._error("connect", e) from e
         pool: ConnectionPool[Any] = ConnectionPool(

@@ -20,7 +20,8 @@ Every instant in a column is stored as UTC text of fixed width
 (``2026-03-02T09:00:00.000000+00:00``), so that comparing the text compares the instants
 whatever offset the caller used, and the file stays readable with any SQLite tool.
 
-The schema is versioned with ``PRAGMA user_version`` and built by :data:`MIGRATIONS`.
+The schema is versioned with ``PRAGMA user_version`` and built by :data:`MIGRATIONS`, the
+migrations of both SQL stores (:mod:`iso10002.storage._sql.migrations`).
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ from iso10002.storage._sql.sealed import (
     DECODE_ERRORS,
     chain_record,
 )
+from iso10002.storage._sql.upgrade import UpgradeReport
 from iso10002.storage.sqlite import outbox as outbox_sql
 from iso10002.storage.sqlite.connection import _Access, _Immediate, _SQLiteErrors
 from iso10002.storage.sqlite.kpis import scan_cohort, survey_answers
@@ -157,6 +159,9 @@ class SQLiteEventStore:
     SCHEMA_VERSION: ClassVar[int] = MIGRATIONS[-1].version
     """The schema version this release writes (``PRAGMA user_version``)."""
 
+    upgrade_report: UpgradeReport | None
+    """What opening the store did to an older schema; None if it found the schema current."""
+
     def __init__(
         self,
         path: str | os.PathLike[str],
@@ -184,7 +189,9 @@ class SQLiteEventStore:
         self._readers = threading.local()
         self._reader_connections: list[sqlite3.Connection] = []
         with _SQLiteErrors(self._path, "open the database"):
-            self._conn = _connect(self._path, synchronous, float(timeout), self._hasher)
+            self._conn, self.upgrade_report = _connect(
+                self._path, synchronous, float(timeout), self._hasher
+            )
 
     @property
     def path(self) -> str:
