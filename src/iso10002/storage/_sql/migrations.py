@@ -15,7 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from iso10002.storage._sql.rewrite import backfill_facts, link_chains, seal_personal
+from iso10002.storage._sql.rewrite import (
+    backfill_facts,
+    link_chains,
+    note_policies_found,
+    seal_personal,
+)
 from iso10002.storage._sql.upgrade import Migration
 
 __all__ = [
@@ -337,6 +342,39 @@ _POSTGRES_DENIALS = (
     "CREATE INDEX access_denials_by_at ON {s}.access_denials (at, id)",
 )
 
+# The exact content of each configuration that governed a complaint, once, under its hash:
+# text, not jsonb, on PostgreSQL, so that the stored bytes are the hashed bytes. id keeps the
+# order in which contents were first recorded.
+_SQLITE_CONFIGURATIONS = (
+    """
+    CREATE TABLE IF NOT EXISTS configurations (
+        id INTEGER PRIMARY KEY,
+        fingerprint TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        version TEXT NOT NULL,
+        content TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE INDEX IF NOT EXISTS configurations_by_name
+    ON configurations (kind, name, version, id)
+    """,
+)
+_POSTGRES_CONFIGURATIONS = (
+    """
+    CREATE TABLE {s}.configurations (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        fingerprint text COLLATE "C" NOT NULL CONSTRAINT configurations_fingerprint_key UNIQUE,
+        kind text COLLATE "C" NOT NULL,
+        name text COLLATE "C" NOT NULL,
+        version text COLLATE "C" NOT NULL,
+        content text NOT NULL
+    )
+    """,
+    "CREATE INDEX configurations_by_name ON {s}.configurations (kind, name, version, id)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         version=1,
@@ -393,6 +431,15 @@ MIGRATIONS: tuple[Migration, ...] = (
         # data subject reads two values of the first events in SQL) is added where missing, and
         # the stored events are checked, sealed and relinked by the data step.
         data=seal_personal,
+    ),
+    Migration(
+        version=8,
+        description="configurations: what governed each complaint, kept once under its hash",
+        sqlite=_SQLITE_CONFIGURATIONS,
+        postgres=_POSTGRES_CONFIGURATIONS,
+        # Nothing to fill: the policies of stored histories are recorded as the desk finds them
+        # (the data step says how many complaints wait for that).
+        data=note_policies_found,
     ),
 )
 """The schema's history, oldest first, on both SQL stores."""

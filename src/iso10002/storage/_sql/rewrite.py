@@ -25,7 +25,7 @@ from iso10002.storage._prepare import prepare_event
 from iso10002.storage._sql.sealed import DECODE_ERRORS, stored_bytes
 from iso10002.storage._sql.upgrade import Upgrade
 
-__all__ = ["backfill_facts", "link_chains", "seal_personal"]
+__all__ = ["backfill_facts", "link_chains", "note_policies_found", "seal_personal"]
 
 READ_BATCH = 500
 """Events read per batch by the steps that link, check and seal them."""
@@ -159,6 +159,31 @@ def seal_personal(up: Upgrade) -> str | None:
         if relinked:
             update.executemany(set_links, relinked)
     return f"{count} stored events sealed, their personal values kept apart" if count else None
+
+
+def note_policies_found(up: Upgrade) -> str | None:
+    """
+    Say how many stored complaints were put under a timeliness policy before configurations
+    were recorded. Their events name the policy and its version only; the desk records each
+    such policy, with its calendar, as it finds it in its configuration the first time it reads
+    the complaint (so open the upgraded database with the configuration that wrote it).
+    """
+    d = up.dialect
+    cursor = up.cursor()
+    cursor.execute(
+        f"SELECT count(DISTINCT stream_id) FROM {d.table('events')} WHERE type = {d.mark}",
+        ("sla_policy_applied",),
+    )
+    row = cursor.fetchone()
+    found = int(row[0]) if row else 0
+    if not found:
+        return None
+    return (
+        f"{found} complaints were put under timeliness policies before configurations were "
+        "recorded: each policy and its calendar is recorded as found in the desk's "
+        "configuration the first time the complaint is read, and used from then on whatever "
+        "is installed or configured later"
+    )
 
 
 def _check_links(up: Upgrade) -> None:

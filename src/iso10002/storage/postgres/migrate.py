@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 __all__: list[str] = []
 
-_OUR_TABLES = ["access_denials", "complaints", "counters", "events", "outbox"]
+_OUR_TABLES = ["access_denials", "complaints", "configurations", "counters", "events", "outbox"]
 
 _FLAGS = tuple(i for i, (name, _) in enumerate(FACT_COLUMNS) if FACT_KINDS.get(name) == "flag")
 _SET_FACTS = (

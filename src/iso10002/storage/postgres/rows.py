@@ -32,7 +32,6 @@ from iso10002.storage._sql.columns import (
     utc,
     utc_or_none,
 )
-from iso10002.storage._sql.denials import DENIAL_COLUMNS
 from iso10002.storage._sql.sealed import decode_personal, open_payload
 from iso10002.storage._sql.where import query_where
 from iso10002.storage.postgres.schema import FACT_KINDS, append_lock_key
@@ -135,13 +134,6 @@ class Statements:
             f"personal -> 'complainant.contact.email' ->> 1 FROM {s}.events "
             "WHERE seq = 1 AND personal IS NOT NULL"
         )
-        self.insert_denial = (
-            f"INSERT INTO {s}.access_denials ({DENIAL_COLUMNS}) "
-            "VALUES (%s::timestamptz, %s, %s, %s, %s::uuid, %s, %s)"
-        )
-        denials = f"SELECT id, {DENIAL_COLUMNS} FROM {s}.access_denials"
-        self.denials = f"{denials} ORDER BY at, id LIMIT %s"
-        self.denials_since = f"{denials} WHERE at >= %s::timestamptz ORDER BY at, id LIMIT %s"
         self.insert_summary = (
             f"INSERT INTO {s}.complaints ({SUMMARY_COLUMNS}) VALUES (%s, %s, %s, "
             + ", ".join(_placeholder(c) for c in _MUTABLE)

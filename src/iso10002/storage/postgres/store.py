@@ -46,7 +46,6 @@ from iso10002.errors import (
 )
 from iso10002.model.chain import GENESIS, Hasher
 from iso10002.model.complaint import ComplaintSummary
-from iso10002.model.denials import DenialRecord, check_denials_query
 from iso10002.model.events import Event, SurveyAnswered
 from iso10002.model.fact_row import FactRow
 from iso10002.model.outbox import OutboxEntry, OutboxQuery, OutboxRecord, OutboxState
@@ -56,7 +55,7 @@ from iso10002.ports.capabilities import Capability
 from iso10002.ports.kpi import CohortScan, SummaryKpiSource
 from iso10002.ports.store import Append, ChainRecord, ComplaintQuery, Page, check_batch
 from iso10002.storage._sql.columns import utc
-from iso10002.storage._sql.denials import denial_from_values, denial_values
+from iso10002.storage._sql.records import RecordStatements, SqlRecords
 from iso10002.storage._sql.sealed import DECODE_ERRORS, chain_record
 from iso10002.storage._sql.upgrade import UpgradeReport
 from iso10002.storage.postgres import outbox as outbox_pg
@@ -95,7 +94,7 @@ _SUBJECT_BATCH = 2000
 _NO_ID = UUID(int=0)
 
 
-class PostgresEventStore:
+class PostgresEventStore(SqlRecords):
     """
     A complete :class:`~iso10002.ports.store.EventStore` (and
     :class:`~iso10002.ports.store.BatchAppender`, :class:`~iso10002.ports.store.ChainedStore`,
@@ -180,6 +179,9 @@ class PostgresEventStore:
             raise ValidationError("timeout", f"must be a number of seconds > 0, got {timeout!r}")
         self._timeout = float(timeout)
         self._sql = statements(self._schema)
+        self._records_sql = RecordStatements.build(
+            prefix=f'"{self._schema}".', mark="%s", instant="%s::timestamptz", uuid="%s::uuid"
+        )
         self._outbox = outbox_pg.outbox_sql(self._schema)
         self._outbox_key = outbox_lock_key(self._schema)
         self._actors: dict[Actor, str] = {}
@@ -616,39 +618,16 @@ class PostgresEventStore:
 
     # -- access denials (see iso10002.ports.store.DenialStore) ---------------------------------
 
-    def record_denial(self, denial: DenialRecord) -> None:
-        """Keep an access denial in the ``access_denials`` table, in one durable transaction."""
-        values = denial_values(denial)
-        with self._use("record an access denial") as conn, conn.transaction():
-            conn.execute(self._sql.insert_denial, values)
+    @contextlib.contextmanager
+    def _records(self, action: str, *, write: bool) -> Iterator[Connection[Any]]:
+        with self._use(action) as conn, conn.transaction() if write else contextlib.nullcontext():
+            yield conn
 
-    def denials(
-        self, *, since: _dt.datetime | None = None, limit: int = 1000
-    ) -> list[DenialRecord]:
-        """
-        The access denials recorded at or after ``since`` (all if ``None``), oldest first, at
-        most ``limit``.
+    def _records_store(self) -> str:
+        return f"PostgreSQL store {self._where}"
 
-        Raises:
-            StorageError: a stored denial cannot be read back (the message names its id).
-        """
-        check_denials_query(since, limit)
-        with self._use("list access denials") as conn:
-            if since is None:
-                rows = conn.execute(self._sql.denials, (limit,)).fetchall()
-            else:
-                rows = conn.execute(
-                    self._sql.denials_since, (utc(since, "since"), limit)
-                ).fetchall()
-        found = []
-        for row in rows:
-            try:
-                found.append(denial_from_values(row[1:], read=read_instant))
-            except (ValueError, TypeError) as e:
-                raise StorageError(
-                    f"PostgreSQL store {self._where}: access denial {row[0]} cannot be read: {e}"
-                ) from e
-        return found
+    def _records_instant(self, value: object, column: str) -> _dt.datetime:
+        return read_instant(value, column)
 
     # -- outbox (see iso10002.ports.store.OutboxStore) ----------------------------------------
 
