@@ -35,13 +35,13 @@ from uuid import UUID
 import attrs
 import cattrs
 from cattrs.cols import homogenous_tuple_structure_factory
-from cattrs.gen import make_dict_structure_fn
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 from dateutil.parser import isoparse
 
 from iso10002.errors import Iso10002Error, SerializationError, ValidationError
 from iso10002.model import values as _values
 from iso10002.model._checks import shown
-from iso10002.model.events import SCHEMA_VERSION, Event, payload_types
+from iso10002.model.events import SCHEMA_VERSION, Event, SlaPolicyApplied, payload_types
 from iso10002.model.personal import personal_fields
 from iso10002.model.values import Actor
 
@@ -276,6 +276,14 @@ def configure_converter(conv: cattrs.Converter) -> None:
     for enum in _MODEL_ENUMS:
         conv.register_structure_hook(enum, _structure_enum)
         conv.register_unstructure_hook(enum, _enum_value)
+    # A field added to an event after events of its type were stored is left out while it has
+    # its default, so that a stored event reads back to the bytes its hash covers.
+    conv.register_unstructure_hook(
+        SlaPolicyApplied,
+        make_dict_unstructure_fn(
+            SlaPolicyApplied, conv, configuration=override(omit_if_default=True)
+        ),
+    )
 
 
 def make_converter(*, detailed_validation: bool = True) -> cattrs.Converter:
