@@ -41,7 +41,7 @@ NEW_HOLIDAY = _dt.date(2026, 11, 24)
 
 def another_holidays_release(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the installed ``holidays`` package look like another release with other dates."""
-    real_package = demo_module.holidays_from_package
+    real_package = demo_module.holidays_from_package  # type: ignore[attr-defined]
     real_snapshot = preset_module._snapshot
 
     def more(found: tuple[Holiday, ...]) -> tuple[Holiday, ...]:
@@ -51,7 +51,7 @@ def another_holidays_release(monkeypatch: pytest.MonkeyPatch) -> None:
         return more(real_package(*args, **kwargs))  # type: ignore[arg-type]
 
     def snapshot(*args: object) -> tuple[Holiday, ...]:
-        return more(real_snapshot(*args))  # type: ignore[arg-type]
+        return more(real_snapshot(*args))
 
     monkeypatch.setattr(demo_module, "holidays_from_package", package)
     monkeypatch.setattr(demo_module, "_holidays_version", lambda: "99.0")
