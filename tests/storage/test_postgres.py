@@ -445,12 +445,15 @@ def test_stores_starting_at_once_migrate_once(cluster: Cluster, schema: str) -> 
 
 def test_a_newer_schema_is_refused(cluster: Cluster, schema: str) -> None:
     PostgresEventStore(cluster.conninfo, schema=schema).close()
-    run_sql(cluster, f"INSERT INTO \"{schema}\".schema_migrations VALUES (8, 'future', now())")
+    future = PostgresEventStore.SCHEMA_VERSION + 1
+    run_sql(
+        cluster, f"INSERT INTO \"{schema}\".schema_migrations VALUES ({future}, 'future', now())"
+    )
     with pytest.raises(SchemaVersionError) as caught:
         PostgresEventStore(cluster.conninfo, schema=schema)
     assert str(caught.value) == (
         f"PostgreSQL store complaints_app@127.0.0.1:{cluster.port}/complaints (schema {schema}): "
-        f"schema {schema} has version 8, but this release of iso10002 knows versions up to "
+        f"schema {schema} has version {future}, but this release of iso10002 knows versions up to "
         f"{PostgresEventStore.SCHEMA_VERSION}; upgrade iso10002"
     )
 
