@@ -80,8 +80,11 @@ class Dialect(Protocol):
         """How messages name the store, e.g. ``SQLite store /srv/complaints.db``."""
 
     @property
-    def holder(self) -> str:
-        """What holds the schema, in messages: ``the database``, ``schema iso10002``."""
+    def has_version(self) -> str:
+        """
+        How a refusal says where the version is kept, up to the number: ``the database has
+        schema version``, ``schema iso10002 has version``.
+        """
 
     @property
     def container(self) -> str:
@@ -234,10 +237,9 @@ def _check(host: SchemaHost, latest: int) -> Found | None:
     found = host.found()
     if found is not None and found.version > latest:
         d = host.dialect
-        what = f"{d.holder} has {'schema ' if d.holder == 'the database' else ''}version"
         raise SchemaVersionError(
-            f"{d.store}: {what} {found.version}, but this release of iso10002 knows versions "
-            f"up to {latest}; upgrade iso10002"
+            f"{d.store}: {d.has_version} {found.version}, but this release of iso10002 knows "
+            f"versions up to {latest}; upgrade iso10002"
         )
     return found
 

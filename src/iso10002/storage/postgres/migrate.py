@@ -59,7 +59,7 @@ class _Postgres:
         self.schema = schema
         self.s = f'"{schema}"'
         self.store = f"PostgreSQL store {where}"
-        self.holder = f"schema {schema}"
+        self.has_version = f"schema {schema} has version"
         self.create_store = create
 
     @property

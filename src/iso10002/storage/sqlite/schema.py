@@ -46,7 +46,7 @@ class _SQLite:
     """How SQLite spells what the migrations read and write, and where it keeps the version."""
 
     name: DialectName = "sqlite"
-    holder = "the database"
+    has_version = "the database has schema version"
     container = "database"
     mark = "?"
     json_mark = "?"
