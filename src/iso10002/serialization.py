@@ -41,7 +41,13 @@ from dateutil.parser import isoparse
 from iso10002.errors import Iso10002Error, SerializationError, ValidationError
 from iso10002.model import values as _values
 from iso10002.model._checks import shown
-from iso10002.model.events import SCHEMA_VERSION, Event, StepRecorded, payload_types
+from iso10002.model.events import (
+    SCHEMA_VERSION,
+    Event,
+    SlaPolicyApplied,
+    StepRecorded,
+    payload_types,
+)
 from iso10002.model.personal import personal_fields
 from iso10002.model.values import Actor
 
@@ -276,7 +282,9 @@ def configure_converter(conv: cattrs.Converter) -> None:
     for enum in _MODEL_ENUMS:
         conv.register_structure_hook(enum, _structure_enum)
         conv.register_unstructure_hook(enum, _enum_value)
-    # A note-only step is written as before the step's data and closure reason existed.
+    # A field added to an event after events of its type were stored is left out while it has
+    # its default, so that a stored event reads back to the bytes its hash covers (a note-only
+    # step is written as before the step's data and closure reason existed).
     conv.register_unstructure_hook(
         StepRecorded,
         make_dict_unstructure_fn(
@@ -285,6 +293,12 @@ def configure_converter(conv: cattrs.Converter) -> None:
             data=override(omit_if_default=True),
             closure_reason=override(omit_if_default=True),
             duplicate_of=override(omit_if_default=True),
+        ),
+    )
+    conv.register_unstructure_hook(
+        SlaPolicyApplied,
+        make_dict_unstructure_fn(
+            SlaPolicyApplied, conv, configuration=override(omit_if_default=True)
         ),
     )
 

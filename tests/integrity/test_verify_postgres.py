@@ -26,9 +26,9 @@ from iso10002.model.values import Actor, Role
 from iso10002.privacy import sealing
 from iso10002.privacy.sealing import markers
 from iso10002.serialization import dumps
+from iso10002.storage._sql import rewrite as postgres_rewrite
 from iso10002.storage.base import ChainedStore, ChainRecord
 from iso10002.storage.postgres import PostgresEventStore
-from iso10002.storage.postgres import migrate as postgres_migrate
 from iso10002.storage.postgres import store as postgres_module
 from iso10002.storage.sqlite import SQLiteEventStore
 from iso10002.testing.samples import (
@@ -50,6 +50,7 @@ from tests.storage.test_postgres import (
 )
 
 DPO = Actor(id="dpo-1", role=Role.ADMINISTRATOR)
+ALL_VERSIONS = list(range(1, PostgresEventStore.SCHEMA_VERSION + 1))
 
 
 def fill(store: PostgresEventStore) -> None:
@@ -540,9 +541,9 @@ def test_a_missing_event_is_not_hidden_by_a_later_one_appended_meanwhile(
 # -- upgrading -------------------------------------------------------------------------------
 
 
-def as_version_4(cluster: Cluster, schema: str, key: bytes | None = None) -> list[Event]:
+def as_version_6(cluster: Cluster, schema: str, key: bytes | None = None) -> list[Event]:
     """
-    Take the schema back to version 4, as a store of the previous release left it: plain
+    Take the schema back to version 6, as a store of the previous release left it: plain
     payloads with their personal values in them, linked as they were, no ``personal`` column.
     Returns the events, as the store read them.
     """
@@ -569,19 +570,20 @@ def as_version_4(cluster: Cluster, schema: str, key: bytes | None = None) -> lis
                 rows,
             )
         conn.execute(f'ALTER TABLE "{schema}".events DROP COLUMN personal'.encode())
-        conn.execute(f'DELETE FROM "{schema}".schema_migrations WHERE version = 5'.encode())
+        conn.execute(f'DROP TABLE "{schema}".configurations'.encode())
+        conn.execute(f'DELETE FROM "{schema}".schema_migrations WHERE version >= 7'.encode())
     return events
 
 
-def as_version_2(cluster: Cluster, schema: str) -> list[Event]:
-    """Take the schema back to version 2: as version 4, without chains or denials."""
-    events = as_version_4(cluster, schema)
+def as_version_4(cluster: Cluster, schema: str) -> list[Event]:
+    """Take the schema back to version 4: as version 6, without chains or denials."""
+    events = as_version_6(cluster, schema)
     tamper(
         cluster,
         schema,
         "ALTER TABLE {s}.events DROP COLUMN hash, DROP COLUMN chain",
         "DROP TABLE {s}.access_denials",
-        "DELETE FROM {s}.schema_migrations WHERE version > 2",
+        "DELETE FROM {s}.schema_migrations WHERE version > 4",
     )
     return events
 
@@ -604,26 +606,26 @@ def columns(cluster: Cluster, schema: str, table: str = "events") -> set[str]:
     return {str(row[0]) for row in rows}
 
 
-def test_a_schema_of_version_2_gets_its_links_on_opening(
+def test_a_schema_of_version_4_gets_its_links_on_opening(
     cluster: Cluster, monkeypatch: pytest.MonkeyPatch, fixed_salts: Callable[[], None]
 ) -> None:
     schema = build(cluster, KEY)
     written = links(cluster, schema)
-    events = as_version_2(cluster, schema)
+    events = as_version_4(cluster, schema)
     assert "Ada Lovelace" in str(payloads(cluster, schema))
     # Batches of 6 split complaints, so that some links continue from rows already updated.
-    monkeypatch.setattr(postgres_migrate, "_READ_BATCH", 6)
+    monkeypatch.setattr(postgres_rewrite, "READ_BATCH", 6)
     fixed_salts()  # sealed again with the salts the appends used
     report = check(cluster, schema, KEY)
     assert report.ok and report.events == 40
     assert links(cluster, schema) == written  # the same links the appends had made
-    assert [v for v, _ in applied(cluster, schema)] == [1, 2, 3, 4, 5]
+    assert [v for v, _ in applied(cluster, schema)] == ALL_VERSIONS
     with PostgresEventStore(cluster.conninfo, schema=schema, integrity_key=KEY) as store:
         assert [e for _, e in store.iter_events()] == events
 
 
 def test_an_unreadable_event_stops_the_upgrade_and_names_it(cluster: Cluster, schema: str) -> None:
-    as_version_2(cluster, schema)
+    as_version_4(cluster, schema)
     tamper(
         cluster, schema, """UPDATE {s}.events SET payload = '{{"text": 42}}' WHERE position = 20"""
     )
@@ -631,12 +633,12 @@ def test_an_unreadable_event_stops_the_upgrade_and_names_it(cluster: Cluster, sc
         PostgresEventStore(cluster.conninfo, schema=schema)
     assert (caught.value.complaint, caught.value.seq) == ("CMP-2", 7)
     assert "position 20 cannot be linked into the integrity chains" in str(caught.value)
-    assert [v for v, _ in applied(cluster, schema)] == [1, 2]
+    assert [v for v, _ in applied(cluster, schema)] == [1, 2, 3, 4]
     assert "hash" not in columns(cluster, schema)
 
 
 @pytest.mark.parametrize("key", [None, KEY])
-def test_a_schema_of_version_4_is_sealed_on_opening(
+def test_a_schema_of_version_6_is_sealed_on_opening(
     cluster: Cluster,
     monkeypatch: pytest.MonkeyPatch,
     key: bytes | None,
@@ -644,10 +646,10 @@ def test_a_schema_of_version_4_is_sealed_on_opening(
 ) -> None:
     schema = build(cluster, key)
     written = links(cluster, schema)
-    events = as_version_4(cluster, schema, key)
+    events = as_version_6(cluster, schema, key)
     assert links(cluster, schema) != written  # linked over the plain payloads
     assert "Ada Lovelace" in str(payloads(cluster, schema))
-    monkeypatch.setattr(postgres_migrate, "_READ_BATCH", 6)
+    monkeypatch.setattr(postgres_rewrite, "READ_BATCH", 6)
     fixed_salts()  # sealed again with the salts the appends used
     with PostgresEventStore(cluster.conninfo, schema=schema, integrity_key=key) as store:
         assert [e for _, e in store.iter_events()] == events
@@ -655,7 +657,7 @@ def test_a_schema_of_version_4_is_sealed_on_opening(
         assert report.ok, report.finding
         assert report.events == 40
         assert sum(bool(r.personal) for r in store.iter_chain()) == 19
-    assert [v for v, _ in applied(cluster, schema)] == [1, 2, 3, 4, 5]
+    assert [v for v, _ in applied(cluster, schema)] == ALL_VERSIONS
     assert "Ada Lovelace" not in str(payloads(cluster, schema))
     assert links(cluster, schema) == written  # the same links the appends had made
     erase(cluster, schema, "CMP-1", key)
@@ -700,10 +702,10 @@ def test_a_schema_of_version_4_is_sealed_on_opening(
     ],
     ids=["altered", "deleted", "complaint deleted", "inserted"],
 )
-def test_a_tampered_schema_of_version_4_is_not_resealed(
+def test_a_tampered_schema_of_version_6_is_not_resealed(
     cluster: Cluster, schema: str, statements: tuple[str, ...], message: str
 ) -> None:
-    as_version_4(cluster, schema)
+    as_version_6(cluster, schema)
     tamper(cluster, schema, *statements)
     before = everything(cluster, schema)
     with pytest.raises(StorageError) as caught:
@@ -715,22 +717,22 @@ def test_a_tampered_schema_of_version_4_is_not_resealed(
         "release cannot open the schema until it matches: check it with `iso10002 verify` of the "
         "release that wrote it" in str(caught.value)
     )
-    assert [v for v, _ in applied(cluster, schema)] == [1, 2, 3, 4]
+    assert [v for v, _ in applied(cluster, schema)] == [1, 2, 3, 4, 5, 6]
     assert "personal" not in columns(cluster, schema)
     assert everything(cluster, schema) == before
 
 
-def test_a_schema_of_version_4_opened_with_another_key_is_not_resealed(
+def test_a_schema_of_version_6_opened_with_another_key_is_not_resealed(
     cluster: Cluster, schema: str
 ) -> None:
-    as_version_4(cluster, schema)
+    as_version_6(cluster, schema)
     with pytest.raises(StorageError, match=r"position 1 .* does not match its hash"):
         PostgresEventStore(cluster.conninfo, schema=schema, integrity_key=KEY)
-    assert [v for v, _ in applied(cluster, schema)] == [1, 2, 3, 4]
+    assert [v for v, _ in applied(cluster, schema)] == [1, 2, 3, 4, 5, 6]
 
 
 def test_an_unreadable_event_stops_the_sealing_and_names_it(cluster: Cluster, schema: str) -> None:
-    as_version_4(cluster, schema)
+    as_version_6(cluster, schema)
     tamper(
         cluster, schema, """UPDATE {s}.events SET payload = '{{"text": 42}}' WHERE position = 20"""
     )
@@ -742,14 +744,19 @@ def test_an_unreadable_event_stops_the_sealing_and_names_it(cluster: Cluster, sc
 
 
 def test_events_sealed_already_are_kept_as_they_are(cluster: Cluster, schema: str) -> None:
-    """A schema taken back to version 4 by hand, its column and sealed events kept."""
+    """A schema taken back to version 6 by hand, its column and sealed events kept."""
     written = links(cluster, schema)
     before = everything(cluster, schema)[0]
-    tamper(cluster, schema, "DELETE FROM {s}.schema_migrations WHERE version = 5")
+    tamper(
+        cluster,
+        schema,
+        "DROP TABLE {s}.configurations",
+        "DELETE FROM {s}.schema_migrations WHERE version >= 7",
+    )
     assert check(cluster, schema).ok
     assert links(cluster, schema) == written
     assert everything(cluster, schema)[0] == before
-    assert [v for v, _ in applied(cluster, schema)] == [1, 2, 3, 4, 5]
+    assert [v for v, _ in applied(cluster, schema)] == ALL_VERSIONS
 
 
 # -- opening ---------------------------------------------------------------------------------

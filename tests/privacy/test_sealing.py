@@ -188,11 +188,20 @@ def test_a_schema_5_database_is_sealed_on_opening(tmp_path: Path) -> None:
     [
         (
             "UPDATE events SET payload = replace(payload, 'twice', 'once')",
-            "position 1: seq 1 does not match its hash",
+            "position 1 (complaint CMP-1, seq 1) does not match its hash",
         ),
-        ("UPDATE events SET hash = NULL WHERE position = 3", "position 3: seq 3 does not match"),
-        ("UPDATE events SET chain = hash WHERE position = 5", "position 5: the log's chain breaks"),
-        ("DELETE FROM events WHERE position = 4", "position 5: seq 5 does not match its hash"),
+        (
+            "UPDATE events SET hash = NULL WHERE position = 3",
+            "position 3 (complaint CMP-1, seq 3) has no hash",
+        ),
+        (
+            "UPDATE events SET chain = hash WHERE position = 5",
+            "position 5 (complaint CMP-1, seq 5) does not follow from the log's chain",
+        ),
+        (
+            "DELETE FROM events WHERE position = 4",
+            "position 5 (complaint CMP-1, seq 5) does not match its hash",
+        ),
     ],
 )
 def test_a_tampered_schema_5_database_is_not_resealed(
@@ -206,7 +215,7 @@ def test_a_tampered_schema_5_database_is_not_resealed(
     with pytest.raises(StorageError) as caught:
         SQLiteEventStore(path)
     assert why in str(caught.value)
-    assert "the history is not re-hashed" in str(caught.value)
+    assert "the history is not sealed and re-hashed" in str(caught.value)
     raw = sqlite3.connect(path)
     assert raw.execute("PRAGMA user_version").fetchone()[0] == 5
     raw.close()

@@ -445,12 +445,15 @@ def test_stores_starting_at_once_migrate_once(cluster: Cluster, schema: str) -> 
 
 def test_a_newer_schema_is_refused(cluster: Cluster, schema: str) -> None:
     PostgresEventStore(cluster.conninfo, schema=schema).close()
-    run_sql(cluster, f"INSERT INTO \"{schema}\".schema_migrations VALUES (7, 'future', now())")
+    future = PostgresEventStore.SCHEMA_VERSION + 1
+    run_sql(
+        cluster, f"INSERT INTO \"{schema}\".schema_migrations VALUES ({future}, 'future', now())"
+    )
     with pytest.raises(SchemaVersionError) as caught:
         PostgresEventStore(cluster.conninfo, schema=schema)
     assert str(caught.value) == (
         f"PostgreSQL store complaints_app@127.0.0.1:{cluster.port}/complaints (schema {schema}): "
-        f"schema {schema} has version 7, but this release of iso10002 knows versions up to "
+        f"schema {schema} has version {future}, but this release of iso10002 knows versions up to "
         f"{PostgresEventStore.SCHEMA_VERSION}; upgrade iso10002"
     )
 
@@ -468,11 +471,11 @@ def test_tables_of_another_application_are_left_alone(cluster: Cluster, schema: 
 
 def test_a_failing_migration_leaves_the_database_as_it_was(cluster: Cluster, schema: str) -> None:
     steps = (
-        PgMigration(version=1, description="a table", statements=("CREATE TABLE {s}.a (x int)",)),
+        PgMigration(version=1, description="a table", postgres=("CREATE TABLE {s}.a (x int)",)),
         PgMigration(
             version=2,
             description="broken",
-            statements=("CREATE TABLE {s}.b (y int)", "CREATE TABLE {s}.a (x int)"),
+            postgres=("CREATE TABLE {s}.b (y int)", "CREATE TABLE {s}.a (x int)"),
         ),
     )
     with psycopg.connect(cluster.conninfo, autocommit=True) as conn:
@@ -1873,12 +1876,12 @@ def test_an_unreadable_denial_row_is_a_storage_error_naming_it(
         store.denials()
 
 
-def test_a_schema_of_version_3_gains_the_denials_and_keeps_its_events(
+def test_a_schema_of_version_5_gains_the_denials_and_keeps_its_events(
     cluster: Cluster, schema: str
 ) -> None:
     with psycopg.connect(cluster.conninfo, autocommit=True) as conn:
-        _migrate(conn, schema, "here", MIGRATIONS[:3])
-    assert [v for v, _ in applied(cluster, schema)] == [1, 2, 3]
+        _migrate(conn, schema, "here", MIGRATIONS[:5])
+    assert [v for v, _ in applied(cluster, schema)] == [1, 2, 3, 4, 5]
     with PostgresEventStore(cluster.conninfo, schema=schema) as store:
         store.record_denial(_denial())
         assert store.denials() == [_denial()]
@@ -1889,13 +1892,13 @@ def test_a_denials_table_of_another_application_is_left_alone(
     cluster: Cluster, schema: str
 ) -> None:
     with psycopg.connect(cluster.conninfo, autocommit=True) as conn:
-        _migrate(conn, schema, "here", MIGRATIONS[:3])
+        _migrate(conn, schema, "here", MIGRATIONS[:5])
         conn.execute(f'CREATE TABLE "{schema}".access_denials (id integer)'.encode())
     before = catalog(cluster, schema)
     with pytest.raises(StorageError, match='relation "access_denials" already exists'):
         PostgresEventStore(cluster.conninfo, schema=schema)
     assert catalog(cluster, schema) == before
-    assert [v for v, _ in applied(cluster, schema)] == [1, 2, 3]
+    assert [v for v, _ in applied(cluster, schema)] == [1, 2, 3, 4, 5]
     other = fresh_schema()
     run_sql(cluster, f'CREATE SCHEMA "{other}" AUTHORIZATION {cluster.user}')
     run_sql(cluster, f'CREATE TABLE "{other}".access_denials (id integer)')

@@ -246,6 +246,38 @@ def test_opening_upgrades_to_the_newest_schema(release: Release, upgraded: Store
     assert release.newest == upgraded.SCHEMA_VERSION
 
 
+def test_the_upgrade_report_says_what_opening_did(release: Release, upgraded: Store) -> None:
+    report = upgraded.upgrade_report
+    old = release.expected["schema_version"]
+    assert report is not None
+    assert report.to_version == release.newest
+    assert [v for v, _ in report.applied] == list(
+        range(report.from_version + 1, release.newest + 1)
+    )
+    notes = " ".join(report.notes)
+    if release.backend == "postgres":
+        # Release 0.1 numbered PostgreSQL's migrations on their own; it is recorded again on
+        # the numbers both stores share (docs/storage.md, "Migrations").
+        assert f"schema version {old} of release 0.1 is version" in notes
+    # The release recorded policies by name and version only (migration 8 counts them).
+    assert "timeliness policies before configurations were recorded" in notes
+
+
+def test_the_release_policies_are_recorded_as_found(release: Release, upgraded: Store) -> None:
+    from iso10002.simulation import demo_sla_config
+
+    desk = ComplaintDesk(upgraded, clock=FixedClock(AFTER), sla=demo_sla_config())
+    governed = [
+        c["reference"]
+        for c in release.expected["complaints"]
+        if "sla_policy_applied" in c["event_types"]
+    ]
+    assert governed
+    for reference in governed:
+        assert desk.sla_status(reference) is not None
+    assert upgraded.find_configuration("sla_policy", "online-retailer", "1") is not None
+
+
 def test_every_complaint_reads_back_as_the_release_read_it(
     release: Release, upgraded: Store
 ) -> None:

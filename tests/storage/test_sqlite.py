@@ -287,11 +287,11 @@ def test_migrations_run_once_and_reopening_changes_nothing(path: Path) -> None:
 
 def test_a_failing_migration_leaves_the_database_as_it_was(path: Path) -> None:
     steps = (
-        Migration(version=1, description="a table", statements=("CREATE TABLE a (x INTEGER)",)),
+        Migration(version=1, description="a table", sqlite=("CREATE TABLE a (x INTEGER)",)),
         Migration(
             version=2,
             description="broken",
-            statements=("CREATE TABLE b (y INTEGER)", "CREATE TABLE a (x INTEGER)"),
+            sqlite=("CREATE TABLE b (y INTEGER)", "CREATE TABLE a (x INTEGER)"),
         ),
     )
     connection = raw(path)

@@ -35,6 +35,7 @@ from iso10002.process.standard import DEFAULT_NO_REPLY_PERIOD, standard_workflow
 from iso10002.process.workflow import Workflow
 from iso10002.sla.config import SlaConfig
 from iso10002.sla.policy import SlaPolicy
+from iso10002.sla.recorded import RecordedSla
 
 if TYPE_CHECKING:
     from iso10002.programme import Programme
@@ -86,6 +87,7 @@ class AuditContext:
     untrained: dict[str, set[str]] = attrs.field(factory=dict)
     """Staff without a current training record when they acted, and the complaints."""
     _trained: dict[tuple[str, str | None, _dt.date], bool] = attrs.field(factory=dict)
+    _recorded: RecordedSla | None = None
 
     def require_programme(self) -> Programme:
         """The programme; criteria that need one are only run when there is one."""
@@ -93,11 +95,16 @@ class AuditContext:
         return self.programme
 
     def policy_for(self, complaint: Complaint) -> SlaPolicy | None:
-        """The timeliness policy recorded on ``complaint``, if the configuration knows it."""
+        """
+        The timeliness policy recorded on ``complaint``, as the store recorded it when it was
+        applied (else the configuration's version of that name), if either knows it.
+        """
         if self.sla is None or complaint.sla_policy is None:
             return None
+        if self._recorded is None or self._recorded.config is not self.sla:
+            self._recorded = RecordedSla(self.sla, self.store, record_found=False)
         try:
-            return self.sla.current(complaint)
+            return self._recorded.for_complaint(complaint)
         except ValidationError:
             return None
 

@@ -361,12 +361,13 @@ class Commands(CommandPath):
         )
 
     def _check_extension(self, complaint: Complaint, payload: EventPayload) -> None:
-        if self.sla is None:
+        sla = self._sla_in_force
+        if sla is None:
             raise ValidationError("metric", NO_POLICIES)
         assert isinstance(payload, DeadlineExtended)
         if payload.until is not None and payload.until <= self.clock.now():
             raise ValidationError("until", "an agreed deadline must lie in the future")
-        self.sla.check_extension(complaint, payload)
+        sla.check_extension(complaint, payload)
 
     def run_step(
         self,

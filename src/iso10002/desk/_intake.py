@@ -187,7 +187,7 @@ class Intake(CommandPath):
         event = self._first_event(payload, actor, now)
         complaint = apply(None, event)
         new = [event]
-        complaint = reselect(self.sla, complaint, new, actor, now)
+        complaint = reselect(self._sla_in_force, complaint, new, actor, now)
         history = tuple(new)
         try:
             self._append(complaint, new, 0, history, now)

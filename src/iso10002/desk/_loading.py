@@ -39,6 +39,7 @@ from iso10002.ports.access import AccessLog
 from iso10002.ports.store import EventStore
 from iso10002.process.workflow import Workflow
 from iso10002.sla.config import SlaConfig
+from iso10002.sla.recorded import RecordedSla
 
 __all__ = ["ComplaintKey", "DeskBase"]
 
@@ -65,6 +66,18 @@ class DeskBase:
     # One lock per complaint being written, dropped once no thread holds or waits for it.
     _writers: weakref.WeakValueDictionary[ComplaintId, threading.RLock]
     conflict_retries: int
+    _recorded_sla: RecordedSla | None = None
+
+    @property
+    def _sla_in_force(self) -> RecordedSla | None:
+        """:attr:`sla` with the policies the store recorded; rebuilt when ``sla`` is replaced."""
+        sla = self.sla
+        if sla is None:
+            return None
+        recorded = self._recorded_sla
+        if recorded is None or recorded.config is not sla:
+            recorded = self._recorded_sla = RecordedSla(sla, self.store)
+        return recorded
 
     @contextmanager
     def _writing(self, cid: ComplaintId) -> Iterator[None]:

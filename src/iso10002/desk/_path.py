@@ -133,7 +133,7 @@ class CommandPath(AccessGate):
                 if self.sla is None:
                     history: tuple[Event, ...] = ()
                 else:
-                    updated = reselect(self.sla, updated, new, actor, now)
+                    updated = reselect(self._sla_in_force, updated, new, actor, now)
                     history = (*past, *new)
                 try:
                     self._append(updated, new, current.version, history, now)
@@ -163,7 +163,7 @@ class CommandPath(AccessGate):
         hook, the notifications it asks for, all in one transaction; with ``erase``, the
         complaint's personal data is erased in it too (:attr:`Append.erase`).
         """
-        report = sla_report(self.sla, complaint, history, now)
+        report = sla_report(self._sla_in_force, complaint, history, now)
         summary = summary_of(complaint, report)
         hook = self.notifications
         if hook is None and not erase:

@@ -89,5 +89,5 @@ class Queries(AccessGate):
         self._authorize(actor, Action.PUBLIC_VIEW, complaint)
         # The history as far as the state just loaded, should a command have appended since.
         history = self.store.read(complaint.id)[: complaint.version]
-        report = sla_report(self.sla, complaint, history, self.clock.now())
+        report = sla_report(self._sla_in_force, complaint, history, self.clock.now())
         return public_view(complaint, history, sla=report)

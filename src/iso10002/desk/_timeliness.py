@@ -19,7 +19,7 @@ from iso10002.desk._path import CommandPath
 from iso10002.errors import NaiveDatetimeError, ValidationError
 from iso10002.model.actions import Action
 from iso10002.model.complaint import Complaint, apply
-from iso10002.model.events import Event, SlaAlertRaised, SlaPolicyApplied
+from iso10002.model.events import Event, SlaAlertRaised
 from iso10002.model.values import Actor, ComplaintId, Role
 from iso10002.ports.store import ComplaintQuery, iter_summaries
 from iso10002.sla.engine import SlaReport, evaluate
@@ -41,12 +41,9 @@ class Timeliness(CommandPath):
     escalation_hooks: tuple[EscalationHook, ...]
 
     def _policy_as_of(self, history: Sequence[Event], as_of: _dt.datetime) -> SlaPolicy | None:
-        assert self.sla is not None
-        applied = None
-        for event in history:
-            if isinstance(event.payload, SlaPolicyApplied) and event.occurred_at <= as_of:
-                applied = event.payload
-        return None if applied is None else self.sla.find(applied.policy, applied.version)
+        sla = self._sla_in_force
+        assert sla is not None
+        return sla.as_of(history, as_of)
 
     def sla_status(
         self,
@@ -57,8 +54,8 @@ class Timeliness(CommandPath):
     ) -> SlaReport | None:
         """
         Where each timeliness metric of the complaint stands, computed from its history with
-        the policy version that applied at ``as_of`` (now if omitted). ``None`` if no policy
-        applied by then.
+        the policy that applied at ``as_of`` (now if omitted), as the store recorded it when it
+        was applied. ``None`` if no policy applied by then.
 
         Raises:
             ValidationError: the desk has no timeliness policies, or ``as_of`` is naive.
@@ -116,9 +113,11 @@ class Timeliness(CommandPath):
         return the ``sla_policy_applied`` events written.
 
         Run it after changing the configuration (a new calendar version with next year's
-        holidays, a new rule): otherwise an open complaint moves to the new selection only at
-        its next command. Time already used is kept; closed complaints keep the policy they
-        were handled under.
+        holidays, a newer ``holidays`` package, a new rule): an open complaint keeps the policy
+        recorded for it until policies are re-applied (a command moves it only when the rules
+        pick another policy). Each move is recorded, naming the new policy's recorded content;
+        a complaint whose policy content is unchanged is left alone. Time already used is kept;
+        closed complaints keep the policy they were handled under.
         """
         check_actor(actor)
         self._authorize(actor, Action.APPLY_POLICIES, None)
@@ -131,11 +130,15 @@ class Timeliness(CommandPath):
         return written
 
     def _apply_policy(self, cid: ComplaintId, actor: Actor) -> list[Event]:
+        sla = self._sla_in_force
+
         def derive(
-            current: Complaint, _past: tuple[Event, ...], now: _dt.datetime
+            current: Complaint, past: tuple[Event, ...], now: _dt.datetime
         ) -> tuple[Complaint, list[Event]]:
             new: list[Event] = []
-            return reselect(self.sla, current, new, actor, now), new
+            applied = None if sla is None else sla.applied_fingerprint(past)
+            updated = reselect(sla, current, new, actor, now, reapply=True, applied=applied)
+            return updated, new
 
         return self._append_derived(cid, derive)[1]
 
@@ -166,13 +169,13 @@ class Timeliness(CommandPath):
         return raised
 
     def _raise_alerts(self, cid: ComplaintId) -> list[Event]:
-        sla = self.sla
+        sla = self._sla_in_force
         assert sla is not None
 
         def alerts(
             current: Complaint, past: tuple[Event, ...], now: _dt.datetime
         ) -> tuple[Complaint, list[Event]]:
-            policy = sla.current(current)
+            policy = sla.current(past)
             if policy is None or not current.is_open:
                 return current, []
             new = [

@@ -480,6 +480,12 @@ class SlaPolicyApplied:
     calendar_fingerprint: str = attrs.field(validator=check.text)
     reason: str = attrs.field(validator=check.text)
     """Why this policy: the selection rule that matched, or the change that caused reselection."""
+    configuration: str | None = attrs.field(default=None, validator=check.optional_text)
+    """
+    The fingerprint under which the store keeps the policy's exact content, calendar included
+    (:class:`~iso10002.model.configuration.ConfigurationRecord`); None in events written before
+    configurations were recorded, and left out of their JSON, so that their hashes hold.
+    """
 
 
 @attrs.frozen(kw_only=True)

@@ -28,6 +28,9 @@ class Capability(str, Enum):
     RECORD_KEEPING = "record_keeping"
     """Level 3, :class:`~iso10002.ports.store.RecordKeepingStore`: hash chains, personal data
     kept apart and erasable, access denials. Implies :attr:`OUTBOX`."""
+    CONFIGURATIONS = "configurations"
+    """:class:`~iso10002.ports.store.ConfigurationStore`: the store keeps the exact content of
+    each configuration that governed a complaint, once, under its fingerprint."""
     KPI = "kpi"
     """:class:`~iso10002.ports.kpi.KpiSource`: the store reads the rows a KPI report needs
     itself, faster than through its summaries."""

@@ -31,6 +31,7 @@ from iso10002.errors import ValidationError
 from iso10002.model import _checks as check
 from iso10002.model.chain import ChainRecord, Hasher
 from iso10002.model.complaint import ComplaintSummary
+from iso10002.model.configuration import ConfigurationRecord
 from iso10002.model.denials import DenialRecord
 from iso10002.model.events import Event
 from iso10002.model.outbox import OutboxEntry, OutboxQuery, OutboxRecord, OutboxState
@@ -44,6 +45,7 @@ __all__ = [
     "ChainRecord",
     "ChainedStore",
     "ComplaintQuery",
+    "ConfigurationStore",
     "DenialStore",
     "EventStore",
     "OutboxEventStore",
@@ -54,6 +56,7 @@ __all__ = [
     "append_all",
     "check_batch",
     "check_store",
+    "is_configuration_store",
     "is_outbox_store",
     "is_record_keeping_store",
     "iter_summaries",
@@ -416,6 +419,34 @@ class DenialStore(Protocol):
 
 
 @runtime_checkable
+class ConfigurationStore(Protocol):
+    """
+    **Protocol:** an event store that keeps the configurations that governed its complaints
+    (:class:`~iso10002.model.configuration.ConfigurationRecord`), content-addressed; it
+    declares :attr:`Capability.CONFIGURATIONS`. Events refer to a record by its fingerprint,
+    and the desk reads an old complaint with the record, never with today's configuration.
+    """
+
+    def record_configuration(self, record: ConfigurationRecord) -> None:
+        """
+        Keep ``record``, durably, unless a record with its fingerprint is kept already (then
+        nothing changes: the content is the same).
+        """
+        ...
+
+    def configuration(self, fingerprint: str) -> ConfigurationRecord | None:
+        """The record kept under ``fingerprint``, if any."""
+        ...
+
+    def find_configuration(self, kind: str, name: str, version: str) -> ConfigurationRecord | None:
+        """
+        The first record kept of that ``kind``, ``name`` and ``version``, if any: how events
+        written before configurations were recorded, which name only these, find theirs.
+        """
+        ...
+
+
+@runtime_checkable
 class OutboxEventStore(EventStore, OutboxStore, Protocol):
     """
     **Protocol, level 2:** an event store with a transactional outbox; it declares
@@ -442,6 +473,7 @@ class RecordKeepingStore(OutboxEventStore, ChainedStore, PersonalDataStore, Deni
 LEVELS: dict[Capability, type] = {
     Capability.OUTBOX: OutboxEventStore,
     Capability.RECORD_KEEPING: RecordKeepingStore,
+    Capability.CONFIGURATIONS: ConfigurationStore,
 }
 """The store protocol each store capability promises."""
 
@@ -449,6 +481,11 @@ LEVELS: dict[Capability, type] = {
 def is_outbox_store(store: object) -> TypeGuard[OutboxEventStore]:
     """Whether ``store`` declares :attr:`Capability.OUTBOX` (level 2 or 3)."""
     return Capability.OUTBOX in capabilities_of(store)
+
+
+def is_configuration_store(store: object) -> TypeGuard[ConfigurationStore]:
+    """Whether ``store`` declares :attr:`Capability.CONFIGURATIONS`."""
+    return Capability.CONFIGURATIONS in capabilities_of(store)
 
 
 def is_record_keeping_store(store: object) -> TypeGuard[RecordKeepingStore]:

@@ -84,15 +84,22 @@ class SlaConfig:
             return None
         return self.find(complaint.sla_policy, complaint.sla_policy_version)
 
-    def check_extension(self, complaint: Complaint, extension: DeadlineExtended) -> None:
+    def check_extension(
+        self,
+        complaint: Complaint,
+        extension: DeadlineExtended,
+        *,
+        policy: SlaPolicy | None = None,
+    ) -> None:
         """
-        Refuse an extension the complaint's policy does not allow.
+        Refuse an extension the complaint's policy (``policy``, the one its history recorded,
+        or else the version of this configuration its state names) does not allow.
 
         Raises:
             ValidationError: no policy applies, the metric is unknown, or its regime does not
                 allow this kind of extension.
         """
-        policy = self.current(complaint)
+        policy = self.current(complaint) if policy is None else policy
         if policy is None:
             raise ValidationError(
                 "metric", f"complaint {complaint.reference} has no timeliness policy"

@@ -35,15 +35,14 @@ def holidays_from_package(
     are joined with ``"; "``. Every holiday closes its whole date.
 
     Raises:
-        DefinitionError: the optional ``holidays`` package is not installed
-            (``pip install iso10002[holidays]``).
+        DefinitionError: the ``holidays`` package, a dependency of iso10002, is missing.
         ValidationError: unknown ``country``, ``subdiv`` or ``categories``, or bad ``years``.
     """
     try:
         import holidays as _holidays
-    except ImportError as e:  # pragma: no cover - the test extra installs it
+    except ImportError as e:  # pragma: no cover - a dependency, installed with iso10002
         raise DefinitionError(
-            "holidays_from_package needs the 'holidays' package: pip install iso10002[holidays]"
+            "holidays_from_package needs the 'holidays' package: pip install holidays"
         ) from e
     year_list = []
     for year in years:

@@ -8,6 +8,8 @@ like the shipped ones.
   (:class:`~iso10002.ports.store.OutboxStore`).
 - :class:`PersonalDataStoreContract`: the same for a store that keeps personal data apart and
   erases it (:class:`~iso10002.ports.store.PersonalDataStore`).
+- :class:`ConfigurationStoreContract`: the same for a store that keeps the configurations that
+  governed complaints (:class:`~iso10002.ports.store.ConfigurationStore`).
 - :class:`SharedStoreContract`: for a store whose database outlives the store object: other
   store objects and other processes see its writes, and they survive reopening; implement
   ``store_opener``.
@@ -31,6 +33,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from iso10002.testing.access_log import AccessLogContract, ReadableAccessLog
     from iso10002.testing.authorizer import AuthorizerContract
+    from iso10002.testing.configurations import ConfigurationStoreContract
     from iso10002.testing.kpi_source import KpiSourceContract
     from iso10002.testing.notifier import NotifierContract, NotifierUnderTest
     from iso10002.testing.outbox import OutboxStoreContract
@@ -56,6 +59,7 @@ __all__ = [
     "SAMPLE_START",
     "AccessLogContract",
     "AuthorizerContract",
+    "ConfigurationStoreContract",
     "EventStoreContract",
     "KpiSourceContract",
     "NotifierContract",

@@ -1,4 +1,5 @@
 """
-What the SQLite and PostgreSQL stores do alike: summary and fact columns, the WHERE clause of a
-query, the sealed form of a stored payload, denial rows and outbox rows.
+What the SQLite and PostgreSQL stores do alike: the migrations (one list, the same version
+numbers on both), the upgrade runner and its data steps, summary and fact columns, the WHERE
+clause of a query, the sealed form of a stored payload, denial rows and outbox rows.
 """

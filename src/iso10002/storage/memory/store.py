@@ -10,9 +10,15 @@ from typing import ClassVar
 import attrs
 
 from iso10002.access.log import InMemoryAccessLog
-from iso10002.errors import ConcurrencyConflict, DuplicateKeyError, StoreClosedError
+from iso10002.errors import (
+    ConcurrencyConflict,
+    DuplicateKeyError,
+    StoreClosedError,
+    ValidationError,
+)
 from iso10002.model.chain import Hasher
 from iso10002.model.complaint import ComplaintSummary
+from iso10002.model.configuration import ConfigurationRecord
 from iso10002.model.denials import DenialRecord
 from iso10002.model.events import Event
 from iso10002.model.outbox import OutboxEntry, OutboxQuery, OutboxRecord, OutboxState
@@ -39,7 +45,7 @@ class InMemoryEventStore:
     """
 
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.OUTBOX, Capability.RECORD_KEEPING}
+        {Capability.OUTBOX, Capability.RECORD_KEEPING, Capability.CONFIGURATIONS}
     )
     """Every level of the store port; KPI reports read it through its summaries."""
 
@@ -60,6 +66,8 @@ class InMemoryEventStore:
         self._outbox = MemoryOutbox()
         self._closed = False
         self._denials = InMemoryAccessLog()
+        # Each configuration by fingerprint, in the order first recorded.
+        self._configurations: dict[str, ConfigurationRecord] = {}
 
     def _check_open(self) -> None:
         if self._closed:
@@ -260,6 +268,35 @@ class InMemoryEventStore:
         with self._lock:
             self._check_open()
             return self._denials.denials(since=since, limit=limit)
+
+    # -- configurations (see iso10002.ports.store.ConfigurationStore) --------------------------
+
+    def record_configuration(self, record: ConfigurationRecord) -> None:
+        """Keep ``record`` unless its fingerprint is kept already."""
+        if not isinstance(record, ConfigurationRecord):
+            raise ValidationError("record", f"expected a ConfigurationRecord, got {record!r}")
+        with self._lock:
+            self._check_open()
+            self._configurations.setdefault(record.fingerprint, record)
+
+    def configuration(self, fingerprint: str) -> ConfigurationRecord | None:
+        """The configuration kept under ``fingerprint``, if any."""
+        with self._lock:
+            self._check_open()
+            return self._configurations.get(fingerprint)
+
+    def find_configuration(self, kind: str, name: str, version: str) -> ConfigurationRecord | None:
+        """The first configuration kept of that ``kind``, ``name`` and ``version``, if any."""
+        with self._lock:
+            self._check_open()
+            return next(
+                (
+                    r
+                    for r in self._configurations.values()
+                    if (r.kind, r.name, r.version) == (kind, name, version)
+                ),
+                None,
+            )
 
     # -- outbox (see iso10002.ports.store.OutboxStore) ----------------------------------------
 

@@ -4,11 +4,13 @@ many machines (``iso10002[postgres]``). It can be imported without psycopg; buil
 then raises :class:`~iso10002.errors.StorageError`.
 
 - :mod:`~iso10002.storage.postgres.store`: the store.
-- :mod:`~iso10002.storage.postgres.schema`: :data:`MIGRATIONS`, schema names and lock keys.
-- :mod:`~iso10002.storage.postgres.migrate`: the upgrade runner.
+- :mod:`~iso10002.storage.postgres.schema`: schema names and lock keys; :data:`MIGRATIONS` are
+  those of both SQL stores (:mod:`iso10002.storage._sql.migrations`).
+- :mod:`~iso10002.storage.postgres.migrate`: the schema version, the migration lock, and how
+  PostgreSQL spells what the shared migrations read and write.
 - :mod:`~iso10002.storage.postgres.rows`: the statements, and rows to events and back.
 - :mod:`~iso10002.storage.postgres.connection`: connections and driver errors.
-- :mod:`~iso10002.storage.postgres.outbox`: the outbox's table and statements.
+- :mod:`~iso10002.storage.postgres.outbox`: the outbox's statements.
 """
 
 from iso10002.storage.postgres.schema import MIGRATIONS, PgMigration

@@ -1,7 +1,8 @@
 """
-The outbox of :class:`~iso10002.storage.postgres.PostgresEventStore`: its table (migration 2),
-and the statements behind :class:`~iso10002.ports.store.OutboxStore`, with the same meaning as
-those of :mod:`iso10002.storage.sqlite.outbox`.
+The outbox of :class:`~iso10002.storage.postgres.PostgresEventStore`: the statements behind
+:class:`~iso10002.ports.store.OutboxStore`, with the same meaning as those of
+:mod:`iso10002.storage.sqlite.outbox`. Its table is created by migration 4
+(:mod:`iso10002.storage._sql.migrations`).
 
 Every function takes a connection that the store borrowed from its pool, inside a transaction
 the store opened; the store converts psycopg's errors. What differs from SQLite:
@@ -39,7 +40,6 @@ from iso10002.storage._sql import columns as _columns
 from iso10002.storage._sql.outbox_rows import record_from_row
 
 __all__ = [
-    "STATEMENTS",
     "MergeLost",
     "OutboxSql",
     "Row",
@@ -53,51 +53,6 @@ Connection = Any
 """An open ``psycopg.Connection`` (typed loosely: only ``execute`` is used)."""
 
 _UTC = _dt.timezone.utc
-
-# Written with {s} for the quoted schema name, as the other migrations.
-STATEMENTS: tuple[str, ...] = (
-    # CACHE 1: a per-session cache would hand out ids out of commit order (see above).
-    # next_attempt_at is NULL for a record that is not claimable on its own: delivered, dead,
-    # or waiting in a digest.
-    """
-    CREATE TABLE {s}.outbox (
-        id bigint GENERATED ALWAYS AS IDENTITY (CACHE 1) PRIMARY KEY,
-        idempotency_key text COLLATE "C" NOT NULL CONSTRAINT outbox_idempotency_key_key UNIQUE,
-        complaint_id uuid,
-        complaint_reference text COLLATE "C",
-        lane text COLLATE "C" NOT NULL,
-        channel text COLLATE "C" NOT NULL,
-        kind text COLLATE "C" NOT NULL,
-        schema_version integer NOT NULL,
-        notification jsonb NOT NULL,
-        created_at timestamptz NOT NULL,
-        deliver_after timestamptz NOT NULL,
-        next_attempt_at timestamptz,
-        attempts integer NOT NULL DEFAULT 0 CHECK (attempts >= 0),
-        state text COLLATE "C" NOT NULL CHECK (state IN ('pending', 'delivered', 'dead')),
-        last_error text,
-        delivered_at timestamptz,
-        claimed_by text,
-        lease_until timestamptz,
-        digest boolean NOT NULL DEFAULT false,
-        digest_id bigint REFERENCES {s}.outbox (id)
-    ) WITH (fillfactor = 80)
-    """,
-    # Partial on the pending records: a claim reads the due ones in due order and checks each
-    # one's lane for an older pending record, without touching the delivered history.
-    """
-    CREATE INDEX outbox_due ON {s}.outbox (next_attempt_at, id)
-        WHERE state = 'pending' AND next_attempt_at IS NOT NULL
-    """,
-    "CREATE INDEX outbox_lanes ON {s}.outbox (lane, id) WHERE state = 'pending'",
-    "CREATE INDEX outbox_by_state ON {s}.outbox (state, id)",
-    """
-    CREATE INDEX outbox_by_complaint ON {s}.outbox (complaint_reference, id)
-        WHERE complaint_reference IS NOT NULL
-    """,
-    "CREATE INDEX outbox_by_digest ON {s}.outbox (digest_id) WHERE digest_id IS NOT NULL",
-)
-"""The statements of migration 2."""
 
 COLUMNS = (
     "id, idempotency_key, complaint_id, lane, channel, schema_version, notification, "

@@ -32,7 +32,6 @@ from iso10002.storage._sql.columns import (
     utc,
     utc_or_none,
 )
-from iso10002.storage._sql.denials import DENIAL_COLUMNS
 from iso10002.storage._sql.sealed import decode_personal, open_payload
 from iso10002.storage._sql.where import query_where
 from iso10002.storage.postgres.schema import FACT_KINDS, append_lock_key
@@ -112,13 +111,6 @@ class Statements:
             f"INSERT INTO {s}.events ({EVENT_COLUMNS}, personal, hash, chain) VALUES "
             "(%s, %s, %s, %s, %s::timestamptz, %s::jsonb, %s, %s::jsonb, %s::jsonb, %s, %s)"
         )
-        # The hashes of events by (stream, seq), for the migration that links stored events: one
-        # round trip for a batch, each row found through the (stream_id, seq) index.
-        self.previous_hashes = (
-            "SELECT stream_id, seq, e.hash "
-            "FROM unnest(%s::uuid[], %s::integer[]) AS k(stream_id, seq) "
-            f"JOIN {s}.events AS e USING (stream_id, seq)"
-        )
         # The append lock, then the log's last chain value, in one round trip: two statements
         # in one simple query, each seeing what was committed when it began, so the read sees
         # the value committed by the append the lock waited for. (One statement that took the
@@ -132,17 +124,6 @@ class Statements:
             f"SELECT position, {EVENT_COLUMNS}, personal, hash, chain FROM {s}.events "
             "WHERE position > %s AND position <= %s ORDER BY position LIMIT %s"
         )
-        # Migration 3 reads a schema of version 2, which has no personal column.
-        self.read_all = f"SELECT position, {EVENT_COLUMNS} FROM {s}.events ORDER BY position"
-        self.set_links = f"UPDATE {s}.events SET hash = %s, chain = %s WHERE position = %s"
-        self.read_all_chained = (
-            f"SELECT position, {EVENT_COLUMNS}, personal, hash, chain FROM {s}.events "
-            "ORDER BY position"
-        )
-        self.set_sealed = (
-            f"UPDATE {s}.events SET payload = %s::jsonb, personal = %s::jsonb, hash = %s, "
-            "chain = %s WHERE position = %s"
-        )
         self.erase_personal = (
             f"UPDATE {s}.events SET personal = NULL WHERE stream_id = %s AND personal IS NOT NULL"
         )
@@ -153,13 +134,6 @@ class Statements:
             f"personal -> 'complainant.contact.email' ->> 1 FROM {s}.events "
             "WHERE seq = 1 AND personal IS NOT NULL"
         )
-        self.insert_denial = (
-            f"INSERT INTO {s}.access_denials ({DENIAL_COLUMNS}) "
-            "VALUES (%s::timestamptz, %s, %s, %s, %s::uuid, %s, %s)"
-        )
-        denials = f"SELECT id, {DENIAL_COLUMNS} FROM {s}.access_denials"
-        self.denials = f"{denials} ORDER BY at, id LIMIT %s"
-        self.denials_since = f"{denials} WHERE at >= %s::timestamptz ORDER BY at, id LIMIT %s"
         self.insert_summary = (
             f"INSERT INTO {s}.complaints ({SUMMARY_COLUMNS}) VALUES (%s, %s, %s, "
             + ", ".join(_placeholder(c) for c in _MUTABLE)

@@ -9,9 +9,9 @@ Layout (see ``docs/postgres.md``), in one PostgreSQL schema, ``iso10002`` unless
   :meth:`PostgresEventStore.iter_events` follows; ``(stream_id, seq)`` is unique. Instants are
   ``timestamptz``, the actor and the payload ``jsonb`` written by :mod:`iso10002.serialization`;
   the payload is sealed, its personal values kept beside it in ``personal`` (``jsonb``,
-  migration 5; :mod:`iso10002.privacy.sealing`), which erasure clears. ``hash`` and ``chain``
+  migration 7; :mod:`iso10002.privacy.sealing`), which erasure clears. ``hash`` and ``chain``
   are the event's links in its complaint's chain and in the log's (:mod:`iso10002.integrity`,
-  migration 3), over the sealed payload.
+  migration 5), over the sealed payload.
 - ``complaints``: the :class:`~iso10002.model.complaint.ComplaintSummary` of each complaint and
   its monitoring facts, one column per field, written in the same transaction as the events,
   with an index for every :class:`~iso10002.ports.store.ComplaintQuery` criterion.
@@ -20,10 +20,10 @@ Layout (see ``docs/postgres.md``), in one PostgreSQL schema, ``iso10002`` unless
   (:mod:`iso10002.outbox`), with partial indexes over the pending ones for the dispatchers,
   which claim with ``SELECT ... FOR UPDATE SKIP LOCKED``.
 - ``access_denials``: every command or query the desk's access policy refused
-  (:mod:`iso10002.access`, migration 4): ids, role, action, reference and reason, no personal
+  (:mod:`iso10002.access`, migration 6): ids, role, action, reference and reason, no personal
   data.
-- ``schema_migrations``: the versions of
-  :data:`~iso10002.storage.postgres.schema.MIGRATIONS` applied.
+- ``schema_migrations``: the versions of the shared
+  :data:`~iso10002.storage._sql.migrations.MIGRATIONS` applied.
 """
 
 from __future__ import annotations
@@ -46,7 +46,6 @@ from iso10002.errors import (
 )
 from iso10002.model.chain import GENESIS, Hasher
 from iso10002.model.complaint import ComplaintSummary
-from iso10002.model.denials import DenialRecord, check_denials_query
 from iso10002.model.events import Event, SurveyAnswered
 from iso10002.model.fact_row import FactRow
 from iso10002.model.outbox import OutboxEntry, OutboxQuery, OutboxRecord, OutboxState
@@ -56,8 +55,9 @@ from iso10002.ports.capabilities import Capability
 from iso10002.ports.kpi import CohortScan, SummaryKpiSource
 from iso10002.ports.store import Append, ChainRecord, ComplaintQuery, Page, check_batch
 from iso10002.storage._sql.columns import utc
-from iso10002.storage._sql.denials import denial_from_values, denial_values
+from iso10002.storage._sql.records import RecordStatements, SqlRecords
 from iso10002.storage._sql.sealed import DECODE_ERRORS, chain_record
+from iso10002.storage._sql.upgrade import UpgradeReport
 from iso10002.storage.postgres import outbox as outbox_pg
 from iso10002.storage.postgres.rows import (
     ORDERS,
@@ -94,7 +94,7 @@ _SUBJECT_BATCH = 2000
 _NO_ID = UUID(int=0)
 
 
-class PostgresEventStore:
+class PostgresEventStore(SqlRecords):
     """
     A complete :class:`~iso10002.ports.store.EventStore` (and
     :class:`~iso10002.ports.store.BatchAppender`, :class:`~iso10002.ports.store.ChainedStore`,
@@ -147,6 +147,9 @@ class PostgresEventStore:
     SCHEMA_VERSION: ClassVar[int] = MIGRATIONS[-1].version
     """The schema version this release writes (the largest in ``schema_migrations``)."""
 
+    upgrade_report: UpgradeReport | None = None
+    """What opening the store did to an older schema; None if it found the schema current."""
+
     sql_dialect: ClassVar[str] = "postgresql"
     """The SQL that :meth:`select` runs: PostgreSQL's, with psycopg's placeholders."""
 
@@ -176,6 +179,9 @@ class PostgresEventStore:
             raise ValidationError("timeout", f"must be a number of seconds > 0, got {timeout!r}")
         self._timeout = float(timeout)
         self._sql = statements(self._schema)
+        self._records_sql = RecordStatements.build(
+            prefix=f'"{self._schema}".', mark="%s", instant="%s::timestamptz", uuid="%s::uuid"
+        )
         self._outbox = outbox_pg.outbox_sql(self._schema)
         self._outbox_key = outbox_lock_key(self._schema)
         self._actors: dict[Actor, str] = {}
@@ -201,7 +207,9 @@ class PostgresEventStore:
             self._describe(info if isinstance(info, str) else "", f"pool {conninfo.name}")
             self._pool = conninfo
             with self._use("open the store") as conn:
-                _migrate(conn, self._schema, self._where, hasher=self._hasher, create=create)
+                self.upgrade_report = _migrate(
+                    conn, self._schema, self._where, hasher=self._hasher, create=create
+                )
             return
         if not isinstance(conninfo, str):
             raise ValidationError(
@@ -223,7 +231,9 @@ class PostgresEventStore:
             kwargs["connect_timeout"] = max(2, round(self._timeout))
         try:
             with psycopg.connect(conninfo, **kwargs) as conn:
-                _migrate(conn, self._schema, self._where, hasher=self._hasher, create=create)
+                self.upgrade_report = _migrate(
+                    conn, self._schema, self._where, hasher=self._hasher, create=create
+                )
         except psycopg.Error as e:
             raise self._error("connect", e) from e
         pool: ConnectionPool[Any] = ConnectionPool(
@@ -608,39 +618,16 @@ class PostgresEventStore:
 
     # -- access denials (see iso10002.ports.store.DenialStore) ---------------------------------
 
-    def record_denial(self, denial: DenialRecord) -> None:
-        """Keep an access denial in the ``access_denials`` table, in one durable transaction."""
-        values = denial_values(denial)
-        with self._use("record an access denial") as conn, conn.transaction():
-            conn.execute(self._sql.insert_denial, values)
+    @contextlib.contextmanager
+    def _records(self, action: str, *, write: bool) -> Iterator[Connection[Any]]:
+        with self._use(action) as conn, conn.transaction() if write else contextlib.nullcontext():
+            yield conn
 
-    def denials(
-        self, *, since: _dt.datetime | None = None, limit: int = 1000
-    ) -> list[DenialRecord]:
-        """
-        The access denials recorded at or after ``since`` (all if ``None``), oldest first, at
-        most ``limit``.
+    def _records_store(self) -> str:
+        return f"PostgreSQL store {self._where}"
 
-        Raises:
-            StorageError: a stored denial cannot be read back (the message names its id).
-        """
-        check_denials_query(since, limit)
-        with self._use("list access denials") as conn:
-            if since is None:
-                rows = conn.execute(self._sql.denials, (limit,)).fetchall()
-            else:
-                rows = conn.execute(
-                    self._sql.denials_since, (utc(since, "since"), limit)
-                ).fetchall()
-        found = []
-        for row in rows:
-            try:
-                found.append(denial_from_values(row[1:], read=read_instant))
-            except (ValueError, TypeError) as e:
-                raise StorageError(
-                    f"PostgreSQL store {self._where}: access denial {row[0]} cannot be read: {e}"
-                ) from e
-        return found
+    def _records_instant(self, value: object, column: str) -> _dt.datetime:
+        return read_instant(value, column)
 
     # -- outbox (see iso10002.ports.store.OutboxStore) ----------------------------------------
 

@@ -3,10 +3,11 @@ The SQLite store: :class:`SQLiteEventStore`, one durable file shared safely by t
 processes.
 
 - :mod:`~iso10002.storage.sqlite.store`: the store.
-- :mod:`~iso10002.storage.sqlite.schema`: :data:`MIGRATIONS` and the upgrade runner.
+- :mod:`~iso10002.storage.sqlite.schema`: where the schema version is kept, opening a file.
+  :data:`MIGRATIONS` are those of both SQL stores (:mod:`iso10002.storage._sql.migrations`).
 - :mod:`~iso10002.storage.sqlite.statements`: the statements, and rows to events and back.
 - :mod:`~iso10002.storage.sqlite.connection`: transactions and driver errors.
-- :mod:`~iso10002.storage.sqlite.outbox`: the outbox's table and statements.
+- :mod:`~iso10002.storage.sqlite.outbox`: the outbox's statements.
 - :mod:`~iso10002.storage.sqlite.kpis`: KPI aggregation in SQL.
 """
 

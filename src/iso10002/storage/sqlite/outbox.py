@@ -1,6 +1,7 @@
 """
-The outbox of :class:`~iso10002.storage.sqlite.SQLiteEventStore`: its table (schema version 4),
-and the statements behind :class:`~iso10002.ports.store.OutboxStore`.
+The outbox of :class:`~iso10002.storage.sqlite.SQLiteEventStore`: the statements behind
+:class:`~iso10002.ports.store.OutboxStore`. Its table is created by migration 4
+(:mod:`iso10002.storage._sql.migrations`).
 
 Every function takes the store's connection; the store holds its lock, converts sqlite3's
 errors, and opens the write transaction (``BEGIN IMMEDIATE``) around each call that writes.
@@ -31,7 +32,6 @@ from iso10002.storage._sql.columns import instant, utc
 from iso10002.storage._sql.outbox_rows import record_from_row
 
 __all__ = [
-    "STATEMENTS",
     "MergeLost",
     "claim",
     "counts",
@@ -50,54 +50,6 @@ __all__ = [
 Row = tuple[Any, ...]
 Connection = Any
 """An open ``sqlite3.Connection`` (typed loosely: only ``execute`` and ``executemany`` are used)."""
-
-# IF NOT EXISTS: a database taken back to an older user_version by hand (a restore, a test)
-# still has the table, and migrating it again must not fail.
-STATEMENTS: tuple[str, ...] = (
-    # id is the row id: the largest so far plus one, given out under the write lock, so it grows
-    # in commit order and orders each lane. next_attempt_at is NULL for a record that is not
-    # claimable on its own: delivered, dead, or waiting in a digest.
-    """
-    CREATE TABLE IF NOT EXISTS outbox (
-        id INTEGER PRIMARY KEY,
-        idempotency_key TEXT NOT NULL UNIQUE,
-        complaint_id TEXT,
-        complaint_reference TEXT,
-        lane TEXT NOT NULL,
-        channel TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        schema_version INTEGER NOT NULL,
-        notification TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        deliver_after TEXT NOT NULL,
-        next_attempt_at TEXT,
-        attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
-        state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'dead')),
-        last_error TEXT,
-        delivered_at TEXT,
-        claimed_by TEXT,
-        lease_until TEXT,
-        digest INTEGER NOT NULL DEFAULT 0 CHECK (digest IN (0, 1)),
-        digest_id INTEGER REFERENCES outbox (id)
-    )
-    """,
-    # Partial on the pending records: a claim reads the due ones in due order, and checks each
-    # one's lane for an older pending record, without touching the delivered history.
-    """
-    CREATE INDEX IF NOT EXISTS outbox_due ON outbox (next_attempt_at, id)
-    WHERE state = 'pending' AND next_attempt_at IS NOT NULL
-    """,
-    # state at the end, although it is always 'pending' here: SQLite then answers the lane
-    # check from the index alone.
-    "CREATE INDEX IF NOT EXISTS outbox_lanes ON outbox (lane, id, state) WHERE state = 'pending'",
-    "CREATE INDEX IF NOT EXISTS outbox_by_state ON outbox (state, id)",
-    """
-    CREATE INDEX IF NOT EXISTS outbox_by_complaint ON outbox (complaint_reference, id)
-    WHERE complaint_reference IS NOT NULL
-    """,
-    "CREATE INDEX IF NOT EXISTS outbox_by_digest ON outbox (digest_id) WHERE digest_id IS NOT NULL",
-)
-"""The statements of schema version 4."""
 
 COLUMNS = (
     "id, idempotency_key, complaint_id, lane, channel, schema_version, notification, "

@@ -48,13 +48,6 @@ _INSERT_EVENT = (
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _LAST_CHAIN = "SELECT chain FROM events ORDER BY position DESC LIMIT 1"
-_LINK_BATCH = (
-    f"SELECT position, {_EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?"
-)
-_SEAL_BATCH = (
-    f"SELECT position, {_EVENT_COLUMNS}, personal, hash, chain FROM events "
-    "WHERE position > ? ORDER BY position LIMIT ?"
-)
 _EVENT_HASH = "SELECT hash FROM events WHERE stream_id = ? AND seq = ?"
 _READ_CHAIN = (
     f"SELECT position, {_EVENT_COLUMNS}, personal, hash, chain FROM events "

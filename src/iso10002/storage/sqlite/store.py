@@ -20,7 +20,8 @@ Every instant in a column is stored as UTC text of fixed width
 (``2026-03-02T09:00:00.000000+00:00``), so that comparing the text compares the instants
 whatever offset the caller used, and the file stays readable with any SQLite tool.
 
-The schema is versioned with ``PRAGMA user_version`` and built by :data:`MIGRATIONS`.
+The schema is versioned with ``PRAGMA user_version`` and built by :data:`MIGRATIONS`, the
+migrations of both SQL stores (:mod:`iso10002.storage._sql.migrations`).
 """
 
 from __future__ import annotations
@@ -48,7 +49,6 @@ from iso10002.errors import (
 )
 from iso10002.model.chain import Hasher
 from iso10002.model.complaint import ComplaintSummary
-from iso10002.model.denials import DenialRecord, check_denials_query
 from iso10002.model.events import Event, SurveyAnswered
 from iso10002.model.fact_row import FactRow
 from iso10002.model.outbox import OutboxEntry, OutboxQuery, OutboxRecord, OutboxState
@@ -60,13 +60,13 @@ from iso10002.ports.store import Append, ChainRecord, ComplaintQuery, Page, chec
 from iso10002.storage._prepare import complaint_hashes, log_links, prepare_event
 from iso10002.storage._sql.columns import (
     summary_from_values,
-    utc,
 )
-from iso10002.storage._sql.denials import DENIAL_COLUMNS, denial_from_values, denial_values
+from iso10002.storage._sql.records import RecordStatements, SqlRecords
 from iso10002.storage._sql.sealed import (
     DECODE_ERRORS,
     chain_record,
 )
+from iso10002.storage._sql.upgrade import UpgradeReport
 from iso10002.storage.sqlite import outbox as outbox_sql
 from iso10002.storage.sqlite.connection import _Access, _Immediate, _SQLiteErrors
 from iso10002.storage.sqlite.kpis import scan_cohort, survey_answers
@@ -113,7 +113,7 @@ Synchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
 _SYNCHRONOUS: tuple[str, ...] = ("OFF", "NORMAL", "FULL", "EXTRA")
 
 
-class SQLiteEventStore:
+class SQLiteEventStore(SqlRecords):
     """
     A complete :class:`~iso10002.ports.store.EventStore` in one SQLite file.
 
@@ -157,6 +157,11 @@ class SQLiteEventStore:
     SCHEMA_VERSION: ClassVar[int] = MIGRATIONS[-1].version
     """The schema version this release writes (``PRAGMA user_version``)."""
 
+    upgrade_report: UpgradeReport | None
+    """What opening the store did to an older schema; None if it found the schema current."""
+
+    _records_sql = RecordStatements.build()
+
     def __init__(
         self,
         path: str | os.PathLike[str],
@@ -184,7 +189,9 @@ class SQLiteEventStore:
         self._readers = threading.local()
         self._reader_connections: list[sqlite3.Connection] = []
         with _SQLiteErrors(self._path, "open the database"):
-            self._conn = _connect(self._path, synchronous, float(timeout), self._hasher)
+            self._conn, self.upgrade_report = _connect(
+                self._path, synchronous, float(timeout), self._hasher
+            )
 
     @property
     def path(self) -> str:
@@ -612,39 +619,13 @@ class SQLiteEventStore:
 
     # -- access denials (see iso10002.ports.store.DenialStore) ---------------------------------
 
-    def record_denial(self, denial: DenialRecord) -> None:
-        """Keep an access denial in the ``access_denials`` table, in one durable transaction."""
-        values = denial_values(denial)
-        with self._use("record an access denial") as conn, _Immediate(conn):
-            conn.execute(
-                f"INSERT INTO access_denials ({DENIAL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                values,
-            )
+    @contextlib.contextmanager
+    def _records(self, action: str, *, write: bool) -> Iterator[sqlite3.Connection]:
+        with self._use(action) as conn, _Immediate(conn) if write else contextlib.nullcontext():
+            yield conn
 
-    def denials(
-        self, *, since: _dt.datetime | None = None, limit: int = 1000
-    ) -> list[DenialRecord]:
-        """
-        The access denials recorded at or after ``since`` (all if ``None``), oldest first, at
-        most ``limit``.
-
-        Raises:
-            StorageError: a stored denial cannot be read back.
-        """
-        check_denials_query(since, limit)
-        where, params = ("", []) if since is None else (" WHERE at >= ?", [utc(since, "since")])
-        sql = f"SELECT id, {DENIAL_COLUMNS} FROM access_denials{where} ORDER BY at, id LIMIT ?"
-        with self._use("list access denials") as conn:
-            rows = conn.execute(sql, (*params, limit)).fetchall()
-        found = []
-        for row in rows:
-            try:
-                found.append(denial_from_values(row[1:]))
-            except (ValueError, TypeError) as e:
-                raise StorageError(
-                    f"SQLite store {self._path}: access denial {row[0]} cannot be read: {e}"
-                ) from e
-        return found
+    def _records_store(self) -> str:
+        return f"SQLite store {self._path}"
 
     # -- outbox (see iso10002.ports.store.OutboxStore) ----------------------------------------
 
