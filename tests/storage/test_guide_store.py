@@ -40,6 +40,7 @@ from iso10002.outbox import NotificationPolicy, OutboxDispatcher, OutboxQuery, O
 from iso10002.programme import Escalation
 from iso10002.testing import (
     AccessLogContract,
+    ConfigurationStoreContract,
     EventStoreContract,
     KpiSourceContract,
     OutboxStoreContract,
@@ -85,7 +86,7 @@ def store(level: str, **kwargs: Any) -> Any:
 
 def test_the_page_writes_one_store_per_level() -> None:
     source = guide_source()
-    assert source.count(MARKER) == 4
+    assert source.count(MARKER) == 5
     # The store is written from scratch, from the public API: it imports none of the shipped
     # stores and no private module or name.
     imported = [
@@ -99,7 +100,13 @@ def test_the_page_writes_one_store_per_level() -> None:
         assert not any(part.startswith("_") for part in [*module.split("."), name]), module
         assert not module.startswith("iso10002.storage."), module
         assert not name.endswith("EventStore"), name
-    for name in ("DictStore", "DictOutboxStore", "DictRecordStore", "DictKpiStore"):
+    for name in (
+        "DictStore",
+        "DictOutboxStore",
+        "DictRecordStore",
+        "DictKpiStore",
+        "DictConfigStore",
+    ):
         assert isinstance(getattr(guide(), name), type)
 
 
@@ -149,6 +156,16 @@ class TestKpiSource(KpiSourceContract):
 class TestKpiStore(EventStoreContract):
     def make_store(self, tmp_path: Path) -> Any:
         return store("DictKpiStore")
+
+
+class TestConfigurations(ConfigurationStoreContract):
+    def make_store(self, tmp_path: Path) -> Any:
+        return store("DictConfigStore")
+
+
+class TestConfigStore(EventStoreContract):
+    def make_store(self, tmp_path: Path) -> Any:
+        return store("DictConfigStore")
 
 
 # -- a desk on the page's store --------------------------------------------------------------------
@@ -270,5 +287,5 @@ def test_a_desk_takes_each_level_and_refuses_what_the_level_lacks() -> None:
     assert desk.get(c.reference).state == "received"
     with pytest.raises(Exception, match="outbox"):
         ComplaintDesk(core, notifications=lambda change: [])
-    for level in ("DictOutboxStore", "DictRecordStore", "DictKpiStore"):
+    for level in ("DictOutboxStore", "DictRecordStore", "DictKpiStore", "DictConfigStore"):
         ComplaintDesk(store(level))
