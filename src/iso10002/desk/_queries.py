@@ -90,4 +90,6 @@ class Queries(AccessGate):
         # The history as far as the state just loaded, should a command have appended since.
         history = self.store.read(complaint.id)[: complaint.version]
         report = sla_report(self.sla, complaint, history, self.clock.now())
-        return public_view(complaint, history, sla=report)
+        policy = None if report is None or self.sla is None else self.sla.current(complaint)
+        zone = "UTC" if policy is None else policy.calendar.zone
+        return public_view(complaint, history, sla=report, zone=zone)
