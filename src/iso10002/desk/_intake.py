@@ -320,8 +320,9 @@ def _client_key_lock(client_key: str) -> uuid.UUID:
 
 def _no_free_reference(last: str) -> DuplicateKeyError:
     error = DuplicateKeyError("reference", last)
-    error.args = (
+    message = (
         f"no free reference: {MAX_TAKEN_REFERENCES} numbers in a row, up to {last!r}, are "
-        "already used by other complaints; check the store's reference counter",
+        "already used by other complaints; check the store's reference counter"
     )
+    error.args = (message,)
     return error
