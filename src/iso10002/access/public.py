@@ -19,10 +19,10 @@ import attrs
 
 from iso10002.errors import ValidationError
 from iso10002.model import _checks as check
+from iso10002.model.closure import closure_of
 from iso10002.model.complaint import Complaint
 from iso10002.model.events import (
     Acknowledged,
-    Closed,
     CommunicationRecorded,
     ComplaintReceived,
     DecisionCarriedOut,
@@ -247,8 +247,8 @@ def _entries(history: Iterable[Event]) -> list[PublicEntry]:  # noqa: PLR0912
         elif isinstance(p, ReferredExternally):
             text = f"Your complaint was referred to {p.body}."
             entry = PublicEntry(at=at, kind="referred", text=text)
-        elif isinstance(p, Closed):
-            text = f"We closed your complaint {_CLOSURES[p.reason]}."
+        elif (closed := closure_of(p)) is not None:  # by close, or a custom closing step
+            text = f"We closed your complaint {_CLOSURES[closed.reason]}."
             entry = PublicEntry(at=at, kind="closed", text=text)
         elif isinstance(p, Withdrawn):
             entry = PublicEntry(at=at, kind="withdrawn", text="The complaint was withdrawn.")
