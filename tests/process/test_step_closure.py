@@ -12,6 +12,8 @@ import attrs
 
 from iso10002 import (
     ClosureReason,
+    Complaint,
+    ComplaintDesk,
     InMemoryEventStore,
     StateDef,
     Transition,
@@ -43,7 +45,7 @@ def _context() -> AuditContext:
     )
 
 
-def _settled_as_duplicate():  # type: ignore[no-untyped-def]
+def _settled_as_duplicate() -> tuple[ComplaintDesk, Complaint]:
     desk = _desk()
     first = _in_legal_review(desk)
     ref = _in_legal_review(desk)
