@@ -121,7 +121,8 @@ def test_list_pages_and_filters(outbox_db: Path, capsys: pytest.CaptureFixture[s
         (["retry", "9"], "no outbox record 9"),
         (["retry", "0"], "no outbox record 0"),
         (["list", "--limit", "0"], "--limit: must be from 1 to 1000, got 0"),
-        (["dead", "--after", "-1"], "--after: must not be negative, got -1"),
+        (["dead", "--after", "-1"], "--after: must be from 0 to 9223372036854775807, got -1"),
+        (["retry", str(2**64)], f"no outbox record {2**64}"),
         (
             ["purge", "--delivered-before", "March"],
             (
@@ -181,7 +182,7 @@ def test_tick_raises_due_alerts_once(tmp_path: Path, capsys: pytest.CaptureFixtu
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--limit", "0"], "--limit: must be at least 1, got 0"),
+        (["--limit", "0"], "--limit: must be from 1 to 1000, got 0"),
         (
             ["--as-of", "2026-03-01"],
             (

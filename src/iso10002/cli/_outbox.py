@@ -28,6 +28,8 @@ __all__ = ["register"]
 
 _UTC = _dt.timezone.utc
 _ERROR_WIDTH = 80
+_MAX_ID = 2**63 - 1
+"""The largest record id a store can count to (SQLite's integers are 64-bit)."""
 
 
 @contextlib.contextmanager
@@ -112,8 +114,8 @@ def _query(args: argparse.Namespace, state: OutboxState | None) -> OutboxQuery:
 
     if not 1 <= args.limit <= MAX_QUERY_LIMIT:
         raise _usage(f"--limit: must be from 1 to {MAX_QUERY_LIMIT}, got {args.limit}")
-    if args.after < 0:
-        raise _usage(f"--after: must not be negative, got {args.after}")
+    if not 0 <= args.after <= _MAX_ID:
+        raise _usage(f"--after: must be from 0 to {_MAX_ID}, got {args.after}")
     return OutboxQuery(
         state=state, complaint_reference=args.reference, after_id=args.after, limit=args.limit
     )
@@ -169,7 +171,7 @@ def _run_retry(args: argparse.Namespace) -> int:
         else:
             ids = list(dict.fromkeys(args.ids))
             for record_id in ids:
-                record = store.outbox_record(record_id) if record_id > 0 else None
+                record = store.outbox_record(record_id) if 0 < record_id <= _MAX_ID else None
                 if record is None:
                     raise CliError(f"no outbox record {record_id}")
                 if record.state is not OutboxState.DEAD:

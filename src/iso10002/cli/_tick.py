@@ -19,7 +19,7 @@ from iso10002.cli._sla import _table, known_policies, parse_instant
 from iso10002.clock import FixedClock
 from iso10002.model.events import Event, SlaAlertRaised
 from iso10002.model.values import ComplaintId
-from iso10002.ports.store import ComplaintQuery, EventStore, iter_summaries
+from iso10002.ports.store import MAX_PAGE_SIZE, ComplaintQuery, EventStore, iter_summaries
 
 __all__ = ["register"]
 
@@ -100,8 +100,8 @@ def _as_json(raised: list[Raised], as_of: _dt.datetime) -> str:
 def _run_tick(args: argparse.Namespace) -> int:
     from iso10002.cli._app import _existing_desk, _usage
 
-    if args.limit < 1:
-        raise _usage(f"--limit: must be at least 1, got {args.limit}")
+    if not 1 <= args.limit <= MAX_PAGE_SIZE:
+        raise _usage(f"--limit: must be from 1 to {MAX_PAGE_SIZE}, got {args.limit}")
     as_of = parse_instant("--as-of", args.as_of, "UTC") if args.as_of else None
     clock = None if as_of is None else FixedClock(as_of)
     with _existing_desk(args.db, sla=known_policies(), clock=clock) as desk:
