@@ -69,8 +69,9 @@ TEMPLATES.env.filters["when"] = _when
 class FailedLookups:
     """
     At most ``limit`` failed status look-ups per client address in ``window`` seconds, in this
-    process. A refused look-up is recorded as an access denial, a write: the limit stops a
-    public page from turning a stream of guesses into a stream of writes.
+    process. The desk records a refused look-up as an access denial once a minute per visitor
+    and complaint; a guesser who types a new address each time is a new visitor each time, so
+    this limit per client address keeps a public page from turning guesses into writes.
     """
 
     def __init__(self, limit: int = 10, window: float = 60.0) -> None:

@@ -55,8 +55,8 @@ CO, FL, IN, MG, AU, AD, SY = (
 
 EXPECTED: dict[Action, set[Role]] = {
     # commands
-    Action.RECEIVE: {CO, FL, MG},
-    Action.ACKNOWLEDGE: {FL, MG},
+    Action.RECEIVE: {CO, FL, MG, SY},
+    Action.ACKNOWLEDGE: {FL, MG, SY},
     Action.ASSESS: {MG},
     Action.CLASSIFY: {MG},
     Action.ASSIGN: {MG},
@@ -73,8 +73,8 @@ EXPECTED: dict[Action, set[Role]] = {
     Action.CLOSE: {MG},
     Action.WITHDRAW: {CO, FL, MG},
     Action.REOPEN: {MG},
-    Action.RECORD_SATISFACTION: {FL, MG},
-    Action.ANSWER_SURVEY: {CO, FL, MG},
+    Action.RECORD_SATISFACTION: {FL, MG, SY},
+    Action.ANSWER_SURVEY: {CO, FL, MG, SY},
     Action.PUT_ON_HOLD: {MG},
     Action.RELEASE_HOLD: {MG},
     Action.EXTEND_DEADLINE: {MG},

@@ -15,7 +15,7 @@ from .support import run
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "workflows"
 
 PHONE_DESK_TEXT = """\
-Workflow 'phone-desk' does not conform: 3 violations of 6 rules checked.
+Workflow 'phone-desk' does not conform: 4 violations of 7 rules checked.
 
   acknowledged           7.4   ok
   assessed               7.5   1 violation
@@ -23,6 +23,7 @@ Workflow 'phone-desk' does not conform: 3 violations of 6 rules checked.
   closure-reason         7.9   1 violation
   recourse               7.9   ok
   objectivity            4.7   ok
+  open-state-commands    7.3   1 violation
 
 1. assessed (7.5): 'decide' runs before the initial assessment was recorded; assess first, or give
    'decide' the assessment_recorded guard
@@ -39,6 +40,11 @@ Workflow 'phone-desk' does not conform: 3 violations of 6 rules checked.
    closure_justified documents why a complaint ends
    transition:     resolve_on_call (decided → closed)
    counterexample: receive → acknowledge → decide → resolve_on_call
+
+4. open-state-commands (7.3): open state 'decided' does not allow close, which the standard workflow
+   allows in every open state; add the state to those commands' sources, or add it with
+   Workflow.extend, which does
+   counterexample: receive → acknowledge → decide
 """
 
 
@@ -48,7 +54,7 @@ def test_the_standard_workflow_conforms(capsys: pytest.CaptureFixture[str]) -> N
     assert result.code == 0, result.err
     assert result.err == ""
     lines = result.out.splitlines()
-    assert lines[0] == "Workflow 'iso10002-standard' conforms: 0 violations of 6 rules checked."
+    assert lines[0] == "Workflow 'iso10002-standard' conforms: 0 violations of 7 rules checked."
     assert lines[2:] == [
         "  acknowledged           7.4   ok",
         "  assessed               7.5   ok",
@@ -56,6 +62,7 @@ def test_the_standard_workflow_conforms(capsys: pytest.CaptureFixture[str]) -> N
         "  closure-reason         7.9   ok",
         "  recourse               7.9   ok",
         "  objectivity            4.7   ok",
+        "  open-state-commands    7.3   ok",
     ]
 
 
@@ -83,7 +90,7 @@ def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(result.out)
     assert data["workflow"] == "phone-desk"
     assert data["ok"] is False
-    assert data["rules_checked"][0] == "acknowledged" and len(data["rules_checked"]) == 6
+    assert data["rules_checked"][0] == "acknowledged" and len(data["rules_checked"]) == 7
     assert data["violations"][0] == {
         "rule": "assessed",
         "clause": "7.5",
@@ -96,6 +103,7 @@ def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
         "assessed",
         "decision-communicated",
         "closure-reason",
+        "open-state-commands",
     ]
 
 

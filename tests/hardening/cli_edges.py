@@ -107,6 +107,7 @@ _WORKING = {
     "--retention": "fca",
     "--out": "{out}",
     "--complaints": "2",
+    "--delivered-before": "2026-03-03",
 }
 _FILES = {"cfpb": "{cfpb}", "csv": "{csv}", "json": "{json}"}
 
@@ -133,6 +134,8 @@ def _baseline(path: tuple[str, ...], parser: argparse.ArgumentParser) -> dict[st
         base["--standard"] = ""  # or a workflow file: the case that tests it drops this
     if path[0] == "erase":
         base["reference"] = "CMP-2026-000002"
+    if path == ("outbox", "retry"):
+        base["--all"] = ""
     return base
 
 

@@ -32,7 +32,7 @@ def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_cases_cover_every_command_and_kind_of_value() -> None:
-    commands = {c.argv[: 2 if c.argv[0] in ("sla", "import") else 1] for c in CASES}
+    commands = {c.argv[: 2 if c.argv[0] in ("sla", "import", "outbox") else 1] for c in CASES}
     assert commands == {path for path, _parser in leaves(build_parser())}
     values = {c.value for c in CASES}
     for needed in ("9999-12-31", "0001-01-01T00:00+00:00", "99999999999999999999", "\ud800"):

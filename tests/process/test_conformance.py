@@ -36,6 +36,7 @@ ALL_RULES = (
     "closure-reason",
     "recourse",
     "objectivity",
+    "open-state-commands",
 )
 STANDARD = standard_workflow()
 OPEN_STATES = tuple(s.name for s in STANDARD.states if not s.closed)
@@ -295,6 +296,7 @@ def test_rules_are_listed_in_report_order_with_unique_ids_and_clauses() -> None:
         "closure-reason": "7.9",
         "recourse": "7.9",
         "objectivity": "4.7",
+        "open-state-commands": "7.3",
     }
     assert all(r.description for r in RULES)
 

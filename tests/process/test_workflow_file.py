@@ -253,6 +253,7 @@ def test_the_example_files_load_and_are_judged() -> None:
         "assessed",
         "decision-communicated",
         "closure-reason",
+        "open-state-commands",
     ]
 
 

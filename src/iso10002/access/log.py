@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import datetime as _dt
 import threading
+from collections import OrderedDict
+
+import attrs
 
 from iso10002.errors import ValidationError
 from iso10002.model.denials import DenialRecord, check_denials_query
 from iso10002.ports.store import DenialStore, is_record_keeping_store
 
-__all__ = ["InMemoryAccessLog", "StoreAccessLog"]
+__all__ = ["InMemoryAccessLog", "RepeatedDenials", "StoreAccessLog"]
 
 
 class InMemoryAccessLog:
@@ -72,3 +75,60 @@ class StoreAccessLog:
 
     def __repr__(self) -> str:
         return f"StoreAccessLog({self.store!r})"
+
+
+_Kind = tuple[object, ...]
+
+
+class RepeatedDenials:
+    """
+    Which denials to write: the first of its kind in each ``window``, not every repeat.
+
+    A denial's kind is its actor (id and role), action, complaint and reason. A repeat within
+    ``window`` of the denial written is not written; it is counted, and the next denial of its
+    kind written after the window says how many were left out, in its reason. So a public page
+    whose visitor retries a refused look-up in a loop writes one row a minute, not one per
+    attempt, while the record still shows who was refused what, when it began and how often.
+
+    Only ``capacity`` kinds are remembered (the least recently refused are forgotten first);
+    a forgotten kind's next denial is written again, so memory bounds the saving, never the
+    record. Decided by each denial's own time (the desk's clock), in each process on its own.
+    """
+
+    def __init__(self, window: _dt.timedelta, *, capacity: int = 10_000) -> None:
+        if not isinstance(window, _dt.timedelta) or window < _dt.timedelta(0):
+            raise ValidationError(
+                "denial_window", f"expected a timedelta of 0 or more, got {window!r}"
+            )
+        self.window = window
+        self._capacity = capacity
+        self._lock = threading.Lock()
+        # kind -> (when the last one written was, repeats left out since)
+        self._seen: OrderedDict[_Kind, tuple[_dt.datetime, int]] = OrderedDict()
+
+    def admit(self, denial: DenialRecord) -> DenialRecord | None:
+        """The record to write for ``denial``, or ``None`` when it repeats one just written."""
+        if not self.window:
+            return denial
+        kind = (denial.actor_id, denial.role, denial.action, denial.complaint_id, denial.reason)
+        with self._lock:
+            held = self._seen.get(kind)
+            if held is not None and held[0] <= denial.at < held[0] + self.window:
+                self._seen[kind] = (held[0], held[1] + 1)
+                return None
+            self._seen[kind] = (denial.at, 0)
+            self._seen.move_to_end(kind)
+            if len(self._seen) > self._capacity:
+                self._seen.popitem(last=False)
+        if held is None or not held[1]:
+            return denial
+        since = held[0].astimezone(_dt.timezone.utc)
+        left_out = "1 repeat" if held[1] == 1 else f"{held[1]} repeats"
+        return attrs.evolve(
+            denial,
+            reason=f"{denial.reason} (and {left_out} from {since:%Y-%m-%d %H:%M:%S} UTC, "
+            "not recorded one by one)",
+        )
+
+    def __repr__(self) -> str:
+        return f"RepeatedDenials(window={self.window!r})"

@@ -203,9 +203,16 @@ DEFAULT_GRANTS: Mapping[Role, frozenset[Action]] = MappingProxyType(
                 Action.TICK,
             }
         ),
-        # Scheduled jobs: alerts, policy re-selection, retention, integrity checks, reports.
+        # Scheduled jobs: alerts, policy re-selection, retention, integrity checks, reports;
+        # and the systems that take complaints in and give feedback without a person at the
+        # desk: a web form receives and acknowledges, a survey tool records what complainants
+        # answered. The demo's histories show both.
         Role.SYSTEM: frozenset(
             {
+                Action.RECEIVE,
+                Action.ACKNOWLEDGE,
+                Action.RECORD_SATISFACTION,
+                Action.ANSWER_SURVEY,
                 Action.TICK,
                 Action.APPLY_POLICIES,
                 Action.PURGE_EXPIRED,

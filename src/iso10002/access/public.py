@@ -13,14 +13,16 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
+from zoneinfo import ZoneInfo
 
 import attrs
 
+from iso10002.errors import ValidationError
 from iso10002.model import _checks as check
+from iso10002.model.closure import closure_of
 from iso10002.model.complaint import Complaint
 from iso10002.model.events import (
     Acknowledged,
-    Closed,
     CommunicationRecorded,
     ComplaintReceived,
     DecisionCarriedOut,
@@ -95,8 +97,23 @@ class PublicDeadline:
     """A deadline the complainant was told of (the acknowledgement letter lists them)."""
 
     metric: str = attrs.field(validator=check.text)
+    """The timeliness metric's name, e.g. ``final_response``."""
     description: str = attrs.field(validator=check.text)
+    """What is due, in the policy's words."""
     due_at: _dt.datetime = attrs.field(validator=check.aware)
+    """The instant it falls due."""
+    day: _dt.date | None = attrs.field(default=None, validator=check.optional_instance(_dt.date))
+    """When ``due_at`` is the midnight that ends a day in the policy's time zone (a deadline
+    counted in days, due at the end of its last day): that last day. Show "by the end of
+    31 Jan 2027", not "01 Feb 2027 00:00", which reads as a day later than it is."""
+
+    @property
+    def text(self) -> str:
+        """When it is due, as people read it: ``31 Jan 2027`` for the end of a day, else
+        ``17 Feb 2027, 17:00 UTC``."""
+        if self.day is not None:
+            return f"end of {self.day:%d %b %Y}"
+        return f"{self.due_at.astimezone(_dt.timezone.utc):%d %b %Y, %H:%M} UTC"
 
 
 @attrs.frozen(kw_only=True)
@@ -159,8 +176,9 @@ class PublicView:
         lines.append(f"Received: {self.received_at.isoformat()}")
         if self.acknowledged_at is not None:
             lines.append(f"Acknowledged: {self.acknowledged_at.isoformat()}")
-        for deadline in self.deadlines:
-            lines.append(f"Due: {deadline.description} by {deadline.due_at.isoformat()}")
+        for d in self.deadlines:
+            when = d.due_at.isoformat() if d.day is None else f"the end of {d.day.isoformat()}"
+            lines.append(f"Due: {d.description} by {when}")
         if self.closed_at is not None:
             lines.append(f"Closed: {self.closed_at.isoformat()}")
         if self.withdrawn_at is not None:
@@ -229,8 +247,8 @@ def _entries(history: Iterable[Event]) -> list[PublicEntry]:  # noqa: PLR0912
         elif isinstance(p, ReferredExternally):
             text = f"Your complaint was referred to {p.body}."
             entry = PublicEntry(at=at, kind="referred", text=text)
-        elif isinstance(p, Closed):
-            text = f"We closed your complaint {_CLOSURES[p.reason]}."
+        elif (closed := closure_of(p)) is not None:  # by close, or a custom closing step
+            text = f"We closed your complaint {_CLOSURES[closed.reason]}."
             entry = PublicEntry(at=at, kind="closed", text=text)
         elif isinstance(p, Withdrawn):
             entry = PublicEntry(at=at, kind="withdrawn", text="The complaint was withdrawn.")
@@ -241,11 +259,25 @@ def _entries(history: Iterable[Event]) -> list[PublicEntry]:  # noqa: PLR0912
     return entries
 
 
-def _deadlines(report: SlaReport | None) -> tuple[PublicDeadline, ...]:
+def _last_day(due_at: _dt.datetime, zone: ZoneInfo) -> _dt.date | None:
+    """The day a deadline ends, when it falls at the midnight that ends it in ``zone``."""
+    local = due_at.astimezone(zone)
+    if local.time() != _dt.time(0):
+        return None
+    return local.date() - _dt.timedelta(days=1)
+
+
+def _deadlines(report: SlaReport | None, zone: str) -> tuple[PublicDeadline, ...]:
     if report is None:
         return ()
+    tz = ZoneInfo(zone)
     running = [
-        PublicDeadline(metric=m.metric, description=m.description, due_at=m.due_at)
+        PublicDeadline(
+            metric=m.metric,
+            description=m.description,
+            due_at=m.due_at,
+            day=_last_day(m.due_at, tz),
+        )
         for m in report.metrics
         if m.due_at is not None
         and m.stopped_at is None
@@ -260,12 +292,22 @@ def public_view(
     *,
     sla: SlaReport | None = None,
     statuses: Mapping[str, str] = PUBLIC_STATUSES,
+    zone: str = "UTC",
 ) -> PublicView:
     """
     The public view of ``complaint`` from its ``history`` (oldest first), with the running
     deadlines of ``sla`` if given, and the status in the words of ``statuses`` (state name to
     sentence; a state it lacks reads as being handled, or closed once the complaint is).
+    ``zone`` is the time zone of the policy's calendar: a deadline at its midnight is the end
+    of the day before (:attr:`PublicDeadline.day`).
+
+    Raises:
+        ValidationError: ``zone`` is not an IANA time zone.
     """
+    try:
+        ZoneInfo(zone)
+    except Exception as e:  # ZoneInfoNotFoundError, or ValueError for a malformed key
+        raise ValidationError("zone", f"{zone!r} is not an IANA time zone") from e
     entries = _entries(history)
     decision = None
     if complaint.decision_communicated_at is not None:
@@ -285,6 +327,6 @@ def public_view(
         closed_at=complaint.closed_at,
         withdrawn_at=complaint.withdrawn_at,
         decision=decision,
-        deadlines=_deadlines(sla) if complaint.is_open else (),
+        deadlines=_deadlines(sla, zone) if complaint.is_open else (),
         timeline=tuple(entries),
     )

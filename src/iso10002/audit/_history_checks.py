@@ -12,12 +12,12 @@ import datetime as _dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from iso10002.model.closure import closure_of
 from iso10002.model.complaint import Complaint
 from iso10002.model.events import (
     Acknowledged,
     Assessed,
     Assigned,
-    Closed,
     CommunicationRecorded,
     DeadlineExtended,
     DecisionCarriedOut,
@@ -148,7 +148,7 @@ def kept_informed(ctx: AuditContext, c: Complaint, history: Sequence[Event]) -> 
             if at - waiting_since > limit:
                 return False
             waiting_since = None if isinstance(p, DecisionCommunicated) else at
-        elif isinstance(p, (Closed, Withdrawn)):
+        elif isinstance(p, Withdrawn) or closure_of(p) is not None:
             if at - waiting_since > limit:
                 return False
             waiting_since = None
@@ -229,7 +229,7 @@ def decision_communicated(ctx: AuditContext, c: Complaint, history: Sequence[Eve
             decided_at = event.occurred_at
         elif isinstance(p, (DecisionCommunicated, Withdrawn)):
             decided_at = None
-        elif isinstance(p, Closed) and decided_at is not None:
+        elif closure_of(p) is not None and decided_at is not None:
             return False  # closed on a decision nobody told the complainant
     if c.decision is None:
         return None
@@ -267,7 +267,7 @@ def decision_carried_out(_: AuditContext, __: Complaint, history: Sequence[Event
             promises, carried_out = p.decision.promises_action, False
         elif isinstance(p, DecisionCarriedOut):
             carried_out = True
-        elif isinstance(p, Closed) and p.reason is ClosureReason.RESOLVED and promises:
+        elif (closed := closure_of(p)) and closed.reason is ClosureReason.RESOLVED and promises:
             applies = True
             if not carried_out:
                 return False
@@ -287,13 +287,13 @@ def closure_reason(ctx: AuditContext, _: Complaint, history: Sequence[Event]) ->
             communicated, reaction = None, None
         elif isinstance(p, ReactionRecorded):
             reaction = p.reaction
-        elif isinstance(p, Closed):
+        elif (closed := closure_of(p)) is not None:
             applies = True
-            if p.reason is ClosureReason.DUPLICATE and not p.duplicate_of:
+            if closed.reason is ClosureReason.DUPLICATE and not closed.duplicate_of:
                 return False
-            if p.reason is ClosureReason.RESOLVED and reaction is not Reaction.ACCEPTS:
+            if closed.reason is ClosureReason.RESOLVED and reaction is not Reaction.ACCEPTS:
                 return False
-            if p.reason is ClosureReason.NO_REPLY and (
+            if closed.reason is ClosureReason.NO_REPLY and (
                 communicated is None or event.occurred_at - communicated < ctx.no_reply_period
             ):
                 return False

@@ -26,6 +26,7 @@ from typing import TypeVar
 
 from iso10002 import (
     Channel,
+    Clock,
     ComplaintDesk,
     ComplaintQuery,
     Iso10002Error,
@@ -39,10 +40,12 @@ from iso10002.cli import (
     _audit,
     _conformance,
     _import,
+    _outbox,
     _privacy,
     _render,
     _report,
     _sla,
+    _tick,
     _verify,
 )
 from iso10002.cli._progress import Progress
@@ -130,10 +133,13 @@ def _midnight(day: _dt.date) -> _dt.datetime:
 
 
 @contextlib.contextmanager
-def _existing_desk(db: str, *, sla: SlaConfig | None = None) -> Iterator[ComplaintDesk]:
+def _existing_desk(
+    db: str, *, sla: SlaConfig | None = None, clock: Clock | None = None
+) -> Iterator[ComplaintDesk]:
     """
     A desk on the database at ``db``, which must exist: reading never creates one. ``sla``
-    gives the timeliness policies its complaints may have been evaluated with.
+    gives the timeliness policies its complaints may have been evaluated with; ``clock`` the
+    time the desk acts at (the system clock if omitted).
     """
     path = Path(db)
     if not path.exists():
@@ -144,7 +150,7 @@ def _existing_desk(db: str, *, sla: SlaConfig | None = None) -> Iterator[Complai
     if not path.is_file():
         raise CliError(f"{db} is not a database file")
     with SQLiteEventStore(path) as store:
-        yield ComplaintDesk(store, sla=sla)
+        yield ComplaintDesk(store, sla=sla, clock=clock)
 
 
 def _print_json(data: object) -> None:
@@ -437,6 +443,8 @@ def build_parser() -> argparse.ArgumentParser:
     _report.register(add, database=database)
     _verify.register(add, database=database)
     _privacy.register(add, database=database)
+    _tick.register(add, database=database, text_or_json=text_or_json)
+    _outbox.register(add, database=database, text_or_json=text_or_json)
     return parser
 
 

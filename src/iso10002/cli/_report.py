@@ -14,7 +14,7 @@ import datetime as _dt
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
-from iso10002.monitoring.buckets import BUCKETS
+from iso10002.monitoring.buckets import AUTO, BUCKETS
 from iso10002.monitoring.kpis import compute_kpis
 from iso10002.monitoring.render import report_to_html, report_to_json, report_to_markdown
 from iso10002.monitoring.report import KpiReport
@@ -35,17 +35,6 @@ def _zone(name: str) -> ZoneInfo:
         raise _usage(f"--zone: {name!r} is not an IANA time zone") from e
 
 
-def _auto_bucket(days: int) -> str:
-    """A bucket that gives a readable trend: a handful to a few dozen points."""
-    if days <= 14:
-        return "day"
-    if days <= 120:
-        return "week"
-    if days <= 3 * 366:
-        return "month"
-    return "quarter"
-
-
 def _run_report(args: argparse.Namespace) -> int:
     from iso10002.cli._app import _existing_desk, _usage
     from iso10002.cli._audit import _period, _write
@@ -55,13 +44,12 @@ def _run_report(args: argparse.Namespace) -> int:
     zone = _zone(args.zone)
     with _existing_desk(args.db) as desk:
         first, end = _period(args, desk.store)
-        bucket = _auto_bucket((end - first).days) if args.bucket == "auto" else args.bucket
         report = compute_kpis(
             desk.store,
             start=_midnight(first, zone),
             end=_midnight(end, zone),
             zone=args.zone,
-            bucket=bucket,
+            bucket=args.bucket,
             customers=args.customers,
             recurring_threshold=args.recurring,
         )
@@ -107,8 +95,8 @@ def register(
     report.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
     report.add_argument(
         "--bucket",
-        choices=("auto", *BUCKETS),
-        default="auto",
+        choices=(AUTO, *BUCKETS),
+        default=AUTO,
         help="the trend's bucket (default: auto: days up to 14 days, weeks up to 120, months "
         "up to 3 years, then quarters)",
     )

@@ -12,7 +12,7 @@ from typing import NoReturn
 
 import attrs
 
-from iso10002.access.log import InMemoryAccessLog, StoreAccessLog
+from iso10002.access.log import InMemoryAccessLog, RepeatedDenials, StoreAccessLog
 from iso10002.access.policy import AccessDecision, Authorizer
 from iso10002.desk._loading import ComplaintKey, DeskBase
 from iso10002.errors import Iso10002Error, PermissionDenied, ValidationError
@@ -34,6 +34,8 @@ _NO_ACTOR = AccessDecision.deny("access control needs the actor of every query")
 
 class AccessGate(DeskBase):
     """Asking the authorizer, recording denials, narrowing listings."""
+
+    _repeats: RepeatedDenials
 
     def authorize(
         self, actor: Actor | None, action: Action, key: ComplaintKey | None = None
@@ -97,7 +99,11 @@ class AccessGate(DeskBase):
     def _deny(
         self, actor: Actor | None, action: Action, complaint: Complaint | None, reason: str
     ) -> NoReturn:
-        """Record the denial (logger ``iso10002.access`` and the access log), then raise."""
+        """
+        Record the denial (logger ``iso10002.access`` and the access log), then raise. A
+        repeat within the desk's ``denial_window`` is logged and counted, not written
+        (:class:`~iso10002.access.log.RepeatedDenials`).
+        """
         denial = DenialRecord(
             at=self.clock.now(),
             actor_id=None if actor is None else actor.id,
@@ -115,8 +121,11 @@ class AccessGate(DeskBase):
             reason=reason,
         )
         _access_logger.warning("%s", error)
+        written = self._repeats.admit(denial)
+        if written is None:
+            raise error  # a repeat of a denial just recorded: counted, not written again
         try:
-            self.access_log.record(denial)
+            self.access_log.record(written)
         except Iso10002Error as e:
             # Refuse all the same: a denial that cannot be recorded is still a denial.
             _access_logger.error("the denial could not be recorded in the access log: %s", e)

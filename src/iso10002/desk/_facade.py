@@ -20,11 +20,13 @@ The desk is assembled from one part per concern, each a module of this package:
 
 from __future__ import annotations
 
+import datetime as _dt
 import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Iterable
 
+from iso10002.access.log import RepeatedDenials
 from iso10002.access.policy import Authorizer
 from iso10002.clock import Clock, SystemClock
 from iso10002.desk._access import access_of
@@ -48,10 +50,13 @@ from iso10002.process.workflow import Workflow
 from iso10002.sla.config import SlaConfig
 from iso10002.storage.memory import InMemoryEventStore
 
-__all__ = ["DEFAULT_CONFLICT_RETRIES", "ComplaintDesk"]
+__all__ = ["DEFAULT_CONFLICT_RETRIES", "DEFAULT_DENIAL_WINDOW", "ComplaintDesk"]
 
 DEFAULT_CONFLICT_RETRIES = 10
 """How many times a command is retried after a concurrency conflict unless the desk says."""
+
+DEFAULT_DENIAL_WINDOW = _dt.timedelta(minutes=1)
+"""A repeat of a denial within this time of the one recorded is counted, not written."""
 
 
 class ComplaintDesk(
@@ -83,6 +88,11 @@ class ComplaintDesk(
             (:class:`~iso10002.errors.ConcurrencyConflict`), before the conflict is raised; 0
             raises the first. Each retry runs every check again on the fresh state, so it is
             safe; a command given ``expected_version`` is never retried.
+        denial_window: a denial that repeats one recorded less than this long before (the
+            same actor, action, complaint and reason) is logged and counted but not written
+            again; the next one written after the window says how many were left out. One a
+            minute by default, so that a visitor refused in a loop does not turn reads into a
+            stream of writes; ``timedelta(0)`` writes every denial.
 
     Every command takes the acting :class:`~iso10002.Actor` first, returns the complaint as it
     is after the command, and writes nothing if it raises. Every query takes the actor as the
@@ -112,6 +122,7 @@ class ComplaintDesk(
         authorizer: Authorizer | None = None,
         access_log: AccessLog | None = None,
         conflict_retries: int = DEFAULT_CONFLICT_RETRIES,
+        denial_window: _dt.timedelta = DEFAULT_DENIAL_WINDOW,
     ) -> None:
         if isinstance(conflict_retries, bool) or not isinstance(conflict_retries, int):
             raise ValidationError(
@@ -123,6 +134,7 @@ class ComplaintDesk(
         self.store = store if store is not None else InMemoryEventStore()
         check_store(self.store, {Capability.KPI: KpiSource})
         self.authorizer, self.access_log = access_of(self.store, authorizer, access_log)
+        self._repeats = RepeatedDenials(denial_window)
         if notifications is not None:
             if not callable(notifications):
                 raise ValidationError(

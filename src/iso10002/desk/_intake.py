@@ -5,10 +5,16 @@ and authorized before a reference number is used up.
 
 A client key makes intake idempotent: receiving again with the key of a complaint already
 recorded, and the same content, is a replay that returns that complaint and writes nothing, even
-when two writers race; the same key with different content is refused
+when two writers race. Submissions of one key through one desk take turns, so threads replay
+without using up a reference number; a writer in another process that loses the race finds the
+key again right before it allocates a number, or, when it lost at the append, replays without
+allocating another; the same key with different content is refused
 (:class:`~iso10002.errors.ClientKeyReused`). "The same content" compares what the caller gave
 with what was stored for the key, leaving out what the desk fills itself: the reference and the
 time of receipt, unless the caller gave them.
+
+Automatic numbering skips a reference that a caller's ``reference=`` already took, and tries
+the next number when another writer takes the one allocated before the append.
 """
 
 from __future__ import annotations
@@ -35,7 +41,13 @@ from iso10002.model.values import (
     ProductOrService,
 )
 
-__all__ = ["Intake", "IntakeResult"]
+__all__ = ["MAX_TAKEN_REFERENCES", "Intake", "IntakeResult"]
+
+MAX_TAKEN_REFERENCES = 1000
+"""How many taken references in a row automatic numbering skips before it gives up."""
+
+_CLIENT_KEYS = uuid.UUID("6f1d3c52-9a43-4c1e-8a0e-3a2f5e7b9c10")
+"""The namespace of the writer locks that make one desk's submissions of a key take turns."""
 
 
 @attrs.frozen(kw_only=True)
@@ -173,33 +185,73 @@ class Intake(CommandPath):
             *(("received_at",) if received_at is None else ()),
             *(("reference",) if reference is None else ()),
         )
-        if client_key is not None:
+        if client_key is None:
+            return self._create(actor, payload, now, auto=reference is None)
+        # Submissions of one key through this desk take turns, so that threads sharing the
+        # desk replay the first one's complaint instead of racing it for a reference number.
+        with self._writing(_client_key_lock(client_key)):
             replay = self._replay(actor, client_key, payload, filled)
             if replay is not None:
                 return replay
+            try:
+                return self._create(actor, payload, now, auto=reference is None, key=client_key)
+            except DuplicateKeyError as e:
+                if e.key != "client key":
+                    raise
+                # Another process received the same complaint between our check and append:
+                # replay it, without allocating a number again.
+                replay = self._replay(actor, client_key, payload, filled)
+                if replay is None:  # pragma: no cover - the store just said the key is taken
+                    raise
+                return replay
+
+    def _create(
+        self,
+        actor: Actor,
+        payload: ComplaintReceived,
+        now: _dt.datetime,
+        *,
+        auto: bool,
+        key: str | None = None,
+    ) -> IntakeResult:
+        """
+        Record a new complaint with ``payload``; ``auto``: number it, skipping references
+        already taken (by a caller's ``reference=``) and retrying with the next number when
+        another writer takes the one allocated before the append.
+        """
         if self.authorizer is not None:
             # Asked about the complaint as it would be recorded, before a reference is used up.
             self._authorize(actor, Action.RECEIVE, self._provisional(payload, actor, now), new=True)
-        if reference is None:
-            year = payload.received_at.astimezone(_dt.timezone.utc).year
-            number = self.store.next_number(self.references.scope(year))
-            payload = attrs.evolve(payload, reference=self.references.format(year, number))
-        event = self._first_event(payload, actor, now)
-        complaint = apply(None, event)
-        new = [event]
-        complaint = reselect(self._sla_in_force, complaint, new, actor, now)
-        history = tuple(new)
-        try:
-            self._append(complaint, new, 0, history, now)
-        except DuplicateKeyError as e:
-            if e.key == "client key" and client_key is not None:
-                # Another writer received the same complaint between our check and append.
-                replay = self._replay(actor, client_key, payload, filled)
-                if replay is not None:
-                    return replay
-            raise
-        self._remember(complaint, history)
-        return IntakeResult(complaint=complaint, created=True)
+        if key is not None and self.store.id_for_client_key(key) is not None:
+            # Received by another process since the first look: no number is used up for it.
+            raise DuplicateKeyError("client key", key)
+        for _ in range(MAX_TAKEN_REFERENCES):
+            if auto:
+                payload = attrs.evolve(payload, reference=self._free_reference(payload))
+            event = self._first_event(payload, actor, now)
+            complaint = apply(None, event)
+            new = [event]
+            complaint = reselect(self._sla_in_force, complaint, new, actor, now)
+            history = tuple(new)
+            try:
+                self._append(complaint, new, 0, history, now)
+            except DuplicateKeyError as e:
+                if auto and e.key == "reference":
+                    continue  # taken between our look and our append: the next number
+                raise
+            self._remember(complaint, history)
+            return IntakeResult(complaint=complaint, created=True)
+        raise _no_free_reference(payload.reference)
+
+    def _free_reference(self, payload: ComplaintReceived) -> str:
+        """The next number of the year of receipt whose reference no complaint has."""
+        year = payload.received_at.astimezone(_dt.timezone.utc).year
+        scope = self.references.scope(year)
+        for _ in range(MAX_TAKEN_REFERENCES):
+            candidate = self.references.format(year, self.store.next_number(scope))
+            if self.store.id_for_reference(candidate) is None:
+                return candidate
+        raise _no_free_reference(candidate)
 
     def _replay(
         self,
@@ -259,3 +311,18 @@ def _differences(
         for field in attrs.fields(ComplaintReceived)
         if field.name not in filled and getattr(stored, field.name) != getattr(given, field.name)
     )
+
+
+def _client_key_lock(client_key: str) -> uuid.UUID:
+    """The writer lock of a client key: a name-based id no complaint id will ever be."""
+    return uuid.uuid5(_CLIENT_KEYS, client_key)
+
+
+def _no_free_reference(last: str) -> DuplicateKeyError:
+    error = DuplicateKeyError("reference", last)
+    message = (
+        f"no free reference: {MAX_TAKEN_REFERENCES} numbers in a row, up to {last!r}, are "
+        "already used by other complaints; check the store's reference counter"
+    )
+    error.args = (message,)
+    return error

@@ -89,5 +89,9 @@ class Queries(AccessGate):
         self._authorize(actor, Action.PUBLIC_VIEW, complaint)
         # The history as far as the state just loaded, should a command have appended since.
         history = self.store.read(complaint.id)[: complaint.version]
-        report = sla_report(self._sla_in_force, complaint, history, self.clock.now())
-        return public_view(complaint, history, sla=report)
+        sla = self._sla_in_force
+        report = sla_report(sla, complaint, history, self.clock.now())
+        # The deadlines are shown in the zone of the calendar that governs them.
+        policy = None if report is None or sla is None else sla.current(history)
+        zone = "UTC" if policy is None else policy.calendar.zone
+        return public_view(complaint, history, sla=report, zone=zone)

@@ -17,14 +17,19 @@ __all__ = [
     "ANOMALY_HISTORY",
     "ANOMALY_MIN_HISTORY",
     "ANOMALY_SIGMAS",
+    "AUTO",
     "BUCKETS",
     "Bucket",
     "anomalies",
+    "auto_bucket",
     "buckets",
 ]
 
 BUCKETS = ("day", "week", "month", "quarter")
 """The bucket sizes a trend can use."""
+
+AUTO = "auto"
+"""Not a size: asks :func:`auto_bucket` to choose one for the period."""
 
 ANOMALY_HISTORY = 6
 """How many earlier buckets give a bucket's expected value."""
@@ -80,6 +85,24 @@ def _utc(local: _dt.datetime) -> _dt.datetime:
     # Wall-clock arithmetic in the zone, then the instant: midnight in a DST gap resolves
     # forward, as zoneinfo does for a nonexistent time with fold=0.
     return local.astimezone(_dt.timezone.utc)
+
+
+def auto_bucket(start: _dt.datetime, end: _dt.datetime, zone: str) -> str:
+    """
+    The bucket ``auto`` stands for over ``[start, end)``, counted in days of ``zone``: a
+    handful to a few dozen points in the trend. Days up to 14 days, weeks up to 120, months up
+    to three years, then quarters. The command line's ``--bucket auto`` and
+    ``compute_kpis(bucket="auto")`` both ask here.
+    """
+    tz = ZoneInfo(zone)
+    days = (end.astimezone(tz).date() - start.astimezone(tz).date()).days
+    if days <= 14:
+        return "day"
+    if days <= 120:
+        return "week"
+    if days <= 3 * 366:
+        return "month"
+    return "quarter"
 
 
 def buckets(start: _dt.datetime, end: _dt.datetime, zone: str, size: str) -> tuple[Bucket, ...]:

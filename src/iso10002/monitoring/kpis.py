@@ -22,7 +22,7 @@ from iso10002.model.complaint import Complaint, ComplaintSummary
 from iso10002.model.fact_row import FactRow, micros, row_of
 from iso10002.model.values import Money
 from iso10002.monitoring._cohorts import Cohorts, hours
-from iso10002.monitoring.buckets import BUCKETS, anomalies, buckets
+from iso10002.monitoring.buckets import AUTO, BUCKETS, anomalies, auto_bucket, buckets
 from iso10002.monitoring.report import (
     Change,
     Count,
@@ -124,7 +124,8 @@ def _check(
     bucket: str,
     customers: int | None,
     threshold: int,
-) -> None:
+) -> str:
+    """Check the settings; return the bucket to use (``auto`` resolved for the period)."""
     for name, value in (("start", start), ("end", end)):
         if not isinstance(value, _dt.datetime) or value.utcoffset() is None:
             raise ValidationError(name, f"must be an aware datetime, got {value!r}")
@@ -140,8 +141,10 @@ def _check(
             f"the period from {start.isoformat()} to {end.isoformat()} and the one before it "
             f"must lie inside years 1 to 9999, with {_MARGIN.days} days to spare",
         ) from None
-    if bucket not in BUCKETS:
-        raise ValidationError("bucket", f"must be one of {', '.join(BUCKETS)}, got {bucket!r}")
+    if bucket not in BUCKETS and bucket != AUTO:
+        raise ValidationError(
+            "bucket", f"must be one of {', '.join(BUCKETS)} or {AUTO}, got {bucket!r}"
+        )
     try:
         ZoneInfo(zone)
     except Exception as e:  # ZoneInfoNotFoundError, or ValueError for a malformed key
@@ -154,6 +157,7 @@ def _check(
         raise ValidationError(
             "recurring_threshold", f"must be an integer of at least 2, got {threshold!r}"
         )
+    return auto_bucket(start, end, zone) if bucket == AUTO else bucket
 
 
 Fill = Callable[[Cohorts, Cohorts], None]
@@ -177,8 +181,7 @@ def kpis_from_rows(
     ``rows`` must hold every complaint received before ``end`` that was open at, or closed
     after, the start of the previous period; others are ignored.
     """
-
-    _check(
+    bucket = _check(
         start=start,
         end=end,
         zone=zone,
@@ -327,7 +330,9 @@ def compute_kpis(
 
     Args:
         zone: the IANA zone in which trend buckets begin.
-        bucket: ``day``, ``week``, ``month`` or ``quarter``.
+        bucket: ``day``, ``week``, ``month`` or ``quarter``; ``auto`` chooses one for the
+            period's length (:func:`~iso10002.monitoring.buckets.auto_bucket`), as the
+            command line's ``--bucket auto`` does.
         calendar: also measure times to acknowledge and to respond in its open time.
         customers: the number of customers (or accounts), for complaints per 1,000.
         recurring_threshold: how many complaints with one root cause make it recurring.
@@ -340,7 +345,7 @@ def compute_kpis(
             answer does not fit its survey's definition.
         StorageError: the store failed.
     """
-    _check(
+    bucket = _check(
         start=start,
         end=end,
         zone=zone,

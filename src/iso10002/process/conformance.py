@@ -37,6 +37,7 @@ not asked for it again. A communicated decision is judged at every entry into a 
 
 from __future__ import annotations
 
+import functools
 from collections import deque
 from collections.abc import Iterable, Iterator
 
@@ -44,6 +45,7 @@ import attrs
 
 from iso10002.errors import ValidationError
 from iso10002.process.guard_probes import guarantees
+from iso10002.process.standard import standard_workflow
 from iso10002.process.workflow import RECEIVE, Transition, Workflow
 
 __all__ = ["RULES", "ConformanceReport", "Rule", "Violation", "check_conformance"]
@@ -106,6 +108,16 @@ RULES: tuple[Rule, ...] = (
         description=(
             "'assign', 'start_investigation' and 'decide' carry the objectivity guard: "
             "nobody the complaint is about handles it."
+        ),
+    ),
+    Rule(
+        id="open-state-commands",
+        clause="7.3",
+        description=(
+            "Every open state allows the commands that the standard workflow allows in every "
+            "open state ('close', 'withdraw', 'assign', 'add_note', ...), of those the workflow "
+            "has: a complaint is tracked, reassigned, closed or withdrawn wherever it stands. "
+            "Workflow.extend gives new open states these commands."
         ),
     ),
 )
@@ -333,6 +345,7 @@ class _Checker:
                     parents[nxt] = (node, step.transition.command)
                     queue.append(nxt)
         self.unreachable_steps(fired)
+        self.open_state_commands()
         # Within a rule, in the order found: shortest counterexample first.
         ordered = sorted(enumerate(self.order), key=lambda ik: (_RULE_ORDER[ik[1][0]], ik[0]))
         return tuple(self.found[key] for _, key in ordered)
@@ -347,6 +360,31 @@ class _Checker:
                 step = _Step(index=index, transition=t, source=source, target=t.target or source)
                 for found in self.definition_rules(step):
                     self.record(found, (*paths[source], t.command), step)
+
+    def open_state_commands(self) -> None:
+        """Open states that lack a command every open state of the standard workflow has."""
+        rule = "open-state-commands"
+        if rule not in self.rules:
+            return
+        sources: dict[str, set[str]] = {}
+        for t in self.workflow.transitions:
+            sources.setdefault(t.command, set()).update(t.sources)
+        expected = [c for c in _any_open_state_commands() if c in sources]
+        paths = self.plain_paths()
+        for index, state in enumerate(self.workflow.states):
+            missing = [c for c in expected if not state.closed and state.name not in sources[c]]
+            if not missing:
+                continue
+            self.found[(rule, index)] = Violation(
+                rule=rule,
+                message=(
+                    f"open state {state.name!r} does not allow {', '.join(missing)}, which the "
+                    "standard workflow allows in every open state; add the state to those "
+                    "commands' sources, or add it with Workflow.extend, which does"
+                ),
+                path=paths.get(state.name, (RECEIVE,)),
+            )
+            self.order.append((rule, index))
 
     def plain_paths(self) -> dict[str, tuple[str, ...]]:
         paths: dict[str, tuple[str, ...]] = {self.workflow.initial: (RECEIVE,)}
@@ -443,6 +481,17 @@ class _Checker:
                     "may be assigned to it, investigate it or decide it"
                 ),
             )
+
+
+@functools.cache
+def _any_open_state_commands() -> tuple[str, ...]:
+    """The commands the standard workflow allows in every one of its open states."""
+    standard = standard_workflow()
+    opened = {s.name for s in standard.states if not s.closed}
+    sources: dict[str, set[str]] = {}
+    for t in standard.transitions:
+        sources.setdefault(t.command, set()).update(t.sources)
+    return tuple(c for c in standard.commands if opened <= sources.get(c, set()))
 
 
 def _selected(rules: Iterable[str] | None) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
+from iso10002.model.closure import closure_of
 from iso10002.model.events import Assigned, Closed, DecisionCommunicated, StepRecorded
 from iso10002.model.values import ClosureReason, Outcome, Reaction
 from iso10002.process.workflow import Guard, GuardContext
@@ -181,7 +182,7 @@ def closure_justified(no_reply_period: _dt.timedelta) -> Guard:
 
     def check(ctx: GuardContext) -> str | None:
         c = ctx.complaint
-        payload = _closing(ctx.payload)
+        payload = closure_of(ctx.payload)
         if payload is None:
             return f"{ctx.command} needs a closure reason"
         reason = payload.reason
@@ -217,12 +218,3 @@ def closure_justified(no_reply_period: _dt.timedelta) -> Guard:
         check=check,
         reads_payloads=(Closed, StepRecorded),
     )
-
-
-def _closing(payload: object) -> Closed | None:
-    """The closure a payload records: a ``Closed``, or a custom closing step's reason."""
-    if isinstance(payload, Closed):
-        return payload
-    if isinstance(payload, StepRecorded) and payload.closure_reason is not None:
-        return Closed(reason=payload.closure_reason, duplicate_of=payload.duplicate_of)
-    return None

@@ -1,0 +1,203 @@
+"""
+Reference numbers at intake: automatic numbering skips a reference a caller already took, and
+duplicate submissions racing each other use up as few numbers as the store allows (none
+between threads of one desk).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from iso10002 import (
+    ComplaintDesk,
+    DuplicateKeyError,
+    FixedClock,
+    InMemoryEventStore,
+    SQLiteEventStore,
+)
+from iso10002.desk import IntakeResult, _intake
+from tests.access.support import SETUP, START
+from tests.desk.test_intake import FORM
+
+PLAIN = {k: v for k, v in FORM.items() if k != "client_key"}
+
+
+def ref(n: int) -> str:
+    return f"CMP-{START.year}-{n:06d}"
+
+
+def number(reference: str) -> int:
+    return int(reference.rsplit("-", 1)[1])
+
+
+@pytest.fixture(name="clock")
+def _clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture(name="store", params=["memory", "sqlite"])
+def _store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
+    if request.param == "memory":
+        yield InMemoryEventStore()
+        return
+    with SQLiteEventStore(tmp_path / "complaints.db", synchronous="OFF") as store:
+        yield store
+
+
+def test_automatic_numbering_skips_a_reference_a_caller_took(
+    store: InMemoryEventStore, clock: FixedClock
+) -> None:
+    desk = ComplaintDesk(store, clock=clock)
+    desk.receive(SETUP, **PLAIN, reference=ref(1))  # type: ignore[arg-type]
+    desk.receive(SETUP, **PLAIN, reference=ref(3))  # type: ignore[arg-type]
+
+    numbered = [desk.receive(SETUP, **PLAIN).reference for _ in range(3)]  # type: ignore[arg-type]
+
+    assert numbered == [ref(2), ref(4), ref(5)]
+
+
+def test_a_reference_taken_through_another_desk_on_the_file_is_skipped(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    path = tmp_path / "shared.db"
+    with SQLiteEventStore(path) as one, SQLiteEventStore(path) as two:
+        first, second = ComplaintDesk(one, clock=clock), ComplaintDesk(two, clock=clock)
+        second.receive(SETUP, **PLAIN, reference=ref(2))  # type: ignore[arg-type]
+
+        assert first.receive(SETUP, **PLAIN).reference == ref(1)  # type: ignore[arg-type]
+        assert first.receive(SETUP, **PLAIN).reference == ref(3)  # type: ignore[arg-type]
+
+
+class LateReferences(SQLiteEventStore):
+    """A store that does not see the references another writer takes until it appends."""
+
+    def id_for_reference(self, reference: str):  # type: ignore[no-untyped-def]
+        return None
+
+
+def test_a_reference_taken_between_the_look_and_the_append_takes_the_next_number(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    path = tmp_path / "late.db"
+    with SQLiteEventStore(path) as one, LateReferences(path) as late:
+        ComplaintDesk(one, clock=clock).receive(SETUP, **PLAIN, reference=ref(1))  # type: ignore[arg-type]
+
+        made = ComplaintDesk(late, clock=clock).receive(SETUP, **PLAIN)  # type: ignore[arg-type]
+
+        assert made.reference == ref(2)
+
+
+def test_numbering_gives_up_after_a_long_run_of_taken_references(
+    clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_intake, "MAX_TAKEN_REFERENCES", 3)
+    desk = ComplaintDesk(clock=clock)
+    for n in (1, 2, 3):
+        desk.receive(SETUP, **PLAIN, reference=ref(n))  # type: ignore[arg-type]
+
+    with pytest.raises(DuplicateKeyError) as caught:
+        desk.receive(SETUP, **PLAIN)  # type: ignore[arg-type]
+
+    assert (caught.value.key, caught.value.value) == ("reference", ref(3))
+    assert str(caught.value) == (
+        f"no free reference: 3 numbers in a row, up to '{ref(3)}', are already used by other "
+        "complaints; check the store's reference counter"
+    )
+    assert desk.query().total == 3
+
+
+def test_a_given_reference_that_is_taken_is_still_refused(
+    store: InMemoryEventStore, clock: FixedClock
+) -> None:
+    desk = ComplaintDesk(store, clock=clock)
+    desk.receive(SETUP, **PLAIN, reference=ref(1))  # type: ignore[arg-type]
+
+    with pytest.raises(DuplicateKeyError) as caught:
+        desk.receive(SETUP, **PLAIN, reference=ref(1))  # type: ignore[arg-type]
+
+    assert str(caught.value) == f"reference '{ref(1)}' is already used by another complaint"
+
+
+def _submit_at_once(
+    desks: list[ComplaintDesk], threads_per_desk: int, form: dict[str, object]
+) -> list[IntakeResult]:
+    barrier = threading.Barrier(len(desks) * threads_per_desk)
+    results: list[IntakeResult] = []
+    lock = threading.Lock()
+
+    def submit(desk: ComplaintDesk) -> None:
+        barrier.wait()
+        result = desk.receive_or_replay(SETUP, **form)  # type: ignore[arg-type]
+        with lock:
+            results.append(result)
+
+    workers = [
+        threading.Thread(target=submit, args=(desk,))
+        for desk in desks
+        for _ in range(threads_per_desk)
+    ]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return results
+
+
+def test_threads_of_one_desk_submitting_one_form_use_up_one_number(
+    store: InMemoryEventStore, clock: FixedClock
+) -> None:
+    desk = ComplaintDesk(store, clock=clock)
+
+    results = _submit_at_once([desk], 8, FORM)
+
+    assert sum(r.created for r in results) == 1
+    assert {r.complaint.reference for r in results} == {ref(1)}
+    assert desk.receive(SETUP, **PLAIN).reference == ref(2)  # type: ignore[arg-type]
+
+
+def test_two_desks_on_one_file_store_one_complaint_and_waste_at_most_one_number(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    path = tmp_path / "race.db"
+    with SQLiteEventStore(path) as one, SQLiteEventStore(path) as two:
+        desks = [ComplaintDesk(one, clock=clock), ComplaintDesk(two, clock=clock)]
+        for round_ in range(5):
+            results = _submit_at_once(desks, 4, {**FORM, "client_key": f"form-{round_}"})
+
+            assert sum(r.created for r in results) == 1
+            assert len({r.complaint.reference for r in results}) == 1
+            taken = number(results[0].complaint.reference)
+            follow = number(desks[0].receive(SETUP, **PLAIN).reference)  # type: ignore[arg-type]
+            # Each desk allocates at most once per key: the winner's number, and at most one
+            # that the losing desk drew before the winner's append landed.
+            assert follow - taken <= 2
+
+
+class SlowToSeeKeys(SQLiteEventStore):
+    """A store whose first look for a client key misses a complaint just received elsewhere."""
+
+    missed = False
+
+    def id_for_client_key(self, client_key: str):  # type: ignore[no-untyped-def]
+        if not self.missed:
+            self.missed = True
+            return None
+        return super().id_for_client_key(client_key)
+
+
+def test_a_key_received_elsewhere_since_the_first_look_uses_up_no_number(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    path = tmp_path / "late-key.db"
+    with SQLiteEventStore(path) as one, SlowToSeeKeys(path) as slow:
+        winner = ComplaintDesk(one, clock=clock).receive(SETUP, **FORM)  # type: ignore[arg-type]
+        desk = ComplaintDesk(slow, clock=clock)
+
+        result = desk.receive_or_replay(SETUP, **FORM)  # type: ignore[arg-type]
+
+        assert not result.created and result.complaint == winner
+        assert desk.receive(SETUP, **PLAIN).reference == ref(2)  # type: ignore[arg-type]
