@@ -19,11 +19,21 @@ import sys
 import time
 from collections.abc import Callable
 
-from iso10002 import ComplaintDesk, DueAt, FixedClock, InMemoryEventStore, Metric, On, Target, Unit
+from iso10002 import (
+    Channel,
+    ComplaintDesk,
+    DueAt,
+    FixedClock,
+    InMemoryEventStore,
+    Metric,
+    On,
+    Target,
+    Unit,
+)
 from iso10002.sla import SlaConfig, SlaPolicy, evaluate, preset
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
-from bench_lifecycle import EVENTS_PER_LIFECYCLE, START, lifecycle
+from bench_lifecycle import ANN, EVENTS_PER_LIFECYCLE, HANDLER, START, lifecycle
 
 
 def policy() -> SlaPolicy:
@@ -68,6 +78,31 @@ def run(n: int, make: Callable[[], ComplaintDesk]) -> tuple[float, ComplaintDesk
     return time.perf_counter() - t0, desk
 
 
+def per_command(desk: ComplaintDesk, length: int, complaints: int, notes: int) -> float:
+    """
+    Seconds per note added to open complaints whose history already holds ``length`` events,
+    ``notes`` notes on each of ``complaints`` complaints, the clock moving a minute a note.
+    """
+    clock = desk.clock
+    assert isinstance(clock, FixedClock)
+    ids = []
+    for i in range(complaints):
+        c = desk.receive(
+            HANDLER, complainant=ANN, channel=Channel.EMAIL, description=f"Long history {i}"
+        )
+        desk.acknowledge(c.id, HANDLER, channel=Channel.EMAIL)
+        while desk.get(c.id).version < length:
+            clock.advance(dt.timedelta(minutes=1))
+            desk.add_note(c.id, HANDLER, "Still looking into it.")
+        ids.append(c.id)
+    t0 = time.perf_counter()
+    for _ in range(notes):
+        for cid in ids:
+            clock.advance(dt.timedelta(minutes=1))
+            desk.add_note(cid, HANDLER, "Still looking into it.")
+    return (time.perf_counter() - t0) / (notes * complaints)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the comparison and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
@@ -94,6 +129,12 @@ def main(argv: list[str] | None = None) -> int:
         rate = args.complaints / seconds
         print(f"  {label:<26} {rate:10,.0f} lifecycles/s {rate * events:10,.0f} events/s")
     print(f"  ratio with / without: {base / ours:.2f}")
+
+    short = per_command(timed_desk(), 8, 50, 20)
+    long = per_command(timed_desk(), 200, 50, 20)
+    print(f"  a note on an 8-event history, 4 metrics: {short * 1e6:8.1f} µs per command")
+    print(f"  a note on a 200-event history, 4 metrics: {long * 1e6:7.1f} µs per command")
+    print(f"  ratio 200 / 8 events: {long / short:.2f}")
 
     summaries = desk.query(limit=1).items
     history = desk.history(summaries[0].id)
