@@ -51,7 +51,7 @@ from iso10002.model.events import Event, SurveyAnswered
 from iso10002.model.fact_row import FactRow
 from iso10002.model.outbox import OutboxEntry, OutboxQuery, OutboxRecord, OutboxState
 from iso10002.model.subject import SubjectMatch
-from iso10002.model.values import Actor, ComplaintId
+from iso10002.model.values import ComplaintId
 from iso10002.ports.capabilities import Capability
 from iso10002.ports.kpi import CohortScan, SummaryKpiSource
 from iso10002.ports.store import Append, ChainRecord, ComplaintQuery, Page, check_batch
@@ -178,7 +178,6 @@ class PostgresEventStore:
         self._sql = statements(self._schema)
         self._outbox = outbox_pg.outbox_sql(self._schema)
         self._outbox_key = outbox_lock_key(self._schema)
-        self._actors: dict[Actor, str] = {}
         self._pool: ConnectionPool[Any] | None = None
         self._closed_pool: ConnectionPool[Any] | None = None
         self._secret: str | None = None
@@ -338,7 +337,7 @@ class PostgresEventStore:
         for a in appends:
             check_batch(a.events, a.expected_version, a.summary)
             events = [prepare_event(e) for e in a.events]
-            rows = [event_params(p, self._actors) for p in events]
+            rows = [event_params(p) for p in events]
             prepared.append((a, rows, events, summary_params(a.summary)))
             outbox.extend(outbox_pg.entry_row(e, a.summary.id) for e in a.outbox)
         if not prepared:

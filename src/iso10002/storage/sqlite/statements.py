@@ -12,9 +12,8 @@ from iso10002.errors import (
 )
 from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.events import Event
-from iso10002.model.values import Actor
 from iso10002.ports.store import ComplaintQuery
-from iso10002.serialization import dumps, event_from_dict
+from iso10002.serialization import event_from_dict
 from iso10002.storage._prepare import PreparedEvent
 from iso10002.storage._sql.columns import (
     FACT_COLUMNS,
@@ -29,9 +28,6 @@ from iso10002.storage._sql.sealed import (
 from iso10002.storage._sql.where import query_where
 
 __all__: list[str] = []
-
-_ACTOR_CACHE_SIZE = 1024
-"""Actors whose JSON a store keeps at hand; staff members act again and again."""
 
 _READ_BATCH = 500
 """Rows fetched per round trip by iter_events; the lock is released between batches."""
@@ -145,26 +141,19 @@ def _update_sql(changed: tuple[str, ...]) -> str:
     return f"UPDATE complaints SET {', '.join(f'{c} = ?' for c in columns)} WHERE rowid = ?"
 
 
-def _event_row(
-    prepared: PreparedEvent, stream_id: str, actors: dict[Actor, str]
-) -> tuple[object, ...]:
+def _event_row(prepared: PreparedEvent, stream_id: str) -> tuple[object, ...]:
     """
     The ``events`` row of a prepared event up to its links (the payload sealed, the personal
-    values apart); ``actors`` memoises the JSON of recurring actors.
+    values apart), with the JSON the prepared event holds.
     """
     event = prepared.event
-    actor = actors.get(event.actor)
-    if actor is None:
-        if len(actors) >= _ACTOR_CACHE_SIZE:
-            actors.clear()
-        actor = actors[event.actor] = dumps(event.actor)
     return (
         stream_id,
         event.seq,
         event.payload.type,
         event.schema_version,
         utc(event.occurred_at, "occurred_at"),
-        actor,
+        prepared.actor_json,
         event.state,
         prepared.payload_json,
         prepared.personal_json,

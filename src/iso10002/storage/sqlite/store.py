@@ -53,7 +53,7 @@ from iso10002.model.events import Event, SurveyAnswered
 from iso10002.model.fact_row import FactRow
 from iso10002.model.outbox import OutboxEntry, OutboxQuery, OutboxRecord, OutboxState
 from iso10002.model.subject import SubjectMatch
-from iso10002.model.values import Actor, ComplaintId
+from iso10002.model.values import ComplaintId
 from iso10002.ports.capabilities import Capability
 from iso10002.ports.kpi import CohortScan, SummaryKpiSource
 from iso10002.ports.store import Append, ChainRecord, ComplaintQuery, Page, check_batch
@@ -180,7 +180,6 @@ class SQLiteEventStore:
         self._synchronous = synchronous
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
-        self._actors: dict[Actor, str] = {}
         self._readers = threading.local()
         self._reader_connections: list[sqlite3.Connection] = []
         with _SQLiteErrors(self._path, "open the database"):
@@ -275,7 +274,7 @@ class SQLiteEventStore:
             check_batch(a.events, a.expected_version, a.summary)
             cid = str(a.summary.id)
             events = [prepare_event(e) for e in a.events]
-            rows = [_event_row(p, cid, self._actors) for p in events]
+            rows = [_event_row(p, cid) for p in events]
             prepared.append((a, cid, rows, events, _summary_values(a.summary)))
             outbox.extend(outbox_sql.entry_row(e, a.summary.id) for e in a.outbox)
         if not prepared:
