@@ -62,25 +62,23 @@ _INSERT_SUMMARY = (
     f"INSERT INTO complaints ({_SUMMARY_COLUMNS}) "
     f"VALUES ({', '.join('?' * (17 + len(FACT_COLUMNS)))}) ON CONFLICT DO NOTHING"
 )
-# The version check of an append, and the indexed columns' current values: an UPDATE that
-# leaves an indexed column out of its SET list leaves that index alone, which spares most
-# appends (notes, communications, ...) several page writes.
-_CURRENT = (
-    "SELECT rowid, version, state, is_open, channel, priority, assignee, received_at, "
-    "sla_due_at, sla_warning_at, sla_alert_at FROM complaints WHERE id = ?"
-)
-# (column, index in _summary_values(), index in a _CURRENT row)
+# (column, index in _summary_values()) of the summary's indexed columns: an UPDATE that leaves
+# an indexed column out of its SET list leaves that index alone, which spares most appends
+# (notes, communications, ...) several page writes.
 _INDEXED = (
-    ("state", 1, 2),
-    ("is_open", 2, 3),
-    ("channel", 3, 4),
-    ("priority", 4, 5),
-    ("assignee", 6, 6),
-    ("received_at", 7, 7),
-    ("sla_due_at", 11, 8),
-    ("sla_warning_at", 12, 9),
-    ("sla_alert_at", 13, 10),
+    ("state", 1),
+    ("is_open", 2),
+    ("channel", 3),
+    ("priority", 4),
+    ("assignee", 6),
+    ("received_at", 7),
+    ("sla_due_at", 11),
+    ("sla_warning_at", 12),
+    ("sla_alert_at", 13),
 )
+_ALL_INDEXED = tuple(name for name, _ in _INDEXED)
+_INDEXED_CACHE_SIZE = 10_000
+"""Complaints whose last written indexed values a store remembers."""
 _TAKEN_KEYS = (
     "SELECT id, reference, client_key, version FROM complaints "
     "WHERE id = ? OR reference = ? OR client_key = ?"
@@ -125,9 +123,11 @@ _EVENT_KEY_TAKEN = "events.stream_id, events.seq"
 @functools.cache
 def _update_sql(changed: tuple[str, ...]) -> str:
     """
-    The UPDATE of a summary row by rowid: the unindexed columns (version, category,
-    acknowledged_at, closed_at, updated_at, the facts), then the indexed ones named in
-    ``changed``.
+    The version check and the update of a summary row in one statement: the unindexed columns
+    (version, category, acknowledged_at, closed_at, updated_at, the facts), then the indexed
+    ones named in ``changed``, where the id and the expected version match (parameters after
+    the columns: id, expected version, id, expected version). It returns one row, the stored
+    hash of the event the append continues, or none on a version conflict.
     """
     columns = (
         "version",
@@ -138,7 +138,11 @@ def _update_sql(changed: tuple[str, ...]) -> str:
         *(name for name, _ in FACT_COLUMNS),
         *changed,
     )
-    return f"UPDATE complaints SET {', '.join(f'{c} = ?' for c in columns)} WHERE rowid = ?"
+    return (
+        f"UPDATE complaints SET {', '.join(f'{c} = ?' for c in columns)} "
+        "WHERE id = ? AND version = ? "
+        "RETURNING (SELECT hash FROM events WHERE stream_id = ? AND seq = ?)"
+    )
 
 
 def _event_row(prepared: PreparedEvent, stream_id: str) -> tuple[object, ...]:
