@@ -102,8 +102,8 @@ class ComplaintFacts:
     def of(cls, complaint: Complaint, sla: tuple[MetricOutcome, ...] = ()) -> ComplaintFacts:
         """The facts of ``complaint``, with the outcomes of its timeliness metrics if any."""
         values: dict[str, Any] = {"sla": sla}
-        for _, part in _PARTS:
-            values.update(part(complaint))
+        for _, read in _PARTS:
+            values.update(read(complaint))
         return cls(**values)
 
     def advanced(
@@ -115,19 +115,22 @@ class ComplaintFacts:
         derived again, so the cost follows the events applied, not the complaint's size.
         Equal to ``ComplaintFacts.of(after, sla)``, which the property tests check.
         """
-        changes: dict[str, Any] = {}
-        for inputs, part in _PARTS:
-            # The fold copies the slots an event leaves alone, so an input that is the very
-            # same object is unchanged; a changed one is always a new object.
-            if any(a is not b for a, b in zip(inputs(before), inputs(after), strict=True)):
-                changes.update(part(after))
-        if sla != self.sla:
-            changes["sla"] = sla
-        if not changes:
+        old, new = _GET_INPUTS(before), _GET_INPUTS(after)
+        # The fold copies the slots an event leaves alone, so an input that is the very same
+        # object is unchanged; a changed one is always a new object.
+        parts = {_READERS[i] for i in range(len(old)) if old[i] is not new[i]}
+        if not parts and sla == self.sla:
             return self
-        values = dict(zip(_NAMES, _GET_ALL(self), strict=True))
-        values.update(changes)
-        return ComplaintFacts(**values)
+        values = list(_GET_ALL(self))
+        for part in parts:
+            for name, value in _PARTS[part][1](after).items():
+                values[_INDEX[name]] = value
+        values[_INDEX["sla"]] = sla
+        # Every value comes from a valid complaint, as in of(): nothing needs checking again.
+        facts = object.__new__(ComplaintFacts)
+        for setter, value in zip(_SETTERS, values, strict=True):
+            setter(facts, value)
+        return facts
 
 
 # -- each group of facts, and the complaint fields it is derived from -----------------------------
@@ -205,21 +208,14 @@ def _rooted(c: Complaint) -> dict[str, Any]:
     }
 
 
-def _inputs(*names: str) -> Callable[[Complaint], tuple[Any, ...]]:
-    get = operator.attrgetter(*names)
-    return (lambda c: (get(c),)) if len(names) == 1 else get
-
-
-_PARTS: tuple[
-    tuple[Callable[[Complaint], tuple[Any, ...]], Callable[[Complaint], dict[str, Any]]], ...
-] = (
-    (_inputs("classification", "product"), _product),
-    (_inputs("source"), _source),
-    (_inputs("acknowledged_at", "received_at"), _acknowledged),
-    (_inputs("first_response_at", "received_at"), _responded),
-    (_inputs("decision"), _decided),
+_PARTS: tuple[tuple[tuple[str, ...], Callable[[Complaint], dict[str, Any]]], ...] = (
+    (("classification", "product"), _product),
+    (("source",), _source),
+    (("acknowledged_at", "received_at"), _acknowledged),
+    (("first_response_at", "received_at"), _responded),
+    (("decision",), _decided),
     (
-        _inputs(
+        (
             "closure_reason",
             "withdrawn_at",
             "reopen_count",
@@ -231,10 +227,16 @@ _PARTS: tuple[
         ),
         _ended,
     ),
-    (_inputs("satisfaction"), _satisfied),
-    (_inputs("root_cause"), _rooted),
+    (("satisfaction",), _satisfied),
+    (("root_cause",), _rooted),
 )
 """Every fact but ``sla``, in groups: the complaint fields a group reads, and how it reads them."""
 
+# Each (complaint field, group reading it) once, and one getter for all those fields.
+_INPUTS = tuple((name, i) for i, (names, _) in enumerate(_PARTS) for name in names)
+_GET_INPUTS = operator.attrgetter(*(name for name, _ in _INPUTS))
+_READERS = tuple(i for _, i in _INPUTS)
 _NAMES = tuple(a.name for a in attrs.fields(ComplaintFacts))
+_INDEX = {name: i for i, name in enumerate(_NAMES)}
 _GET_ALL = operator.attrgetter(*_NAMES)
+_SETTERS = tuple(ComplaintFacts.__dict__[name].__set__ for name in _NAMES)
