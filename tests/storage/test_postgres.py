@@ -1194,7 +1194,7 @@ def _desk_worker(
     """One process issuing commands through a desk; see the test below."""
     store = _CountingStore(conninfo, schema=schema, max_size=1)
     try:
-        desk = ComplaintDesk(store, clock=FixedClock(NOW))
+        desk = ComplaintDesk(store, clock=FixedClock(NOW), conflict_retries=1)
         actor = sample_actor(f"agent-{name}")
         rng = random.Random(name)
         done: list[_Command] = []

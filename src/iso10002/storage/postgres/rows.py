@@ -122,6 +122,9 @@ class Statements:
         # the value committed by the append the lock waited for. (One statement that took the
         # lock and read would not.) The key is our own integer, written into the text because
         # the simple query protocol takes no parameters.
+        # The same two statements apart, for a pipeline (which sends one statement a query).
+        self.lock_appends = f"SELECT pg_advisory_xact_lock({append_lock_key(schema)})"
+        self.last_chain = f"SELECT chain FROM {s}.events ORDER BY position DESC LIMIT 1"
         self.lock_and_read_chain = (
             f"SELECT pg_advisory_xact_lock({append_lock_key(schema)}); "
             f"SELECT chain FROM {s}.events ORDER BY position DESC LIMIT 1"

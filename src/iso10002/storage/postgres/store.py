@@ -80,7 +80,7 @@ if TYPE_CHECKING:
     from psycopg_pool import ConnectionPool
 
 from iso10002.storage._prepare import complaint_hashes, log_links, prepare_event
-from iso10002.storage.postgres.append import write_summary
+from iso10002.storage.postgres.append import pipelined_append, write_summary
 from iso10002.storage.postgres.connection import _describe, _one_line, _read_committed, _Use
 from iso10002.storage.postgres.migrate import _migrate
 
@@ -351,6 +351,20 @@ class PostgresEventStore:
         sql = self._sql
         with self._use(action) as conn:
             current = prepared[0][0]
+            if len(prepared) == 1 and not current.erase:
+                try:
+                    pipelined_append(
+                        conn,
+                        prepared[0],
+                        sql=sql,
+                        hasher=self._hasher,
+                        outbox=outbox,
+                        outbox_sql=self._outbox,
+                        outbox_key=self._outbox_key,
+                    )
+                except psycopg.errors.UniqueViolation as e:
+                    raise self._taken(conn, current, e) from e
+                return
             try:
                 with conn.transaction():
                     existing = sorted({a.summary.id for a, *_ in prepared if a.expected_version})

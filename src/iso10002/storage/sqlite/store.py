@@ -306,8 +306,6 @@ class SQLiteEventStore:
             last_chain = None if found is None or found[0] is None else str(found[0])
             stored: dict[ComplaintId, str] = {}
             for a, cid, _, _, values in prepared:
-                if a.erase:
-                    self._erase(conn, cid)
                 previous = self._write_summary(conn, a, cid, values)
                 if previous is not None:  # what the complaint's first append continues
                     stored.setdefault(a.summary.id, previous)
@@ -320,6 +318,8 @@ class SQLiteEventStore:
             for (a, cid, rows, _, _), digests in zip(prepared, hashes, strict=True):
                 last.append((cid, a.summary.reference, a.expected_version))
                 linked = [(*row, d, next(links)) for row, d in zip(rows, digests, strict=True)]
+                if a.erase:  # here: what this batch wrote before for the complaint goes too
+                    self._erase(conn, cid)
                 conn.executemany(_INSERT_EVENT, linked)
             if outbox:
                 outbox_sql.insert(conn, outbox)
