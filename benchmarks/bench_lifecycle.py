@@ -167,7 +167,7 @@ CREATE INDEX complaints_state ON complaints (state, updated_at)
 def event_rows(store: SQLiteEventStore, after: int) -> tuple[list[tuple[object, ...]], int]:
     """The events stored after position ``after`` as the rows the baselines write, and the
     last position."""
-    rows = []
+    rows: list[tuple[object, ...]] = []
     last = after
     for last, e in store.iter_events(after_position=after):  # noqa: B007 - the last one is kept
         rows.append(
