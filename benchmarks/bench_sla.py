@@ -19,11 +19,22 @@ import sys
 import time
 from collections.abc import Callable
 
-from iso10002 import ComplaintDesk, DueAt, FixedClock, InMemoryEventStore, Metric, On, Target, Unit
+from iso10002 import (
+    Channel,
+    ComplaintDesk,
+    ComplaintId,
+    DueAt,
+    FixedClock,
+    InMemoryEventStore,
+    Metric,
+    On,
+    Target,
+    Unit,
+)
 from iso10002.sla import SlaConfig, SlaPolicy, evaluate, preset
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
-from bench_lifecycle import EVENTS_PER_LIFECYCLE, START, lifecycle
+from bench_lifecycle import ANN, EVENTS_PER_LIFECYCLE, HANDLER, START, lifecycle
 
 
 def policy() -> SlaPolicy:
@@ -68,6 +79,44 @@ def run(n: int, make: Callable[[], ComplaintDesk]) -> tuple[float, ComplaintDesk
     return time.perf_counter() - t0, desk
 
 
+def grown(desk: ComplaintDesk, length: int, i: int) -> ComplaintId:
+    """A new open complaint whose history holds ``length`` events (notes after the first two)."""
+    clock = desk.clock
+    assert isinstance(clock, FixedClock)
+    c = desk.receive(HANDLER, complainant=ANN, channel=Channel.EMAIL, description=f"Long {i}")
+    desk.acknowledge(c.id, HANDLER, channel=Channel.EMAIL)
+    for _ in range(length - 2):
+        clock.advance(dt.timedelta(minutes=1))
+        desk.add_note(c.id, HANDLER, "Still looking into it.")
+    return c.id
+
+
+def per_command(desk: ComplaintDesk, rounds: int, complaints: int) -> tuple[float, float]:
+    """
+    Seconds per note that makes the 8th event of a complaint, and per note that makes the
+    200th or later, timed in alternating rounds on the same desk so that a change in the
+    machine's load falls on both alike.
+    """
+    clock = desk.clock
+    assert isinstance(clock, FixedClock)
+    long_ids = [grown(desk, 199, i) for i in range(complaints)]
+    short_total = long_total = 0.0
+    for r in range(rounds):
+        short_ids = [grown(desk, 7, r * complaints + i) for i in range(complaints)]
+        for ids in (short_ids, long_ids):
+            t0 = time.perf_counter()
+            for cid in ids:
+                clock.advance(dt.timedelta(minutes=1))
+                desk.add_note(cid, HANDLER, "Still looking into it.")
+            elapsed = time.perf_counter() - t0
+            if ids is short_ids:
+                short_total += elapsed
+            else:
+                long_total += elapsed
+    n = rounds * complaints
+    return short_total / n, long_total / n
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the comparison and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
@@ -94,6 +143,11 @@ def main(argv: list[str] | None = None) -> int:
         rate = args.complaints / seconds
         print(f"  {label:<26} {rate:10,.0f} lifecycles/s {rate * events:10,.0f} events/s")
     print(f"  ratio with / without: {base / ours:.2f}")
+
+    short, long = per_command(timed_desk(), 20, 50)
+    print(f"  a note on an 8-event history, 4 metrics: {short * 1e6:8.1f} µs per command")
+    print(f"  a note on a 200-event history, 4 metrics: {long * 1e6:7.1f} µs per command")
+    print(f"  ratio 200 / 8 events: {long / short:.2f}")
 
     summaries = desk.query(limit=1).items
     history = desk.history(summaries[0].id)

@@ -42,6 +42,7 @@ from iso10002 import (
     Communication,
     CommunicationKind,
     ComplaintDesk,
+    ComplaintSummary,
     Decision,
     Direction,
     FixedClock,
@@ -56,7 +57,7 @@ from iso10002.model.events import ComplaintReceived, Event, Reopened, SlaAlertRa
 from iso10002.model.values import Channel, ExtensionKind, Priority
 from iso10002.sla.calendar import BusinessCalendar
 from iso10002.sla.config import SlaConfig
-from iso10002.sla.engine import MetricStatus, SlaReport, SlaStatus, evaluate
+from iso10002.sla.engine import Evaluation, MetricStatus, SlaReport, SlaStatus, evaluate
 from iso10002.sla.policy import (
     DueAt,
     PolicyRule,
@@ -680,6 +681,51 @@ def test_a_fresh_desk_evaluates_a_history_as_the_desk_that_wrote_it(
                 and isinstance(p := e.payload, SlaAlertRaised)
             ]
             assert len(keys) == len(set(keys))
+
+
+@SETTINGS
+@given(start=STARTS, backdate=BACKDATE, steps=SEQUENCES)
+def test_what_is_carried_forward_is_what_the_whole_history_gives_after_every_step(
+    start: _dt.datetime, backdate: _dt.timedelta, steps: list[Step]
+) -> None:
+    """
+    Incremental == full: the evaluation fed one step's events at a time reports what
+    evaluating the whole history does, and the summary row the desk wrote (its facts and
+    deadlines carried forward from the command before) is the one derived from the whole
+    history as of the last event.
+    """
+    desk, clock = make_desk(start, sla=sla_config())
+    run = Run(desk, clock, backdate)
+    sla = desk.sla
+    assert sla is not None
+    carried: dict[str, Evaluation] = {}
+    for step in [("tick",), *steps]:
+        run.do(step)
+        now = clock.now()
+        for ref in run.refs:
+            complaint = desk.get(ref)
+            history = desk.history(ref)
+            policy = sla.current(complaint)
+            assert policy is not None
+            held = carried.get(ref)
+            if held is None or held.policy is not policy:
+                held = Evaluation.of(history, policy)
+            else:
+                held = held.advanced(history[held.version :])
+            carried[ref] = held
+            assert held.version == len(history)
+            if held.covers(now):
+                assert held.report(now) == evaluate(history, policy, now, detail=False)
+            at = history[-1].occurred_at
+            full = evaluate(history, policy, at, detail=False)
+            expected = ComplaintSummary.of(
+                complaint,
+                sla_due_at=full.next_due,
+                sla_warning_at=full.next_warning,
+                sla_alert_at=full.next_alert,
+                sla_outcomes=full.outcomes(),
+            )
+            assert desk.store.summary(complaint.id) == expected
 
 
 # -- a deadline at the close of business ---------------------------------------------------------

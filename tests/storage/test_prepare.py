@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 
+from hypothesis import given, settings
+
+from iso10002 import Event
 from iso10002.integrity import GENESIS, Hasher, canonical_bytes
 from iso10002.storage._prepare import complaint_hashes, log_links, prepare_event
 from iso10002.testing import note_event, received_event
+from tests.properties.strategies import events
 
 
 def test_a_prepared_event_is_sealed_and_its_bytes_cover_the_sealed_payload() -> None:
@@ -45,3 +49,22 @@ def test_the_log_chain_follows_the_last_link() -> None:
     assert log_links(hasher, None, ["a" * 64]) == [hasher.chain_hash(GENESIS, "a" * 64)]
     after = log_links(hasher, "b" * 64, ["a" * 64, "c" * 64])
     assert after[1] == hasher.chain_hash(after[0], "c" * 64)
+
+
+def test_the_stored_json_is_the_json_the_hash_covers() -> None:
+    """Encoded once: the payload and actor text stored are spliced into the hashed bytes."""
+    first = received_event(reference="CMP-1")
+    for event in (first, note_event(first, "Zoë's “quoted” note\n")):
+        p = prepare_event(event)
+        assert p.canonical == canonical_bytes(event, p.payload)
+        assert p.payload_json.encode("utf-8") in p.canonical
+        assert p.actor_json.encode("utf-8") in p.canonical
+        assert json.loads(p.actor_json) == json.loads(canonical_bytes(event))["actor"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(event=events())
+def test_any_event_is_hashed_over_the_text_it_is_stored_as(event: Event) -> None:
+    p = prepare_event(event)
+    assert p.canonical == canonical_bytes(event, p.payload)
+    assert json.loads(p.payload_json) == p.payload

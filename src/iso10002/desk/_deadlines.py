@@ -1,8 +1,15 @@
 """
-What a command writes about timeliness, when the desk has policies (:class:`RecordedSla`): the
-policy the complaint now falls under (an ``sla_policy_applied`` event naming the recorded
+What a command records about timeliness, when the desk has policies (:class:`RecordedSla`):
+the policy the complaint now falls under (an ``sla_policy_applied`` event naming the recorded
 policy, when the selection changed), and the next deadline, warning and alert in the
 complaint's summary row, computed with the policy the history recorded.
+
+The summary row and the timeliness evaluation are carried forward from one command to the next
+(:class:`Derived`): a command derives them from the events it appends, not from the whole
+history, so its cost does not grow with the complaint's length. Whenever nothing can be carried
+(the first command a desk runs on a complaint, another writer's events, a new policy, an event
+dated after the command's instant) they are derived from the whole history, as the reference
+the property tests compare the carried ones with.
 """
 
 from __future__ import annotations
@@ -10,13 +17,27 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Sequence
 
+import attrs
+
 from iso10002.model.complaint import Complaint, ComplaintSummary, apply
 from iso10002.model.events import Event, SlaPolicyApplied
 from iso10002.model.values import Actor
-from iso10002.sla.engine import SlaReport, evaluate
+from iso10002.sla.engine import Evaluation, SlaReport, evaluate
 from iso10002.sla.recorded import RecordedSla
 
-__all__ = ["reselect", "sla_report", "summary_of"]
+__all__ = ["Derived", "derive", "reselect", "sla_report", "summary_of"]
+
+
+@attrs.frozen
+class Derived:
+    """
+    What a command derived besides the complaint's state, kept for the next command: the
+    summary row it wrote, and the timeliness evaluation behind it (None without a policy, or
+    when it could not be carried).
+    """
+
+    summary: ComplaintSummary
+    evaluation: Evaluation | None = None
 
 
 def reselect(
@@ -95,3 +116,59 @@ def summary_of(complaint: Complaint, report: SlaReport | None) -> ComplaintSumma
         sla_alert_at=report.next_alert,
         sla_outcomes=report.outcomes(),
     )
+
+
+def derive(
+    sla: RecordedSla | None,
+    previous: tuple[Complaint, Derived] | None,
+    complaint: Complaint,
+    *,
+    new: Sequence[Event],
+    history: Sequence[Event],
+    now: _dt.datetime,
+) -> tuple[SlaReport | None, Derived]:
+    """
+    The timeliness report and the summary row of ``complaint`` after ``new``, as of ``now``:
+    carried forward from ``previous`` (the complaint before ``new`` and what was derived for
+    it) when there is one, else derived from ``history`` (the whole history, ``new``
+    included, when the desk has policies).
+    """
+    report: SlaReport | None = None
+    evaluation: Evaluation | None = None
+    if sla is not None and complaint.sla_policy is not None:
+        carried = previous[1].evaluation if previous is not None else None
+        if (
+            carried is not None
+            and carried.version + len(new) == complaint.version
+            and not any(isinstance(e.payload, SlaPolicyApplied) for e in new)
+        ):
+            # The same recorded policy still governs: carry its evaluation forward.
+            policy = carried.policy
+            evaluation = carried.advanced(new)
+        else:
+            found = sla.current(history) or sla.for_complaint(complaint)
+            assert found is not None
+            policy = found
+            if len(history) == complaint.version:
+                evaluation = Evaluation.of(history, policy)
+        if evaluation is not None and evaluation.covers(now):
+            report = evaluation.report(now)
+        else:
+            # An event dated after now (a receipt entered ahead of the clock) counts later.
+            report = evaluate(history, policy, now, detail=False)
+            evaluation = None
+    if previous is None:
+        summary = summary_of(complaint, report)
+    else:
+        before, derived = previous
+        facts = derived.summary.facts.advanced(
+            before, complaint, report.outcomes() if report is not None else ()
+        )
+        summary = ComplaintSummary.of(
+            complaint,
+            sla_due_at=report.next_due if report is not None else None,
+            sla_warning_at=report.next_warning if report is not None else None,
+            sla_alert_at=report.next_alert if report is not None else None,
+            facts=facts,
+        )
+    return report, Derived(summary, evaluation)

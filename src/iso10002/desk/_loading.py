@@ -27,6 +27,7 @@ from typing import Union
 
 from iso10002.access.policy import Authorizer
 from iso10002.clock import Clock
+from iso10002.desk._deadlines import Derived
 from iso10002.errors import ComplaintNotFound, ValidationError
 from iso10002.model._checks import shown
 from iso10002.model.complaint import Complaint, apply
@@ -59,8 +60,9 @@ class DeskBase:
     notifications: NotificationHook | None
     authorizer: Authorizer | None
     access_log: AccessLog
-    # With timeliness policies the history is cached too: deadlines are computed from it.
-    _cache: OrderedDict[ComplaintId, tuple[Complaint, tuple[Event, ...]]]
+    # With timeliness policies the history is cached too: deadlines are computed from it. What
+    # the last command derived (summary row, evaluation) is carried forward to the next one.
+    _cache: OrderedDict[ComplaintId, tuple[Complaint, tuple[Event, ...], Derived | None]]
     _cache_size: int
     _cache_lock: threading.Lock
     # One lock per complaint being written, dropped once no thread holds or waits for it.
@@ -110,7 +112,7 @@ class DeskBase:
         """The complaint, and its history if timeliness policies are configured (else ())."""
         with self._cache_lock:
             cached = self._cache.get(cid)
-        state, past = cached if cached is not None else (None, ())
+        state, past = (cached[0], cached[1]) if cached is not None else (None, ())
         events = self.store.read(cid, after=state.version if state else 0)
         if state is not None and any(isinstance(e.payload, PersonalDataErased) for e in events):
             # Erased since it was cached: what the cache holds must not be served again.
@@ -126,17 +128,41 @@ class DeskBase:
             self._remember(state, past)
         return state, past
 
-    def _remember(self, complaint: Complaint, history: tuple[Event, ...] = ()) -> None:
-        """Cache ``complaint`` (and its history), unless the cache holds a newer state of it."""
-        entry = (complaint, history if self.sla is not None else ())
+    def _remember(
+        self,
+        complaint: Complaint,
+        history: tuple[Event, ...] = (),
+        derived: Derived | None = None,
+    ) -> None:
+        """
+        Cache ``complaint`` (and its history, and what the command that made it derived),
+        unless the cache holds a newer state of it.
+        """
+        entry = (complaint, history if self.sla is not None else (), derived)
         with self._cache_lock:
             cache = self._cache
             held = cache.get(complaint.id)
-            if held is None or held[0].version <= complaint.version:
+            # The same version without what was derived (a reader catching up) keeps the entry
+            # that has it.
+            if (
+                held is None
+                or held[0].version < complaint.version
+                or (held[0].version == complaint.version and (derived or not held[2]))
+            ):
                 cache[complaint.id] = entry
             cache.move_to_end(complaint.id)
             if len(cache) > self._cache_size:
                 cache.popitem(last=False)
+
+    def _derived(self, cid: ComplaintId, version: int) -> tuple[Complaint, Derived] | None:
+        """The cached state at ``version`` and what was derived for it, if the cache has both."""
+        with self._cache_lock:
+            held = self._cache.get(cid)
+        if held is None or held[2] is None or held[0].version != version:
+            return None
+        if held[2].summary.version != version:
+            return None
+        return held[0], held[2]
 
     def _forget(self, cid: ComplaintId) -> None:
         """Drop the cached state of ``cid``: it may be stale or hold what was erased."""

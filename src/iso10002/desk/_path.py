@@ -50,7 +50,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from iso10002.desk._access import AccessGate, check_actor
-from iso10002.desk._deadlines import reselect, sla_report, summary_of
+from iso10002.desk._deadlines import Derived, derive, reselect
 from iso10002.desk._loading import ComplaintKey
 from iso10002.errors import CommandRejected, ConcurrencyConflict
 from iso10002.model.actions import Action
@@ -136,7 +136,7 @@ class CommandPath(AccessGate):
                     updated = reselect(self._sla_in_force, updated, new, actor, now)
                     history = (*past, *new)
                 try:
-                    self._append(updated, new, current.version, history, now)
+                    derived = self._append(updated, new, current.version, history, now)
                 except ConcurrencyConflict:
                     self._forget(cid)
                     # Retrying re-runs the checks on the fresh state, so it is safe.
@@ -144,7 +144,7 @@ class CommandPath(AccessGate):
                         raise
                     back_off(attempt)
                     continue
-                self._remember(updated, history)
+                self._remember(updated, history, derived)
                 return updated
             raise AssertionError("unreachable")  # pragma: no cover
 
@@ -157,18 +157,22 @@ class CommandPath(AccessGate):
         now: _dt.datetime,
         *,
         erase: bool = False,
-    ) -> None:
+    ) -> Derived:
         """
         Append ``new`` with the summary of ``complaint`` and, when the desk has a notification
         hook, the notifications it asks for, all in one transaction; with ``erase``, the
-        complaint's personal data is erased in it too (:attr:`Append.erase`).
+        complaint's personal data is erased in it too (:attr:`Append.erase`). Returns what was
+        derived for the summary, to carry forward to the next command.
         """
-        report = sla_report(self._sla_in_force, complaint, history, now)
-        summary = summary_of(complaint, report)
+        previous = self._derived(complaint.id, expected_version) if expected_version else None
+        report, derived = derive(
+            self._sla_in_force, previous, complaint, new=new, history=history, now=now
+        )
+        summary = derived.summary
         hook = self.notifications
         if hook is None and not erase:
             self.store.append(new, expected_version=expected_version, summary=summary)
-            return
+            return derived
         entries = (
             ()
             if hook is None
@@ -182,6 +186,7 @@ class CommandPath(AccessGate):
             erase=erase,
         )
         append_all(self.store, [append])
+        return derived
 
     def _append_derived(
         self, cid: ComplaintId, derive: Derive, *, erase: bool = False
@@ -201,7 +206,7 @@ class CommandPath(AccessGate):
                     return updated, []
                 history = (*past, *new)
                 try:
-                    self._append(updated, new, current.version, history, now, erase=erase)
+                    derived = self._append(updated, new, current.version, history, now, erase=erase)
                 except ConcurrencyConflict:
                     self._forget(cid)
                     if attempt == retries:
@@ -212,7 +217,7 @@ class CommandPath(AccessGate):
                     # The state built here still holds what was erased: never cache it.
                     self._forget(cid)
                 else:
-                    self._remember(updated, history)
+                    self._remember(updated, history, derived)
                 return updated, new
             raise AssertionError("unreachable")  # pragma: no cover
 

@@ -13,7 +13,7 @@ from typing import Any
 from iso10002.model.events import Event
 from iso10002.serialization import unstructure
 
-__all__ = ["canonical_bytes"]
+__all__ = ["canonical_bytes", "canonical_from_json", "canonical_json"]
 
 _ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 
@@ -34,9 +34,7 @@ def canonical_bytes(event: Event, payload: Mapping[str, Any] | None = None) -> b
         {
             "complaint_id": str(event.complaint_id),
             "seq": event.seq,
-            "occurred_at": event.occurred_at.astimezone(_dt.timezone.utc).isoformat(
-                timespec="microseconds"
-            ),
+            "occurred_at": _utc_micros(event.occurred_at),
             "actor": unstructure(event.actor),
             "state": event.state,
             "type": event.payload.type,
@@ -44,3 +42,31 @@ def canonical_bytes(event: Event, payload: Mapping[str, Any] | None = None) -> b
             "payload": unstructure(event.payload) if payload is None else payload,
         }
     ).encode("utf-8")
+
+
+def canonical_json(value: object) -> str:
+    """
+    ``value`` (JSON data, as unstructured) in the canonical encoding the hashes cover: compact,
+    keys sorted, non-ASCII kept as it is.
+    """
+    return _ENCODE(value)
+
+
+def canonical_from_json(event: Event, payload_json: str, actor_json: str) -> bytes:
+    """
+    :func:`canonical_bytes` of ``event``, built around JSON already encoded canonically
+    (:func:`canonical_json`): ``payload_json`` of its sealed payload and ``actor_json`` of its
+    actor. A store that keeps those very strings hashes the bytes it stores, and no event's
+    payload is encoded twice.
+    """
+    # The envelope's keys in sorted order, as canonical_bytes writes them.
+    return (
+        f'{{"actor":{actor_json},"complaint_id":"{event.complaint_id}",'
+        f'"occurred_at":"{_utc_micros(event.occurred_at)}","payload":{payload_json},'
+        f'"schema_version":{event.schema_version},"seq":{event.seq},'
+        f'"state":{_ENCODE(event.state)},"type":{_ENCODE(event.payload.type)}}}'
+    ).encode()
+
+
+def _utc_micros(instant: _dt.datetime) -> str:
+    return instant.astimezone(_dt.timezone.utc).isoformat(timespec="microseconds")

@@ -417,8 +417,14 @@ class ComplaintSummary:
         sla_warning_at: _dt.datetime | None = None,
         sla_alert_at: _dt.datetime | None = None,
         sla_outcomes: tuple[MetricOutcome, ...] = (),
+        facts: ComplaintFacts | None = None,
     ) -> ComplaintSummary:
-        """Summarise ``complaint``, with timeliness instants and outcomes if a policy applies."""
+        """
+        Summarise ``complaint``, with timeliness instants and outcomes if a policy applies.
+
+        ``facts``, when given, are the complaint's monitoring facts already derived (carried
+        forward by :meth:`ComplaintFacts.advanced`); ``sla_outcomes`` is then not used.
+        """
         return cls(
             id=complaint.id,
             reference=complaint.reference,
@@ -437,5 +443,5 @@ class ComplaintSummary:
             sla_due_at=sla_due_at,
             sla_warning_at=sla_warning_at,
             sla_alert_at=sla_alert_at,
-            facts=ComplaintFacts.of(complaint, sla_outcomes),
+            facts=ComplaintFacts.of(complaint, sla_outcomes) if facts is None else facts,
         )

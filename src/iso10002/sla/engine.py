@@ -43,6 +43,7 @@ from iso10002.sla.policy import DueAt, Metric, ReopenRule, SlaPolicy, Target
 
 __all__ = [
     "DueAlert",
+    "Evaluation",
     "Interval",
     "MetricStatus",
     "SlaReport",
@@ -251,6 +252,24 @@ class _Track:
         self.previous: list[_Cycle] = []
         self.numbers = 0
 
+    def copy(self) -> _Track:
+        """A copy that feeding leaves this track as it is."""
+        new = object.__new__(_Track)
+        new.metric, new.types, new.numbers = self.metric, self.types, self.numbers
+        new.previous = list(self.previous)
+        cycle = self.current
+        new.current = (
+            None
+            if cycle is None
+            else attrs.evolve(
+                cycle,
+                segments=list(cycle.segments),
+                pauses=list(cycle.pauses),
+                gaps=list(cycle.gaps),
+            )
+        )
+        return new
+
     def _begin(self, at: _dt.datetime, why: str) -> None:
         self.numbers += 1
         self.current = _Cycle(number=self.numbers, started_at=at, segments=[(at, None, why)])
@@ -326,17 +345,85 @@ def _instant(event: Event) -> _dt.datetime:
     return event.occurred_at.astimezone(_dt.timezone.utc)
 
 
-def _cancelled_now(events: Sequence[Event]) -> bool:
-    """True if the complaint stands withdrawn or closed as a duplicate."""
-    for event in reversed(events):
+class _Replay:
+    """
+    A policy's metrics fed a complaint's history in order, with what a report needs besides:
+    the alerts already raised, and whether the complaint stands withdrawn or closed as a
+    duplicate (the last withdrawal, closure or reopening decides).
+    """
+
+    __slots__ = ("cancelled", "last", "raised", "reference", "tracks")
+
+    def __init__(self, policy: SlaPolicy) -> None:
+        self.tracks = [_Track(m) for m in policy.metrics]
+        self.raised: dict[tuple[str, int, int], int] = {}
+        self.cancelled = False
+        self.reference = ""
+        self.last: _dt.datetime | None = None
+        """The latest instant fed: a report is only right as of this instant or later."""
+
+    def copy(self) -> _Replay:
+        """A replay that feeding leaves this one as it is (tracks copied as they are fed)."""
+        new = object.__new__(_Replay)
+        new.tracks = list(self.tracks)
+        new.raised = self.raised
+        new.cancelled, new.reference, new.last = self.cancelled, self.reference, self.last
+        return new
+
+    def feed(self, event: Event, at: _dt.datetime, *, copied: set[int] | None = None) -> None:
+        """
+        Feed one event at its instant ``at``; with ``copied``, a track is copied before it is
+        first changed (its index then noted), so that a replay shared by :meth:`copy` stays
+        as it was.
+        """
+        kind = event.payload.type
+        tracks = self.tracks
+        for i, track in enumerate(tracks):
+            if kind in track.types:
+                if copied is not None and i not in copied:
+                    tracks[i] = track.copy()
+                    copied.add(i)
+                tracks[i].feed(event, at)
         p = event.payload
-        if isinstance(p, Withdrawn):
-            return True
-        if isinstance(p, Closed):
-            return p.reason is ClosureReason.DUPLICATE
-        if isinstance(p, Reopened):
-            return False
-    return False
+        if isinstance(p, SlaAlertRaised):
+            key = (p.metric, p.cycle, p.extension)
+            if copied is not None:
+                self.raised = dict(self.raised)
+            self.raised[key] = max(self.raised.get(key, 0), p.percent)
+        elif isinstance(p, Withdrawn):
+            self.cancelled = True
+        elif isinstance(p, Closed):
+            self.cancelled = p.reason is ClosureReason.DUPLICATE
+        elif isinstance(p, Reopened):
+            self.cancelled = False
+        if self.last is None or at > self.last:
+            self.last = at
+
+    def report(self, policy: SlaPolicy, as_of: _dt.datetime, *, detail: bool) -> SlaReport:
+        """Where each metric stands at ``as_of`` (UTC) after what was fed."""
+        statuses: list[MetricStatus] = []
+        alerts: list[DueAlert] = []
+        for track in self.tracks:
+            status = _status(track, policy.calendar, as_of, self.cancelled, detail=detail)
+            statuses.append(status)
+            if _is_live(status):
+                alerts.extend(_pending_alerts(track.metric, status, self.raised))
+        alerts.sort(key=lambda a: (a.at, a.metric, a.percent))
+        return SlaReport(
+            reference=self.reference,
+            policy=policy.name,
+            version=policy.version,
+            calendar=policy.calendar.name,
+            calendar_version=policy.calendar.version,
+            as_of=as_of,
+            metrics=tuple(statuses),
+            pending_alerts=tuple(alerts),
+        )
+
+
+def _reference(events: Sequence[Event]) -> str:
+    first = events[0].payload if events else None
+    return first.reference if isinstance(first, ComplaintReceived) else ""
 
 
 def evaluate(
@@ -351,43 +438,58 @@ def evaluate(
     command).
     """
     as_of = as_of.astimezone(_dt.timezone.utc)
-    seen = [e for e in events if _instant(e) <= as_of]
-    tracks = [_Track(m) for m in policy.metrics]
-    raised: dict[tuple[str, int, int], int] = {}
-    for event in seen:
+    replay = _Replay(policy)
+    replay.reference = _reference(events)
+    for event in events:
         at = _instant(event)
-        kind = event.payload.type
-        for track in tracks:
-            if kind in track.types:
-                track.feed(event, at)
-        p = event.payload
-        if isinstance(p, SlaAlertRaised):
-            key = (p.metric, p.cycle, p.extension)
-            raised[key] = max(raised.get(key, 0), p.percent)
-    cancelled = _cancelled_now(seen)
-    reference = (
-        events[0].payload.reference
-        if events and isinstance(events[0].payload, ComplaintReceived)
-        else ""
-    )
-    statuses: list[MetricStatus] = []
-    alerts: list[DueAlert] = []
-    for track in tracks:
-        status = _status(track, policy.calendar, as_of, cancelled, detail=detail)
-        statuses.append(status)
-        if _is_live(status):
-            alerts.extend(_pending_alerts(track.metric, status, raised))
-    alerts.sort(key=lambda a: (a.at, a.metric, a.percent))
-    return SlaReport(
-        reference=reference,
-        policy=policy.name,
-        version=policy.version,
-        calendar=policy.calendar.name,
-        calendar_version=policy.calendar.version,
-        as_of=as_of,
-        metrics=tuple(statuses),
-        pending_alerts=tuple(alerts),
-    )
+        if at <= as_of:
+            replay.feed(event, at)
+    return replay.report(policy, as_of, detail=detail)
+
+
+@attrs.frozen(eq=False)
+class Evaluation:
+    """
+    A policy's evaluation of one complaint carried forward event by event: the replay
+    :func:`evaluate` makes of the history, kept, so that a command feeds only its own events
+    and the cost of a report does not grow with the history. Immutable: :meth:`advanced`
+    returns a new evaluation and leaves this one as it was.
+
+    ``report(as_of)`` equals ``evaluate(history, policy, as_of, detail=False)`` for the
+    history fed, as long as no event of it falls after ``as_of`` (:meth:`covers`); the
+    property tests hold the two to that.
+    """
+
+    policy: SlaPolicy
+    version: int
+    """How many events of the complaint's history were fed: the complaint's version."""
+    _replay: _Replay
+
+    @classmethod
+    def of(cls, events: Sequence[Event], policy: SlaPolicy) -> Evaluation:
+        """The evaluation of a whole history (every event fed, whatever its instant)."""
+        replay = _Replay(policy)
+        replay.reference = _reference(events)
+        for event in events:
+            replay.feed(event, _instant(event))
+        return cls(policy, len(events), replay)
+
+    def advanced(self, events: Sequence[Event]) -> Evaluation:
+        """This evaluation with ``events`` (the next ones of the history) fed too."""
+        replay = self._replay.copy()
+        copied: set[int] = set()
+        for event in events:
+            replay.feed(event, _instant(event), copied=copied)
+        return Evaluation(self.policy, self.version + len(events), replay)
+
+    def covers(self, as_of: _dt.datetime) -> bool:
+        """Whether every event fed happened at or before ``as_of``, so a report there is right."""
+        last = self._replay.last
+        return last is None or last <= as_of.astimezone(_dt.timezone.utc)
+
+    def report(self, as_of: _dt.datetime) -> SlaReport:
+        """Where each metric stands at ``as_of`` (as ``evaluate(..., detail=False)``)."""
+        return self._replay.report(self.policy, as_of.astimezone(_dt.timezone.utc), detail=False)
 
 
 def _pending_alerts(

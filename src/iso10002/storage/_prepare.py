@@ -17,15 +17,19 @@ from typing import Any
 
 import attrs
 
-from iso10002.integrity.chain import canonical_bytes
+from iso10002.integrity.chain import canonical_from_json, canonical_json
 from iso10002.model.chain import GENESIS, Hasher
 from iso10002.model.events import Event
-from iso10002.model.values import ComplaintId
+from iso10002.model.values import Actor, ComplaintId
 from iso10002.privacy.sealing import PersonalValues, Sealed, seal
+from iso10002.serialization import unstructure
 
 __all__ = ["PreparedEvent", "complaint_hashes", "log_links", "prepare_event"]
 
 _ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_ACTOR_CACHE_SIZE = 1024
+"""Actors whose JSON is kept at hand; staff members act again and again."""
+_ACTORS: dict[Actor, str] = {}
 
 
 @attrs.frozen
@@ -36,7 +40,10 @@ class PreparedEvent:
     sealed: Sealed
     """The payload with its personal values replaced by commitments, and those values."""
     payload_json: str
-    """``sealed.payload`` as compact JSON: what an SQL store writes in ``payload``."""
+    """``sealed.payload`` in the canonical encoding: what an SQL store writes in ``payload``,
+    and the very text the hashed bytes hold."""
+    actor_json: str
+    """The actor in the canonical encoding: what an SQL store writes in ``actor``."""
     personal_json: str | None
     """The personal values as JSON ``{path: [salt, value]}``; None when there are none."""
     canonical: bytes
@@ -54,20 +61,37 @@ class PreparedEvent:
 
 
 def prepare_event(event: Event) -> PreparedEvent:
-    """Seal ``event``'s payload, encode it, and compute the bytes its hash covers."""
+    """
+    Seal ``event``'s payload, encode it, and compute the bytes its hash covers.
+
+    The payload is unstructured and sealed in one walk, and encoded once: the stored JSON is
+    spliced into the hashed bytes as it is (:func:`~iso10002.integrity.chain.canonical_from_json`).
+    """
     sealed = seal(event.payload)
     personal = (
         _ENCODE({path: [salt, value] for path, (salt, value) in sealed.personal.items()})
         if sealed.personal
         else None
     )
+    payload_json = canonical_json(sealed.payload)
+    actor_json = _actor_json(event.actor)
     return PreparedEvent(
         event=event,
         sealed=sealed,
-        payload_json=_ENCODE(sealed.payload),
+        payload_json=payload_json,
+        actor_json=actor_json,
         personal_json=personal,
-        canonical=canonical_bytes(event, sealed.payload),
+        canonical=canonical_from_json(event, payload_json, actor_json),
     )
+
+
+def _actor_json(actor: Actor) -> str:
+    found = _ACTORS.get(actor)
+    if found is None:
+        if len(_ACTORS) >= _ACTOR_CACHE_SIZE:
+            _ACTORS.clear()
+        found = _ACTORS[actor] = canonical_json(unstructure(actor))
+    return found
 
 
 def complaint_hashes(

@@ -1,18 +1,84 @@
-"""The summary write of a PostgreSQL append, in the caller's transaction."""
+"""
+The summary write of a PostgreSQL append, in the caller's transaction, and the append of one
+complaint's events in two round trips (:func:`pipelined_append`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from iso10002.errors import ConcurrencyConflict
+from iso10002.model.chain import Hasher
 from iso10002.ports.store import Append
+from iso10002.storage._prepare import PreparedEvent, complaint_hashes, log_links
 from iso10002.storage.postgres.rows import Statements
 
 if TYPE_CHECKING:
     from psycopg import Connection
 
-__all__ = ["write_summary"]
+    from iso10002.storage.postgres.outbox import OutboxSql, Row
+
+__all__ = ["pipelined_append", "write_summary"]
+
+Prepared = tuple[Append, list[tuple[object, ...]], list[PreparedEvent], tuple[object, ...]]
+"""An append with its event rows (up to their links), prepared events and summary values."""
+
+
+def pipelined_append(
+    conn: Connection[Any],
+    prepared: Prepared,
+    *,
+    sql: Statements,
+    hasher: Hasher,
+    outbox: Sequence[Row],
+    outbox_sql: OutboxSql,
+    outbox_key: int,
+) -> None:
+    """
+    One append (not an erasure) in one transaction and two round trips, in pipeline mode:
+    the first sends BEGIN, the version-checked summary write (which returns the hash the
+    complaint continues), the append lock and the read of the log's last link; the second,
+    once the links are computed from those, the events, the outbox rows and COMMIT. The
+    append lock is held from the first round trip's answer to the commit.
+
+    Raises:
+        ConcurrencyConflict: the stored version is not the expected one.
+    """
+    a, rows, events, values = prepared
+    s = a.summary
+    v = a.expected_version
+    with conn.pipeline() as pipeline, conn.transaction():
+        if v == 0:
+            conn.execute(sql.insert_summary, (s.id, s.reference, s.client_key, *values))
+            updated = None
+        else:
+            updated = conn.execute(sql.update_summary, (*values, s.id, v, s.id, v))
+        conn.execute(sql.lock_appends)
+        chain = conn.execute(sql.last_chain)
+        pipeline.sync()
+        continued: str | None = None
+        if updated is not None:
+            returned = updated.fetchone()
+            if returned is None:
+                found = conn.execute(sql.version, (s.id,)).fetchone()
+                raise ConcurrencyConflict(
+                    complaint=s.reference,
+                    expected_version=v,
+                    actual_version=0 if found is None else int(found[0]),
+                )
+            continued = None if returned[0] is None else str(returned[0])
+        last = chain.fetchone()
+        (digests,) = complaint_hashes(hasher, [(s.id, v, events)], lambda _c, _v: continued)
+        links = log_links(hasher, None if last is None else last[0] or None, digests)
+        linked = [(*row, d, link) for row, d, link in zip(rows, digests, links, strict=True)]
+        with conn.cursor() as cursor:
+            cursor.executemany(sql.insert_event, linked)
+        if outbox:
+            # After the append lock, always in this order: no deadlock.
+            conn.execute(sql.append_lock, (outbox_key,))
+            outbox_sql.insert_rows(conn, outbox)
 
 
 def write_summary(

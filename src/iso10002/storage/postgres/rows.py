@@ -21,9 +21,8 @@ from uuid import UUID
 
 from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.events import Event
-from iso10002.model.values import Actor
 from iso10002.ports.store import ComplaintQuery
-from iso10002.serialization import dumps, event_from_dict
+from iso10002.serialization import event_from_dict
 from iso10002.storage._prepare import PreparedEvent
 from iso10002.storage._sql.columns import (
     FACT_COLUMNS,
@@ -49,7 +48,6 @@ __all__ = [
 ]
 
 _UTC = _dt.timezone.utc
-_ACTOR_CACHE_SIZE = 1024
 
 _FACT_NAMES = tuple(name for name, _ in FACT_COLUMNS)
 _FLAG_INDEXES = tuple(i for i, name in enumerate(_FACT_NAMES) if FACT_KINDS.get(name) == "flag")
@@ -116,6 +114,9 @@ class Statements:
         # the value committed by the append the lock waited for. (One statement that took the
         # lock and read would not.) The key is our own integer, written into the text because
         # the simple query protocol takes no parameters.
+        # The same two statements apart, for a pipeline (which sends one statement a query).
+        self.lock_appends = f"SELECT pg_advisory_xact_lock({append_lock_key(schema)})"
+        self.last_chain = f"SELECT chain FROM {s}.events ORDER BY position DESC LIMIT 1"
         self.lock_and_read_chain = (
             f"SELECT pg_advisory_xact_lock({append_lock_key(schema)}); "
             f"SELECT chain FROM {s}.events ORDER BY position DESC LIMIT 1"
@@ -224,24 +225,19 @@ def where(query: ComplaintQuery) -> tuple[str, list[object]]:
 # -- writing ---------------------------------------------------------------------------------------
 
 
-def event_params(prepared: PreparedEvent, actors: dict[Actor, str]) -> tuple[object, ...]:
+def event_params(prepared: PreparedEvent) -> tuple[object, ...]:
     """
     The parameters of ``insert_event`` up to ``personal`` for a prepared event (the payload
-    sealed, the personal values apart); ``actors`` memoises the JSON of recurring actors.
+    sealed, the personal values apart), with the JSON the prepared event holds.
     """
     event = prepared.event
-    actor = actors.get(event.actor)
-    if actor is None:
-        if len(actors) >= _ACTOR_CACHE_SIZE:
-            actors.clear()
-        actor = actors[event.actor] = dumps(event.actor)
     return (
         event.complaint_id,
         event.seq,
         event.payload.type,
         event.schema_version,
         utc(event.occurred_at, "occurred_at"),
-        actor,
+        prepared.actor_json,
         event.state,
         prepared.payload_json,
         prepared.personal_json,

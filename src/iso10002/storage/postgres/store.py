@@ -50,7 +50,7 @@ from iso10002.model.events import Event, SurveyAnswered
 from iso10002.model.fact_row import FactRow
 from iso10002.model.outbox import OutboxEntry, OutboxQuery, OutboxRecord, OutboxState
 from iso10002.model.subject import SubjectMatch
-from iso10002.model.values import Actor, ComplaintId
+from iso10002.model.values import ComplaintId
 from iso10002.ports.capabilities import Capability
 from iso10002.ports.kpi import CohortScan, SummaryKpiSource
 from iso10002.ports.store import Append, ChainRecord, ComplaintQuery, Page, check_batch
@@ -80,7 +80,7 @@ if TYPE_CHECKING:
     from psycopg_pool import ConnectionPool
 
 from iso10002.storage._prepare import complaint_hashes, log_links, prepare_event
-from iso10002.storage.postgres.append import write_summary
+from iso10002.storage.postgres.append import pipelined_append, write_summary
 from iso10002.storage.postgres.connection import _describe, _one_line, _read_committed, _Use
 from iso10002.storage.postgres.migrate import _migrate
 
@@ -184,7 +184,6 @@ class PostgresEventStore(SqlRecords):
         )
         self._outbox = outbox_pg.outbox_sql(self._schema)
         self._outbox_key = outbox_lock_key(self._schema)
-        self._actors: dict[Actor, str] = {}
         self._pool: ConnectionPool[Any] | None = None
         self._closed_pool: ConnectionPool[Any] | None = None
         self._secret: str | None = None
@@ -348,7 +347,7 @@ class PostgresEventStore(SqlRecords):
         for a in appends:
             check_batch(a.events, a.expected_version, a.summary)
             events = [prepare_event(e) for e in a.events]
-            rows = [event_params(p, self._actors) for p in events]
+            rows = [event_params(p) for p in events]
             prepared.append((a, rows, events, summary_params(a.summary)))
             outbox.extend(outbox_pg.entry_row(e, a.summary.id) for e in a.outbox)
         if not prepared:
@@ -362,6 +361,20 @@ class PostgresEventStore(SqlRecords):
         sql = self._sql
         with self._use(action) as conn:
             current = prepared[0][0]
+            if len(prepared) == 1 and not current.erase:
+                try:
+                    pipelined_append(
+                        conn,
+                        prepared[0],
+                        sql=sql,
+                        hasher=self._hasher,
+                        outbox=outbox,
+                        outbox_sql=self._outbox,
+                        outbox_key=self._outbox_key,
+                    )
+                except psycopg.errors.UniqueViolation as e:
+                    raise self._taken(conn, current, e) from e
+                return
             try:
                 with conn.transaction():
                     existing = sorted({a.summary.id for a, *_ in prepared if a.expected_version})

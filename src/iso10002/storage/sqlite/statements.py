@@ -12,9 +12,8 @@ from iso10002.errors import (
 )
 from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.events import Event
-from iso10002.model.values import Actor
 from iso10002.ports.store import ComplaintQuery
-from iso10002.serialization import dumps, event_from_dict
+from iso10002.serialization import event_from_dict
 from iso10002.storage._prepare import PreparedEvent
 from iso10002.storage._sql.columns import (
     FACT_COLUMNS,
@@ -29,9 +28,6 @@ from iso10002.storage._sql.sealed import (
 from iso10002.storage._sql.where import query_where
 
 __all__: list[str] = []
-
-_ACTOR_CACHE_SIZE = 1024
-"""Actors whose JSON a store keeps at hand; staff members act again and again."""
 
 _READ_BATCH = 500
 """Rows fetched per round trip by iter_events; the lock is released between batches."""
@@ -59,25 +55,23 @@ _INSERT_SUMMARY = (
     f"INSERT INTO complaints ({_SUMMARY_COLUMNS}) "
     f"VALUES ({', '.join('?' * (17 + len(FACT_COLUMNS)))}) ON CONFLICT DO NOTHING"
 )
-# The version check of an append, and the indexed columns' current values: an UPDATE that
-# leaves an indexed column out of its SET list leaves that index alone, which spares most
-# appends (notes, communications, ...) several page writes.
-_CURRENT = (
-    "SELECT rowid, version, state, is_open, channel, priority, assignee, received_at, "
-    "sla_due_at, sla_warning_at, sla_alert_at FROM complaints WHERE id = ?"
-)
-# (column, index in _summary_values(), index in a _CURRENT row)
+# (column, index in _summary_values()) of the summary's indexed columns: an UPDATE that leaves
+# an indexed column out of its SET list leaves that index alone, which spares most appends
+# (notes, communications, ...) several page writes.
 _INDEXED = (
-    ("state", 1, 2),
-    ("is_open", 2, 3),
-    ("channel", 3, 4),
-    ("priority", 4, 5),
-    ("assignee", 6, 6),
-    ("received_at", 7, 7),
-    ("sla_due_at", 11, 8),
-    ("sla_warning_at", 12, 9),
-    ("sla_alert_at", 13, 10),
+    ("state", 1),
+    ("is_open", 2),
+    ("channel", 3),
+    ("priority", 4),
+    ("assignee", 6),
+    ("received_at", 7),
+    ("sla_due_at", 11),
+    ("sla_warning_at", 12),
+    ("sla_alert_at", 13),
 )
+_ALL_INDEXED = tuple(name for name, _ in _INDEXED)
+_INDEXED_CACHE_SIZE = 10_000
+"""Complaints whose last written indexed values a store remembers."""
 _TAKEN_KEYS = (
     "SELECT id, reference, client_key, version FROM complaints "
     "WHERE id = ? OR reference = ? OR client_key = ?"
@@ -122,9 +116,11 @@ _EVENT_KEY_TAKEN = "events.stream_id, events.seq"
 @functools.cache
 def _update_sql(changed: tuple[str, ...]) -> str:
     """
-    The UPDATE of a summary row by rowid: the unindexed columns (version, category,
-    acknowledged_at, closed_at, updated_at, the facts), then the indexed ones named in
-    ``changed``.
+    The version check and the update of a summary row in one statement: the unindexed columns
+    (version, category, acknowledged_at, closed_at, updated_at, the facts), then the indexed
+    ones named in ``changed``, where the id and the expected version match (parameters after
+    the columns: id, expected version, id, expected version). It returns one row, the stored
+    hash of the event the append continues, or none on a version conflict.
     """
     columns = (
         "version",
@@ -135,29 +131,26 @@ def _update_sql(changed: tuple[str, ...]) -> str:
         *(name for name, _ in FACT_COLUMNS),
         *changed,
     )
-    return f"UPDATE complaints SET {', '.join(f'{c} = ?' for c in columns)} WHERE rowid = ?"
+    return (
+        f"UPDATE complaints SET {', '.join(f'{c} = ?' for c in columns)} "
+        "WHERE id = ? AND version = ? "
+        "RETURNING (SELECT hash FROM events WHERE stream_id = ? AND seq = ?)"
+    )
 
 
-def _event_row(
-    prepared: PreparedEvent, stream_id: str, actors: dict[Actor, str]
-) -> tuple[object, ...]:
+def _event_row(prepared: PreparedEvent, stream_id: str) -> tuple[object, ...]:
     """
     The ``events`` row of a prepared event up to its links (the payload sealed, the personal
-    values apart); ``actors`` memoises the JSON of recurring actors.
+    values apart), with the JSON the prepared event holds.
     """
     event = prepared.event
-    actor = actors.get(event.actor)
-    if actor is None:
-        if len(actors) >= _ACTOR_CACHE_SIZE:
-            actors.clear()
-        actor = actors[event.actor] = dumps(event.actor)
     return (
         stream_id,
         event.seq,
         event.payload.type,
         event.schema_version,
         utc(event.occurred_at, "occurred_at"),
-        actor,
+        prepared.actor_json,
         event.state,
         prepared.payload_json,
         prepared.personal_json,

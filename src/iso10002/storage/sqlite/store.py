@@ -53,7 +53,7 @@ from iso10002.model.events import Event, SurveyAnswered
 from iso10002.model.fact_row import FactRow
 from iso10002.model.outbox import OutboxEntry, OutboxQuery, OutboxRecord, OutboxState
 from iso10002.model.subject import SubjectMatch
-from iso10002.model.values import Actor, ComplaintId
+from iso10002.model.values import ComplaintId
 from iso10002.ports.capabilities import Capability
 from iso10002.ports.kpi import CohortScan, SummaryKpiSource
 from iso10002.ports.store import Append, ChainRecord, ComplaintQuery, Page, check_batch
@@ -72,15 +72,15 @@ from iso10002.storage.sqlite.connection import _Access, _Immediate, _SQLiteError
 from iso10002.storage.sqlite.kpis import scan_cohort, survey_answers
 from iso10002.storage.sqlite.schema import MIGRATIONS, _connect, _payload_column
 from iso10002.storage.sqlite.statements import (
+    _ALL_INDEXED,
     _BUMP_COUNTER,
     _COUNTER,
-    _CURRENT,
     _ERASE_OUTBOX,
     _ERASE_PERSONAL,
-    _EVENT_HASH,
     _ID_FOR_CLIENT_KEY,
     _ID_FOR_REFERENCE,
     _INDEXED,
+    _INDEXED_CACHE_SIZE,
     _INSERT_EVENT,
     _INSERT_SUMMARY,
     _LAST_CHAIN,
@@ -181,11 +181,12 @@ class SQLiteEventStore(SqlRecords):
         ):
             raise ValidationError("timeout", f"must be a number of seconds >= 0, got {timeout!r}")
         self._hasher = Hasher(key=integrity_key)
+        # Per complaint: the last version written here and its indexed values (_write_summary).
+        self._indexed: dict[str, tuple[int, tuple[object, ...]]] = {}
         self._path = os.fspath(path)
         self._synchronous = synchronous
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
-        self._actors: dict[Actor, str] = {}
         self._readers = threading.local()
         self._reader_connections: list[sqlite3.Connection] = []
         with _SQLiteErrors(self._path, "open the database"):
@@ -282,7 +283,7 @@ class SQLiteEventStore(SqlRecords):
             check_batch(a.events, a.expected_version, a.summary)
             cid = str(a.summary.id)
             events = [prepare_event(e) for e in a.events]
-            rows = [_event_row(p, cid, self._actors) for p in events]
+            rows = [_event_row(p, cid) for p in events]
             prepared.append((a, cid, rows, events, _summary_values(a.summary)))
             outbox.extend(outbox_sql.entry_row(e, a.summary.id) for e in a.outbox)
         if not prepared:
@@ -310,25 +311,30 @@ class SQLiteEventStore(SqlRecords):
             # The previous links are read under the write lock: nobody else can append now.
             found = conn.execute(_LAST_CHAIN).fetchone()
             last_chain = None if found is None or found[0] is None else str(found[0])
-
-            def stored(cid: ComplaintId, version: int) -> str | None:
-                found = conn.execute(_EVENT_HASH, (str(cid), version)).fetchone()
-                return None if found is None or found[0] is None else str(found[0])
-
+            stored: dict[ComplaintId, str] = {}
+            for a, cid, _, _, values in prepared:
+                previous = self._write_summary(conn, a, cid, values)
+                if previous is not None:  # what the complaint's first append continues
+                    stored.setdefault(a.summary.id, previous)
             hashes = complaint_hashes(
                 hasher,
                 ((a.summary.id, a.expected_version, e) for a, _, _, e, _ in prepared),
-                stored,
+                lambda cid, _version: stored.get(cid),
             )
             links = iter(log_links(hasher, last_chain, (d for ds in hashes for d in ds)))
-            for (a, cid, rows, _, values), digests in zip(prepared, hashes, strict=True):
+            for (a, cid, rows, _, _), digests in zip(prepared, hashes, strict=True):
                 last.append((cid, a.summary.reference, a.expected_version))
                 linked = [(*row, d, next(links)) for row, d in zip(rows, digests, strict=True)]
-                if a.erase:
+                if a.erase:  # here: what this batch wrote before for the complaint goes too
                     self._erase(conn, cid)
-                self._write(conn, a, cid, linked, values)
+                conn.executemany(_INSERT_EVENT, linked)
             if outbox:
                 outbox_sql.insert(conn, outbox)
+        indexed = self._indexed
+        if len(indexed) > _INDEXED_CACHE_SIZE:
+            indexed.clear()
+        for a, cid, _, _, values in prepared:
+            indexed[cid] = (a.events[-1].seq, tuple(values[i] for _, i in _INDEXED))
 
     def _erase(self, conn: sqlite3.Connection, cid: str) -> None:
         """Clear the complaint's personal values and outbox records, in the caller's transaction."""
@@ -349,15 +355,13 @@ class SQLiteEventStore(SqlRecords):
                 found.append(UUID(stream_id))
         return found
 
-    def _write(
-        self,
-        conn: sqlite3.Connection,
-        a: Append,
-        cid: str,
-        rows: list[tuple[object, ...]],
-        values: tuple[object, ...],
-    ) -> None:
-        """One append, inside the caller's write transaction."""
+    def _write_summary(
+        self, conn: sqlite3.Connection, a: Append, cid: str, values: tuple[object, ...]
+    ) -> str | None:
+        """
+        Insert a new complaint's summary, or check the version and update the summary in one
+        statement; return the stored hash of the event the append continues, if any.
+        """
         summary = a.summary
         if a.expected_version == 0:
             inserted = conn.execute(
@@ -365,24 +369,28 @@ class SQLiteEventStore(SqlRecords):
             )
             if inserted.rowcount != 1:
                 raise self._taken(conn, summary)
+            return None
+        expected = a.expected_version
+        # The indexed values this store wrote at that version, if it remembers them: a version
+        # is written once, so the row holds them if its version is still the expected one.
+        known = self._indexed.get(cid)
+        if known is not None and known[0] == expected:
+            changed = tuple(
+                name for (name, i), old in zip(_INDEXED, known[1], strict=True) if values[i] != old
+            )
         else:
-            # Inside the write transaction: nobody can move the version on before COMMIT.
-            current = conn.execute(_CURRENT, (cid,)).fetchone()
-            if current is None or current[1] != a.expected_version:
-                raise ConcurrencyConflict(
-                    complaint=summary.reference,
-                    expected_version=a.expected_version,
-                    actual_version=0 if current is None else current[1],
-                )
-            changed: list[str] = []
-            params = [values[0], values[5], values[8], values[9], values[10], *values[14:]]
-            for name, new, old in _INDEXED:
-                if values[new] != current[old]:
-                    changed.append(name)
-                    params.append(values[new])
-            params.append(current[0])
-            conn.execute(_update_sql(tuple(changed)), params)
-        conn.executemany(_INSERT_EVENT, rows)
+            changed = _ALL_INDEXED
+        params = [values[0], values[5], values[8], values[9], values[10], *values[14:]]
+        params.extend(values[i] for name, i in _INDEXED if name in changed)
+        row = conn.execute(_update_sql(changed), (*params, cid, expected, cid, expected)).fetchone()
+        if row is None:
+            current = conn.execute(_VERSION, (cid,)).fetchone()
+            raise ConcurrencyConflict(
+                complaint=summary.reference,
+                expected_version=expected,
+                actual_version=0 if current is None else current[0],
+            )
+        return None if row[0] is None else str(row[0])
 
     @staticmethod
     def _taken(conn: sqlite3.Connection, summary: ComplaintSummary) -> StorageError:
