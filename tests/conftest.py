@@ -13,6 +13,8 @@ from hypothesis import settings
 # The throwaway PostgreSQL server (a session fixture), for every test that asks for it.
 pytest_plugins = ("tests.storage.pg_cluster",)
 
-settings.register_profile("ci", derandomize=True, print_blob=True)
-if os.environ.get("CI"):
-    settings.load_profile("ci")
+# No deadline: an example's wall time says how busy the machine is, not whether the code is
+# right (speed is measured by benchmarks/, not by tests).
+settings.register_profile("dev", deadline=None)
+settings.register_profile("ci", derandomize=True, print_blob=True, deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
