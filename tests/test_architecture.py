@@ -20,9 +20,10 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "iso10002"
 
 LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
-    ("foundation", frozenset({"errors", "clock", "_datafile", "_toml", "_markup", "_lazy"})),
+    ("foundation", frozenset({"errors", "clock", "_toml", "_markup", "_lazy"})),
     ("model", frozenset({"model"})),
-    ("serialization", frozenset({"serialization"})),
+    # The file reader/writer reads and writes its JSON through serialization.
+    ("serialization", frozenset({"serialization", "_datafile"})),
     ("ports", frozenset({"ports"})),
     (
         "domain services",
@@ -214,3 +215,49 @@ def test_no_module_is_over_the_line_limit() -> None:
         if (n := p.read_text(encoding="utf-8").count("\n")) > MAX_LINES
     ]
     assert long == []
+
+
+JSON_ALLOWED: dict[str, str] = {
+    # The model sits below serialization: its stored SLA column and a step's data parse and
+    # write their own JSON.
+    "model/events.py": "below serialization",
+    "model/fact_row.py": "below serialization",
+    # Storage, integrity and sealing keep their own encoders for now.
+    "integrity/chain.py": "moved in a later change",
+    "privacy/sealing.py": "moved in a later change",
+    "storage/_prepare.py": "moved in a later change",
+    "storage/_sql/columns.py": "moved in a later change",
+    "storage/_sql/sealed.py": "moved in a later change",
+    "storage/sqlite/kpis.py": "moved in a later change",
+    "storage/sqlite/statements.py": "moved in a later change",
+}
+"""Modules besides ``serialization.py`` that import ``json``, each with the reason."""
+
+
+def _imports_json(path: Path) -> bool:
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import) and any(
+            a.name.partition(".")[0] == "json" for a in node.names
+        ):
+            return True
+        if (
+            isinstance(node, ast.ImportFrom)
+            and not node.level
+            and (node.module or "").partition(".")[0] == "json"
+        ):
+            return True
+    return False
+
+
+def test_json_text_is_written_and_read_only_through_serialization() -> None:
+    # One place decides how the library spells and reads JSON: serialization's compact_json,
+    # canonical_json, pretty_json and parse_json.
+    importing = {
+        p.relative_to(PACKAGE).as_posix()
+        for p in sorted(PACKAGE.rglob("*.py"))
+        if p.name != "serialization.py" or p.parent != PACKAGE
+        if _imports_json(p)
+    }
+    assert sorted(importing - set(JSON_ALLOWED)) == []
+    # An entry whose module no longer imports json is stale: take it off the list.
+    assert sorted(set(JSON_ALLOWED) - importing) == []

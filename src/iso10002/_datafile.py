@@ -8,7 +8,6 @@ path of the bad value (``$.questions[0].scale.low``), which is also the error's 
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any, TypeVar
 
 from iso10002 import _toml
 from iso10002.errors import SerializationError, ValidationError
+from iso10002.serialization import parse_json, pretty_json
 
 __all__ = ["read_file", "write_file"]
 
@@ -51,10 +51,7 @@ def read_file(path: str | os.PathLike[str], build: Callable[[object], T], what: 
     try:
         text = raw.decode("utf-8")
         if suffix == ".json":
-            try:
-                data: object = json.loads(text)
-            except (ValueError, RecursionError) as e:  # JSONDecodeError, too many digits
-                raise SerializationError(f"$: not valid JSON: {e}") from e
+            data: object = parse_json(text)
         else:
             data = _toml.loads(text)
         return build(data)
@@ -78,10 +75,7 @@ def write_file(data: dict[str, Any], path: str | os.PathLike[str], what: str) ->
     """
     file = Path(path)
     suffix = _suffix(file, what)
-    if suffix == ".json":
-        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    else:
-        text = _toml.dumps(data)
+    text = pretty_json(data) + "\n" if suffix == ".json" else _toml.dumps(data)
     try:
         encoded = text.encode("utf-8")
     except UnicodeEncodeError as e:

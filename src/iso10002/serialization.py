@@ -53,6 +53,8 @@ from iso10002.model.values import Actor
 
 __all__ = [
     "build_event",
+    "canonical_json",
+    "compact_json",
     "configure_converter",
     "converter",
     "dumps",
@@ -62,6 +64,8 @@ __all__ = [
     "history_to_json",
     "loads",
     "make_converter",
+    "parse_json",
+    "pretty_json",
     "structure",
     "unstructure",
 ]
@@ -545,34 +549,86 @@ def build_event(
         raise SerializationError(f"{path}: {e}", path=path) from e
 
 
-_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+# The JSON text of the library: every module that writes or reads JSON text calls one of the
+# functions below, so that one place decides how it is spelt. Characters beyond ASCII are kept
+# as they are (the stores, files and reports are UTF-8).
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+
+
+def compact_json(data: object, *, ascii_only: bool = False) -> str:
+    """
+    JSON-shaped ``data`` as compact text: no spaces, keys in their given order.
+
+    ``ascii_only`` escapes every character beyond ASCII (``\\u00e9``), for text that must
+    survive any encoding, a lone surrogate included.
+    """
+    if ascii_only:
+        return json.dumps(data, separators=(",", ":"))
+    return _COMPACT(data)
+
+
+def canonical_json(data: object) -> str:
+    """
+    JSON-shaped ``data`` as canonical text: compact, keys sorted. Equal data gives equal text,
+    so this is the text that is hashed, signed or compared.
+    """
+    return _CANONICAL(data)
+
+
+def pretty_json(data: object, *, indent: int | None = 2, finite: bool = False) -> str:
+    """
+    JSON-shaped ``data`` as text for people: files, reports and the command line, indented by
+    ``indent`` spaces (``None``: on one line, with a space after each ``,`` and ``:``).
+
+    Raises:
+        ValueError: ``finite`` is set and a number is not finite (JSON has no NaN).
+    """
+    return json.dumps(data, indent=indent, ensure_ascii=False, allow_nan=not finite)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def parse_json(text: str | bytes, *, numbers_as_text: bool = False) -> Any:
+    """
+    JSON ``text`` as data. ``numbers_as_text`` keeps every number as the text it was written
+    as (an amount never passes through a float) and refuses ``NaN`` and ``Infinity``.
+
+    Input that would exhaust the parser (arrays nested thousands deep, an integer literal
+    longer than Python converts) is refused like any other text that is not JSON.
+
+    Raises:
+        SerializationError: ``$: not valid JSON: ...``; callers reading a file or a column add
+            its name in front.
+    """
+    try:
+        if numbers_as_text:
+            return json.loads(text, parse_float=str, parse_int=str, parse_constant=_reject_constant)
+        return json.loads(text)
+    except (ValueError, RecursionError) as e:  # JSONDecodeError, UnicodeDecodeError, int digits
+        raise SerializationError(f"$: not valid JSON: {e}") from e
 
 
 def dumps(obj: object) -> str:
     """Compact JSON for ``obj`` (a library object, or data already unstructured)."""
-    return _ENCODE(converter.unstructure(obj))
+    return _COMPACT(converter.unstructure(obj))
 
 
 def loads(text: str | bytes, cls: type[T]) -> T:
     """Parse JSON ``text`` into a ``cls``; bad JSON or bad values raise SerializationError."""
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError) as e:  # JSONDecodeError, UnicodeDecodeError, int digits
-        raise SerializationError(f"$: not valid JSON: {e}") from e
-    return structure(data, cls)
+    return structure(parse_json(text), cls)
 
 
 def history_to_json(events: Iterable[Event], *, indent: int | None = 2) -> str:
     """A complaint's history as a JSON array of event records."""
-    return json.dumps([event_to_dict(e) for e in events], indent=indent, ensure_ascii=False)
+    return pretty_json([event_to_dict(e) for e in events], indent=indent)
 
 
 def history_from_json(text: str | bytes) -> list[Event]:
     """Read a history written by :func:`history_to_json`."""
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError) as e:  # JSONDecodeError, UnicodeDecodeError, int digits
-        raise SerializationError(f"$: not valid JSON: {e}") from e
+    data = parse_json(text)
     if not isinstance(data, list):
         raise SerializationError("$: expected an array of events")
     return [event_from_dict(item, path=f"$[{i}]") for i, item in enumerate(data)]

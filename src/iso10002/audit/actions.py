@@ -11,7 +11,6 @@ The audit checks that every nonconformity has an action (criterion
 from __future__ import annotations
 
 import datetime as _dt
-import json
 from collections.abc import Iterable
 from enum import Enum
 from typing import Any
@@ -105,7 +104,7 @@ class ImprovementAction:
 def actions_to_json(actions: Iterable[ImprovementAction], *, indent: int | None = 2) -> str:
     """Improvement actions as a JSON array of records (dates as ``YYYY-MM-DD``)."""
     data = [serialization.unstructure(a) for a in actions]
-    return json.dumps(data, indent=indent, ensure_ascii=False)
+    return serialization.pretty_json(data, indent=indent)
 
 
 def actions_from_json(text: str | bytes) -> tuple[ImprovementAction, ...]:
@@ -117,10 +116,7 @@ def actions_from_json(text: str | bytes) -> tuple[ImprovementAction, ...]:
             bad; the message starts with the path of the bad value, e.g. ``$[1].closed_on``.
         ValidationError: two actions share an id (``field`` is ``id``).
     """
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError) as e:  # JSONDecodeError, UnicodeDecodeError, int digits
-        raise SerializationError(f"$: not valid JSON: {e}") from e
+    data = serialization.parse_json(text)
     if not isinstance(data, list):
         raise SerializationError("$: expected a JSON array of improvement actions")
     actions = tuple(

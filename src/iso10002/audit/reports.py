@@ -11,7 +11,6 @@ values it read and any attestation, with long lists of complaint references cut 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -24,6 +23,7 @@ from iso10002.audit.findings import (
     Finding,
     FindingStatus,
 )
+from iso10002.serialization import pretty_json
 
 __all__ = [
     "MAX_REFERENCES",
@@ -115,7 +115,7 @@ def report_to_dict(report: AuditReport) -> dict[str, Any]:
 
 def report_to_json(report: AuditReport, *, indent: int | None = 2) -> str:
     """:func:`report_to_dict` as JSON text (UTF-8 characters kept as they are)."""
-    return json.dumps(report_to_dict(report), indent=indent, ensure_ascii=False)
+    return pretty_json(report_to_dict(report), indent=indent)
 
 
 # -- shared wording -----------------------------------------------------------------------------

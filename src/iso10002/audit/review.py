@@ -11,7 +11,6 @@ nonconformities no open action answers, arranged under the review inputs of 8.6.
 from __future__ import annotations
 
 import datetime as _dt
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -505,4 +504,4 @@ def review_to_dict(pack: ReviewPack) -> dict[str, Any]:
 
 def review_to_json(pack: ReviewPack, *, indent: int | None = 2) -> str:
     """The pack as JSON text (see :func:`review_to_dict`)."""
-    return json.dumps(review_to_dict(pack), indent=indent, ensure_ascii=False)
+    return serialization.pretty_json(review_to_dict(pack), indent=indent)

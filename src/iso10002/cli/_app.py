@@ -13,7 +13,6 @@ import argparse
 import contextlib
 import datetime as _dt
 import difflib
-import json
 import os
 import re
 import shlex
@@ -154,7 +153,7 @@ def _existing_desk(
 
 
 def _print_json(data: object) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False))
+    print(serialization.pretty_json(data))
 
 
 # -- subcommands ----------------------------------------------------------------------------

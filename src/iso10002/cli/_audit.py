@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -83,9 +82,9 @@ def _attestations(args: argparse.Namespace) -> tuple[Attestation, ...]:
         return ()
     text = _read_text("--attestations", args.attestations)
     try:
-        data = json.loads(text)
-    except (ValueError, RecursionError) as e:  # JSONDecodeError, too many digits, too deep
-        raise _usage(f"--attestations: {args.attestations}: $: not valid JSON: {e}") from e
+        data = serialization.parse_json(text)
+    except SerializationError as e:  # "$: not valid JSON: ..."
+        raise _usage(f"--attestations: {args.attestations}: {e}") from e
     if not isinstance(data, list):
         raise _usage(f"--attestations: {args.attestations}: $: expected a JSON array")
     try:

@@ -9,7 +9,6 @@ Exit codes: 0 the workflow conforms; 1 it does not (the violations are printed o
 from __future__ import annotations
 
 import argparse
-import json
 import textwrap
 from collections.abc import Callable
 from typing import Any
@@ -19,6 +18,7 @@ from iso10002.process.conformance import RULES, ConformanceReport, check_conform
 from iso10002.process.standard import standard_workflow
 from iso10002.process.workflow import Workflow
 from iso10002.process.workflow_file import read_workflow_file
+from iso10002.serialization import pretty_json
 
 __all__ = ["register", "render_text", "report_json"]
 
@@ -96,7 +96,7 @@ def report_json(report: ConformanceReport) -> dict[str, Any]:
 def _run_conformance(args: argparse.Namespace) -> int:
     report = check_conformance(_workflow(args))
     if args.format == "json":
-        print(json.dumps(report_json(report), indent=2, ensure_ascii=False))
+        print(pretty_json(report_json(report)))
     else:
         print(render_text(report))
     return 0 if report.ok else 1

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as _dt
-import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -23,6 +22,7 @@ from iso10002.cli._sla import _table, parse_instant
 from iso10002.clock import SystemClock
 from iso10002.model.outbox import MAX_QUERY_LIMIT, OutboxQuery, OutboxRecord, OutboxState
 from iso10002.ports.store import OutboxEventStore, is_outbox_store
+from iso10002.serialization import pretty_json
 
 __all__ = ["register"]
 
@@ -132,7 +132,7 @@ def _list(args: argparse.Namespace, state: OutboxState | None) -> int:
         counts = _counts(store)
     if args.format == "json":
         page = {"records": [_record_json(r) for r in records], "more": more}
-        print(json.dumps(page, indent=2, ensure_ascii=False))
+        print(pretty_json(page))
     else:
         print(render(records, counts, more))
     return 0

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import json
 import re
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
@@ -21,6 +20,7 @@ from iso10002.cli._render import LABEL as _LABEL
 from iso10002.cli._render import WIDTH as _WIDTH
 from iso10002.errors import ValidationError
 from iso10002.model.values import ExtensionKind
+from iso10002.serialization import pretty_json
 from iso10002.simulation import demo_sla_policy
 from iso10002.sla.config import SlaConfig
 from iso10002.sla.policy import DueAt, Metric, SlaPolicy, Target
@@ -286,7 +286,7 @@ def render_presets(items: Iterable[Preset]) -> str:
 def _run_presets(args: argparse.Namespace) -> int:
     items = list(presets().values())
     if args.format == "json":
-        print(json.dumps([_preset_json(p) for p in items], indent=2, ensure_ascii=False))
+        print(pretty_json([_preset_json(p) for p in items]))
     else:
         print(f"{len(items)} presets\n")
         print(render_presets(items))
@@ -355,7 +355,7 @@ def _run_deadlines(args: argparse.Namespace) -> int:
                 for m, target, extended, due in rows
             ],
         }
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        print(pretty_json(data))
         return 0
     lines = [
         _field("Preset", f"{p.name}: {p.title}"),
@@ -470,7 +470,7 @@ def _run_status(args: argparse.Namespace) -> int:
             "as_of": _iso(report.as_of),
             "metrics": [_status_json(m) for m in report.metrics],
         }
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        print(pretty_json(data))
     else:
         print(render_status(report))
     return 0
@@ -526,7 +526,7 @@ def _run_queue(args: argparse.Namespace) -> int:
                 for i in items
             ],
         }
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        print(pretty_json(data))
     else:
         print(render_queue(items, when))
     return 0

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import json
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -20,6 +19,7 @@ from iso10002.clock import FixedClock
 from iso10002.model.events import Event, SlaAlertRaised
 from iso10002.model.values import ComplaintId
 from iso10002.ports.store import MAX_PAGE_SIZE, ComplaintQuery, EventStore, iter_summaries
+from iso10002.serialization import pretty_json
 
 __all__ = ["register"]
 
@@ -94,7 +94,7 @@ def _as_json(raised: list[Raised], as_of: _dt.datetime) -> str:
             for r in raised
         ],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False)
+    return pretty_json(data)
 
 
 def _run_tick(args: argparse.Namespace) -> int:

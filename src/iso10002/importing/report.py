@@ -4,10 +4,11 @@ What an import did: how many records it brought in or skipped, and every record 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 import attrs
+
+from iso10002.serialization import compact_json
 
 __all__ = ["ImportReport", "RowError", "quote"]
 
@@ -17,11 +18,11 @@ _SHOWN = 60  # characters of a value shown in a message; narratives run to pages
 def quote(value: str) -> str:
     """``value`` in double quotes as a message shows it: escaped, and cut short if long."""
     shown = value if len(value) <= _SHOWN else value[: _SHOWN - 1] + "…"
-    text = json.dumps(shown, ensure_ascii=False)
+    text = compact_json(shown)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate, read from a JSON escape: shown escaped
-        return json.dumps(shown)
+        return compact_json(shown, ascii_only=True)
     return text
 
 

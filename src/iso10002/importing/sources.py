@@ -14,7 +14,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
@@ -22,9 +21,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO
 
-from iso10002.errors import ImportFileError
+from iso10002.errors import ImportFileError, SerializationError
 from iso10002.importing.report import RowError
 from iso10002.model._checks import shown
+from iso10002.serialization import parse_json
 
 __all__ = ["CsvRows", "JsonRows", "Row", "Rows", "cells_of"]
 
@@ -214,18 +214,17 @@ class CsvRows(Rows):
         self._file.close()
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
-
-
 def _json(text: str) -> Any:
     # Numbers are kept as the text they were written as: an amount must not pass through a
     # float, and every cell is text anyway.
     try:
-        return json.loads(text, parse_float=str, parse_int=str, parse_constant=_reject_constant)
-    except RecursionError:
-        # Arrays nested thousands deep exhaust the parser's stack; no record is shaped so.
-        raise ValueError("arrays or objects are nested too deeply") from None
+        return parse_json(text, numbers_as_text=True)
+    except SerializationError as e:
+        # The import's messages name the file and line themselves: only the parser's reason.
+        if isinstance(e.__cause__, RecursionError):
+            # Arrays nested thousands deep exhaust the parser's stack; no record is shaped so.
+            raise ValueError("arrays or objects are nested too deeply") from None
+        raise ValueError(str(e.__cause__)) from e.__cause__
 
 
 def cells_of(row: int, record: object) -> dict[str, str] | RowError:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import array
 import bisect
 import datetime as _dt
-import json
 import math
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
@@ -30,6 +29,7 @@ from iso10002.monitoring.report import (
     SlaShare,
     Volume,
 )
+from iso10002.serialization import parse_json
 from iso10002.sla.calendar import BusinessCalendar
 
 __all__ = ["NONE_KEYS", "UPHELD", "Cohorts", "Durations", "hours", "median"]
@@ -411,7 +411,7 @@ class Cohorts:
 
     def _sla(self, text: str, closed: int | None) -> None:
         start, end = self.start, self.end
-        for metric, due_text, done_text in json.loads(text):
+        for metric, due_text, done_text in parse_json(text):
             due = micros(_dt.datetime.fromisoformat(due_text))
             done = None if done_text is None else micros(_dt.datetime.fromisoformat(done_text))
             counts = self.sla.get(metric)

@@ -72,13 +72,12 @@ places, ``null`` when the denominator is 0.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from iso10002.errors import SerializationError
 from iso10002.monitoring.report import REPORT_SCHEMA, KpiReport
-from iso10002.serialization import structure, unstructure
+from iso10002.serialization import parse_json, pretty_json, structure, unstructure
 
 __all__ = ["report_from_dict", "report_from_json", "report_to_dict", "report_to_json"]
 
@@ -101,9 +100,7 @@ def report_to_json(report: KpiReport, *, indent: int | None = 2) -> str:
         SerializationError: a figure is not a finite number, which JSON cannot hold.
     """
     try:
-        return json.dumps(
-            report_to_dict(report), indent=indent, ensure_ascii=False, allow_nan=False
-        )
+        return pretty_json(report_to_dict(report), indent=indent, finite=True)
     except ValueError as e:
         raise SerializationError(f"$: the report holds a number JSON cannot hold: {e}") from e
 
@@ -137,8 +134,4 @@ def report_from_json(text: str | bytes) -> KpiReport:
     Raises:
         SerializationError: not valid JSON, or as :func:`report_from_dict`.
     """
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError) as e:  # JSONDecodeError, UnicodeDecodeError, int digits
-        raise SerializationError(f"$: not valid JSON: {e}") from e
-    return report_from_dict(data)
+    return report_from_dict(parse_json(text))

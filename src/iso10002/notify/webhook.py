@@ -38,7 +38,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import http.client
-import json
 import logging
 import math
 import re
@@ -56,6 +55,7 @@ from iso10002.model import _checks as check
 from iso10002.model._checks import shown
 from iso10002.model.notification import Delivery, Notification
 from iso10002.notify._failure import _failure
+from iso10002.serialization import canonical_json
 
 __all__ = [
     "SIGNATURE_HEADER",
@@ -240,9 +240,7 @@ def webhook_payload(
 
 
 def _body(payload: Mapping[str, Any]) -> bytes:
-    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
-        "utf-8"
-    )
+    return canonical_json(payload).encode("utf-8")
 
 
 def sign_webhook(

@@ -26,7 +26,6 @@ definition applies; its :class:`~iso10002.errors.DefinitionError` comes through 
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -39,7 +38,7 @@ from iso10002.errors import SerializationError, ValidationError
 from iso10002.process import guards as _guards
 from iso10002.process.standard import DEFAULT_NO_REPLY_PERIOD
 from iso10002.process.workflow import Guard, StateDef, Transition, Workflow
-from iso10002.serialization import structure
+from iso10002.serialization import parse_json, structure
 
 __all__ = ["GUARD_NAMES", "dump_workflow", "load_workflow", "read_workflow_file"]
 
@@ -244,11 +243,5 @@ def read_workflow_file(file: str | os.PathLike[str]) -> Workflow:
         text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is not content
     except UnicodeDecodeError as e:
         raise SerializationError(f"$: not UTF-8 text: {e}") from e
-    if suffix == ".json":
-        try:
-            data = json.loads(text)
-        except (ValueError, RecursionError) as e:  # JSONDecodeError, too many digits
-            raise SerializationError(f"$: not valid JSON: {e}") from e
-    else:
-        data = _toml.loads(text)
+    data = parse_json(text) if suffix == ".json" else _toml.loads(text)
     return load_workflow(data)

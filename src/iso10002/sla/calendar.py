@@ -27,7 +27,6 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import hashlib
-import json
 from collections.abc import Iterable, Iterator
 from itertools import pairwise
 from typing import Any
@@ -551,9 +550,7 @@ def _fingerprint(calendar: BusinessCalendar) -> str:
     # Every complaint a policy applies to records the fingerprint; a calendar is an immutable
     # value, so hashing its JSON once is enough.
     # Imported here: the serialization module may come to know SLA records, which import us.
-    from iso10002.serialization import unstructure
+    from iso10002.serialization import canonical_json, unstructure
 
-    text = json.dumps(
-        unstructure(calendar), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    )
+    text = canonical_json(unstructure(calendar))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

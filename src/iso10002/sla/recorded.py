@@ -16,7 +16,6 @@ and recorded as found.
 from __future__ import annotations
 
 import datetime as _dt
-import json
 from collections.abc import Iterable, Sequence
 from enum import Enum
 
@@ -24,7 +23,13 @@ from iso10002.model.complaint import Complaint
 from iso10002.model.configuration import SLA_POLICY, ConfigurationRecord, fingerprint_of
 from iso10002.model.events import DeadlineExtended, Event, SlaPolicyApplied
 from iso10002.ports.store import is_configuration_store
-from iso10002.serialization import make_converter, structure, unstructure
+from iso10002.serialization import (
+    canonical_json,
+    make_converter,
+    parse_json,
+    structure,
+    unstructure,
+)
 from iso10002.sla import calendar as _calendar
 from iso10002.sla import policy as _policy
 from iso10002.sla.config import SlaConfig
@@ -32,12 +37,10 @@ from iso10002.sla.policy import SlaPolicy
 
 __all__ = ["RecordedSla", "policy_from_record", "policy_record"]
 
-_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, sort_keys=True).encode
-
 
 def policy_record(policy: SlaPolicy) -> ConfigurationRecord:
     """``policy`` as a store keeps it: its canonical JSON, keyed by the hash of it."""
-    content = _ENCODE(unstructure(policy))
+    content = canonical_json(unstructure(policy))
     return ConfigurationRecord(
         kind=SLA_POLICY,
         name=policy.name,
@@ -68,7 +71,7 @@ def policy_from_record(record: ConfigurationRecord) -> SlaPolicy:
     Raises:
         SerializationError: the content is not a policy this release reads.
     """
-    data = json.loads(record.content)
+    data = parse_json(record.content)
     try:
         return _CONVERTER.structure(data, SlaPolicy)
     except Exception:  # the library's converter then names the path of what is wrong
