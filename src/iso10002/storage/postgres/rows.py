@@ -21,9 +21,9 @@ from uuid import UUID
 
 from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.events import Event
+from iso10002.model.prepared import PreparedEvent
 from iso10002.ports.store import ComplaintQuery
 from iso10002.serialization import event_from_dict
-from iso10002.storage._prepare import PreparedEvent
 from iso10002.storage._sql.columns import (
     FACT_COLUMNS,
     facts_values,
