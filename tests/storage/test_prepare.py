@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import json
+from pathlib import Path
 
 import attrs
 import pytest
@@ -90,3 +92,28 @@ def test_any_event_is_hashed_over_the_text_it_is_stored_as(event: Event) -> None
     p = prepare_event(event)
     assert p.canonical == canonical_bytes(event, p.payload)
     assert json.loads(p.payload_json) == p.payload
+
+
+SHIPPED = Path(__file__).resolve().parents[2] / "src" / "iso10002" / "storage"
+"""The shipped stores' folders; their schema upgrades (``storage/_sql``) may seal and link."""
+
+DONE_ABOVE = {"seal", "canonical_bytes", "canonical_from_json", "prepare_event", "event_hash"}
+"""What the library does for every store, above it: no store does it for an append."""
+
+
+@pytest.mark.parametrize(
+    "module",
+    sorted(
+        p for folder in ("memory", "sqlite", "postgres") for p in (SHIPPED / folder).glob("*.py")
+    ),
+    ids=lambda p: f"{p.parent.name}/{p.name}",
+)
+def test_the_shipped_stores_neither_seal_nor_hash_an_append(module: Path) -> None:
+    tree = ast.parse(module.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            assert node.module != "iso10002.storage._prepare", module
+            assert not {a.name for a in node.names} & DONE_ABOVE, module
+        elif isinstance(node, ast.Attribute | ast.Name):
+            name = node.attr if isinstance(node, ast.Attribute) else node.id
+            assert name not in DONE_ABOVE | {"chain_hash", "GENESIS"}, (module, node.lineno)

@@ -155,10 +155,7 @@ class InMemoryEventStore:
             self._check_open()
             found = []
             for cid, stream in self._streams.items():
-                held = self._sealed[stream[0]].personal
-                customer = held.get("complainant.customer_id", (None, None))[1]
-                email = held.get("complainant.contact.email", (None, None))[1]
-                if match.matches(customer, email):
+                if match.matches_personal(self._sealed[stream[0]].personal):
                     found.append(cid)
             return found
 

@@ -44,7 +44,7 @@ from iso10002.errors import (
     StorageError,
     ValidationError,
 )
-from iso10002.model.chain import GENESIS, Hasher
+from iso10002.model.chain import Hasher
 from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.events import Event, SurveyAnswered
 from iso10002.model.fact_row import FactRow
@@ -433,12 +433,13 @@ class PostgresEventStore(SqlRecords):
                 )
         return found
 
-    def _lock_and_read_chain(self, conn: Connection[Any]) -> str:
-        """Take the append lock, then read the log's last chain value; one round trip."""
+    def _lock_and_read_chain(self, conn: Connection[Any]) -> str | None:
+        """Take the append lock, then read the log's last chain value (None if the log is
+        empty); one round trip."""
         cursor = conn.execute(self._sql.lock_and_read_chain, prepare=False)
         cursor.nextset()
         found = cursor.fetchone()
-        return GENESIS if found is None or found[0] is None else str(found[0])
+        return None if found is None or found[0] is None else str(found[0])
 
     def _taken(self, conn: Connection[Any], a: Append, e: Exception) -> StorageError:
         """Why ``a`` broke a unique constraint; its transaction has been rolled back."""
