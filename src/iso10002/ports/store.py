@@ -494,6 +494,10 @@ class RecordKeepingStore(OutboxEventStore, ChainedStore, PersonalDataStore, Deni
     It builds on level 2 because erasure travels as an :class:`Append` with ``erase`` set
     through :meth:`append_many`, and clears the complaint's outbox records in that same
     transaction: a store without an outbox transaction could not erase atomically.
+
+    It never seals, encodes or hashes an event itself: its :meth:`append_many` has the appends
+    prepared (:func:`iso10002.storage.prepare_appends`, :attr:`Append.prepared`) and their
+    links computed (:func:`link`), and stores what it is given.
     """
 
 
