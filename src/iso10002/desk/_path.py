@@ -58,7 +58,8 @@ from iso10002.model.complaint import Complaint, apply
 from iso10002.model.events import Event, EventPayload
 from iso10002.model.values import Actor, ComplaintId
 from iso10002.outbox.policy import DeskChange
-from iso10002.ports.store import Append, append_all
+from iso10002.ports.store import Append, append_all, is_record_keeping_store
+from iso10002.storage import prepare_appends
 
 __all__ = [
     "FIRST_BACKOFF",
@@ -185,6 +186,9 @@ class CommandPath(AccessGate):
             outbox=entries,
             erase=erase,
         )
+        if is_record_keeping_store(self.store):
+            # Sealed and encoded here, above the store, which then stores what it is given.
+            (append,) = prepare_appends([append])
         append_all(self.store, [append])
         return derived
 

@@ -30,6 +30,8 @@ __all__ = [
     "OutboxQuery",
     "OutboxRecord",
     "OutboxState",
+    "check_channel",
+    "check_worker",
 ]
 
 OUTBOX_SCHEMA_VERSION = 1

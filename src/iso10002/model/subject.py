@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import attrs
 
 from iso10002.errors import ValidationError
 from iso10002.model import _checks as check
 from iso10002.model.personal import masked
 
-__all__ = ["SubjectMatch"]
+__all__ = ["SUBJECT_CUSTOMER_ID", "SUBJECT_EMAIL", "SubjectMatch"]
+
+SUBJECT_CUSTOMER_ID = "complainant.customer_id"
+"""The path of the complainant's customer id among a received event's personal values."""
+SUBJECT_EMAIL = "complainant.contact.email"
+"""The path of the complainant's e-mail address among a received event's personal values."""
 
 
 @attrs.frozen(kw_only=True)
@@ -36,4 +43,15 @@ class SubjectMatch:
             self.email is not None
             and isinstance(email, str)
             and email.casefold() == self.email.casefold()
+        )
+
+    def matches_personal(self, personal: Mapping[str, tuple[str, object]] | None) -> bool:
+        """
+        Whether the complainant whose personal values (by path, ``(salt, value)``, as a store
+        keeps them apart) are ``personal`` is this subject: a store's ``find_subject`` asks
+        this of each complaint's received event. Erased values (None) match nothing.
+        """
+        held = personal or {}
+        return self.matches(
+            held.get(SUBJECT_CUSTOMER_ID, (None, None))[1], held.get(SUBJECT_EMAIL, (None, None))[1]
         )

@@ -22,19 +22,20 @@ from __future__ import annotations
 
 import datetime as _dt
 import inspect
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Protocol, TypeGuard, runtime_checkable
 
 import attrs
 
 from iso10002.errors import ValidationError
 from iso10002.model import _checks as check
-from iso10002.model.chain import ChainRecord, Hasher
+from iso10002.model.chain import GENESIS, ChainRecord, Hasher
 from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.configuration import ConfigurationRecord
 from iso10002.model.denials import DenialRecord
 from iso10002.model.events import Event
 from iso10002.model.outbox import OutboxEntry, OutboxQuery, OutboxRecord, OutboxState
+from iso10002.model.prepared import PreparedEvent
 from iso10002.model.subject import SubjectMatch
 from iso10002.model.values import Channel, ComplaintId, Priority
 from iso10002.ports.capabilities import Capability, capabilities_of, protocol_members
@@ -52,6 +53,7 @@ __all__ = [
     "OutboxStore",
     "Page",
     "PersonalDataStore",
+    "PreparedEvent",
     "RecordKeepingStore",
     "append_all",
     "check_batch",
@@ -60,6 +62,7 @@ __all__ = [
     "is_outbox_store",
     "is_record_keeping_store",
     "iter_summaries",
+    "link",
 ]
 
 MAX_PAGE_SIZE = 1000
@@ -210,6 +213,20 @@ class EventStore(Protocol):
         ...
 
 
+def _prepared(
+    inst: Append,
+    attribute: attrs.Attribute[tuple[PreparedEvent, ...] | None],
+    value: tuple[PreparedEvent, ...] | None,
+) -> None:
+    if value is None:
+        return
+    check.tuple_of(PreparedEvent)(inst, attribute, value)
+    if len(value) != len(inst.events) or any(
+        p.event is not e and p.event != e for p, e in zip(value, inst.events, strict=True)
+    ):
+        raise ValidationError(attribute.name, "must hold the prepared form of each event, in order")
+
+
 @attrs.frozen(kw_only=True)
 class Append:
     """
@@ -233,6 +250,16 @@ class Append:
     personal values of every event the complaint has so far, and deletes its outbox records:
     what recording an erasure does. Only a store that declares
     :attr:`Capability.RECORD_KEEPING` takes such an append.
+    """
+    prepared: tuple[PreparedEvent, ...] | None = attrs.field(
+        default=None, validator=_prepared, eq=False, repr=False
+    )
+    """
+    The prepared form of each of ``events`` (sealed, encoded, the bytes its hash covers), in
+    the same order; None until prepared. The desk prepares its appends; a store takes whatever
+    it is given through :func:`iso10002.storage.prepare_appends`, which prepares the rest, and
+    stores what :attr:`PreparedEvent.payload_json` and the others hold. Not compared: salts
+    are random, so two preparations of the same events differ.
     """
 
 
@@ -467,6 +494,10 @@ class RecordKeepingStore(OutboxEventStore, ChainedStore, PersonalDataStore, Deni
     It builds on level 2 because erasure travels as an :class:`Append` with ``erase`` set
     through :meth:`append_many`, and clears the complaint's outbox records in that same
     transaction: a store without an outbox transaction could not erase atomically.
+
+    It never seals, encodes or hashes an event itself: its :meth:`append_many` has the appends
+    prepared (:func:`iso10002.storage.prepare_appends`, :attr:`Append.prepared`) and their
+    links computed (:func:`link`), and stores what it is given.
     """
 
 
@@ -565,6 +596,62 @@ def check_batch(events: Sequence[Event], expected_version: int, summary: Complai
             )
     if summary.id != first.complaint_id or summary.version != events[-1].seq:
         raise ValidationError("summary", "the summary does not describe the appended events")
+
+
+def link(
+    appends: Sequence[Append],
+    *,
+    stored_hash: Callable[[ComplaintId, int], str | None],
+    last_link: str | Callable[[], str | None] | None,
+    hasher: Hasher,
+) -> list[list[tuple[str, str]]]:
+    """
+    The links of every event of ``appends`` (prepared: :func:`iso10002.storage.prepare_appends`),
+    per append and per event: ``(hash, chain)``, the event's link in its complaint's chain and
+    in the log's. A store calls this under its own lock, after checking the versions, and
+    stores the pairs beside the events; it never hashes an event itself.
+
+    What the store alone can read there, it passes in:
+
+    - ``stored_hash(complaint id, expected version)``: the stored hash of the event a
+      complaint's first append in the batch continues from (None if it has none). It is not
+      called for a new complaint; a later append of the same complaint continues from the one
+      before it in the batch.
+    - ``last_link``: the log's last link (None for an empty log), or a function giving it,
+      called once after the complaints' hashes are computed, so that a store may take the
+      log's lock as late as possible.
+
+    Raises:
+        ValidationError: an append carries no prepared events.
+    """
+    heads: dict[ComplaintId, str] = {}
+    hashes: list[list[str]] = []
+    for a in appends:
+        if a.prepared is None:
+            raise ValidationError(
+                "prepared", "link prepared appends: see iso10002.storage.prepare_appends"
+            )
+        cid = a.summary.id
+        previous = heads.get(cid)
+        if previous is None:
+            found = stored_hash(cid, a.expected_version) if a.expected_version else None
+            previous = GENESIS if found is None else found
+        digests = []
+        for prepared in a.prepared:
+            previous = hasher.event_hash(previous, prepared.canonical)
+            digests.append(previous)
+        heads[cid] = previous
+        hashes.append(digests)
+    last = last_link() if callable(last_link) else last_link
+    chain = GENESIS if last is None else last
+    out: list[list[tuple[str, str]]] = []
+    for digests in hashes:
+        pairs = []
+        for digest in digests:
+            chain = hasher.chain_hash(chain, digest)
+            pairs.append((digest, chain))
+        out.append(pairs)
+    return out
 
 
 def iter_summaries(store: EventStore, query: ComplaintQuery) -> Iterator[ComplaintSummary]:

@@ -7,7 +7,7 @@ subject-access export. See ``docs/privacy.md``.
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from iso10002.model.subject import SubjectMatch
+    from iso10002.model.subject import SUBJECT_CUSTOMER_ID, SUBJECT_EMAIL, SubjectMatch
     from iso10002.privacy.erasure import ErasureReport
     from iso10002.privacy.export import EXPORT_FORMAT, SubjectExport, SubjectRecord
     from iso10002.privacy.retention import (
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
         RetentionStart,
         retention_preset,
     )
+    from iso10002.privacy.sealing import seal, unseal
 else:
     from iso10002._lazy import attach as _attach
 
@@ -23,6 +24,8 @@ else:
 
 __all__ = [
     "EXPORT_FORMAT",
+    "SUBJECT_CUSTOMER_ID",
+    "SUBJECT_EMAIL",
     "ErasureReport",
     "RetentionPolicy",
     "RetentionRule",
@@ -31,4 +34,6 @@ __all__ = [
     "SubjectMatch",
     "SubjectRecord",
     "retention_preset",
+    "seal",
+    "unseal",
 ]

@@ -9,12 +9,15 @@ are re-exported here and from :mod:`iso10002.storage.base` for the code written 
 - :mod:`~iso10002.storage.postgres`: :class:`~iso10002.storage.postgres.PostgresEventStore`,
   one PostgreSQL database shared by many processes on many machines (``iso10002[postgres]``).
 
+A store writes what it is given: :func:`prepare_appends` checks, seals and encodes each append
+once (:class:`PreparedEvent`), and :func:`link` computes the hash links under the store's lock.
 A third party proves its own store with :class:`iso10002.testing.EventStoreContract`.
 """
 
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from iso10002.model.prepared import PreparedEvent
     from iso10002.ports.capabilities import Capability
     from iso10002.ports.store import (
         Append,
@@ -32,7 +35,9 @@ if TYPE_CHECKING:
         append_all,
         check_store,
         iter_summaries,
+        link,
     )
+    from iso10002.storage._prepare import prepare_appends
     from iso10002.storage.memory import InMemoryEventStore
     from iso10002.storage.postgres import PostgresEventStore
     from iso10002.storage.sqlite import SQLiteEventStore
@@ -56,9 +61,12 @@ __all__ = [
     "Page",
     "PersonalDataStore",
     "PostgresEventStore",
+    "PreparedEvent",
     "RecordKeepingStore",
     "SQLiteEventStore",
     "append_all",
     "check_store",
     "iter_summaries",
+    "link",
+    "prepare_appends",
 ]

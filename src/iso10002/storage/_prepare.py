@@ -1,63 +1,36 @@
 """
-What every store does to an event before it stores it, done once for all of them: sealing the
-personal values apart (:mod:`iso10002.privacy.sealing`), the canonical bytes the hashes cover,
-and the links of both hash chains (:mod:`iso10002.model.chain`).
+What every store does to an event before it stores it, done once for all of them, above the
+stores: checking each append (:func:`~iso10002.ports.store.check_batch`), sealing the personal
+values apart (:mod:`iso10002.privacy.sealing`) and the canonical bytes the hashes cover
+(:class:`~iso10002.model.prepared.PreparedEvent`).
 
 A backend stores what it is given: the sealed payload (as JSON, or as the mapping), the
-personal values beside it, and the links. The only inputs it supplies are the ones it alone can
-read under its own lock: the stored hash a complaint continues from (:func:`complaint_hashes`)
-and the log's last link (:func:`log_links`).
+personal values beside it, and the links that :func:`iso10002.ports.store.link` computes under
+the store's own lock from the only inputs the store alone can read there: the stored hash a
+complaint continues from and the log's last link.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import attrs
 
 from iso10002.integrity.chain import canonical_from_json, canonical_json
-from iso10002.model.chain import GENESIS, Hasher
 from iso10002.model.events import Event
-from iso10002.model.values import Actor, ComplaintId
-from iso10002.privacy.sealing import PersonalValues, Sealed, seal
+from iso10002.model.prepared import PreparedEvent
+from iso10002.model.values import Actor
+from iso10002.ports.store import Append, check_batch
+from iso10002.privacy.sealing import seal
 from iso10002.serialization import unstructure
 
-__all__ = ["PreparedEvent", "complaint_hashes", "log_links", "prepare_event"]
+__all__ = ["prepare_appends", "prepare_event"]
 
 _ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 _ACTOR_CACHE_SIZE = 1024
 """Actors whose JSON is kept at hand; staff members act again and again."""
 _ACTORS: dict[Actor, str] = {}
-
-
-@attrs.frozen
-class PreparedEvent:
-    """One event as every store keeps it: sealed, encoded, and the bytes its hash covers."""
-
-    event: Event
-    sealed: Sealed
-    """The payload with its personal values replaced by commitments, and those values."""
-    payload_json: str
-    """``sealed.payload`` in the canonical encoding: what an SQL store writes in ``payload``,
-    and the very text the hashed bytes hold."""
-    actor_json: str
-    """The actor in the canonical encoding: what an SQL store writes in ``actor``."""
-    personal_json: str | None
-    """The personal values as JSON ``{path: [salt, value]}``; None when there are none."""
-    canonical: bytes
-    """What the event's link in its complaint's chain covers."""
-
-    @property
-    def payload(self) -> Mapping[str, Any]:
-        """The sealed payload."""
-        return self.sealed.payload
-
-    @property
-    def personal(self) -> PersonalValues:
-        """The personal values held apart, by path: ``(salt, value)``."""
-        return self.sealed.personal
 
 
 def prepare_event(event: Event) -> PreparedEvent:
@@ -77,7 +50,8 @@ def prepare_event(event: Event) -> PreparedEvent:
     actor_json = _actor_json(event.actor)
     return PreparedEvent(
         event=event,
-        sealed=sealed,
+        payload=sealed.payload,
+        personal=sealed.personal,
         payload_json=payload_json,
         actor_json=actor_json,
         personal_json=personal,
@@ -94,44 +68,25 @@ def _actor_json(actor: Actor) -> str:
     return found
 
 
-def complaint_hashes(
-    hasher: Hasher,
-    appends: Iterable[tuple[ComplaintId, int, Sequence[PreparedEvent]]],
-    stored: Callable[[ComplaintId, int], str | None],
-) -> list[list[str]]:
+def prepare_appends(appends: Sequence[Append]) -> list[Append]:
     """
-    Each append's links in its complaint's chain, for appends given as ``(complaint id,
-    expected version, prepared events)``, in order.
+    ``appends``, each checked and carrying its events' prepared forms (:attr:`Append.prepared
+    <iso10002.ports.store.Append.prepared>`), in order.
 
-    A complaint's first append in the batch continues from ``stored(id, expected_version)``,
-    the stored hash of the event it continues (None, or a new complaint, from
-    :data:`~iso10002.model.chain.GENESIS`); a later append of the same complaint continues from
-    the one before it in the batch.
+    A store calls this first in its ``append_many``, before it takes its lock: an append
+    prepared already (the desk prepares its own) is only checked, any other is sealed and
+    encoded here, once. Then :func:`iso10002.ports.store.link` gives the links.
+
+    Raises:
+        ValidationError: an append is empty, mixes complaints, breaks the sequence, or its
+            summary does not describe its last event (:func:`~iso10002.ports.store.check_batch`).
     """
-    heads: dict[ComplaintId, str] = {}
-    out: list[list[str]] = []
-    for cid, expected_version, events in appends:
-        previous = heads.get(cid)
-        if previous is None:
-            found = stored(cid, expected_version) if expected_version else None
-            previous = GENESIS if found is None else found
-        hashes = []
-        for prepared in events:
-            previous = hasher.event_hash(previous, prepared.canonical)
-            hashes.append(previous)
-        heads[cid] = previous
-        out.append(hashes)
+    out = []
+    for a in appends:
+        check_batch(a.events, a.expected_version, a.summary)
+        out.append(
+            a
+            if a.prepared is not None
+            else attrs.evolve(a, prepared=tuple(prepare_event(e) for e in a.events))
+        )
     return out
-
-
-def log_links(hasher: Hasher, last: str | None, hashes: Iterable[str]) -> list[str]:
-    """
-    The log's links for events with ``hashes``, in the order they are stored, after the log's
-    ``last`` link (None for an empty log), which the backend reads under its append lock.
-    """
-    chain = GENESIS if last is None else last
-    links = []
-    for digest in hashes:
-        chain = hasher.chain_hash(chain, digest)
-        links.append(chain)
-    return links

@@ -25,10 +25,10 @@ from iso10002.model.outbox import OutboxEntry, OutboxQuery, OutboxRecord, Outbox
 from iso10002.model.subject import SubjectMatch
 from iso10002.model.values import ComplaintId
 from iso10002.ports.capabilities import Capability
-from iso10002.ports.store import Append, ChainRecord, ComplaintQuery, Page, check_batch
+from iso10002.ports.store import Append, ChainRecord, ComplaintQuery, Page, link
 from iso10002.privacy.sealing import Sealed, unseal
 from iso10002.serialization import structure
-from iso10002.storage._prepare import complaint_hashes, log_links, prepare_event
+from iso10002.storage import prepare_appends
 from iso10002.storage.memory.outbox import MemoryOutbox
 
 __all__ = ["InMemoryEventStore"]
@@ -83,9 +83,7 @@ class InMemoryEventStore:
 
     def append_many(self, appends: Sequence[Append]) -> None:
         """Make every append or none; see :meth:`BatchAppender.append_many`."""
-        for a in appends:
-            check_batch(a.events, a.expected_version, a.summary)
-        prepared = [(a, [prepare_event(e) for e in a.events]) for a in appends]
+        appends = prepare_appends(appends)
         with self._lock:
             self._check_open()
             # Check the whole batch against the store and the batch's own earlier appends
@@ -116,30 +114,24 @@ class InMemoryEventStore:
                         client_keys[key] = cid
                 versions[cid] = a.events[-1].seq
             outbox = self._outbox.plan([(e, a.summary.id) for a in appends for e in a.outbox])
-            hashes = complaint_hashes(
-                self._hasher,
-                ((a.summary.id, a.expected_version, events) for a, events in prepared),
-                lambda cid, _version: self._heads.get(cid),
+            links = link(
+                appends,
+                stored_hash=lambda cid, _version: self._heads.get(cid),
+                last_link=self._links[-1][1] if self._links else None,
+                hasher=self._hasher,
             )
-            links = iter(
-                log_links(
-                    self._hasher,
-                    self._links[-1][1] if self._links else None,
-                    (digest for digests in hashes for digest in digests),
-                )
-            )
-            for (a, events), digests in zip(prepared, hashes, strict=True):
+            for a, pairs in zip(appends, links, strict=True):
                 cid = a.summary.id
                 if a.erase:
                     self._erase(cid)
                 stream = self._streams.setdefault(cid, [])
-                for p, digest in zip(events, digests, strict=True):
-                    self._links.append((digest, next(links)))
+                for p, pair in zip(a.prepared or (), pairs, strict=True):
+                    self._links.append(pair)
                     stream.append(len(self._log))
                     self._log.append(p.event)
-                    self._sealed.append(p.sealed)
-                if digests:
-                    self._heads[cid] = digests[-1]
+                    self._sealed.append(Sealed(payload=p.payload, personal=p.personal))
+                if pairs:
+                    self._heads[cid] = pairs[-1][0]
                 self._summaries[cid] = a.summary
             self._references.update(references)
             self._client_keys.update(client_keys)
@@ -163,10 +155,7 @@ class InMemoryEventStore:
             self._check_open()
             found = []
             for cid, stream in self._streams.items():
-                held = self._sealed[stream[0]].personal
-                customer = held.get("complainant.customer_id", (None, None))[1]
-                email = held.get("complainant.contact.email", (None, None))[1]
-                if match.matches(customer, email):
+                if match.matches_personal(self._sealed[stream[0]].personal):
                     found.append(cid)
             return found
 

@@ -11,8 +11,7 @@ from uuid import UUID
 
 from iso10002.errors import ConcurrencyConflict
 from iso10002.model.chain import Hasher
-from iso10002.ports.store import Append
-from iso10002.storage._prepare import PreparedEvent, complaint_hashes, log_links
+from iso10002.ports.store import Append, link
 from iso10002.storage.postgres.rows import Statements
 
 if TYPE_CHECKING:
@@ -22,8 +21,8 @@ if TYPE_CHECKING:
 
 __all__ = ["pipelined_append", "write_summary"]
 
-Prepared = tuple[Append, list[tuple[object, ...]], list[PreparedEvent], tuple[object, ...]]
-"""An append with its event rows (up to their links), prepared events and summary values."""
+Prepared = tuple[Append, list[tuple[object, ...]], tuple[object, ...]]
+"""A prepared append with its event rows (up to their links) and summary values."""
 
 
 def pipelined_append(
@@ -46,7 +45,7 @@ def pipelined_append(
     Raises:
         ConcurrencyConflict: the stored version is not the expected one.
     """
-    a, rows, events, values = prepared
+    a, rows, values = prepared
     s = a.summary
     v = a.expected_version
     with conn.pipeline() as pipeline, conn.transaction():
@@ -70,9 +69,13 @@ def pipelined_append(
                 )
             continued = None if returned[0] is None else str(returned[0])
         last = chain.fetchone()
-        (digests,) = complaint_hashes(hasher, [(s.id, v, events)], lambda _c, _v: continued)
-        links = log_links(hasher, None if last is None else last[0] or None, digests)
-        linked = [(*row, d, link) for row, d, link in zip(rows, digests, links, strict=True)]
+        (pairs,) = link(
+            [a],
+            stored_hash=lambda _cid, _version: continued,
+            last_link=None if last is None else last[0] or None,
+            hasher=hasher,
+        )
+        linked = [(*row, *pair) for row, pair in zip(rows, pairs, strict=True)]
         with conn.cursor() as cursor:
             cursor.executemany(sql.insert_event, linked)
         if outbox:

@@ -21,9 +21,10 @@ from uuid import UUID
 
 from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.events import Event
+from iso10002.model.prepared import PreparedEvent
+from iso10002.model.subject import SUBJECT_CUSTOMER_ID, SUBJECT_EMAIL
 from iso10002.ports.store import ComplaintQuery
 from iso10002.serialization import event_from_dict
-from iso10002.storage._prepare import PreparedEvent
 from iso10002.storage._sql.columns import (
     FACT_COLUMNS,
     facts_values,
@@ -131,8 +132,8 @@ class Statements:
         self.erase_outbox = f"DELETE FROM {s}.outbox WHERE complaint_id = %s"
         # Element 1 of each [salt, value]; NULL for a path that is not held (or not a string).
         self.subject_details = (
-            "SELECT stream_id, personal -> 'complainant.customer_id' ->> 1, "
-            f"personal -> 'complainant.contact.email' ->> 1 FROM {s}.events "
+            f"SELECT stream_id, personal -> '{SUBJECT_CUSTOMER_ID}' ->> 1, "
+            f"personal -> '{SUBJECT_EMAIL}' ->> 1 FROM {s}.events "
             "WHERE seq = 1 AND personal IS NOT NULL"
         )
         self.insert_summary = (

@@ -44,7 +44,7 @@ from iso10002.errors import (
     StorageError,
     ValidationError,
 )
-from iso10002.model.chain import GENESIS, Hasher
+from iso10002.model.chain import Hasher
 from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.events import Event, SurveyAnswered
 from iso10002.model.fact_row import FactRow
@@ -53,7 +53,7 @@ from iso10002.model.subject import SubjectMatch
 from iso10002.model.values import ComplaintId
 from iso10002.ports.capabilities import Capability
 from iso10002.ports.kpi import CohortScan, SummaryKpiSource
-from iso10002.ports.store import Append, ChainRecord, ComplaintQuery, Page, check_batch
+from iso10002.ports.store import Append, ChainRecord, ComplaintQuery, Page, link
 from iso10002.storage._sql.columns import utc
 from iso10002.storage._sql.records import RecordStatements, SqlRecords
 from iso10002.storage._sql.sealed import DECODE_ERRORS, chain_record
@@ -79,7 +79,7 @@ if TYPE_CHECKING:
     from psycopg import Connection
     from psycopg_pool import ConnectionPool
 
-from iso10002.storage._prepare import complaint_hashes, log_links, prepare_event
+from iso10002.storage import prepare_appends
 from iso10002.storage.postgres.append import pipelined_append, write_summary
 from iso10002.storage.postgres.connection import _describe, _one_line, _read_committed, _Use
 from iso10002.storage.postgres.migrate import _migrate
@@ -344,11 +344,9 @@ class PostgresEventStore(SqlRecords):
         # fails here, and no connection is held during JSON encoding.
         prepared = []
         outbox: list[outbox_pg.Row] = []
-        for a in appends:
-            check_batch(a.events, a.expected_version, a.summary)
-            events = [prepare_event(e) for e in a.events]
-            rows = [event_params(p) for p in events]
-            prepared.append((a, rows, events, summary_params(a.summary)))
+        for a in prepare_appends(appends):
+            rows = [event_params(p) for p in a.prepared or ()]
+            prepared.append((a, rows, summary_params(a.summary)))
             outbox.extend(outbox_pg.entry_row(e, a.summary.id) for e in a.outbox)
         if not prepared:
             return
@@ -382,30 +380,27 @@ class PostgresEventStore(SqlRecords):
                         conn.execute(sql.lock_summaries, (existing,))
                     # The stored hash of the event each complaint continues from.
                     stored: dict[UUID, str] = {}
-                    for a, _, _, values in prepared:
+                    for a, _, values in prepared:
                         current = a
                         write_summary(conn, self._sql, a, values, stored)
                     # The versions are checked and the summary rows locked: nobody else can
                     # continue these complaints, so their hashes can be computed already.
-                    digests = complaint_hashes(
-                        self._hasher,
-                        ((a.summary.id, a.expected_version, e) for a, _, e, _ in prepared),
-                        lambda cid, _version: stored.get(cid),
+                    # The log's lock is taken once they are, and held until COMMIT: see the
+                    # class docstring.
+                    links = link(
+                        [a for a, _, _ in prepared],
+                        stored_hash=lambda cid, _version: stored.get(cid),
+                        last_link=lambda: self._lock_and_read_chain(conn),
+                        hasher=self._hasher,
                     )
-                    # Held until COMMIT: see the class docstring.
-                    chain = self._lock_and_read_chain(conn)
-                    links = iter(log_links(self._hasher, chain, (d for ds in digests for d in ds)))
                     with conn.cursor() as cursor:
-                        for (a, rows, _, _), hashes in zip(prepared, digests, strict=True):
+                        for (a, rows, _), pairs in zip(prepared, links, strict=True):
                             current = a
                             if a.erase:
                                 # Here, not with the version check: the values an earlier
                                 # append of this batch wrote for the complaint go too.
                                 conn.execute(sql.erase_personal, (a.summary.id,))
-                            linked = [
-                                (*row, digest, next(links))
-                                for row, digest in zip(rows, hashes, strict=True)
-                            ]
+                            linked = [(*row, *pair) for row, pair in zip(rows, pairs, strict=True)]
                             cursor.executemany(sql.insert_event, linked)
                     if outbox:
                         # After the append lock, always in this order: no deadlock.
@@ -438,12 +433,13 @@ class PostgresEventStore(SqlRecords):
                 )
         return found
 
-    def _lock_and_read_chain(self, conn: Connection[Any]) -> str:
-        """Take the append lock, then read the log's last chain value; one round trip."""
+    def _lock_and_read_chain(self, conn: Connection[Any]) -> str | None:
+        """Take the append lock, then read the log's last chain value (None if the log is
+        empty); one round trip."""
         cursor = conn.execute(self._sql.lock_and_read_chain, prepare=False)
         cursor.nextset()
         found = cursor.fetchone()
-        return GENESIS if found is None or found[0] is None else str(found[0])
+        return None if found is None or found[0] is None else str(found[0])
 
     def _taken(self, conn: Connection[Any], a: Append, e: Exception) -> StorageError:
         """Why ``a`` broke a unique constraint; its transaction has been rolled back."""

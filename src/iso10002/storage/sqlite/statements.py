@@ -12,9 +12,10 @@ from iso10002.errors import (
 )
 from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.events import Event
+from iso10002.model.prepared import PreparedEvent
+from iso10002.model.subject import SUBJECT_CUSTOMER_ID, SUBJECT_EMAIL
 from iso10002.ports.store import ComplaintQuery
 from iso10002.serialization import event_from_dict
-from iso10002.storage._prepare import PreparedEvent
 from iso10002.storage._sql.columns import (
     FACT_COLUMNS,
     facts_values,
@@ -85,8 +86,8 @@ _LAST_POSITION = "SELECT COALESCE(MAX(position), 0) FROM events"
 _ERASE_PERSONAL = "UPDATE events SET personal = NULL WHERE stream_id = ? AND personal IS NOT NULL"
 _ERASE_OUTBOX = "DELETE FROM outbox WHERE complaint_id = ?"
 _SUBJECT_DETAILS = (
-    "SELECT stream_id, json_extract(personal, '$.\"complainant.customer_id\"[1]'), "
-    "json_extract(personal, '$.\"complainant.contact.email\"[1]') FROM events "
+    f"SELECT stream_id, json_extract(personal, '$.\"{SUBJECT_CUSTOMER_ID}\"[1]'), "
+    f"json_extract(personal, '$.\"{SUBJECT_EMAIL}\"[1]') FROM events "
     "WHERE seq = 1 AND personal IS NOT NULL"
 )
 _READ_LOG = (

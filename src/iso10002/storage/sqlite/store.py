@@ -56,8 +56,8 @@ from iso10002.model.subject import SubjectMatch
 from iso10002.model.values import ComplaintId
 from iso10002.ports.capabilities import Capability
 from iso10002.ports.kpi import CohortScan, SummaryKpiSource
-from iso10002.ports.store import Append, ChainRecord, ComplaintQuery, Page, check_batch
-from iso10002.storage._prepare import complaint_hashes, log_links, prepare_event
+from iso10002.ports.store import Append, ChainRecord, ComplaintQuery, Page, link
+from iso10002.storage import prepare_appends
 from iso10002.storage._sql.columns import (
     summary_from_values,
 )
@@ -279,12 +279,10 @@ class SQLiteEventStore(SqlRecords):
         # here, and other threads are not kept waiting on JSON encoding.
         prepared = []
         outbox: list[tuple[object, ...]] = []
-        for a in appends:
-            check_batch(a.events, a.expected_version, a.summary)
+        for a in prepare_appends(appends):
             cid = str(a.summary.id)
-            events = [prepare_event(e) for e in a.events]
-            rows = [_event_row(p, cid) for p in events]
-            prepared.append((a, cid, rows, events, _summary_values(a.summary)))
+            rows = [_event_row(p, cid) for p in a.prepared or ()]
+            prepared.append((a, cid, rows, _summary_values(a.summary)))
             outbox.extend(outbox_sql.entry_row(e, a.summary.id) for e in a.outbox)
         if not prepared:
             return
@@ -312,19 +310,19 @@ class SQLiteEventStore(SqlRecords):
             found = conn.execute(_LAST_CHAIN).fetchone()
             last_chain = None if found is None or found[0] is None else str(found[0])
             stored: dict[ComplaintId, str] = {}
-            for a, cid, _, _, values in prepared:
+            for a, cid, _, values in prepared:
                 previous = self._write_summary(conn, a, cid, values)
                 if previous is not None:  # what the complaint's first append continues
                     stored.setdefault(a.summary.id, previous)
-            hashes = complaint_hashes(
-                hasher,
-                ((a.summary.id, a.expected_version, e) for a, _, _, e, _ in prepared),
-                lambda cid, _version: stored.get(cid),
+            links = link(
+                [a for a, *_ in prepared],
+                stored_hash=lambda cid, _version: stored.get(cid),
+                last_link=last_chain,
+                hasher=hasher,
             )
-            links = iter(log_links(hasher, last_chain, (d for ds in hashes for d in ds)))
-            for (a, cid, rows, _, _), digests in zip(prepared, hashes, strict=True):
+            for (a, cid, rows, _), pairs in zip(prepared, links, strict=True):
                 last.append((cid, a.summary.reference, a.expected_version))
-                linked = [(*row, d, next(links)) for row, d in zip(rows, digests, strict=True)]
+                linked = [(*row, *pair) for row, pair in zip(rows, pairs, strict=True)]
                 if a.erase:  # here: what this batch wrote before for the complaint goes too
                     self._erase(conn, cid)
                 conn.executemany(_INSERT_EVENT, linked)
@@ -333,7 +331,7 @@ class SQLiteEventStore(SqlRecords):
         indexed = self._indexed
         if len(indexed) > _INDEXED_CACHE_SIZE:
             indexed.clear()
-        for a, cid, _, _, values in prepared:
+        for a, cid, _, values in prepared:
             indexed[cid] = (a.events[-1].seq, tuple(values[i] for _, i in _INDEXED))
 
     def _erase(self, conn: sqlite3.Connection, cid: str) -> None:
