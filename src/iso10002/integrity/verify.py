@@ -18,7 +18,7 @@ from iso10002.ports.store import (
     is_record_keeping_store,
     iter_summaries,
 )
-from iso10002.privacy.sealing import commitment, markers
+from iso10002.privacy.sealing import actor_markers, commitment, markers
 
 __all__ = ["Finding", "Problem", "VerificationReport", "verify"]
 
@@ -138,7 +138,7 @@ class _Walk:
             )
         if r.event is None:
             return self.finding(Problem.ALTERED, r, f"the row cannot be read back: {r.error}")
-        data = canonical_bytes(r.event, r.payload)
+        data = canonical_bytes(r.event, r.payload, r.actor)
         if self.hasher.event_hash(previous, data) != r.hash:
             if self.unkeyed is not None and self.unkeyed.event_hash(previous, data) == r.hash:
                 return self.finding(Problem.FORGED, r, "its hash was made without the key")
@@ -159,6 +159,7 @@ class _Walk:
     def check_personal(self, r: ChainRecord, event: Event) -> Finding | None:
         """The personal values held beside ``r`` against the commitments its hash covers."""
         committed = markers(event.payload.type, r.payload) if r.payload is not None else {}
+        committed.update(actor_markers(r.actor))
         held = r.personal or {}
         for path, (salt, value) in sorted(held.items()):
             if committed.get(path) != commitment(salt, value):

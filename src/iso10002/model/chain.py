@@ -94,3 +94,5 @@ class ChainRecord:
     """The payload as sealed and stored, which the hash covers; None if unreadable."""
     personal: Mapping[str, tuple[str, Any]] | None = None
     """The personal values held beside it, by path: ``(salt, value)``; None if none (erased)."""
+    actor: Mapping[str, Any] | None = None
+    """The actor as sealed and stored, when it was sealed (the complainant's); else None."""

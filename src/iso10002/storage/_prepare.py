@@ -21,7 +21,7 @@ from iso10002.integrity.chain import canonical_bytes
 from iso10002.model.chain import GENESIS, Hasher
 from iso10002.model.events import Event
 from iso10002.model.values import ComplaintId
-from iso10002.privacy.sealing import PersonalValues, Sealed, seal
+from iso10002.privacy.sealing import PersonalValues, Sealed, seal_event
 
 __all__ = ["PreparedEvent", "complaint_hashes", "log_links", "prepare_event"]
 
@@ -41,6 +41,8 @@ class PreparedEvent:
     """The personal values as JSON ``{path: [salt, value]}``; None when there are none."""
     canonical: bytes
     """What the event's link in its complaint's chain covers."""
+    actor_json: str | None = None
+    """The actor as sealed, as JSON, when it is the complainant; None: store it as it is."""
 
     @property
     def payload(self) -> Mapping[str, Any]:
@@ -54,8 +56,11 @@ class PreparedEvent:
 
 
 def prepare_event(event: Event) -> PreparedEvent:
-    """Seal ``event``'s payload, encode it, and compute the bytes its hash covers."""
-    sealed = seal(event.payload)
+    """
+    Seal ``event``'s payload (and its actor, when it is the complainant), encode it, and compute
+    the bytes its hash covers.
+    """
+    sealed = seal_event(event)
     personal = (
         _ENCODE({path: [salt, value] for path, (salt, value) in sealed.personal.items()})
         if sealed.personal
@@ -66,7 +71,8 @@ def prepare_event(event: Event) -> PreparedEvent:
         sealed=sealed,
         payload_json=_ENCODE(sealed.payload),
         personal_json=personal,
-        canonical=canonical_bytes(event, sealed.payload),
+        canonical=canonical_bytes(event, sealed.payload, sealed.actor),
+        actor_json=None if sealed.actor is None else _ENCODE(sealed.actor),
     )
 
 

@@ -23,10 +23,10 @@ from iso10002.model.denials import DenialRecord
 from iso10002.model.events import Event
 from iso10002.model.outbox import OutboxEntry, OutboxQuery, OutboxRecord, OutboxState
 from iso10002.model.subject import SubjectMatch
-from iso10002.model.values import ComplaintId
+from iso10002.model.values import Actor, ComplaintId
 from iso10002.ports.capabilities import Capability
 from iso10002.ports.store import Append, ChainRecord, ComplaintQuery, Page, check_batch
-from iso10002.privacy.sealing import Sealed, unseal
+from iso10002.privacy.sealing import Sealed, unseal, unseal_actor
 from iso10002.serialization import structure
 from iso10002.storage._prepare import complaint_hashes, log_links, prepare_event
 from iso10002.storage.memory.outbox import MemoryOutbox
@@ -153,7 +153,12 @@ class InMemoryEventStore:
                 event = self._log[i]
                 kind = type(event.payload)
                 opened = unseal(kind.type, sealed.payload, None)
-                self._log[i] = attrs.evolve(event, payload=structure(opened, kind))
+                actor = (
+                    event.actor
+                    if sealed.actor is None
+                    else structure(unseal_actor(sealed.actor, None), Actor)
+                )
+                self._log[i] = attrs.evolve(event, actor=actor, payload=structure(opened, kind))
                 self._sealed[i] = attrs.evolve(sealed, personal={})
         self._outbox.forget(cid)
 
@@ -243,6 +248,7 @@ class InMemoryEventStore:
                 chain=chain,
                 payload=sealed.payload,
                 personal=sealed.personal or None,
+                actor=sealed.actor,
             )
 
     def next_number(self, scope: str) -> int:

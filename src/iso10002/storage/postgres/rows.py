@@ -23,6 +23,7 @@ from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.events import Event
 from iso10002.model.values import Actor
 from iso10002.ports.store import ComplaintQuery
+from iso10002.privacy.sealing import unseal_actor
 from iso10002.serialization import dumps, event_from_dict
 from iso10002.storage._prepare import PreparedEvent
 from iso10002.storage._sql.columns import (
@@ -230,7 +231,8 @@ def event_params(prepared: PreparedEvent, actors: dict[Actor, str]) -> tuple[obj
     sealed, the personal values apart); ``actors`` memoises the JSON of recurring actors.
     """
     event = prepared.event
-    actor = actors.get(event.actor)
+    # A complainant's actor is sealed, with salts of its own: never one to memoise.
+    actor = prepared.actor_json or actors.get(event.actor)
     if actor is None:
         if len(actors) >= _ACTOR_CACHE_SIZE:
             actors.clear()
@@ -303,6 +305,7 @@ def event_from_row(row: Sequence[Any], personal: object = None) -> Event:
         SerializationError: the row does not hold a valid event.
     """
     stream_id, seq, type_name, schema_version, occurred_at, actor, state, payload = row
+    held = decode_personal(personal)
     return event_from_dict(
         {
             "schema_version": schema_version,
@@ -314,8 +317,8 @@ def event_from_row(row: Sequence[Any], personal: object = None) -> Event:
                 if isinstance(occurred_at, _dt.datetime)
                 else occurred_at
             ),
-            "actor": actor,
+            "actor": unseal_actor(actor, held),
             "state": state,
-            "payload": open_payload(type_name, payload, decode_personal(personal)),
+            "payload": open_payload(type_name, payload, held),
         }
     )

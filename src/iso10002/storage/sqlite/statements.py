@@ -14,6 +14,7 @@ from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.events import Event
 from iso10002.model.values import Actor
 from iso10002.ports.store import ComplaintQuery
+from iso10002.privacy.sealing import unseal_actor
 from iso10002.serialization import dumps, event_from_dict
 from iso10002.storage._prepare import PreparedEvent
 from iso10002.storage._sql.columns import (
@@ -146,7 +147,8 @@ def _event_row(
     values apart); ``actors`` memoises the JSON of recurring actors.
     """
     event = prepared.event
-    actor = actors.get(event.actor)
+    # A complainant's actor is sealed, with salts of its own: never one to memoise.
+    actor = prepared.actor_json or actors.get(event.actor)
     if actor is None:
         if len(actors) >= _ACTOR_CACHE_SIZE:
             actors.clear()
@@ -201,6 +203,7 @@ def _event_from_row(row: Sequence[Any], personal: object = None) -> Event:
         SerializationError: the row does not hold a valid event.
     """
     stream_id, seq, type_name, schema_version, occurred_at, actor, state, payload = row
+    held = decode_personal(personal)
     return event_from_dict(
         {
             "schema_version": schema_version,
@@ -208,11 +211,9 @@ def _event_from_row(row: Sequence[Any], personal: object = None) -> Event:
             "complaint_id": stream_id,
             "seq": seq,
             "occurred_at": occurred_at,
-            "actor": _json_column(actor, "actor"),
+            "actor": unseal_actor(_json_column(actor, "actor"), held),
             "state": state,
-            "payload": open_payload(
-                type_name, _json_column(payload, "payload"), decode_personal(personal)
-            ),
+            "payload": open_payload(type_name, _json_column(payload, "payload"), held),
         }
     )
 
