@@ -26,12 +26,16 @@ from iso10002.model.subject import SubjectMatch
 from iso10002.model.values import Actor, ComplaintId
 from iso10002.ports.capabilities import Capability
 from iso10002.ports.store import Append, ChainRecord, ComplaintQuery, Page, check_batch
-from iso10002.privacy.sealing import Sealed, unseal, unseal_actor
+from iso10002.privacy.sealing import ACTOR, Sealed, unseal, unseal_actor
 from iso10002.serialization import structure
 from iso10002.storage._prepare import complaint_hashes, log_links, prepare_event
 from iso10002.storage.memory.outbox import MemoryOutbox
 
 __all__ = ["InMemoryEventStore"]
+
+
+_COMPLAINANT_IDS = frozenset({"complainant.customer_id", f"{ACTOR}id"})
+"""Where the ids that point to the complainant are held: forgotten in denials on erasure."""
 
 
 class InMemoryEventStore:
@@ -147,6 +151,13 @@ class InMemoryEventStore:
 
     def _erase(self, cid: ComplaintId) -> None:
         """Clear the complaint's personal values and outbox records; the lock is held."""
+        ids = {
+            value
+            for i in self._streams.get(cid, ())
+            for path, (_salt, value) in self._sealed[i].personal.items()
+            if path in _COMPLAINANT_IDS and isinstance(value, str)
+        }
+        self._denials.forget_complainant(cid, ids)
         for i in self._streams.get(cid, ()):
             sealed = self._sealed[i]
             if sealed.personal:

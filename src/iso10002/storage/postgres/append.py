@@ -7,6 +7,7 @@ from uuid import UUID
 
 from iso10002.errors import ConcurrencyConflict
 from iso10002.ports.store import Append
+from iso10002.storage._sql.erasure import erase_denials
 from iso10002.storage.postgres.rows import Statements
 
 if TYPE_CHECKING:
@@ -49,3 +50,4 @@ def write_summary(
         # Before the append lock, which would be held while the delete waits for a
         # dispatcher that is claiming one of the records.
         conn.execute(sql.erase_outbox, (s.id,))
+        erase_denials(conn, sql.erasure, s.id)

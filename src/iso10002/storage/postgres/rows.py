@@ -33,6 +33,7 @@ from iso10002.storage._sql.columns import (
     utc,
     utc_or_none,
 )
+from iso10002.storage._sql.erasure import ErasureStatements
 from iso10002.storage._sql.sealed import decode_personal, open_payload
 from iso10002.storage._sql.where import query_where
 from iso10002.storage.postgres.schema import FACT_KINDS, append_lock_key
@@ -129,6 +130,7 @@ class Statements:
             f"UPDATE {s}.events SET personal = NULL WHERE stream_id = %s AND personal IS NOT NULL"
         )
         self.erase_outbox = f"DELETE FROM {s}.outbox WHERE complaint_id = %s"
+        self.erasure = ErasureStatements.build(prefix=f"{s}.", mark="%s", uuid="%s::uuid")
         # Element 1 of each [salt, value]; NULL for a path that is not held (or not a string).
         self.subject_details = (
             "SELECT stream_id, personal -> 'complainant.customer_id' ->> 1, "

@@ -61,6 +61,7 @@ from iso10002.storage._prepare import complaint_hashes, log_links, prepare_event
 from iso10002.storage._sql.columns import (
     summary_from_values,
 )
+from iso10002.storage._sql.erasure import ErasureStatements, erase_denials
 from iso10002.storage._sql.records import RecordStatements, SqlRecords
 from iso10002.storage._sql.sealed import (
     DECODE_ERRORS,
@@ -104,6 +105,7 @@ from iso10002.storage.sqlite.statements import (
     _update_sql,
     _where,
 )
+from iso10002.storage.sqlite.wal import truncate_wal
 
 __all__ = ["SQLiteEventStore", "Synchronous"]
 
@@ -111,6 +113,7 @@ Synchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
 """SQLite's ``PRAGMA synchronous`` levels; see :class:`SQLiteEventStore`."""
 
 _SYNCHRONOUS: tuple[str, ...] = ("OFF", "NORMAL", "FULL", "EXTRA")
+_ERASURE = ErasureStatements.build()
 
 
 class SQLiteEventStore(SqlRecords):
@@ -159,6 +162,12 @@ class SQLiteEventStore(SqlRecords):
 
     upgrade_report: UpgradeReport | None
     """What opening the store did to an older schema; None if it found the schema current."""
+
+    erasure_warning: str | None = None
+    """
+    Why erased values may still be in the write-ahead log after this store's last erasure
+    (another connection was reading from it), or None; see :mod:`iso10002.storage.sqlite.wal`.
+    """
 
     _records_sql = RecordStatements.build()
 
@@ -329,9 +338,13 @@ class SQLiteEventStore(SqlRecords):
                 self._write(conn, a, cid, linked, values)
             if outbox:
                 outbox_sql.insert(conn, outbox)
+        if any(a.erase for a in appends):
+            with self._use("truncate the write-ahead log") as conn:
+                self.erasure_warning = truncate_wal(conn, self._path)
 
     def _erase(self, conn: sqlite3.Connection, cid: str) -> None:
         """Clear the complaint's personal values and outbox records, in the caller's transaction."""
+        erase_denials(conn, _ERASURE, cid)
         conn.execute(_ERASE_PERSONAL, (cid,))
         conn.execute(_ERASE_OUTBOX, (cid,))
 
