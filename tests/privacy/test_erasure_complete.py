@@ -56,10 +56,10 @@ def person(customer_id: str, name: str, email: str) -> tuple[Actor, Complainant]
 
 
 def received_by_complainant(
-    desk: ComplaintDesk, customer_id: str, name: str, email: str, text: str, reference: str
+    desk: ComplaintDesk, who: tuple[str, str, str], text: str, reference: str
 ) -> None:
     """The complainant files the complaint, tries what they may not, and withdraws it."""
-    actor, complainant = person(customer_id, name, email)
+    actor, complainant = person(*who)
     desk.receive(
         actor,
         complainant=complainant,
@@ -75,8 +75,8 @@ def received_by_complainant(
 def test_the_complainant_actor_is_erased_with_the_complaint(store: EventStore) -> None:
     desk = ComplaintDesk(store, clock=FixedClock(SAMPLE_START), authorizer=RoleBasedAuthorizer())
     plain = ComplaintDesk(store, clock=FixedClock(SAMPLE_START))
-    received_by_complainant(desk, "CUST-4411", "Ottoline Brack", "ob@example.org", "Late.", "C-1")
-    received_by_complainant(desk, "CUST-9000", "Other Person", "op@example.org", "Lost.", "C-2")
+    received_by_complainant(desk, ("CUST-4411", "Ottoline Brack", "ob@example.org"), "Late.", "C-1")
+    received_by_complainant(desk, ("CUST-9000", "Other Person", "op@example.org"), "Lost.", "C-2")
     # The first complainant also tried to look at somebody else's complaint.
     with pytest.raises(PermissionDenied):
         desk.close(
@@ -149,7 +149,7 @@ def test_no_personal_value_is_left_in_the_database_files(
             store, clock=FixedClock(SAMPLE_START), authorizer=RoleBasedAuthorizer()
         )
         for i in range(others):
-            received_by_complainant(desk, f"K{i}", f"Other {i}", f"o{i}@x.org", "Slow.", f"O-{i}")
+            received_by_complainant(desk, (f"K{i}", f"Other {i}", f"o{i}@x.org"), "Slow.", f"O-{i}")
         actor, complainant = person(customer, name, email)
         desk.receive(
             actor,
@@ -189,7 +189,11 @@ def test_a_reader_that_holds_the_log_is_reported(
         desk = ComplaintDesk(store, clock=FixedClock(SAMPLE_START))
         actor, complainant = person("CUST-1", "Held Reader", "hr@example.org")
         desk.receive(
-            actor, complainant=complainant, channel=Channel.WEB_FORM, description="Hm.", reference="C-1"
+            actor,
+            complainant=complainant,
+            channel=Channel.WEB_FORM,
+            description="Hm.",
+            reference="C-1",
         )
         desk.withdraw("C-1", actor, reason="done")
         reader = sqlite3.connect(path, isolation_level=None)
@@ -210,7 +214,11 @@ def test_a_reader_that_holds_the_log_is_reported(
         # The next erasure, with nobody reading, truncates it.
         actor2, complainant2 = person("CUST-2", "Second One", "so@example.org")
         desk.receive(
-            actor2, complainant=complainant2, channel=Channel.WEB_FORM, description="x", reference="C-2"
+            actor2,
+            complainant=complainant2,
+            channel=Channel.WEB_FORM,
+            description="x",
+            reference="C-2",
         )
         desk.withdraw("C-2", actor2, reason="done")
         desk.erase_personal_data("C-2", ADMIN, reason="erasure request")
