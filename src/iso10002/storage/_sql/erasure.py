@@ -39,7 +39,7 @@ class ErasureStatements:
         return cls(
             held=f"SELECT actor, personal FROM {prefix}events WHERE stream_id = {uuid}",
             forget_denials=(
-                f"UPDATE {prefix}access_denials SET actor_id = NULL "
+                f"UPDATE {prefix}access_denials SET actor_id = NULL, actor_salt = NULL "
                 f"WHERE role = '{_COMPLAINANT}' AND actor_id IS NOT NULL "
                 f"AND (complaint_id = {uuid} OR actor_id = {mark})"
             ),

@@ -67,16 +67,17 @@ from iso10002.storage._sql.sealed import (
     DECODE_ERRORS,
     chain_record,
 )
+from iso10002.storage._sql.sealed_rows import SealedTables, TableStatements, sealing
 from iso10002.storage._sql.upgrade import UpgradeReport
 from iso10002.storage.sqlite import outbox as outbox_sql
 from iso10002.storage.sqlite.connection import _Access, _Immediate, _SQLiteErrors
 from iso10002.storage.sqlite.kpis import scan_cohort, survey_answers
 from iso10002.storage.sqlite.schema import MIGRATIONS, _connect, _payload_column
+from iso10002.storage.sqlite.sealing import erase_outbox, purge_outbox
 from iso10002.storage.sqlite.statements import (
     _BUMP_COUNTER,
     _COUNTER,
     _CURRENT,
-    _ERASE_OUTBOX,
     _ERASE_PERSONAL,
     _EVENT_HASH,
     _ID_FOR_CLIENT_KEY,
@@ -116,7 +117,7 @@ _SYNCHRONOUS: tuple[str, ...] = ("OFF", "NORMAL", "FULL", "EXTRA")
 _ERASURE = ErasureStatements.build()
 
 
-class SQLiteEventStore(SqlRecords):
+class SQLiteEventStore(SqlRecords, SealedTables):
     """
     A complete :class:`~iso10002.ports.store.EventStore` in one SQLite file.
 
@@ -170,6 +171,7 @@ class SQLiteEventStore(SqlRecords):
     """
 
     _records_sql = RecordStatements.build()
+    _tables_sql = TableStatements.build()
 
     def __init__(
         self,
@@ -337,7 +339,8 @@ class SQLiteEventStore(SqlRecords):
                     self._erase(conn, cid)
                 self._write(conn, a, cid, linked, values)
             if outbox:
-                outbox_sql.insert(conn, outbox)
+                with sealing(conn, self._tables_sql, hasher, "outbox"):
+                    outbox_sql.insert(conn, outbox)
         if any(a.erase for a in appends):
             with self._use("truncate the write-ahead log") as conn:
                 self.erasure_warning = truncate_wal(conn, self._path)
@@ -346,7 +349,7 @@ class SQLiteEventStore(SqlRecords):
         """Clear the complaint's personal values and outbox records, in the caller's transaction."""
         erase_denials(conn, _ERASURE, cid)
         conn.execute(_ERASE_PERSONAL, (cid,))
-        conn.execute(_ERASE_OUTBOX, (cid,))
+        erase_outbox(conn, self._tables_sql, self._hasher, cid)
 
     def find_subject(self, match: SubjectMatch) -> list[ComplaintId]:
         """
@@ -672,7 +675,11 @@ class SQLiteEventStore(SqlRecords):
         rows = [outbox_sql.entry_row(e, None) for e in entries]
         if not rows:
             return 0
-        with self._use("enqueue notifications") as conn, _Immediate(conn):
+        with (
+            self._use("enqueue notifications") as conn,
+            _Immediate(conn),
+            sealing(conn, self._tables_sql, self._hasher, "outbox"),
+        ):
             return outbox_sql.insert(conn, rows)
 
     def outbox_claim(
@@ -725,7 +732,10 @@ class SQLiteEventStore(SqlRecords):
         """Merge claimed records into a digest; see :meth:`OutboxStore.outbox_merge`."""
         row = outbox_sql.entry_row(digest, None)
         try:
-            with self._bookkeeping("merge notifications into a digest") as conn:
+            with (
+                self._bookkeeping("merge notifications into a digest") as conn,
+                sealing(conn, self._tables_sql, self._hasher, "outbox"),
+            ):
                 made = outbox_sql.merge(conn, records, row)
         except outbox_sql.MergeLost:
             return None
@@ -756,7 +766,7 @@ class SQLiteEventStore(SqlRecords):
     def outbox_purge(self, *, delivered_before: _dt.datetime) -> int:
         """Delete the records delivered before the instant; returns how many."""
         with self._use("purge delivered notifications") as conn, _Immediate(conn):
-            return outbox_sql.purge(conn, delivered_before)
+            return purge_outbox(conn, self._tables_sql, self._hasher, delivered_before)
 
     def close(self) -> None:
         """Close the connection; later calls raise StoreClosedError. Closing twice is fine."""
