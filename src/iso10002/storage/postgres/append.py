@@ -22,11 +22,13 @@ def write_summary(
     a: Append,
     values: tuple[object, ...],
     stored: dict[UUID, str],
-) -> None:
+) -> list[int]:
     """
     Insert the summary of a new complaint, or check the version of a complaint continued and
     update its summary, noting in ``stored`` the hash of the event it continues; for an
-    erasure, delete the complaint's outbox records. In the caller's transaction.
+    erasure, delete the complaint's outbox records (returning their ids, whose successors the
+    caller reseals under the outbox lock) and forget the complainant in the denials. In the
+    caller's transaction.
 
     Raises:
         ConcurrencyConflict: the stored version is not the expected one.
@@ -34,7 +36,7 @@ def write_summary(
     s = a.summary
     if a.expected_version == 0:
         conn.execute(sql.insert_summary, (s.id, s.reference, s.client_key, *values))
-        return
+        return []
     v = a.expected_version
     returned = conn.execute(sql.update_summary, (*values, s.id, v, s.id, v)).fetchone()
     if returned is None:
@@ -49,5 +51,7 @@ def write_summary(
     if a.erase:
         # Before the append lock, which would be held while the delete waits for a
         # dispatcher that is claiming one of the records.
-        conn.execute(sql.erase_outbox, (s.id,))
+        gone = [int(r[0]) for r in conn.execute(sql.erase_outbox, (s.id,)).fetchall()]
         erase_denials(conn, sql.erasure, s.id)
+        return gone
+    return []

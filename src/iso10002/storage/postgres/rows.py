@@ -129,7 +129,7 @@ class Statements:
         self.erase_personal = (
             f"UPDATE {s}.events SET personal = NULL WHERE stream_id = %s AND personal IS NOT NULL"
         )
-        self.erase_outbox = f"DELETE FROM {s}.outbox WHERE complaint_id = %s"
+        self.erase_outbox = f"DELETE FROM {s}.outbox WHERE complaint_id = %s RETURNING id"
         self.erasure = ErasureStatements.build(prefix=f"{s}.", mark="%s", uuid="%s::uuid")
         # Element 1 of each [salt, value]; NULL for a path that is not held (or not a string).
         self.subject_details = (

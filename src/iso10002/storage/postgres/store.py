@@ -57,6 +57,12 @@ from iso10002.ports.store import Append, ChainRecord, ComplaintQuery, Page, chec
 from iso10002.storage._sql.columns import utc
 from iso10002.storage._sql.records import RecordStatements, SqlRecords
 from iso10002.storage._sql.sealed import DECODE_ERRORS, chain_record
+from iso10002.storage._sql.sealed_rows import (
+    SealedTables,
+    TableStatements,
+    reseal_successors,
+    sealing,
+)
 from iso10002.storage._sql.upgrade import UpgradeReport
 from iso10002.storage.postgres import outbox as outbox_pg
 from iso10002.storage.postgres.rows import (
@@ -94,7 +100,7 @@ _SUBJECT_BATCH = 2000
 _NO_ID = UUID(int=0)
 
 
-class PostgresEventStore(SqlRecords):
+class PostgresEventStore(SqlRecords, SealedTables):
     """
     A complete :class:`~iso10002.ports.store.EventStore` (and
     :class:`~iso10002.ports.store.BatchAppender`, :class:`~iso10002.ports.store.ChainedStore`,
@@ -179,8 +185,15 @@ class PostgresEventStore(SqlRecords):
             raise ValidationError("timeout", f"must be a number of seconds > 0, got {timeout!r}")
         self._timeout = float(timeout)
         self._sql = statements(self._schema)
-        self._records_sql = RecordStatements.build(
-            prefix=f'"{self._schema}".', mark="%s", instant="%s::timestamptz", uuid="%s::uuid"
+        self._records_sql, self._tables_sql = (
+            RecordStatements.build(
+                prefix=f'"{self._schema}".',
+                mark="%s",
+                instant="%s::timestamptz",
+                uuid="%s::uuid",
+                lock_denials=True,
+            ),
+            TableStatements.build(prefix=f'"{self._schema}".', mark="%s"),
         )
         self._outbox = outbox_pg.outbox_sql(self._schema)
         self._outbox_key = outbox_lock_key(self._schema)
@@ -369,9 +382,10 @@ class PostgresEventStore(SqlRecords):
                         conn.execute(sql.lock_summaries, (existing,))
                     # The stored hash of the event each complaint continues from.
                     stored: dict[UUID, str] = {}
+                    gone: list[int] = []
                     for a, _, _, values in prepared:
                         current = a
-                        write_summary(conn, self._sql, a, values, stored)
+                        gone += write_summary(conn, self._sql, a, values, stored)
                     # The versions are checked and the summary rows locked: nobody else can
                     # continue these complaints, so their hashes can be computed already.
                     digests = complaint_hashes(
@@ -394,10 +408,13 @@ class PostgresEventStore(SqlRecords):
                                 for row, digest in zip(rows, hashes, strict=True)
                             ]
                             cursor.executemany(sql.insert_event, linked)
-                    if outbox:
+                    if outbox or gone:
                         # After the append lock, always in this order: no deadlock.
                         conn.execute(sql.append_lock, (self._outbox_key,))
-                        self._outbox.insert_rows(conn, outbox)
+                        reseal_successors(conn, self._tables_sql, self._hasher, "outbox", gone)
+                        if outbox:
+                            with sealing(conn, self._tables_sql, self._hasher, "outbox"):
+                                self._outbox.insert_rows(conn, outbox)
             except psycopg.errors.UniqueViolation as e:
                 raise self._taken(conn, current, e) from e
 
@@ -656,7 +673,8 @@ class PostgresEventStore(SqlRecords):
             return 0
         with self._use("enqueue notifications") as conn, conn.transaction():
             conn.execute(self._sql.append_lock, (self._outbox_key,))
-            return self._outbox.insert_rows(conn, rows)
+            with sealing(conn, self._tables_sql, self._hasher, "outbox"):
+                return self._outbox.insert_rows(conn, rows)
 
     def outbox_claim(
         self,
@@ -711,7 +729,8 @@ class PostgresEventStore(SqlRecords):
         try:
             with self._bookkeeping("merge notifications into a digest") as conn:
                 conn.execute(self._sql.append_lock, (self._outbox_key,))
-                made = self._outbox.merge(conn, records, row)
+                with sealing(conn, self._tables_sql, self._hasher, "outbox"):
+                    made = self._outbox.merge(conn, records, row)
         except outbox_pg.MergeLost:
             return None
         return None if made is None else outbox_pg.record(made)
@@ -743,7 +762,10 @@ class PostgresEventStore(SqlRecords):
     def outbox_purge(self, *, delivered_before: _dt.datetime) -> int:
         """Delete the records delivered before the instant; returns how many."""
         with self._use("purge delivered notifications") as conn, conn.transaction():
-            return self._outbox.delete_delivered(conn, delivered_before)
+            conn.execute(self._sql.append_lock, (self._outbox_key,))
+            gone = self._outbox.delete_delivered(conn, delivered_before)
+            reseal_successors(conn, self._tables_sql, self._hasher, "outbox", gone)
+            return len(gone)
 
     def close(self) -> None:
         """
