@@ -45,6 +45,9 @@ class Problem(enum.Enum):
     """The log's chain does not follow from the event before: its chain value was changed."""
     FORGED = "forged"
     """The hashes were recomputed without the integrity key, which the store was given."""
+    WRONG_KEY = "wrong key"
+    """No hash matches from the first event on: the database was written with an integrity key
+    that was not given, or with another one."""
 
 
 @attrs.frozen(kw_only=True)
@@ -165,6 +168,8 @@ class _Walk:
         if self.hasher.event_hash(previous, data) != r.hash:
             if self.unkeyed is not None and self.unkeyed.event_hash(previous, data) == r.hash:
                 return self.finding(Problem.FORGED, r, "its hash was made without the key")
+            if self.events == 0 and self.hasher.chain_hash(self.chain, r.hash) != r.chain:
+                return self.wrong_key(r)
             return self.finding(Problem.ALTERED, r, "the event does not match its hash")
         if self.hasher.chain_hash(self.chain, r.hash) != r.chain:
             if self.unkeyed is not None and self.unkeyed.chain_hash(self.chain, r.hash) == r.chain:
@@ -178,6 +183,20 @@ class _Walk:
         self.position = r.position
         self.events += 1
         return None
+
+    def wrong_key(self, r: ChainRecord) -> Finding:
+        """
+        Neither the first event's hash nor its chain value matches: its content and its hash
+        could not both be changed consistently by an edit, but a key makes every hash differ.
+        """
+        detail = (
+            "no hash matches, from the first event on: the database was written with an "
+            "integrity key; give it (iso10002 verify --key-file FILE)"
+            if not self.hasher.keyed
+            else "no hash matches, from the first event on: the database was written with "
+            "another integrity key, or none"
+        )
+        return self.finding(Problem.WRONG_KEY, r, detail)
 
     def check_personal(self, r: ChainRecord, event: Event) -> Finding | None:
         """The personal values held beside ``r`` against the commitments its hash covers."""
@@ -218,6 +237,25 @@ class _Walk:
             Problem.MISSING, r, f"the personal value at {path} was removed; no erasure is recorded"
         )
 
+    def lost_last_event(self, heads: dict[str, tuple[int, str]], r: ChainRecord) -> Finding | None:
+        """
+        The complaint whose last event was deleted from the middle of the log: its summary
+        counts more events than the whole log holds (``heads``: each complaint's last seq).
+        """
+        for summary in iter_summaries(self.store, ComplaintQuery()):
+            last_seq, _ = heads.get(str(summary.id), (0, GENESIS))
+            if summary.version > last_seq:
+                which = "last event" if summary.version == last_seq + 1 else "last events"
+                return Finding(
+                    problem=Problem.MISSING,
+                    position=self.position + 1,
+                    reference=summary.reference,
+                    seq=last_seq + 1,
+                    detail=f"the complaint's {which} (its summary counts {summary.version}) "
+                    f"deleted: the chain breaks at position {r.position}",
+                )
+        return None
+
     def broken(self, r: ChainRecord, rest: Iterator[ChainRecord]) -> Finding:
         """The log's chain breaks at ``r``: deleted events before it, or an edited chain value."""
         if r.position == self.position + 1:
@@ -237,6 +275,9 @@ class _Walk:
                     detail=f"the event was deleted (the chain breaks at position {r.position})",
                 )
             heads[x.complaint_id] = (max(x.seq, last_seq), "")
+        lost = self.lost_last_event(heads, r)
+        if lost is not None:
+            return lost
         span = (
             f"{self.position + 1}"
             if r.position == self.position + 2
