@@ -48,8 +48,8 @@ def truncate_wal(conn: sqlite3.Connection, path: str) -> str | None:
         return None
     message = (
         f"SQLite store {path}: the write-ahead log could not be truncated after the erasure "
-        f"({why}): erased values stay in {path}-wal until it is checkpointed; run "
-        "'iso10002 vacuum' once the other connections are closed"
+        f"({why}): erased values stay in {path}-wal until it is checkpointed, which the "
+        "next erasure, or the last connection to close, does"
     )
     _log.warning(message)
     return message
