@@ -25,7 +25,7 @@ _POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 DEEP_UP_TO = 256 * 1024 * 1024
 """The largest SQLite file whose summaries are replayed from their events by default (bytes):
-a deep check reads every history twice, about a second per 50 MB here."""
+a deep check reads every history twice."""
 
 
 def _fail(message: str) -> Exception:
