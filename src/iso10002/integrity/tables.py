@@ -89,7 +89,9 @@ def check_summary(store: EventStore, summary: ComplaintSummary) -> TableProblem 
     except CorruptRecord:
         return None  # the walk along the log names the unreadable event
     complaint: Complaint | None = None
-    for event in events:
+    # Up to the summary's version: events appended since it was read (a store in use) are
+    # the next summary's.
+    for event in events[: summary.version]:
         complaint = apply(complaint, event)
     if complaint is None:
         return None  # no events: the walk names the summary without a history
