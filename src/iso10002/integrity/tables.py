@@ -104,7 +104,7 @@ def check_summary(store: EventStore, summary: ComplaintSummary) -> TableProblem 
         record=f"summary of {summary.reference}",
         reference=summary.reference,
         detail=f"the summary does not match the complaint's events: it says "
-        f"{'; '.join(wrong[:3])}{more}; rebuild it from the events with 'iso10002 repair'",
+        f"{'; '.join(wrong[:3])}{more}",
     )
 
 

@@ -386,8 +386,7 @@ def _check_summaries(
                     record=f"summary of {summary.reference}",
                     reference=summary.reference,
                     detail=f"the summary counts {summary.version} events; {last_seq} are "
-                    "stored, and every later command would be refused as a conflict; "
-                    "rebuild it from the events with 'iso10002 repair'",
+                    "stored, and every later command would be refused as a conflict",
                 )
             )
         if deep and last_seq == summary.version:
