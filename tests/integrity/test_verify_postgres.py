@@ -462,11 +462,14 @@ def test_hashes_rewritten_without_the_key_are_forged(cluster: Cluster) -> None:
     schema = build(cluster, KEY)
     report = check(cluster, schema, KEY)
     assert report.ok and report.keyed and report.events == 40
-    assert where(check(cluster, schema)) == (Problem.ALTERED, 1, "CMP-1", 1)  # HMACs, not SHA-256
+    # HMACs, not SHA-256: said as a key not given.
+    assert where(check(cluster, schema)) == (Problem.WRONG_KEY, 1, "CMP-1", 1)
     tamper(
         cluster,
         schema,
         "UPDATE {s}.events SET payload = replace(payload::text, '42.50', '4.25')::jsonb",
+        # The summaries too: a careful forger leaves them agreeing with the events.
+        "UPDATE {s}.complaints SET redress = replace(redress, '42.50', '4.25')",
     )
     assert where(check(cluster, schema, KEY)) == (Problem.ALTERED, 9, "CMP-1", 9)
     rewrite_links_without_key(cluster, schema)
@@ -829,7 +832,11 @@ def test_the_command_reads_the_key_file(
     assert main([*command, "--key-file", str(key_file)]) == 0
     assert "HMAC-SHA256" in capsys.readouterr().out
     assert main(command) == 1
-    assert "position 1, complaint CMP-1, seq 1: altered" in capsys.readouterr().err
+    # Said as a missing key, not as tampering.
+    assert (
+        "position 1, complaint CMP-1, seq 1: wrong key: no hash matches, from the first event "
+        "on: the database was written with an integrity key; give it"
+    ) in capsys.readouterr().err
 
 
 def test_a_role_that_may_only_read_can_verify(

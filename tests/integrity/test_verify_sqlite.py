@@ -226,6 +226,8 @@ def test_hashes_rewritten_without_the_key_pass_unkeyed_and_fail_keyed(tmp_path: 
     assert not check(path).ok  # the HMACs are no SHA-256 hashes
     conn = sqlite3.connect(path)
     conn.execute("UPDATE events SET payload = replace(payload, '42.50', '4.25')")
+    # The summaries too: a careful forger leaves them agreeing with the events.
+    conn.execute("UPDATE complaints SET redress = replace(redress, '42.50', '4.25')")
     conn.commit()
     conn.close()
     rewrite_chains_without_key(path)

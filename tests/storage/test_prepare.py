@@ -80,17 +80,20 @@ def test_the_stored_json_is_the_json_the_hash_covers() -> None:
     first = received_event(reference="CMP-1")
     for event in (first, note_event(first, "Zoë's “quoted” note\n")):
         p = prepare_event(event)
-        assert p.canonical == canonical_bytes(event, p.payload)
+        assert p.canonical == canonical_bytes(event, p.payload, p.sealed_actor)
         assert p.payload_json.encode("utf-8") in p.canonical
         assert p.actor_json.encode("utf-8") in p.canonical
-        assert json.loads(p.actor_json) == json.loads(canonical_bytes(event))["actor"]
+        assert (
+            json.loads(p.actor_json)
+            == json.loads(canonical_bytes(event, p.payload, p.sealed_actor))["actor"]
+        )
 
 
 @settings(max_examples=150, deadline=None)
 @given(event=events())
 def test_any_event_is_hashed_over_the_text_it_is_stored_as(event: Event) -> None:
     p = prepare_event(event)
-    assert p.canonical == canonical_bytes(event, p.payload)
+    assert p.canonical == canonical_bytes(event, p.payload, p.sealed_actor)
     assert json.loads(p.payload_json) == p.payload
 
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as _dt
 import threading
 from collections import OrderedDict
+from collections.abc import Collection
 
 import attrs
 
 from iso10002.errors import ValidationError
 from iso10002.model.denials import DenialRecord, check_denials_query
+from iso10002.model.values import ComplaintId, Role
 from iso10002.ports.store import DenialStore, is_record_keeping_store
 
 __all__ = ["InMemoryAccessLog", "RepeatedDenials", "StoreAccessLog"]
@@ -44,6 +46,23 @@ class InMemoryAccessLog:
         # order them; the sort is stable, so denials at one instant stay in recording order.
         found.sort(key=lambda d: d.at)
         return found[:limit]
+
+    def forget_complainant(self, complaint_id: ComplaintId, actor_ids: Collection[str]) -> int:
+        """
+        Forget the actor id of the complainant's denials, on ``complaint_id`` or naming one of
+        ``actor_ids``: what erasing the complaint does. Returns how many denials changed.
+        """
+        changed = 0
+        with self._lock:
+            for i, d in enumerate(self._records):
+                if (
+                    d.role is Role.COMPLAINANT
+                    and d.actor_id is not None
+                    and (d.complaint_id == complaint_id or d.actor_id in actor_ids)
+                ):
+                    self._records[i] = attrs.evolve(d, actor_id=None)
+                    changed += 1
+        return changed
 
     def __len__(self) -> int:
         with self._lock:

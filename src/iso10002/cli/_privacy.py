@@ -9,10 +9,12 @@ The records name who ran them: ``--actor`` (an administrator's id; default ``cli
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 
 from iso10002.model.values import Actor, Role
 from iso10002.privacy import ErasureReport, RetentionPolicy, SubjectMatch, retention_preset
+from iso10002.storage.sqlite import SQLiteEventStore
 
 __all__ = ["register"]
 
@@ -59,9 +61,15 @@ def _run_erase(args: argparse.Namespace) -> int:
                 args.reference, _actor(args), reason=args.reason, request=args.request
             )
             print(f"erased: 1 ({args.reference})")
-            return 0
-        report = desk.erase_subject(subject, _actor(args), reason=args.reason, request=args.request)
-    _print_report(report, "erased")
+        else:
+            report = desk.erase_subject(
+                subject, _actor(args), reason=args.reason, request=args.request
+            )
+            _print_report(report, "erased")
+        # What another connection kept in the write-ahead log, said where it is seen.
+        store = desk.store
+        if isinstance(store, SQLiteEventStore) and store.erasure_warning:
+            print(f"warning: {store.erasure_warning}", file=sys.stderr)
     return 0
 
 

@@ -23,6 +23,10 @@ __all__ = ["register"]
 
 _POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
+DEEP_UP_TO = 256 * 1024 * 1024
+"""The largest SQLite file whose summaries are replayed from their events by default (bytes):
+a deep check reads every history twice."""
+
 
 def _fail(message: str) -> Exception:
     # Imported late: the app imports this module.
@@ -61,7 +65,9 @@ def _where(uri: str, schema: str) -> str:
 _OPTIONS = {"conninfo": "--db", "schema": "--schema"}
 
 
-def _verify_postgres(uri: str, schema: str, key: bytes | None) -> tuple[str, VerificationReport]:
+def _verify_postgres(
+    uri: str, schema: str, key: bytes | None, deep: bool
+) -> tuple[str, VerificationReport]:
     try:
         # create=False: a mistyped database or schema is reported, not given an empty store.
         store = PostgresEventStore(uri, schema=schema, integrity_key=key, max_size=1, create=False)
@@ -70,25 +76,28 @@ def _verify_postgres(uri: str, schema: str, key: bytes | None) -> tuple[str, Ver
             raise
         raise _usage(f"{_OPTIONS[e.field]}: {e.reason}") from e
     with store:
-        return _where(uri, schema), verify(store)
+        return _where(uri, schema), verify(store, deep=deep)
 
 
 def _run_verify(args: argparse.Namespace) -> int:
     key = _key("--key-file", args.key_file)
     if args.db.startswith(_POSTGRES_SCHEMES):
-        where, report = _verify_postgres(args.db, args.schema or "iso10002", key)
+        where, report = _verify_postgres(args.db, args.schema or "iso10002", key, bool(args.deep))
     else:
         if args.schema is not None:
             raise _usage("--schema: applies to a PostgreSQL database (--db postgresql://...) only")
         path = Path(args.db)
         if not path.is_file():
             raise _fail(f"no database at {args.db}")
+        deep = path.stat().st_size <= DEEP_UP_TO if args.deep is None else args.deep
         with SQLiteEventStore(path, integrity_key=key) as store:
-            where, report = args.db, verify(store)
+            where, report = args.db, verify(store, deep=deep)
     if report.finding is not None:
         raise _fail(f"{where}: {report.finding}")
     keyed = "HMAC-SHA256" if report.keyed else "SHA-256, no key"
     print(f"intact: {report.events} events ({keyed}); head {report.last_position} {report.head}")
+    if not report.deep:
+        print("summaries: counted, not replayed from their events (--deep replays them)")
     return 0
 
 
@@ -112,8 +121,16 @@ def register(
         metavar="NAME",
         help="with a PostgreSQL database: the schema that holds the store (default: iso10002)",
     )
+    cmd.add_argument(
+        "--deep",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="replay each summary from its events (default: on for SQLite files up to 256 MiB, "
+        "off for PostgreSQL)",
+    )
     cmd.epilog = (
         "--db also takes a PostgreSQL database as a URI, postgresql://USER@HOST:PORT/DBNAME "
         "(the password from PGPASSWORD or ~/.pgpass). Prints the head of the log's chain: keep "
-        "it elsewhere and compare it later to detect events deleted from the end."
+        "it elsewhere and compare it later to detect events deleted from the end. Checks the "
+        "summaries, the outbox, the access denials and the reference counters too."
     )

@@ -18,7 +18,11 @@ __all__ = ["canonical_bytes", "canonical_from_json", "canonical_json"]
 _ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 
 
-def canonical_bytes(event: Event, payload: Mapping[str, Any] | None = None) -> bytes:
+def canonical_bytes(
+    event: Event,
+    payload: Mapping[str, Any] | None = None,
+    actor: Mapping[str, Any] | None = None,
+) -> bytes:
     """
     The bytes of ``event`` that its hash covers: compact JSON with sorted keys of its complaint
     id, seq, instant (UTC, microseconds), actor, state, type, schema version and payload.
@@ -26,6 +30,8 @@ def canonical_bytes(event: Event, payload: Mapping[str, Any] | None = None) -> b
     ``payload`` is the payload as sealed for storage (:mod:`iso10002.privacy.sealing`): personal
     values replaced by commitments, so that erasing them leaves the hash valid. Without it, the
     event's own payload is used, which is the same for an event that holds no personal data.
+    ``actor`` is the actor as sealed, likewise, when it is the complainant; without it, the
+    event's own actor (an event stored before actors were sealed keeps its hash).
 
     Equal events give equal bytes however they were stored, so a store may keep the event in
     any form (text, ``jsonb``) that reads back the same.
@@ -35,7 +41,7 @@ def canonical_bytes(event: Event, payload: Mapping[str, Any] | None = None) -> b
             "complaint_id": str(event.complaint_id),
             "seq": event.seq,
             "occurred_at": _utc_micros(event.occurred_at),
-            "actor": unstructure(event.actor),
+            "actor": unstructure(event.actor) if actor is None else actor,
             "state": event.state,
             "type": event.payload.type,
             "schema_version": event.schema_version,

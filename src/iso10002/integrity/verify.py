@@ -10,15 +10,22 @@ import attrs
 
 from iso10002.errors import CorruptRecord, ValidationError
 from iso10002.integrity.chain import canonical_bytes
+from iso10002.integrity.tables import (
+    TableProblem,
+    check_counters,
+    check_summary,
+    check_tables,
+)
 from iso10002.model.chain import GENESIS, ChainRecord, Hasher
 from iso10002.model.events import Event, PersonalDataErased
 from iso10002.ports.store import (
     ComplaintQuery,
     EventStore,
     is_record_keeping_store,
+    is_sealed_tables_store,
     iter_summaries,
 )
-from iso10002.privacy.sealing import commitment, markers
+from iso10002.privacy.sealing import actor_markers, commitment, markers
 
 __all__ = ["Finding", "Problem", "VerificationReport", "verify"]
 
@@ -38,6 +45,9 @@ class Problem(enum.Enum):
     """The log's chain does not follow from the event before: its chain value was changed."""
     FORGED = "forged"
     """The hashes were recomputed without the integrity key, which the store was given."""
+    WRONG_KEY = "wrong key"
+    """No hash matches from the first event on: the database was written with an integrity key
+    that was not given, or with another one."""
 
 
 @attrs.frozen(kw_only=True)
@@ -51,14 +61,25 @@ class Finding:
     """The complaint's reference (its id when it has no summary); None if unknown."""
     seq: int | None
     detail: str
+    record: str | None = None
+    """The bad record when it is not an event: ``summary of CMP-2026-000007``, ``outbox record
+    12``, ``access denial 3``, ``counter reference:CMP-2026``."""
 
     def __str__(self) -> str:
-        where = [f"position {self.position}" if self.position is not None else "end of log"]
-        if self.reference is not None:
+        if self.record is not None:
+            where = [self.record]
+        else:
+            where = [f"position {self.position}" if self.position is not None else "end of log"]
+        if self.reference is not None and self.reference not in self.record_text:
             where.append(f"complaint {self.reference}")
         if self.seq is not None:
             where.append(f"seq {self.seq}")
         return f"{', '.join(where)}: {self.problem.value}: {self.detail}"
+
+    @property
+    def record_text(self) -> str:
+        """The record's name, or nothing."""
+        return self.record or ""
 
 
 @attrs.frozen(kw_only=True)
@@ -74,6 +95,11 @@ class VerificationReport:
     last_position: int
     finding: Finding | None
     """The first bad record, None if the history is intact."""
+    deep: bool = False
+    """Whether each summary was checked against its complaint's events, replayed."""
+    unsealed_rows: int = 0
+    """Outbox records and access denials written before they were sealed (release 0.1),
+    which verify cannot check."""
 
     @property
     def ok(self) -> bool:
@@ -138,10 +164,12 @@ class _Walk:
             )
         if r.event is None:
             return self.finding(Problem.ALTERED, r, f"the row cannot be read back: {r.error}")
-        data = canonical_bytes(r.event, r.payload)
+        data = canonical_bytes(r.event, r.payload, r.actor)
         if self.hasher.event_hash(previous, data) != r.hash:
             if self.unkeyed is not None and self.unkeyed.event_hash(previous, data) == r.hash:
                 return self.finding(Problem.FORGED, r, "its hash was made without the key")
+            if self.events == 0 and self.hasher.chain_hash(self.chain, r.hash) != r.chain:
+                return self.wrong_key(r)
             return self.finding(Problem.ALTERED, r, "the event does not match its hash")
         if self.hasher.chain_hash(self.chain, r.hash) != r.chain:
             if self.unkeyed is not None and self.unkeyed.chain_hash(self.chain, r.hash) == r.chain:
@@ -156,9 +184,24 @@ class _Walk:
         self.events += 1
         return None
 
+    def wrong_key(self, r: ChainRecord) -> Finding:
+        """
+        Neither the first event's hash nor its chain value matches: its content and its hash
+        could not both be changed consistently by an edit, but a key makes every hash differ.
+        """
+        detail = (
+            "no hash matches, from the first event on: the database was written with an "
+            "integrity key; give it (iso10002 verify --key-file FILE)"
+            if not self.hasher.keyed
+            else "no hash matches, from the first event on: the database was written with "
+            "another integrity key, or none"
+        )
+        return self.finding(Problem.WRONG_KEY, r, detail)
+
     def check_personal(self, r: ChainRecord, event: Event) -> Finding | None:
         """The personal values held beside ``r`` against the commitments its hash covers."""
         committed = markers(event.payload.type, r.payload) if r.payload is not None else {}
+        committed.update(actor_markers(r.actor))
         held = r.personal or {}
         for path, (salt, value) in sorted(held.items()):
             if committed.get(path) != commitment(salt, value):
@@ -194,6 +237,25 @@ class _Walk:
             Problem.MISSING, r, f"the personal value at {path} was removed; no erasure is recorded"
         )
 
+    def lost_last_event(self, heads: dict[str, tuple[int, str]], r: ChainRecord) -> Finding | None:
+        """
+        The complaint whose last event was deleted from the middle of the log: its summary
+        counts more events than the whole log holds (``heads``: each complaint's last seq).
+        """
+        for summary in iter_summaries(self.store, ComplaintQuery()):
+            last_seq, _ = heads.get(str(summary.id), (0, GENESIS))
+            if summary.version > last_seq:
+                which = "last event" if summary.version == last_seq + 1 else "last events"
+                return Finding(
+                    problem=Problem.MISSING,
+                    position=self.position + 1,
+                    reference=summary.reference,
+                    seq=last_seq + 1,
+                    detail=f"the complaint's {which} (its summary counts {summary.version}) "
+                    f"deleted: the chain breaks at position {r.position}",
+                )
+        return None
+
     def broken(self, r: ChainRecord, rest: Iterator[ChainRecord]) -> Finding:
         """The log's chain breaks at ``r``: deleted events before it, or an edited chain value."""
         if r.position == self.position + 1:
@@ -213,6 +275,9 @@ class _Walk:
                     detail=f"the event was deleted (the chain breaks at position {r.position})",
                 )
             heads[x.complaint_id] = (max(x.seq, last_seq), "")
+        lost = self.lost_last_event(heads, r)
+        if lost is not None:
+            return lost
         span = (
             f"{self.position + 1}"
             if r.position == self.position + 2
@@ -244,10 +309,16 @@ def _appended_since(store: EventStore, complaint_id: UUID, last_seq: int) -> boo
     return bool(later) and later[0].seq == last_seq + 1
 
 
-def verify(store: EventStore) -> VerificationReport:
+def verify(store: EventStore, *, deep: bool = True) -> VerificationReport:
     """
     Check every stored event against its hashes, with the store's integrity key if it was
     given one, and every complaint summary against its history; stop at the first bad record.
+
+    With ``deep`` (the default), each summary is also compared with the summary its events
+    give, replayed (which reads every history twice). A store that seals its other tables
+    (:class:`~iso10002.ports.store.SealedTablesStore`) has its outbox records and access
+    denials checked against their seals, and its reference counters against the highest
+    reference stored. ``docs/hardening.md`` lists what is covered and what cannot be.
 
     Detects altered, deleted, inserted and reordered events, and complaints whose whole
     history vanished, except at the very end of the log: compare :attr:`VerificationReport.head`
@@ -265,6 +336,8 @@ def verify(store: EventStore) -> VerificationReport:
     walk = _Walk(store, store.hasher)
     records = store.iter_chain()
 
+    unsealed = 0
+
     def report(finding: Finding | None) -> VerificationReport:
         return VerificationReport(
             events=walk.events,
@@ -272,6 +345,8 @@ def verify(store: EventStore) -> VerificationReport:
             head=walk.chain,
             last_position=walk.position,
             finding=finding,
+            deep=deep,
+            unsealed_rows=unsealed,
         )
 
     for record in records:
@@ -281,28 +356,69 @@ def verify(store: EventStore) -> VerificationReport:
     found = walk.removed_without_erasure()
     if found is not None:
         return report(found)
-    seen = dict(walk.heads)
+    references: list[str] = []
+    found = _check_summaries(store, dict(walk.heads), references, deep=deep)
+    if found is not None:
+        return report(found)
+    if is_sealed_tables_store(store):
+        wrong = check_counters(store.counters(), references)
+        if wrong is None:
+            wrong, unsealed = check_tables(store, walk.hasher)
+        if wrong is not None:
+            return report(_table_finding(wrong))
+    return report(None)
+
+
+def _check_summaries(
+    store: EventStore, seen: dict[str, tuple[int, str]], references: list[str], *, deep: bool
+) -> Finding | None:
+    """
+    Every summary against the history the walk ``seen`` (the last seq of each complaint), and
+    with ``deep`` against its events replayed; ``references`` collects their references.
+    """
     for summary in iter_summaries(store, ComplaintQuery()):
+        references.append(summary.reference)
         last_seq, _ = seen.pop(str(summary.id), (0, GENESIS))
-        if last_seq < summary.version and not _appended_since(store, summary.id, last_seq):
-            return report(
-                Finding(
-                    problem=Problem.MISSING,
-                    position=None,
+        if last_seq > summary.version:
+            return _table_finding(
+                TableProblem(
+                    problem="altered",
+                    record=f"summary of {summary.reference}",
                     reference=summary.reference,
-                    seq=last_seq + 1,
-                    detail=f"the history ends at seq {last_seq}; its summary counts "
-                    f"{summary.version} events",
+                    detail=f"the summary counts {summary.version} events; {last_seq} are "
+                    "stored, and every later command would be refused as a conflict",
                 )
             )
-    for complaint_id, (last_seq, _) in sorted(seen.items()):
-        return report(
-            Finding(
+        if deep and last_seq == summary.version:
+            wrong = check_summary(store, summary)
+            if wrong is not None:
+                return _table_finding(wrong)
+        if last_seq < summary.version and not _appended_since(store, summary.id, last_seq):
+            return Finding(
                 problem=Problem.MISSING,
                 position=None,
-                reference=complaint_id,
-                seq=None,
-                detail=f"the complaint's summary is missing ({last_seq} events are stored)",
+                reference=summary.reference,
+                seq=last_seq + 1,
+                detail=f"the history ends at seq {last_seq}; its summary counts "
+                f"{summary.version} events",
             )
+    for complaint_id, (last_seq, _) in sorted(seen.items()):
+        return Finding(
+            problem=Problem.MISSING,
+            position=None,
+            reference=complaint_id,
+            seq=None,
+            detail=f"the complaint's summary is missing ({last_seq} events are stored)",
         )
-    return report(None)
+    return None
+
+
+def _table_finding(found: TableProblem) -> Finding:
+    return Finding(
+        problem=Problem(found.problem),
+        position=None,
+        reference=found.reference,
+        seq=None,
+        detail=found.detail,
+        record=found.record,
+    )

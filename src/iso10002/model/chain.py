@@ -20,7 +20,7 @@ import attrs
 from iso10002.errors import ValidationError
 from iso10002.model.events import Event
 
-__all__ = ["GENESIS", "ChainRecord", "Hasher"]
+__all__ = ["GENESIS", "ChainRecord", "Hasher", "TableRecord"]
 
 GENESIS = "0" * 64
 """The "previous hash" of a complaint's first event, and the "previous chain" of the log's first."""
@@ -94,3 +94,30 @@ class ChainRecord:
     """The payload as sealed and stored, which the hash covers; None if unreadable."""
     personal: Mapping[str, tuple[str, Any]] | None = None
     """The personal values held beside it, by path: ``(salt, value)``; None if none (erased)."""
+    actor: Mapping[str, Any] | None = None
+    """The actor as sealed and stored, when it was sealed (the complainant's); else None."""
+
+
+@attrs.frozen(kw_only=True)
+class TableRecord:
+    """
+    One sealed row of a table beside the events (an outbox record, an access denial), as the
+    store holds it: what :func:`iso10002.integrity.verify` checks. Read back, not validated.
+
+    A row's seal covers the id of the row stored before it (``previous``) and its ``content``,
+    the columns no later write changes; deleting a row leaves the next one naming an id that
+    is gone.
+    """
+
+    table: str
+    """``outbox`` or ``access_denials``."""
+    id: int
+    previous: int | None
+    """The id of the row stored before it when it was sealed; None on a row never sealed."""
+    seal: str | None
+    """The row's seal; None on a row the store did not seal (or one written before sealing)."""
+    content: Mapping[str, Any]
+    """The sealed columns, as text and numbers the seal covers."""
+    held: tuple[str, str] | None = None
+    """For a denial, ``(salt, actor id)`` while the actor id is held; its commitment is in
+    ``content`` (erasure clears the id and the salt, never the commitment)."""

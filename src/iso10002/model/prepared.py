@@ -33,8 +33,13 @@ class PreparedEvent:
     """``payload`` in the canonical encoding: what an SQL store writes in ``payload``, and
     the very text the hashed bytes hold."""
     actor_json: str
-    """The actor in the canonical encoding: what an SQL store writes in ``actor``."""
+    """The actor in the canonical encoding, sealed when it is the complainant
+    (``sealed_actor``): what an SQL store writes in ``actor``."""
     personal_json: str | None
     """The personal values as JSON ``{path: [salt, value]}``; None when there are none."""
     canonical: bytes
     """What the event's link in its complaint's chain covers."""
+    sealed_actor: dict[str, Any] | None = None
+    """The actor with its id and name replaced by commitment markers, its values held in
+    ``personal`` under ``$actor.id`` and ``$actor.name``, when it is the complainant; None
+    when the actor is stored as it is."""

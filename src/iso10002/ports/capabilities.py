@@ -31,6 +31,10 @@ class Capability(str, Enum):
     CONFIGURATIONS = "configurations"
     """:class:`~iso10002.ports.store.ConfigurationStore`: the store keeps the exact content of
     each configuration that governed a complaint, once, under its fingerprint."""
+    SEALED_TABLES = "sealed_tables"
+    """:class:`~iso10002.ports.store.SealedTablesStore`: the outbox records and access denials
+    are sealed like the events, and the counters can be read, so that
+    :func:`~iso10002.integrity.verify` checks every table. Implies :attr:`RECORD_KEEPING`."""
     KPI = "kpi"
     """:class:`~iso10002.ports.kpi.KpiSource`: the store reads the rows a KPI report needs
     itself, faster than through its summaries."""
@@ -39,6 +43,7 @@ class Capability(str, Enum):
 # Levels are cumulative: a record-keeping store erases through the outbox level's batches.
 _IMPLIES: dict[Capability, frozenset[Capability]] = {
     Capability.RECORD_KEEPING: frozenset({Capability.OUTBOX}),
+    Capability.SEALED_TABLES: frozenset({Capability.RECORD_KEEPING, Capability.OUTBOX}),
 }
 
 

@@ -29,7 +29,7 @@ import attrs
 
 from iso10002.errors import ValidationError
 from iso10002.model import _checks as check
-from iso10002.model.chain import GENESIS, ChainRecord, Hasher
+from iso10002.model.chain import GENESIS, ChainRecord, Hasher, TableRecord
 from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.configuration import ConfigurationRecord
 from iso10002.model.denials import DenialRecord
@@ -55,12 +55,14 @@ __all__ = [
     "PersonalDataStore",
     "PreparedEvent",
     "RecordKeepingStore",
+    "SealedTablesStore",
     "append_all",
     "check_batch",
     "check_store",
     "is_configuration_store",
     "is_outbox_store",
     "is_record_keeping_store",
+    "is_sealed_tables_store",
     "iter_summaries",
     "link",
 ]
@@ -501,9 +503,28 @@ class RecordKeepingStore(OutboxEventStore, ChainedStore, PersonalDataStore, Deni
     """
 
 
+@runtime_checkable
+class SealedTablesStore(RecordKeepingStore, Protocol):
+    """
+    **Protocol:** a record-keeping store whose other tables are tamper-evident too; it declares
+    :attr:`Capability.SEALED_TABLES`. Outbox records and access denials are sealed when they
+    are written (:mod:`iso10002.integrity.records`), and the counters can be read, so that
+    :func:`~iso10002.integrity.verify` covers every stored table.
+    """
+
+    def iter_table_records(self, table: str) -> Iterator[TableRecord]:
+        """Every row of ``table`` (``outbox`` or ``access_denials``) in id order, as stored."""
+        ...
+
+    def counters(self) -> dict[str, int]:
+        """Every named counter of :meth:`EventStore.next_number` with its value."""
+        ...
+
+
 LEVELS: dict[Capability, type] = {
     Capability.OUTBOX: OutboxEventStore,
     Capability.RECORD_KEEPING: RecordKeepingStore,
+    Capability.SEALED_TABLES: SealedTablesStore,
     Capability.CONFIGURATIONS: ConfigurationStore,
 }
 """The store protocol each store capability promises."""
@@ -522,6 +543,11 @@ def is_configuration_store(store: object) -> TypeGuard[ConfigurationStore]:
 def is_record_keeping_store(store: object) -> TypeGuard[RecordKeepingStore]:
     """Whether ``store`` declares :attr:`Capability.RECORD_KEEPING` (level 3)."""
     return Capability.RECORD_KEEPING in capabilities_of(store)
+
+
+def is_sealed_tables_store(store: object) -> TypeGuard[SealedTablesStore]:
+    """Whether ``store`` declares :attr:`Capability.SEALED_TABLES`."""
+    return Capability.SEALED_TABLES in capabilities_of(store)
 
 
 def check_store(store: object, protocols: dict[Capability, type] | None = None) -> None:

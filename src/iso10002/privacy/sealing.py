@@ -13,6 +13,10 @@ beside it, each with its salt, in a place the store can clear (a column, a map e
 - Once erased, the value and its salt are gone; the commitment left in the sealed payload says
   nothing about the value (the salt makes it unguessable, even for a short postcode), and the
   chain still verifies.
+
+The actor of an event is sealed the same way when it is the complainant (:func:`seal_event`):
+its id (a customer id, under the default ownership rule) and its name point to a person. They
+are held under the paths ``$actor.id`` and ``$actor.name``, which no payload field can take.
 """
 
 from __future__ import annotations
@@ -25,17 +29,35 @@ from typing import Any
 
 import attrs
 
-from iso10002.model.events import EventPayload, payload_types
+from iso10002.model.events import Event, EventPayload, payload_types
 from iso10002.model.personal import ERASED, personal_fields
 from iso10002.serialization import unstructure
 
-__all__ = ["MARKER", "PersonalValues", "Sealed", "commitment", "markers", "seal", "unseal"]
+__all__ = [
+    "ACTOR",
+    "MARKER",
+    "PersonalValues",
+    "Sealed",
+    "actor_markers",
+    "commitment",
+    "markers",
+    "seal",
+    "seal_event",
+    "unseal",
+    "unseal_actor",
+]
 
 MARKER = "$personal"
 """The key of the object that stands for a personal value in a sealed payload."""
 
 _ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 _TYPES = payload_types()
+
+ACTOR = "$actor."
+"""The prefix of the paths under which a sealed actor's values are held."""
+
+_PERSONAL_ROLES = frozenset({"complainant"})
+"""The roles whose actors are persons to be erased with the complaint, not staff or systems."""
 
 PersonalValues = Mapping[str, tuple[str, Any]]
 """A sealed event's personal values: dotted path to ``(salt, value)``."""
@@ -58,6 +80,9 @@ class Sealed:
     """The payload's JSON with each personal value replaced by its marker."""
     personal: dict[str, tuple[str, Any]]
     """Dotted path (``complainant.contact.email``, ``attachments.0.uri``) to ``(salt, value)``."""
+    actor: dict[str, Any] | None = None
+    """The event's actor with its id and name replaced by markers, when it is the complainant
+    (:func:`seal_event`); None when the actor is stored as it is."""
 
 
 def seal(payload: EventPayload, *, salt: Callable[[], str] | None = None) -> Sealed:
@@ -71,6 +96,56 @@ def seal(payload: EventPayload, *, salt: Callable[[], str] | None = None) -> Sea
     values: dict[str, tuple[str, Any]] = {}
     _seal(type(payload), data, "", values, make_salt)
     return Sealed(payload=data, personal=values)
+
+
+def seal_event(event: Event, *, salt: Callable[[], str] | None = None) -> Sealed:
+    """
+    Seal ``event``'s payload (:func:`seal`) and, when its actor is the complainant, the actor's
+    id and name too: the sealed actor is :attr:`Sealed.actor`, its values held in
+    :attr:`Sealed.personal` under ``$actor.id`` and ``$actor.name``.
+    """
+    make_salt = salt or _random_salt
+    sealed = seal(event.payload, salt=make_salt)
+    actor = unstructure(event.actor)
+    if actor.get("role") not in _PERSONAL_ROLES:
+        return sealed
+    personal = dict(sealed.personal)
+    for name in ("id", "name"):
+        value = actor.get(name)
+        if value is not None:
+            kept = make_salt()
+            actor[name] = {MARKER: commitment(kept, value)}
+            personal[f"{ACTOR}{name}"] = (kept, value)
+    return Sealed(payload=sealed.payload, personal=personal, actor=actor)
+
+
+def actor_markers(data: object) -> dict[str, str]:
+    """The commitments in a stored actor, by path (``$actor.id``); none in a plain one."""
+    found: dict[str, str] = {}
+    if isinstance(data, Mapping):
+        for name in ("id", "name"):
+            value = data.get(name)
+            if isinstance(value, Mapping) and isinstance(value.get(MARKER), str):
+                found[f"{ACTOR}{name}"] = value[MARKER]
+    return found
+
+
+def unseal_actor(data: Any, personal: PersonalValues | None) -> Any:
+    """
+    A stored actor with its held values put back: an erased id reads as :data:`ERASED`, an
+    erased name as None. A plain actor (not the complainant's, or stored before actors were
+    sealed) is returned as it is.
+    """
+    if not isinstance(data, Mapping) or not actor_markers(data):
+        return data
+    held = personal or {}
+    out = dict(data)
+    for name, erased in (("id", ERASED), ("name", None)):
+        value = data.get(name)
+        if isinstance(value, Mapping) and MARKER in value:
+            kept = held.get(f"{ACTOR}{name}")
+            out[name] = kept[1] if kept is not None else erased
+    return out
 
 
 def _random_salt() -> str:

@@ -22,7 +22,7 @@ from iso10002.model.events import Event
 from iso10002.model.prepared import PreparedEvent
 from iso10002.model.values import Actor
 from iso10002.ports.store import Append, check_batch
-from iso10002.privacy.sealing import seal
+from iso10002.privacy.sealing import seal_event
 from iso10002.serialization import unstructure
 
 __all__ = ["prepare_appends", "prepare_event"]
@@ -35,19 +35,21 @@ _ACTORS: dict[Actor, str] = {}
 
 def prepare_event(event: Event) -> PreparedEvent:
     """
-    Seal ``event``'s payload, encode it, and compute the bytes its hash covers.
+    Seal ``event``'s payload (and its actor, when it is the complainant), encode it, and compute
+    the bytes its hash covers.
 
     The payload is unstructured and sealed in one walk, and encoded once: the stored JSON is
     spliced into the hashed bytes as it is (:func:`~iso10002.integrity.chain.canonical_from_json`).
     """
-    sealed = seal(event.payload)
+    sealed = seal_event(event)
     personal = (
         _ENCODE({path: [salt, value] for path, (salt, value) in sealed.personal.items()})
         if sealed.personal
         else None
     )
     payload_json = canonical_json(sealed.payload)
-    actor_json = _actor_json(event.actor)
+    # A sealed actor is the complainant's, whose commitments differ event by event: not cached.
+    actor_json = _actor_json(event.actor) if sealed.actor is None else canonical_json(sealed.actor)
     return PreparedEvent(
         event=event,
         payload=sealed.payload,
@@ -56,6 +58,7 @@ def prepare_event(event: Event) -> PreparedEvent:
         actor_json=actor_json,
         personal_json=personal,
         canonical=canonical_from_json(event, payload_json, actor_json),
+        sealed_actor=sealed.actor,
     )
 
 

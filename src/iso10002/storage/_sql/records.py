@@ -12,15 +12,19 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import secrets
 from typing import Any
 
 import attrs
 
 from iso10002.errors import StorageError, ValidationError
+from iso10002.model.chain import Hasher
 from iso10002.model.configuration import ConfigurationRecord
 from iso10002.model.denials import DenialRecord, check_denials_query
+from iso10002.privacy.sealing import commitment
 from iso10002.storage._sql.columns import instant, utc
 from iso10002.storage._sql.denials import DENIAL_COLUMNS, denial_from_values, denial_values
+from iso10002.storage._sql.sealed_rows import TableStatements, sealing
 
 __all__ = ["CONFIGURATION_COLUMNS", "RecordStatements", "SqlRecords"]
 
@@ -33,6 +37,7 @@ class RecordStatements:
     """The statements behind :class:`SqlRecords` for one database."""
 
     insert_denial: str
+    lock_denials: str | None
     denials: str
     denials_since: str
     insert_configuration: str
@@ -41,16 +46,32 @@ class RecordStatements:
 
     @classmethod
     def build(
-        cls, *, prefix: str = "", mark: str = "?", instant: str = "?", uuid: str = "?"
+        cls,
+        *,
+        prefix: str = "",
+        mark: str = "?",
+        instant: str = "?",
+        uuid: str = "?",
+        lock_denials: bool = False,
     ) -> RecordStatements:
-        """The statements for tables named ``{prefix}table``, with these parameter marks."""
+        """
+        The statements for tables named ``{prefix}table``, with these parameter marks;
+        ``lock_denials`` where no write transaction keeps other writers of denials out.
+        """
         denials = f"SELECT id, {DENIAL_COLUMNS} FROM {prefix}access_denials"
         configurations = f"SELECT {CONFIGURATION_COLUMNS} FROM {prefix}configurations"
         m = mark
         return cls(
             insert_denial=(
-                f"INSERT INTO {prefix}access_denials ({DENIAL_COLUMNS}) "
-                f"VALUES ({instant}, {m}, {m}, {m}, {uuid}, {m}, {m})"
+                f"INSERT INTO {prefix}access_denials ({DENIAL_COLUMNS}, actor_salt, actor_seal) "
+                f"VALUES ({instant}, {m}, {m}, {m}, {uuid}, {m}, {m}, {m}, {m})"
+            ),
+            # Denials are sealed after the one before them: writers take turns. (SQLite's write
+            # transaction already makes them.)
+            lock_denials=(
+                f"LOCK TABLE {prefix}access_denials IN SHARE ROW EXCLUSIVE MODE"
+                if lock_denials
+                else None
             ),
             denials=f"{denials} ORDER BY at, id LIMIT {m}",
             denials_since=f"{denials} WHERE at >= {instant} ORDER BY at, id LIMIT {m}",
@@ -72,6 +93,8 @@ class SqlRecords:
     """The denial and configuration methods of the SQL stores."""
 
     _records_sql: RecordStatements
+    _tables_sql: TableStatements
+    _hasher: Hasher
 
     def _records_instant(self, value: object, column: str) -> _dt.datetime:
         """An instant as the driver returns it."""
@@ -86,10 +109,21 @@ class SqlRecords:
         raise NotImplementedError
 
     def record_denial(self, denial: DenialRecord) -> None:
-        """Keep an access denial in the ``access_denials`` table, in one durable transaction."""
+        """
+        Keep an access denial in the ``access_denials`` table, in one durable transaction,
+        sealed after the denial before it; its actor id is committed to, so that erasing the
+        complainant can clear it.
+        """
         values = denial_values(denial)
+        salt = seal = None
+        if denial.actor_id is not None:
+            salt = secrets.token_hex(16)
+            seal = commitment(salt, denial.actor_id)
         with self._records("record an access denial", write=True) as conn:
-            conn.execute(self._records_sql.insert_denial, values)
+            if self._records_sql.lock_denials is not None:
+                conn.execute(self._records_sql.lock_denials)
+            with sealing(conn, self._tables_sql, self._hasher, "access_denials"):
+                conn.execute(self._records_sql.insert_denial, (*values, salt, seal))
 
     def denials(
         self, *, since: _dt.datetime | None = None, limit: int = 1000

@@ -14,7 +14,7 @@ from iso10002.errors import SerializationError
 from iso10002.integrity.chain import canonical_bytes
 from iso10002.model.chain import ChainRecord
 from iso10002.model.events import Event
-from iso10002.privacy.sealing import PersonalValues, markers, unseal
+from iso10002.privacy.sealing import PersonalValues, actor_markers, markers, unseal
 
 __all__ = [
     "DECODE_ERRORS",
@@ -66,15 +66,16 @@ def open_payload(type_name: object, payload: Any, personal: PersonalValues | Non
     return unseal(type_name, payload, personal)
 
 
-def stored_bytes(event: Event, payload: object) -> bytes:
+def stored_bytes(event: Event, payload: object, actor: object = None) -> bytes:
     """
-    The bytes the hash of a stored event covers, ``payload`` as read back: its sealed payload
-    if it was sealed, else its payload as decoded (an event stored before sealing, or one that
-    holds no personal data).
+    The bytes the hash of a stored event covers, ``payload`` (and ``actor``) as read back: its
+    sealed payload if it was sealed, else its payload as decoded (an event stored before
+    sealing, or one that holds no personal data); its sealed actor likewise.
     """
+    sealed_actor = actor if isinstance(actor, dict) and actor_markers(actor) else None
     if isinstance(payload, dict) and markers(event.payload.type, payload):
-        return canonical_bytes(event, payload)
-    return canonical_bytes(event)
+        return canonical_bytes(event, payload, sealed_actor)
+    return canonical_bytes(event, None, sealed_actor)
 
 
 def chain_record(
@@ -92,8 +93,10 @@ def chain_record(
     event: Event | None = None
     error: str | None = None
     payload: object = None
+    actor: object = None
     personal: PersonalValues | None = None
     try:
+        actor = read_payload(row[6])
         payload = read_payload(row[8])
         personal = decode_personal(row[9])
         event = decode(row[1:9], row[9])
@@ -109,4 +112,5 @@ def chain_record(
         chain=row[11],
         payload=payload if isinstance(payload, dict) else None,
         personal=personal,
+        actor=actor if isinstance(actor, dict) and actor_markers(actor) else None,
     )

@@ -23,15 +23,19 @@ from iso10002.model.denials import DenialRecord
 from iso10002.model.events import Event
 from iso10002.model.outbox import OutboxEntry, OutboxQuery, OutboxRecord, OutboxState
 from iso10002.model.subject import SubjectMatch
-from iso10002.model.values import ComplaintId
+from iso10002.model.values import Actor, ComplaintId
 from iso10002.ports.capabilities import Capability
 from iso10002.ports.store import Append, ChainRecord, ComplaintQuery, Page, link
-from iso10002.privacy.sealing import Sealed, unseal
+from iso10002.privacy.sealing import ACTOR, Sealed, unseal, unseal_actor
 from iso10002.serialization import structure
 from iso10002.storage import prepare_appends
 from iso10002.storage.memory.outbox import MemoryOutbox
 
 __all__ = ["InMemoryEventStore"]
+
+
+_COMPLAINANT_IDS = frozenset({"complainant.customer_id", f"{ACTOR}id"})
+"""Where the ids that point to the complainant are held: forgotten in denials on erasure."""
 
 
 class InMemoryEventStore:
@@ -129,7 +133,9 @@ class InMemoryEventStore:
                     self._links.append(pair)
                     stream.append(len(self._log))
                     self._log.append(p.event)
-                    self._sealed.append(Sealed(payload=p.payload, personal=p.personal))
+                    self._sealed.append(
+                        Sealed(payload=p.payload, personal=p.personal, actor=p.sealed_actor)
+                    )
                 if pairs:
                     self._heads[cid] = pairs[-1][0]
                 self._summaries[cid] = a.summary
@@ -139,13 +145,25 @@ class InMemoryEventStore:
 
     def _erase(self, cid: ComplaintId) -> None:
         """Clear the complaint's personal values and outbox records; the lock is held."""
+        ids = {
+            value
+            for i in self._streams.get(cid, ())
+            for path, (_salt, value) in self._sealed[i].personal.items()
+            if path in _COMPLAINANT_IDS and isinstance(value, str)
+        }
+        self._denials.forget_complainant(cid, ids)
         for i in self._streams.get(cid, ()):
             sealed = self._sealed[i]
             if sealed.personal:
                 event = self._log[i]
                 kind = type(event.payload)
                 opened = unseal(kind.type, sealed.payload, None)
-                self._log[i] = attrs.evolve(event, payload=structure(opened, kind))
+                actor = (
+                    event.actor
+                    if sealed.actor is None
+                    else structure(unseal_actor(sealed.actor, None), Actor)
+                )
+                self._log[i] = attrs.evolve(event, actor=actor, payload=structure(opened, kind))
                 self._sealed[i] = attrs.evolve(sealed, personal={})
         self._outbox.forget(cid)
 
@@ -232,6 +250,7 @@ class InMemoryEventStore:
                 chain=chain,
                 payload=sealed.payload,
                 personal=sealed.personal or None,
+                actor=sealed.actor,
             )
 
     def next_number(self, scope: str) -> int:

@@ -9,9 +9,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from iso10002.errors import ConcurrencyConflict
+from iso10002.errors import ConcurrencyConflict, DuplicateKeyError, StorageError
 from iso10002.model.chain import Hasher
 from iso10002.ports.store import Append, link
+from iso10002.storage._sql.erasure import erase_denials
+from iso10002.storage._sql.sealed_rows import TableStatements, sealing
 from iso10002.storage.postgres.rows import Statements
 
 if TYPE_CHECKING:
@@ -19,7 +21,7 @@ if TYPE_CHECKING:
 
     from iso10002.storage.postgres.outbox import OutboxSql, Row
 
-__all__ = ["pipelined_append", "write_summary"]
+__all__ = ["pipelined_append", "taken", "write_summary"]
 
 Prepared = tuple[Append, list[tuple[object, ...]], tuple[object, ...]]
 """A prepared append with its event rows (up to their links) and summary values."""
@@ -34,12 +36,13 @@ def pipelined_append(
     outbox: Sequence[Row],
     outbox_sql: OutboxSql,
     outbox_key: int,
+    tables_sql: TableStatements,
 ) -> None:
     """
     One append (not an erasure) in one transaction and two round trips, in pipeline mode:
     the first sends BEGIN, the version-checked summary write (which returns the hash the
     complaint continues), the append lock and the read of the log's last link; the second,
-    once the links are computed from those, the events, the outbox rows and COMMIT. The
+    once the links are computed from those, the events, the outbox rows (sealed) and COMMIT. The
     append lock is held from the first round trip's answer to the commit.
 
     Raises:
@@ -81,7 +84,8 @@ def pipelined_append(
         if outbox:
             # After the append lock, always in this order: no deadlock.
             conn.execute(sql.append_lock, (outbox_key,))
-            outbox_sql.insert_rows(conn, outbox)
+            with sealing(conn, tables_sql, hasher, "outbox"):
+                outbox_sql.insert_rows(conn, outbox)
 
 
 def write_summary(
@@ -90,11 +94,13 @@ def write_summary(
     a: Append,
     values: tuple[object, ...],
     stored: dict[UUID, str],
-) -> None:
+) -> list[int]:
     """
     Insert the summary of a new complaint, or check the version of a complaint continued and
     update its summary, noting in ``stored`` the hash of the event it continues; for an
-    erasure, delete the complaint's outbox records. In the caller's transaction.
+    erasure, delete the complaint's outbox records (returning their ids, whose successors the
+    caller reseals under the outbox lock) and forget the complainant in the denials. In the
+    caller's transaction.
 
     Raises:
         ConcurrencyConflict: the stored version is not the expected one.
@@ -102,7 +108,7 @@ def write_summary(
     s = a.summary
     if a.expected_version == 0:
         conn.execute(sql.insert_summary, (s.id, s.reference, s.client_key, *values))
-        return
+        return []
     v = a.expected_version
     returned = conn.execute(sql.update_summary, (*values, s.id, v, s.id, v)).fetchone()
     if returned is None:
@@ -117,4 +123,33 @@ def write_summary(
     if a.erase:
         # Before the append lock, which would be held while the delete waits for a
         # dispatcher that is claiming one of the records.
-        conn.execute(sql.erase_outbox, (s.id,))
+        gone = [int(r[0]) for r in conn.execute(sql.erase_outbox, (s.id,)).fetchall()]
+        erase_denials(conn, sql.erasure, s.id)
+        return gone
+    return []
+
+
+def taken(conn: Connection[Any], sql: Statements, a: Append, e: Exception) -> StorageError | None:
+    """
+    Why ``a`` broke a unique constraint, its transaction rolled back; None for a constraint
+    the store's tables do not have.
+    """
+    constraint = getattr(getattr(e, "diag", None), "constraint_name", None)
+    s = a.summary
+    if constraint == "complaints_reference_key":
+        return DuplicateKeyError("reference", s.reference)
+    if constraint == "complaints_client_key_key" and s.client_key is not None:
+        return DuplicateKeyError("client key", s.client_key)
+    if constraint == "complaints_pkey":
+        found = conn.execute(sql.version, (s.id,)).fetchone()
+    elif constraint == "events_stream_seq_key":
+        # Only reachable if the events table holds rows that the summary does not count,
+        # e.g. written by another tool: it is a conflict with whatever wrote them.
+        found = conn.execute(sql.stream_version, (s.id,)).fetchone()
+    else:  # pragma: no cover - the store's tables have no other unique constraint
+        return None
+    return ConcurrencyConflict(
+        complaint=s.reference,
+        expected_version=a.expected_version,
+        actual_version=0 if found is None else int(found[0]),
+    )

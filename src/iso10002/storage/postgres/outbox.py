@@ -147,7 +147,10 @@ class OutboxSql:
         self.by_id = f"SELECT {COLUMNS} FROM {o} WHERE id = %s"
         self.by_key = f"SELECT {COLUMNS} FROM {o} WHERE idempotency_key = %s"
         self.counts = f"SELECT state, count(*) FROM {o} GROUP BY state"
-        self.purge = f"DELETE FROM {o} WHERE state = 'delivered' AND delivered_at < %s::timestamptz"
+        self.purge = (
+            f"DELETE FROM {o} WHERE state = 'delivered' AND delivered_at < %s::timestamptz "
+            "RETURNING id"
+        )
         # A merged record revived with its digest waits in it again; revived without it, it
         # leaves the digest and goes alone.
         self.retry = (
@@ -289,9 +292,11 @@ class OutboxSql:
             found[OutboxState(state)] = int(count)
         return found
 
-    def delete_delivered(self, conn: Connection, before: _dt.datetime) -> int:
+    def delete_delivered(self, conn: Connection, before: _dt.datetime) -> list[int]:
+        """Delete the records delivered before ``before``; returns their ids."""
         # A digest and its merged records were delivered at the same instant: they go together.
-        return int(conn.execute(self.purge, (utc(before, "delivered_before"),)).rowcount)
+        rows = conn.execute(self.purge, (utc(before, "delivered_before"),)).fetchall()
+        return [int(r[0]) for r in rows]
 
 
 class MergeLost(Exception):

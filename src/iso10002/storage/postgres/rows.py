@@ -24,6 +24,7 @@ from iso10002.model.events import Event
 from iso10002.model.prepared import PreparedEvent
 from iso10002.model.subject import SUBJECT_CUSTOMER_ID, SUBJECT_EMAIL
 from iso10002.ports.store import ComplaintQuery
+from iso10002.privacy.sealing import unseal_actor
 from iso10002.serialization import event_from_dict
 from iso10002.storage._sql.columns import (
     FACT_COLUMNS,
@@ -32,6 +33,7 @@ from iso10002.storage._sql.columns import (
     utc,
     utc_or_none,
 )
+from iso10002.storage._sql.erasure import ErasureStatements
 from iso10002.storage._sql.sealed import decode_personal, open_payload
 from iso10002.storage._sql.where import query_where
 from iso10002.storage.postgres.schema import FACT_KINDS, append_lock_key
@@ -129,7 +131,8 @@ class Statements:
         self.erase_personal = (
             f"UPDATE {s}.events SET personal = NULL WHERE stream_id = %s AND personal IS NOT NULL"
         )
-        self.erase_outbox = f"DELETE FROM {s}.outbox WHERE complaint_id = %s"
+        self.erase_outbox = f"DELETE FROM {s}.outbox WHERE complaint_id = %s RETURNING id"
+        self.erasure = ErasureStatements.build(prefix=f"{s}.", mark="%s", uuid="%s::uuid")
         # Element 1 of each [salt, value]; NULL for a path that is not held (or not a string).
         self.subject_details = (
             f"SELECT stream_id, personal -> '{SUBJECT_CUSTOMER_ID}' ->> 1, "
@@ -300,6 +303,7 @@ def event_from_row(row: Sequence[Any], personal: object = None) -> Event:
         SerializationError: the row does not hold a valid event.
     """
     stream_id, seq, type_name, schema_version, occurred_at, actor, state, payload = row
+    held = decode_personal(personal)
     return event_from_dict(
         {
             "schema_version": schema_version,
@@ -311,8 +315,8 @@ def event_from_row(row: Sequence[Any], personal: object = None) -> Event:
                 if isinstance(occurred_at, _dt.datetime)
                 else occurred_at
             ),
-            "actor": actor,
+            "actor": unseal_actor(actor, held),
             "state": state,
-            "payload": open_payload(type_name, payload, decode_personal(personal)),
+            "payload": open_payload(type_name, payload, held),
         }
     )

@@ -38,9 +38,7 @@ from uuid import UUID
 from typing_extensions import Self
 
 from iso10002.errors import (
-    ConcurrencyConflict,
     CorruptRecord,
-    DuplicateKeyError,
     StorageError,
     ValidationError,
 )
@@ -57,6 +55,12 @@ from iso10002.ports.store import Append, ChainRecord, ComplaintQuery, Page, link
 from iso10002.storage._sql.columns import utc
 from iso10002.storage._sql.records import RecordStatements, SqlRecords
 from iso10002.storage._sql.sealed import DECODE_ERRORS, chain_record
+from iso10002.storage._sql.sealed_rows import (
+    SealedTables,
+    TableStatements,
+    reseal_successors,
+    sealing,
+)
 from iso10002.storage._sql.upgrade import UpgradeReport
 from iso10002.storage.postgres import outbox as outbox_pg
 from iso10002.storage.postgres.rows import (
@@ -80,7 +84,7 @@ if TYPE_CHECKING:
     from psycopg_pool import ConnectionPool
 
 from iso10002.storage import prepare_appends
-from iso10002.storage.postgres.append import pipelined_append, write_summary
+from iso10002.storage.postgres.append import pipelined_append, taken, write_summary
 from iso10002.storage.postgres.connection import _describe, _one_line, _read_committed, _Use
 from iso10002.storage.postgres.migrate import _migrate
 
@@ -94,7 +98,7 @@ _SUBJECT_BATCH = 2000
 _NO_ID = UUID(int=0)
 
 
-class PostgresEventStore(SqlRecords):
+class PostgresEventStore(SqlRecords, SealedTables):
     """
     A complete :class:`~iso10002.ports.store.EventStore` (and
     :class:`~iso10002.ports.store.BatchAppender`, :class:`~iso10002.ports.store.ChainedStore`,
@@ -179,8 +183,15 @@ class PostgresEventStore(SqlRecords):
             raise ValidationError("timeout", f"must be a number of seconds > 0, got {timeout!r}")
         self._timeout = float(timeout)
         self._sql = statements(self._schema)
-        self._records_sql = RecordStatements.build(
-            prefix=f'"{self._schema}".', mark="%s", instant="%s::timestamptz", uuid="%s::uuid"
+        self._records_sql, self._tables_sql = (
+            RecordStatements.build(
+                prefix=f'"{self._schema}".',
+                mark="%s",
+                instant="%s::timestamptz",
+                uuid="%s::uuid",
+                lock_denials=True,
+            ),
+            TableStatements.build(prefix=f'"{self._schema}".', mark="%s"),
         )
         self._outbox = outbox_pg.outbox_sql(self._schema)
         self._outbox_key = outbox_lock_key(self._schema)
@@ -369,6 +380,7 @@ class PostgresEventStore(SqlRecords):
                         outbox=outbox,
                         outbox_sql=self._outbox,
                         outbox_key=self._outbox_key,
+                        tables_sql=self._tables_sql,
                     )
                 except psycopg.errors.UniqueViolation as e:
                     raise self._taken(conn, current, e) from e
@@ -380,9 +392,10 @@ class PostgresEventStore(SqlRecords):
                         conn.execute(sql.lock_summaries, (existing,))
                     # The stored hash of the event each complaint continues from.
                     stored: dict[UUID, str] = {}
+                    gone: list[int] = []
                     for a, _, values in prepared:
                         current = a
-                        write_summary(conn, self._sql, a, values, stored)
+                        gone += write_summary(conn, self._sql, a, values, stored)
                     # The versions are checked and the summary rows locked: nobody else can
                     # continue these complaints, so their hashes can be computed already.
                     # The log's lock is taken once they are, and held until COMMIT: see the
@@ -402,10 +415,13 @@ class PostgresEventStore(SqlRecords):
                                 conn.execute(sql.erase_personal, (a.summary.id,))
                             linked = [(*row, *pair) for row, pair in zip(rows, pairs, strict=True)]
                             cursor.executemany(sql.insert_event, linked)
-                    if outbox:
+                    if outbox or gone:
                         # After the append lock, always in this order: no deadlock.
                         conn.execute(sql.append_lock, (self._outbox_key,))
-                        self._outbox.insert_rows(conn, outbox)
+                        reseal_successors(conn, self._tables_sql, self._hasher, "outbox", gone)
+                        if outbox:
+                            with sealing(conn, self._tables_sql, self._hasher, "outbox"):
+                                self._outbox.insert_rows(conn, outbox)
             except psycopg.errors.UniqueViolation as e:
                 raise self._taken(conn, current, e) from e
 
@@ -443,24 +459,9 @@ class PostgresEventStore(SqlRecords):
 
     def _taken(self, conn: Connection[Any], a: Append, e: Exception) -> StorageError:
         """Why ``a`` broke a unique constraint; its transaction has been rolled back."""
-        constraint = getattr(getattr(e, "diag", None), "constraint_name", None)
-        s = a.summary
-        if constraint == "complaints_reference_key":
-            return DuplicateKeyError("reference", s.reference)
-        if constraint == "complaints_client_key_key" and s.client_key is not None:
-            return DuplicateKeyError("client key", s.client_key)
-        if constraint == "complaints_pkey":
-            found = conn.execute(self._sql.version, (s.id,)).fetchone()
-            actual = 0 if found is None else int(found[0])
-        elif constraint == "events_stream_seq_key":
-            # Only reachable if the events table holds rows that the summary does not count,
-            # e.g. written by another tool: it is a conflict with whatever wrote them.
-            found = conn.execute(self._sql.stream_version, (s.id,)).fetchone()
-            actual = 0 if found is None else int(found[0])
-        else:  # pragma: no cover - the store's tables have no other unique constraint
-            return self._error(f"append to complaint {s.reference}", e)
-        return ConcurrencyConflict(
-            complaint=s.reference, expected_version=a.expected_version, actual_version=actual
+        found = taken(conn, self._sql, a, e)
+        return (
+            self._error(f"append to complaint {a.summary.reference}", e) if found is None else found
         )
 
     def read(self, complaint_id: ComplaintId, *, after: int = 0) -> list[Event]:
@@ -665,7 +666,8 @@ class PostgresEventStore(SqlRecords):
             return 0
         with self._use("enqueue notifications") as conn, conn.transaction():
             conn.execute(self._sql.append_lock, (self._outbox_key,))
-            return self._outbox.insert_rows(conn, rows)
+            with sealing(conn, self._tables_sql, self._hasher, "outbox"):
+                return self._outbox.insert_rows(conn, rows)
 
     def outbox_claim(
         self,
@@ -720,7 +722,8 @@ class PostgresEventStore(SqlRecords):
         try:
             with self._bookkeeping("merge notifications into a digest") as conn:
                 conn.execute(self._sql.append_lock, (self._outbox_key,))
-                made = self._outbox.merge(conn, records, row)
+                with sealing(conn, self._tables_sql, self._hasher, "outbox"):
+                    made = self._outbox.merge(conn, records, row)
         except outbox_pg.MergeLost:
             return None
         return None if made is None else outbox_pg.record(made)
@@ -752,7 +755,10 @@ class PostgresEventStore(SqlRecords):
     def outbox_purge(self, *, delivered_before: _dt.datetime) -> int:
         """Delete the records delivered before the instant; returns how many."""
         with self._use("purge delivered notifications") as conn, conn.transaction():
-            return self._outbox.delete_delivered(conn, delivered_before)
+            conn.execute(self._sql.append_lock, (self._outbox_key,))
+            gone = self._outbox.delete_delivered(conn, delivered_before)
+            reseal_successors(conn, self._tables_sql, self._hasher, "outbox", gone)
+            return len(gone)
 
     def close(self) -> None:
         """

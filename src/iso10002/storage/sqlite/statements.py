@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import functools
 import json
+import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
 from iso10002.errors import (
+    ConcurrencyConflict,
+    DuplicateKeyError,
     SerializationError,
+    StorageError,
 )
 from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.events import Event
 from iso10002.model.prepared import PreparedEvent
 from iso10002.model.subject import SUBJECT_CUSTOMER_ID, SUBJECT_EMAIL
 from iso10002.ports.store import ComplaintQuery
+from iso10002.privacy.sealing import unseal_actor
 from iso10002.serialization import event_from_dict
 from iso10002.storage._sql.columns import (
     FACT_COLUMNS,
@@ -84,7 +89,6 @@ _READ = (
 )
 _LAST_POSITION = "SELECT COALESCE(MAX(position), 0) FROM events"
 _ERASE_PERSONAL = "UPDATE events SET personal = NULL WHERE stream_id = ? AND personal IS NOT NULL"
-_ERASE_OUTBOX = "DELETE FROM outbox WHERE complaint_id = ?"
 _SUBJECT_DETAILS = (
     f"SELECT stream_id, json_extract(personal, '$.\"{SUBJECT_CUSTOMER_ID}\"[1]'), "
     f"json_extract(personal, '$.\"{SUBJECT_EMAIL}\"[1]') FROM events "
@@ -195,6 +199,7 @@ def _event_from_row(row: Sequence[Any], personal: object = None) -> Event:
         SerializationError: the row does not hold a valid event.
     """
     stream_id, seq, type_name, schema_version, occurred_at, actor, state, payload = row
+    held = decode_personal(personal)
     return event_from_dict(
         {
             "schema_version": schema_version,
@@ -202,11 +207,9 @@ def _event_from_row(row: Sequence[Any], personal: object = None) -> Event:
             "complaint_id": stream_id,
             "seq": seq,
             "occurred_at": occurred_at,
-            "actor": _json_column(actor, "actor"),
+            "actor": unseal_actor(_json_column(actor, "actor"), held),
             "state": state,
-            "payload": open_payload(
-                type_name, _json_column(payload, "payload"), decode_personal(personal)
-            ),
+            "payload": open_payload(type_name, _json_column(payload, "payload"), held),
         }
     )
 
@@ -214,3 +217,23 @@ def _event_from_row(row: Sequence[Any], personal: object = None) -> Event:
 def _where(query: ComplaintQuery) -> tuple[str, list[object]]:
     """The WHERE clause and parameters for ``query``'s criteria (paging aside)."""
     return query_where(query, mark="?", instant="?", flag=int)
+
+
+def _taken(conn: sqlite3.Connection, summary: ComplaintSummary) -> StorageError:
+    """Why a new complaint's summary row could not be inserted."""
+    cid = str(summary.id)
+    rows = conn.execute(_TAKEN_KEYS, (cid, summary.reference, summary.client_key)).fetchall()
+    for id_, _reference, _client_key, version in rows:
+        if id_ == cid:
+            return ConcurrencyConflict(
+                complaint=summary.reference, expected_version=0, actual_version=version
+            )
+    for _id, reference, _client_key, _version in rows:
+        if reference == summary.reference:
+            return DuplicateKeyError("reference", summary.reference)
+    for _id, _reference, client_key, _version in rows:
+        if summary.client_key is not None and client_key == summary.client_key:
+            return DuplicateKeyError("client key", summary.client_key)
+    return StorageError(  # pragma: no cover - the write lock is held; nothing can change
+        f"SQLite store: the summary of complaint {summary.reference} was not inserted"
+    )

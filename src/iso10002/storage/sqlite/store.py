@@ -42,7 +42,6 @@ from typing_extensions import Self
 from iso10002.errors import (
     ConcurrencyConflict,
     CorruptRecord,
-    DuplicateKeyError,
     StorageError,
     StoreClosedError,
     ValidationError,
@@ -61,21 +60,23 @@ from iso10002.storage import prepare_appends
 from iso10002.storage._sql.columns import (
     summary_from_values,
 )
+from iso10002.storage._sql.erasure import ErasureStatements, erase_denials
 from iso10002.storage._sql.records import RecordStatements, SqlRecords
 from iso10002.storage._sql.sealed import (
     DECODE_ERRORS,
     chain_record,
 )
+from iso10002.storage._sql.sealed_rows import SealedTables, TableStatements, sealing
 from iso10002.storage._sql.upgrade import UpgradeReport
 from iso10002.storage.sqlite import outbox as outbox_sql
 from iso10002.storage.sqlite.connection import _Access, _Immediate, _SQLiteErrors
 from iso10002.storage.sqlite.kpis import scan_cohort, survey_answers
 from iso10002.storage.sqlite.schema import MIGRATIONS, _connect, _payload_column
+from iso10002.storage.sqlite.sealing import erase_outbox, purge_outbox
 from iso10002.storage.sqlite.statements import (
     _ALL_INDEXED,
     _BUMP_COUNTER,
     _COUNTER,
-    _ERASE_OUTBOX,
     _ERASE_PERSONAL,
     _ID_FOR_CLIENT_KEY,
     _ID_FOR_REFERENCE,
@@ -96,14 +97,15 @@ from iso10002.storage.sqlite.statements import (
     _SUBJECT_DETAILS,
     _SUMMARY,
     _SUMMARY_COLUMNS,
-    _TAKEN_KEYS,
     _VERSION,
     _event_from_row,
     _event_row,
     _summary_values,
+    _taken,
     _update_sql,
     _where,
 )
+from iso10002.storage.sqlite.wal import truncate_wal
 
 __all__ = ["SQLiteEventStore", "Synchronous"]
 
@@ -111,9 +113,10 @@ Synchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
 """SQLite's ``PRAGMA synchronous`` levels; see :class:`SQLiteEventStore`."""
 
 _SYNCHRONOUS: tuple[str, ...] = ("OFF", "NORMAL", "FULL", "EXTRA")
+_ERASURE = ErasureStatements.build()
 
 
-class SQLiteEventStore(SqlRecords):
+class SQLiteEventStore(SqlRecords, SealedTables):
     """
     A complete :class:`~iso10002.ports.store.EventStore` in one SQLite file.
 
@@ -160,7 +163,14 @@ class SQLiteEventStore(SqlRecords):
     upgrade_report: UpgradeReport | None
     """What opening the store did to an older schema; None if it found the schema current."""
 
+    erasure_warning: str | None = None
+    """
+    Why erased values may still be in the write-ahead log after this store's last erasure
+    (another connection was reading from it), or None; see :mod:`iso10002.storage.sqlite.wal`.
+    """
+
     _records_sql = RecordStatements.build()
+    _tables_sql = TableStatements.build()
 
     def __init__(
         self,
@@ -327,17 +337,22 @@ class SQLiteEventStore(SqlRecords):
                     self._erase(conn, cid)
                 conn.executemany(_INSERT_EVENT, linked)
             if outbox:
-                outbox_sql.insert(conn, outbox)
+                with sealing(conn, self._tables_sql, hasher, "outbox"):
+                    outbox_sql.insert(conn, outbox)
         indexed = self._indexed
         if len(indexed) > _INDEXED_CACHE_SIZE:
             indexed.clear()
         for a, cid, _, values in prepared:
             indexed[cid] = (a.events[-1].seq, tuple(values[i] for _, i in _INDEXED))
+        if any(a.erase for a in appends):
+            with self._use("truncate the write-ahead log") as conn:
+                self.erasure_warning = truncate_wal(conn, self._path)
 
     def _erase(self, conn: sqlite3.Connection, cid: str) -> None:
         """Clear the complaint's personal values and outbox records, in the caller's transaction."""
+        erase_denials(conn, _ERASURE, cid)
         conn.execute(_ERASE_PERSONAL, (cid,))
-        conn.execute(_ERASE_OUTBOX, (cid,))
+        erase_outbox(conn, self._tables_sql, self._hasher, cid)
 
     def find_subject(self, match: SubjectMatch) -> list[ComplaintId]:
         """
@@ -366,7 +381,7 @@ class SQLiteEventStore(SqlRecords):
                 _INSERT_SUMMARY, (cid, summary.reference, summary.client_key, *values)
             )
             if inserted.rowcount != 1:
-                raise self._taken(conn, summary)
+                raise _taken(conn, summary)
             return None
         expected = a.expected_version
         # The indexed values this store wrote at that version, if it remembers them: a version
@@ -389,26 +404,6 @@ class SQLiteEventStore(SqlRecords):
                 actual_version=0 if current is None else current[0],
             )
         return None if row[0] is None else str(row[0])
-
-    @staticmethod
-    def _taken(conn: sqlite3.Connection, summary: ComplaintSummary) -> StorageError:
-        """Why a new complaint's summary row could not be inserted."""
-        cid = str(summary.id)
-        rows = conn.execute(_TAKEN_KEYS, (cid, summary.reference, summary.client_key)).fetchall()
-        for id_, _reference, _client_key, version in rows:
-            if id_ == cid:
-                return ConcurrencyConflict(
-                    complaint=summary.reference, expected_version=0, actual_version=version
-                )
-        for _id, reference, _client_key, _version in rows:
-            if reference == summary.reference:
-                return DuplicateKeyError("reference", summary.reference)
-        for _id, _reference, client_key, _version in rows:
-            if summary.client_key is not None and client_key == summary.client_key:
-                return DuplicateKeyError("client key", summary.client_key)
-        return StorageError(  # pragma: no cover - the write lock is held; nothing can change
-            f"SQLite store: the summary of complaint {summary.reference} was not inserted"
-        )
 
     def read(self, complaint_id: ComplaintId, *, after: int = 0) -> list[Event]:
         """
@@ -665,7 +660,11 @@ class SQLiteEventStore(SqlRecords):
         rows = [outbox_sql.entry_row(e, None) for e in entries]
         if not rows:
             return 0
-        with self._use("enqueue notifications") as conn, _Immediate(conn):
+        with (
+            self._use("enqueue notifications") as conn,
+            _Immediate(conn),
+            sealing(conn, self._tables_sql, self._hasher, "outbox"),
+        ):
             return outbox_sql.insert(conn, rows)
 
     def outbox_claim(
@@ -718,7 +717,10 @@ class SQLiteEventStore(SqlRecords):
         """Merge claimed records into a digest; see :meth:`OutboxStore.outbox_merge`."""
         row = outbox_sql.entry_row(digest, None)
         try:
-            with self._bookkeeping("merge notifications into a digest") as conn:
+            with (
+                self._bookkeeping("merge notifications into a digest") as conn,
+                sealing(conn, self._tables_sql, self._hasher, "outbox"),
+            ):
                 made = outbox_sql.merge(conn, records, row)
         except outbox_sql.MergeLost:
             return None
@@ -749,7 +751,7 @@ class SQLiteEventStore(SqlRecords):
     def outbox_purge(self, *, delivered_before: _dt.datetime) -> int:
         """Delete the records delivered before the instant; returns how many."""
         with self._use("purge delivered notifications") as conn, _Immediate(conn):
-            return outbox_sql.purge(conn, delivered_before)
+            return purge_outbox(conn, self._tables_sql, self._hasher, delivered_before)
 
     def close(self) -> None:
         """Close the connection; later calls raise StoreClosedError. Closing twice is fine."""
