@@ -222,14 +222,6 @@ JSON_ALLOWED: dict[str, str] = {
     # write their own JSON.
     "model/events.py": "below serialization",
     "model/fact_row.py": "below serialization",
-    # Storage, integrity and sealing keep their own encoders for now.
-    "integrity/chain.py": "moved in a later change",
-    "privacy/sealing.py": "moved in a later change",
-    "storage/_prepare.py": "moved in a later change",
-    "storage/_sql/columns.py": "moved in a later change",
-    "storage/_sql/sealed.py": "moved in a later change",
-    "storage/sqlite/kpis.py": "moved in a later change",
-    "storage/sqlite/statements.py": "moved in a later change",
 }
 """Modules besides ``serialization.py`` that import ``json``, each with the reason."""
 

@@ -591,7 +591,7 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def parse_json(text: str | bytes, *, numbers_as_text: bool = False) -> Any:
+def parse_json(text: str | bytes, *, numbers_as_text: bool = False, path: str = "$") -> Any:
     """
     JSON ``text`` as data. ``numbers_as_text`` keeps every number as the text it was written
     as (an amount never passes through a float) and refuses ``NaN`` and ``Infinity``.
@@ -600,15 +600,15 @@ def parse_json(text: str | bytes, *, numbers_as_text: bool = False) -> Any:
     longer than Python converts) is refused like any other text that is not JSON.
 
     Raises:
-        SerializationError: ``$: not valid JSON: ...``; callers reading a file or a column add
-            its name in front.
+        SerializationError: ``{path}: not valid JSON: ...``, ``path`` naming where the text was
+            read from (``$`` by default; a file's reader adds the file's name in front).
     """
     try:
         if numbers_as_text:
             return json.loads(text, parse_float=str, parse_int=str, parse_constant=_reject_constant)
         return json.loads(text)
     except (ValueError, RecursionError) as e:  # JSONDecodeError, UnicodeDecodeError, int digits
-        raise SerializationError(f"$: not valid JSON: {e}") from e
+        raise SerializationError(f"{path}: not valid JSON: {e}", path=path) from e
 
 
 def dumps(obj: object) -> str:

@@ -6,16 +6,13 @@ are computed by :class:`~iso10002.model.chain.Hasher`.
 from __future__ import annotations
 
 import datetime as _dt
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from iso10002.model.events import Event
-from iso10002.serialization import unstructure
+from iso10002.serialization import canonical_json, unstructure
 
-__all__ = ["canonical_bytes", "canonical_from_json", "canonical_json"]
-
-_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+__all__ = ["canonical_bytes", "canonical_from_json"]
 
 
 def canonical_bytes(
@@ -36,7 +33,7 @@ def canonical_bytes(
     Equal events give equal bytes however they were stored, so a store may keep the event in
     any form (text, ``jsonb``) that reads back the same.
     """
-    return _ENCODE(
+    return canonical_json(
         {
             "complaint_id": str(event.complaint_id),
             "seq": event.seq,
@@ -50,19 +47,11 @@ def canonical_bytes(
     ).encode("utf-8")
 
 
-def canonical_json(value: object) -> str:
-    """
-    ``value`` (JSON data, as unstructured) in the canonical encoding the hashes cover: compact,
-    keys sorted, non-ASCII kept as it is.
-    """
-    return _ENCODE(value)
-
-
 def canonical_from_json(event: Event, payload_json: str, actor_json: str) -> bytes:
     """
     :func:`canonical_bytes` of ``event``, built around JSON already encoded canonically
-    (:func:`canonical_json`): ``payload_json`` of its sealed payload and ``actor_json`` of its
-    actor. A store that keeps those very strings hashes the bytes it stores, and no event's
+    (:func:`~iso10002.serialization.canonical_json`): ``payload_json`` of its sealed payload
+    and ``actor_json`` of its actor. A store that keeps those very strings hashes the bytes it stores, and no event's
     payload is encoded twice.
     """
     # The envelope's keys in sorted order, as canonical_bytes writes them.
@@ -70,7 +59,7 @@ def canonical_from_json(event: Event, payload_json: str, actor_json: str) -> byt
         f'{{"actor":{actor_json},"complaint_id":"{event.complaint_id}",'
         f'"occurred_at":"{_utc_micros(event.occurred_at)}","payload":{payload_json},'
         f'"schema_version":{event.schema_version},"seq":{event.seq},'
-        f'"state":{_ENCODE(event.state)},"type":{_ENCODE(event.payload.type)}}}'
+        f'"state":{canonical_json(event.state)},"type":{canonical_json(event.payload.type)}}}'
     ).encode()
 
 

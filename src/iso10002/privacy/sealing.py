@@ -22,7 +22,6 @@ are held under the paths ``$actor.id`` and ``$actor.name``, which no payload fie
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -31,7 +30,7 @@ import attrs
 
 from iso10002.model.events import Event, EventPayload, payload_types
 from iso10002.model.personal import ERASED, personal_fields
-from iso10002.serialization import unstructure
+from iso10002.serialization import canonical_json, unstructure
 
 __all__ = [
     "ACTOR",
@@ -50,7 +49,6 @@ __all__ = [
 MARKER = "$personal"
 """The key of the object that stands for a personal value in a sealed payload."""
 
-_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 _TYPES = payload_types()
 
 ACTOR = "$actor."
@@ -69,7 +67,7 @@ def commitment(salt: str, value: object) -> str:
         raw = bytes.fromhex(salt)
     except (TypeError, ValueError):
         raw = str(salt).encode("utf-8", "replace")
-    return hashlib.sha256(b"P" + raw + _ENCODE(value).encode("utf-8")).hexdigest()
+    return hashlib.sha256(b"P" + raw + canonical_json(value).encode("utf-8")).hexdigest()
 
 
 @attrs.frozen(kw_only=True)

@@ -12,22 +12,20 @@ complaint continues from and the log's last link.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 import attrs
 
-from iso10002.integrity.chain import canonical_from_json, canonical_json
+from iso10002.integrity.chain import canonical_from_json
 from iso10002.model.events import Event
 from iso10002.model.prepared import PreparedEvent
 from iso10002.model.values import Actor
 from iso10002.ports.store import Append, check_batch
 from iso10002.privacy.sealing import seal_event
-from iso10002.serialization import unstructure
+from iso10002.serialization import canonical_json, compact_json, unstructure
 
 __all__ = ["prepare_appends", "prepare_event"]
 
-_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 _ACTOR_CACHE_SIZE = 1024
 """Actors whose JSON is kept at hand; staff members act again and again."""
 _ACTORS: dict[Actor, str] = {}
@@ -43,7 +41,7 @@ def prepare_event(event: Event) -> PreparedEvent:
     """
     sealed = seal_event(event)
     personal = (
-        _ENCODE({path: [salt, value] for path, (salt, value) in sealed.personal.items()})
+        compact_json({path: [salt, value] for path, (salt, value) in sealed.personal.items()})
         if sealed.personal
         else None
     )

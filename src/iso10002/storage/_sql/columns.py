@@ -9,7 +9,6 @@ complaints table, so that KPIs can be aggregated in SQL.
 from __future__ import annotations
 
 import datetime as _dt
-import json
 from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
@@ -19,6 +18,7 @@ from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.fact_row import parse_redress, sla_column, utc, utc_or_none
 from iso10002.model.facts import ComplaintFacts, MetricOutcome
 from iso10002.model.values import Channel, ClosureReason, Outcome, Priority, RemedyKind
+from iso10002.serialization import parse_json
 
 __all__ = [
     "FACT_COLUMNS",
@@ -194,7 +194,7 @@ def facts_from_values(values: Sequence[object], read: Instant = instant) -> Comp
             MetricOutcome(
                 metric=m, due_at=instant(due, "sla"), done_at=instant_or_none(done, "sla")
             )
-            for m, due, done in json.loads(str(sla))
+            for m, due, done in parse_json(str(sla), path="$.sla")
         )
         if sla
         else (),

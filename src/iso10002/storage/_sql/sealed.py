@@ -6,7 +6,6 @@ cover) and the personal values beside it (what erasure clears); see
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -15,6 +14,7 @@ from iso10002.integrity.chain import canonical_bytes
 from iso10002.model.chain import ChainRecord
 from iso10002.model.events import Event
 from iso10002.privacy.sealing import PersonalValues, actor_markers, markers, unseal
+from iso10002.serialization import parse_json
 
 __all__ = [
     "DECODE_ERRORS",
@@ -24,7 +24,6 @@ __all__ = [
     "stored_bytes",
 ]
 
-_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 DECODE_ERRORS = (SerializationError, ValueError, TypeError, AttributeError, KeyError)
 """
@@ -43,10 +42,7 @@ def decode_personal(data: object) -> dict[str, tuple[str, Any]] | None:
     if data is None:
         return None
     if isinstance(data, (str, bytes)):
-        try:
-            data = json.loads(data)
-        except (ValueError, RecursionError) as e:
-            raise SerializationError(f"$.personal: not valid JSON: {e}", path="$.personal") from e
+        data = parse_json(data, path="$.personal")
     if not isinstance(data, Mapping):
         raise SerializationError("$.personal: expected an object", path="$.personal")
     out: dict[str, tuple[str, Any]] = {}

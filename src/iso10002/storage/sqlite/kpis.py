@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import itertools
-import json
 import operator
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -29,7 +28,7 @@ from iso10002.model.events import SurveyAnswered
 from iso10002.model.fact_row import utc
 from iso10002.monitoring._cohorts import Cohorts, Durations
 from iso10002.ports.kpi import CohortScan
-from iso10002.serialization import structure
+from iso10002.serialization import parse_json, structure
 
 __all__ = ["SqlSelect", "fill_from_sql", "scan_cohort", "survey_answers"]
 
@@ -111,7 +110,7 @@ def survey_answers(
         "AND occurred_at >= :s AND occurred_at < :e",
         {"s": utc(start, "start"), "e": utc(end, "end")},
     ):
-        yield structure(json.loads(payload), SurveyAnswered, path="$.payload")
+        yield structure(parse_json(payload, path="$.payload"), SurveyAnswered, path="$.payload")
 
 
 def fill_from_sql(c: Cohorts, db: SqlSelect, *, detail: bool = True) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import sqlite3
 from collections.abc import Sequence
 from typing import Any
@@ -20,7 +19,7 @@ from iso10002.model.prepared import PreparedEvent
 from iso10002.model.subject import SUBJECT_CUSTOMER_ID, SUBJECT_EMAIL
 from iso10002.ports.store import ComplaintQuery
 from iso10002.privacy.sealing import unseal_actor
-from iso10002.serialization import event_from_dict
+from iso10002.serialization import event_from_dict, parse_json
 from iso10002.storage._sql.columns import (
     FACT_COLUMNS,
     facts_values,
@@ -184,10 +183,12 @@ def _summary_values(s: ComplaintSummary) -> tuple[object, ...]:
 
 
 def _json_column(text: object, column: str) -> object:
-    try:
-        return json.loads(text)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as e:
-        raise SerializationError(f"$.{column}: not valid JSON: {e}", path=f"$.{column}") from e
+    if not isinstance(text, (str, bytes)):
+        raise SerializationError(
+            f"$.{column}: not valid JSON: expected text, got {type(text).__name__}",
+            path=f"$.{column}",
+        )
+    return parse_json(text, path=f"$.{column}")
 
 
 def _event_from_row(row: Sequence[Any], personal: object = None) -> Event:
