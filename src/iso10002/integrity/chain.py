@@ -51,8 +51,8 @@ def canonical_from_json(event: Event, payload_json: str, actor_json: str) -> byt
     """
     :func:`canonical_bytes` of ``event``, built around JSON already encoded canonically
     (:func:`~iso10002.serialization.canonical_json`): ``payload_json`` of its sealed payload
-    and ``actor_json`` of its actor. A store that keeps those very strings hashes the bytes it stores, and no event's
-    payload is encoded twice.
+    and ``actor_json`` of its actor. A store that keeps those very strings hashes the bytes it
+    stores, and no event's payload is encoded twice.
     """
     # The envelope's keys in sorted order, as canonical_bytes writes them.
     return (
