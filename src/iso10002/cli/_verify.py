@@ -10,6 +10,7 @@ password then had better come from ``PGPASSWORD`` or ``~/.pgpass`` than from the
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,6 +19,7 @@ from iso10002.errors import ValidationError
 from iso10002.integrity.verify import VerificationReport, verify
 from iso10002.storage.postgres import PostgresEventStore
 from iso10002.storage.sqlite import SQLiteEventStore
+from iso10002.storage.sqlite.repair import repair_summaries
 
 __all__ = ["register"]
 
@@ -101,6 +103,27 @@ def _run_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_repair(args: argparse.Namespace) -> int:
+    if args.db.startswith(_POSTGRES_SCHEMES):
+        raise _usage("--db: repair takes a SQLite file; PostgreSQL is not supported yet")
+    key = _key("--key-file", args.key_file)
+    path = Path(args.db)
+    if not path.is_file():
+        raise _fail(f"no database at {args.db}")
+    with SQLiteEventStore(path, integrity_key=key) as store:
+        done = repair_summaries(store, now=_dt.datetime.now(_dt.timezone.utc))
+    if done.record is None:
+        print(f"nothing to repair: {done.checked} summaries match their events")
+        return 0
+    for reference in done.rewritten:
+        print(f"rewrote the summary of {reference}")
+    print(
+        f"repaired {len(done.rewritten)} of {done.checked} summaries; recorded as "
+        f"{done.record.kind} {done.record.version} ({done.record.fingerprint})"
+    )
+    return 0
+
+
 def register(
     add: Callable[..., argparse.ArgumentParser], *, database: argparse.ArgumentParser
 ) -> None:
@@ -133,4 +156,20 @@ def register(
         "(the password from PGPASSWORD or ~/.pgpass). Prints the head of the log's chain: keep "
         "it elsewhere and compare it later to detect events deleted from the end. Checks the "
         "summaries, the outbox, the access denials and the reference counters too."
+    )
+    repair = add(
+        "repair",
+        _run_repair,
+        "Rewrite the complaint summaries that do not match their events, and record it.",
+        database,
+    )
+    repair.add_argument(
+        "--key-file",
+        metavar="FILE",
+        help="the integrity key the database's hashes were made with",
+    )
+    repair.epilog = (
+        "Refuses, writing nothing, while verify reports tampering of the events. Deadlines "
+        "and SLA outcomes are kept as stored. The repair is recorded as a configuration "
+        "record of kind summary-repair, versioned by its instant (docs/hardening.md)."
     )
