@@ -17,7 +17,6 @@ with: a summary rebuilt from altered events would launder the alteration.
 from __future__ import annotations
 
 import datetime as _dt
-import json
 from collections.abc import Sequence
 
 import attrs
@@ -28,6 +27,7 @@ from iso10002.integrity.verify import verify
 from iso10002.model.complaint import Complaint, ComplaintSummary, apply
 from iso10002.model.configuration import ConfigurationRecord, fingerprint_of
 from iso10002.ports.store import ComplaintQuery, iter_summaries
+from iso10002.serialization import canonical_json
 from iso10002.storage.sqlite.connection import _Immediate
 from iso10002.storage.sqlite.statements import _INSERT_SUMMARY, _summary_values
 from iso10002.storage.sqlite.store import SQLiteEventStore
@@ -77,7 +77,7 @@ def _content(now: _dt.datetime, wrong: Sequence[tuple[str, str]]) -> str:
         "repaired_at": now.isoformat(),
         "summaries": [{"reference": ref, "found": detail} for ref, detail in wrong],
     }
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return canonical_json(body)
 
 
 def repair_summaries(store: SQLiteEventStore, *, now: _dt.datetime) -> Repair:
