@@ -200,7 +200,9 @@ def run_audit(
             recorded policy when given, else ``acknowledge_within``.
         attestations: statements for the attested criteria; the latest per criterion counts.
         sample_size, seed: the reproducible sample of complaints for manual review.
-        now: the instant the audit is taken at (deadlines not yet passed are not failures).
+        now: the instant the audit is taken at: only complaints received, events recorded
+            and attestations dated by then count, and deadlines not yet passed are not
+            failures.
         communicate_within: how long after a decision it may go uncommunicated.
         workflow: the handling process the desk runs, checked for conformance (the standard
             workflow if omitted).
@@ -227,7 +229,7 @@ def run_audit(
     ids = [c.id for c in catalogue]
     if len(ids) != len(set(ids)):
         raise ValidationError("catalogue", "criterion ids repeat")
-    attested = _latest_attestations(attestations, catalogue)
+    attested = _latest_attestations(attestations, catalogue, when)
     ctx = AuditContext(
         store=store,
         programme=programme,
@@ -244,8 +246,10 @@ def run_audit(
         actions=None if actions is None else tuple(actions),
     )
     history_criteria = [c for c in catalogue if c.history_check is not None]
+    # Point in time: complaints received after the audit's instant are not yet there to count.
     query = ComplaintQuery(
-        received_from=midnight_utc(period_from), received_to=midnight_utc(period_to)
+        received_from=midnight_utc(period_from),
+        received_to=min(midnight_utc(period_to), when + _dt.timedelta(microseconds=1)),
     )
     references, checked, failed = _check_histories(ctx, query, history_criteria)
     made: dict[str, Finding] = {}
@@ -282,8 +286,10 @@ def _check_histories(
     references: list[str] = []
     integrity = "4.9-history-integrity"
     for summary in iter_summaries(ctx.store, query):
+        history = _as_of(ctx.store.read(summary.id), ctx.now)
+        if not history:
+            continue
         references.append(summary.reference)
-        history = ctx.store.read(summary.id)
         complaint = _replay(summary.id, history)
         if complaint is None:
             if integrity in checked:
@@ -302,6 +308,11 @@ def _check_histories(
     return references, checked, failed
 
 
+def _as_of(history: Sequence[Event], when: _dt.datetime) -> list[Event]:
+    """The events recorded up to ``when``: an audit as of a date does not see later ones."""
+    return [e for e in history if e.occurred_at <= when]
+
+
 def _replay(cid: ComplaintId, history: Sequence[Event]) -> Complaint | None:
     try:
         return Complaint.replay(history)
@@ -318,8 +329,9 @@ def _note_staff(ctx: AuditContext, complaint: Complaint, history: Sequence[Event
 
 
 def _latest_attestations(
-    attestations: Iterable[Attestation], catalogue: Sequence[Criterion]
+    attestations: Iterable[Attestation], catalogue: Sequence[Criterion], when: _dt.datetime
 ) -> dict[str, Attestation]:
+    """The latest attestation of each criterion given by ``when``; later ones are not yet made."""
     kinds = {c.id: c.evidence_kind for c in catalogue}
     latest: dict[str, Attestation] = {}
     for i, a in enumerate(attestations):
@@ -331,6 +343,8 @@ def _latest_attestations(
                 f"attestations[{i}].criterion",
                 f"{a.criterion!r} is evidenced by the {kind.value}, not by attestation",
             )
+        if a.at > when:
+            continue
         held = latest.get(a.criterion)
         if held is None or a.at >= held.at:
             latest[a.criterion] = a
