@@ -28,7 +28,7 @@ from iso10002.audit.findings import (
 from iso10002.clock import SystemClock
 from iso10002.errors import Iso10002Error, ValidationError
 from iso10002.model.complaint import Complaint
-from iso10002.model.events import Event
+from iso10002.model.events import Event, StepRecorded
 from iso10002.model.values import ComplaintId, Role
 from iso10002.ports.store import ComplaintQuery, EventStore, iter_summaries
 from iso10002.process.standard import DEFAULT_NO_REPLY_PERIOD, standard_workflow
@@ -86,6 +86,9 @@ class AuditContext:
     """Ids of the staff who acted on the period's complaints."""
     untrained: dict[str, set[str]] = attrs.field(factory=dict)
     """Staff without a current training record when they acted, and the complaints."""
+    unknown_to_workflow: dict[str, set[str]] = attrs.field(factory=dict)
+    """States and custom steps in the histories that ``workflow`` does not define, each with
+    the complaints where they appear: the complaints ran under another workflow."""
     _trained: dict[tuple[str, str | None, _dt.date], bool] = attrs.field(factory=dict)
     _recorded: RecordedSla | None = None
 
@@ -205,7 +208,8 @@ def run_audit(
             failures.
         communicate_within: how long after a decision it may go uncommunicated.
         workflow: the handling process the desk runs, checked for conformance (the standard
-            workflow if omitted).
+            workflow if omitted); states or steps in the histories that it does not define
+            make the workflow criterion fail, since the complaints ran under another one.
         catalogue: the criteria to apply; :func:`~iso10002.audit.criteria.criteria` if
             omitted. An organisation may add its own (an observation-weighted check of its
             house rules, say) or leave some out.
@@ -297,6 +301,7 @@ def _check_histories(
                 failed[integrity].append(summary.reference)
             continue
         _note_staff(ctx, complaint, history)
+        _note_unknown_to_workflow(ctx, complaint.reference, history)
         for c in history_criteria:
             assert c.history_check is not None
             verdict = c.history_check(ctx, complaint, history)
@@ -326,6 +331,20 @@ def _note_staff(ctx: AuditContext, complaint: Complaint, history: Sequence[Event
         if actor.role in _STAFF_ROLES:
             day = event.occurred_at.astimezone(_dt.timezone.utc).date()
             ctx.note_staff_action(complaint.reference, actor.id, actor.name, day)
+
+
+def _note_unknown_to_workflow(ctx: AuditContext, reference: str, history: Sequence[Event]) -> None:
+    # Events do not name the workflow they ran under: a state or step the audited workflow
+    # lacks is the sign that it is not the one these complaints were handled by.
+    states = {s.name for s in ctx.workflow.states}
+    commands = {t.command for t in ctx.workflow.transitions}
+    for event in history:
+        if event.state not in states:
+            ctx.unknown_to_workflow.setdefault(f"state {event.state!r}", set()).add(reference)
+        payload = event.payload
+        if isinstance(payload, StepRecorded) and payload.command not in commands:
+            key = f"step {payload.command!r}"
+            ctx.unknown_to_workflow.setdefault(key, set()).add(reference)
 
 
 def _latest_attestations(

@@ -33,6 +33,8 @@ from iso10002.audit.run import run_audit
 from iso10002.clock import SystemClock
 from iso10002.errors import Iso10002Error, SerializationError, ValidationError
 from iso10002.ports.store import ComplaintQuery, EventStore
+from iso10002.process.workflow import Workflow
+from iso10002.process.workflow_file import read_workflow_file
 from iso10002.programme import Programme, load_programme
 
 __all__ = ["register"]
@@ -75,6 +77,17 @@ def _programme(args: argparse.Namespace) -> Programme | None:
         return load_programme(args.config)
     except Iso10002Error as e:  # the message names the file and the bad field's path
         raise _usage(f"--config: {e}") from e
+
+
+def _workflow(args: argparse.Namespace) -> Workflow | None:
+    if args.workflow is None:
+        return None
+    if not Path(args.workflow).is_file():
+        raise _usage(f"--workflow: no file at {args.workflow}")
+    try:
+        return read_workflow_file(args.workflow)
+    except (Iso10002Error, OSError) as e:
+        raise _usage(f"--workflow: {args.workflow}: {e}") from e
 
 
 def _attestations(args: argparse.Namespace) -> tuple[Attestation, ...]:
@@ -166,6 +179,7 @@ def _audit(
             seed=args.seed,
             now=_now(args),
             actions=actions,
+            workflow=_workflow(args),
         )
     except ValidationError as e:
         if not e.field.startswith("attestations"):
@@ -247,6 +261,12 @@ def _audit_options() -> argparse.ArgumentParser:
         metavar="FILE",
         help="the programme configuration (.json or .toml); without it the configuration "
         "criteria are not applicable",
+    )
+    options.add_argument(
+        "--workflow",
+        metavar="FILE",
+        help="the workflow the complaints were handled by (.json or .toml; default: the "
+        "standard workflow); states or steps it lacks are reported as a finding",
     )
     options.add_argument(
         "--attestations", metavar="FILE", help="a JSON array of attestations to record"
