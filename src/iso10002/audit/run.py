@@ -25,10 +25,11 @@ from iso10002.audit.findings import (
     Finding,
     FindingStatus,
 )
+from iso10002.audit.provenance import library_version, record_state
 from iso10002.clock import SystemClock
 from iso10002.errors import Iso10002Error, ValidationError
 from iso10002.model.complaint import Complaint
-from iso10002.model.events import Event, StepRecorded
+from iso10002.model.events import Event, SlaPolicyApplied, StepRecorded
 from iso10002.model.values import ComplaintId, Role
 from iso10002.ports.store import ComplaintQuery, EventStore, iter_summaries
 from iso10002.process.standard import DEFAULT_NO_REPLY_PERIOD, standard_workflow
@@ -89,6 +90,8 @@ class AuditContext:
     unknown_to_workflow: dict[str, set[str]] = attrs.field(factory=dict)
     """States and custom steps in the histories that ``workflow`` does not define, each with
     the complaints where they appear: the complaints ran under another workflow."""
+    configurations: set[str] = attrs.field(factory=set)
+    """Fingerprints of the recorded configurations the audited histories name."""
     _trained: dict[tuple[str, str | None, _dt.date], bool] = attrs.field(factory=dict)
     _recorded: RecordedSla | None = None
 
@@ -191,6 +194,8 @@ def run_audit(
     update_within: _dt.timedelta = _dt.timedelta(days=28),
     respond_within: _dt.timedelta = _dt.timedelta(weeks=8),
     actions: Iterable[ImprovementAction] | None = None,
+    auditor: str | None = None,
+    signed_off_by: str | None = None,
 ) -> AuditReport:
     """
     Audit the complaints received from ``period_from`` (inclusive) to ``period_to``
@@ -219,6 +224,7 @@ def run_audit(
             sets no ``final_response`` metric.
         actions: the improvement actions; with them, criterion 8.7 checks that every
             nonconformity found has one (not applicable without them).
+        auditor, signed_off_by: who took the audit and who signed it off, for the report.
 
     Raises:
         ValidationError: the period is empty or reversed, an attestation names an unknown or
@@ -278,6 +284,12 @@ def run_audit(
         findings=tuple(findings),
         sample_seed=seed,
         sample=sample_references(references, sample_size, seed),
+        workflow=ctx.workflow.name,
+        library_version=library_version(),
+        record=record_state(store),
+        configurations=tuple(sorted(ctx.configurations)),
+        auditor=auditor,
+        signed_off_by=signed_off_by,
     )
 
 
@@ -302,6 +314,11 @@ def _check_histories(
             continue
         _note_staff(ctx, complaint, history)
         _note_unknown_to_workflow(ctx, complaint.reference, history)
+        for event in history:
+            if isinstance(event.payload, SlaPolicyApplied):
+                ctx.configurations.add(event.payload.calendar_fingerprint)
+                if event.payload.configuration is not None:
+                    ctx.configurations.add(event.payload.configuration)
         for c in history_criteria:
             assert c.history_check is not None
             verdict = c.history_check(ctx, complaint, history)
