@@ -41,6 +41,13 @@ TOP_KEYS = {
     "counts",
     "findings",
     "sample",
+    "scope",
+    "library_version",
+    "record",
+    "configurations",
+    "auditor",
+    "signed_off_by",
+    "digest",
 }
 FINDING_KEYS = {
     "criterion",

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         actions_from_json,
         actions_to_json,
     )
+    from iso10002.audit.digest import ReportCheck, verify_report
     from iso10002.audit.findings import (
         REPORT_FORMAT,
         Attestation,
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
         EvidenceKind,
         Finding,
         FindingStatus,
+        RecordState,
         Weight,
     )
     from iso10002.audit.reports import (
@@ -68,6 +70,8 @@ __all__ = [
     "FindingStatus",
     "ImprovementAction",
     "Principle",
+    "RecordState",
+    "ReportCheck",
     "ReviewInput",
     "ReviewPack",
     "Weight",
@@ -88,4 +92,5 @@ __all__ = [
     "review_to_markdown",
     "run_audit",
     "sample_references",
+    "verify_report",
 ]

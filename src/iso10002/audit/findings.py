@@ -24,6 +24,7 @@ __all__ = [
     "EvidenceKind",
     "Finding",
     "FindingStatus",
+    "RecordState",
     "Weight",
 ]
 
@@ -135,6 +136,23 @@ class Finding:
 
 
 @attrs.frozen(kw_only=True)
+class RecordState:
+    """
+    The stored record the audit judged, as :func:`iso10002.integrity.verify` found it when the
+    audit was taken: whether its hashes verified, its chain head and how many events it holds.
+    """
+
+    verified: bool | None
+    """Whether every hash checked; None if the store keeps no hashes to check."""
+    head: str | None = None
+    """The log's last chain value: record it to detect a later truncation."""
+    events: int | None = None
+    """Events checked (up to the first bad one, if any)."""
+    detail: str | None = None
+    """Why it did not verify (the first bad record), or why it could not be checked."""
+
+
+@attrs.frozen(kw_only=True)
 class AuditReport:
     """An audit of one store over one period: every criterion's finding, and the sample."""
 
@@ -150,6 +168,19 @@ class AuditReport:
     sample_seed: int
     sample: tuple[str, ...]
     """References drawn for manual review; the same seed and store give the same sample."""
+    workflow: str | None = None
+    """The name of the workflow the audit judged the histories against."""
+    library_version: str = "unknown"
+    """The version of iso10002 that made the audit."""
+    record: RecordState | None = None
+    """The stored record judged: verify result, chain head and event count."""
+    configurations: tuple[str, ...] = ()
+    """Fingerprints of the recorded configurations (timeliness policies and their calendars)
+    the audited complaints ran under, sorted."""
+    auditor: str | None = None
+    """Who took the audit."""
+    signed_off_by: str | None = None
+    """Who signed the report off."""
 
     def finding(self, criterion: str) -> Finding:
         """The finding of ``criterion`` (KeyError if the audit has none)."""

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from iso10002._markup import escape, md, md_code, page
+from iso10002.audit.digest import DIGEST_FIELD, report_digest
 from iso10002.audit.findings import (
     REPORT_FORMAT,
     Attestation,
@@ -22,6 +23,7 @@ from iso10002.audit.findings import (
     Evidence,
     Finding,
     FindingStatus,
+    RecordState,
 )
 from iso10002.serialization import pretty_json
 
@@ -91,13 +93,20 @@ def _finding_dict(f: Finding) -> dict[str, Any]:
     }
 
 
+def _record_dict(r: RecordState | None) -> dict[str, Any] | None:
+    if r is None:
+        return None
+    return {"verified": r.verified, "head": r.head, "events": r.events, "detail": r.detail}
+
+
 def report_to_dict(report: AuditReport) -> dict[str, Any]:
     """
     The report as plain JSON data (dicts, lists, strings, numbers, booleans, None) in the
     stable layout :data:`~iso10002.audit.findings.REPORT_FORMAT`: dates as ``YYYY-MM-DD``,
-    instants as ISO 8601 with offset, enums by value, findings in the report's order.
+    instants as ISO 8601 with offset, enums by value, findings in the report's order; last,
+    the ``digest`` of all the rest (see :func:`~iso10002.audit.digest.verify_report`).
     """
-    return {
+    data = {
         "format": REPORT_FORMAT,
         "organisation": report.organisation,
         "programme_version": report.programme_version,
@@ -110,7 +119,23 @@ def report_to_dict(report: AuditReport) -> dict[str, Any]:
         "counts": {status.value: n for status, n in report.counts().items()},
         "findings": [_finding_dict(f) for f in report.findings],
         "sample": {"seed": report.sample_seed, "references": list(report.sample)},
+        "scope": {
+            "period": {
+                "from": report.period_from.isoformat(),
+                "to": report.period_to.isoformat(),
+            },
+            "as_of": report.generated_at.isoformat(),
+            "complaints": report.complaints,
+            "workflow": report.workflow,
+        },
+        "library_version": report.library_version,
+        "record": _record_dict(report.record),
+        "configurations": list(report.configurations),
+        "auditor": report.auditor,
+        "signed_off_by": report.signed_off_by,
     }
+    data[DIGEST_FIELD] = report_digest(data)
+    return data
 
 
 def report_to_json(report: AuditReport, *, indent: int | None = 2) -> str:
@@ -136,6 +161,27 @@ def _title(report: AuditReport) -> str:
 
 def _programme(report: AuditReport) -> str:
     return report.programme_version or "no programme configuration"
+
+
+def _record_text(r: RecordState | None) -> str:
+    if r is None:
+        return "not checked"
+    if r.verified is None:
+        return f"not verifiable ({r.detail})" if r.detail else "not verifiable"
+    verdict = "verified" if r.verified else f"did NOT verify ({r.detail})"
+    return f"{verdict}; {r.events} events; chain head {r.head}"
+
+
+def _provenance(report: AuditReport) -> list[tuple[str, str]]:
+    """What the report rests on: the record, workflow, configurations, versions, people."""
+    return [
+        ("Workflow judged", report.workflow or "not named"),
+        ("Stored record", _record_text(report.record)),
+        ("Recorded configurations", ", ".join(report.configurations) or "none"),
+        ("Library version", report.library_version),
+        ("Auditor", report.auditor or "not named"),
+        ("Signed off by", report.signed_off_by or "not signed off"),
+    ]
 
 
 def _capped(items: Sequence[str], limit: int) -> tuple[Sequence[str], int]:
@@ -217,6 +263,7 @@ def report_to_markdown(report: AuditReport, *, max_references: int = MAX_REFEREN
         f"- Programme version: {_md(_programme(report))}",
         f"- Generated at: {report.generated_at.isoformat()}",
         f"- Complaints received in the period: {report.complaints}",
+        *(f"- {label}: {_md(value)}" for label, value in _provenance(report)),
         f"- Report format: {_md_code(REPORT_FORMAT)}",
         "",
         "## Summary",
@@ -412,6 +459,7 @@ def report_to_html(report: AuditReport, *, max_references: int = MAX_REFERENCES)
         f"<dt>Programme version</dt><dd>{_e(_programme(report))}</dd>",
         f"<dt>Generated at</dt><dd>{_e(report.generated_at.isoformat())}</dd>",
         f"<dt>Complaints in the period</dt><dd>{report.complaints}</dd>",
+        *(f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>" for label, value in _provenance(report)),
         "</dl>",
         "</header>",
         "<h2>Summary</h2>",

@@ -25,10 +25,11 @@ from iso10002.audit.findings import (
     Finding,
     FindingStatus,
 )
+from iso10002.audit.provenance import library_version, record_state
 from iso10002.clock import SystemClock
 from iso10002.errors import Iso10002Error, ValidationError
 from iso10002.model.complaint import Complaint
-from iso10002.model.events import Event
+from iso10002.model.events import Event, SlaPolicyApplied, StepRecorded
 from iso10002.model.values import ComplaintId, Role
 from iso10002.ports.store import ComplaintQuery, EventStore, iter_summaries
 from iso10002.process.standard import DEFAULT_NO_REPLY_PERIOD, standard_workflow
@@ -86,6 +87,11 @@ class AuditContext:
     """Ids of the staff who acted on the period's complaints."""
     untrained: dict[str, set[str]] = attrs.field(factory=dict)
     """Staff without a current training record when they acted, and the complaints."""
+    unknown_to_workflow: dict[str, set[str]] = attrs.field(factory=dict)
+    """States and custom steps in the histories that ``workflow`` does not define, each with
+    the complaints where they appear: the complaints ran under another workflow."""
+    configurations: set[str] = attrs.field(factory=set)
+    """Fingerprints of the recorded configurations the audited histories name."""
     _trained: dict[tuple[str, str | None, _dt.date], bool] = attrs.field(factory=dict)
     _recorded: RecordedSla | None = None
 
@@ -188,6 +194,8 @@ def run_audit(
     update_within: _dt.timedelta = _dt.timedelta(days=28),
     respond_within: _dt.timedelta = _dt.timedelta(weeks=8),
     actions: Iterable[ImprovementAction] | None = None,
+    auditor: str | None = None,
+    signed_off_by: str | None = None,
 ) -> AuditReport:
     """
     Audit the complaints received from ``period_from`` (inclusive) to ``period_to``
@@ -200,10 +208,13 @@ def run_audit(
             recorded policy when given, else ``acknowledge_within``.
         attestations: statements for the attested criteria; the latest per criterion counts.
         sample_size, seed: the reproducible sample of complaints for manual review.
-        now: the instant the audit is taken at (deadlines not yet passed are not failures).
+        now: the instant the audit is taken at: only complaints received, events recorded
+            and attestations dated by then count, and deadlines not yet passed are not
+            failures.
         communicate_within: how long after a decision it may go uncommunicated.
         workflow: the handling process the desk runs, checked for conformance (the standard
-            workflow if omitted).
+            workflow if omitted); states or steps in the histories that it does not define
+            make the workflow criterion fail, since the complaints ran under another one.
         catalogue: the criteria to apply; :func:`~iso10002.audit.criteria.criteria` if
             omitted. An organisation may add its own (an observation-weighted check of its
             house rules, say) or leave some out.
@@ -213,6 +224,7 @@ def run_audit(
             sets no ``final_response`` metric.
         actions: the improvement actions; with them, criterion 8.7 checks that every
             nonconformity found has one (not applicable without them).
+        auditor, signed_off_by: who took the audit and who signed it off, for the report.
 
     Raises:
         ValidationError: the period is empty or reversed, an attestation names an unknown or
@@ -227,7 +239,7 @@ def run_audit(
     ids = [c.id for c in catalogue]
     if len(ids) != len(set(ids)):
         raise ValidationError("catalogue", "criterion ids repeat")
-    attested = _latest_attestations(attestations, catalogue)
+    attested = _latest_attestations(attestations, catalogue, when)
     ctx = AuditContext(
         store=store,
         programme=programme,
@@ -244,8 +256,10 @@ def run_audit(
         actions=None if actions is None else tuple(actions),
     )
     history_criteria = [c for c in catalogue if c.history_check is not None]
+    # Point in time: complaints received after the audit's instant are not yet there to count.
     query = ComplaintQuery(
-        received_from=midnight_utc(period_from), received_to=midnight_utc(period_to)
+        received_from=midnight_utc(period_from),
+        received_to=min(midnight_utc(period_to), when + _dt.timedelta(microseconds=1)),
     )
     references, checked, failed = _check_histories(ctx, query, history_criteria)
     made: dict[str, Finding] = {}
@@ -270,6 +284,12 @@ def run_audit(
         findings=tuple(findings),
         sample_seed=seed,
         sample=sample_references(references, sample_size, seed),
+        workflow=ctx.workflow.name,
+        library_version=library_version(),
+        record=record_state(store),
+        configurations=tuple(sorted(ctx.configurations)),
+        auditor=auditor,
+        signed_off_by=signed_off_by,
     )
 
 
@@ -282,8 +302,10 @@ def _check_histories(
     references: list[str] = []
     integrity = "4.9-history-integrity"
     for summary in iter_summaries(ctx.store, query):
+        history = _as_of(ctx.store.read(summary.id), ctx.now)
+        if not history:
+            continue
         references.append(summary.reference)
-        history = ctx.store.read(summary.id)
         complaint = _replay(summary.id, history)
         if complaint is None:
             if integrity in checked:
@@ -291,6 +313,12 @@ def _check_histories(
                 failed[integrity].append(summary.reference)
             continue
         _note_staff(ctx, complaint, history)
+        _note_unknown_to_workflow(ctx, complaint.reference, history)
+        for event in history:
+            if isinstance(event.payload, SlaPolicyApplied):
+                ctx.configurations.add(event.payload.calendar_fingerprint)
+                if event.payload.configuration is not None:
+                    ctx.configurations.add(event.payload.configuration)
         for c in history_criteria:
             assert c.history_check is not None
             verdict = c.history_check(ctx, complaint, history)
@@ -300,6 +328,11 @@ def _check_histories(
             if not verdict:
                 failed[c.id].append(complaint.reference)
     return references, checked, failed
+
+
+def _as_of(history: Sequence[Event], when: _dt.datetime) -> list[Event]:
+    """The events recorded up to ``when``: an audit as of a date does not see later ones."""
+    return [e for e in history if e.occurred_at <= when]
 
 
 def _replay(cid: ComplaintId, history: Sequence[Event]) -> Complaint | None:
@@ -317,9 +350,24 @@ def _note_staff(ctx: AuditContext, complaint: Complaint, history: Sequence[Event
             ctx.note_staff_action(complaint.reference, actor.id, actor.name, day)
 
 
+def _note_unknown_to_workflow(ctx: AuditContext, reference: str, history: Sequence[Event]) -> None:
+    # Events do not name the workflow they ran under: a state or step the audited workflow
+    # lacks is the sign that it is not the one these complaints were handled by.
+    states = {s.name for s in ctx.workflow.states}
+    commands = {t.command for t in ctx.workflow.transitions}
+    for event in history:
+        if event.state not in states:
+            ctx.unknown_to_workflow.setdefault(f"state {event.state!r}", set()).add(reference)
+        payload = event.payload
+        if isinstance(payload, StepRecorded) and payload.command not in commands:
+            key = f"step {payload.command!r}"
+            ctx.unknown_to_workflow.setdefault(key, set()).add(reference)
+
+
 def _latest_attestations(
-    attestations: Iterable[Attestation], catalogue: Sequence[Criterion]
+    attestations: Iterable[Attestation], catalogue: Sequence[Criterion], when: _dt.datetime
 ) -> dict[str, Attestation]:
+    """The latest attestation of each criterion given by ``when``; later ones are not yet made."""
     kinds = {c.id: c.evidence_kind for c in catalogue}
     latest: dict[str, Attestation] = {}
     for i, a in enumerate(attestations):
@@ -331,6 +379,8 @@ def _latest_attestations(
                 f"attestations[{i}].criterion",
                 f"{a.criterion!r} is evidenced by the {kind.value}, not by attestation",
             )
+        if a.at > when:
+            continue
         held = latest.get(a.criterion)
         if held is None or a.at >= held.at:
             latest[a.criterion] = a

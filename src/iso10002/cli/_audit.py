@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from iso10002 import serialization
+from iso10002.audit.digest import verify_report
 from iso10002.audit.findings import Attestation, AuditReport
 from iso10002.audit.reports import report_to_html, report_to_json, report_to_markdown
 from iso10002.audit.review import (
@@ -33,6 +34,8 @@ from iso10002.audit.run import run_audit
 from iso10002.clock import SystemClock
 from iso10002.errors import Iso10002Error, SerializationError, ValidationError
 from iso10002.ports.store import ComplaintQuery, EventStore
+from iso10002.process.workflow import Workflow
+from iso10002.process.workflow_file import read_workflow_file
 from iso10002.programme import Programme, load_programme
 
 __all__ = ["register"]
@@ -75,6 +78,17 @@ def _programme(args: argparse.Namespace) -> Programme | None:
         return load_programme(args.config)
     except Iso10002Error as e:  # the message names the file and the bad field's path
         raise _usage(f"--config: {e}") from e
+
+
+def _workflow(args: argparse.Namespace) -> Workflow | None:
+    if args.workflow is None:
+        return None
+    if not Path(args.workflow).is_file():
+        raise _usage(f"--workflow: no file at {args.workflow}")
+    try:
+        return read_workflow_file(args.workflow)
+    except (Iso10002Error, OSError) as e:
+        raise _usage(f"--workflow: {args.workflow}: {e}") from e
 
 
 def _attestations(args: argparse.Namespace) -> tuple[Attestation, ...]:
@@ -166,6 +180,9 @@ def _audit(
             seed=args.seed,
             now=_now(args),
             actions=actions,
+            workflow=_workflow(args),
+            auditor=args.auditor,
+            signed_off_by=args.signed_off_by,
         )
     except ValidationError as e:
         if not e.field.startswith("attestations"):
@@ -187,9 +204,26 @@ def _write(args: argparse.Namespace, text: str, what: str) -> None:
     print(f"{what} written to {args.out}")
 
 
+def _verify_report_file(args: argparse.Namespace) -> int:
+    from iso10002.cli._app import EXIT_FAILURE
+
+    if args.file is None:
+        raise _usage("audit verify: give the JSON report to check")
+    path = Path(args.file)
+    if not path.is_file():
+        raise _usage(f"audit verify: no file at {args.file}")
+    check = verify_report(path.read_bytes())
+    print(f"{args.file}: {'intact' if check.ok else 'NOT intact'}: {check.reason}")
+    return 0 if check.ok else EXIT_FAILURE
+
+
 def _run_audit(args: argparse.Namespace) -> int:
     from iso10002.cli._app import _existing_desk
 
+    if args.check is not None:
+        return _verify_report_file(args)
+    if args.file is not None:
+        raise _usage(f"unexpected argument {args.file!r} (did you mean 'audit verify FILE'?)")
     with _existing_desk(args.db) as desk:
         report = _audit(args, desk.store)
     renderers: dict[str, Callable[[AuditReport], str]] = {
@@ -249,6 +283,12 @@ def _audit_options() -> argparse.ArgumentParser:
         "criteria are not applicable",
     )
     options.add_argument(
+        "--workflow",
+        metavar="FILE",
+        help="the workflow the complaints were handled by (.json or .toml; default: the "
+        "standard workflow); states or steps it lacks are reported as a finding",
+    )
+    options.add_argument(
         "--attestations", metavar="FILE", help="a JSON array of attestations to record"
     )
     options.add_argument(
@@ -266,6 +306,10 @@ def _audit_options() -> argparse.ArgumentParser:
         metavar="INSTANT",
         help="take the audit as of this instant (ISO 8601; plain dates and times are UTC; "
         "default: now); deadlines not passed by then are not failures",
+    )
+    options.add_argument("--auditor", metavar="NAME", help="who takes the audit, for the report")
+    options.add_argument(
+        "--signed-off-by", metavar="NAME", help="who signs the report off, for the report"
     )
     options.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
     return options
@@ -289,6 +333,14 @@ def register(
         default="md",
         help="JSON (stable layout), Markdown, or a printable HTML page (default: md)",
     )
+    audit.add_argument(
+        "check",
+        nargs="?",
+        choices=("verify",),
+        help="'verify FILE': check that a JSON audit report is intact (its digest matches "
+        "every byte of it)",
+    )
+    audit.add_argument("file", nargs="?", metavar="FILE", help="the JSON report to verify")
     audit.epilog = (
         "The same database, period, --as-of and --seed give the same findings and sample."
     )
