@@ -121,7 +121,9 @@ def _baseline(path: tuple[str, ...], parser: argparse.ArgumentParser) -> dict[st
     for action in parser._actions:
         key = action.option_strings[0] if action.option_strings else action.dest
         if key == "file":
-            base[key] = _FILES[path[-1]]
+            # The import commands read a file; `audit` takes one only to verify a report.
+            if path[-1] in _FILES:
+                base[key] = _FILES[path[-1]]
         elif key in _WORKING and (action.required or key in ("--complaints", "reference")):
             base[key] = _WORKING[key]
         elif key == "--quiet":
