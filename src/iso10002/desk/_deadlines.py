@@ -21,6 +21,7 @@ import attrs
 
 from iso10002.model.complaint import Complaint, ComplaintSummary, apply
 from iso10002.model.events import Event, SlaPolicyApplied
+from iso10002.model.facts import ComplaintFacts
 from iso10002.model.values import Actor
 from iso10002.sla.engine import Evaluation, SlaReport, evaluate
 from iso10002.sla.recorded import RecordedSla
@@ -105,16 +106,22 @@ def sla_report(
     return evaluate(history, policy, now, detail=False)
 
 
-def summary_of(complaint: Complaint, report: SlaReport | None) -> ComplaintSummary:
-    """The projection row, with the next deadline, warning and alert of ``report``."""
+def summary_of(
+    complaint: Complaint, report: SlaReport | None, facts: ComplaintFacts | None = None
+) -> ComplaintSummary:
+    """
+    The projection row, with the next deadline, warning and alert of ``report``; ``facts``, when
+    given, are the monitoring facts already carried forward (else derived from the complaint).
+    """
     if report is None:
-        return ComplaintSummary.of(complaint)
+        return ComplaintSummary.of(complaint, facts=facts)
     return ComplaintSummary.of(
         complaint,
         sla_due_at=report.next_due,
         sla_warning_at=report.next_warning,
         sla_alert_at=report.next_alert,
         sla_outcomes=report.outcomes(),
+        facts=facts,
     )
 
 
@@ -157,18 +164,10 @@ def derive(
             # An event dated after now (a receipt entered ahead of the clock) counts later.
             report = evaluate(history, policy, now, detail=False)
             evaluation = None
-    if previous is None:
-        summary = summary_of(complaint, report)
-    else:
+    facts = None
+    if previous is not None:
         before, derived = previous
         facts = derived.summary.facts.advanced(
             before, complaint, report.outcomes() if report is not None else ()
         )
-        summary = ComplaintSummary.of(
-            complaint,
-            sla_due_at=report.next_due if report is not None else None,
-            sla_warning_at=report.next_warning if report is not None else None,
-            sla_alert_at=report.next_alert if report is not None else None,
-            facts=facts,
-        )
-    return report, Derived(summary, evaluation)
+    return report, Derived(summary_of(complaint, report, facts), evaluation)
