@@ -75,6 +75,7 @@ from iso10002.storage.sqlite.schema import MIGRATIONS, _connect, _payload_column
 from iso10002.storage.sqlite.sealing import erase_outbox, purge_outbox
 from iso10002.storage.sqlite.statements import (
     _ALL_INDEXED,
+    _FACTS_END,
     _BUMP_COUNTER,
     _COUNTER,
     _ERASE_PERSONAL,
@@ -393,7 +394,7 @@ class SQLiteEventStore(SqlRecords, SealedTables):
             )
         else:
             changed = _ALL_INDEXED
-        params = [values[0], values[5], values[8], values[9], values[10], *values[14:]]
+        params = [values[0], values[5], values[8], values[9], values[10], *values[14:_FACTS_END]]
         params.extend(values[i] for name, i in _INDEXED if name in changed)
         row = conn.execute(_update_sql(changed), (*params, cid, expected, cid, expected)).fetchone()
         if row is None:
