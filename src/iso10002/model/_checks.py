@@ -108,9 +108,7 @@ def organisation_id(field: str, value: object) -> str:
             field, f"must be 1 to {ORGANISATION_LENGTH} characters, got {len(value)}"
         )
     encodable(field, value)
-    bad = next(
-        (c for c in value if not c.isprintable() or c.isspace() or c in _SEPARATORS), None
-    )
+    bad = next((c for c in value if not c.isprintable() or c.isspace() or c in _SEPARATORS), None)
     if bad is not None:
         raise ValidationError(
             field,

@@ -14,8 +14,8 @@ from typing import Any
 from uuid import UUID
 
 from iso10002.errors import CorruptRecord
-from iso10002.model.complaint import ComplaintSummary
 from iso10002.model._checks import organisation_id
+from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.fact_row import parse_redress, sla_column, utc, utc_or_none
 from iso10002.model.facts import ComplaintFacts, MetricOutcome
 from iso10002.model.values import Channel, ClosureReason, Outcome, Priority, RemedyKind

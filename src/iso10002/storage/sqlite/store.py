@@ -75,10 +75,10 @@ from iso10002.storage.sqlite.schema import MIGRATIONS, _connect, _payload_column
 from iso10002.storage.sqlite.sealing import erase_outbox, purge_outbox
 from iso10002.storage.sqlite.statements import (
     _ALL_INDEXED,
-    _FACTS_END,
     _BUMP_COUNTER,
     _COUNTER,
     _ERASE_PERSONAL,
+    _FACTS_END,
     _ID_FOR_CLIENT_KEY,
     _ID_FOR_REFERENCE,
     _INDEXED,
