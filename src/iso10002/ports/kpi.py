@@ -102,9 +102,12 @@ class SummaryKpiSource:
             query = ComplaintQuery(organisation=self.organisation)
             ours = {s.id for s in iter_summaries(self.store, query)}
         for _, event in self.store.iter_events():
-            if event.type == "survey_answered" and start <= event.occurred_at < end:
-                if ours is None or event.complaint_id in ours:
-                    yield event
+            if (
+                event.type == "survey_answered"
+                and start <= event.occurred_at < end
+                and (ours is None or event.complaint_id in ours)
+            ):
+                yield event
 
     def scan_cohort(self, cohort: CohortScan, *, detail: bool) -> bool:
         """No engine to aggregate in: always ``False``."""
