@@ -102,10 +102,12 @@ def organisation_id(field: str, value: object) -> str:
         ValidationError: naming ``field``.
     """
     if not isinstance(value, str):
-        raise ValidationError(field, f"expected an organisation id (text), got {shown(value)}")
-    if not value or len(value) > ORGANISATION_LENGTH:
+        raise ValidationError(field, f"expected text, got {type(value).__name__}")
+    if not value.strip():
+        raise ValidationError(field, "must not be empty")
+    if len(value) > ORGANISATION_LENGTH:
         raise ValidationError(
-            field, f"must be 1 to {ORGANISATION_LENGTH} characters, got {len(value)}"
+            field, f"must be at most {ORGANISATION_LENGTH} characters, got {len(value)}"
         )
     encodable(field, value)
     bad = next((c for c in value if not c.isprintable() or c.isspace() or c in _SEPARATORS), None)
