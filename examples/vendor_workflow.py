@@ -8,7 +8,12 @@ that record typed data and close complaints.
 - ``legal_opinion`` records a :class:`LegalOpinion`, checked when the step runs and stored in
   the event; ``settle`` closes a complaint from legal review for a documented reason.
 
-Run it with ``python examples/vendor_workflow.py``. (Tenants are not part of this example.)
+- Tenants: the product serves two organisations from one store. Every actor is bound to its
+  organisation (``Actor(organisation=...)``) and each complaint belongs to the organisation that
+  received it; one organisation's counsel can neither read nor act on the other's complaints,
+  and its listings show its own only.
+
+Run it with ``python examples/vendor_workflow.py``.
 """
 
 from __future__ import annotations
@@ -90,8 +95,12 @@ AUTHORIZER = RoleBasedAuthorizer(
     }
 )
 
-MANAGER = Actor(id="mgr-1", role=Role.COMPLAINTS_MANAGER, name="Mo Manager")
-COUNSEL = Actor(id="legal-1", role=LEGAL, name="Lee Counsel")
+# Two customer organisations (tenants) of the product, and their staff.
+ACME, GLOBEX = "acme", "globex"
+MANAGER = Actor(id="mgr-1", role=Role.COMPLAINTS_MANAGER, name="Mo Manager", organisation=ACME)
+COUNSEL = Actor(id="legal-1", role=LEGAL, name="Lee Counsel", organisation=ACME)
+OTHER_MANAGER = Actor(id="mgr-9", role=Role.COMPLAINTS_MANAGER, organisation=GLOBEX)
+OTHER_COUNSEL = Actor(id="legal-9", role=LEGAL, organisation=GLOBEX)
 
 
 def main() -> None:
@@ -155,6 +164,42 @@ def main() -> None:
     assert not settled.is_open
     assert settled.closure_reason is ClosureReason.DUPLICATE
     print(f"{ref2} {settled.state}: {settled.closure_reason.value} of {settled.duplicate_of}")
+    tenants(desk, ref)
+
+
+def tenants(desk: ComplaintDesk, acme_ref: str) -> None:
+    """The other organisation's staff work on their own complaints only, in the same store."""
+    theirs = desk.receive(
+        OTHER_MANAGER,
+        complainant=Complainant(name="Bo Berg", contact=ContactDetails(email="bo@example.org")),
+        channel=Channel.WEB_FORM,
+        description="An unexpected fee.",
+    )
+    assert theirs.organisation == GLOBEX  # the receiving actor's organisation
+    desk.acknowledge(theirs.reference, OTHER_MANAGER)
+    desk.assess(theirs.reference, OTHER_MANAGER, Assessment(severity=Severity.MEDIUM))
+    desk.start_investigation(theirs.reference, OTHER_MANAGER)
+    desk.run_step(theirs.reference, OTHER_MANAGER, "refer_to_legal")
+
+    # Acme's counsel may run legal_opinion, but not on Globex's complaint.
+    opinion = LegalOpinion(liable=True, opinion="Refund the fee.", counsel="Lee Counsel")
+    try:
+        desk.run_step(theirs.reference, COUNSEL, "legal_opinion", data=opinion)
+    except PermissionDenied as e:
+        print(f"refused: {e.reason}")
+    # Nor may Globex's counsel read Acme's complaint.
+    try:
+        desk.get(acme_ref, actor=OTHER_COUNSEL)
+    except PermissionDenied as e:
+        print(f"refused: {e.reason}")
+    desk.run_step(theirs.reference, OTHER_COUNSEL, "legal_opinion", data=opinion)
+
+    # Listings are kept to the actor's organisation, the custom state's too.
+    for manager in (MANAGER, OTHER_MANAGER):
+        page = desk.query(actor=manager)
+        assert {s.organisation for s in page.items} == {manager.organisation}
+        in_review = desk.query(state="investigating", actor=manager).total
+        print(f"{manager.organisation}: {page.total} complaint(s), {in_review} investigating")
 
 
 if __name__ == "__main__":

@@ -41,8 +41,10 @@ from dateutil.parser import isoparse
 from iso10002.errors import Iso10002Error, SerializationError, ValidationError
 from iso10002.model import values as _values
 from iso10002.model._checks import shown
+from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.events import (
     SCHEMA_VERSION,
+    ComplaintReceived,
     Event,
     SlaPolicyApplied,
     StepRecorded,
@@ -299,6 +301,18 @@ def configure_converter(conv: cattrs.Converter) -> None:
             duplicate_of=override(omit_if_default=True),
         ),
     )
+    conv.register_unstructure_hook(
+        ComplaintReceived,
+        make_dict_unstructure_fn(
+            ComplaintReceived, conv, organisation=override(omit_if_default=True)
+        ),
+    )
+    # An organisation (tenant) is left out where there is none, so a single-organisation
+    # record, and every event recorded before organisations existed, reads as before.
+    for cls in (Actor, ComplaintSummary):
+        conv.register_unstructure_hook(
+            cls, make_dict_unstructure_fn(cls, conv, organisation=override(omit_if_default=True))
+        )
     conv.register_unstructure_hook(
         SlaPolicyApplied,
         make_dict_unstructure_fn(

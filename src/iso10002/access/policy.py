@@ -45,6 +45,7 @@ LIST_CRITERIA = (
     "sla_due_by",
     "sla_warning_by",
     "sla_alert_by",
+    "organisation",
 )
 """The criteria of a complaint query that :attr:`AccessDecision.within` may set."""
 

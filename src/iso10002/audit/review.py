@@ -129,9 +129,12 @@ def _percent(part: int, whole: int) -> str:
     return f"{part / whole:.1%} ({part} of {whole})"
 
 
-def _as_of_end(store: EventStore, end: _dt.datetime) -> Iterator[Complaint]:
-    """Each complaint received before ``end``, replayed up to that instant."""
-    for summary in iter_summaries(store, ComplaintQuery(received_to=end)):
+def _as_of_end(
+    store: EventStore, end: _dt.datetime, organisation: str | None
+) -> Iterator[Complaint]:
+    """Each complaint received before ``end`` (of ``organisation``), replayed up to then."""
+    query = ComplaintQuery(received_to=end, organisation=organisation)
+    for summary in iter_summaries(store, query):
         events = [e for e in store.read(summary.id) if e.occurred_at < end]
         if events:
             yield Complaint.replay(events)
@@ -267,13 +270,15 @@ def build_review_pack(
     actions: Iterable[ImprovementAction],
     *,
     on: _dt.date,
+    organisation: str | None = None,
 ) -> ReviewPack:
     """
     The management review pack for ``audit``'s period, as of the day ``on``: the audit, the
     figures from ``store`` (see :data:`KPI_LABELS`; counted by the KPI report's rules on the
     histories up to the period's end, :data:`FIGURE_RULE`), the nonconformities, the improvement
     actions with those open and overdue on ``on``, and the nonconformities no open action
-    answers, under the inputs of 8.6.
+    answers, under the inputs of 8.6. ``organisation`` counts the figures over that
+    organisation's (tenant's) complaints only: give the audit taken for it.
 
     Raises:
         ValidationError: ``on`` is not a date (field ``on``), or two actions share an id.
@@ -295,7 +300,7 @@ def build_review_pack(
     without_action = tuple(f.criterion for f in nonconformities if f.criterion not in answered)
     start, end = _midnight(audit.period_from), _midnight(audit.period_to)
     report = kpis_from_complaints(
-        _as_of_end(store, end), start=start, end=end, generated_at=audit.generated_at
+        _as_of_end(store, end, organisation), start=start, end=end, generated_at=audit.generated_at
     )
     kpis = _figures(report, audit)
     return ReviewPack(

@@ -81,6 +81,8 @@ class AuditContext:
     """The response target when the complaint's timeliness policy sets none."""
     actions: tuple[ImprovementAction, ...] | None = None
     """The improvement actions, when given: criterion 8.7 checks that they answer findings."""
+    organisation: str | None = None
+    """The organisation (tenant) whose complaints the audit keeps to; None for all."""
     findings: list[Finding] = attrs.field(factory=list)
     """The findings made so far, for the criteria that run after the others."""
     staff: set[str] = attrs.field(factory=set)
@@ -134,7 +136,9 @@ class AuditContext:
             limit = self.now.replace(year=self.now.year - years, day=28)
         closed = [
             s
-            for s in iter_summaries(self.store, ComplaintQuery(is_open=False))
+            for s in iter_summaries(
+                self.store, ComplaintQuery(is_open=False, organisation=self.organisation)
+            )
             if s.closed_at is not None
         ]
         found = [s.reference for s in closed if s.closed_at is not None and s.closed_at < limit]
@@ -196,6 +200,7 @@ def run_audit(
     actions: Iterable[ImprovementAction] | None = None,
     auditor: str | None = None,
     signed_off_by: str | None = None,
+    organisation: str | None = None,
 ) -> AuditReport:
     """
     Audit the complaints received from ``period_from`` (inclusive) to ``period_to``
@@ -225,6 +230,8 @@ def run_audit(
         actions: the improvement actions; with them, criterion 8.7 checks that every
             nonconformity found has one (not applicable without them).
         auditor, signed_off_by: who took the audit and who signed it off, for the report.
+        organisation: audit only this organisation's (tenant's) complaints; the report then
+            says of the shared record only whether it verified.
 
     Raises:
         ValidationError: the period is empty or reversed, an attestation names an unknown or
@@ -254,12 +261,14 @@ def run_audit(
         update_within=update_within,
         respond_within=respond_within,
         actions=None if actions is None else tuple(actions),
+        organisation=ComplaintQuery(organisation=organisation).organisation,
     )
     history_criteria = [c for c in catalogue if c.history_check is not None]
     # Point in time: complaints received after the audit's instant are not yet there to count.
     query = ComplaintQuery(
         received_from=midnight_utc(period_from),
         received_to=min(midnight_utc(period_to), when + _dt.timedelta(microseconds=1)),
+        organisation=organisation,
     )
     references, checked, failed = _check_histories(ctx, query, history_criteria)
     made: dict[str, Finding] = {}
@@ -286,7 +295,7 @@ def run_audit(
         sample=sample_references(references, sample_size, seed),
         workflow=ctx.workflow.name,
         library_version=library_version(),
-        record=record_state(store),
+        record=record_state(store, shared=organisation is not None),
         configurations=tuple(sorted(ctx.configurations)),
         auditor=auditor,
         signed_off_by=signed_off_by,

@@ -217,9 +217,23 @@ def _run_history(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_QUERY_OPTIONS = {"limit": "--limit", "offset": "--offset"}
+_QUERY_OPTIONS = {"limit": "--limit", "offset": "--offset", "organisation": "--organisation"}
 _MAX_OFFSET = 2**63 - 1
 """The largest offset a store can count to (SQLite's integers are 64-bit)."""
+
+
+ORGANISATION_OPTION = "--organisation"
+ORGANISATION_HELP = "only the complaints of this organisation (tenant id)"
+
+
+def organisation_option(value: str | None) -> str | None:
+    """The ``--organisation`` given, checked: a usage error naming the option if malformed."""
+    if value is None:
+        return None
+    try:
+        return ComplaintQuery(organisation=value).organisation
+    except ValidationError as e:
+        raise _usage(f"{ORGANISATION_OPTION}: {e.reason}") from e
 
 
 def _day_after(last: _dt.date) -> _dt.datetime | None:
@@ -247,6 +261,7 @@ def _list_query(args: argparse.Namespace) -> ComplaintQuery:
             channel=_enum(Channel, "--channel", args.channel, "channel") if args.channel else None,
             received_from=_midnight(start) if start else None,
             received_to=_day_after(end) if end else None,
+            organisation=args.organisation,
             limit=args.limit,
             offset=args.offset,
         )
@@ -270,6 +285,8 @@ def _next_page(args: argparse.Namespace, query: ComplaintQuery) -> str:
         words += ["--priority", query.priority.value]
     if query.channel:
         words += ["--channel", query.channel.value]
+    if query.organisation:
+        words += ["--organisation", query.organisation]
     if args.date_from:
         words += ["--from", args.date_from]
     if args.date_to:
@@ -412,6 +429,7 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--assignee", metavar="ID", help="assigned to this actor id")
     lst.add_argument("--priority", metavar="P", help="urgent, high, normal or low")
     lst.add_argument("--channel", metavar="C", help="received by this channel, e.g. email")
+    lst.add_argument(ORGANISATION_OPTION, metavar="ID", help=ORGANISATION_HELP)
     lst.add_argument(
         "--from", dest="date_from", metavar="DATE", help="received on or after (YYYY-MM-DD, UTC)"
     )

@@ -161,10 +161,12 @@ def _audit(
     store: EventStore,
     actions: tuple[ImprovementAction, ...] | None = None,
 ) -> AuditReport:
+    from iso10002.cli._app import organisation_option
     from iso10002.cli._sla import known_policies
 
     if args.sample < 0:
         raise _usage(f"--sample: must not be negative, got {args.sample}")
+    organisation = organisation_option(args.organisation)
     programme = _programme(args)
     attestations = _attestations(args)
     period_from, period_to = _period(args, store)
@@ -183,6 +185,7 @@ def _audit(
             workflow=_workflow(args),
             auditor=args.auditor,
             signed_off_by=args.signed_off_by,
+            organisation=organisation,
         )
     except ValidationError as e:
         if not e.field.startswith("attestations"):
@@ -247,7 +250,7 @@ def _run_review(args: argparse.Namespace) -> int:
         # With the actions, the audit also checks that each nonconformity has one (8.7).
         report = _audit(args, desk.store, actions)
         on = report.generated_at.astimezone(_dt.timezone.utc).date()
-        pack = build_review_pack(desk.store, report, actions, on=on)
+        pack = build_review_pack(desk.store, report, actions, on=on, organisation=args.organisation)
     renderers: dict[str, Callable[[ReviewPack], str]] = {
         "json": review_to_json,
         "md": review_to_markdown,
@@ -312,6 +315,9 @@ def _audit_options() -> argparse.ArgumentParser:
         "--signed-off-by", metavar="NAME", help="who signs the report off, for the report"
     )
     options.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
+    options.add_argument(
+        "--organisation", metavar="ID", help="audit only this organisation's complaints (tenant)"
+    )
     return options
 
 

@@ -37,13 +37,14 @@ def _print_report(report: ErasureReport, verb: str) -> None:
 
 
 def _run_export(args: argparse.Namespace) -> int:
-    from iso10002.cli._app import _existing_desk, _usage
+    from iso10002.cli._app import _existing_desk, _usage, organisation_option
 
     subject = _subject(args)
     if subject is None:
         raise _usage("give --customer-id or --email")
+    organisation = organisation_option(args.organisation)
     with _existing_desk(args.db) as desk:
-        export = desk.export_subject(subject)
+        export = desk.export_subject(subject, organisation=organisation)
     export.write(args.out)
     print(f"{len(export.records)} complaint(s) written to {args.out}")
     return 0
@@ -116,6 +117,9 @@ def register(
         subject,
     )
     export.add_argument("--out", required=True, metavar="FILE", help="the .json file to write")
+    export.add_argument(
+        "--organisation", metavar="ID", help="only this organisation's complaints (tenant)"
+    )
 
     erase = add(
         "erase",

@@ -36,12 +36,13 @@ def _zone(name: str) -> ZoneInfo:
 
 
 def _run_report(args: argparse.Namespace) -> int:
-    from iso10002.cli._app import _existing_desk, _usage
+    from iso10002.cli._app import _existing_desk, _usage, organisation_option
     from iso10002.cli._audit import _period, _write
 
     if args.customers is not None and args.customers < 1:
         raise _usage(f"--customers: must be a positive number, got {args.customers}")
     zone = _zone(args.zone)
+    organisation = organisation_option(args.organisation)
     with _existing_desk(args.db) as desk:
         first, end = _period(args, desk.store)
         report = compute_kpis(
@@ -52,6 +53,7 @@ def _run_report(args: argparse.Namespace) -> int:
             bucket=args.bucket,
             customers=args.customers,
             recurring_threshold=args.recurring,
+            organisation=organisation,
         )
     renderers: dict[str, Callable[[KpiReport], str]] = {
         "json": report_to_json,
@@ -93,6 +95,9 @@ def register(
         help="JSON (stable layout), Markdown, or an HTML page with charts (default: md)",
     )
     report.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
+    report.add_argument(
+        "--organisation", metavar="ID", help="count only this organisation's complaints (tenant)"
+    )
     report.add_argument(
         "--bucket",
         choices=(AUTO, *BUCKETS),

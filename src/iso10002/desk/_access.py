@@ -3,6 +3,11 @@ The desk's access gate: every command and query asks the authorizer (when the de
 whether the actor may run it, on the complaint as loaded; a refusal is logged, recorded in the
 access log and raised as :class:`~iso10002.errors.PermissionDenied`. Listings are narrowed to
 the criteria the allowing decision confines the actor to.
+
+Tenants: an actor bound to an organisation (:attr:`Actor.organisation <iso10002.Actor>`) is
+refused every complaint of another organisation, whatever the authorizer says, and every
+decision about no single complaint (listings, reports, audits) is confined to its
+organisation. An actor of no organisation reaches what its role allows in every organisation.
 """
 
 from __future__ import annotations
@@ -87,6 +92,11 @@ class AccessGate(DeskBase):
         if actor is None:
             return _NO_ACTOR
         check_actor(actor)
+        tenant = actor.organisation
+        if tenant is not None and complaint is not None and complaint.organisation != tenant:
+            return AccessDecision.deny(
+                f"the complaint belongs to another organisation than the actor's ({tenant})"
+            )
         decision = authorizer.decide(actor, action, complaint)
         if not isinstance(decision, AccessDecision):
             raise ValidationError(
@@ -94,7 +104,14 @@ class AccessGate(DeskBase):
                 f"{type(authorizer).__name__}.decide returned {type(decision).__name__}, "
                 "not an AccessDecision",
             )
-        return decision
+        if tenant is None or complaint is not None or not decision.allowed:
+            return decision
+        # About no single complaint (a listing, a report, an audit): confined to the actor's
+        # organisation, whatever else the authorizer narrowed it to.
+        return AccessDecision.allow(
+            f"{decision.reason}, within organisation {tenant}",
+            **{**decision.within, "organisation": tenant},
+        )
 
     def _deny(
         self, actor: Actor | None, action: Action, complaint: Complaint | None, reason: str
@@ -149,6 +166,22 @@ class AccessGate(DeskBase):
                     f"the listing asks for {name} {asked!r}, outside the actor's scope",
                 )
         return attrs.evolve(query, **changes) if changes else query  # type: ignore[arg-type]
+
+    def _tenant(
+        self, decision: AccessDecision, asked: str | None, actor: Actor | None, action: Action
+    ) -> str | None:
+        """
+        The organisation a bulk read or command keeps to: the one asked for, or the one the
+        decision confines the actor to (asking for another is denied); None for all.
+        """
+        bound = decision.within.get("organisation")
+        if bound is None:
+            return asked
+        if asked is not None and asked != bound:
+            self._deny(
+                actor, action, None, f"asks for organisation {asked!r}, outside the actor's scope"
+            )
+        return str(bound)
 
 
 def access_of(

@@ -87,6 +87,7 @@ class Intake(CommandPath):
         client_key: str | None = None,
         reference: str | None = None,
         attributes: Mapping[str, str] | None = None,
+        organisation: str | None = None,
     ) -> Complaint:
         """
         Record a new complaint (7.2) and give it a unique reference.
@@ -102,6 +103,10 @@ class Intake(CommandPath):
             reference: a reference chosen by the caller instead of the generated one.
             attributes: free-form facts for routing and reporting, such as ``regulation``
                 and ``segment``, which timeliness policy rules can match.
+            organisation: the organisation (tenant) the complaint belongs to, in a product
+                that serves many; the receiving actor's own organisation if omitted. It never
+                changes afterwards; with access control, an actor of another organisation may
+                not record it.
 
         Raises:
             ValidationError: a field is missing or malformed (the message names it).
@@ -123,6 +128,7 @@ class Intake(CommandPath):
             client_key=client_key,
             reference=reference,
             attributes=attributes,
+            organisation=organisation,
         ).complaint
 
     def receive_or_replay(
@@ -142,6 +148,7 @@ class Intake(CommandPath):
         client_key: str | None = None,
         reference: str | None = None,
         attributes: Mapping[str, str] | None = None,
+        organisation: str | None = None,
     ) -> IntakeResult:
         """
         Like :meth:`receive`, and say whether the complaint was created now or replayed: a
@@ -179,6 +186,7 @@ class Intake(CommandPath):
             attachments=tuple(attachments),
             client_key=client_key,
             attributes=attributes or {},
+            organisation=actor.organisation if organisation is None else organisation,
         )
         # What the desk filled itself is no part of the content a replay must match.
         filled = (

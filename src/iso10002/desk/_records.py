@@ -29,7 +29,7 @@ from iso10002.model.events import (
 )
 from iso10002.model.outbox import OutboxQuery, OutboxRecord
 from iso10002.model.subject import SubjectMatch
-from iso10002.model.values import Actor
+from iso10002.model.values import Actor, ComplaintId
 from iso10002.ports.store import (
     ComplaintQuery,
     RecordKeepingStore,
@@ -144,18 +144,27 @@ class RecordsManagement(CommandPath):
         return self._load(cid)
 
     def erase_subject(
-        self, subject: SubjectMatch, actor: Actor, *, reason: str, request: str | None = None
+        self,
+        subject: SubjectMatch,
+        actor: Actor,
+        *,
+        reason: str,
+        request: str | None = None,
+        organisation: str | None = None,
     ) -> ErasureReport:
         """
         Erase the personal data of every complaint of one data subject that can be erased;
         report the others (open, under legal hold) with why, so that they can be dealt with.
+        ``organisation`` keeps to that organisation's complaints (an actor bound to one is
+        kept to its own).
         """
         check_actor(actor)
-        self._authorize(actor, Action.ERASE_PERSONAL_DATA, None)
+        decision = self._authorize(actor, Action.ERASE_PERSONAL_DATA, None)
+        tenant = self._tenant(decision, organisation, actor, Action.ERASE_PERSONAL_DATA)
         store = self._personal_store("erase a data subject")
         erased: list[str] = []
         refusals: dict[str, str] = {}
-        found = store.find_subject(subject)
+        found = [cid for cid in store.find_subject(subject) if self._of(cid, tenant)]
         for cid in found:
             current = self._load(cid)
             why = _not_erasable(current)
@@ -167,16 +176,22 @@ class RecordsManagement(CommandPath):
         return ErasureReport(erased=sorted(erased), refused=refusals, examined=len(found))
 
     def purge_expired(
-        self, retention: RetentionPolicy, actor: Actor, *, limit: int | None = None
+        self,
+        retention: RetentionPolicy,
+        actor: Actor,
+        *,
+        limit: int | None = None,
+        organisation: str | None = None,
     ) -> ErasureReport:
         """
         Erase the personal data of every complaint whose retention period under ``retention``
         has ended; complaints still open, under legal hold or with time left are left alone
         (the first two are reported as refused). Run it from a scheduler; ``limit`` caps the
-        erasures of one run.
+        erasures of one run; ``organisation`` keeps to that organisation's complaints.
         """
         check_actor(actor)
-        self._authorize(actor, Action.PURGE_EXPIRED, None)
+        decision = self._authorize(actor, Action.PURGE_EXPIRED, None)
+        tenant = self._tenant(decision, organisation, actor, Action.PURGE_EXPIRED)
         self._personal_store("purge expired personal data")
         now = self.clock.now()
         cutoff = retention.received_before(now)
@@ -185,7 +200,7 @@ class RecordsManagement(CommandPath):
         examined = 0
         if cutoff is None:
             return ErasureReport()
-        query = ComplaintQuery(received_to=cutoff)
+        query = ComplaintQuery(received_to=cutoff, organisation=tenant)
         for summary in list(iter_summaries(self.store, query)):
             if limit is not None and len(erased) >= limit:
                 break
@@ -207,17 +222,27 @@ class RecordsManagement(CommandPath):
             erased.append(current.reference)
         return ErasureReport(erased=erased, refused=refusals, examined=examined)
 
-    def export_subject(self, subject: SubjectMatch, *, actor: Actor | None = None) -> SubjectExport:
+    def export_subject(
+        self,
+        subject: SubjectMatch,
+        *,
+        actor: Actor | None = None,
+        organisation: str | None = None,
+    ) -> SubjectExport:
         """
         Everything held about one data subject (GDPR art. 15): each of their complaints with
         its whole history and the notifications kept for it; write it with
-        :meth:`~iso10002.privacy.SubjectExport.write`.
+        :meth:`~iso10002.privacy.SubjectExport.write`. ``organisation`` keeps to that
+        organisation's complaints (an actor bound to one is kept to its own).
         """
-        self._authorize(actor, Action.EXPORT_SUBJECT, None)
+        decision = self._authorize(actor, Action.EXPORT_SUBJECT, None)
+        tenant = self._tenant(decision, organisation, actor, Action.EXPORT_SUBJECT)
         store = self._personal_store("export a data subject")
         found = []
         for cid in store.find_subject(subject):
             complaint = self._load(cid)
+            if tenant is not None and complaint.organisation != tenant:
+                continue
             notifications: list[OutboxRecord] = []
             if is_outbox_store(self.store):
                 query = OutboxQuery(complaint_reference=complaint.reference, limit=1000)
@@ -226,6 +251,10 @@ class RecordsManagement(CommandPath):
                     query = attrs.evolve(query, after_id=page[-1].id)
             found.append((complaint, self.store.read(cid), notifications))
         return export_of(subject, self.clock.now(), found)
+
+    def _of(self, cid: ComplaintId, tenant: str | None) -> bool:
+        """Whether the complaint is ``tenant``'s (any complaint when None)."""
+        return tenant is None or self._load(cid).organisation == tenant
 
     def _personal_store(self, what: str) -> RecordKeepingStore:
         store = self.store

@@ -77,13 +77,15 @@ class Timeliness(CommandPath):
         within: _dt.timedelta | None = None,
         limit: int = 100,
         actor: Actor | None = None,
+        organisation: str | None = None,
     ) -> list[QueueItem]:
         """
         The complaints whose deadlines need attention at ``as_of`` (now if omitted), earliest
         deadline first: *breached* (a deadline has passed), *at risk* (a warning threshold has
         passed), and, with ``within``, *due* (a deadline falls within that time). Read from
         the store's indexes; no history is replayed. An authorizer may narrow the queue to
-        the complaints ``actor`` may see.
+        the complaints ``actor`` may see; ``organisation`` keeps the complaints of one
+        organisation (tenant), as an actor bound to one is kept to it.
         """
         decision = self._authorize(actor, Action.SLA_QUEUE, None)
         when = self.clock.now() if as_of is None else _aware(as_of, "as_of")
@@ -97,7 +99,12 @@ class Timeliness(CommandPath):
         if within is not None:
             searches.append((QueueBucket.DUE, {"sla_due_by": when + within}))
         for bucket, criteria in searches:
-            query = ComplaintQuery(order="sla_due", limit=limit, **criteria)  # type: ignore[arg-type]
+            query = ComplaintQuery(
+                order="sla_due",
+                limit=limit,
+                organisation=organisation,
+                **criteria,  # type: ignore[arg-type]
+            )
             page = self.store.query(self._narrow(query, decision, actor, Action.SLA_QUEUE))
             for summary in page.items:
                 if summary.id not in found and summary.sla_due_at is not None:
@@ -120,12 +127,16 @@ class Timeliness(CommandPath):
         closed complaints keep the policy they were handled under.
         """
         check_actor(actor)
-        self._authorize(actor, Action.APPLY_POLICIES, None)
+        decision = self._authorize(actor, Action.APPLY_POLICIES, None)
         if self.sla is None:
             return []
+        # An actor bound to an organisation re-applies its organisation's policies only.
+        query = ComplaintQuery(
+            is_open=True, organisation=self._tenant(decision, None, actor, Action.APPLY_POLICIES)
+        )
         # Reselection changes no complaint's place in the received-at order, so paging is safe.
         written: list[Event] = []
-        for summary in iter_summaries(self.store, ComplaintQuery(is_open=True)):
+        for summary in iter_summaries(self.store, query):
             written.extend(self._apply_policy(summary.id, actor))
         return written
 
@@ -157,12 +168,19 @@ class Timeliness(CommandPath):
         ``actor`` is who runs the tick (a scheduler's :attr:`~iso10002.Role.SYSTEM` actor), for
         the authorizer; the alerts are recorded as the desk's own SLA actor's.
         """
-        self._authorize(actor, Action.TICK, None)
+        decision = self._authorize(actor, Action.TICK, None)
         if self.sla is None:
             return []
         now = self.clock.now()
         # Closed complaints have no deadlines in the projection, so the index alone finds them.
-        page = self.store.query(ComplaintQuery(sla_alert_by=now, order="sla_due", limit=limit))
+        # An actor bound to an organisation ticks its organisation's complaints only.
+        query = ComplaintQuery(
+            sla_alert_by=now,
+            order="sla_due",
+            limit=limit,
+            organisation=self._tenant(decision, None, actor, Action.TICK),
+        )
+        page = self.store.query(query)
         raised: list[Event] = []
         for summary in page.items:
             raised.extend(self._raise_alerts(summary.id))

@@ -84,6 +84,48 @@ def optional_text(inst: object, attribute: attrs.Attribute[Any], value: object) 
         text(inst, attribute, value)
 
 
+ORGANISATION_LENGTH = 64
+"""The longest organisation (tenant) id."""
+
+# Characters that separate values in the places an organisation id travels (paths, lists,
+# keys, headers): an id holding one would read as two.
+_SEPARATORS = frozenset(",;:/\\|")
+
+
+def organisation_id(field: str, value: object) -> str:
+    """
+    ``value`` checked as an organisation (tenant) id: text of 1 to
+    :data:`ORGANISATION_LENGTH` printable characters, with no spaces and no separators
+    (``, ; : / \\ |``).
+
+    Raises:
+        ValidationError: naming ``field``.
+    """
+    if not isinstance(value, str):
+        raise ValidationError(field, f"expected text, got {type(value).__name__}")
+    if not value.strip():
+        raise ValidationError(field, "must not be empty")
+    if len(value) > ORGANISATION_LENGTH:
+        raise ValidationError(
+            field, f"must be at most {ORGANISATION_LENGTH} characters, got {len(value)}"
+        )
+    encodable(field, value)
+    bad = next((c for c in value if not c.isprintable() or c.isspace() or c in _SEPARATORS), None)
+    if bad is not None:
+        raise ValidationError(
+            field,
+            f"holds {bad!r} at position {value.index(bad)}: an organisation id is printable, "
+            "without spaces or separators (, ; : / \\ |)",
+        )
+    return value
+
+
+def optional_organisation(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """None or an organisation id (:func:`organisation_id`)."""
+    if value is not None:
+        organisation_id(attribute.name, value)
+
+
 def email(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """None or a plausible e-mail address."""
     if value is None or value == ERASED:

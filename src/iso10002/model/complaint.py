@@ -109,6 +109,8 @@ class Complaint:
     attributes: Mapping[str, str] = attrs.field(factory=dict, hash=False)
     source: ImportSource | None = None
     """Set when the complaint was imported from another system."""
+    organisation: str | None = None
+    """The organisation (tenant) the complaint belongs to, set at receipt; None if none."""
     acknowledged_at: _dt.datetime | None = None
     acknowledged_by: Actor | None = None
     assessment: Assessment | None = None
@@ -205,6 +207,7 @@ def _received(_: Complaint | None, e: Event, p: Any) -> Complaint:
         attachments=payload.attachments,
         client_key=payload.client_key,
         source=payload.source,
+        organisation=payload.organisation,
         last_event_at=e.occurred_at,
     )
 
@@ -407,6 +410,8 @@ class ComplaintSummary:
     """When the next warning or breach alert not yet raised falls due."""
     facts: ComplaintFacts = attrs.field(factory=ComplaintFacts)
     """What monitoring needs (outcome, first response, redress, …); no personal data either."""
+    organisation: str | None = None
+    """The organisation (tenant) the complaint belongs to; listings filter on it."""
 
     @classmethod
     def of(
@@ -444,4 +449,5 @@ class ComplaintSummary:
             sla_warning_at=sla_warning_at,
             sla_alert_at=sla_alert_at,
             facts=ComplaintFacts.of(complaint, sla_outcomes) if facts is None else facts,
+            organisation=complaint.organisation,
         )

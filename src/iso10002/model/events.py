@@ -115,6 +115,12 @@ class ComplaintReceived:
         default=None, validator=check.optional_instance(ImportSource)
     )
     """Set when the complaint was imported from another system rather than received here."""
+    organisation: str | None = attrs.field(default=None, validator=check.optional_organisation)
+    """
+    The organisation (tenant) the complaint belongs to, in a product that serves many; None
+    otherwise, and in events recorded before organisations existed, and then left out of the
+    event's JSON, so that their hashes hold.
+    """
 
 
 @attrs.frozen(kw_only=True)

@@ -301,6 +301,14 @@ class Actor:
     id: str = attrs.field(validator=check.text)
     role: Role = attrs.field(validator=check.member_of(Role))
     name: str | None = attrs.field(default=None, validator=check.optional_text)
+    organisation: str | None = attrs.field(default=None, validator=check.optional_organisation)
+    """
+    The organisation (tenant) the actor belongs to, in a product that serves many: with
+    access control, the actor reaches only that organisation's complaints. None for an actor
+    of no one organisation (a system job, or a single-organisation deployment), who reaches
+    every complaint its role allows. Left out of the actor's JSON when None, so that events
+    recorded before organisations existed keep their hashes.
+    """
 
 
 @attrs.frozen(kw_only=True)

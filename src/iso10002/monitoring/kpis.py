@@ -323,6 +323,7 @@ def compute_kpis(
     recurring_threshold: int = 3,
     surveys: Sequence[Survey] = (),
     clock: Clock | None = None,
+    organisation: str | None = None,
 ) -> KpiReport:
     """
     The KPIs of the complaints in ``store`` over ``[start, end)``, compared with the period of
@@ -339,6 +340,8 @@ def compute_kpis(
         surveys: report each survey's results, question by question, over the answers
             recorded in the period.
         clock: gives ``generated_at``; the system clock by default.
+        organisation: count only the complaints (and survey answers) of this organisation
+            (tenant); read from the summaries, not a store's own SQL path.
 
     Raises:
         ValidationError: a setting is out of range (the message names it), or a recorded
@@ -354,7 +357,7 @@ def compute_kpis(
         threshold=recurring_threshold,
     )
     previous_start = start - (end - start)
-    source = kpi_source(store)
+    source = kpi_source(store, organisation=organisation)
     fill = _from_source(source, received_before=end, closed_since=previous_start)
 
     report = _report(

@@ -72,17 +72,22 @@ class KpiSource(Protocol):
 
 
 class SummaryKpiSource:
-    """The reference :class:`KpiSource` over any event store: its summaries and its log."""
+    """
+    The reference :class:`KpiSource` over any event store: its summaries and its log. With
+    ``organisation``, only that organisation's (tenant's) complaints and survey answers.
+    """
 
-    def __init__(self, store: EventStore) -> None:
+    def __init__(self, store: EventStore, *, organisation: str | None = None) -> None:
         self.store = store
+        self.organisation = ComplaintQuery(organisation=organisation).organisation
 
     def iter_fact_rows(
         self, *, received_before: _dt.datetime, closed_since: _dt.datetime
     ) -> Iterator[FactRow]:
         """The rows, built from the summaries page by page; see :class:`KpiSource`."""
         since = micros(closed_since)
-        for summary in iter_summaries(self.store, ComplaintQuery(received_to=received_before)):
+        query = ComplaintQuery(received_to=received_before, organisation=self.organisation)
+        for summary in iter_summaries(self.store, query):
             row = row_of(summary)
             closed = row[1]
             if closed is None or closed >= since:
@@ -92,8 +97,16 @@ class SummaryKpiSource:
         self, *, start: _dt.datetime, end: _dt.datetime
     ) -> Iterator[Event | SurveyAnswered]:
         """The survey answers, read from the whole log; see :class:`KpiSource`."""
+        ours = None
+        if self.organisation is not None:
+            query = ComplaintQuery(organisation=self.organisation)
+            ours = {s.id for s in iter_summaries(self.store, query)}
         for _, event in self.store.iter_events():
-            if event.type == "survey_answered" and start <= event.occurred_at < end:
+            if (
+                event.type == "survey_answered"
+                and start <= event.occurred_at < end
+                and (ours is None or event.complaint_id in ours)
+            ):
                 yield event
 
     def scan_cohort(self, cohort: CohortScan, *, detail: bool) -> bool:
@@ -101,15 +114,19 @@ class SummaryKpiSource:
         return False
 
     def __repr__(self) -> str:
-        return f"SummaryKpiSource({self.store!r})"
+        kept = "" if self.organisation is None else f", organisation={self.organisation!r}"
+        return f"SummaryKpiSource({self.store!r}{kept})"
 
 
 def _declares_kpi(store: object) -> TypeGuard[KpiSource]:
     return Capability.KPI in capabilities_of(store)
 
 
-def kpi_source(store: EventStore) -> KpiSource:
-    """``store`` itself if it declares :attr:`Capability.KPI`, else its reference path."""
-    if _declares_kpi(store):
+def kpi_source(store: EventStore, *, organisation: str | None = None) -> KpiSource:
+    """
+    ``store`` itself if it declares :attr:`Capability.KPI`, else its reference path; the
+    reference path, kept to its complaints, for one ``organisation`` (tenant).
+    """
+    if organisation is None and _declares_kpi(store):
         return store
-    return SummaryKpiSource(store)
+    return SummaryKpiSource(store, organisation=organisation)

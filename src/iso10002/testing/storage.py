@@ -80,40 +80,44 @@ def _newest_first(summaries: Sequence[ComplaintSummary]) -> list[ComplaintSummar
 def _populate(desk: ComplaintDesk) -> list[Complaint]:
     """
     Eight complaints covering every query criterion, received at instants written with
-    different UTC offsets so that comparing local times would order them wrongly.
+    different UTC offsets so that comparing local times would order them wrongly; three
+    belong to organisation ``north``, two to ``south``, the others to none.
     """
     staff = sample_actor()
     manager = sample_actor("manager-1", Role.COMPLAINTS_MANAGER)
     alice = sample_actor("alice", Role.INVESTIGATOR)
     bob = sample_actor("bob", Role.INVESTIGATOR)
 
-    def receive(received_at: _dt.datetime, channel: Channel) -> uuid.UUID:
+    def receive(
+        received_at: _dt.datetime, channel: Channel, organisation: str | None = None
+    ) -> uuid.UUID:
         return desk.receive(
             staff,
             complainant=sample_complainant(),
             channel=channel,
             description="The parcel arrived damaged.",
             received_at=received_at,
+            organisation=organisation,
         ).id
 
     def assess(cid: uuid.UUID, severity: Severity, impact: Impact = Impact.LOW) -> None:
         desk.acknowledge(cid, staff)
         desk.assess(cid, manager, Assessment(severity=severity, impact=impact))
 
-    c1 = receive(_TIE, Channel.EMAIL)
+    c1 = receive(_TIE, Channel.EMAIL, "north")
     assess(c1, Severity.LOW)
     desk.assign(c1, manager, alice)
-    c2 = receive(_dt.datetime(2026, 3, 1, 9, 30, tzinfo=_INDIA), Channel.PHONE)
+    c2 = receive(_dt.datetime(2026, 3, 1, 9, 30, tzinfo=_INDIA), Channel.PHONE, "south")
     desk.acknowledge(c2, staff)
-    c3 = receive(_dt.datetime(2026, 2, 28, 23, 0, tzinfo=_PACIFIC), Channel.LETTER)
+    c3 = receive(_dt.datetime(2026, 2, 28, 23, 0, tzinfo=_PACIFIC), Channel.LETTER, "north")
     assess(c3, Severity.HIGH, Impact.MEDIUM)
     desk.assign(c3, manager, bob)
     desk.start_investigation(c3, bob)
     c4 = receive(_TIE.astimezone(_PARIS), Channel.WEB_FORM)
-    c5 = receive(_dt.datetime(2026, 3, 2, 12, 0, tzinfo=_UTC), Channel.EMAIL)
+    c5 = receive(_dt.datetime(2026, 3, 2, 12, 0, tzinfo=_UTC), Channel.EMAIL, "south")
     desk.acknowledge(c5, staff)
     desk.withdraw(c5, staff, reason="Sorted out in the shop.")
-    c6 = receive(_dt.datetime(2026, 3, 3, 0, 30, tzinfo=_INDIA), Channel.CHAT)
+    c6 = receive(_dt.datetime(2026, 3, 3, 0, 30, tzinfo=_INDIA), Channel.CHAT, "north")
     assess(c6, Severity.CRITICAL)
     desk.assign(c6, manager, alice)
     desk.start_investigation(c6, alice)
@@ -145,6 +149,10 @@ def _queries() -> list[ComplaintQuery]:
         q(is_open=True, priority=Priority.HIGH),
         q(channel=Channel.EMAIL, received_from=boundary),
         q(is_open=True, channel=Channel.PHONE, received_to=_dt.datetime(2026, 3, 4, tzinfo=_UTC)),
+        *(q(organisation=o) for o in ("north", "south", "west")),
+        q(organisation="north", assignee="alice"),
+        q(organisation="south", is_open=True),
+        q(organisation="north", received_from=boundary, order="received"),
     ]
 
 

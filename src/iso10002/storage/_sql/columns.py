@@ -14,6 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from iso10002.errors import CorruptRecord
+from iso10002.model._checks import organisation_id
 from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.fact_row import parse_redress, sla_column, utc, utc_or_none
 from iso10002.model.facts import ComplaintFacts, MetricOutcome
@@ -205,11 +206,21 @@ SUMMARY_COLUMN_COUNT = 17
 """Columns of a summary row before its facts (see :func:`summary_from_values`)."""
 
 
+_ORGANISATION_AT = SUMMARY_COLUMN_COUNT + len(FACT_COLUMNS)
+"""Where a summary row holds its organisation: after the facts (migration 10 added it)."""
+
+
+def _organisation(value: object) -> str | None:
+    if value is None:
+        return None
+    return organisation_id("organisation", value)
+
+
 def summary_from_values(row: Sequence[Any], read: Instant = instant) -> ComplaintSummary:
     """
     The summary in ``row``: id, reference, client key, version, state, is_open, channel,
     priority, category, assignee, received, acknowledged, closed, updated, the three
-    timeliness instants, then the facts. ``read`` reads a stored instant as
+    timeliness instants, the facts, then the organisation. ``read`` reads a stored instant as
     :func:`facts_from_values` does; ids may come as text or as UUIDs, flags as 0/1 or booleans.
 
     Raises:
@@ -257,7 +268,8 @@ def summary_from_values(row: Sequence[Any], read: Instant = instant) -> Complain
             sla_due_at=maybe(sla_due_at, "sla_due_at"),
             sla_warning_at=maybe(sla_warning_at, "sla_warning_at"),
             sla_alert_at=maybe(sla_alert_at, "sla_alert_at"),
-            facts=facts_from_values(row[SUMMARY_COLUMN_COUNT:], read),
+            facts=facts_from_values(row[SUMMARY_COLUMN_COUNT:_ORGANISATION_AT], read),
+            organisation=_organisation(row[_ORGANISATION_AT]),
         )
     except (ValueError, TypeError, AttributeError, ArithmeticError) as e:
         raise CorruptRecord(

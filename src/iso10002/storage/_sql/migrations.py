@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from iso10002.storage._sql.rewrite import (
+    add_organisation_column,
     add_seal_columns,
     backfill_facts,
     link_chains,
@@ -450,6 +451,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         # to, so that erasure can clear it. Nullable, and added where missing by the data step:
         # rows written before have no seal, and verify() counts them apart.
         data=add_seal_columns,
+    ),
+    Migration(
+        version=10,
+        description="tenants: the organisation each complaint belongs to, indexed",
+        # The column and its index are added where missing by the data step (a database
+        # taken back to an older version by hand keeps them); events recorded before name no
+        # organisation, so their complaints belong to none (NULL), as their histories say.
+        data=add_organisation_column,
     ),
 )
 """The schema's history, oldest first, on both SQL stores."""

@@ -336,3 +336,22 @@ def _not_resealed(up: Upgrade, row: Sequence[Any], problem: str) -> StorageError
         "with `iso10002 verify` of the release that wrote it, with the store's integrity key if "
         "it has one, or restore a backup"
     )
+
+
+def add_organisation_column(up: Upgrade) -> str | None:
+    """
+    Add the complaints' ``organisation`` column where missing (a database taken back to an
+    older version by hand keeps it), and its index. Nothing to fill: events recorded before
+    name no organisation, so their complaints belong to none, as their histories say.
+    """
+    d = up.dialect
+    lite = d.name == "sqlite"
+    _add_missing(up, {"organisation": "TEXT" if lite else 'text COLLATE "C"'}, "complaints")
+    # Partial: a single-organisation deployment (no complaint has one) pays no index write.
+    # It continues with the result order, so one organisation's page is read off it.
+    up.cursor().execute(
+        "CREATE INDEX IF NOT EXISTS complaints_by_organisation ON "
+        f"{d.table('complaints')} (organisation, received_at, reference) "
+        "WHERE organisation IS NOT NULL"
+    )
+    return None

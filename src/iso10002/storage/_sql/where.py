@@ -26,6 +26,7 @@ def query_where(
         ("assignee", query.assignee),
         ("priority", None if query.priority is None else query.priority.value),
         ("channel", None if query.channel is None else query.channel.value),
+        ("organisation", query.organisation),
     ):
         if value is not None:
             clauses.append(f"{column} = {mark}")

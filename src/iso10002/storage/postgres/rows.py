@@ -73,6 +73,9 @@ _MUTABLE = (
     "sla_warning_at",
     "sla_alert_at",
     *_FACT_NAMES,
+    # Fixed at receipt: rewritten with the value it has, which PostgreSQL sees as no change
+    # of an indexed column (the update stays a HOT update).
+    "organisation",
 )
 _INSTANTS = frozenset(
     {
@@ -269,6 +272,7 @@ def summary_params(s: ComplaintSummary) -> tuple[object, ...]:
         utc_or_none(s.sla_warning_at, "sla_warning_at"),
         utc_or_none(s.sla_alert_at, "sla_alert_at"),
         *facts,
+        s.organisation,
     )
 
 

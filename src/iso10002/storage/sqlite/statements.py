@@ -42,7 +42,9 @@ _EVENT_COLUMNS = "stream_id, seq, type, schema_version, occurred_at, actor, stat
 _SUMMARY_COLUMNS = (
     "id, reference, client_key, version, state, is_open, channel, priority, category, "
     "assignee, received_at, acknowledged_at, closed_at, updated_at, "
-    "sla_due_at, sla_warning_at, sla_alert_at, " + ", ".join(name for name, _ in FACT_COLUMNS)
+    "sla_due_at, sla_warning_at, sla_alert_at, "
+    + ", ".join(name for name, _ in FACT_COLUMNS)
+    + ", organisation"
 )
 _INSERT_EVENT = (
     f"INSERT INTO events ({_EVENT_COLUMNS}, personal, hash, chain) "
@@ -58,7 +60,7 @@ _READ_CHAIN = (
 # key was taken, on the error path only.
 _INSERT_SUMMARY = (
     f"INSERT INTO complaints ({_SUMMARY_COLUMNS}) "
-    f"VALUES ({', '.join('?' * (17 + len(FACT_COLUMNS)))}) ON CONFLICT DO NOTHING"
+    f"VALUES ({', '.join('?' * (18 + len(FACT_COLUMNS)))}) ON CONFLICT DO NOTHING"
 )
 # (column, index in _summary_values()) of the summary's indexed columns: an UPDATE that leaves
 # an indexed column out of its SET list leaves that index alone, which spares most appends
@@ -74,6 +76,8 @@ _INDEXED = (
     ("sla_warning_at", 12),
     ("sla_alert_at", 13),
 )
+_FACTS_END = 14 + len(FACT_COLUMNS)
+"""Where the values an update writes end in _summary_values(): the organisation follows."""
 _ALL_INDEXED = tuple(name for name, _ in _INDEXED)
 _INDEXED_CACHE_SIZE = 10_000
 """Complaints whose last written indexed values a store remembers."""
@@ -162,7 +166,10 @@ def _event_row(prepared: PreparedEvent, stream_id: str) -> tuple[object, ...]:
 
 
 def _summary_values(s: ComplaintSummary) -> tuple[object, ...]:
-    """The summary's columns from ``version`` on, in table order (see _INDEXED)."""
+    """
+    The summary's columns from ``version`` on, in table order (see _INDEXED), the
+    organisation last: it is fixed at receipt, so only the insert writes it (_FACTS_END).
+    """
     return (
         s.version,
         s.state,
@@ -179,6 +186,7 @@ def _summary_values(s: ComplaintSummary) -> tuple[object, ...]:
         utc_or_none(s.sla_warning_at, "sla_warning_at"),
         utc_or_none(s.sla_alert_at, "sla_alert_at"),
         *facts_values(s.facts),
+        s.organisation,
     )
 
 

@@ -78,6 +78,7 @@ from iso10002.storage.sqlite.statements import (
     _BUMP_COUNTER,
     _COUNTER,
     _ERASE_PERSONAL,
+    _FACTS_END,
     _ID_FOR_CLIENT_KEY,
     _ID_FOR_REFERENCE,
     _INDEXED,
@@ -393,7 +394,7 @@ class SQLiteEventStore(SqlRecords, SealedTables):
             )
         else:
             changed = _ALL_INDEXED
-        params = [values[0], values[5], values[8], values[9], values[10], *values[14:]]
+        params = [values[0], values[5], values[8], values[9], values[10], *values[14:_FACTS_END]]
         params.extend(values[i] for name, i in _INDEXED if name in changed)
         row = conn.execute(_update_sql(changed), (*params, cid, expected, cid, expected)).fetchone()
         if row is None:
