@@ -29,7 +29,9 @@ __all__ = [
     "ReportCheck",
     "attestation_content",
     "check_attestation",
+    "check_sealed_json",
     "report_digest",
+    "sealed_json",
     "sign_attestation",
     "sign_report",
     "verify_report",
@@ -56,13 +58,23 @@ class ReportCheck:
     reason: str
 
 
-def _intact(text: str | bytes) -> tuple[dict[str, Any] | None, str]:
-    """The report's data if its digest and text are intact, else None and why."""
+def sealed_json(data: dict[str, Any]) -> str:
+    """``data`` as JSON text (indented by 2) with its ``digest`` added, last."""
+    sealed = {k: v for k, v in data.items() if k != DIGEST_FIELD}
+    sealed[DIGEST_FIELD] = report_digest(sealed)
+    return pretty_json(sealed, indent=2) + "\n"
+
+
+def check_sealed_json(text: str | bytes, what: str = "report") -> tuple[dict[str, Any] | None, str]:
+    """
+    The data of JSON text sealed by its ``digest`` (a report, :func:`sealed_json`) if the
+    digest and the text are intact, else None and why.
+    """
     try:
         raw = text.decode("utf-8") if isinstance(text, bytes) else text
         data = parse_json(raw)
     except (UnicodeDecodeError, SerializationError) as e:
-        return None, f"not a JSON report: {e}"
+        return None, f"not a JSON {what}: {e}"
     if not isinstance(data, dict) or not isinstance(data.get(DIGEST_FIELD), str):
         return None, f"no {DIGEST_FIELD!r} field"
     if data[DIGEST_FIELD] != report_digest(data):
@@ -79,7 +91,7 @@ def verify_report(text: str | bytes, *, key: SigningKey | None = None) -> Report
     that of its content, and its text is exactly the rendering of that content. With ``key``,
     the report must also carry that key's signature of its digest (:func:`sign_report`).
     """
-    data, why = _intact(text)
+    data, why = check_sealed_json(text)
     if data is None:
         return ReportCheck(False, why)
     digest = data[DIGEST_FIELD]
@@ -104,7 +116,7 @@ def sign_report(text: str | bytes, key: SigningKey) -> str:
     Raises:
         ValidationError: the report is not intact (field ``report``), or the key cannot sign.
     """
-    data, why = _intact(text)
+    data, why = check_sealed_json(text)
     if data is None:
         raise ValidationError("report", why)
     data[SIGNATURE_FIELD] = signature_to_dict(key.sign(data[DIGEST_FIELD].encode("utf-8")))
