@@ -332,9 +332,7 @@ def _listed(manifest: Mapping[str, Any], faults: _Faults) -> dict[str, tuple[str
     return listed
 
 
-def _signature(
-    archive: zipfile.ZipFile, manifest: bytes, key: SigningKey, faults: _Faults
-) -> bool:
+def _signature(archive: zipfile.ZipFile, manifest: bytes, key: SigningKey, faults: _Faults) -> bool:
     try:
         raw = archive.read(MANIFEST_SIGNATURE)
     except KeyError:

@@ -142,9 +142,7 @@ def report_to_dict(report: AuditReport) -> dict[str, Any]:
         "configurations": list(report.configurations),
         "auditor": report.auditor,
         "signed_off_by": report.signed_off_by,
-        "signed_off_at": None
-        if report.signed_off_at is None
-        else report.signed_off_at.isoformat(),
+        "signed_off_at": None if report.signed_off_at is None else report.signed_off_at.isoformat(),
     }
     data[DIGEST_FIELD] = report_digest(data)
     return data
