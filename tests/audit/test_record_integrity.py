@@ -85,7 +85,11 @@ def test_as_of_an_instant_before_the_edit_the_record_verifies_up_to_its_head(db:
     assert last.position < position <= total
     record = report.record
     assert record is not None and record.verified is True
-    assert (record.head, record.position, record.events) == (last.chain, last.position, len(by_then))
+    assert (record.head, record.position, record.events) == (
+        last.chain,
+        last.position,
+        len(by_then),
+    )
     assert record.detail is not None and record.detail.startswith("after the instant:")
     assert report.finding(INTEGRITY).status is FindingStatus.CONFORMING
     assert report.generated_at == before < AS_OF
