@@ -93,3 +93,17 @@ def test_as_of_an_instant_before_the_edit_the_record_verifies_up_to_its_head(db:
     assert record.detail is not None and record.detail.startswith("after the instant:")
     assert report.finding(INTEGRITY).status is FindingStatus.CONFORMING
     assert report.generated_at == before < AS_OF
+
+
+def test_a_row_that_cannot_be_read_back_fails_the_finding_without_stopping_the_audit(
+    db: Path,
+) -> None:
+    assert tamper(db, "UPDATE events SET payload = '{' WHERE position = 3") == 1
+    with SQLiteEventStore(db) as store:
+        report = audit(store)
+        found = verify(store).finding
+    assert found is not None and found.position == 3
+    finding = report.finding(INTEGRITY)
+    assert finding.status is FindingStatus.MAJOR_NONCONFORMITY
+    assert found.reference in finding.evidence.failed
+    assert "cannot be read back" in finding.summary
