@@ -9,6 +9,7 @@ from pathlib import Path
 from iso10002 import Complaint
 from iso10002.audit.findings import AuditReport
 from iso10002.audit.run import run_audit
+from iso10002.ports.store import EventStore
 from iso10002.simulation import DemoSettings, run_demo
 from iso10002.storage.sqlite import SQLiteEventStore
 
@@ -24,7 +25,7 @@ def demo_database(path: Path, complaints: int = 30) -> Path:
     return path
 
 
-def audit(store: SQLiteEventStore, *, now: _dt.datetime = AS_OF, sample: int = 4) -> AuditReport:
+def audit(store: EventStore, *, now: _dt.datetime = AS_OF, sample: int = 4) -> AuditReport:
     """The audit of the demo's month as of ``now``."""
     return run_audit(
         store,
