@@ -132,6 +132,7 @@ def masked_event(event: Event) -> dict[str, Any]:
     :data:`MASKED`: the fields sealing keeps apart, so the same ones erasure removes.
     """
     data = serialization.event_to_dict(event)
+    # Every commitment is replaced below, so its salt is never seen: no need for random ones.
     sealed = seal_event(event, salt=lambda: "00")
     data["payload"] = _mask(sealed.payload)
     if sealed.actor is not None:
