@@ -62,12 +62,19 @@ def test_a_signed_pack_checks_with_the_public_key_only(
     assert "manifest.sig: does not verify" in wrong.out
 
 
-def test_evidence_needs_somewhere_to_write(
-    capsys: pytest.CaptureFixture[str], demo_db: Path
+def test_evidence_writes_evidence_zip_without_out_and_refuses_a_folder(
+    capsys: pytest.CaptureFixture[str],
+    demo_db: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.chdir(tmp_path)
     result = run(capsys, "evidence", "--db", demo_db, "--as-of", AS_OF)
-    assert result.code == 2
-    assert "--out" in result.error_line
+    assert result.code == 0, result.err
+    assert run(capsys, "evidence", "verify", tmp_path / "evidence.zip").code == 0
+    refused = run(capsys, "evidence", "--db", demo_db, "--as-of", AS_OF, "--out", tmp_path)
+    assert refused.code == 2
+    assert "--out" in refused.error_line
 
 
 def test_audit_signs_its_json_and_audit_verify_checks_the_key(

@@ -24,7 +24,10 @@ from iso10002.cli._audit import (
 )
 from iso10002.errors import ValidationError
 
-__all__ = ["register"]
+__all__ = ["DEFAULT_OUT", "register"]
+
+DEFAULT_OUT = "evidence.zip"
+"""The pack written without ``--out``, in the current directory."""
 
 
 def _usage(message: str) -> Exception:
@@ -55,8 +58,7 @@ def _build(args: argparse.Namespace) -> int:
 
     if args.file is not None:
         raise _usage(f"unexpected argument {args.file!r} (did you mean 'evidence verify FILE'?)")
-    if args.out is None:
-        raise _usage("--out: give the zip file to write")
+    out = args.out if args.out is not None else DEFAULT_OUT
     if args.public_key is not None:
         raise _usage("--public-key: checks a signature; sign with --key-file")
     key = signing_key(args)
@@ -67,7 +69,7 @@ def _build(args: argparse.Namespace) -> int:
             pack = build_evidence_pack(
                 desk.store,
                 report,
-                args.out,
+                out,
                 actions=actions or (),
                 with_personal_data=args.with_personal_data,
                 key=key,
@@ -77,7 +79,7 @@ def _build(args: argparse.Namespace) -> int:
                 raise
             raise _usage(f"--out: {e.reason}") from e
     masked = "with personal data" if args.with_personal_data else "personal data masked"
-    print(f"evidence pack written to {Path(args.out)}: {len(pack.members)} files, {masked}")
+    print(f"evidence pack written to {Path(out)}: {len(pack.members)} files, {masked}")
     return 0
 
 
@@ -94,7 +96,7 @@ def register(
         _run_evidence,
         "Write an audit's evidence pack (a zip with a manifest of hashes), or verify one.",
         database,
-        audit_options("the zip file to write"),
+        audit_options(f"the zip file to write (default: {DEFAULT_OUT})"),
         signing_options(),
     )
     cmd.add_argument(
