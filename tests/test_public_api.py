@@ -87,6 +87,7 @@ PUBLIC_API = [
     "Event",
     "EventPayload",
     "EventStore",
+    "EvidenceCheck",
     "ExtensionKind",
     "Finding",
     "FindingStatus",
@@ -180,6 +181,7 @@ PUBLIC_API = [
     "Scope",
     "SerializationError",
     "Severity",
+    "SigningKey",
     "SlaAlertRaised",
     "SlaConfig",
     "SlaPolicy",
@@ -216,6 +218,7 @@ PUBLIC_API = [
     "Workflow",
     "append_all",
     "apply",
+    "build_evidence_pack",
     "builtin_templates",
     "by_customer_id",
     "check_conformance",
@@ -236,6 +239,7 @@ PUBLIC_API = [
     "save_programme",
     "standard_workflow",
     "survey_results",
+    "verify_evidence_pack",
     "verify_signature",
 ]
 

@@ -37,10 +37,14 @@ if TYPE_CHECKING:
     from iso10002.audit import (
         Attestation,
         AuditReport,
+        EvidenceCheck,
         Finding,
         FindingStatus,
         ImprovementAction,
+        SigningKey,
+        build_evidence_pack,
         run_audit,
+        verify_evidence_pack,
     )
     from iso10002.clock import Clock, FixedClock, SystemClock
     from iso10002.desk import (
@@ -331,6 +335,7 @@ __all__ = [
     "Event",
     "EventPayload",
     "EventStore",
+    "EvidenceCheck",
     "ExtensionKind",
     "Finding",
     "FindingStatus",
@@ -424,6 +429,7 @@ __all__ = [
     "Scope",
     "SerializationError",
     "Severity",
+    "SigningKey",
     "SlaAlertRaised",
     "SlaConfig",
     "SlaPolicy",
@@ -460,6 +466,7 @@ __all__ = [
     "Workflow",
     "append_all",
     "apply",
+    "build_evidence_pack",
     "builtin_templates",
     "by_customer_id",
     "check_conformance",
@@ -480,5 +487,6 @@ __all__ = [
     "save_programme",
     "standard_workflow",
     "survey_results",
+    "verify_evidence_pack",
     "verify_signature",
 ]

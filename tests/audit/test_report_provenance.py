@@ -38,7 +38,9 @@ def test_the_report_carries_the_verified_record_scope_and_people() -> None:
         "verified": True,
         "head": checked.head,
         "events": checked.events,
+        "position": checked.last_position,
         "detail": None,
+        "reference": None,
     }
     assert data["library_version"]
     assert data["scope"]["complaints"] == 1

@@ -47,6 +47,7 @@ TOP_KEYS = {
     "configurations",
     "auditor",
     "signed_off_by",
+    "signed_off_at",
     "digest",
 }
 FINDING_KEYS = {
@@ -69,7 +70,7 @@ EVIDENCE_KEYS = {
     "unit",
     "unmet",
 }
-ATTESTATION_KEYS = {"criterion", "by", "at", "conforms", "statement", "evidence"}
+ATTESTATION_KEYS = {"criterion", "by", "at", "conforms", "statement", "evidence", "signature"}
 
 
 def refs(*numbers: int) -> tuple[str, ...]:

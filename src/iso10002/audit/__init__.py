@@ -22,7 +22,21 @@ if TYPE_CHECKING:
         actions_from_json,
         actions_to_json,
     )
-    from iso10002.audit.digest import ReportCheck, verify_report
+    from iso10002.audit.digest import (
+        ReportCheck,
+        check_attestation,
+        sign_attestation,
+        sign_report,
+        verify_report,
+    )
+    from iso10002.audit.evidence import (
+        EVIDENCE_FORMAT,
+        EvidenceCheck,
+        EvidencePack,
+        build_evidence_pack,
+        masked_event,
+        verify_evidence_pack,
+    )
     from iso10002.audit.findings import (
         REPORT_FORMAT,
         Attestation,
@@ -50,12 +64,14 @@ if TYPE_CHECKING:
         review_to_markdown,
     )
     from iso10002.audit.run import KNOWN_MEASURES, AuditContext, run_audit, sample_references
+    from iso10002.audit.signing import Signature, SigningKey, ed25519_keypair, read_key
 else:
     from iso10002._lazy import attach as _attach
 
     __getattr__, __dir__ = _attach(__name__, __file__, globals())
 
 __all__ = [
+    "EVIDENCE_FORMAT",
     "KNOWN_MEASURES",
     "REPORT_FORMAT",
     "ActionStatus",
@@ -65,7 +81,9 @@ __all__ = [
     "ConfigOutcome",
     "Criterion",
     "Evidence",
+    "EvidenceCheck",
     "EvidenceKind",
+    "EvidencePack",
     "Finding",
     "FindingStatus",
     "ImprovementAction",
@@ -74,14 +92,21 @@ __all__ = [
     "ReportCheck",
     "ReviewInput",
     "ReviewPack",
+    "Signature",
+    "SigningKey",
     "Weight",
     "actions_from_json",
     "actions_to_json",
+    "build_evidence_pack",
     "build_review_pack",
+    "check_attestation",
     "criteria",
     "criterion",
+    "ed25519_keypair",
+    "masked_event",
     "principle",
     "principles",
+    "read_key",
     "report_to_dict",
     "report_to_html",
     "report_to_json",
@@ -92,5 +117,8 @@ __all__ = [
     "review_to_markdown",
     "run_audit",
     "sample_references",
+    "sign_attestation",
+    "sign_report",
+    "verify_evidence_pack",
     "verify_report",
 ]

@@ -51,6 +51,9 @@ class Criterion:
     """A history criterion met when some complaints conform (a sample), not all of them."""
     after_findings: bool = False
     """A configuration criterion that reads the other criteria's findings, so runs last."""
+    checks_record: bool = False
+    """A history criterion that also judges the stored record as
+    :func:`~iso10002.integrity.verify` finds it at the audit's instant (4.9)."""
 
 
 _H = EvidenceKind.HISTORY
@@ -158,10 +161,12 @@ _CATALOGUE: tuple[Criterion, ...] = (
         id="4.9-history-integrity",
         clause="4.9",
         question="Does every complaint's history replay completely, numbered without gaps and "
-        "in time order?",
+        "in time order, and does the stored record verify as of the audit's instant (no event "
+        "altered, deleted, inserted or reordered)?",
         evidence_kind=_H,
         weight=Weight.MAJOR,
         history_check=history.integrity,
+        checks_record=True,
     ),
     Criterion(
         id="8.2-root-cause-for-upheld",

@@ -14,6 +14,7 @@ from enum import Enum
 
 import attrs
 
+from iso10002.audit.signing import Signature
 from iso10002.model import _checks as check
 
 __all__ = [
@@ -117,6 +118,11 @@ class Attestation:
     statement: str = attrs.field(validator=check.text)
     evidence: str = attrs.field(validator=check.text)
     """Where the evidence is: a document, a minute, a link."""
+    signature: Signature | None = attrs.field(
+        default=None, validator=check.optional_instance(Signature)
+    )
+    """The attester's signature of the rest, if signed
+    (:func:`~iso10002.audit.digest.sign_attestation`)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -149,7 +155,12 @@ class RecordState:
     events: int | None = None
     """Events checked (up to the first bad one, if any)."""
     detail: str | None = None
-    """Why it did not verify (the first bad record), or why it could not be checked."""
+    """Why it did not verify (the first bad record), or why it could not be checked; for a
+    record that verifies as of the audit's instant, the bad record found after it, if any."""
+    position: int | None = None
+    """The log position of the last event covered (the last recorded by the audit's instant)."""
+    reference: str | None = None
+    """The complaint the first bad record belongs to, when it did not verify."""
 
 
 @attrs.frozen(kw_only=True)
@@ -181,6 +192,8 @@ class AuditReport:
     """Who took the audit."""
     signed_off_by: str | None = None
     """Who signed the report off."""
+    signed_off_at: _dt.datetime | None = None
+    """When the report was signed off (the instant the sign-off was given, not the audit's)."""
 
     def finding(self, criterion: str) -> Finding:
         """The finding of ``criterion`` (KeyError if the audit has none)."""

@@ -25,6 +25,7 @@ from iso10002.audit.findings import (
     FindingStatus,
     RecordState,
 )
+from iso10002.audit.signing import signature_to_dict
 from iso10002.serialization import pretty_json
 
 __all__ = [
@@ -61,6 +62,7 @@ def _attestation_dict(a: Attestation) -> dict[str, Any]:
         "conforms": a.conforms,
         "statement": a.statement,
         "evidence": a.evidence,
+        "signature": None if a.signature is None else signature_to_dict(a.signature),
     }
 
 
@@ -96,7 +98,14 @@ def _finding_dict(f: Finding) -> dict[str, Any]:
 def _record_dict(r: RecordState | None) -> dict[str, Any] | None:
     if r is None:
         return None
-    return {"verified": r.verified, "head": r.head, "events": r.events, "detail": r.detail}
+    return {
+        "verified": r.verified,
+        "head": r.head,
+        "events": r.events,
+        "position": r.position,
+        "detail": r.detail,
+        "reference": r.reference,
+    }
 
 
 def report_to_dict(report: AuditReport) -> dict[str, Any]:
@@ -133,6 +142,7 @@ def report_to_dict(report: AuditReport) -> dict[str, Any]:
         "configurations": list(report.configurations),
         "auditor": report.auditor,
         "signed_off_by": report.signed_off_by,
+        "signed_off_at": None if report.signed_off_at is None else report.signed_off_at.isoformat(),
     }
     data[DIGEST_FIELD] = report_digest(data)
     return data
@@ -169,7 +179,12 @@ def _record_text(r: RecordState | None) -> str:
     if r.verified is None:
         return f"not verifiable ({r.detail})" if r.detail else "not verifiable"
     verdict = "verified" if r.verified else f"did NOT verify ({r.detail})"
-    return f"{verdict}; {r.events} events; chain head {r.head}"
+    text = f"{verdict}; {r.events} events; chain head {r.head}"
+    if r.position is not None:
+        text += f" (position {r.position})"
+    if r.verified and r.detail:
+        text += f"; {r.detail}"
+    return text
 
 
 def _provenance(report: AuditReport) -> list[tuple[str, str]]:
@@ -180,8 +195,16 @@ def _provenance(report: AuditReport) -> list[tuple[str, str]]:
         ("Recorded configurations", ", ".join(report.configurations) or "none"),
         ("Library version", report.library_version),
         ("Auditor", report.auditor or "not named"),
-        ("Signed off by", report.signed_off_by or "not signed off"),
+        ("Signed off by", _sign_off(report)),
     ]
+
+
+def _sign_off(report: AuditReport) -> str:
+    if report.signed_off_by is None:
+        return "not signed off"
+    if report.signed_off_at is None:
+        return report.signed_off_by
+    return f"{report.signed_off_by}, at {report.signed_off_at.isoformat()}"
 
 
 def _capped(items: Sequence[str], limit: int) -> tuple[Sequence[str], int]:

@@ -24,10 +24,11 @@ from iso10002.audit.findings import (
     EvidenceKind,
     Finding,
     FindingStatus,
+    RecordState,
 )
 from iso10002.audit.provenance import library_version, record_state
 from iso10002.clock import SystemClock
-from iso10002.errors import Iso10002Error, ValidationError
+from iso10002.errors import CorruptRecord, Iso10002Error, ValidationError
 from iso10002.model.complaint import Complaint
 from iso10002.model.events import Event, SlaPolicyApplied, StepRecorded
 from iso10002.model.values import ComplaintId, Role
@@ -200,6 +201,7 @@ def run_audit(
     actions: Iterable[ImprovementAction] | None = None,
     auditor: str | None = None,
     signed_off_by: str | None = None,
+    signed_off_at: _dt.datetime | None = None,
     organisation: str | None = None,
 ) -> AuditReport:
     """
@@ -229,19 +231,22 @@ def run_audit(
             sets no ``final_response`` metric.
         actions: the improvement actions; with them, criterion 8.7 checks that every
             nonconformity found has one (not applicable without them).
-        auditor, signed_off_by: who took the audit and who signed it off, for the report.
+        auditor, signed_off_by, signed_off_at: who took the audit, and who signed it off
+            and when, for the report.
         organisation: audit only this organisation's (tenant's) complaints; the report then
             says of the shared record only whether it verified.
 
     Raises:
         ValidationError: the period is empty or reversed, an attestation names an unknown or
-            non-attested criterion, or ``now`` is naive.
+            non-attested criterion, or ``now`` or ``signed_off_at`` is naive.
     """
     if period_to <= period_from:
         raise ValidationError("period_to", "must be after period_from")
     when = now if now is not None else SystemClock().now()
     if when.tzinfo is None:
         raise ValidationError("now", "must be timezone-aware")
+    if signed_off_at is not None and signed_off_at.tzinfo is None:
+        raise ValidationError("signed_off_at", "must be timezone-aware")
     catalogue = tuple(catalogue) if catalogue is not None else criteria()
     ids = [c.id for c in catalogue]
     if len(ids) != len(set(ids)):
@@ -271,11 +276,14 @@ def run_audit(
         organisation=organisation,
     )
     references, checked, failed = _check_histories(ctx, query, history_criteria)
+    record = record_state(store, as_of=when, shared=organisation is not None)
     made: dict[str, Finding] = {}
     # Criteria that judge the other findings (8.7) run once those are made.
     for c in sorted(catalogue, key=lambda c: c.after_findings):
         if c.history_check is not None:
             finding = _history_finding(c, checked[c.id], sorted(failed[c.id]))
+            if c.checks_record:
+                finding = _with_record(c, finding, record)
         elif c.config_check is not None:
             finding = _config_finding(c, ctx)
         else:
@@ -295,10 +303,46 @@ def run_audit(
         sample=sample_references(references, sample_size, seed),
         workflow=ctx.workflow.name,
         library_version=library_version(),
-        record=record_state(store, shared=organisation is not None),
+        record=record,
         configurations=tuple(sorted(ctx.configurations)),
         auditor=auditor,
         signed_off_by=signed_off_by,
+        signed_off_at=signed_off_at,
+    )
+
+
+def _with_record(c: Criterion, finding: Finding, record: RecordState) -> Finding:
+    """
+    ``finding`` of a criterion that also judges the stored record: it fails when the record
+    as of the audit's instant does not verify, naming the first bad record.
+    """
+    evidence = finding.evidence
+    if record.verified is None:
+        note = f"The stored record was not verified: {record.detail or 'no hashes kept'}."
+        return attrs.evolve(finding, evidence=attrs.evolve(evidence, notes=(*evidence.notes, note)))
+    if record.verified:
+        note = (
+            f"The stored record verifies: {record.events} events up to position "
+            f"{record.position}, chain head {record.head}."
+        )
+        if record.detail:
+            note += f" Recorded later: {record.detail}."
+        return attrs.evolve(finding, evidence=attrs.evolve(evidence, notes=(*evidence.notes, note)))
+    failed = evidence.failed
+    if record.reference is not None and record.reference not in failed:
+        failed = tuple(sorted((*failed, record.reference)))
+    summary = f"The stored record does not verify: {record.detail}."
+    if finding.status is not FindingStatus.NOT_APPLICABLE:
+        summary += f" {finding.summary}"
+    return attrs.evolve(
+        finding,
+        status=FindingStatus.failing(c.weight),
+        summary=summary,
+        evidence=attrs.evolve(
+            evidence,
+            failed=failed,
+            notes=(*evidence.notes, f"verify: {record.detail}"),
+        ),
     )
 
 
@@ -311,7 +355,15 @@ def _check_histories(
     references: list[str] = []
     integrity = "4.9-history-integrity"
     for summary in iter_summaries(ctx.store, query):
-        history = _as_of(ctx.store.read(summary.id), ctx.now)
+        try:
+            history = _as_of(ctx.store.read(summary.id), ctx.now)
+        except CorruptRecord:
+            # A row that cannot be read back: the history is not intact (4.9).
+            references.append(summary.reference)
+            if integrity in checked:
+                checked[integrity] += 1
+                failed[integrity].append(summary.reference)
+            continue
         if not history:
             continue
         references.append(summary.reference)

@@ -38,6 +38,7 @@ from iso10002 import (
 from iso10002.cli import (
     _audit,
     _conformance,
+    _evidence,
     _import,
     _outbox,
     _privacy,
@@ -456,6 +457,7 @@ def build_parser() -> argparse.ArgumentParser:
     _sla.register(add, database=database, text_or_json=text_or_json)
     _conformance.register(add, text_or_json=text_or_json)
     _audit.register(add, database=database)
+    _evidence.register(add, database=database)
     _import.register(add, database=database)
     _report.register(add, database=database)
     _verify.register(add, database=database)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from iso10002 import serialization
-from iso10002.audit.digest import verify_report
+from iso10002.audit.digest import sign_report, verify_report
 from iso10002.audit.findings import Attestation, AuditReport
 from iso10002.audit.reports import report_to_html, report_to_json, report_to_markdown
 from iso10002.audit.review import (
@@ -31,6 +31,7 @@ from iso10002.audit.review import (
     review_to_markdown,
 )
 from iso10002.audit.run import run_audit
+from iso10002.audit.signing import SigningKey, read_key
 from iso10002.clock import SystemClock
 from iso10002.errors import Iso10002Error, SerializationError, ValidationError
 from iso10002.ports.store import ComplaintQuery, EventStore
@@ -156,11 +157,42 @@ def _now(args: argparse.Namespace) -> _dt.datetime:
     return parse_instant("--as-of", args.as_of, "UTC")
 
 
-def _audit(
+def _signed_off_at(args: argparse.Namespace) -> _dt.datetime | None:
+    from iso10002.cli._sla import parse_instant
+
+    if args.signed_off_at is not None:
+        if args.signed_off_by is None:
+            raise _usage("--signed-off-at: give who signs off with --signed-off-by")
+        return parse_instant("--signed-off-at", args.signed_off_at, "UTC")
+    # The sign-off is given when the command runs, whatever instant the audit is taken at.
+    return SystemClock().now() if args.signed_off_by is not None else None
+
+
+def signing_key(args: argparse.Namespace, *, checking: bool = False) -> SigningKey | None:
+    """
+    The key of ``--key-file`` (an HMAC secret or an Ed25519 private key) or, when
+    ``checking``, of ``--public-key`` (an Ed25519 public key); None if neither is given.
+    """
+    public = getattr(args, "public_key", None)
+    if args.key_file is not None and public is not None:
+        raise _usage("--public-key: give either --key-file or --public-key, not both")
+    option, path = ("--public-key", public) if public is not None else ("--key-file", args.key_file)
+    if path is None:
+        return None
+    if public is not None and not checking:
+        raise _usage("--public-key: checks a signature; sign with --key-file")
+    try:
+        return read_key(path, public=public is not None)
+    except ValidationError as e:
+        raise _usage(f"{option}: {e.reason}") from e
+
+
+def run_audit_of(
     args: argparse.Namespace,
     store: EventStore,
     actions: tuple[ImprovementAction, ...] | None = None,
 ) -> AuditReport:
+    """The audit of ``store`` that the options of :func:`audit_options` ask for."""
     from iso10002.cli._app import organisation_option
     from iso10002.cli._sla import known_policies
 
@@ -185,6 +217,7 @@ def _audit(
             workflow=_workflow(args),
             auditor=args.auditor,
             signed_off_by=args.signed_off_by,
+            signed_off_at=_signed_off_at(args),
             organisation=organisation,
         )
     except ValidationError as e:
@@ -215,7 +248,7 @@ def _verify_report_file(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise _usage(f"audit verify: no file at {args.file}")
-    check = verify_report(path.read_bytes())
+    check = verify_report(path.read_bytes(), key=signing_key(args, checking=True))
     print(f"{args.file}: {'intact' if check.ok else 'NOT intact'}: {check.reason}")
     return 0 if check.ok else EXIT_FAILURE
 
@@ -227,28 +260,37 @@ def _run_audit(args: argparse.Namespace) -> int:
         return _verify_report_file(args)
     if args.file is not None:
         raise _usage(f"unexpected argument {args.file!r} (did you mean 'audit verify FILE'?)")
+    key = signing_key(args)
+    if key is not None and args.format != "json":
+        raise _usage("--key-file: signs the JSON report; add --format json")
     with _existing_desk(args.db) as desk:
-        report = _audit(args, desk.store)
+        report = run_audit_of(args, desk.store)
     renderers: dict[str, Callable[[AuditReport], str]] = {
         "json": report_to_json,
         "md": report_to_markdown,
         "html": report_to_html,
     }
-    _write(args, renderers[args.format](report), "audit report")
+    text = renderers[args.format](report)
+    _write(args, text if key is None else sign_report(text, key), "audit report")
     return 0
+
+
+def read_actions(args: argparse.Namespace) -> tuple[ImprovementAction, ...]:
+    """The improvement actions of ``--actions``."""
+    text = _read_text("--actions", args.actions)
+    try:
+        return actions_from_json(text)
+    except Iso10002Error as e:
+        raise _usage(f"--actions: {args.actions}: {e}") from e
 
 
 def _run_review(args: argparse.Namespace) -> int:
     from iso10002.cli._app import _existing_desk
 
     with _existing_desk(args.db) as desk:
-        text = _read_text("--actions", args.actions)
-        try:
-            actions = actions_from_json(text)
-        except Iso10002Error as e:
-            raise _usage(f"--actions: {args.actions}: {e}") from e
+        actions = read_actions(args)
         # With the actions, the audit also checks that each nonconformity has one (8.7).
-        report = _audit(args, desk.store, actions)
+        report = run_audit_of(args, desk.store, actions)
         on = report.generated_at.astimezone(_dt.timezone.utc).date()
         pack = build_review_pack(desk.store, report, actions, on=on, organisation=args.organisation)
     renderers: dict[str, Callable[[ReviewPack], str]] = {
@@ -263,7 +305,27 @@ def _run_review(args: argparse.Namespace) -> int:
 # -- the parser ---------------------------------------------------------------------------------
 
 
-def _audit_options() -> argparse.ArgumentParser:
+def signing_options() -> argparse.ArgumentParser:
+    """``--key-file`` and ``--public-key``: the key that signs, or checks a signature."""
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument(
+        "--key-file",
+        metavar="FILE",
+        help="sign with this key (an HMAC secret, or an Ed25519 private key in PEM); with "
+        "verify, check the signature with it",
+    )
+    options.add_argument(
+        "--public-key",
+        metavar="FILE",
+        help="with verify: check the signature with this Ed25519 public key (PEM)",
+    )
+    return options
+
+
+def audit_options(
+    out_help: str = "write to FILE instead of stdout",
+) -> argparse.ArgumentParser:
+    """The options of the period, inputs and people of an audit, shared by its commands."""
     options = argparse.ArgumentParser(add_help=False)
     options.add_argument(
         "--from",
@@ -314,7 +376,12 @@ def _audit_options() -> argparse.ArgumentParser:
     options.add_argument(
         "--signed-off-by", metavar="NAME", help="who signs the report off, for the report"
     )
-    options.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
+    options.add_argument(
+        "--signed-off-at",
+        metavar="INSTANT",
+        help="when it was signed off (ISO 8601; default: now, with --signed-off-by)",
+    )
+    options.add_argument("--out", metavar="FILE", help=out_help)
     options.add_argument(
         "--organisation", metavar="ID", help="audit only this organisation's complaints (tenant)"
     )
@@ -325,13 +392,14 @@ def register(
     add: Callable[..., argparse.ArgumentParser], *, database: argparse.ArgumentParser
 ) -> None:
     """Add the ``audit`` and ``review`` commands with ``add(name, run, help, *parents)``."""
-    options = _audit_options()
+    options = audit_options()
     audit = add(
         "audit",
         _run_audit,
         "Audit the complaints received in a period against the ISO 10002 criteria.",
         database,
         options,
+        signing_options(),
     )
     audit.add_argument(
         "--format",
@@ -344,7 +412,7 @@ def register(
         nargs="?",
         choices=("verify",),
         help="'verify FILE': check that a JSON audit report is intact (its digest matches "
-        "every byte of it)",
+        "every byte of it) and, with --key-file or --public-key, signed with that key",
     )
     audit.add_argument("file", nargs="?", metavar="FILE", help="the JSON report to verify")
     audit.epilog = (
