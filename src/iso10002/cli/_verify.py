@@ -28,7 +28,8 @@ from iso10002.storage.sqlite.repair import repair_summaries as repair_sqlite
 
 __all__ = ["register"]
 
-_POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+"""How ``--db`` names a PostgreSQL database."""
 
 DEEP_UP_TO = 256 * 1024 * 1024
 """The largest SQLite file whose summaries are replayed from their events by default (bytes):
@@ -91,7 +92,7 @@ def _verify_postgres(
 
 def _run_verify(args: argparse.Namespace) -> int:
     key = _key("--key-file", args.key_file)
-    if args.db.startswith(_POSTGRES_SCHEMES):
+    if args.db.startswith(POSTGRES_SCHEMES):
         where, report = _verify_postgres(args.db, args.schema or "iso10002", key, bool(args.deep))
     else:
         if args.schema is not None:
@@ -120,7 +121,7 @@ def _run_repair(args: argparse.Namespace) -> int:
     key = _key("--key-file", args.key_file)
     now = _dt.datetime.now(_dt.timezone.utc)
     done: Repair
-    if args.db.startswith(_POSTGRES_SCHEMES):
+    if args.db.startswith(POSTGRES_SCHEMES):
         with open_postgres(args.db, args.schema or "iso10002", key) as pg:
             done = repair_postgres(pg, now=now)
     else:
