@@ -178,14 +178,14 @@ def test_erasure_forgets_what_the_desk_remembers_of_the_complainant(tmp_path: Pa
         with pytest.raises(PermissionDenied):
             desk.close("C-2", ottoline, reason=ClosureReason.RESOLVED)
         _look_up(desk, "C-1")
-    remembered = desk._repeats._seen  # type: ignore[attr-defined]
+    remembered = desk._repeats._seen
     # C-1's and C-2's complainants on their own, C-1's on C-2, the stranger on C-1.
     assert len(remembered) == 4
     assert not any("CUST-4411" in repr(kind) or "visitor-1" in repr(kind) for kind in remembered)
     before = len(desk.access_log.denials())  # type: ignore[attr-defined]
 
     desk.erase_personal_data("C-1", ADMIN, reason="erasure request")
-    assert len(desk._repeats) == 1  # type: ignore[attr-defined] # C-2's complainant on C-2
+    assert len(desk._repeats) == 1  # C-2's complainant on C-2
     # The same attempts within the window are recorded again, each a first denial.
     with pytest.raises(PermissionDenied):
         desk.close("C-2", ottoline, reason=ClosureReason.RESOLVED)
