@@ -93,3 +93,16 @@ def test_the_cli_lists_every_finding_and_exits_1(
     assert "position 20, complaint CMP-2, seq 7: altered" in lines[0]
     assert "access denial 1, complaint CMP-1: altered" in lines[1]
     assert lines[2].endswith(": 2 bad records, listed above")
+
+
+def test_the_cli_lists_at_most_its_limit_and_counts_the_rest(
+    db: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from iso10002.cli import _verify
+
+    monkeypatch.setattr(_verify, "SHOWN", 1)
+    tamper(db, EDIT_EVENT_20, "UPDATE access_denials SET reason = 'granted' WHERE id = 1")
+    assert main(["verify", "--db", str(db)]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 2 and "position 20" in lines[0]
+    assert lines[1].endswith(": 2 bad records, the first 1 listed above")

@@ -31,6 +31,9 @@ __all__ = ["register"]
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 """How ``--db`` names a PostgreSQL database."""
 
+SHOWN = 100
+"""The most bad records verify lists, one a line; the count says how many there are."""
+
 DEEP_UP_TO = 256 * 1024 * 1024
 """The largest SQLite file whose summaries are replayed from their events by default (bytes):
 a deep check reads every history twice."""
@@ -106,10 +109,13 @@ def _run_verify(args: argparse.Namespace) -> int:
     if report.finding is not None:
         if len(report.findings) == 1:
             raise _fail(f"{where}: {report.finding}")
-        for finding in report.findings:
+        shown = report.findings[:SHOWN]
+        for finding in shown:
             # One line each, and nothing a terminal acts on: rows may hold anything.
             print(strip_controls(" ".join(f"{where}: {finding}".split())), file=sys.stderr)
-        raise _fail(f"{where}: {len(report.findings)} bad records, listed above")
+        more = len(report.findings) - len(shown)
+        listed = "listed above" if not more else f"the first {len(shown)} listed above"
+        raise _fail(f"{where}: {len(report.findings)} bad records, {listed}")
     keyed = "HMAC-SHA256" if report.keyed else "SHA-256, no key"
     print(f"intact: {report.events} events ({keyed}); head {report.last_position} {report.head}")
     if not report.deep:

@@ -372,8 +372,6 @@ def verify(store: EventStore, *, deep: bool = True) -> VerificationReport:
     first: tuple[int, str, int] | None = None  # where the log was intact up to
     while walking:
         walking = False
-        # A check may read ahead (a reordered or deleted event): the walk then resumes after
-        # the bad record from a fresh read.
         records = store.iter_chain(after_position=after)
         for record in records:
             found = walk.check(record, records)
@@ -385,8 +383,11 @@ def verify(store: EventStore, *, deep: bool = True) -> VerificationReport:
             if found.problem is Problem.WRONG_KEY:
                 break  # every event after it fails too
             walk.resync(record)
-            after, walking = record.position, True
-            break
+            if found.problem in (Problem.MISSING, Problem.REORDERED):
+                # The check may have read ahead (looking for a deleted or reordered event):
+                # the walk resumes after the bad record from a fresh read.
+                after, walking = record.position, True
+                break
     add(walk.removed_without_erasure())
     unsealed = 0
     wrong_key = any(f.problem is Problem.WRONG_KEY for f in findings)
