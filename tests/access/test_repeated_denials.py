@@ -28,6 +28,9 @@ from iso10002 import (
 from iso10002.access import DenialRecord
 from iso10002.access.log import RepeatedDenials
 from iso10002.errors import PermissionDenied
+from iso10002.model.values import ClosureReason
+from tests.privacy.test_erasure import ADMIN
+from tests.privacy.test_erasure_complete import person, received_by_complainant
 
 START = dt.datetime(2027, 1, 11, 9, 0, tzinfo=dt.timezone.utc)
 INTAKE = Actor(id="web-intake", role=Role.SYSTEM)
@@ -157,3 +160,44 @@ def test_a_clock_that_goes_back_writes_the_denial() -> None:
     later = repeats.admit(_denial("a", START + dt.timedelta(minutes=2)))
     assert later is not None
     assert later.reason.startswith("no (and 1 repeat from 2027-01-11 08:59:59 UTC")
+
+
+def test_erasure_forgets_what_the_desk_remembers_of_the_complainant(tmp_path: Path) -> None:
+    """
+    The desk's memory of repeated denials keeps only keyed hashes of actor ids, and erasing a
+    complaint forgets its complaint's denials and its complainant's: a repeat after the
+    erasure is recorded again, as a first denial.
+    """
+    clock = FixedClock(START)
+    store = SQLiteEventStore(tmp_path / "erase.db")
+    desk = ComplaintDesk(store, clock=clock, authorizer=RoleBasedAuthorizer())
+    received_by_complainant(desk, ("CUST-4411", "Ottoline Brack", "ob@example.org"), "Late.", "C-1")
+    received_by_complainant(desk, ("CUST-9000", "Other Person", "op@example.org"), "Lost.", "C-2")
+    ottoline = person("CUST-4411", "Ottoline Brack", "ob@example.org")[0]
+    for _ in range(3):  # the complainant of C-1 tries C-2's closing, and a stranger C-1's page
+        with pytest.raises(PermissionDenied):
+            desk.close("C-2", ottoline, reason=ClosureReason.RESOLVED)
+        _look_up(desk, "C-1")
+    remembered = desk._repeats._seen
+    # C-1's and C-2's complainants on their own, C-1's on C-2, the stranger on C-1.
+    assert len(remembered) == 4
+    assert not any("CUST-4411" in repr(kind) or "visitor-1" in repr(kind) for kind in remembered)
+    before = len(desk.access_log.denials())  # type: ignore[attr-defined]
+
+    desk.erase_personal_data("C-1", ADMIN, reason="erasure request")
+    assert len(desk._repeats) == 1  # C-2's complainant on C-2
+    # The same attempts within the window are recorded again, each a first denial.
+    with pytest.raises(PermissionDenied):
+        desk.close("C-2", ottoline, reason=ClosureReason.RESOLVED)
+    _look_up(desk, "C-1")
+    after = desk.access_log.denials()  # type: ignore[attr-defined]
+    assert len(after) == before + 2
+    assert all("repeats" not in d.reason for d in after[before:])
+    # Another complaint's memory stays: a repeat on it is still counted, not written.
+    received_by_complainant(desk, ("CUST-7", "Third Person", "tp@example.org"), "Gone.", "C-3")
+    _look_up(desk, "C-3")
+    written = len(desk.access_log.denials())  # type: ignore[attr-defined]
+    desk.erase_personal_data("C-2", ADMIN, reason="erasure request")
+    _look_up(desk, "C-3")
+    assert len(desk.access_log.denials()) == written  # type: ignore[attr-defined]
+    store.close()

@@ -67,7 +67,7 @@ def test_the_page_has_samples_of_every_command() -> None:
     run_commands = {c[0] for s in samples() for c in s.commands}
     assert run_commands == {
         "demo", "show", "history", "list", "workflow", "sla", "report", "verify",
-        "subject-export", "legal-hold", "erase", "purge", "tick",
+        "subject-export", "legal-hold", "erase", "purge", "vacuum", "tick",
     }  # fmt: skip
 
 

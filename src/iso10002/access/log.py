@@ -7,6 +7,9 @@ own database. The record itself is :class:`~iso10002.model.denials.DenialRecord`
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
+import hmac
+import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Collection
@@ -112,6 +115,10 @@ class RepeatedDenials:
     Only ``capacity`` kinds are remembered (the least recently refused are forgotten first);
     a forgotten kind's next denial is written again, so memory bounds the saving, never the
     record. Decided by each denial's own time (the desk's clock), in each process on its own.
+
+    What it remembers holds no actor id or reason as given: only keyed hashes of them, under a
+    key drawn for this object and never kept. Erasing a complaint (or a person's complaints)
+    forgets the kinds of that complaint and of its complainant's ids (:meth:`forget`).
     """
 
     def __init__(self, window: _dt.timedelta, *, capacity: int = 10_000) -> None:
@@ -122,6 +129,7 @@ class RepeatedDenials:
         self.window = window
         self._capacity = capacity
         self._lock = threading.Lock()
+        self._key = secrets.token_bytes(32)
         # kind -> (when the last one written was, repeats left out since)
         self._seen: OrderedDict[_Kind, tuple[_dt.datetime, int]] = OrderedDict()
 
@@ -129,7 +137,13 @@ class RepeatedDenials:
         """The record to write for ``denial``, or ``None`` when it repeats one just written."""
         if not self.window:
             return denial
-        kind = (denial.actor_id, denial.role, denial.action, denial.complaint_id, denial.reason)
+        kind = (
+            self._hash(denial.actor_id),
+            denial.role,
+            denial.action,
+            denial.complaint_id,
+            self._hash(denial.reason),
+        )
         with self._lock:
             held = self._seen.get(kind)
             if held is not None and held[0] <= denial.at < held[0] + self.window:
@@ -148,6 +162,28 @@ class RepeatedDenials:
             reason=f"{denial.reason} (and {left_out} from {since:%Y-%m-%d %H:%M:%S} UTC, "
             "not recorded one by one)",
         )
+
+    def _hash(self, text: str | None) -> bytes | None:
+        if text is None:
+            return None
+        return hmac.new(self._key, text.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
+
+    def forget(self, complaint_id: ComplaintId, actor_ids: Collection[str] = ()) -> int:
+        """
+        Forget the denials of ``complaint_id`` and of the actors ``actor_ids`` (its
+        complainant's ids): what erasing the complaint does. Their repeats not yet written
+        are not counted in a later record. Returns how many kinds were forgotten.
+        """
+        hashed = {self._hash(a) for a in actor_ids}
+        with self._lock:
+            gone = [k for k in self._seen if k[3] == complaint_id or k[0] in hashed]
+            for kind in gone:
+                del self._seen[kind]
+        return len(gone)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._seen)
 
     def __repr__(self) -> str:
         return f"RepeatedDenials(window={self.window!r})"

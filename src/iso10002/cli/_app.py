@@ -141,6 +141,13 @@ def _existing_desk(
     gives the timeliness policies its complaints may have been evaluated with; ``clock`` the
     time the desk acts at (the system clock if omitted).
     """
+    with _existing_store(db) as store:
+        yield ComplaintDesk(store, sla=sla, clock=clock)
+
+
+@contextlib.contextmanager
+def _existing_store(db: str) -> Iterator[SQLiteEventStore]:
+    """The store in the SQLite file at ``db``, which must exist: reading never creates one."""
     path = Path(db)
     if not path.exists():
         create = f"{PROG} demo" + ("" if db == DEFAULT_DB else f" --db {shlex.quote(db)}")
@@ -150,7 +157,7 @@ def _existing_desk(
     if not path.is_file():
         raise CliError(f"{db} is not a database file")
     with SQLiteEventStore(path) as store:
-        yield ComplaintDesk(store, sla=sla, clock=clock)
+        yield store
 
 
 def _print_json(data: object) -> None:

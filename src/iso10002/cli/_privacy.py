@@ -1,7 +1,8 @@
 """
 The personal-data commands (``docs/privacy.md``): ``subject-export`` writes everything held about
 one person to a JSON file; ``erase`` erases a complaint's or a person's personal data;
-``legal-hold`` places or releases a hold; ``purge`` erases what the retention rules let go.
+``legal-hold`` places or releases a hold; ``purge`` erases what the retention rules let go;
+``vacuum`` removes what PostgreSQL keeps of erased values (and compacts a SQLite file).
 
 The records name who ran them: ``--actor`` (an administrator's id; default ``cli``).
 """
@@ -14,7 +15,10 @@ from collections.abc import Callable
 
 from iso10002.model.values import Actor, Role
 from iso10002.privacy import ErasureReport, RetentionPolicy, SubjectMatch, retention_preset
+from iso10002.storage.postgres.vacuum import vacuum as vacuum_postgres
 from iso10002.storage.sqlite import SQLiteEventStore
+from iso10002.storage.sqlite.vacuum import Vacuum
+from iso10002.storage.sqlite.vacuum import vacuum as vacuum_sqlite
 
 __all__ = ["register"]
 
@@ -69,8 +73,36 @@ def _run_erase(args: argparse.Namespace) -> int:
             _print_report(report, "erased")
         # What another connection kept in the write-ahead log, said where it is seen.
         store = desk.store
-        if isinstance(store, SQLiteEventStore) and store.erasure_warning:
-            print(f"warning: {store.erasure_warning}", file=sys.stderr)
+        if isinstance(store, SQLiteEventStore):
+            if args.vacuum:
+                _report_vacuum(vacuum_sqlite(store))
+            elif store.erasure_warning:
+                print(f"warning: {store.erasure_warning}", file=sys.stderr)
+    return 0
+
+
+def _report_vacuum(done: Vacuum) -> None:
+    from iso10002.cli._app import CliError
+
+    if not done.ok:
+        raise CliError(f"vacuum incomplete: {done}")
+    print(f"vacuumed {done}")
+
+
+def _run_vacuum(args: argparse.Namespace) -> int:
+    from iso10002.cli._app import _existing_store, _usage
+    from iso10002.cli._verify import POSTGRES_SCHEMES, open_postgres
+
+    if args.db.startswith(POSTGRES_SCHEMES):
+        with open_postgres(args.db, args.schema or "iso10002", None) as pg:
+            _report_vacuum(vacuum_postgres(pg, full=args.full))
+        return 0
+    if args.schema is not None:
+        raise _usage("--schema: applies to a PostgreSQL database (--db postgresql://...) only")
+    if args.full:
+        raise _usage("--full: applies to a PostgreSQL database; SQLite's VACUUM is always full")
+    with _existing_store(args.db) as store:
+        _report_vacuum(vacuum_sqlite(store))
     return 0
 
 
@@ -132,6 +164,11 @@ def register(
     erase.add_argument("reference", nargs="?", help="the complaint, e.g. CMP-2026-000123")
     erase.add_argument("--reason", required=True, help="why, e.g. 'erasure request'")
     erase.add_argument("--request", metavar="ID", help="your reference for the request")
+    erase.add_argument(
+        "--vacuum",
+        action="store_true",
+        help="then VACUUM the database file and truncate its write-ahead log",
+    )
 
     hold = add(
         "legal-hold",
@@ -160,3 +197,27 @@ def register(
         help="the regimes' retention rules to apply (repeat for several)",
     )
     purge.add_argument("--limit", type=int, metavar="N", help="erase at most N complaints")
+
+    vac = add(
+        "vacuum",
+        _run_vacuum,
+        "Remove what the database keeps of erased values: VACUUM of the changed tables.",
+        database,
+    )
+    vac.add_argument(
+        "--schema",
+        metavar="NAME",
+        help="with a PostgreSQL database: the schema that holds the store (default: iso10002)",
+    )
+    vac.add_argument(
+        "--full",
+        action="store_true",
+        help="PostgreSQL: VACUUM FULL, which rewrites the tables into new files but locks "
+        "each against reads and writes while it runs",
+    )
+    vac.epilog = (
+        "--db also takes a PostgreSQL database as a URI, postgresql://USER@HOST:PORT/DBNAME; "
+        "run as the owner of the tables. PostgreSQL: VACUUM of the events, outbox and "
+        "access_denials tables, outside any transaction. SQLite: VACUUM of the file, then "
+        "the write-ahead log checkpointed and truncated (docs/privacy.md)."
+    )

@@ -1,7 +1,8 @@
 """
 The ``iso10002 verify`` command: check a database's tamper-evident hashes
-(``docs/integrity.md``). Exit code 0 when the history is intact, 1 with the first bad record
-on stderr.
+(``docs/integrity.md``). Exit code 0 when the history is intact, 1 with every bad record on
+stderr, the events' first; and ``iso10002 repair``, which rewrites the summaries from their
+events.
 
 ``--db`` names a SQLite file, or a PostgreSQL database by its URI (``postgresql://…``); the
 password then had better come from ``PGPASSWORD`` or ``~/.pgpass`` than from the command line.
@@ -11,19 +12,27 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from iso10002.cli._terminal import strip_controls
 from iso10002.errors import ValidationError
 from iso10002.integrity.verify import VerificationReport, verify
 from iso10002.storage.postgres import PostgresEventStore
+from iso10002.storage.postgres.repair import repair_summaries as repair_postgres
 from iso10002.storage.sqlite import SQLiteEventStore
-from iso10002.storage.sqlite.repair import repair_summaries
+from iso10002.storage.sqlite.repair import Repair
+from iso10002.storage.sqlite.repair import repair_summaries as repair_sqlite
 
 __all__ = ["register"]
 
-_POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+"""How ``--db`` names a PostgreSQL database."""
+
+SHOWN = 100
+"""The most bad records verify lists, one a line; the count says how many there are."""
 
 DEEP_UP_TO = 256 * 1024 * 1024
 """The largest SQLite file whose summaries are replayed from their events by default (bytes):
@@ -67,23 +76,26 @@ def _where(uri: str, schema: str) -> str:
 _OPTIONS = {"conninfo": "--db", "schema": "--schema"}
 
 
-def _verify_postgres(
-    uri: str, schema: str, key: bytes | None, deep: bool
-) -> tuple[str, VerificationReport]:
+def open_postgres(uri: str, schema: str, key: bytes | None) -> PostgresEventStore:
+    """The store at ``uri``, never created: a mistyped database or schema is reported."""
     try:
-        # create=False: a mistyped database or schema is reported, not given an empty store.
-        store = PostgresEventStore(uri, schema=schema, integrity_key=key, max_size=1, create=False)
+        return PostgresEventStore(uri, schema=schema, integrity_key=key, max_size=1, create=False)
     except ValidationError as e:
         if e.field not in _OPTIONS:
             raise
         raise _usage(f"{_OPTIONS[e.field]}: {e.reason}") from e
-    with store:
+
+
+def _verify_postgres(
+    uri: str, schema: str, key: bytes | None, deep: bool
+) -> tuple[str, VerificationReport]:
+    with open_postgres(uri, schema, key) as store:
         return _where(uri, schema), verify(store, deep=deep)
 
 
 def _run_verify(args: argparse.Namespace) -> int:
     key = _key("--key-file", args.key_file)
-    if args.db.startswith(_POSTGRES_SCHEMES):
+    if args.db.startswith(POSTGRES_SCHEMES):
         where, report = _verify_postgres(args.db, args.schema or "iso10002", key, bool(args.deep))
     else:
         if args.schema is not None:
@@ -95,7 +107,15 @@ def _run_verify(args: argparse.Namespace) -> int:
         with SQLiteEventStore(path, integrity_key=key) as store:
             where, report = args.db, verify(store, deep=deep)
     if report.finding is not None:
-        raise _fail(f"{where}: {report.finding}")
+        if len(report.findings) == 1:
+            raise _fail(f"{where}: {report.finding}")
+        shown = report.findings[:SHOWN]
+        for finding in shown:
+            # One line each, and nothing a terminal acts on: rows may hold anything.
+            print(strip_controls(" ".join(f"{where}: {finding}".split())), file=sys.stderr)
+        more = len(report.findings) - len(shown)
+        listed = "listed above" if not more else f"the first {len(shown)} listed above"
+        raise _fail(f"{where}: {len(report.findings)} bad records, {listed}")
     keyed = "HMAC-SHA256" if report.keyed else "SHA-256, no key"
     print(f"intact: {report.events} events ({keyed}); head {report.last_position} {report.head}")
     if not report.deep:
@@ -104,14 +124,20 @@ def _run_verify(args: argparse.Namespace) -> int:
 
 
 def _run_repair(args: argparse.Namespace) -> int:
-    if args.db.startswith(_POSTGRES_SCHEMES):
-        raise _usage("--db: repair takes a SQLite file; PostgreSQL is not supported yet")
     key = _key("--key-file", args.key_file)
-    path = Path(args.db)
-    if not path.is_file():
-        raise _fail(f"no database at {args.db}")
-    with SQLiteEventStore(path, integrity_key=key) as store:
-        done = repair_summaries(store, now=_dt.datetime.now(_dt.timezone.utc))
+    now = _dt.datetime.now(_dt.timezone.utc)
+    done: Repair
+    if args.db.startswith(POSTGRES_SCHEMES):
+        with open_postgres(args.db, args.schema or "iso10002", key) as pg:
+            done = repair_postgres(pg, now=now)
+    else:
+        if args.schema is not None:
+            raise _usage("--schema: applies to a PostgreSQL database (--db postgresql://...) only")
+        path = Path(args.db)
+        if not path.is_file():
+            raise _fail(f"no database at {args.db}")
+        with SQLiteEventStore(path, integrity_key=key) as store:
+            done = repair_sqlite(store, now=now)
     if done.record is None:
         print(f"nothing to repair: {done.checked} summaries match their events")
         return 0
@@ -167,6 +193,11 @@ def register(
         "--key-file",
         metavar="FILE",
         help="the integrity key the database's hashes were made with",
+    )
+    repair.add_argument(
+        "--schema",
+        metavar="NAME",
+        help="with a PostgreSQL database: the schema that holds the store (default: iso10002)",
     )
     repair.epilog = (
         "Refuses, writing nothing, while verify reports tampering of the events. Deadlines "

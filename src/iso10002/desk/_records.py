@@ -29,7 +29,7 @@ from iso10002.model.events import (
 )
 from iso10002.model.outbox import OutboxQuery, OutboxRecord
 from iso10002.model.subject import SubjectMatch
-from iso10002.model.values import Actor, ComplaintId
+from iso10002.model.values import Actor, ComplaintId, Role
 from iso10002.ports.store import (
     ComplaintQuery,
     RecordKeepingStore,
@@ -120,6 +120,10 @@ class RecordsManagement(CommandPath):
         """
         self._personal_store("erase personal data")
         cid = self._resolve(key)
+        # Read before they are erased: the ids the desk's memory of denials may hold.
+        complainant_ids = {
+            e.actor.id for e in self.store.read(cid) if e.actor.role is Role.COMPLAINANT
+        }
 
         def check(current: Complaint) -> None:
             why = _not_erasable(current)
@@ -141,6 +145,7 @@ class RecordsManagement(CommandPath):
         )
         # The state built in memory still holds what was erased: read it back from the store.
         self._forget(cid)
+        self._repeats.forget(cid, complainant_ids)
         return self._load(cid)
 
     def erase_subject(

@@ -3,20 +3,19 @@ What :func:`~iso10002.integrity.verify` checks beyond the event log: each compla
 against its events, the reference counters against the references stored, and the sealed rows
 of the outbox and the access denials (:mod:`iso10002.integrity.records`).
 
-Each check returns the first bad record as a :class:`~iso10002.integrity.verify.Finding` that
-names it (``summary of CMP-2026-000007``, ``outbox record 12``, ``access denial 3``,
-``counter reference:CMP-2026``), or None.
+Each check names the bad records it finds (``summary of CMP-2026-000007``, ``outbox record
+12``, ``access denial 3``, ``counter reference:CMP-2026``) as :class:`TableProblem` values.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import attrs
 
-from iso10002.errors import CorruptRecord
+from iso10002.errors import CorruptRecord, ValidationError
 from iso10002.integrity.records import record_seal
 from iso10002.model.chain import Hasher, TableRecord
 from iso10002.model.complaint import Complaint, ComplaintSummary, apply
@@ -91,8 +90,11 @@ def check_summary(store: EventStore, summary: ComplaintSummary) -> TableProblem 
     complaint: Complaint | None = None
     # Up to the summary's version: events appended since it was read (a store in use) are
     # the next summary's.
-    for event in events[: summary.version]:
-        complaint = apply(complaint, event)
+    try:
+        for event in events[: summary.version]:
+            complaint = apply(complaint, event)
+    except ValidationError:
+        return None  # events missing or out of order: the walk along the log names them
     if complaint is None:
         return None  # no events: the walk names the summary without a history
     wrong = _differences(summary, ComplaintSummary.of(complaint))
@@ -108,7 +110,7 @@ def check_summary(store: EventStore, summary: ComplaintSummary) -> TableProblem 
     )
 
 
-def check_counters(counters: Mapping[str, int], references: Iterable[str]) -> TableProblem | None:
+def check_counters(counters: Mapping[str, int], references: Iterable[str]) -> list[TableProblem]:
     """
     Every reference counter against the highest reference stored in its scope: a counter
     reset (or deleted) below it would hand out a reference again.
@@ -121,19 +123,22 @@ def check_counters(counters: Mapping[str, int], references: Iterable[str]) -> Ta
         scope, number = f"{REFERENCE_SCOPE}{match[1]}", int(match[2])
         if number > highest.get(scope, (0, ""))[0]:
             highest[scope] = (number, reference)
+    found = []
     for scope, (number, reference) in sorted(highest.items()):
         value = counters.get(scope)
         if value is not None and value >= number:
             continue
         said = "is missing" if value is None else f"is at {value}"
-        return TableProblem(
-            problem="altered",
-            record=f"counter {scope}",
-            reference=reference,
-            detail=f"the counter {said}, but complaint {reference} is stored: it was reset, "
-            "and would hand out a reference again (or a reference was chosen above it)",
+        found.append(
+            TableProblem(
+                problem="altered",
+                record=f"counter {scope}",
+                reference=reference,
+                detail=f"the counter {said}, but complaint {reference} is stored: it was reset, "
+                "and would hand out a reference again (or a reference was chosen above it)",
+            )
         )
-    return None
+    return found
 
 
 def _record_problem(
@@ -149,11 +154,12 @@ def _record_problem(
 
 def check_records(
     records: Iterable[TableRecord], hasher: Hasher, on_unsealed: Callable[[], None]
-) -> TableProblem | None:
+) -> Iterator[TableProblem]:
     """
     One sealed table's rows, in id order: each against its seal, and each naming the row
     before it; rows without a seal are accepted only before the first sealed one (written
-    before sealing; ``on_unsealed`` counts them).
+    before sealing; ``on_unsealed`` counts them). A bad row is taken as stored for checking
+    the rows after it, so that one tampering is named once.
     """
     unkeyed = Hasher() if hasher.keyed else None
     last = 0
@@ -162,44 +168,54 @@ def check_records(
         reference: Any = r.content.get("reference", r.content.get("complaint_reference"))
         if r.seal is None:
             if sealed_seen:
-                return _record_problem(
+                # Not taken as stored: the row after it names the row before it.
+                yield _record_problem(
                     r, "inserted", "the row has no seal: the store did not write it", reference
                 )
+                continue
             on_unsealed()
             last = r.id
             continue
         sealed_seen = True
-        previous = r.previous if r.previous is not None else -1
-        if record_seal(hasher, r.table, previous, r.content) != r.seal:
-            if unkeyed is not None and record_seal(unkeyed, r.table, previous, r.content) == r.seal:
-                return _record_problem(r, "forged", "its seal was made without the key", reference)
-            return _record_problem(r, "altered", "the row does not match its seal", reference)
-        if previous != last:
-            name = _TABLE_NAMES.get(r.table, r.table)
-            if previous > last:
-                gone = f"{name} {previous}" + (
-                    f" (and any from {last + 1} on)" if previous > last + 1 else ""
-                )
-                return _record_problem(
-                    r, "missing", f"{gone} was deleted: this row follows it", reference
-                )
-            return _record_problem(
-                r,
-                "inserted",
-                f"the row follows {name} {previous}, but {name} {last} is stored between them",
-                reference,
-            )
-        if r.held is not None:
-            salt, actor_id = r.held
-            if commitment(salt, actor_id) != r.content.get("actor_seal"):
-                return _record_problem(
-                    r, "altered", "its actor id does not match its commitment", reference
-                )
+        found = _record_check(r, hasher, unkeyed, last, reference)
+        if found is not None:
+            yield found
         last = r.id
+
+
+def _record_check(
+    r: TableRecord, hasher: Hasher, unkeyed: Hasher | None, last: int, reference: Any
+) -> TableProblem | None:
+    previous = r.previous if r.previous is not None else -1
+    if record_seal(hasher, r.table, previous, r.content) != r.seal:
+        if unkeyed is not None and record_seal(unkeyed, r.table, previous, r.content) == r.seal:
+            return _record_problem(r, "forged", "its seal was made without the key", reference)
+        return _record_problem(r, "altered", "the row does not match its seal", reference)
+    if previous != last:
+        name = _TABLE_NAMES.get(r.table, r.table)
+        if previous > last:
+            gone = f"{name} {previous}" + (
+                f" (and any from {last + 1} on)" if previous > last + 1 else ""
+            )
+            return _record_problem(
+                r, "missing", f"{gone} was deleted: this row follows it", reference
+            )
+        return _record_problem(
+            r,
+            "inserted",
+            f"the row follows {name} {previous}, but {name} {last} is stored between them",
+            reference,
+        )
+    if r.held is not None:
+        salt, actor_id = r.held
+        if commitment(salt, actor_id) != r.content.get("actor_seal"):
+            return _record_problem(
+                r, "altered", "its actor id does not match its commitment", reference
+            )
     return None
 
 
-def check_tables(store: SealedTablesStore, hasher: Hasher) -> tuple[TableProblem | None, int]:
+def check_tables(store: SealedTablesStore, hasher: Hasher) -> tuple[list[TableProblem], int]:
     """The outbox and the access denials; and how many rows were written before sealing."""
     unsealed = 0
 
@@ -207,8 +223,7 @@ def check_tables(store: SealedTablesStore, hasher: Hasher) -> tuple[TableProblem
         nonlocal unsealed
         unsealed += 1
 
+    found: list[TableProblem] = []
     for table in ("outbox", "access_denials"):
-        found = check_records(store.iter_table_records(table), hasher, count)
-        if found is not None:
-            return found, unsealed
-    return None, unsealed
+        found.extend(check_records(store.iter_table_records(table), hasher, count))
+    return found, unsealed

@@ -1,4 +1,4 @@
-"""Checking a store's hashes: :func:`verify` walks the log once and names the first bad record."""
+"""Checking a store's hashes: :func:`verify` walks the log and every table, naming bad records."""
 
 from __future__ import annotations
 
@@ -87,19 +87,26 @@ class VerificationReport:
     """The outcome of :func:`verify`."""
 
     events: int
-    """Events checked (up to the first bad one)."""
+    """Events found intact up to the first bad one (all of them, if none is bad)."""
     keyed: bool
     """Whether the hashes were checked as HMACs under a key."""
     head: str
-    """The log's last chain value: record it elsewhere to detect later truncation."""
+    """The log's last chain value (before the first bad event, if one is): record it elsewhere
+    to detect later truncation."""
     last_position: int
+    """The position of the last event counted in :attr:`events`."""
     finding: Finding | None
-    """The first bad record, None if the history is intact."""
+    """The first bad record (the first of :attr:`findings`), None if the history is intact."""
     deep: bool = False
     """Whether each summary was checked against its complaint's events, replayed."""
     unsealed_rows: int = 0
     """Outbox records and access denials written before they were sealed (release 0.1),
     which verify cannot check."""
+    findings: tuple[Finding, ...] = ()
+    """Every bad record found: the events' first, in log order, then the summaries', the
+    reference counters', the outbox's and the access denials'. An event found bad is taken as
+    stored for checking the ones after it, so one tampering is named once; a summary is not
+    checked when its complaint's events are named (it follows from them)."""
 
     @property
     def ok(self) -> bool:
@@ -183,6 +190,19 @@ class _Walk:
         self.position = r.position
         self.events += 1
         return None
+
+    def resync(self, r: ChainRecord) -> None:
+        """
+        Go on after a bad record ``r``, taking it as stored: the next events are checked
+        against its hash and chain value, so that a single tampering is named once.
+        """
+        if r.hash is not None and r.chain is not None:
+            last_seq, _ = self.heads.get(r.complaint_id, (0, GENESIS))
+            if r.seq >= last_seq:
+                self.heads[r.complaint_id] = (r.seq, r.hash)
+            self.chain = r.chain
+        self.position = max(self.position, r.position)
+        self.holding.pop(r.complaint_id, None)
 
     def wrong_key(self, r: ChainRecord) -> Finding:
         """
@@ -312,7 +332,8 @@ def _appended_since(store: EventStore, complaint_id: UUID, last_seq: int) -> boo
 def verify(store: EventStore, *, deep: bool = True) -> VerificationReport:
     """
     Check every stored event against its hashes, with the store's integrity key if it was
-    given one, and every complaint summary against its history; stop at the first bad record.
+    given one, every complaint summary against its history, and the tables beside them; name
+    every bad record (:attr:`VerificationReport.findings`), the events' first.
 
     With ``deep`` (the default), each summary is also compared with the summary its events
     give, replayed (which reads every history twice). A store that seals its other tables
@@ -334,53 +355,83 @@ def verify(store: EventStore, *, deep: bool = True) -> VerificationReport:
     if not is_record_keeping_store(store):
         raise ValidationError("store", f"{type(store).__name__} keeps no integrity hashes")
     walk = _Walk(store, store.hasher)
-    records = store.iter_chain()
+    findings: list[Finding] = []
+    named: set[str] = set()
 
+    def add(found: Finding | None) -> None:
+        if found is None:
+            return
+        # One tampering can show at several of a complaint's events: it is named once.
+        if found.reference is not None and found.record is None:
+            if found.reference in named:
+                return
+            named.add(found.reference)
+        findings.append(found)
+
+    after, walking = 0, True
+    first: tuple[int, str, int] | None = None  # where the log was intact up to
+    while walking:
+        walking = False
+        records = store.iter_chain(after_position=after)
+        for record in records:
+            found = walk.check(record, records)
+            if found is None:
+                continue
+            if first is None:
+                first = (walk.events, walk.chain, walk.position)
+            add(found)
+            if found.problem is Problem.WRONG_KEY:
+                break  # every event after it fails too
+            walk.resync(record)
+            if found.problem in (Problem.MISSING, Problem.REORDERED):
+                # The check may have read ahead (looking for a deleted or reordered event):
+                # the walk resumes after the bad record from a fresh read.
+                after, walking = record.position, True
+                break
+    add(walk.removed_without_erasure())
     unsealed = 0
-
-    def report(finding: Finding | None) -> VerificationReport:
-        return VerificationReport(
-            events=walk.events,
-            keyed=walk.hasher.keyed,
-            head=walk.chain,
-            last_position=walk.position,
-            finding=finding,
-            deep=deep,
-            unsealed_rows=unsealed,
-        )
-
-    for record in records:
-        found = walk.check(record, records)
-        if found is not None:
-            return report(found)
-    found = walk.removed_without_erasure()
-    if found is not None:
-        return report(found)
-    references: list[str] = []
-    found = _check_summaries(store, dict(walk.heads), references, deep=deep)
-    if found is not None:
-        return report(found)
-    if is_sealed_tables_store(store):
-        wrong = check_counters(store.counters(), references)
-        if wrong is None:
-            wrong, unsealed = check_tables(store, walk.hasher)
-        if wrong is not None:
-            return report(_table_finding(wrong))
-    return report(None)
+    wrong_key = any(f.problem is Problem.WRONG_KEY for f in findings)
+    if not wrong_key:
+        references: list[str] = []
+        for found in _check_summaries(store, dict(walk.heads), references, named, deep=deep):
+            add(found)
+        if is_sealed_tables_store(store):
+            wrong = check_counters(store.counters(), references)
+            problems, unsealed = check_tables(store, walk.hasher)
+            findings.extend(_table_finding(p) for p in (*wrong, *problems))
+    events, head, last_position = first or (walk.events, walk.chain, walk.position)
+    return VerificationReport(
+        events=events,
+        keyed=walk.hasher.keyed,
+        head=head,
+        last_position=last_position,
+        finding=findings[0] if findings else None,
+        deep=deep,
+        unsealed_rows=unsealed,
+        findings=tuple(findings),
+    )
 
 
 def _check_summaries(
-    store: EventStore, seen: dict[str, tuple[int, str]], references: list[str], *, deep: bool
-) -> Finding | None:
+    store: EventStore,
+    seen: dict[str, tuple[int, str]],
+    references: list[str],
+    named: set[str],
+    *,
+    deep: bool,
+) -> Iterator[Finding]:
     """
     Every summary against the history the walk ``seen`` (the last seq of each complaint), and
     with ``deep`` against its events replayed; ``references`` collects their references.
+    The summaries of complaints whose events are ``named`` bad follow from them: not checked.
     """
     for summary in iter_summaries(store, ComplaintQuery()):
         references.append(summary.reference)
         last_seq, _ = seen.pop(str(summary.id), (0, GENESIS))
+        if summary.reference in named or str(summary.id) in named:
+            continue
         if last_seq > summary.version:
-            return _table_finding(
+            yield _table_finding(
                 TableProblem(
                     problem="altered",
                     record=f"summary of {summary.reference}",
@@ -392,9 +443,9 @@ def _check_summaries(
         if deep and last_seq == summary.version:
             wrong = check_summary(store, summary)
             if wrong is not None:
-                return _table_finding(wrong)
+                yield _table_finding(wrong)
         if last_seq < summary.version and not _appended_since(store, summary.id, last_seq):
-            return Finding(
+            yield Finding(
                 problem=Problem.MISSING,
                 position=None,
                 reference=summary.reference,
@@ -403,14 +454,13 @@ def _check_summaries(
                 f"{summary.version} events",
             )
     for complaint_id, (last_seq, _) in sorted(seen.items()):
-        return Finding(
+        yield Finding(
             problem=Problem.MISSING,
             position=None,
             reference=complaint_id,
             seq=None,
             detail=f"the complaint's summary is missing ({last_seq} events are stored)",
         )
-    return None
 
 
 def _table_finding(found: TableProblem) -> Finding:

@@ -11,6 +11,8 @@ then raises :class:`~iso10002.errors.StorageError`.
 - :mod:`~iso10002.storage.postgres.rows`: the statements, and rows to events and back.
 - :mod:`~iso10002.storage.postgres.connection`: connections and driver errors.
 - :mod:`~iso10002.storage.postgres.outbox`: the outbox's statements.
+- :mod:`~iso10002.storage.postgres.repair`: summaries rewritten from their events, recorded.
+- :mod:`~iso10002.storage.postgres.vacuum`: ``VACUUM`` of the tables an erasure changed.
 """
 
 from iso10002.storage.postgres.schema import MIGRATIONS, PgMigration

@@ -9,6 +9,8 @@ processes.
 - :mod:`~iso10002.storage.sqlite.connection`: transactions and driver errors.
 - :mod:`~iso10002.storage.sqlite.outbox`: the outbox's statements.
 - :mod:`~iso10002.storage.sqlite.kpis`: KPI aggregation in SQL.
+- :mod:`~iso10002.storage.sqlite.repair`: summaries rewritten from their events, recorded.
+- :mod:`~iso10002.storage.sqlite.vacuum`: the file rewritten, its write-ahead log truncated.
 """
 
 from iso10002.storage.sqlite.schema import MIGRATIONS, Migration

@@ -1,17 +1,7 @@
 """
-Rewriting a SQLite store's complaint summaries from their events (``iso10002 repair``).
-
-A summary is derived data: the events are the record. When
-:func:`~iso10002.integrity.verify` finds a summary that does not match its events (edited in
-the database, or counting fewer events than are stored, which makes every later command a
-conflict), :func:`repair_summaries` replays each complaint and writes the summary its events
-give, in one transaction with a configuration record of kind :data:`REPAIR_KIND` that says
-when, and which summaries were rewritten and what they said. That record is the trace an audit
-reads (:meth:`~iso10002.ports.store.ConfigurationStore.find_configuration` with the kind, the
-name :data:`REPAIR_NAME` and the instant as the version): it needs no new table or event type.
-
-A repair never touches the events, and refuses while verify reports that events were tampered
-with: a summary rebuilt from altered events would launder the alteration.
+``iso10002 repair`` on a SQLite store: the rewrites and their record in one write transaction.
+What is rewritten, the record and the refusal are shared with PostgreSQL
+(:mod:`iso10002.storage._sql.repair`, which tells the whole story).
 """
 
 from __future__ import annotations
@@ -19,65 +9,17 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Sequence
 
-import attrs
-
-from iso10002.errors import ValidationError
-from iso10002.integrity.tables import check_summary
-from iso10002.integrity.verify import verify
-from iso10002.model.complaint import Complaint, ComplaintSummary, apply
-from iso10002.model.configuration import ConfigurationRecord, fingerprint_of
-from iso10002.ports.store import ComplaintQuery, iter_summaries
-from iso10002.serialization import canonical_json
+from iso10002.errors import StorageError
+from iso10002.model.configuration import ConfigurationRecord
+from iso10002.storage._sql.repair import REPAIR_KIND, REPAIR_NAME, Repair, Rewrite
+from iso10002.storage._sql.repair import repair_summaries as _repair
 from iso10002.storage.sqlite.connection import _Immediate
 from iso10002.storage.sqlite.statements import _INSERT_SUMMARY, _summary_values
 from iso10002.storage.sqlite.store import SQLiteEventStore
 
 __all__ = ["REPAIR_KIND", "REPAIR_NAME", "Repair", "repair_summaries"]
 
-REPAIR_KIND = "summary-repair"
-"""The kind of the configuration record a repair leaves."""
-REPAIR_NAME = "summaries"
-"""The name of the configuration record a repair leaves; its version is the repair's instant."""
-
-_DELETE_SUMMARY = "DELETE FROM complaints WHERE id = ?"
-
-
-@attrs.frozen(kw_only=True)
-class Repair:
-    """What :func:`repair_summaries` did."""
-
-    checked: int
-    """Summaries compared with their events."""
-    rewritten: tuple[str, ...]
-    """References of the summaries rewritten, in the order read."""
-    record: ConfigurationRecord | None
-    """The record of the repair, None when nothing needed rewriting (nothing was written)."""
-
-
-def _replayed(store: SQLiteEventStore, stored: ComplaintSummary) -> ComplaintSummary | None:
-    complaint: Complaint | None = None
-    for event in store.read(stored.id):
-        complaint = apply(complaint, event)
-    if complaint is None:
-        return None
-    fresh = ComplaintSummary.of(complaint)
-    # The deadlines and SLA outcomes come from the timeliness policy in force, which the
-    # events name but a repair does not load: the stored ones are kept (docs/hardening.md).
-    return attrs.evolve(
-        fresh,
-        sla_due_at=stored.sla_due_at,
-        sla_warning_at=stored.sla_warning_at,
-        sla_alert_at=stored.sla_alert_at,
-        facts=attrs.evolve(fresh.facts, sla=stored.facts.sla),
-    )
-
-
-def _content(now: _dt.datetime, wrong: Sequence[tuple[str, str]]) -> str:
-    body = {
-        "repaired_at": now.isoformat(),
-        "summaries": [{"reference": ref, "found": detail} for ref, detail in wrong],
-    }
-    return canonical_json(body)
+_DELETE_SUMMARY = "DELETE FROM complaints WHERE id = ? AND version = ?"
 
 
 def repair_summaries(store: SQLiteEventStore, *, now: _dt.datetime) -> Repair:
@@ -87,49 +29,30 @@ def repair_summaries(store: SQLiteEventStore, *, now: _dt.datetime) -> Repair:
     Raises:
         ValidationError: verify reports tampering of the events (or of anything but the
             summaries); the message names the record. Nothing was written.
-        StorageError: the store could not be read or written.
+        StorageError: the store could not be read or written, or a summary changed while
+            the repair ran (nothing was written; run it again).
     """
-    report = verify(store, deep=False)
-    finding = report.finding
-    if finding is not None and not (finding.record or "").startswith("summary of "):
-        raise ValidationError(
-            "store",
-            f"cannot repair summaries while verify reports tampering: {finding}; "
-            "the events are the record, and summaries rebuilt from them would hide it",
-        )
-    wrong: list[tuple[str, str]] = []
-    rewrites: list[ComplaintSummary] = []
-    checked = 0
-    for stored in iter_summaries(store, ComplaintQuery()):
-        checked += 1
-        fresh = _replayed(store, stored)
-        if fresh is None or fresh == stored:
-            continue
-        found = check_summary(store, attrs.evolve(stored, version=fresh.version))
-        if stored.version != fresh.version:
-            detail = f"it counted {stored.version} events; {fresh.version} are stored"
-        else:
-            detail = "it did not match its events" if found is None else found.detail
-        wrong.append((stored.reference, detail))
-        rewrites.append(fresh)
-    if not rewrites:
-        return Repair(checked=checked, rewritten=(), record=None)
-    content = _content(now, wrong)
-    record = ConfigurationRecord(
-        kind=REPAIR_KIND,
-        name=REPAIR_NAME,
-        version=now.isoformat(),
-        content=content,
-        fingerprint=fingerprint_of(content),
+
+    def write(rewrites: Sequence[Rewrite], record: ConfigurationRecord) -> None:
+        with store._use("repair summaries") as conn, _Immediate(conn):
+            for r in rewrites:
+                s, cid = r.fresh, str(r.fresh.id)
+                gone = conn.execute(_DELETE_SUMMARY, (cid, r.stored.version)).rowcount
+                if gone != 1:
+                    store._indexed.pop(cid, None)
+                    raise _changed(r.stored.reference)
+                conn.execute(_INSERT_SUMMARY, (cid, s.reference, s.client_key, *_summary_values(s)))
+                store._indexed.pop(cid, None)
+            conn.execute(
+                store._records_sql.insert_configuration,
+                (record.fingerprint, record.kind, record.name, record.version, record.content),
+            )
+
+    return _repair(store, now=now, write=write)
+
+
+def _changed(reference: str) -> StorageError:
+    return StorageError(
+        f"repair summaries: the summary of {reference} changed while the repair ran; "
+        "nothing was written: run the repair again"
     )
-    with store._use("repair summaries") as conn, _Immediate(conn):
-        for s in rewrites:
-            cid = str(s.id)
-            conn.execute(_DELETE_SUMMARY, (cid,))
-            conn.execute(_INSERT_SUMMARY, (cid, s.reference, s.client_key, *_summary_values(s)))
-            store._indexed.pop(cid, None)
-        conn.execute(
-            store._records_sql.insert_configuration,
-            (record.fingerprint, record.kind, record.name, record.version, record.content),
-        )
-    return Repair(checked=checked, rewritten=tuple(r for r, _ in wrong), record=record)
