@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as _dt
 import itertools
 import os
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,6 +34,7 @@ from iso10002 import (
     ValidationError,
 )
 from iso10002.audit import build_review_pack, run_audit
+from iso10002.audit.evidence import build_evidence_pack, verify_evidence_pack
 from iso10002.model.subject import SubjectMatch
 from iso10002.monitoring import compute_kpis
 from iso10002.ports.store import EventStore, iter_summaries
@@ -330,3 +332,27 @@ def test_each_actor_sees_exactly_its_organisations_complaints(
                 assert desk.get(reference, actor=actor).reference == reference
             else:
                 _denied(lambda r=reference, a=actor: desk.get(r, actor=a))
+
+
+def test_a_tenants_evidence_pack_holds_only_its_complaints(shared: Shared, tmp_path: Path) -> None:
+    ours, theirs = set(shared.refs[ACME]), set(shared.refs[GLOBEX])
+    now = shared.clock.now()
+    audit = run_audit(
+        shared.desk.store,
+        period_from=_START.date(),
+        period_to=now.date() + _dt.timedelta(days=1),
+        now=now,
+        sample_size=100,
+        organisation=ACME,
+    )
+    pack = build_evidence_pack(shared.desk.store, audit, tmp_path / "acme.zip", organisation=ACME)
+    assert verify_evidence_pack(pack.path).ok
+    with zipfile.ZipFile(pack.path) as z:
+        texts = {name: z.read(name).decode("utf-8") for name in z.namelist()}
+    assert {n for n in texts if n.startswith("histories/")}, "the sample's histories are packed"
+    for name, text in texts.items():
+        assert not any(r in text for r in theirs), f"{name} names the other tenant's complaint"
+    verified = texts["integrity/verify.json"]
+    assert '"verified_now": null' in verified
+    assert "shared with other organisations" in verified
+    assert any(r in texts["review/review.json"] or r in texts["audit/report.json"] for r in ours)
