@@ -105,9 +105,9 @@ def seal_event(event: Event, *, salt: Callable[[], str] | None = None) -> Sealed
     """
     make_salt = salt or _random_salt
     sealed = seal(event.payload, salt=make_salt)
-    actor = unstructure(event.actor)
-    if actor.get("role") not in _PERSONAL_ROLES:
+    if event.actor.role.value not in _PERSONAL_ROLES:
         return sealed
+    actor = unstructure(event.actor)
     personal = dict(sealed.personal)
     for name in ("id", "name"):
         value = actor.get(name)
