@@ -20,8 +20,8 @@ from iso10002 import (
     ComplaintDesk,
     ConcurrencyConflict,
     FixedClock,
-    SQLiteEventStore,
     Severity,
+    SQLiteEventStore,
     ValidationError,
 )
 from iso10002.desk import DEFAULT_CONFLICT_RETRIES

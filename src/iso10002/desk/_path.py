@@ -124,7 +124,14 @@ class CommandPath(AccessGate):
                 current, past = cached if cached is not None else self._load_entry(cid)
                 try:
                     updated, new, history, now = self._decide(
-                        cid, action, actor, payload, expected_version, current, past, command, check
+                        current,
+                        past,
+                        action=action,
+                        actor=actor,
+                        payload=payload,
+                        expected_version=expected_version,
+                        command=command,
+                        check=check,
                     )
                 except Exception:
                     if cached is None:
@@ -148,13 +155,13 @@ class CommandPath(AccessGate):
 
     def _decide(
         self,
-        cid: ComplaintId,
+        current: Complaint,
+        past: tuple[Event, ...],
+        *,
         action: Action,
         actor: Actor,
         payload: EventPayload | Callable[[Complaint], EventPayload],
         expected_version: int | None,
-        current: Complaint,
-        past: tuple[Event, ...],
         command: str | Callable[[Complaint], str] | None,
         check: Callable[[Complaint, EventPayload], None] | None,
     ) -> tuple[Complaint, list[Event], tuple[Event, ...], _dt.datetime]:
@@ -173,7 +180,7 @@ class CommandPath(AccessGate):
         if check is not None:
             check(current, body)
         event = Event(
-            complaint_id=cid,
+            complaint_id=current.id,
             seq=current.version + 1,
             occurred_at=now,
             actor=actor,
