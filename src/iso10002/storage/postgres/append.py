@@ -5,6 +5,7 @@ complaint's events in two round trips (:func:`pipelined_append`).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -106,11 +107,15 @@ _COMMIT = b"COMMIT"
 
 def _roll_back(conn: Connection[Any]) -> None:
     """Roll back the transaction a failed append left open, if the connection still works."""
+    import psycopg
     from psycopg import pq
 
     status = conn.info.transaction_status
     if status in (pq.TransactionStatus.INTRANS, pq.TransactionStatus.INERROR):
-        conn.execute(b"ROLLBACK")
+        # A connection that cannot roll back is broken: the pool drops it on return, and the
+        # append's own error is the one to report.
+        with contextlib.suppress(psycopg.Error):
+            conn.execute(b"ROLLBACK")
 
 
 def write_summary(
