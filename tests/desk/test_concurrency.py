@@ -14,16 +14,19 @@ from pathlib import Path
 import pytest
 
 from iso10002 import (
+    Assessment,
     CommandRejected,
     Complaint,
     ComplaintDesk,
     ConcurrencyConflict,
     FixedClock,
+    Severity,
     SQLiteEventStore,
     ValidationError,
 )
 from iso10002.desk import DEFAULT_CONFLICT_RETRIES
-from iso10002.model.events import NoteAdded
+from iso10002.model.events import Event, NoteAdded
+from iso10002.model.values import ComplaintId
 from iso10002.outbox.policy import DeskChange
 from tests.access.support import SETUP, START
 from tests.desk.support import prepare
@@ -226,3 +229,74 @@ def test_one_desk_shared_by_eight_threads_stays_equal_to_the_replay(
             assert desk.get(c.id) == replayed
             assert ComplaintDesk(store, clock=clock).get(c.id) == replayed
         assert desk.get(shared.id).version > shared.version + 8 * 12
+
+
+class CountingStore(SQLiteEventStore):
+    """A SQLite store that counts the reads of a complaint's events (the catch-up read)."""
+
+    reads = 0
+
+    def read(self, complaint_id: ComplaintId, *, after: int = 0) -> list[Event]:
+        self.reads += 1
+        return super().read(complaint_id, after=after)
+
+
+def test_a_command_on_a_cached_complaint_does_not_read_it_first(
+    path: Path, clock: FixedClock
+) -> None:
+    store = CountingStore(path, synchronous="OFF")
+    desk = ComplaintDesk(store, clock=clock)
+    c = prepare(desk, "investigating")
+    before = store.reads
+
+    noted = desk.add_note(c.reference, SETUP, "Mine.")
+
+    assert store.reads == before
+    assert noted.version == c.version + 1
+    assert Complaint.replay(desk.history(c.id)) == noted
+    store.close()
+
+
+@pytest.mark.parametrize("retries", [0, 2])
+def test_a_cached_state_behind_the_store_is_caught_up_not_counted_as_a_retry(
+    stores: list[SQLiteEventStore], clock: FixedClock, retries: int
+) -> None:
+    mine = ComplaintDesk(stores[0], clock=clock, conflict_retries=retries)
+    other = ComplaintDesk(stores[1], clock=clock)
+    c = prepare(mine, "investigating")
+    other.add_note(c.id, SETUP, "Written elsewhere.")  # the cache of ``mine`` is now behind
+
+    noted = mine.add_note(c.id, SETUP, "Mine.")
+
+    assert notes(mine, c) == ["Written elsewhere.", "Mine."]
+    assert noted.version == c.version + 2
+    assert Complaint.replay(mine.history(c.id)) == noted
+
+
+def test_a_command_the_cached_state_refuses_runs_on_the_caught_up_state(
+    stores: list[SQLiteEventStore], clock: FixedClock
+) -> None:
+    mine = ComplaintDesk(stores[0], clock=clock, conflict_retries=0)
+    other = ComplaintDesk(stores[1], clock=clock)
+    c = prepare(mine, "received")
+    other.acknowledge(c.id, SETUP)  # ``mine`` still holds the complaint as received
+
+    assessed = mine.assess(c.id, SETUP, Assessment(severity=Severity.LOW))
+
+    assert assessed.state == "assessed"
+    assert assessed.version == c.version + 2
+    assert Complaint.replay(mine.history(c.id)) == assessed
+
+
+def test_a_pinned_version_is_checked_against_the_store_not_the_cache(
+    stores: list[SQLiteEventStore], clock: FixedClock
+) -> None:
+    mine = ComplaintDesk(stores[0], clock=clock)
+    other = ComplaintDesk(stores[1], clock=clock)
+    c = prepare(mine, "investigating")
+    moved = other.add_note(c.id, SETUP, "Written elsewhere.")
+
+    noted = mine.add_note(c.id, SETUP, "Mine.", expected_version=moved.version)
+
+    assert noted.version == moved.version + 1
+    assert notes(mine, c) == ["Written elsewhere.", "Mine."]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import sqlite3
 import typing
 from pathlib import Path
@@ -23,7 +24,7 @@ from iso10002.model.values import (
     ContactDetails,
     Representative,
 )
-from iso10002.privacy.sealing import MARKER, commitment, markers, seal, unseal
+from iso10002.privacy.sealing import MARKER, _random_salt, commitment, markers, seal, unseal
 from iso10002.serialization import dumps, structure, unstructure
 from iso10002.storage.sqlite import SQLiteEventStore
 from iso10002.testing.samples import SAMPLE_START, full_lifecycle
@@ -220,3 +221,30 @@ def test_a_tampered_schema_5_database_is_not_resealed(
     assert raw.execute("PRAGMA user_version").fetchone()[0] == 5
     raw.close()
     assert path.read_bytes() == before
+
+
+def test_fresh_salts_are_sixteen_random_bytes_each_handed_out_once() -> None:
+
+    drawn = [_random_salt() for _ in range(1000)]  # several draws of the pool
+
+    assert len(set(drawn)) == 1000
+    assert all(len(s) == 32 and bytes.fromhex(s) for s in drawn)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_process_draws_salts_of_its_own() -> None:
+
+    _random_salt()  # the pool now holds salts drawn ahead
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: send its next salts and leave at once
+        os.write(write, "".join(_random_salt() for _ in range(4)).encode())
+        os._exit(0)
+    os.close(write)
+    child = os.read(read, 1024).decode()
+    os.waitpid(pid, 0)
+    os.close(read)
+    mine = "".join(_random_salt() for _ in range(4))
+
+    assert len(child) == 128
+    assert child != mine

@@ -1321,11 +1321,16 @@ def test_processes_working_on_the_same_complaints_lose_nothing(
     ok = [c for c in done if c[3] == "ok"]
     # Without a pinned version the desk retries a conflict silently, up to its
     # conflict_retries: a command that succeeded saw at most that many conflicts, one that
-    # failed saw one more.
+    # failed saw one more. The first attempt may run on the desk's cached state without
+    # reading the store first; its conflict is a catch-up, not a retry, so one more
+    # conflict may come first.
     implicit = [c for c in done if not c[2]]
-    retries = set(range(_WORKER_RETRIES + 1))
+    retries = set(range(_WORKER_RETRIES + 2))
     assert {c[4] for c in implicit if c[3] == "ok"} <= retries
-    assert {c[4] for c in implicit if c[3] == "conflict"} <= {_WORKER_RETRIES + 1}
+    assert {c[4] for c in implicit if c[3] == "conflict"} <= {
+        _WORKER_RETRIES + 1,
+        _WORKER_RETRIES + 2,
+    }
     silent_retries = sum(c[4] for c in implicit if c[3] == "ok")
     assert silent_retries > 0
     # With a pinned version it never retries: a conflict the store reports reaches the caller.

@@ -87,7 +87,10 @@ class ComplaintDesk(
             to the complaint between its read and its append
             (:class:`~iso10002.errors.ConcurrencyConflict`), before the conflict is raised; 0
             raises the first. Each retry runs every check again on the fresh state, so it is
-            safe; a command given ``expected_version`` is never retried.
+            safe; a command given ``expected_version`` is never retried. A first attempt
+            made on the desk's cached state without reading the store (see
+            :mod:`~iso10002.desk._path`, step 2) is caught up, not retried, when the store has
+            moved on: it does not count.
         denial_window: a denial that repeats one recorded less than this long before (the
             same actor, action, complaint and reason) is logged and counted but not written
             again; the next one written after the window says how many were left out. One a

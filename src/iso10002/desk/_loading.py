@@ -128,6 +128,16 @@ class DeskBase:
             self._remember(state, past)
         return state, past
 
+    def _cached_entry(self, cid: ComplaintId) -> tuple[Complaint, tuple[Event, ...]] | None:
+        """
+        The cached complaint and history as they are, without asking the store for newer
+        events; None if the cache does not hold it. Only for a caller whose write is
+        version-checked and who reads again on a conflict.
+        """
+        with self._cache_lock:
+            cached = self._cache.get(cid)
+        return None if cached is None else (cached[0], cached[1])
+
     def _remember(
         self,
         complaint: Complaint,

@@ -4,7 +4,12 @@ How a command runs. Each command method of the desk (``acknowledge``, ``decide``
 
 1. **resolves** the key: an id is used as it is, a reference is looked up in the store;
 2. **loads** the complaint: the cached state, caught up with the events the store holds after
-   its version, so a second process's writes are always seen (:mod:`~iso10002.desk._loading`);
+   its version, so a second process's writes are always seen (:mod:`~iso10002.desk._loading`).
+   When the version is not pinned and no authorizer records refusals, a cached state is used
+   as it is, without that read: the version-checked append of step 8 tells whether the store
+   moved on, and then (or if a step refused the command) the command runs again from a
+   caught-up state, an attempt that does not count as a retry. What is written is therefore
+   always decided on the complaint's latest state;
 3. **authorizes**: asks the desk's authorizer, if it has one, whether the actor may run the
    command on the complaint as loaded; a refusal is recorded and raised
    (:mod:`~iso10002.desk._access`);
@@ -105,49 +110,89 @@ class CommandPath(AccessGate):
         cid = self._resolve(key)
         # A pinned version is never retried: the caller asked not to act on anything newer.
         retries = 0 if expected_version is not None else self.conflict_retries
+        # The cached state is used without first asking the store for newer events: the
+        # version-checked append finds out whether another writer moved on, and then the
+        # command runs again on the caught-up state, as if it had been read first. Not when
+        # the version is pinned or an authorizer records refusals: there, deciding on a state
+        # behind the store's could say something (a conflict, a denial) the fresh one would not.
+        trust = expected_version is None and self.authorizer is None
+        attempt = 0
         with self._writing(cid):
-            for attempt in range(retries + 1):
-                current, past = self._load_entry(cid)
-                self._authorize(actor, action, current)
-                check_version(current, expected_version)
-                if command is None:
-                    name = action.value
-                else:
-                    name = command if isinstance(command, str) else command(current)
-                if current.erased_at is not None:
-                    raise refused(name, current, "its personal data was erased")
-                body = payload(current) if callable(payload) else payload
-                now = self.clock.now()
-                target = self.workflow.run(current, name, actor, body, now)
-                if check is not None:
-                    check(current, body)
-                event = Event(
-                    complaint_id=cid,
-                    seq=current.version + 1,
-                    occurred_at=now,
-                    actor=actor,
-                    state=target,
-                    payload=body,
-                )
-                updated = apply(current, event)
-                new = [event]
-                if self.sla is None:
-                    history: tuple[Event, ...] = ()
-                else:
-                    updated = reselect(self._sla_in_force, updated, new, actor, now)
-                    history = (*past, *new)
+            while True:
+                cached = self._cached_entry(cid) if trust else None
+                trust = False
+                current, past = cached if cached is not None else self._load_entry(cid)
+                try:
+                    updated, new, history, now = self._decide(
+                        current,
+                        past,
+                        action=action,
+                        actor=actor,
+                        payload=payload,
+                        expected_version=expected_version,
+                        command=command,
+                        check=check,
+                    )
+                except Exception:
+                    if cached is None:
+                        raise
+                    # Decided on the cached state, which the store may have moved past: read.
+                    continue
                 try:
                     derived = self._append(updated, new, current.version, history, now)
                 except ConcurrencyConflict:
                     self._forget(cid)
+                    if cached is not None:
+                        continue  # the cache was behind: a catch-up, not a retry
                     # Retrying re-runs the checks on the fresh state, so it is safe.
                     if attempt == retries:
                         raise
                     back_off(attempt)
+                    attempt += 1
                     continue
                 self._remember(updated, history, derived)
                 return updated
-            raise AssertionError("unreachable")  # pragma: no cover
+
+    def _decide(
+        self,
+        current: Complaint,
+        past: tuple[Event, ...],
+        *,
+        action: Action,
+        actor: Actor,
+        payload: EventPayload | Callable[[Complaint], EventPayload],
+        expected_version: int | None,
+        command: str | Callable[[Complaint], str] | None,
+        check: Callable[[Complaint, EventPayload], None] | None,
+    ) -> tuple[Complaint, list[Event], tuple[Event, ...], _dt.datetime]:
+        """Steps 3 to 7 on ``current``: the state after the command, its events, the history."""
+        self._authorize(actor, action, current)
+        check_version(current, expected_version)
+        if command is None:
+            name = action.value
+        else:
+            name = command if isinstance(command, str) else command(current)
+        if current.erased_at is not None:
+            raise refused(name, current, "its personal data was erased")
+        body = payload(current) if callable(payload) else payload
+        now = self.clock.now()
+        target = self.workflow.run(current, name, actor, body, now)
+        if check is not None:
+            check(current, body)
+        event = Event(
+            complaint_id=current.id,
+            seq=current.version + 1,
+            occurred_at=now,
+            actor=actor,
+            state=target,
+            payload=body,
+        )
+        updated = apply(current, event)
+        new = [event]
+        if self.sla is None:
+            return updated, new, (), now
+        updated = reselect(self._sla_in_force, updated, new, actor, now)
+        return updated, new, (*past, *new), now
 
     def _append(
         self,

@@ -59,8 +59,22 @@ def canonical_from_json(event: Event, payload_json: str, actor_json: str) -> byt
         f'{{"actor":{actor_json},"complaint_id":"{event.complaint_id}",'
         f'"occurred_at":"{_utc_micros(event.occurred_at)}","payload":{payload_json},'
         f'"schema_version":{event.schema_version},"seq":{event.seq},'
-        f'"state":{canonical_json(event.state)},"type":{canonical_json(event.payload.type)}}}'
+        f'"state":{_name_json(event.state)},"type":{_name_json(event.payload.type)}}}'
     ).encode()
+
+
+_NAMES: dict[str, str] = {}
+"""The JSON of the state and type names met so far: a workflow has a few dozen of them."""
+_NAMES_KEPT = 4096
+
+
+def _name_json(name: str) -> str:
+    found = _NAMES.get(name)
+    if found is None:
+        if len(_NAMES) >= _NAMES_KEPT:
+            _NAMES.clear()
+        found = _NAMES[name] = canonical_json(name)
+    return found
 
 
 def _utc_micros(instant: _dt.datetime) -> str:

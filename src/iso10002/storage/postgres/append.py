@@ -5,6 +5,7 @@ complaint's events in two round trips (:func:`pipelined_append`).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -51,41 +52,70 @@ def pipelined_append(
     a, rows, values = prepared
     s = a.summary
     v = a.expected_version
-    with conn.pipeline() as pipeline, conn.transaction():
-        if v == 0:
-            conn.execute(sql.insert_summary, (s.id, s.reference, s.client_key, *values))
-            updated = None
-        else:
-            updated = conn.execute(sql.update_summary, (*values, s.id, v, s.id, v))
-        conn.execute(sql.lock_appends)
-        chain = conn.execute(sql.last_chain)
-        pipeline.sync()
-        continued: str | None = None
-        if updated is not None:
-            returned = updated.fetchone()
-            if returned is None:
-                found = conn.execute(sql.version, (s.id,)).fetchone()
-                raise ConcurrencyConflict(
-                    complaint=s.reference,
-                    expected_version=v,
-                    actual_version=0 if found is None else int(found[0]),
-                )
-            continued = None if returned[0] is None else str(returned[0])
-        last = chain.fetchone()
-        (pairs,) = link(
-            [a],
-            stored_hash=lambda _cid, _version: continued,
-            last_link=None if last is None else last[0] or None,
-            hasher=hasher,
-        )
-        linked = [(*row, *pair) for row, pair in zip(rows, pairs, strict=True)]
-        with conn.cursor() as cursor:
-            cursor.executemany(sql.insert_event, linked)
-        if outbox:
-            # After the append lock, always in this order: no deadlock.
-            conn.execute(sql.append_lock, (outbox_key,))
-            with sealing(conn, tables_sql, hasher, "outbox"):
-                outbox_sql.insert_rows(conn, outbox)
+    # BEGIN and COMMIT are sent as statements of the pipeline: ``conn.transaction()`` inside a
+    # pipeline nests pipelines around the transaction, each exit one more Sync, so that a
+    # command took five round trips where two are needed. The store's connections autocommit,
+    # so nothing else opens a transaction; whatever is left open on the way out is rolled back.
+    try:
+        with conn.pipeline() as pipeline:
+            conn.execute(_BEGIN)
+            if v == 0:
+                conn.execute(sql.insert_summary, (s.id, s.reference, s.client_key, *values))
+                updated = None
+            else:
+                updated = conn.execute(sql.update_summary, (*values, s.id, v, s.id, v))
+            conn.execute(sql.lock_appends)
+            chain = conn.execute(sql.last_chain)
+            pipeline.sync()
+            continued: str | None = None
+            if updated is not None:
+                returned = updated.fetchone()
+                if returned is None:
+                    found = conn.execute(sql.version, (s.id,)).fetchone()
+                    raise ConcurrencyConflict(
+                        complaint=s.reference,
+                        expected_version=v,
+                        actual_version=0 if found is None else int(found[0]),
+                    )
+                continued = None if returned[0] is None else str(returned[0])
+            last = chain.fetchone()
+            (pairs,) = link(
+                [a],
+                stored_hash=lambda _cid, _version: continued,
+                last_link=None if last is None else last[0] or None,
+                hasher=hasher,
+            )
+            linked = [(*row, *pair) for row, pair in zip(rows, pairs, strict=True)]
+            with conn.cursor() as cursor:
+                cursor.executemany(sql.insert_event, linked)
+            if outbox:
+                # After the append lock, always in this order: no deadlock.
+                conn.execute(sql.append_lock, (outbox_key,))
+                with sealing(conn, tables_sql, hasher, "outbox"):
+                    outbox_sql.insert_rows(conn, outbox)
+            conn.execute(_COMMIT)
+    except BaseException:
+        _roll_back(conn)
+        raise
+
+
+# The isolation level ``_read_committed`` gives the store's transactions, whatever the server's
+# default: a BEGIN sent as a statement does not get it from the connection.
+_BEGIN = b"BEGIN ISOLATION LEVEL READ COMMITTED"
+_COMMIT = b"COMMIT"
+
+
+def _roll_back(conn: Connection[Any]) -> None:
+    """Roll back the transaction a failed append left open, if the connection still works."""
+    import psycopg
+    from psycopg import pq
+
+    status = conn.info.transaction_status
+    if status in (pq.TransactionStatus.INTRANS, pq.TransactionStatus.INERROR):
+        # A connection that cannot roll back is broken: the pool drops it on return, and the
+        # append's own error is the one to report.
+        with contextlib.suppress(psycopg.Error):
+            conn.execute(b"ROLLBACK")
 
 
 def write_summary(
