@@ -43,6 +43,7 @@ from iso10002.model import values as _values
 from iso10002.model._checks import shown
 from iso10002.model.events import (
     SCHEMA_VERSION,
+    ComplaintReceived,
     Event,
     SlaPolicyApplied,
     StepRecorded,
@@ -297,6 +298,15 @@ def configure_converter(conv: cattrs.Converter) -> None:
             data=override(omit_if_default=True),
             closure_reason=override(omit_if_default=True),
             duplicate_of=override(omit_if_default=True),
+        ),
+    )
+    conv.register_unstructure_hook(
+        ComplaintReceived,
+        make_dict_unstructure_fn(
+            ComplaintReceived,
+            conv,
+            workflow=override(omit_if_default=True),
+            programme=override(omit_if_default=True),
         ),
     )
     conv.register_unstructure_hook(
