@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from iso10002.audit._workflows import audited_workflows, note_workflows
 from iso10002.audit.actions import ImprovementAction
 from iso10002.audit.criteria import Criterion, criteria
 from iso10002.audit.findings import (
@@ -29,9 +30,10 @@ from iso10002.audit.provenance import library_version, record_state
 from iso10002.clock import SystemClock
 from iso10002.errors import Iso10002Error, ValidationError
 from iso10002.model.complaint import Complaint
-from iso10002.model.events import Event, SlaPolicyApplied, StepRecorded
+from iso10002.model.events import Event, SlaPolicyApplied
 from iso10002.model.values import ComplaintId, Role
 from iso10002.ports.store import ComplaintQuery, EventStore, iter_summaries
+from iso10002.process.recorded import RecordedWorkflow
 from iso10002.process.standard import DEFAULT_NO_REPLY_PERIOD, standard_workflow
 from iso10002.process.workflow import Workflow
 from iso10002.sla.config import SlaConfig
@@ -89,7 +91,19 @@ class AuditContext:
     """Staff without a current training record when they acted, and the complaints."""
     unknown_to_workflow: dict[str, set[str]] = attrs.field(factory=dict)
     """States and custom steps in the histories that ``workflow`` does not define, each with
-    the complaints where they appear: the complaints ran under another workflow."""
+    the complaints where they appear, for complaints that name no recorded workflow."""
+    workflow_given: bool = False
+    """Whether ``workflow`` was given to the audit (else it is the standard one)."""
+    workflows: dict[str, set[str]] = attrs.field(factory=dict)
+    """The recorded workflows the complaints ran under (by fingerprint), with the complaints."""
+    workflow_records: dict[str, RecordedWorkflow | None] = attrs.field(factory=dict)
+    """Each recorded workflow read, by fingerprint; None when the store does not keep it."""
+    unknown_to_recorded: dict[str, dict[str, set[str]]] = attrs.field(factory=dict)
+    """Per recorded workflow, the states and steps the histories use that it does not define."""
+    unrecorded_workflow: set[str] = attrs.field(factory=set)
+    """Complaints judged against ``workflow``: they name no workflow the store keeps."""
+    unkept_workflows: dict[str, set[str]] = attrs.field(factory=dict)
+    """Fingerprints of workflows complaints name that the store does not keep."""
     configurations: set[str] = attrs.field(factory=set)
     """Fingerprints of the recorded configurations the audited histories name."""
     _trained: dict[tuple[str, str | None, _dt.date], bool] = attrs.field(factory=dict)
@@ -212,9 +226,12 @@ def run_audit(
             and attestations dated by then count, and deadlines not yet passed are not
             failures.
         communicate_within: how long after a decision it may go uncommunicated.
-        workflow: the handling process the desk runs, checked for conformance (the standard
-            workflow if omitted); states or steps in the histories that it does not define
-            make the workflow criterion fail, since the complaints ran under another one.
+        workflow: the handling process for complaints that name no recorded workflow
+            (received before workflows were recorded), checked for conformance (the standard
+            workflow if omitted); states or steps in their histories that it does not define
+            make the workflow criterion fail, since they ran under another one. A complaint
+            that names a recorded workflow is judged by that one, which the finding names;
+            a recorded workflow whose guards are code is checked only when it is this one.
         catalogue: the criteria to apply; :func:`~iso10002.audit.criteria.criteria` if
             omitted. An organisation may add its own (an observation-weighted check of its
             house rules, say) or leave some out.
@@ -251,6 +268,7 @@ def run_audit(
         communicate_within=communicate_within,
         no_reply_period=no_reply_period,
         workflow=workflow if workflow is not None else standard_workflow(),
+        workflow_given=workflow is not None,
         update_within=update_within,
         respond_within=respond_within,
         actions=None if actions is None else tuple(actions),
@@ -284,7 +302,7 @@ def run_audit(
         findings=tuple(findings),
         sample_seed=seed,
         sample=sample_references(references, sample_size, seed),
-        workflow=ctx.workflow.name,
+        workflow=audited_workflows(ctx),
         library_version=library_version(),
         record=record_state(store),
         configurations=tuple(sorted(ctx.configurations)),
@@ -313,7 +331,7 @@ def _check_histories(
                 failed[integrity].append(summary.reference)
             continue
         _note_staff(ctx, complaint, history)
-        _note_unknown_to_workflow(ctx, complaint.reference, history)
+        note_workflows(ctx, complaint.reference, history)
         for event in history:
             if isinstance(event.payload, SlaPolicyApplied):
                 ctx.configurations.add(event.payload.calendar_fingerprint)
@@ -348,20 +366,6 @@ def _note_staff(ctx: AuditContext, complaint: Complaint, history: Sequence[Event
         if actor.role in _STAFF_ROLES:
             day = event.occurred_at.astimezone(_dt.timezone.utc).date()
             ctx.note_staff_action(complaint.reference, actor.id, actor.name, day)
-
-
-def _note_unknown_to_workflow(ctx: AuditContext, reference: str, history: Sequence[Event]) -> None:
-    # Events do not name the workflow they ran under: a state or step the audited workflow
-    # lacks is the sign that it is not the one these complaints were handled by.
-    states = {s.name for s in ctx.workflow.states}
-    commands = {t.command for t in ctx.workflow.transitions}
-    for event in history:
-        if event.state not in states:
-            ctx.unknown_to_workflow.setdefault(f"state {event.state!r}", set()).add(reference)
-        payload = event.payload
-        if isinstance(payload, StepRecorded) and payload.command not in commands:
-            key = f"step {payload.command!r}"
-            ctx.unknown_to_workflow.setdefault(key, set()).add(reference)
 
 
 def _latest_attestations(

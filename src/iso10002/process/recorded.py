@@ -155,32 +155,43 @@ def recorded_workflow(history: Iterable[Event], when: _dt.datetime | None = None
 
 class RecordedWorkflow:
     """
-    One recorded workflow as an audit reads it: the record, and the workflow rebuilt from it
-    (None when its guards are code, unless ``given``, a workflow with the same fingerprint,
-    supplies them).
+    One recorded workflow as an audit reads it: the record, the names of its states and
+    commands, and the workflow rebuilt from it (None when its guards are code, unless
+    ``given``, a workflow with the same fingerprint, supplies them; ``error`` says why when the
+    content cannot be read).
     """
 
     def __init__(self, record: ConfigurationRecord, given: Workflow | None = None) -> None:
         self.record = record
         self.error: str | None = None
         self.workflow: Workflow | None = None
+        try:
+            data = parse_json(record.content)
+        except Iso10002Error as e:
+            data, self.error = {}, str(e)
+        content = data if isinstance(data, dict) else {}
+        states, transitions = content.get("states"), content.get("transitions")
+        self.states: frozenset[str] = frozenset(
+            s["name"] for s in (states or ()) if isinstance(s, dict) and "name" in s
+        )
+        self.commands: frozenset[str] = frozenset(
+            t["command"] for t in (transitions or ()) if isinstance(t, dict) and "command" in t
+        )
+        guards = content.get("code_guards")
+        self.code_guards: tuple[str, ...] = (
+            tuple(sorted(guards)) if isinstance(guards, dict) else ()
+        )
         if given is not None and workflow_record(given).fingerprint == record.fingerprint:
             self.workflow = given
             return
-        try:
-            self.workflow = workflow_from_record(record)
-        except Iso10002Error as e:
-            self.error = str(e)
+        if self.error is None:
+            try:
+                self.workflow = workflow_from_record(record)
+            except Iso10002Error as e:
+                self.error = str(e)
 
     @property
     def label(self) -> str:
         """The workflow's name, version and fingerprint, as a report names it."""
         r = self.record
         return f"{r.name!r} (version {r.version}, {r.fingerprint})"
-
-    @property
-    def code_guards(self) -> tuple[str, ...]:
-        """The guards the record names but holds no code for."""
-        data = parse_json(self.record.content)
-        guards = data.get("code_guards") if isinstance(data, dict) else None
-        return tuple(sorted(guards)) if isinstance(guards, dict) else ()
