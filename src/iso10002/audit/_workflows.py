@@ -271,6 +271,6 @@ def audited_workflows(ctx: AuditContext) -> str:
         for f in sorted(ctx.workflows)
         if (r := ctx.workflow_records.get(f)) is not None
     ]
-    if ctx.unrecorded_workflow or not names:
+    if ctx.unrecorded_workflow or ctx.workflow_given or not names:
         names.append(ctx.workflow.name)
     return ", ".join(dict.fromkeys(names))

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from iso10002.audit._programmes import recorded_programme
 from iso10002.audit._workflows import audited_workflows, note_workflows
 from iso10002.audit.actions import ImprovementAction
 from iso10002.audit.criteria import Criterion, criteria
@@ -216,8 +217,10 @@ def run_audit(
     (exclusive, days in UTC) in ``store``.
 
     Args:
-        programme: the programme configuration; configuration criteria are *not applicable*
-            without one (the report says so).
+        programme: the programme configuration. Without it, the programme recorded by the
+            latest complaint of the period received by ``now`` (a desk given a programme
+            records it), if any; without either, configuration criteria are *not applicable*
+            (the report says so).
         sla: the timeliness policies; the acknowledgement criterion uses each complaint's
             recorded policy when given, else ``acknowledge_within``.
         attestations: statements for the attested criteria; the latest per criterion counts.
@@ -257,6 +260,16 @@ def run_audit(
     if len(ids) != len(set(ids)):
         raise ValidationError("catalogue", "criterion ids repeat")
     attested = _latest_attestations(attestations, catalogue, when)
+    # Point in time: complaints received after the audit's instant are not yet there to count.
+    query = ComplaintQuery(
+        received_from=midnight_utc(period_from),
+        received_to=min(midnight_utc(period_to), when + _dt.timedelta(microseconds=1)),
+    )
+    programme_fingerprint = None
+    if programme is None:
+        found = recorded_programme(store, query)
+        if found is not None:
+            programme, programme_fingerprint = found
     ctx = AuditContext(
         store=store,
         programme=programme,
@@ -273,12 +286,9 @@ def run_audit(
         respond_within=respond_within,
         actions=None if actions is None else tuple(actions),
     )
+    if programme_fingerprint is not None:
+        ctx.configurations.add(programme_fingerprint)
     history_criteria = [c for c in catalogue if c.history_check is not None]
-    # Point in time: complaints received after the audit's instant are not yet there to count.
-    query = ComplaintQuery(
-        received_from=midnight_utc(period_from),
-        received_to=min(midnight_utc(period_to), when + _dt.timedelta(microseconds=1)),
-    )
     references, checked, failed = _check_histories(ctx, query, history_criteria)
     made: dict[str, Finding] = {}
     # Criteria that judge the other findings (8.7) run once those are made.
