@@ -214,6 +214,7 @@ PUBLIC_API = [
     "Window",
     "Withdrawn",
     "Workflow",
+    "WorkflowApplied",
     "append_all",
     "apply",
     "builtin_templates",

@@ -126,6 +126,7 @@ if TYPE_CHECKING:
         StepRecorded,
         SurveyAnswered,
         Withdrawn,
+        WorkflowApplied,
     )
     from iso10002.model.facts import ComplaintFacts, MetricOutcome
     from iso10002.model.personal import (
@@ -458,6 +459,7 @@ __all__ = [
     "Window",
     "Withdrawn",
     "Workflow",
+    "WorkflowApplied",
     "append_all",
     "apply",
     "builtin_templates",
