@@ -7,13 +7,13 @@ that governed it, not today's file.
 
 from __future__ import annotations
 
-from collections import deque
 from typing import TYPE_CHECKING
+
+import attrs
 
 from iso10002.errors import Iso10002Error
 from iso10002.model.events import ComplaintReceived
-from iso10002.model.values import ComplaintId
-from iso10002.ports.store import ComplaintQuery, EventStore, is_configuration_store, iter_summaries
+from iso10002.ports.store import ComplaintQuery, EventStore, is_configuration_store
 from iso10002.programme.recorded import programme_from_record
 
 if TYPE_CHECKING:
@@ -36,11 +36,10 @@ def recorded_programme(store: EventStore, query: ComplaintQuery) -> tuple[Progra
     keeper = store
     if not is_configuration_store(keeper):
         return None
-    latest: deque[ComplaintId] = deque(maxlen=_LOOK_BACK)
-    for summary in iter_summaries(store, query):
-        latest.append(summary.id)
-    for cid in reversed(latest):
-        events = store.read(cid)
+    # The "received" order is the latest first.
+    latest = store.query(attrs.evolve(query, order="received", limit=_LOOK_BACK, offset=0))
+    for summary in latest.items:
+        events = store.read(summary.id)
         first = events[0].payload if events else None
         if not isinstance(first, ComplaintReceived) or first.programme is None:
             continue
