@@ -126,3 +126,34 @@ def test_each_complaint_is_judged_by_its_own_recorded_workflow() -> None:
     assert finding.status is FindingStatus.CONFORMING, finding.evidence.notes
     assert set((report.workflow or "").split(", ")) == {"vendor", "iso10002-standard"}
     assert "(1 complaint) passes" in finding.summary
+
+
+def _four_eyes(ctx: object) -> str | None:
+    return None
+
+
+def test_a_recorded_workflow_with_python_guards_is_named_and_checked_only_when_given() -> None:
+    from iso10002 import Guard
+
+    guarded = WORKFLOW.extend(
+        name="four-eyes",
+        guards={"decide": [Guard(name="four_eyes", description="Two people", check=_four_eyes)]},
+    )
+    record = workflow_record(guarded)
+    assert '"four_eyes":"Two people"' in record.content
+    assert workflow_from_record(record) is None
+    clock = FixedClock(_dt.datetime(2026, 3, 2, 9, tzinfo=_dt.timezone.utc))
+    desk = ComplaintDesk(clock=clock, workflow=guarded)
+    _in_legal_review(desk)
+
+    unchecked = run_audit(desk.store, period_from=FROM, period_to=TO, now=LATER)
+    finding = unchecked.finding("7-workflow-conforms")
+    assert finding.status is FindingStatus.NOT_APPLICABLE
+    assert "could not be checked from the record" in finding.summary
+    assert any("four_eyes" in note for note in finding.evidence.notes)
+    assert unchecked.workflow == "four-eyes"
+
+    given = run_audit(desk.store, period_from=FROM, period_to=TO, now=LATER, workflow=guarded)
+    checked = given.finding("7-workflow-conforms")
+    assert checked.status is FindingStatus.CONFORMING, checked.evidence.notes
+    assert record.fingerprint in checked.summary

@@ -143,3 +143,18 @@ def test_an_edited_policy_reaches_an_existing_complaint_only_when_reapplied(
         assert status.version == "2"
         assert status.metric("acknowledgement").due_at != recorded.metric("acknowledgement").due_at
         assert later.reapply_configuration(ref, STAFF) == []
+
+
+def test_only_who_may_apply_policies_may_reapply_the_configuration(tmp_path: Path) -> None:
+    from iso10002 import Actor, PermissionDenied, Role, RoleBasedAuthorizer
+
+    manager = Actor(id="mgr", role=Role.COMPLAINTS_MANAGER)
+    front = Actor(id="hana", role=Role.FRONT_LINE)
+    with SQLiteEventStore(tmp_path / "complaints.db") as store:
+        ref = _received(_desk(store))
+        vendor = _desk(store, workflow=WORKFLOW, authorizer=RoleBasedAuthorizer())
+        with pytest.raises(PermissionDenied):
+            vendor.reapply_configuration(ref, front)
+        assert [e.type for e in vendor.history(ref, actor=manager)] == ["complaint_received"]
+        (event,) = vendor.reapply_configuration(ref, manager)
+        assert event.type == "workflow_applied"

@@ -11,10 +11,11 @@ configured today.
 The content is the workflow file's form (:func:`~iso10002.process.workflow_file.dump_workflow`)
 whenever the workflow can be written as a file, so that it is read back to a workflow that
 behaves the same. A guard written in Python cannot be recorded as code: it is recorded by its
-name and description under ``code_guards``, and such a record describes the workflow without
-rebuilding it (:func:`workflow_from_record` returns None). The payload class of a custom step
-is recorded by its qualified name under ``payloads``, for the reader; the rebuilt workflow's
-steps record notes only, which changes nothing an audit reads.
+name and description under ``code_guards`` (so is a ``closure_justified`` guard of such a
+workflow, whose period the file form then cannot hold), and such a record describes the
+workflow without rebuilding it (:func:`workflow_from_record` returns None). The payload class
+of a custom step is recorded by its qualified name under ``payloads``, for the reader; the
+rebuilt workflow's steps record notes only, which changes nothing an audit reads.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from iso10002.errors import Iso10002Error, SerializationError
 from iso10002.model.configuration import WORKFLOW, ConfigurationRecord, fingerprint_of
 from iso10002.model.events import ComplaintReceived, Event, WorkflowApplied
 from iso10002.process import workflow_file as _file
-from iso10002.process.workflow import Guard, Workflow
+from iso10002.process.workflow import Workflow
+from iso10002.process.workflow_file import is_file_guard
 from iso10002.serialization import canonical_json, parse_json
 
 __all__ = [
@@ -83,7 +85,9 @@ def _described(workflow: Workflow, code: dict[str, str]) -> dict[str, Any]:
             item["description"] = t.description
         transitions.append(item)
         for g in t.guards:
-            if not _library_guard(g):
+            # The file form could not be written: a closure_justified guard's period then
+            # cannot be held by it either, so that one too is described, not rebuilt.
+            if not is_file_guard(g, any_period=False) or g.name == "closure_justified":
                 code[g.name] = g.description
     return {
         "name": workflow.name,
@@ -91,16 +95,6 @@ def _described(workflow: Workflow, code: dict[str, str]) -> dict[str, Any]:
         "states": states,
         "transitions": transitions,
     }
-
-
-def _library_guard(guard: Guard) -> bool:
-    """Whether ``guard`` is one a workflow file names (``closure_justified`` of any period)."""
-    if _file._FIXED_GUARDS.get(guard.name) == guard:
-        return True
-    closure = _file._CLOSURE_JUSTIFIED
-    return guard.name == closure and any(
-        guard == _file._guard_lookup(days)(closure) for days in _file._days_in(guard.description)
-    )
 
 
 def workflow_record(workflow: Workflow) -> ConfigurationRecord:
