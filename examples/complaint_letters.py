@@ -73,6 +73,7 @@ def main() -> None:
             translations={"en": {"external_body": "the Energy Ombudsman"}},
         ),
         sla_config=desk.sla,
+        store=desk.store,
     )
     notifier = RecordingNotifier(clock=clock)
 

@@ -216,6 +216,7 @@ PUBLIC_API = [
     "Window",
     "Withdrawn",
     "Workflow",
+    "WorkflowApplied",
     "append_all",
     "apply",
     "build_evidence_pack",

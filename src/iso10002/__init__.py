@@ -130,6 +130,7 @@ if TYPE_CHECKING:
         StepRecorded,
         SurveyAnswered,
         Withdrawn,
+        WorkflowApplied,
     )
     from iso10002.model.facts import ComplaintFacts, MetricOutcome
     from iso10002.model.personal import (
@@ -464,6 +465,7 @@ __all__ = [
     "Window",
     "Withdrawn",
     "Workflow",
+    "WorkflowApplied",
     "append_all",
     "apply",
     "build_evidence_pack",

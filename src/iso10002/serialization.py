@@ -304,7 +304,11 @@ def configure_converter(conv: cattrs.Converter) -> None:
     conv.register_unstructure_hook(
         ComplaintReceived,
         make_dict_unstructure_fn(
-            ComplaintReceived, conv, organisation=override(omit_if_default=True)
+            ComplaintReceived,
+            conv,
+            organisation=override(omit_if_default=True),
+            workflow=override(omit_if_default=True),
+            programme=override(omit_if_default=True),
         ),
     )
     # An organisation (tenant) is left out where there is none, so a single-organisation

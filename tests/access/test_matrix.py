@@ -107,6 +107,7 @@ the commands an actor may run, which asks it about each."""
 ALIASES: dict[str, Action] = {
     "erase_subject": Action.ERASE_PERSONAL_DATA,
     "receive_or_replay": Action.RECEIVE,
+    "reapply_configuration": Action.APPLY_POLICIES,
 }
 """Desk methods asked about under another method's action."""
 

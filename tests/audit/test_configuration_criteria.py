@@ -102,8 +102,13 @@ def test_a_workflow_that_breaks_the_handling_rules_fails_and_says_how() -> None:
     )
     f = report.finding("7-workflow-conforms")
     assert f.status is FindingStatus.MAJOR_NONCONFORMITY
-    assert f.evidence.configuration["workflow"] == broken.name
-    assert any(note.startswith("assessed: ") for note in f.evidence.notes), f.evidence.notes
+    # The complaints ran under the standard workflow, as recorded; the broken one given to the
+    # audit governs none of them but is checked too, and fails.
+    assert f.evidence.configuration["workflow"] == f"iso10002-standard, {broken.name}"
+    assert f.evidence.failed == (broken.name,)
+    assert any(note.startswith(f"{broken.name}: assessed: ") for note in f.evidence.notes), (
+        f.evidence.notes
+    )
     standard = run_audit(closed_store(), period_from=PERIOD[0], period_to=PERIOD[1], now=NOW)
     assert standard.finding("7-workflow-conforms").status is FindingStatus.CONFORMING
 

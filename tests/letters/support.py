@@ -94,7 +94,7 @@ def make_desk(
 
 def writer(desk: ComplaintDesk, **overrides: object) -> LetterWriter:
     """A writer with the built-in templates, dates in the desk's calendar zone."""
-    return LetterWriter(settings=settings(**overrides), sla_config=desk.sla)
+    return LetterWriter(settings=settings(**overrides), sla_config=desk.sla, store=desk.store)
 
 
 def receive(desk: ComplaintDesk, who: Complainant | None = None) -> Complaint:

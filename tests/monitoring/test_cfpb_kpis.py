@@ -144,3 +144,26 @@ def test_the_reference_pass_also_leaves_dates_only_out_of_first_contact() -> Non
     report = compute_kpis(store, start=START, end=END, zone="America/New_York", clock=clock)
     assert report.rates.first_contact_resolution.value is None
     assert report.rates.first_contact_not_measured == report.volume.closed > 0
+
+
+def test_a_previous_period_of_dates_only_compares_as_not_measured(tmp_path: Path) -> None:
+    # The previous period (2013-2017) holds only complaints imported with dates: there was
+    # data, but first-contact resolution could not be measured on it.
+    clock = FixedClock(dt.datetime(2026, 11, 23, tzinfo=dt.timezone.utc))
+    with SQLiteEventStore(tmp_path / "cfpb.db", synchronous="OFF") as store:
+        for name in FILES:
+            assert import_cfpb(store, DATA / name, clock=clock).failed == ()
+        start = dt.datetime(2017, 1, 1, tzinfo=NEW_YORK)
+        report = compute_kpis(store, start=start, end=END, zone="America/New_York", clock=clock)
+    first = {c.kpi: c for c in report.comparison}["first_contact_resolution"]
+    assert first.previous is None
+    assert first.previous_not_measured > 0
+    text = report_to_markdown(report)
+    comparison = text[text.index("Compared with the previous period") :]
+    row = next(line for line in comparison.splitlines() if line.startswith("| Resolved at first"))
+    assert "no data" not in row
+    assert row.count("not measured") == 3, row
+    assert (
+        f"Resolved at first contact, previous period: not measured, as all "
+        f"{first.previous_not_measured:,} complaints closed then were imported with dates only"
+    ) in comparison

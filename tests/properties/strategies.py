@@ -80,6 +80,7 @@ from iso10002.model.events import (
     SlaAlertRaised,
     SlaPolicyApplied,
     SurveyAnswered,
+    WorkflowApplied,
 )
 from iso10002.model.values import AlertLevel, ExtensionKind
 
@@ -418,6 +419,8 @@ def complaints_received() -> st.SearchStrategy[ComplaintReceived]:
         attachments=st.lists(attachments(), max_size=2).map(tuple),
         client_key=optional(texts(max_size=12)),
         attributes=st.dictionaries(texts(max_size=10), st.text(max_size=10), max_size=3),
+        workflow=optional(texts(max_size=71)),
+        programme=optional(texts(max_size=71)),
     )
 
 
@@ -484,6 +487,13 @@ PAYLOADS: Mapping[str, st.SearchStrategy[Any]] = {
         calendar_version=texts(max_size=8),
         calendar_fingerprint=texts(max_size=64),
         reason=texts(),
+        configuration=optional(texts(max_size=71)),
+    ),
+    "workflow_applied": st.builds(
+        WorkflowApplied,
+        workflow=texts(max_size=16),
+        configuration=texts(max_size=71),
+        previous=optional(texts(max_size=71)),
     ),
     "sla_alert_raised": st.builds(
         SlaAlertRaised,

@@ -31,7 +31,6 @@ __all__ = [
     "retention",
     "roles_assigned",
     "staff_trained",
-    "workflow_conforms",
 ]
 
 
@@ -200,54 +199,6 @@ def staff_trained(ctx: AuditContext) -> ConfigOutcome:
         summary=f"{everyone} who handled complaints had current training.",
         checked=staff,
         unit="people",
-    )
-
-
-def workflow_conforms(ctx: AuditContext) -> ConfigOutcome:
-    """
-    Clause 7: the handling process passes the conformance rules, and it is the one the
-    complaints ran under (their histories use no state or step it lacks).
-    """
-    from iso10002.process.conformance import check_conformance
-
-    report = check_conformance(ctx.workflow)
-    name = ctx.workflow.name
-    values = {"workflow": name}
-    violations = tuple(
-        f"{v.rule}: {v.message} (for example: {v.path_text})" for v in report.violations
-    )
-    unknown = sorted(ctx.unknown_to_workflow)
-    if unknown:
-        return ConfigOutcome(
-            conforms=False,
-            summary=(
-                f"The histories use {len(unknown)} state(s) or step(s) that the workflow "
-                f"{name!r} does not define: the complaints ran under another workflow, so "
-                "this one says nothing about them (audit with that workflow)."
-            ),
-            values=values,
-            failed=tuple(unknown),
-            checked=len(unknown),
-            unit="states and steps",
-            notes=tuple(
-                f"{what}: in {', '.join(sorted(ctx.unknown_to_workflow[what]))}" for what in unknown
-            )
-            + violations,
-        )
-    if report.ok:
-        return ConfigOutcome(
-            conforms=True,
-            summary=(
-                f"The workflow {name!r} passes all {len(report.rules_checked)} "
-                "handling-process rules."
-            ),
-            values=values,
-        )
-    return ConfigOutcome(
-        conforms=False,
-        summary=f"The workflow {name!r} breaks {len(report.violations)} handling-process rule(s).",
-        values=values,
-        notes=violations,
     )
 
 

@@ -22,6 +22,7 @@ import attrs
 from iso10002.audit import _config_checks as config
 from iso10002.audit import _history_checks as history
 from iso10002.audit._config_checks import ConfigOutcome
+from iso10002.audit._workflows import workflows_conform
 from iso10002.audit.findings import EvidenceKind, Weight
 from iso10002.model.complaint import Complaint
 from iso10002.model.events import Event
@@ -258,7 +259,7 @@ _CATALOGUE: tuple[Criterion, ...] = (
         "a decision, or end for a documented reason, with the required guards?",
         evidence_kind=_C,
         weight=Weight.MAJOR,
-        config_check=config.workflow_conforms,
+        config_check=workflows_conform,
     ),
     Criterion(
         id="7.9-external-body-named",

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from iso10002.audit._programmes import recorded_programme
+from iso10002.audit._workflows import audited_workflows, note_workflows
 from iso10002.audit.actions import ImprovementAction
 from iso10002.audit.criteria import Criterion, criteria
 from iso10002.audit.findings import (
@@ -30,9 +32,10 @@ from iso10002.audit.provenance import library_version, record_state
 from iso10002.clock import SystemClock
 from iso10002.errors import CorruptRecord, Iso10002Error, ValidationError
 from iso10002.model.complaint import Complaint
-from iso10002.model.events import Event, SlaPolicyApplied, StepRecorded
+from iso10002.model.events import Event, SlaPolicyApplied
 from iso10002.model.values import ComplaintId, Role
 from iso10002.ports.store import ComplaintQuery, EventStore, iter_summaries
+from iso10002.process.recorded import RecordedWorkflow
 from iso10002.process.standard import DEFAULT_NO_REPLY_PERIOD, standard_workflow
 from iso10002.process.workflow import Workflow
 from iso10002.sla.config import SlaConfig
@@ -92,7 +95,19 @@ class AuditContext:
     """Staff without a current training record when they acted, and the complaints."""
     unknown_to_workflow: dict[str, set[str]] = attrs.field(factory=dict)
     """States and custom steps in the histories that ``workflow`` does not define, each with
-    the complaints where they appear: the complaints ran under another workflow."""
+    the complaints where they appear, for complaints that name no recorded workflow."""
+    workflow_given: bool = False
+    """Whether ``workflow`` was given to the audit (else it is the standard one)."""
+    workflows: dict[str, set[str]] = attrs.field(factory=dict)
+    """The recorded workflows the complaints ran under (by fingerprint), with the complaints."""
+    workflow_records: dict[str, RecordedWorkflow | None] = attrs.field(factory=dict)
+    """Each recorded workflow read, by fingerprint; None when the store does not keep it."""
+    unknown_to_recorded: dict[str, dict[str, set[str]]] = attrs.field(factory=dict)
+    """Per recorded workflow, the states and steps the histories use that it does not define."""
+    unrecorded_workflow: set[str] = attrs.field(factory=set)
+    """Complaints judged against ``workflow``: they name no workflow the store keeps."""
+    unkept_workflows: dict[str, set[str]] = attrs.field(factory=dict)
+    """Fingerprints of workflows complaints name that the store does not keep."""
     configurations: set[str] = attrs.field(factory=set)
     """Fingerprints of the recorded configurations the audited histories name."""
     _trained: dict[tuple[str, str | None, _dt.date], bool] = attrs.field(factory=dict)
@@ -209,8 +224,10 @@ def run_audit(
     (exclusive, days in UTC) in ``store``.
 
     Args:
-        programme: the programme configuration; configuration criteria are *not applicable*
-            without one (the report says so).
+        programme: the programme configuration. Without it, the programme recorded by the
+            latest complaint of the period received by ``now`` (a desk given a programme
+            records it), if any; without either, configuration criteria are *not applicable*
+            (the report says so).
         sla: the timeliness policies; the acknowledgement criterion uses each complaint's
             recorded policy when given, else ``acknowledge_within``.
         attestations: statements for the attested criteria; the latest per criterion counts.
@@ -219,9 +236,12 @@ def run_audit(
             and attestations dated by then count, and deadlines not yet passed are not
             failures.
         communicate_within: how long after a decision it may go uncommunicated.
-        workflow: the handling process the desk runs, checked for conformance (the standard
-            workflow if omitted); states or steps in the histories that it does not define
-            make the workflow criterion fail, since the complaints ran under another one.
+        workflow: the handling process for complaints that name no recorded workflow
+            (received before workflows were recorded), checked for conformance (the standard
+            workflow if omitted); states or steps in their histories that it does not define
+            make the workflow criterion fail, since they ran under another one. A complaint
+            that names a recorded workflow is judged by that one, which the finding names;
+            a recorded workflow whose guards are code is checked only when it is this one.
         catalogue: the criteria to apply; :func:`~iso10002.audit.criteria.criteria` if
             omitted. An organisation may add its own (an observation-weighted check of its
             house rules, say) or leave some out.
@@ -252,6 +272,17 @@ def run_audit(
     if len(ids) != len(set(ids)):
         raise ValidationError("catalogue", "criterion ids repeat")
     attested = _latest_attestations(attestations, catalogue, when)
+    # Point in time: complaints received after the audit's instant are not yet there to count.
+    query = ComplaintQuery(
+        received_from=midnight_utc(period_from),
+        received_to=min(midnight_utc(period_to), when + _dt.timedelta(microseconds=1)),
+        organisation=organisation,
+    )
+    programme_fingerprint = None
+    if programme is None:
+        found = recorded_programme(store, query)
+        if found is not None:
+            programme, programme_fingerprint = found
     ctx = AuditContext(
         store=store,
         programme=programme,
@@ -263,18 +294,15 @@ def run_audit(
         communicate_within=communicate_within,
         no_reply_period=no_reply_period,
         workflow=workflow if workflow is not None else standard_workflow(),
+        workflow_given=workflow is not None,
         update_within=update_within,
         respond_within=respond_within,
         actions=None if actions is None else tuple(actions),
         organisation=ComplaintQuery(organisation=organisation).organisation,
     )
+    if programme_fingerprint is not None:
+        ctx.configurations.add(programme_fingerprint)
     history_criteria = [c for c in catalogue if c.history_check is not None]
-    # Point in time: complaints received after the audit's instant are not yet there to count.
-    query = ComplaintQuery(
-        received_from=midnight_utc(period_from),
-        received_to=min(midnight_utc(period_to), when + _dt.timedelta(microseconds=1)),
-        organisation=organisation,
-    )
     references, checked, failed = _check_histories(ctx, query, history_criteria)
     record = record_state(store, as_of=when, shared=organisation is not None)
     made: dict[str, Finding] = {}
@@ -301,7 +329,7 @@ def run_audit(
         findings=tuple(findings),
         sample_seed=seed,
         sample=sample_references(references, sample_size, seed),
-        workflow=ctx.workflow.name,
+        workflow=audited_workflows(ctx),
         library_version=library_version(),
         record=record,
         configurations=tuple(sorted(ctx.configurations)),
@@ -374,7 +402,7 @@ def _check_histories(
                 failed[integrity].append(summary.reference)
             continue
         _note_staff(ctx, complaint, history)
-        _note_unknown_to_workflow(ctx, complaint.reference, history)
+        note_workflows(ctx, complaint.reference, history)
         for event in history:
             if isinstance(event.payload, SlaPolicyApplied):
                 ctx.configurations.add(event.payload.calendar_fingerprint)
@@ -409,20 +437,6 @@ def _note_staff(ctx: AuditContext, complaint: Complaint, history: Sequence[Event
         if actor.role in _STAFF_ROLES:
             day = event.occurred_at.astimezone(_dt.timezone.utc).date()
             ctx.note_staff_action(complaint.reference, actor.id, actor.name, day)
-
-
-def _note_unknown_to_workflow(ctx: AuditContext, reference: str, history: Sequence[Event]) -> None:
-    # Events do not name the workflow they ran under: a state or step the audited workflow
-    # lacks is the sign that it is not the one these complaints were handled by.
-    states = {s.name for s in ctx.workflow.states}
-    commands = {t.command for t in ctx.workflow.transitions}
-    for event in history:
-        if event.state not in states:
-            ctx.unknown_to_workflow.setdefault(f"state {event.state!r}", set()).add(reference)
-        payload = event.payload
-        if isinstance(payload, StepRecorded) and payload.command not in commands:
-            key = f"step {payload.command!r}"
-            ctx.unknown_to_workflow.setdefault(key, set()).add(reference)
 
 
 def _latest_attestations(

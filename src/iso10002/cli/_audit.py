@@ -344,14 +344,16 @@ def audit_options(
     options.add_argument(
         "--config",
         metavar="FILE",
-        help="the programme configuration (.json or .toml); without it the configuration "
-        "criteria are not applicable",
+        help="the programme configuration (.json or .toml); without it, the programme "
+        "recorded with the period's latest complaint, if a desk recorded one, else the "
+        "configuration criteria are not applicable",
     )
     options.add_argument(
         "--workflow",
         metavar="FILE",
-        help="the workflow the complaints were handled by (.json or .toml; default: the "
-        "standard workflow); states or steps it lacks are reported as a finding",
+        help="the workflow for complaints that recorded none, from databases written before "
+        "workflows were recorded (.json or .toml; default: the standard workflow), checked "
+        "too; a complaint that names a recorded workflow is judged by that one",
     )
     options.add_argument(
         "--attestations", metavar="FILE", help="a JSON array of attestations to record"

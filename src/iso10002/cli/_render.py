@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing_extensions import assert_never
 
 from iso10002 import (
+    ERASED,
     Acknowledged,
     Actor,
     Assessed,
@@ -45,6 +46,7 @@ from iso10002 import (
     SatisfactionRecorded,
     State,
     StepRecorded,
+    ValidationError,
     Withdrawn,
     Workflow,
 )
@@ -59,6 +61,7 @@ from iso10002.model.events import (
     SlaAlertRaised,
     SlaPolicyApplied,
     SurveyAnswered,
+    WorkflowApplied,
 )
 from iso10002.model.values import exact_sum
 from iso10002.simulation import DemoResult
@@ -285,7 +288,7 @@ def _detail(p: EventPayload) -> str:  # noqa: PLR0912 - one case per payload typ
             f"; {p.comment}" if p.comment else ""
         )
     if isinstance(p, StepRecorded):
-        return p.command + (f": {p.note}" if p.note else "")
+        return _step(p)
     if isinstance(p, (LegalHoldPlaced, LegalHoldReleased)):
         return p.reason
     if isinstance(p, PersonalDataErased):
@@ -294,8 +297,41 @@ def _detail(p: EventPayload) -> str:  # noqa: PLR0912 - one case per payload typ
     return _timeliness_detail(p)
 
 
+def _step(p: StepRecorded) -> str:
+    """A custom step: its name, the closure it made if it closed, its data and its note."""
+    text = f"step {p.command}"
+    if p.closure_reason is not None:
+        closed = _words(p.closure_reason.value)
+        if p.duplicate_of:
+            closed += f" of {p.duplicate_of}"
+        text += f" closed it ({closed})"
+    try:
+        fields = p.data_fields
+    except ValidationError:
+        fields = None
+        text += " (data unreadable)"
+    if p.data == ERASED:
+        text += " (data erased)"
+    elif fields:
+        text += " {" + ", ".join(f"{k}: {_value(v)}" for k, v in fields.items()) + "}"
+    if p.note:
+        text += f": {p.note}"
+    return text
+
+
+def _value(v: object) -> str:
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    return "-" if v is None else str(v)
+
+
 def _timeliness_detail(
-    p: HoldStarted | HoldEnded | DeadlineExtended | SlaPolicyApplied | SlaAlertRaised,
+    p: HoldStarted
+    | HoldEnded
+    | DeadlineExtended
+    | SlaPolicyApplied
+    | WorkflowApplied
+    | SlaAlertRaised,
 ) -> str:
     if isinstance(p, HoldStarted):
         return p.reason
@@ -308,6 +344,8 @@ def _timeliness_detail(
         return f"{p.policy} v{p.version} ({p.reason})"
     if isinstance(p, SlaAlertRaised):
         return f"{p.metric} {p.level.value} at {p.percent}%, due {_when(p.due_at)}"
+    if isinstance(p, WorkflowApplied):
+        return f"workflow {p.workflow} ({p.configuration[:19]}) re-applied"
     assert_never(p)
 
 

@@ -15,6 +15,8 @@ The desk is assembled from one part per concern, each a module of this package:
 - :mod:`~iso10002.desk._timeliness`: ``sla_status``, ``sla_queue``, ``apply_policies``, ``tick``;
   :mod:`~iso10002.desk._deadlines`: what each command records about timeliness.
 - :mod:`~iso10002.desk._records`: legal holds, erasure, retention purges, subject exports.
+- :mod:`~iso10002.desk._configurations`: the workflow and programme recorded as they governed
+  complaints, and ``reapply_configuration``.
 - :mod:`~iso10002.desk._loading`: resolving keys, and the cache of complaint states.
 """
 
@@ -32,6 +34,7 @@ from iso10002.clock import Clock, SystemClock
 from iso10002.desk._access import access_of
 from iso10002.desk._available import Availability
 from iso10002.desk._commands import Commands
+from iso10002.desk._configurations import Configurations
 from iso10002.desk._feedback import Feedback
 from iso10002.desk._intake import Intake
 from iso10002.desk._queries import Queries
@@ -47,6 +50,7 @@ from iso10002.ports.kpi import KpiSource
 from iso10002.ports.store import EventStore, check_store, is_outbox_store
 from iso10002.process.standard import standard_workflow
 from iso10002.process.workflow import Workflow
+from iso10002.programme.config import Programme
 from iso10002.sla.config import SlaConfig
 from iso10002.storage.memory import InMemoryEventStore
 
@@ -60,7 +64,14 @@ DEFAULT_DENIAL_WINDOW = _dt.timedelta(minutes=1)
 
 
 class ComplaintDesk(
-    Intake, Commands, Feedback, Availability, Queries, Timeliness, RecordsManagement
+    Intake,
+    Commands,
+    Feedback,
+    Availability,
+    Queries,
+    Timeliness,
+    RecordsManagement,
+    Configurations,
 ):
     """
     Receive complaints and move them through the handling process.
@@ -68,7 +79,13 @@ class ComplaintDesk(
     Args:
         store: where histories are kept; an in-memory store if omitted.
         clock: the source of ``occurred_at``; the system clock if omitted.
-        workflow: the handling process; :func:`~iso10002.standard_workflow` if omitted.
+        workflow: the handling process; :func:`~iso10002.standard_workflow` if omitted. It is
+            recorded in the store the first time it governs a complaint, and each complaint
+            received names it, so that an audit judges the complaint by the workflow it ran
+            under; :meth:`reapply_configuration` moves an existing complaint to another.
+        programme: the organisation's complaints-handling programme, if the desk is to record
+            it: kept in the store once and named by each complaint received, so that an audit
+            reads the programme that was in force.
         priority_policy: maps assessments to priorities.
         references: the format of new references.
         cache_size: how many complaint states to keep in memory between commands. The cache
@@ -126,6 +143,7 @@ class ComplaintDesk(
         access_log: AccessLog | None = None,
         conflict_retries: int = DEFAULT_CONFLICT_RETRIES,
         denial_window: _dt.timedelta = DEFAULT_DENIAL_WINDOW,
+        programme: Programme | None = None,
     ) -> None:
         if isinstance(conflict_retries, bool) or not isinstance(conflict_retries, int):
             raise ValidationError(
@@ -154,6 +172,11 @@ class ComplaintDesk(
         self.notifications = notifications
         self.clock = clock if clock is not None else SystemClock()
         self.workflow = workflow if workflow is not None else standard_workflow()
+        if programme is not None and not isinstance(programme, Programme):
+            raise ValidationError(
+                "programme", f"expected a Programme, got {type(programme).__name__}"
+            )
+        self.programme = programme
         self.priority_policy = priority_policy or DefaultPriorityPolicy()
         self.references = references or ReferenceFormat()
         self.sla = sla

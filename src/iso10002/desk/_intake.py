@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping
 import attrs
 
 from iso10002.desk._access import check_actor
+from iso10002.desk._configurations import programme_fingerprint, workflow_fingerprint
 from iso10002.desk._deadlines import reselect
 from iso10002.desk._path import CommandPath
 from iso10002.errors import ClientKeyReused, DuplicateKeyError, ValidationError
@@ -233,6 +234,10 @@ class Intake(CommandPath):
         if key is not None and self.store.id_for_client_key(key) is not None:
             # Received by another process since the first look: no number is used up for it.
             raise DuplicateKeyError("client key", key)
+        # The configuration that governs the complaint, recorded once and named by it.
+        payload = attrs.evolve(
+            payload, workflow=workflow_fingerprint(self), programme=programme_fingerprint(self)
+        )
         for _ in range(MAX_TAKEN_REFERENCES):
             if auto:
                 payload = attrs.evolve(payload, reference=self._free_reference(payload))
@@ -317,8 +322,14 @@ def _differences(
     return tuple(
         field.name
         for field in attrs.fields(ComplaintReceived)
-        if field.name not in filled and getattr(stored, field.name) != getattr(given, field.name)
+        if field.name not in filled
+        and field.name not in _DESK_FILLED
+        and getattr(stored, field.name) != getattr(given, field.name)
     )
+
+
+_DESK_FILLED = frozenset({"workflow", "programme"})
+"""Fields the desk fills with its configuration: no part of what a replay must match."""
 
 
 def _client_key_lock(client_key: str) -> uuid.UUID:

@@ -39,6 +39,7 @@ from iso10002.outbox.policy import NotificationHook
 from iso10002.ports.access import AccessLog
 from iso10002.ports.store import EventStore
 from iso10002.process.workflow import Workflow
+from iso10002.programme.config import Programme
 from iso10002.sla.config import SlaConfig
 from iso10002.sla.recorded import RecordedSla
 
@@ -69,6 +70,10 @@ class DeskBase:
     _writers: weakref.WeakValueDictionary[ComplaintId, threading.RLock]
     conflict_retries: int
     _recorded_sla: RecordedSla | None = None
+    programme: Programme | None = None
+    # The workflow and programme last recorded, with their fingerprints (set on first use).
+    _recorded_workflow: tuple[Workflow, str] | None = None
+    _recorded_programme: tuple[Programme, str] | None = None
 
     @property
     def _sla_in_force(self) -> RecordedSla | None:

@@ -48,6 +48,7 @@ from iso10002.model.notification import Notification
 from iso10002.model.values import Complainant, ContactMethod, Outcome, RemedyKind
 from iso10002.sla.config import SlaConfig
 from iso10002.sla.engine import MetricStatus, SlaReport, SlaStatus
+from iso10002.sla.recorded import RecordedSla
 from iso10002.survey.definition import Survey
 
 __all__ = ["Letter", "LetterWriter"]
@@ -136,6 +137,11 @@ class LetterWriter:
             files: ``builtin_templates().with_overrides(load_templates("letters/"))``.
         sla_config: the desk's timeliness configuration (``desk.sla``); with it, dates are
             written in the time zone of the business calendar the SLA report was counted in.
+        store: the desk's store (``desk.store``): with it, that calendar is the one recorded
+            with the complaint's policy when it was applied, as the desk reads it, so that a
+            letter for an old complaint is written as it was governed even after the
+            configuration was edited (or the policy's version is no longer configured).
+            Without it, the calendar is today's configuration's.
 
     Every method takes the complaint as the desk returns it, and:
 
@@ -156,8 +162,14 @@ class LetterWriter:
     sla_config: SlaConfig | None = attrs.field(
         default=None, validator=check.optional_instance(SlaConfig)
     )
+    store: object | None = attrs.field(default=None)
+    _recorded: RecordedSla | None = attrs.field(init=False, default=None, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
+        if self.sla_config is not None:
+            # Reads only: a policy the store lacks is taken from the configuration, unrecorded.
+            recorded = RecordedSla(self.sla_config, self.store, record_found=False)
+            object.__setattr__(self, "_recorded", recorded)
         missing = sorted(self.templates.extra_variables - set(self.settings.extras))
         if missing:
             raise ValidationError(
@@ -468,8 +480,8 @@ class LetterWriter:
         if zone is not None:
             _tz(zone)  # refuse an unknown zone before anything is written
             return zone
-        if sla is not None and self.sla_config is not None:
-            return self.sla_config.find(sla.policy, sla.version).calendar.zone
+        if sla is not None and self._recorded is not None:
+            return self._recorded.named(sla.policy, sla.version).calendar.zone
         return self.settings.zone
 
     def _letter(

@@ -46,6 +46,7 @@ from iso10002.model.events import (
     StepRecorded,
     SurveyAnswered,
     Withdrawn,
+    WorkflowApplied,
 )
 from iso10002.model.facts import ComplaintFacts, MetricOutcome
 from iso10002.model.personal import masked
@@ -310,7 +311,7 @@ def _changes(c: Complaint, e: Event, p: Any) -> dict[str, Any]:  # noqa: PLR0912
             return {}
         # A custom closing step closes as ``close`` does, for the reason it documents.
         return _closing(at, p.closure_reason, p.duplicate_of)
-    if isinstance(p, (DeadlineExtended, SlaAlertRaised)):
+    if isinstance(p, (DeadlineExtended, SlaAlertRaised, WorkflowApplied)):
         return {}
     if isinstance(p, LegalHoldPlaced):
         return {"legal_hold": p.reason}

@@ -1,8 +1,8 @@
 """
 :class:`ConfigurationRecord`: the exact content of a configuration that governed a complaint
-(a timeliness policy with its calendar resolved to dates, ...), as a store keeps it: once,
-under the hash of its canonical form, so that events can refer to it and an old complaint is
-read with what governed it, whatever is installed or configured today.
+(a timeliness policy with its calendar resolved to dates, a workflow, a programme), as a store
+keeps it: once, under the hash of its canonical form, so that events can refer to it and an
+old complaint is read with what governed it, whatever is installed or configured today.
 """
 
 from __future__ import annotations
@@ -14,10 +14,16 @@ import attrs
 from iso10002.errors import ValidationError
 from iso10002.model import _checks as check
 
-__all__ = ["SLA_POLICY", "ConfigurationRecord", "fingerprint_of"]
+__all__ = ["PROGRAMME", "SLA_POLICY", "WORKFLOW", "ConfigurationRecord", "fingerprint_of"]
 
 SLA_POLICY = "sla_policy"
 """The kind of a timeliness policy's record: the policy, its metrics and its calendar."""
+
+WORKFLOW = "workflow"
+"""The kind of a workflow's record: its states, transitions and the guards they carry."""
+
+PROGRAMME = "programme"
+"""The kind of a complaints-handling programme's record (policy, objectives, roles, ...)."""
 
 _PREFIX = "sha256:"
 
@@ -30,9 +36,9 @@ def fingerprint_of(content: str) -> str:
 @attrs.frozen(kw_only=True)
 class ConfigurationRecord:
     """
-    One configuration as it was in force: its ``kind`` (:data:`SLA_POLICY`), the ``name`` and
-    ``version`` it was known by, and its ``content``, canonical JSON written by the
-    serialization module, keyed by its ``fingerprint``.
+    One configuration as it was in force: its ``kind`` (:data:`SLA_POLICY`, :data:`WORKFLOW`,
+    :data:`PROGRAMME`), the ``name`` and ``version`` it was known by, and its ``content``,
+    canonical JSON written by the serialization module, keyed by its ``fingerprint``.
 
     Raises:
         ValidationError: the fingerprint is not the content's.

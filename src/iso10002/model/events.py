@@ -71,6 +71,7 @@ __all__ = [
     "StepRecorded",
     "SurveyAnswered",
     "Withdrawn",
+    "WorkflowApplied",
     "payload_types",
 ]
 
@@ -121,6 +122,15 @@ class ComplaintReceived:
     otherwise, and in events recorded before organisations existed, and then left out of the
     event's JSON, so that their hashes hold.
     """
+    workflow: str | None = attrs.field(default=None, validator=check.optional_text)
+    """
+    The fingerprint under which the store keeps the workflow the complaint was received into
+    (:class:`~iso10002.model.configuration.ConfigurationRecord`); None in events written before
+    workflows were recorded, and left out of their JSON, so that their hashes hold.
+    """
+    programme: str | None = attrs.field(default=None, validator=check.optional_text)
+    """The fingerprint of the complaints-handling programme in force when it was received, if
+    the desk was given one; left out of the JSON when None."""
 
 
 @attrs.frozen(kw_only=True)
@@ -495,6 +505,24 @@ class SlaPolicyApplied:
 
 
 @attrs.frozen(kw_only=True)
+class WorkflowApplied:
+    """
+    The complaint is handled under another workflow from now on: re-applied explicitly, after
+    the organisation changed its workflow (``ComplaintDesk.reapply_configuration``). Its state
+    is one the new workflow defines; ``configuration`` is the fingerprint under which the
+    store keeps the workflow's content.
+    """
+
+    type: ClassVar[str] = "workflow_applied"
+
+    workflow: str = attrs.field(validator=check.text)
+    """The workflow's name."""
+    configuration: str = attrs.field(validator=check.text)
+    previous: str | None = attrs.field(default=None, validator=check.optional_text)
+    """The fingerprint of the workflow it was handled under before, if one was recorded."""
+
+
+@attrs.frozen(kw_only=True)
 class SlaAlertRaised:
     """A metric crossed a warning threshold or its deadline; raised once per cycle and level."""
 
@@ -577,6 +605,7 @@ EventPayload = Union[  # noqa: UP007 - kept as typing.Union so __args__ lists th
     HoldEnded,
     DeadlineExtended,
     SlaPolicyApplied,
+    WorkflowApplied,
     SlaAlertRaised,
     LegalHoldPlaced,
     LegalHoldReleased,

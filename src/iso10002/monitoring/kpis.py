@@ -104,13 +104,23 @@ RULES: tuple[str, ...] = (
 """The counting rules of every figure, as the report states them."""
 
 
-def _change(kpi: str, now: float | None, before: float | None) -> Change:
+def _change(
+    kpi: str, now: float | None, before: float | None, unmeasured: tuple[int, int] = (0, 0)
+) -> Change:
     # Floats throughout, counts included, so that the JSON reads back and writes out the same.
     current = None if now is None else float(now)
     previous = None if before is None else float(before)
     change = None if current is None or previous is None else round(current - previous, 4)
     relative = None if change is None or not previous else round(change / previous, 4)
-    return Change(kpi=kpi, current=current, previous=previous, change=change, relative=relative)
+    return Change(
+        kpi=kpi,
+        current=current,
+        previous=previous,
+        change=change,
+        relative=relative,
+        current_not_measured=unmeasured[0],
+        previous_not_measured=unmeasured[1],
+    )
 
 
 _MARGIN = _dt.timedelta(days=100)
@@ -306,7 +316,17 @@ def _report(
         else round(current.received * 1000 / customers, 3),
         root_causes=current.root_causes(recurring_threshold),
         trend=tuple(trend),
-        comparison=tuple(_change(k, now[k], before[k]) for k in now),
+        comparison=tuple(
+            _change(
+                k,
+                now[k],
+                before[k],
+                (current.first_contact_unmeasured, previous.first_contact_unmeasured)
+                if k == "first_contact_resolution"
+                else (0, 0),
+            )
+            for k in now
+        ),
         rules=RULES,
     )
 

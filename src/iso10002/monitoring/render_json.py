@@ -58,7 +58,10 @@ Top level:
   expected"``).
 - ``comparison``: an array of ``{"kpi", "current", "previous", "change", "relative"}``:
   ``change`` is ``current - previous``, ``relative`` is ``change / previous`` (``null`` when
-  ``previous`` is 0 or a value is missing).
+  ``previous`` is 0 or a value is missing). First-contact resolution's entry also has
+  ``current_not_measured`` or ``previous_not_measured`` when that period's closed complaints
+  include some imported with dates only (a count): with its value ``null``, the figure was not
+  measured rather than missing.
 - ``rules``: an array of texts, the counting rules applied, for the reader.
 - ``surveys``: an array, one entry per survey asked for, over the answers recorded in the
   period: ``{"survey", "version", "responses", "other_versions", "comments", "questions",
@@ -89,6 +92,11 @@ def report_to_dict(report: KpiReport) -> dict[str, Any]:
     report has beyond that layout are included the same way.
     """
     data: dict[str, Any] = unstructure(report)
+    for change in data.get("comparison", ()):
+        # Only first-contact resolution can be unmeasured: the key is there when it is.
+        for key in ("current_not_measured", "previous_not_measured"):
+            if not change.get(key):
+                change.pop(key, None)
     return {"schema": data.pop("schema"), **data}
 
 

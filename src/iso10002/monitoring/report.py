@@ -233,6 +233,11 @@ class Change:
     """``current - previous``."""
     relative: float | None
     """``change / previous``, when ``previous`` is not 0."""
+    current_not_measured: int = 0
+    """For first-contact resolution: the complaints closed in this period that cannot show it
+    (imported with dates only); with ``current`` None, the figure is not measured, not absent."""
+    previous_not_measured: int = 0
+    """The same for the previous period."""
 
 
 @attrs.frozen(kw_only=True)

@@ -40,7 +40,13 @@ from iso10002.process.standard import DEFAULT_NO_REPLY_PERIOD
 from iso10002.process.workflow import Guard, StateDef, Transition, Workflow
 from iso10002.serialization import parse_json, structure
 
-__all__ = ["GUARD_NAMES", "dump_workflow", "load_workflow", "read_workflow_file"]
+__all__ = [
+    "GUARD_NAMES",
+    "dump_workflow",
+    "is_file_guard",
+    "load_workflow",
+    "read_workflow_file",
+]
 
 _DEFAULT_NO_REPLY_DAYS = DEFAULT_NO_REPLY_PERIOD.days
 
@@ -171,6 +177,20 @@ def _no_reply_days(workflow: Workflow) -> int | None:
             path="$.no_reply_days",
         )
     return found.pop() if found else None
+
+
+def is_file_guard(guard: Guard, *, any_period: bool = True) -> bool:
+    """
+    Whether a workflow file can name ``guard``: it is one of the library's guards of
+    :data:`GUARD_NAMES` (``closure_justified`` of any period, unless ``any_period`` is off,
+    then only of the default 28 days), not a guard written in Python under such a name.
+    """
+    if _FIXED_GUARDS.get(guard.name) == guard:
+        return True
+    if guard.name != _CLOSURE_JUSTIFIED:
+        return False
+    days = _days_in(guard.description) if any_period else [_DEFAULT_NO_REPLY_DAYS]
+    return any(guard == _guard_lookup(d)(_CLOSURE_JUSTIFIED) for d in days)
 
 
 def _days_in(text: str) -> list[int]:

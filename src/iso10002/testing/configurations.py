@@ -22,14 +22,19 @@ from iso10002.clock import FixedClock
 from iso10002.desk import ComplaintDesk
 from iso10002.errors import ValidationError
 from iso10002.model.configuration import SLA_POLICY, ConfigurationRecord, fingerprint_of
-from iso10002.model.events import SlaPolicyApplied
+from iso10002.model.events import ComplaintReceived, SlaPolicyApplied
 from iso10002.model.values import Channel
 from iso10002.ports.store import ConfigurationStore, EventStore, is_configuration_store
+from iso10002.process.recorded import workflow_from_record, workflow_record
+from iso10002.process.standard import standard_workflow
+from iso10002.process.workflow import StateDef, Transition
+from iso10002.programme.recorded import programme_from_record, programme_record
 from iso10002.sla.calendar import BusinessCalendar, Holiday
 from iso10002.sla.config import SlaConfig
 from iso10002.sla.policy import Metric, On, SlaPolicy, Target, Unit
 from iso10002.sla.recorded import policy_from_record, policy_record
 from iso10002.testing._contract import StoreContract
+from iso10002.testing.programmes import programme
 from iso10002.testing.samples import SAMPLE_START, sample_actor, sample_complainant
 
 __all__ = ["ConfigurationStoreContract"]
@@ -127,3 +132,41 @@ class ConfigurationStoreContract(StoreContract[EventStore]):
         after = SlaConfig(policies=(_policy(SAMPLE_START.date()),), default="standard")
         later = ComplaintDesk(store, clock=FixedClock(SAMPLE_START), sla=after)
         assert later.sla_status(ref) == status
+
+    def test_a_complaint_names_the_workflow_and_programme_it_was_received_under(
+        self, store: EventStore
+    ) -> None:
+        assert isinstance(store, ConfigurationStore)
+        workflow = standard_workflow().extend(
+            name="house",
+            states=[StateDef(name="with_legal", description="With the legal team.")],
+            transitions=[
+                Transition(command="to_legal", sources=("investigating",), target="with_legal")
+            ],
+        )
+        adopted = programme()
+        desk = ComplaintDesk(
+            store, clock=FixedClock(SAMPLE_START), workflow=workflow, programme=adopted
+        )
+        refs = [
+            desk.receive(
+                sample_actor(),
+                complainant=sample_complainant(),
+                channel=Channel.EMAIL,
+                description=f"Recorded {n}.",
+            ).reference
+            for n in range(2)
+        ]
+        received = [desk.history(ref)[0].payload for ref in refs]
+        assert all(isinstance(p, ComplaintReceived) for p in received)
+        fingerprints = {(p.workflow, p.programme) for p in received}  # type: ignore[union-attr]
+        expected = (workflow_record(workflow).fingerprint, programme_record(adopted).fingerprint)
+        assert fingerprints == {expected}
+        kept_workflow = store.configuration(expected[0])
+        assert kept_workflow == workflow_record(workflow)
+        rebuilt = workflow_from_record(kept_workflow)
+        assert rebuilt is not None
+        assert rebuilt.commands == workflow.commands
+        kept_programme = store.configuration(expected[1])
+        assert kept_programme is not None
+        assert programme_from_record(kept_programme) == adopted

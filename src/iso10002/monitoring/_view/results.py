@@ -231,17 +231,25 @@ def satisfaction(report: KpiReport, *, draw: bool) -> Section:
 def comparison(report: KpiReport) -> Section:
     """Each compared figure this period and the previous one, with its change."""
     rows = []
+    text: list[str] = []
     for c in report.comparison:
         label, kind = kpi_label(c.kpi)
         words, _ = change_text(c, kind)
-        rows.append(
-            (
-                label,
-                value_of(c.current, kind),
-                value_of(c.previous, kind),
-                words.split(" (previous period")[0],
+        # A figure there was data for but that could not be measured is "not measured".
+        current = value_of(c.current, kind)
+        previous = value_of(c.previous, kind)
+        if c.current is None and c.current_not_measured:
+            current = NOT_MEASURED
+        if c.previous is None and c.previous_not_measured:
+            previous = NOT_MEASURED
+            text.append(
+                f"{label}, previous period: {NOT_MEASURED}, as all "
+                f"{count(c.previous_not_measured)} closed then were imported with dates only: "
+                "whether a decision went out within 24 hours of receipt cannot be told from dates."
             )
-        )
+        if NOT_MEASURED in (current, previous):
+            words = f"no comparison: {NOT_MEASURED}"
+        rows.append((label, current, previous, words.split(" (previous period")[0]))
     table = Table(
         caption=f"This period and {period_text(report.previous)}",
         headers=("Figure", "This period", "Previous period", "Change"),
@@ -249,7 +257,12 @@ def comparison(report: KpiReport) -> Section:
         rows=tuple(rows),
         empty="No comparison with the previous period.",
     )
-    return Section(id="comparison", heading="Compared with the previous period", tables=(table,))
+    return Section(
+        id="comparison",
+        heading="Compared with the previous period",
+        tables=(table,),
+        text=tuple(text),
+    )
 
 
 def rules(report: KpiReport) -> Section:
