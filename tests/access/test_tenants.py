@@ -35,6 +35,7 @@ from iso10002 import (
 )
 from iso10002.audit import build_review_pack, run_audit
 from iso10002.audit.evidence import build_evidence_pack, verify_evidence_pack
+from iso10002.audit.reports import report_to_json
 from iso10002.model.subject import SubjectMatch
 from iso10002.monitoring import compute_kpis
 from iso10002.ports.store import EventStore, iter_summaries
@@ -345,7 +346,9 @@ def test_a_tenants_evidence_pack_holds_only_its_complaints(shared: Shared, tmp_p
         sample_size=100,
         organisation=ACME,
     )
-    pack = build_evidence_pack(shared.desk.store, audit, tmp_path / "acme.zip", organisation=ACME)
+    assert audit.tenant == ACME
+    assert '"tenant": "acme"' in report_to_json(audit)
+    pack = build_evidence_pack(shared.desk.store, audit, tmp_path / "acme.zip")
     assert verify_evidence_pack(pack.path).ok
     with zipfile.ZipFile(pack.path) as z:
         texts = {name: z.read(name).decode("utf-8") for name in z.namelist()}

@@ -194,8 +194,6 @@ def _members(
     actions: tuple[ImprovementAction, ...],
     with_personal_data: bool,
     key: SigningKey | None,
-    *,
-    organisation: str | None,
 ) -> Iterator[tuple[str, str]]:
     report_json = report_to_json(report) + "\n"
     if key is not None:
@@ -203,11 +201,11 @@ def _members(
     yield "audit/report.json", report_json
     yield "audit/report.html", report_to_html(report)
     on = report.generated_at.astimezone(_dt.timezone.utc).date()
-    pack = build_review_pack(store, report, actions, on=on, organisation=organisation)
+    pack = build_review_pack(store, report, actions, on=on, organisation=report.tenant)
     yield "review/review.json", review_to_json(pack) + "\n"
     yield "review/review.html", review_to_html(pack)
     yield from _configurations(store, report)
-    yield "integrity/verify.json", _verify_result(store, report, shared=organisation is not None)
+    yield "integrity/verify.json", _verify_result(store, report, shared=report.tenant is not None)
     for reference in report.sample:
         cid = store.id_for_reference(reference)
         if cid is None:
@@ -261,14 +259,14 @@ def build_evidence_pack(
     actions: Iterable[ImprovementAction] = (),
     with_personal_data: bool = False,
     key: SigningKey | None = None,
-    organisation: str | None = None,
 ) -> EvidencePack:
     """
     Write the evidence pack of ``report`` (an audit of ``store``) to the zip file ``out``,
     replacing it if it exists. ``actions`` are the improvement actions of the review pack
     (pass the ones the audit was run with). With ``key``, the report and the manifest are
-    signed. ``organisation``: the audit was kept to this organisation's (tenant's) complaints;
-    the review pack is too, and of the shared record the pack says only whether it verified.
+    signed. An audit kept to one organisation's (tenant's) complaints (``report.tenant``) makes
+    a pack kept to them too: the review pack counts only theirs, and of the shared record the
+    pack says only whether it verified.
 
     Raises:
         ValidationError: ``out``'s directory does not exist or is a directory (field ``out``),
@@ -283,9 +281,7 @@ def build_evidence_pack(
         raise ValidationError("key", "an Ed25519 public key checks signatures; it cannot sign")
     members: list[tuple[str, bytes]] = []
     files: list[dict[str, Any]] = []
-    for name, text in _members(
-        store, report, tuple(actions), with_personal_data, key, organisation=organisation
-    ):
+    for name, text in _members(store, report, tuple(actions), with_personal_data, key):
         data = text.encode("utf-8")
         members.append((name, data))
         files.append({"name": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)})

@@ -194,6 +194,9 @@ class AuditReport:
     """Who signed the report off."""
     signed_off_at: _dt.datetime | None = None
     """When the report was signed off (the instant the sign-off was given, not the audit's)."""
+    tenant: str | None = None
+    """The organisation id (tenant) whose complaints the audit was kept to; None: every
+    complaint in the store. (``organisation`` is the name the programme gives itself.)"""
 
     def finding(self, criterion: str) -> Finding:
         """The finding of ``criterion`` (KeyError if the audit has none)."""

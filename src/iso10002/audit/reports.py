@@ -136,6 +136,8 @@ def report_to_dict(report: AuditReport) -> dict[str, Any]:
             "as_of": report.generated_at.isoformat(),
             "complaints": report.complaints,
             "workflow": report.workflow,
+            # Only when kept to one tenant, so that other reports read as they always did.
+            **({} if report.tenant is None else {"tenant": report.tenant}),
         },
         "library_version": report.library_version,
         "record": _record_dict(report.record),
@@ -189,7 +191,9 @@ def _record_text(r: RecordState | None) -> str:
 
 def _provenance(report: AuditReport) -> list[tuple[str, str]]:
     """What the report rests on: the record, workflow, configurations, versions, people."""
+    kept = [] if report.tenant is None else [("Kept to organisation", report.tenant)]
     return [
+        *kept,
         ("Workflow judged", report.workflow or "not named"),
         ("Stored record", _record_text(report.record)),
         ("Recorded configurations", ", ".join(report.configurations) or "none"),

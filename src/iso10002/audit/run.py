@@ -335,6 +335,7 @@ def run_audit(
         configurations=tuple(sorted(ctx.configurations)),
         auditor=auditor,
         signed_off_by=signed_off_by,
+        tenant=organisation,
         signed_off_at=signed_off_at,
     )
 

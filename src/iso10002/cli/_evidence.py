@@ -73,7 +73,6 @@ def _build(args: argparse.Namespace) -> int:
                 actions=actions or (),
                 with_personal_data=args.with_personal_data,
                 key=key,
-                organisation=args.organisation,
             )
         except ValidationError as e:
             if e.field != "out":
