@@ -34,7 +34,8 @@ def measure(
         result = run_demo(store, DemoSettings(complaints=complaints), batch_events=batch)
         elapsed = time.perf_counter() - began
         report = verify(store)
-        assert report.finding is None and report.events == result.events, report
+        assert report.finding is None, report
+        assert report.events == result.events, report
     return elapsed, result.events
 
 

@@ -12,7 +12,8 @@ are re-exported here and from :mod:`iso10002.storage.base` for the code written 
 A store writes what it is given: :func:`prepare_appends` checks, seals and encodes each append
 once (:class:`PreparedEvent`), and :func:`link` computes the hash links under the store's lock.
 A bulk writer buffers a desk's appends with :class:`BatchingStore` and writes them in batches,
-one transaction each. A third party proves its own store with :class:`iso10002.testing.EventStoreContract`.
+one transaction each. A third party proves its own store with
+:class:`iso10002.testing.EventStoreContract`.
 """
 
 from typing import TYPE_CHECKING
