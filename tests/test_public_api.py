@@ -35,6 +35,8 @@ PUBLIC_API = [
     "AuditReport",
     "Authorizer",
     "AvailableCommand",
+    "BatchFlushError",
+    "BatchingStore",
     "BusinessCalendar",
     "Channel",
     "Classification",

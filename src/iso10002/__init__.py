@@ -55,6 +55,7 @@ if TYPE_CHECKING:
         IntakeResult,
     )
     from iso10002.errors import (
+        BatchFlushError,
         ClientKeyReused,
         CommandRejected,
         ComplaintNotFound,
@@ -245,6 +246,7 @@ if TYPE_CHECKING:
         Unit,
         Window,
     )
+    from iso10002.storage.batch import BatchingStore
     from iso10002.storage.memory import InMemoryEventStore
     from iso10002.storage.postgres import PostgresEventStore
     from iso10002.storage.sqlite import SQLiteEventStore
@@ -284,6 +286,8 @@ __all__ = [
     "AuditReport",
     "Authorizer",
     "AvailableCommand",
+    "BatchFlushError",
+    "BatchingStore",
     "BusinessCalendar",
     "Channel",
     "Classification",

@@ -19,7 +19,8 @@ The library's exceptions, all rooted at :class:`Iso10002Error`.
     │   │   └── ClientKeyReused                   one client key, two different complaints
     │   ├── CorruptRecord                     a stored row cannot be read back
     │   ├── SchemaVersionError                the database schema is unknown to this version
-    │   └── StoreClosedError                  the store was used after close()
+    │   ├── StoreClosedError                  the store was used after close()
+    │   └── BatchFlushError                   a batch of buffered appends was not written
     ├── SerializationError (ValueError)       JSON that does not match the schema
     ├── DeliveryError                         a notification was not delivered (retryable or not)
     └── ImportFileError (ValueError)          a file to import has the wrong kind or layout
@@ -34,6 +35,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 __all__ = [
+    "BatchFlushError",
     "ClientKeyReused",
     "CommandRejected",
     "ComplaintNotFound",
@@ -251,6 +253,32 @@ class SchemaVersionError(StorageError):
 
 class StoreClosedError(StorageError):
     """The store was used after it was closed."""
+
+
+class BatchFlushError(StorageError):
+    """
+    A batch of buffered appends (:class:`~iso10002.storage.batch.BatchingStore`) could not be
+    written: nothing of it was, and the buffer is dropped. Names the append at fault, when one
+    is, by its place in the batch and its complaint's reference; the store's own error is the
+    ``__cause__`` and :attr:`error`.
+
+    It is not a :class:`ConcurrencyConflict` even when the store reported one: the batch held
+    other commands' events, so retrying the command that happened to flush would not be enough.
+    """
+
+    def __init__(
+        self, *, error: Exception, size: int, index: int | None, complaint: str | None
+    ) -> None:
+        self.error = error
+        self.size = size
+        self.index = index
+        self.complaint = complaint
+        where = (
+            "the database failed"
+            if index is None
+            else f"append {index + 1} of {size} (complaint {complaint}) was refused"
+        )
+        super().__init__(f"a batch of {size} appends was not written, {where}: {error}")
 
 
 class SerializationError(Iso10002Error, ValueError):

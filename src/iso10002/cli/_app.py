@@ -52,6 +52,7 @@ from iso10002.cli._progress import Progress
 from iso10002.cli._terminal import strip_controls, terminal_safe
 from iso10002.simulation import DemoSettings, run_demo, working_days
 from iso10002.sla.config import SlaConfig
+from iso10002.storage.batch import DEFAULT_MAX_EVENTS
 from iso10002.storage.sqlite import SQLiteEventStore
 
 __all__ = ["main"]
@@ -188,6 +189,8 @@ def _run_demo(args: argparse.Namespace) -> int:
             f"--days: the {settings.days} day(s) from {settings.start} hold no working day; "
             "complaints arrive Monday to Friday"
         )
+    if args.batch < 1:
+        raise _usage(f"--batch: must be at least 1, got {args.batch}")
     path = Path(args.db)
     if path.is_dir():
         raise CliError(f"{args.db} is a directory, not a database file")
@@ -198,7 +201,12 @@ def _run_demo(args: argparse.Namespace) -> int:
         # The demo's data can be regenerated at will, so it trades the fsync of every commit
         # (FULL) for speed: NORMAL keeps the database consistent, even after a power cut.
         with SQLiteEventStore(path, synchronous="NORMAL") as store:
-            result = run_demo(store, settings, progress=progress.update)
+            result = run_demo(
+                store,
+                settings,
+                progress=progress.update,
+                batch_events=None if args.batch == 1 else args.batch,
+            )
     finally:
         progress.finish()
     print(_render.demo_summary(result, str(path.resolve())))
@@ -412,6 +420,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument(
         "--days", type=int, default=30, metavar="D", help="days to simulate (default: 30)"
+    )
+    demo.add_argument(
+        "--batch",
+        type=int,
+        default=DEFAULT_MAX_EVENTS,
+        metavar="N",
+        help=(
+            f"events written per transaction (default: {DEFAULT_MAX_EVENTS}; 1 writes each "
+            "command on its own); an interrupted run loses at most the last batch"
+        ),
     )
     demo.add_argument("--quiet", action="store_true", help="do not show progress on stderr")
 

@@ -11,7 +11,9 @@ are re-exported here and from :mod:`iso10002.storage.base` for the code written 
 
 A store writes what it is given: :func:`prepare_appends` checks, seals and encodes each append
 once (:class:`PreparedEvent`), and :func:`link` computes the hash links under the store's lock.
-A third party proves its own store with :class:`iso10002.testing.EventStoreContract`.
+A bulk writer buffers a desk's appends with :class:`BatchingStore` and writes them in batches,
+one transaction each. A third party proves its own store with
+:class:`iso10002.testing.EventStoreContract`.
 """
 
 from typing import TYPE_CHECKING
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
         link,
     )
     from iso10002.storage._prepare import prepare_appends
+    from iso10002.storage.batch import BatchingStore
     from iso10002.storage.memory import InMemoryEventStore
     from iso10002.storage.postgres import PostgresEventStore
     from iso10002.storage.sqlite import SQLiteEventStore
@@ -49,6 +52,7 @@ else:
 __all__ = [
     "Append",
     "BatchAppender",
+    "BatchingStore",
     "Capability",
     "ChainRecord",
     "ChainedStore",
