@@ -217,6 +217,7 @@ PUBLIC_API = [
     "Withdrawn",
     "Workflow",
     "WorkflowApplied",
+    "WorkflowUnavailable",
     "append_all",
     "apply",
     "build_evidence_pack",
