@@ -17,6 +17,8 @@ The desk is assembled from one part per concern, each a module of this package:
 - :mod:`~iso10002.desk._records`: legal holds, erasure, retention purges, subject exports.
 - :mod:`~iso10002.desk._configurations`: the workflow and programme recorded as they governed
   complaints, and ``reapply_configuration``.
+- :mod:`~iso10002.desk._in_force`: the workflow each command runs under, the one recorded for
+  its complaint.
 - :mod:`~iso10002.desk._loading`: resolving keys, and the cache of complaint states.
 """
 
