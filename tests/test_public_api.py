@@ -219,6 +219,7 @@ PUBLIC_API = [
     "Withdrawn",
     "Workflow",
     "WorkflowApplied",
+    "WorkflowUnavailable",
     "append_all",
     "apply",
     "build_evidence_pack",

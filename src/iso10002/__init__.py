@@ -76,6 +76,7 @@ if TYPE_CHECKING:
         StoreClosedError,
         UnknownCommand,
         ValidationError,
+        WorkflowUnavailable,
     )
     from iso10002.importing import (
         ColumnMapping,
@@ -470,6 +471,7 @@ __all__ = [
     "Withdrawn",
     "Workflow",
     "WorkflowApplied",
+    "WorkflowUnavailable",
     "append_all",
     "apply",
     "build_evidence_pack",

@@ -10,7 +10,8 @@ The library's exceptions, all rooted at :class:`Iso10002Error`.
     ├── CommandRejected                       a command may not run now
     │   ├── InvalidTransition                 the command is not allowed in this state
     │   ├── GuardFailed                       a named guard of the workflow said no
-    │   └── UnknownCommand                    the workflow has no such command
+    │   ├── UnknownCommand                    the workflow has no such command
+    │   └── WorkflowUnavailable               the desk cannot run the complaint's workflow
     ├── ComplaintNotFound (KeyError)          no complaint with that id or reference
     ├── PermissionDenied                      the access policy refused an actor an action
     ├── StorageError                          the store could not do what was asked
@@ -56,6 +57,7 @@ __all__ = [
     "StoreClosedError",
     "UnknownCommand",
     "ValidationError",
+    "WorkflowUnavailable",
 ]
 
 
@@ -142,6 +144,49 @@ class UnknownCommand(CommandRejected):
     def __init__(self, *, command: str, reference: str | None, state: str) -> None:
         super().__init__(
             f"the workflow has no command {command!r} ({_describe(reference)}, state {state!r})",
+            command=command,
+            reference=reference,
+            state=state,
+        )
+
+
+class WorkflowUnavailable(CommandRejected):
+    """
+    The complaint is handled under a recorded workflow that the desk cannot run: not the
+    desk's own, not among the earlier workflows it was given, and not one its record rebuilds
+    (guards or step data written in Python, or no record kept). Nothing was written.
+
+    ``fingerprint`` is the recorded workflow's; ``workflow`` and ``version`` its name and
+    version as recorded (None when no record names them); ``why`` says why it cannot be run.
+    The message names the two ways out: give the desk that workflow (``workflows=``), or move
+    the complaint to the desk's workflow (``reapply_configuration``).
+    """
+
+    def __init__(
+        self,
+        *,
+        command: str,
+        reference: str,
+        state: str,
+        fingerprint: str,
+        workflow: str | None,
+        version: str | None,
+        why: str,
+    ) -> None:
+        self.fingerprint = fingerprint
+        self.workflow = workflow
+        self.version = version
+        self.why = why
+        named = (
+            f"the workflow {workflow!r} (version {version}, {fingerprint})"
+            if workflow is not None
+            else f"the workflow recorded as {fingerprint}"
+        )
+        super().__init__(
+            f"{command!r} is refused for complaint {reference}: it is handled under {named}, "
+            f"which this desk cannot run ({why}); give the desk that workflow "
+            "(ComplaintDesk(..., workflows=[...])), or move the complaint to the desk's "
+            "workflow with reapply_configuration",
             command=command,
             reference=reference,
             state=state,

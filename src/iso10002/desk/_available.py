@@ -19,6 +19,7 @@ import attrs
 from iso10002.access import Action
 from iso10002.desk._access import check_actor
 from iso10002.desk._commands import NO_POLICIES, assess_command, desk_method
+from iso10002.desk._in_force import runnable
 from iso10002.desk._loading import ComplaintKey
 from iso10002.desk._path import CommandPath
 from iso10002.model.complaint import Complaint
@@ -47,6 +48,7 @@ from iso10002.model.events import (
     Withdrawn,
 )
 from iso10002.model.values import Actor
+from iso10002.process.workflow import Workflow
 
 __all__ = ["Availability", "AvailableCommand"]
 
@@ -126,8 +128,10 @@ class Availability(CommandPath):
         this complaint; the authorizer is asked in advance, so its refusals are not recorded
         as denials. Each entry says whether the guards let it pass (judged now, for the
         actor, on the complaint as stored) and whether the outcome still depends on the
-        command's input (see :class:`AvailableCommand`). A complaint whose personal data was
-        erased lists nothing: every command is refused on it.
+        command's input (see :class:`AvailableCommand`). The workflow is the one in force for
+        the complaint, as commands run it (the one recorded for it). A complaint whose personal
+        data was erased lists nothing, and so does one whose recorded workflow the desk cannot
+        run (:class:`~iso10002.errors.WorkflowUnavailable`): every command is refused on it.
 
         ``actor`` is required even without an authorizer: guards such as ``objectivity``
         judge who acts.
@@ -140,8 +144,11 @@ class Availability(CommandPath):
         complaint = self._load(self._resolve(key))
         if complaint.erased_at is not None:
             return []
+        workflow = runnable(self, complaint)
+        if workflow is None:
+            return []
         by_method: dict[tuple[str, str | None], list[str]] = {}
-        for command in self.workflow.allowed(complaint.state):
+        for command in workflow.allowed(complaint.state):
             method = desk_method(command)
             if method == "assess" and command != assess_command(complaint):
                 continue  # the desk runs the other one of assess and reassess
@@ -151,7 +158,9 @@ class Availability(CommandPath):
         for (method, step), commands in sorted(by_method.items(), key=_order):
             action = Action(method) if step is None else Action.step(step)
             if self._permits(actor, action, complaint):
-                listed.append(self._judge(complaint, actor, method, step, commands))
+                listed.append(
+                    self._judge(complaint, actor, method, step, commands, workflow=workflow)
+                )
         return listed
 
     def _judge(
@@ -161,15 +170,19 @@ class Availability(CommandPath):
         method: str,
         step: str | None,
         commands: list[str],
+        *,
+        workflow: Workflow,
     ) -> AvailableCommand:
-        """The entry of ``method``, which runs one of ``commands`` on ``complaint``."""
+        """
+        The entry of ``method``, which runs one of ``commands`` of ``workflow`` on
+        ``complaint``.
+        """
         if method == "extend_deadline" and self.sla is None:
             return AvailableCommand(method=method, passes=False, reason=NO_POLICIES)
         now = self.clock.now()
         payload_type = _PAYLOADS[method]
         outlooks = [
-            self.workflow.outlook(complaint, c, actor, now, payload_type=payload_type)
-            for c in commands
+            workflow.outlook(complaint, c, actor, now, payload_type=payload_type) for c in commands
         ]
         open_ = [o for o in outlooks if not o.refused]
         if not open_:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Callable
 
+from iso10002.desk._in_force import workflow_in_force
 from iso10002.desk._loading import ComplaintKey
 from iso10002.desk._path import CommandPath, refused
 from iso10002.errors import ValidationError
@@ -405,14 +406,16 @@ class Commands(CommandPath):
             current = self._load(self._resolve(key))
             raise refused(command, current, f"it records its own data: call ComplaintDesk.{method}")
         action = Action.step(command)
-        encoded = encode_step_data(self.workflow, command, data)
         if duplicate_of is not None and self.store.id_for_reference(duplicate_of) is None:
             raise ValidationError(
                 "duplicate_of", f"no complaint has the reference {duplicate_of!r}"
             )
 
         def payload(current: Complaint) -> EventPayload:
-            closing = closes(self.workflow, current.state, command)
+            # The step is the one of the workflow in force for this complaint.
+            workflow = workflow_in_force(self, current, command)
+            encoded = encode_step_data(workflow, command, data)
+            closing = closes(workflow, current.state, command)
             if closing and reason is None:
                 raise ValidationError(
                     "reason",

@@ -14,6 +14,7 @@ import datetime as _dt
 
 from iso10002.desk._access import check_actor
 from iso10002.desk._deadlines import reselect
+from iso10002.desk._in_force import own_record
 from iso10002.desk._loading import ComplaintKey, DeskBase
 from iso10002.desk._path import CommandPath, refused
 from iso10002.model.actions import Action
@@ -21,7 +22,7 @@ from iso10002.model.complaint import Complaint, apply
 from iso10002.model.events import Event, WorkflowApplied
 from iso10002.model.values import Actor
 from iso10002.ports.store import is_configuration_store
-from iso10002.process.recorded import recorded_workflow, workflow_record
+from iso10002.process.recorded import recorded_workflow
 from iso10002.programme.recorded import programme_record
 
 __all__ = ["Configurations", "programme_fingerprint", "workflow_fingerprint"]
@@ -35,7 +36,7 @@ def workflow_fingerprint(desk: DeskBase) -> str:
     known = desk._recorded_workflow
     if known is not None and known[0] is workflow:
         return known[1]
-    record = workflow_record(workflow)
+    record = own_record(desk)
     store = desk.store
     if is_configuration_store(store):
         store.record_configuration(record)

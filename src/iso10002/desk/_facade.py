@@ -17,6 +17,8 @@ The desk is assembled from one part per concern, each a module of this package:
 - :mod:`~iso10002.desk._records`: legal holds, erasure, retention purges, subject exports.
 - :mod:`~iso10002.desk._configurations`: the workflow and programme recorded as they governed
   complaints, and ``reapply_configuration``.
+- :mod:`~iso10002.desk._in_force`: the workflow each command runs under, the one recorded for
+  its complaint.
 - :mod:`~iso10002.desk._loading`: resolving keys, and the cache of complaint states.
 """
 
@@ -36,6 +38,7 @@ from iso10002.desk._available import Availability
 from iso10002.desk._commands import Commands
 from iso10002.desk._configurations import Configurations
 from iso10002.desk._feedback import Feedback
+from iso10002.desk._in_force import given_workflows
 from iso10002.desk._intake import Intake
 from iso10002.desk._queries import Queries
 from iso10002.desk._records import RecordsManagement
@@ -48,6 +51,7 @@ from iso10002.ports.access import AccessLog
 from iso10002.ports.capabilities import Capability
 from iso10002.ports.kpi import KpiSource
 from iso10002.ports.store import EventStore, check_store, is_outbox_store
+from iso10002.process.recorded import workflow_record
 from iso10002.process.standard import standard_workflow
 from iso10002.process.workflow import Workflow
 from iso10002.programme.config import Programme
@@ -83,6 +87,14 @@ class ComplaintDesk(
             recorded in the store the first time it governs a complaint, and each complaint
             received names it, so that an audit judges the complaint by the workflow it ran
             under; :meth:`reapply_configuration` moves an existing complaint to another.
+        workflows: earlier workflows that still govern complaints received under them. Each
+            command runs under the workflow in force for its complaint (the one it was received
+            into, or the last one re-applied): the desk's ``workflow``; else one of these, found
+            by fingerprint; else the workflow rebuilt from its record in the store, when the
+            record holds all of it. A workflow with guards or step data classes written in
+            Python cannot be rebuilt: without it here, commands on its complaints raise
+            :class:`~iso10002.errors.WorkflowUnavailable`. Complaints with no recorded workflow
+            run under ``workflow``.
         programme: the organisation's complaints-handling programme, if the desk is to record
             it: kept in the store once and named by each complaint received, so that an audit
             reads the programme that was in force.
@@ -144,6 +156,7 @@ class ComplaintDesk(
         conflict_retries: int = DEFAULT_CONFLICT_RETRIES,
         denial_window: _dt.timedelta = DEFAULT_DENIAL_WINDOW,
         programme: Programme | None = None,
+        workflows: Iterable[Workflow] = (),
     ) -> None:
         if isinstance(conflict_retries, bool) or not isinstance(conflict_retries, int):
             raise ValidationError(
@@ -171,7 +184,12 @@ class ComplaintDesk(
                 )
         self.notifications = notifications
         self.clock = clock if clock is not None else SystemClock()
+        if workflow is not None and not isinstance(workflow, Workflow):
+            raise ValidationError("workflow", f"expected a Workflow, got {type(workflow).__name__}")
         self.workflow = workflow if workflow is not None else standard_workflow()
+        self._own_workflow = (self.workflow, workflow_record(self.workflow))
+        self._given_workflows = given_workflows(workflows)
+        self._rebuilt_workflows = {}
         if programme is not None and not isinstance(programme, Programme):
             raise ValidationError(
                 "programme", f"expected a Programme, got {type(programme).__name__}"

@@ -31,6 +31,7 @@ from iso10002.desk._deadlines import Derived
 from iso10002.errors import ComplaintNotFound, ValidationError
 from iso10002.model._checks import shown
 from iso10002.model.complaint import Complaint, apply
+from iso10002.model.configuration import ConfigurationRecord
 from iso10002.model.events import Event, PersonalDataErased
 from iso10002.model.priority import PriorityPolicy
 from iso10002.model.reference import ReferenceFormat
@@ -74,6 +75,12 @@ class DeskBase:
     # The workflow and programme last recorded, with their fingerprints (set on first use).
     _recorded_workflow: tuple[Workflow, str] | None = None
     _recorded_programme: tuple[Programme, str] | None = None
+    # The desk's workflow with its record, made when the desk is built (and again if the
+    # workflow is replaced); the earlier workflows it was given, and those rebuilt from their
+    # records, by fingerprint (see :mod:`~iso10002.desk._in_force`).
+    _own_workflow: tuple[Workflow, ConfigurationRecord] | None = None
+    _given_workflows: dict[str, Workflow]
+    _rebuilt_workflows: dict[str, Workflow]
 
     @property
     def _sla_in_force(self) -> RecordedSla | None:

@@ -15,9 +15,10 @@ How a command runs. Each command method of the desk (``acknowledge``, ``decide``
    (:mod:`~iso10002.desk._access`);
 4. **pins** the version: a caller who passed ``expected_version`` gets
    :class:`~iso10002.errors.ConcurrencyConflict` if the complaint has moved on since;
-5. **decides**: the workflow says whether the command may run in this state and which state it
-   leads to, or refuses it; the command's own check, if any, then validates the payload
-   against the complaint;
+5. **decides**: the workflow in force for the complaint (the one recorded for it, see
+   :mod:`~iso10002.desk._in_force`) says whether the command may run in this state and which
+   state it leads to, or refuses it; the command's own check, if any, then validates the
+   payload against the complaint;
 6. **builds** the event (``seq`` = version + 1, ``occurred_at`` from the clock, the actor, the
    target state, the payload) and **folds** it into the state with ``apply``;
 7. **reselects** the timeliness policy, if the desk has policies: a new selection is one more
@@ -56,6 +57,7 @@ from collections.abc import Callable, Sequence
 
 from iso10002.desk._access import AccessGate, check_actor
 from iso10002.desk._deadlines import Derived, derive, reselect
+from iso10002.desk._in_force import workflow_in_force
 from iso10002.desk._loading import ComplaintKey
 from iso10002.errors import CommandRejected, ConcurrencyConflict
 from iso10002.model.actions import Action
@@ -174,9 +176,10 @@ class CommandPath(AccessGate):
             name = command if isinstance(command, str) else command(current)
         if current.erased_at is not None:
             raise refused(name, current, "its personal data was erased")
+        workflow = workflow_in_force(self, current, name)
         body = payload(current) if callable(payload) else payload
         now = self.clock.now()
-        target = self.workflow.run(current, name, actor, body, now)
+        target = workflow.run(current, name, actor, body, now)
         if check is not None:
             check(current, body)
         event = Event(

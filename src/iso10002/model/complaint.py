@@ -155,6 +155,11 @@ class Complaint:
     """When the complaint's personal data was erased, if it was."""
     sla_policy: str | None = None
     sla_policy_version: str | None = None
+    workflow_fingerprint: str | None = None
+    """
+    The fingerprint of the workflow in force for the complaint: the one it was received into,
+    or the last one re-applied (``workflow_applied``); None when none was recorded.
+    """
     last_event_at: _dt.datetime
 
     @property
@@ -209,6 +214,7 @@ def _received(_: Complaint | None, e: Event, p: Any) -> Complaint:
         client_key=payload.client_key,
         source=payload.source,
         organisation=payload.organisation,
+        workflow_fingerprint=payload.workflow,
         last_event_at=e.occurred_at,
     )
 
@@ -311,7 +317,9 @@ def _changes(c: Complaint, e: Event, p: Any) -> dict[str, Any]:  # noqa: PLR0912
             return {}
         # A custom closing step closes as ``close`` does, for the reason it documents.
         return _closing(at, p.closure_reason, p.duplicate_of)
-    if isinstance(p, (DeadlineExtended, SlaAlertRaised, WorkflowApplied)):
+    if isinstance(p, WorkflowApplied):
+        return {"workflow_fingerprint": p.configuration}
+    if isinstance(p, (DeadlineExtended, SlaAlertRaised)):
         return {}
     if isinstance(p, LegalHoldPlaced):
         return {"legal_hold": p.reason}
