@@ -310,6 +310,26 @@ def test_markdown_and_html_show_the_whole_pack(store: SQLiteEventStore) -> None:
     assert "http://" not in page and "https://" not in page
 
 
+def test_markdown_and_html_name_what_the_pack_rests_on(store: SQLiteEventStore) -> None:
+    audit = run_audit(
+        store,
+        period_from=MARCH,
+        period_to=APRIL,
+        now=_dt.datetime(2026, 4, 20, tzinfo=UTC),
+        auditor="A. Auditor",
+        signed_off_by="Head of Quality",
+    )
+    p = build_review_pack(store, audit, (), on=ON)
+    assert audit.record is not None and audit.record.head is not None
+    assert audit.configurations
+    for text in (review_to_markdown(p), review_to_html(p)):
+        assert audit.record.head in text
+        assert audit.library_version in text
+        assert "A. Auditor" in text and "Head of Quality" in text
+        assert all(fingerprint in text for fingerprint in audit.configurations)
+        assert str(audit.workflow) in text
+
+
 @pytest.mark.parametrize("text", ["1" * 5000, "[" * 100_000])
 def test_an_actions_file_too_deep_or_too_long_is_a_serialization_error(text: str) -> None:
     with pytest.raises(SerializationError, match="not valid JSON"):

@@ -32,6 +32,7 @@ from iso10002.audit.reports import (
     _md_code,
     _ordered_counts,
     _page,
+    _provenance,
     report_to_dict,
 )
 from iso10002.audit.run import midnight_utc as _midnight
@@ -362,6 +363,8 @@ def review_to_markdown(pack: ReviewPack) -> str:
         f"- Period: {_period(pack)}",
         f"- Prepared on: {pack.prepared_on.isoformat()}",
         f"- Audit generated at: {pack.audit.generated_at.isoformat()}",
+        # What the figures rest on, as the audit report says it.
+        *(f"- {label}: {_md(value)}" for label, value in _provenance(pack.audit)),
         "",
         "## Figures",
         "",
@@ -460,6 +463,7 @@ def review_to_html(pack: ReviewPack) -> str:
         f"<dt>Period</dt><dd>{_e(_period(pack))}</dd>",
         f"<dt>Prepared on</dt><dd>{_e(pack.prepared_on.isoformat())}</dd>",
         f"<dt>Audit generated at</dt><dd>{_e(pack.audit.generated_at.isoformat())}</dd>",
+        *(f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>" for label, value in _provenance(pack.audit)),
         "</dl>",
         "</header>",
         "<h2>Figures</h2>",
