@@ -20,8 +20,8 @@ from iso10002 import (
     InMemoryEventStore,
     SQLiteEventStore,
 )
-from iso10002.storage import Capability
 from iso10002.desk import IntakeResult, _intake
+from iso10002.storage import Capability
 from tests.access.support import SETUP, START
 from tests.desk.test_intake import FORM
 
@@ -98,7 +98,7 @@ class LateAllocating(LateReferences, AllocatingStore):
 
 @pytest.mark.parametrize("late_store", [LateReferences, LateAllocating])
 def test_a_reference_taken_between_the_look_and_the_append_takes_the_next_number(
-    tmp_path: Path, clock: FixedClock, late_store: type[SQLiteEventStore]
+    tmp_path: Path, clock: FixedClock, late_store: type[LateReferences]
 ) -> None:
     path = tmp_path / "late.db"
     with SQLiteEventStore(path) as one, late_store(path) as late:
