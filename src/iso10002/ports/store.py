@@ -31,7 +31,7 @@ from typing import Protocol, TypeGuard, runtime_checkable
 
 import attrs
 
-from iso10002.errors import DuplicateKeyError, ValidationError
+from iso10002.errors import ValidationError
 from iso10002.model import _checks as check
 from iso10002.model.chain import GENESIS, ChainRecord, Hasher, TableRecord
 from iso10002.model.complaint import ComplaintSummary
@@ -43,6 +43,7 @@ from iso10002.model.prepared import PreparedEvent
 from iso10002.model.subject import SubjectMatch
 from iso10002.model.values import Channel, ComplaintId, Priority
 from iso10002.ports.capabilities import Capability, capabilities_of, protocol_members
+from iso10002.ports.numbers import NumberClaim, check_claims
 
 __all__ = [
     "Append",
@@ -247,43 +248,6 @@ def _prepared(
         p.event is not e and p.event != e for p, e in zip(value, inst.events, strict=True)
     ):
         raise ValidationError(attribute.name, "must hold the prepared form of each event, in order")
-
-
-def _positive(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValidationError(attribute.name, f"must be a positive integer, got {value!r}")
-
-
-def _after(inst: NumberClaim, attribute: attrs.Attribute[int], value: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < inst.number:
-        raise ValidationError(
-            attribute.name, f"must be an integer from 0 to {inst.number - 1}, got {value!r}"
-        )
-
-
-@attrs.frozen
-class NumberClaim:
-    """
-    A number of a named counter (:meth:`EventStore.next_number`) that an :class:`Append`
-    claims in its own transaction: the counter moves from ``after`` to ``number`` if and only
-    if the append is written.
-
-    ``after`` is the counter's value the claim was made from, ``number - 1`` unless the numbers
-    in between are known to be used already (the desk skips references a caller chose
-    itself). The store compares and sets: if the counter is not at ``after`` when the append
-    is made (another writer claimed or allocated a number meanwhile), the append is refused
-    with :class:`~iso10002.errors.DuplicateKeyError` (key ``"reference"``), like a taken
-    reference, and nothing is written; so a claim of a number the counter has passed is always
-    refused, and of two claims of the same number one wins.
-    """
-
-    scope: str = attrs.field(validator=check.text)
-    number: int = attrs.field(validator=_positive)
-    after: int = attrs.field(validator=_after)
-
-    @after.default
-    def _just_before(self) -> int:
-        return self.number - 1 if isinstance(self.number, int) else 0
 
 
 def _claim(_inst: object, attribute: attrs.Attribute[NumberClaim | None], value: object) -> None:
@@ -728,29 +692,6 @@ def check_batch(events: Sequence[Event], expected_version: int, summary: Complai
             )
     if summary.id != first.complaint_id or summary.version != events[-1].seq:
         raise ValidationError("summary", "the summary does not describe the appended events")
-
-
-def check_claims(appends: Sequence[Append], counter: Callable[[str], int]) -> dict[str, int]:
-    """
-    The counters the number claims of ``appends`` set (:attr:`Append.number`), checked in
-    order against ``counter(scope)`` (the stored value, 0 for none) and the batch's own
-    earlier claims: what a store that keeps its counters in memory applies once the whole batch
-    is checked. A store with a database sets each counter with a compare-and-set instead.
-
-    Raises:
-        DuplicateKeyError: a claim's counter is not at its :attr:`NumberClaim.after` (key
-            ``"reference"``, naming the append's reference).
-    """
-    planned: dict[str, int] = {}
-    for a in appends:
-        claim = a.number
-        if claim is None:
-            continue
-        value = planned[claim.scope] if claim.scope in planned else counter(claim.scope)
-        if value != claim.after:
-            raise DuplicateKeyError("reference", a.summary.reference)
-        planned[claim.scope] = claim.number
-    return planned
 
 
 def link(
