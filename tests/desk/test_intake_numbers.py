@@ -1,6 +1,7 @@
 """
 Reference numbers at intake: automatic numbering skips a reference a caller already took, and
-duplicate submissions racing each other use up as few numbers as the store allows (none
+duplicate submissions racing each other use up no number over a store that claims numbers in
+the append (the shipped ones), and as few as the store allows over one that does not (none
 between threads of one desk).
 """
 
@@ -20,6 +21,7 @@ from iso10002 import (
     SQLiteEventStore,
 )
 from iso10002.desk import IntakeResult, _intake
+from iso10002.storage import Capability
 from tests.access.support import SETUP, START
 from tests.desk.test_intake import FORM
 
@@ -72,23 +74,40 @@ def test_a_reference_taken_through_another_desk_on_the_file_is_skipped(
         assert first.receive(SETUP, **PLAIN).reference == ref(3)  # type: ignore[arg-type]
 
 
+class AllocatingStore(SQLiteEventStore):
+    """A store that does not claim numbers in its appends: the desk allocates them before."""
+
+    capabilities = SQLiteEventStore.capabilities - {Capability.NUMBER_CLAIMS}
+
+
 class LateReferences(SQLiteEventStore):
-    """A store that does not see the references another writer takes until it appends."""
+    """A store whose first look for a reference misses the one another writer just took."""
+
+    missed = False
 
     def id_for_reference(self, reference: str):  # type: ignore[no-untyped-def]
-        return None
+        if not self.missed:
+            self.missed = True
+            return None
+        return super().id_for_reference(reference)
 
 
+class LateAllocating(LateReferences, AllocatingStore):
+    """The same, over a store that does not claim numbers."""
+
+
+@pytest.mark.parametrize("late_store", [LateReferences, LateAllocating])
 def test_a_reference_taken_between_the_look_and_the_append_takes_the_next_number(
-    tmp_path: Path, clock: FixedClock
+    tmp_path: Path, clock: FixedClock, late_store: type[LateReferences]
 ) -> None:
     path = tmp_path / "late.db"
-    with SQLiteEventStore(path) as one, LateReferences(path) as late:
+    with SQLiteEventStore(path) as one, late_store(path) as late:
         ComplaintDesk(one, clock=clock).receive(SETUP, **PLAIN, reference=ref(1))  # type: ignore[arg-type]
 
         made = ComplaintDesk(late, clock=clock).receive(SETUP, **PLAIN)  # type: ignore[arg-type]
 
         assert made.reference == ref(2)
+        assert late.missed
 
 
 def test_numbering_gives_up_after_a_long_run_of_taken_references(
@@ -159,11 +178,29 @@ def test_threads_of_one_desk_submitting_one_form_use_up_one_number(
     assert desk.receive(SETUP, **PLAIN).reference == ref(2)  # type: ignore[arg-type]
 
 
-def test_two_desks_on_one_file_store_one_complaint_and_waste_at_most_one_number(
+def test_two_desks_on_one_file_store_one_complaint_and_waste_no_number(
     tmp_path: Path, clock: FixedClock
 ) -> None:
     path = tmp_path / "race.db"
     with SQLiteEventStore(path) as one, SQLiteEventStore(path) as two:
+        desks = [ComplaintDesk(one, clock=clock), ComplaintDesk(two, clock=clock)]
+        for round_ in range(5):
+            results = _submit_at_once(desks, 4, {**FORM, "client_key": f"form-{round_}"})
+
+            assert sum(r.created for r in results) == 1
+            assert len({r.complaint.reference for r in results}) == 1
+            taken = number(results[0].complaint.reference)
+            follow = number(desks[0].receive(SETUP, **PLAIN).reference)  # type: ignore[arg-type]
+            # The losing desk's claim failed with its append: its number was never used up.
+            assert follow == taken + 1
+        assert one.last_number(desks[0].references.scope(START.year)) == 10
+
+
+def test_without_number_claims_two_desks_waste_at_most_one_number_per_key(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    path = tmp_path / "race.db"
+    with AllocatingStore(path) as one, AllocatingStore(path) as two:
         desks = [ComplaintDesk(one, clock=clock), ComplaintDesk(two, clock=clock)]
         for round_ in range(5):
             results = _submit_at_once(desks, 4, {**FORM, "client_key": f"form-{round_}"})

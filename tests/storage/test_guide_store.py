@@ -43,6 +43,7 @@ from iso10002.testing import (
     ConfigurationStoreContract,
     EventStoreContract,
     KpiSourceContract,
+    NumberClaimContract,
     OutboxStoreContract,
     PersonalDataStoreContract,
     full_lifecycle,
@@ -86,7 +87,7 @@ def store(level: str, **kwargs: Any) -> Any:
 
 def test_the_page_writes_one_store_per_level() -> None:
     source = guide_source()
-    assert source.count(MARKER) == 5
+    assert source.count(MARKER) == 6
     # The store is written from scratch, from the public API: it imports none of the shipped
     # stores and no private module or name.
     imported = [
@@ -113,6 +114,7 @@ def test_the_page_writes_one_store_per_level() -> None:
         "DictRecordStore",
         "DictKpiStore",
         "DictConfigStore",
+        "DictNumberStore",
     ):
         assert isinstance(getattr(guide(), name), type)
 
@@ -173,6 +175,16 @@ class TestConfigurations(ConfigurationStoreContract):
 class TestConfigStore(EventStoreContract):
     def make_store(self, tmp_path: Path) -> Any:
         return store("DictConfigStore")
+
+
+class TestNumberClaims(NumberClaimContract):
+    def make_store(self, tmp_path: Path) -> Any:
+        return store("DictNumberStore")
+
+
+class TestNumberStore(EventStoreContract):
+    def make_store(self, tmp_path: Path) -> Any:
+        return store("DictNumberStore")
 
 
 # -- a desk on the page's store --------------------------------------------------------------------
@@ -294,5 +306,26 @@ def test_a_desk_takes_each_level_and_refuses_what_the_level_lacks() -> None:
     assert desk.get(c.reference).state == "received"
     with pytest.raises(Exception, match="outbox"):
         ComplaintDesk(core, notifications=lambda change: [])
-    for level in ("DictOutboxStore", "DictRecordStore", "DictKpiStore", "DictConfigStore"):
+    for level in (
+        "DictOutboxStore",
+        "DictRecordStore",
+        "DictKpiStore",
+        "DictConfigStore",
+        "DictNumberStore",
+    ):
         ComplaintDesk(store(level))
+
+
+def test_a_desk_on_the_page_store_claims_numbers_only_where_declared() -> None:
+    form: dict[str, Any] = {
+        "complainant": ADA,
+        "channel": Channel.EMAIL,
+        "description": "Charged twice.",
+    }
+    for level, claims in (("DictConfigStore", False), ("DictNumberStore", True)):
+        paged = store(level)
+        desk = ComplaintDesk(paged, clock=FixedClock(T0))
+        made = [desk.receive(STAFF, **form).reference for _ in range(3)]
+        assert made == [f"CMP-2026-00000{n}" for n in (1, 2, 3)]
+        assert hasattr(paged, "last_number") is claims
+        assert paged._counters == {"reference:CMP-2026": 3}

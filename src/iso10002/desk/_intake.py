@@ -7,14 +7,22 @@ A client key makes intake idempotent: receiving again with the key of a complain
 recorded, and the same content, is a replay that returns that complaint and writes nothing, even
 when two writers race. Submissions of one key through one desk take turns, so threads replay
 without using up a reference number; a writer in another process that loses the race finds the
-key again right before it allocates a number, or, when it lost at the append, replays without
-allocating another; the same key with different content is refused
+key again right before it numbers the complaint, or, when it lost at the append, replays without
+numbering it again; the same key with different content is refused
 (:class:`~iso10002.errors.ClientKeyReused`). "The same content" compares what the caller gave
 with what was stored for the key, leaving out what the desk fills itself: the reference and the
 time of receipt, unless the caller gave them.
 
+Over a store that declares :attr:`~iso10002.ports.capabilities.Capability.NUMBER_CLAIMS` (the
+shipped stores do), the number is claimed in the append's own transaction
+(:attr:`~iso10002.ports.store.Append.number`): the desk reads the counter, numbers the complaint
+with the next number, and the store sets the counter only if the append is written, so an
+append that fails for any reason (the race above, a conflict) uses up no number and the
+references of a year are contiguous. Over any other store the number is allocated with
+``next_number`` before the append, and an append that then fails loses it.
+
 Automatic numbering skips a reference that a caller's ``reference=`` already took, and tries
-the next number when another writer takes the one allocated before the append.
+the next number when another writer takes the one claimed or allocated before the append.
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ import attrs
 
 from iso10002.desk._access import check_actor
 from iso10002.desk._configurations import programme_fingerprint, workflow_fingerprint
-from iso10002.desk._deadlines import reselect
+from iso10002.desk._deadlines import derive, reselect
 from iso10002.desk._path import CommandPath
 from iso10002.errors import ClientKeyReused, DuplicateKeyError, ValidationError
 from iso10002.model.actions import Action
@@ -41,6 +49,15 @@ from iso10002.model.values import (
     ComplaintId,
     ProductOrService,
 )
+from iso10002.outbox.policy import DeskChange
+from iso10002.ports.store import (
+    Append,
+    NumberClaim,
+    append_all,
+    is_number_claim_store,
+    is_record_keeping_store,
+)
+from iso10002.storage import prepare_appends
 
 __all__ = ["MAX_TAKEN_REFERENCES", "Intake", "IntakeResult"]
 
@@ -226,7 +243,7 @@ class Intake(CommandPath):
         """
         Record a new complaint with ``payload``; ``auto``: number it, skipping references
         already taken (by a caller's ``reference=``) and retrying with the next number when
-        another writer takes the one allocated before the append.
+        another writer takes the one claimed or allocated before the append.
         """
         if self.authorizer is not None:
             # Asked about the complaint as it would be recorded, before a reference is used up.
@@ -239,32 +256,87 @@ class Intake(CommandPath):
             payload, workflow=workflow_fingerprint(self), programme=programme_fingerprint(self)
         )
         for _ in range(MAX_TAKEN_REFERENCES):
+            claim = None
             if auto:
-                payload = attrs.evolve(payload, reference=self._free_reference(payload))
+                reference, claim = self._free_reference(payload)
+                payload = attrs.evolve(payload, reference=reference)
             event = self._first_event(payload, actor, now)
             complaint = apply(None, event)
             new = [event]
             complaint = reselect(self._sla_in_force, complaint, new, actor, now)
             history = tuple(new)
             try:
-                self._append(complaint, new, 0, history, now)
+                if claim is None:
+                    self._append(complaint, new, 0, history, now)
+                else:
+                    self._append_claiming(complaint, new, history, now, claim)
             except DuplicateKeyError as e:
                 if auto and e.key == "reference":
+                    if key is not None and self.store.id_for_client_key(key) is not None:
+                        # The writer that took the number received this very complaint.
+                        raise DuplicateKeyError("client key", key) from e
                     continue  # taken between our look and our append: the next number
                 raise
             self._remember(complaint, history)
             return IntakeResult(complaint=complaint, created=True)
         raise _no_free_reference(payload.reference)
 
-    def _free_reference(self, payload: ComplaintReceived) -> str:
-        """The next number of the year of receipt whose reference no complaint has."""
+    def _free_reference(self, payload: ComplaintReceived) -> tuple[str, NumberClaim | None]:
+        """
+        The next number of the year of receipt whose reference no complaint has, and the
+        claim of it for the append, over a store that claims numbers in the append; over any
+        other store the number is allocated now (and no claim is made).
+        """
         year = payload.received_at.astimezone(_dt.timezone.utc).year
         scope = self.references.scope(year)
+        store = self.store
+        if is_number_claim_store(store):
+            last = store.last_number(scope)
+            for number in range(last + 1, last + 1 + MAX_TAKEN_REFERENCES):
+                candidate = self.references.format(year, number)
+                if self.store.id_for_reference(candidate) is None:
+                    # The numbers skipped are used by references callers chose: none is lost.
+                    return candidate, NumberClaim(scope, number, after=last)
+            raise _no_free_reference(candidate)
         for _ in range(MAX_TAKEN_REFERENCES):
-            candidate = self.references.format(year, self.store.next_number(scope))
-            if self.store.id_for_reference(candidate) is None:
-                return candidate
+            candidate = self.references.format(year, store.next_number(scope))
+            if store.id_for_reference(candidate) is None:
+                return candidate, None
         raise _no_free_reference(candidate)
+
+    def _append_claiming(
+        self,
+        complaint: Complaint,
+        new: list[Event],
+        history: tuple[Event, ...],
+        now: _dt.datetime,
+        claim: NumberClaim,
+    ) -> None:
+        """
+        Append a new complaint's first events as the command path's append does (its summary
+        and the notifications the desk's hook asks for, in one transaction), with ``claim``
+        applied in that transaction too.
+        """
+        report, derived = derive(
+            self._sla_in_force, None, complaint, new=new, history=history, now=now
+        )
+        hook = self.notifications
+        entries = (
+            ()
+            if hook is None
+            else tuple(hook(DeskChange(complaint=complaint, events=tuple(new), sla=report)))
+        )
+        append = Append(
+            events=tuple(new),
+            expected_version=0,
+            summary=derived.summary,
+            outbox=entries,
+            number=claim,
+        )
+        if is_record_keeping_store(self.store):
+            # Sealed and encoded here, above the store, which then stores what it is given.
+            (append,) = prepare_appends([append])
+        append_all(self.store, [append])
 
     def _replay(
         self,

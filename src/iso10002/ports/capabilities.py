@@ -35,6 +35,11 @@ class Capability(str, Enum):
     """:class:`~iso10002.ports.store.SealedTablesStore`: the outbox records and access denials
     are sealed like the events, and the counters can be read, so that
     :func:`~iso10002.integrity.verify` checks every table. Implies :attr:`RECORD_KEEPING`."""
+    NUMBER_CLAIMS = "number_claims"
+    """:class:`~iso10002.ports.store.NumberClaimStore`: an append may claim a counter's number
+    (:attr:`~iso10002.ports.store.Append.number`), applied in the append's transaction, so that
+    an append that fails uses up no number. A store that does not declare it is never handed
+    such an append."""
     KPI = "kpi"
     """:class:`~iso10002.ports.kpi.KpiSource`: the store reads the rows a KPI report needs
     itself, faster than through its summaries."""

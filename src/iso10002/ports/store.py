@@ -12,6 +12,10 @@ decisions: the desk decides, the store records.
   chains (:class:`ChainedStore`), personal data kept apart and erasable
   (:class:`PersonalDataStore`) and access denials (:class:`DenialStore`).
 
+Beside the levels, a store may declare that it claims reference numbers in the append's own
+transaction (:class:`NumberClaimStore`, :attr:`Append.number`), so that an append that fails
+uses up no number.
+
 A store says which levels it implements in its ``capabilities`` attribute (a frozenset of
 :class:`Capability`); the library reads that declaration (:func:`capabilities_of`) and never
 guesses from the methods a store happens to have. :func:`check_store` refuses a store that
@@ -39,6 +43,7 @@ from iso10002.model.prepared import PreparedEvent
 from iso10002.model.subject import SubjectMatch
 from iso10002.model.values import Channel, ComplaintId, Priority
 from iso10002.ports.capabilities import Capability, capabilities_of, protocol_members
+from iso10002.ports.numbers import NumberClaim, check_claims
 
 __all__ = [
     "Append",
@@ -49,6 +54,8 @@ __all__ = [
     "ConfigurationStore",
     "DenialStore",
     "EventStore",
+    "NumberClaim",
+    "NumberClaimStore",
     "OutboxEventStore",
     "OutboxStore",
     "Page",
@@ -58,8 +65,10 @@ __all__ = [
     "SealedTablesStore",
     "append_all",
     "check_batch",
+    "check_claims",
     "check_store",
     "is_configuration_store",
+    "is_number_claim_store",
     "is_outbox_store",
     "is_record_keeping_store",
     "is_sealed_tables_store",
@@ -215,7 +224,11 @@ class EventStore(Protocol):
         ...
 
     def next_number(self, scope: str) -> int:
-        """Allocate the next number (1, 2, …) in a named counter, e.g. for references."""
+        """
+        Allocate the next number (1, 2, …) in a named counter, e.g. for references, in a
+        transaction of its own: a number allocated for an append that then fails is lost
+        (a store that declares :attr:`Capability.NUMBER_CLAIMS` lets the desk avoid that).
+        """
         ...
 
     def close(self) -> None:
@@ -235,6 +248,11 @@ def _prepared(
         p.event is not e and p.event != e for p, e in zip(value, inst.events, strict=True)
     ):
         raise ValidationError(attribute.name, "must hold the prepared form of each event, in order")
+
+
+def _claim(_inst: object, attribute: attrs.Attribute[NumberClaim | None], value: object) -> None:
+    if value is not None and not isinstance(value, NumberClaim):
+        raise ValidationError(attribute.name, f"expected a NumberClaim or None, got {value!r}")
 
 
 @attrs.frozen(kw_only=True)
@@ -270,6 +288,13 @@ class Append:
     it is given through :func:`iso10002.storage.prepare_appends`, which prepares the rest, and
     stores what :attr:`PreparedEvent.payload_json` and the others hold. Not compared: salts
     are random, so two preparations of the same events differ.
+    """
+    number: NumberClaim | None = attrs.field(default=None, validator=_claim)
+    """
+    A counter's number this append claims, in its transaction (:class:`NumberClaim`): the
+    append is written and the counter set, or neither. Only a store that declares
+    :attr:`Capability.NUMBER_CLAIMS` takes such an append (:func:`append_all` refuses it for
+    any other, whose ``append_many`` would ignore the field and lose the claim).
     """
 
 
@@ -529,8 +554,30 @@ class SealedTablesStore(RecordKeepingStore, Protocol):
         ...
 
 
+@runtime_checkable
+class NumberClaimStore(BatchAppender, Protocol):
+    """
+    **Protocol:** a store that claims a counter's number in the transaction of the append
+    that uses it (:attr:`Append.number`); it declares :attr:`Capability.NUMBER_CLAIMS`.
+
+    Its :meth:`append_many` applies each append's claim as a compare-and-set of the counter,
+    in the append's transaction, and refuses the append when the counter is not at
+    :attr:`NumberClaim.after` (:class:`~iso10002.errors.DuplicateKeyError`, key
+    ``"reference"``); an append that fails for any reason leaves the counter as it was. The
+    desk then numbers new complaints by reading the counter (:meth:`last_number`) and claiming
+    the next number with the append, so that no number is lost to an append that fails, such
+    as the loser's of two processes receiving the same form at once. A store without the
+    capability is numbered with :meth:`EventStore.next_number`, as before.
+    """
+
+    def last_number(self, scope: str) -> int:
+        """The counter's value: the last number allocated or claimed in ``scope``, 0 if none."""
+        ...
+
+
 LEVELS: dict[Capability, type] = {
     Capability.OUTBOX: OutboxEventStore,
+    Capability.NUMBER_CLAIMS: NumberClaimStore,
     Capability.RECORD_KEEPING: RecordKeepingStore,
     Capability.SEALED_TABLES: SealedTablesStore,
     Capability.CONFIGURATIONS: ConfigurationStore,
@@ -546,6 +593,11 @@ def is_outbox_store(store: object) -> TypeGuard[OutboxEventStore]:
 def is_configuration_store(store: object) -> TypeGuard[ConfigurationStore]:
     """Whether ``store`` declares :attr:`Capability.CONFIGURATIONS`."""
     return Capability.CONFIGURATIONS in capabilities_of(store)
+
+
+def is_number_claim_store(store: object) -> TypeGuard[NumberClaimStore]:
+    """Whether ``store`` declares :attr:`Capability.NUMBER_CLAIMS`."""
+    return Capability.NUMBER_CLAIMS in capabilities_of(store)
 
 
 def is_record_keeping_store(store: object) -> TypeGuard[RecordKeepingStore]:
@@ -590,8 +642,9 @@ def append_all(store: EventStore, appends: Sequence[Append]) -> None:
     Bulk writers (importers) use this: one transaction per batch instead of per complaint.
 
     Raises:
-        ValidationError: an append has outbox entries and the store keeps no outbox, or erases
-            and the store keeps no personal data apart; nothing was written.
+        ValidationError: an append has outbox entries and the store keeps no outbox, erases
+            and the store keeps no personal data apart, or claims a number and the store does
+            not declare :attr:`Capability.NUMBER_CLAIMS`; nothing was written.
     """
     if any(a.outbox for a in appends) and not is_outbox_store(store):
         raise ValidationError(
@@ -601,6 +654,15 @@ def append_all(store: EventStore, appends: Sequence[Append]) -> None:
         raise ValidationError(
             "erase", f"{type(store).__name__} keeps no personal data apart; it cannot erase it"
         )
+    if any(a.number is not None for a in appends):
+        if not is_number_claim_store(store):
+            raise ValidationError(
+                "number",
+                f"{type(store).__name__} does not claim numbers in an append (it declares no "
+                "Capability.NUMBER_CLAIMS); the claim would be lost",
+            )
+        store.append_many(appends)
+        return
     if is_outbox_store(store):
         store.append_many(appends)
         return

@@ -15,15 +15,20 @@ What it changes, and what it does not:
 - **Checks**: an append is checked when it is made, as the store would check it: a malformed
   batch (:class:`~iso10002.errors.ValidationError`), a stale or future ``expected_version``
   (:class:`~iso10002.errors.ConcurrencyConflict`, against the buffered version if the
-  complaint has buffered events, else the stored one) and a taken reference or client key
-  (:class:`~iso10002.errors.DuplicateKeyError`). Each append is sealed and encoded then, once
+  complaint has buffered events, else the stored one), a taken reference or client key
+  (:class:`~iso10002.errors.DuplicateKeyError`), and a number claim
+  (:attr:`Append.number <iso10002.ports.store.Append.number>`, over a store that declares
+  :attr:`~iso10002.Capability.NUMBER_CLAIMS`) against the buffered claims of its counter, else
+  the stored counter. Each append is sealed and encoded then, once
   (:func:`~iso10002.storage.prepare_appends`): a value that cannot be stored is refused at the
   command that wrote it, and the flush only writes.
 - **Reads** see the buffer, as the store will read after the flush: ``read``, ``summary``,
   ``query`` (totals and pages included), ``id_for_reference`` and ``id_for_client_key``. A
   read the buffer does not model (the log, the chain, the outbox, KPIs, finding a data
-  subject) flushes first. Counters, configuration records and access denials are written at
-  once, as the store writes them: each is its own small write, independent of the events.
+  subject) flushes first. ``last_number`` reads the buffered claims. Numbers allocated with
+  ``next_number``, configuration records and access denials are written at once, as the store
+  writes them: each is its own small write, independent of the events (a counter with
+  buffered claims is flushed first, so that the number allocated follows them).
 - **Durability is per batch, not per command.** A command returns once its events are in the
   buffer; they reach the database at the next flush (when the buffer is full, on
   :meth:`BatchingStore.flush`, on leaving the ``with`` block, or on :meth:`BatchingStore.close`).
@@ -76,10 +81,12 @@ from iso10002.ports.store import (
     ComplaintQuery,
     ConfigurationStore,
     EventStore,
+    NumberClaimStore,
     OutboxEventStore,
     Page,
     RecordKeepingStore,
     SealedTablesStore,
+    is_number_claim_store,
     is_outbox_store,
     is_record_keeping_store,
 )
@@ -147,6 +154,7 @@ class BatchingStore:
         self._summaries: dict[ComplaintId, ComplaintSummary] = {}
         self._references: dict[str, ComplaintId] = {}
         self._client_keys: dict[str, ComplaintId] = {}
+        self._numbers: dict[str, int] = {}  # each counter as the buffered claims leave it
 
     @property
     def store(self) -> EventStore:
@@ -192,6 +200,12 @@ class BatchingStore:
                 "erase",
                 f"{type(self._store).__name__} keeps no personal data apart; it cannot erase it",
             )
+        if any(a.number is not None for a in appends) and not is_number_claim_store(self._store):
+            raise ValidationError(
+                "number",
+                f"{type(self._store).__name__} does not claim numbers in an append "
+                "(it declares no Capability.NUMBER_CLAIMS)",
+            )
         with self._lock:
             self._open()
             prepared = prepare_appends(appends)
@@ -235,6 +249,7 @@ class BatchingStore:
                 key in self._client_keys or self._store.id_for_client_key(key) is not None
             ):
                 raise DuplicateKeyError("client key", key)
+            self._claim(a)
             self._references[summary.reference] = cid
             if key is not None:
                 self._client_keys[key] = cid
@@ -245,6 +260,18 @@ class BatchingStore:
         self._appends.append(a)
         self._events += len(a.events)
 
+    def _claim(self, a: Append) -> None:
+        """Check ``a``'s number claim against the buffered claims or the store, and note it."""
+        claim = a.number
+        if claim is None:
+            return
+        value = self._numbers.get(claim.scope)
+        if value is None:
+            value = self._claiming().last_number(claim.scope)
+        if value != claim.after:
+            raise DuplicateKeyError("reference", a.summary.reference)
+        self._numbers[claim.scope] = claim.number
+
     def _snapshot(self) -> tuple[object, ...]:
         return (
             len(self._appends),
@@ -254,10 +281,11 @@ class BatchingStore:
             dict(self._summaries),
             dict(self._references),
             dict(self._client_keys),
+            dict(self._numbers),
         )
 
     def _restore(self, undo: tuple[object, ...]) -> None:
-        appends, events, base, streams, summaries, references, keys = undo
+        appends, events, base, streams, summaries, references, keys, numbers = undo
         del self._appends[cast(int, appends) :]
         self._events = cast(int, events)
         self._base = cast("dict[ComplaintId, tuple[int, ComplaintSummary | None]]", base)
@@ -266,6 +294,7 @@ class BatchingStore:
         self._summaries = cast("dict[ComplaintId, ComplaintSummary]", summaries)
         self._references = cast("dict[str, ComplaintId]", references)
         self._client_keys = cast("dict[str, ComplaintId]", keys)
+        self._numbers = cast("dict[str, int]", numbers)
 
     def flush(self) -> None:
         """
@@ -287,6 +316,7 @@ class BatchingStore:
             self._summaries = {}
             self._references = {}
             self._client_keys = {}
+            self._numbers = {}
             try:
                 self._store.append_many(appends)
             except Iso10002Error as e:
@@ -394,10 +424,30 @@ class BatchingStore:
         return self._store.iter_events(after_position=after_position)
 
     def next_number(self, scope: str) -> int:
-        """Allocate the next number in ``scope`` from the store, at once (never buffered)."""
+        """
+        Allocate the next number in ``scope`` from the store, at once (never buffered); after
+        a flush if the buffer claims numbers of ``scope``, so that the number follows them.
+        """
         with self._lock:
             self._open()
+            if scope in self._numbers:
+                self.flush()
         return self._store.next_number(scope)
+
+    def last_number(self, scope: str) -> int:
+        """The counter as the buffered claims leave it, else as stored (NumberClaimStore)."""
+        with self._lock:
+            self._open()
+            found = self._numbers.get(scope)
+            return self._claiming().last_number(scope) if found is None else found
+
+    def _claiming(self) -> NumberClaimStore:
+        """The store as one that claims numbers, which it declares; no flush."""
+        if Capability.NUMBER_CLAIMS not in self.capabilities:
+            raise ValidationError(
+                "store", f"{type(self._store).__name__} does not declare number_claims"
+            )
+        return cast(NumberClaimStore, self._store)
 
     def close(self) -> None:
         """Flush, then close the store; closing again does nothing."""

@@ -10,6 +10,8 @@ like the shipped ones.
   erases it (:class:`~iso10002.ports.store.PersonalDataStore`).
 - :class:`ConfigurationStoreContract`: the same for a store that keeps the configurations that
   governed complaints (:class:`~iso10002.ports.store.ConfigurationStore`).
+- :class:`NumberClaimContract`: the same for a store that claims reference numbers in its
+  appends (:class:`~iso10002.ports.store.NumberClaimStore`).
 - :class:`SharedStoreContract`: for a store whose database outlives the store object: other
   store objects and other processes see its writes, and they survive reopening; implement
   ``store_opener``.
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     from iso10002.testing.configurations import ConfigurationStoreContract
     from iso10002.testing.kpi_source import KpiSourceContract
     from iso10002.testing.notifier import NotifierContract, NotifierUnderTest
+    from iso10002.testing.numbers import NumberClaimContract
     from iso10002.testing.outbox import OutboxStoreContract
     from iso10002.testing.personal import PersonalDataStoreContract
     from iso10002.testing.samples import (
@@ -64,6 +67,7 @@ __all__ = [
     "KpiSourceContract",
     "NotifierContract",
     "NotifierUnderTest",
+    "NumberClaimContract",
     "OutboxStoreContract",
     "PersonalDataStoreContract",
     "ReadableAccessLog",

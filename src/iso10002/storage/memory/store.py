@@ -25,7 +25,7 @@ from iso10002.model.outbox import OutboxEntry, OutboxQuery, OutboxRecord, Outbox
 from iso10002.model.subject import SubjectMatch
 from iso10002.model.values import Actor, ComplaintId
 from iso10002.ports.capabilities import Capability
-from iso10002.ports.store import Append, ChainRecord, ComplaintQuery, Page, link
+from iso10002.ports.store import Append, ChainRecord, ComplaintQuery, Page, check_claims, link
 from iso10002.privacy.sealing import ACTOR, Sealed, unseal, unseal_actor
 from iso10002.serialization import structure
 from iso10002.storage import prepare_appends
@@ -49,7 +49,12 @@ class InMemoryEventStore:
     """
 
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.OUTBOX, Capability.RECORD_KEEPING, Capability.CONFIGURATIONS}
+        {
+            Capability.OUTBOX,
+            Capability.RECORD_KEEPING,
+            Capability.CONFIGURATIONS,
+            Capability.NUMBER_CLAIMS,
+        }
     )
     """Every level of the store port; KPI reports read it through its summaries."""
 
@@ -117,6 +122,7 @@ class InMemoryEventStore:
                     if key is not None:
                         client_keys[key] = cid
                 versions[cid] = a.events[-1].seq
+            counters = check_claims(appends, lambda scope: self._counters.get(scope, 0))
             outbox = self._outbox.plan([(e, a.summary.id) for a in appends for e in a.outbox])
             links = link(
                 appends,
@@ -141,6 +147,7 @@ class InMemoryEventStore:
                 self._summaries[cid] = a.summary
             self._references.update(references)
             self._client_keys.update(client_keys)
+            self._counters.update(counters)
             self._outbox.add(outbox)
 
     def _erase(self, cid: ComplaintId) -> None:
@@ -260,6 +267,13 @@ class InMemoryEventStore:
             value = self._counters.get(scope, 0) + 1
             self._counters[scope] = value
             return value
+
+    def last_number(self, scope: str) -> int:
+        """The last number allocated or claimed in ``scope``, 0 if none; see
+        :class:`~iso10002.ports.store.NumberClaimStore`."""
+        with self._lock:
+            self._check_open()
+            return self._counters.get(scope, 0)
 
     # -- access denials (see iso10002.ports.store.DenialStore) ---------------------------------
 

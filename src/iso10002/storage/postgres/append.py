@@ -14,6 +14,7 @@ from iso10002.errors import ConcurrencyConflict, DuplicateKeyError, StorageError
 from iso10002.model.chain import Hasher
 from iso10002.ports.store import Append, link
 from iso10002.storage._sql.erasure import erase_denials
+from iso10002.storage._sql.numbers import claim, claimed
 from iso10002.storage._sql.sealed_rows import TableStatements, sealing
 from iso10002.storage.postgres.rows import Statements
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
     from iso10002.storage.postgres.outbox import OutboxSql, Row
 
-__all__ = ["pipelined_append", "taken", "write_summary"]
+__all__ = ["claim_numbers", "pipelined_append", "taken", "write_summary"]
 
 Prepared = tuple[Append, list[tuple[object, ...]], tuple[object, ...]]
 """A prepared append with its event rows (up to their links) and summary values."""
@@ -42,12 +43,14 @@ def pipelined_append(
     """
     One append (not an erasure) in one transaction and two round trips, in pipeline mode:
     the first sends BEGIN, the version-checked summary write (which returns the hash the
-    complaint continues), the append lock and the read of the log's last link; the second,
+    complaint continues), the number claim if the append has one (:attr:`Append.number`),
+    the append lock and the read of the log's last link; the second,
     once the links are computed from those, the events, the outbox rows (sealed) and COMMIT. The
     append lock is held from the first round trip's answer to the commit.
 
     Raises:
         ConcurrencyConflict: the stored version is not the expected one.
+        DuplicateKeyError: the number claimed is not the counter's next (key "reference").
     """
     a, rows, values = prepared
     s = a.summary
@@ -64,9 +67,14 @@ def pipelined_append(
                 updated = None
             else:
                 updated = conn.execute(sql.update_summary, (*values, s.id, v, s.id, v))
+            # After the summary: a taken client key is the error named when both are taken.
+            number = sql.numbers.of(a)
+            claiming = None if number is None else conn.execute(*number)
             conn.execute(sql.lock_appends)
             chain = conn.execute(sql.last_chain)
             pipeline.sync()
+            if claiming is not None:
+                claimed(a, claiming.fetchone() is not None)
             continued: str | None = None
             if updated is not None:
                 returned = updated.fetchone()
@@ -157,6 +165,19 @@ def write_summary(
         erase_denials(conn, sql.erasure, s.id)
         return gone
     return []
+
+
+def claim_numbers(conn: Connection[Any], sql: Statements, appends: Sequence[Append]) -> None:
+    """
+    Apply the number claims of ``appends`` in order, in the caller's transaction, after their
+    summaries are written (a taken client key is then the error named) and before the append
+    lock (the order every append takes its locks in).
+
+    Raises:
+        DuplicateKeyError: a number claimed is not the counter's next (key "reference").
+    """
+    for a in appends:
+        claim(conn, sql.numbers, a)
 
 
 def taken(conn: Connection[Any], sql: Statements, a: Append, e: Exception) -> StorageError | None:

@@ -34,6 +34,7 @@ from iso10002.storage._sql.columns import (
     utc_or_none,
 )
 from iso10002.storage._sql.erasure import ErasureStatements
+from iso10002.storage._sql.numbers import NumberStatements
 from iso10002.storage._sql.sealed import decode_personal, open_payload
 from iso10002.storage._sql.where import query_where
 from iso10002.storage.postgres.schema import FACT_KINDS, append_lock_key
@@ -179,6 +180,7 @@ class Statements:
         self.id_for_client_key = f"SELECT id FROM {s}.complaints WHERE client_key = %s"
         self.reference_of = f"SELECT reference FROM {s}.complaints WHERE id = %s"
         self.summary = f"SELECT {SUMMARY_COLUMNS} FROM {s}.complaints WHERE id = %s"
+        self.numbers = NumberStatements(prefix=f"{s}.", mark="%s", returning=" RETURNING value")
         self.bump_counter = (
             f"INSERT INTO {s}.counters AS c (scope, value) VALUES (%s, 1) "
             "ON CONFLICT (scope) DO UPDATE SET value = c.value + 1 RETURNING value"

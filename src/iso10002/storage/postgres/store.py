@@ -84,7 +84,7 @@ if TYPE_CHECKING:
     from psycopg_pool import ConnectionPool
 
 from iso10002.storage import prepare_appends
-from iso10002.storage.postgres.append import pipelined_append, taken, write_summary
+from iso10002.storage.postgres.append import claim_numbers, pipelined_append, taken, write_summary
 from iso10002.storage.postgres.connection import _describe, _one_line, _read_committed, _Use
 from iso10002.storage.postgres.migrate import _migrate
 
@@ -396,6 +396,7 @@ class PostgresEventStore(SqlRecords, SealedTables):
                     for a, _, values in prepared:
                         current = a
                         gone += write_summary(conn, self._sql, a, values, stored)
+                    claim_numbers(conn, sql, [a for a, _, _ in prepared])
                     # The versions are checked and the summary rows locked: nobody else can
                     # continue these complaints, so their hashes can be computed already.
                     # The log's lock is taken once they are, and held until COMMIT: see the
@@ -625,6 +626,12 @@ class PostgresEventStore(SqlRecords, SealedTables):
         with self._use(f"allocate a number in {scope!r}") as conn, conn.transaction():
             row = conn.execute(self._sql.bump_counter, (scope,)).fetchone()
         return int(row[0])  # type: ignore[index]
+
+    def last_number(self, scope: str) -> int:
+        """The last number allocated or claimed in ``scope``, 0 if none (NumberClaimStore)."""
+        with self._use(f"read the counter {scope!r}") as conn:
+            row = conn.execute(self._sql.numbers.last, (scope,)).fetchone()
+        return 0 if row is None else int(row[0])
 
     # -- access denials (see iso10002.ports.store.DenialStore) ---------------------------------
 

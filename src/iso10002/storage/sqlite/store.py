@@ -61,6 +61,7 @@ from iso10002.storage._sql.columns import (
     summary_from_values,
 )
 from iso10002.storage._sql.erasure import ErasureStatements, erase_denials
+from iso10002.storage._sql.numbers import NumberStatements, claim
 from iso10002.storage._sql.records import RecordStatements, SqlRecords
 from iso10002.storage._sql.sealed import (
     DECODE_ERRORS,
@@ -115,6 +116,7 @@ Synchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
 
 _SYNCHRONOUS: tuple[str, ...] = ("OFF", "NORMAL", "FULL", "EXTRA")
 _ERASURE = ErasureStatements.build()
+_NUMBERS = NumberStatements(prefix="", mark="?")
 
 
 class SQLiteEventStore(SqlRecords, SealedTables):
@@ -325,6 +327,8 @@ class SQLiteEventStore(SqlRecords, SealedTables):
                 previous = self._write_summary(conn, a, cid, values)
                 if previous is not None:  # what the complaint's first append continues
                     stored.setdefault(a.summary.id, previous)
+            for a, *_ in prepared:  # after the unique keys: a taken client key is named first
+                claim(conn, _NUMBERS, a)
             links = link(
                 [a for a, *_ in prepared],
                 stored_hash=lambda cid, _version: stored.get(cid),
@@ -618,6 +622,12 @@ class SQLiteEventStore(SqlRecords, SealedTables):
             finally:
                 if relax:
                     conn.execute(f"PRAGMA synchronous = {self._synchronous}")
+
+    def last_number(self, scope: str) -> int:
+        """The last number allocated or claimed in ``scope``, 0 if none (NumberClaimStore)."""
+        with self._use(f"read the counter {scope!r}") as conn:
+            row = conn.execute(_COUNTER, (scope,)).fetchone()
+        return 0 if row is None else int(row[0])
 
     # -- access denials (see iso10002.ports.store.DenialStore) ---------------------------------
 
