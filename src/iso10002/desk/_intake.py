@@ -35,7 +35,7 @@ import attrs
 
 from iso10002.desk._access import check_actor
 from iso10002.desk._configurations import programme_fingerprint, workflow_fingerprint
-from iso10002.desk._deadlines import derive, reselect
+from iso10002.desk._deadlines import reselect
 from iso10002.desk._path import CommandPath
 from iso10002.errors import ClientKeyReused, DuplicateKeyError, ValidationError
 from iso10002.model.actions import Action
@@ -49,15 +49,10 @@ from iso10002.model.values import (
     ComplaintId,
     ProductOrService,
 )
-from iso10002.outbox.policy import DeskChange
 from iso10002.ports.store import (
-    Append,
     NumberClaim,
-    append_all,
     is_number_claim_store,
-    is_record_keeping_store,
 )
-from iso10002.storage import prepare_appends
 
 __all__ = ["MAX_TAKEN_REFERENCES", "Intake", "IntakeResult"]
 
@@ -266,10 +261,7 @@ class Intake(CommandPath):
             complaint = reselect(self._sla_in_force, complaint, new, actor, now)
             history = tuple(new)
             try:
-                if claim is None:
-                    self._append(complaint, new, 0, history, now)
-                else:
-                    self._append_claiming(complaint, new, history, now, claim)
+                self._append(complaint, new, 0, history, now, number=claim)
             except DuplicateKeyError as e:
                 if auto and e.key == "reference":
                     if key is not None and self.store.id_for_client_key(key) is not None:
@@ -303,40 +295,6 @@ class Intake(CommandPath):
             if store.id_for_reference(candidate) is None:
                 return candidate, None
         raise _no_free_reference(candidate)
-
-    def _append_claiming(
-        self,
-        complaint: Complaint,
-        new: list[Event],
-        history: tuple[Event, ...],
-        now: _dt.datetime,
-        claim: NumberClaim,
-    ) -> None:
-        """
-        Append a new complaint's first events as the command path's append does (its summary
-        and the notifications the desk's hook asks for, in one transaction), with ``claim``
-        applied in that transaction too.
-        """
-        report, derived = derive(
-            self._sla_in_force, None, complaint, new=new, history=history, now=now
-        )
-        hook = self.notifications
-        entries = (
-            ()
-            if hook is None
-            else tuple(hook(DeskChange(complaint=complaint, events=tuple(new), sla=report)))
-        )
-        append = Append(
-            events=tuple(new),
-            expected_version=0,
-            summary=derived.summary,
-            outbox=entries,
-            number=claim,
-        )
-        if is_record_keeping_store(self.store):
-            # Sealed and encoded here, above the store, which then stores what it is given.
-            (append,) = prepare_appends([append])
-        append_all(self.store, [append])
 
     def _replay(
         self,

@@ -65,6 +65,7 @@ from iso10002.model.complaint import Complaint, apply
 from iso10002.model.events import Event, EventPayload
 from iso10002.model.values import Actor, ComplaintId
 from iso10002.outbox.policy import DeskChange
+from iso10002.ports.numbers import NumberClaim
 from iso10002.ports.store import Append, append_all, is_record_keeping_store
 from iso10002.storage import prepare_appends
 
@@ -206,12 +207,14 @@ class CommandPath(AccessGate):
         now: _dt.datetime,
         *,
         erase: bool = False,
+        number: NumberClaim | None = None,
     ) -> Derived:
         """
         Append ``new`` with the summary of ``complaint`` and, when the desk has a notification
         hook, the notifications it asks for, all in one transaction; with ``erase``, the
-        complaint's personal data is erased in it too (:attr:`Append.erase`). Returns what was
-        derived for the summary, to carry forward to the next command.
+        complaint's personal data is erased in it too (:attr:`Append.erase`), and with
+        ``number``, a new complaint's reference number is claimed in it (:attr:`Append.number`).
+        Returns what was derived for the summary, to carry forward to the next command.
         """
         previous = self._derived(complaint.id, expected_version) if expected_version else None
         report, derived = derive(
@@ -219,7 +222,7 @@ class CommandPath(AccessGate):
         )
         summary = derived.summary
         hook = self.notifications
-        if hook is None and not erase:
+        if hook is None and not erase and number is None:
             self.store.append(new, expected_version=expected_version, summary=summary)
             return derived
         entries = (
@@ -233,6 +236,7 @@ class CommandPath(AccessGate):
             summary=summary,
             outbox=entries,
             erase=erase,
+            number=number,
         )
         if is_record_keeping_store(self.store):
             # Sealed and encoded here, above the store, which then stores what it is given.
