@@ -131,13 +131,7 @@ def fill_from_sql(c: Cohorts, db: SqlSelect, *, detail: bool = True) -> None:
 
 
 _DIMS = "channel, category, product, priority"
-_DETAILS = (
-    "remedies",
-    "satisfaction_score",
-    "satisfaction_scale",
-    "root_cause_category",
-    "root_cause",
-)
+_DETAILS = "remedies, satisfaction_score, satisfaction_scale, root_cause_category, root_cause"
 # Both cohorts and the open counts: received before the end and not closed before the start
 # (a complaint closed in the period was received before its end).
 _TOUCHED = "received_at < :e AND (closed_at IS NULL OR closed_at >= :s)"
@@ -270,10 +264,12 @@ def _current(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> bool:
     or withdrawn in it, with how, remedies, redress, causes and response times. Whether any
     of them has deadlines.
 
-    Each row is read once, its shared columns (the breakdowns) converted once; the columns
-    only the closed cohort needs are null on the other rows (a null costs next to nothing
-    to read), and the closed cohort's conditions carry a bit of their own that says whether
-    the row is in it. Two scans, one per cohort, read the closed complaints twice.
+    Each row is read once, its shared columns (the breakdowns) converted once: two scans,
+    one per cohort, read the closed complaints twice. The closed cohort's conditions carry a
+    bit of their own that says whether the row is in it, and the groups without it are
+    skipped; its outcome and details are read as they are (nulling them on the other rows
+    in SQL cost more than reading them), its bucket, redress and durations are null on the
+    other rows, since they are counted without that bit.
     """
     ack, unmeasured_ack = _measured(
         f"received_at >= :s AND {_NOT_DUPLICATE}",
@@ -308,16 +304,13 @@ def _current(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> bool:
         f"closed_at IS NOT NULL AND {_CLOSED_IN}",  # never null
     )
 
-    def of_closed(column: str) -> str:
-        return f"CASE WHEN {_CLOSED_IN} THEN {column} END"
-
     # 0 bucket received, 1-4 dims, 5 flags received, 6 bucket closed, 7 outcome,
     # 8 flags closed, 9-13 details, 14 redress, 15- durations: acknowledge, then final.
     width = _width(c.ack)
     rows = db.select(
         f"SELECT {_bucket_sql('received_at', c.bounds)}, {_DIMS}, {received}, "
-        f"{of_closed(_bucket_sql('closed_at', c.bounds))}, {of_closed('outcome')}, {closed}, "
-        f"{', '.join(of_closed(x) for x in _DETAILS)}, "
+        f"CASE WHEN {_CLOSED_IN} THEN {_bucket_sql('closed_at', c.bounds)} END, "
+        f"outcome, {closed}, {_DETAILS}, "
         f"CASE WHEN {_CLOSED_IN} AND withdrawn = 0 THEN redress END, {ack}, {final} "
         f"FROM {_TABLE} WHERE {_TOUCHED}",
         p,
