@@ -74,6 +74,7 @@ def play(  # noqa: PLR0912 - one life, told in the order it happens
     start: dt.datetime,
     original: str | None = None,
     sla: SlaConfig | None = None,
+    *,
     organisation: str | None = None,
 ) -> Life:
     """
