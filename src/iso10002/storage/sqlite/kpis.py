@@ -1,12 +1,12 @@
 """
 The SQLite store's fast :class:`~iso10002.ports.kpi.KpiSource` path: KPI aggregation done
-with the database, one scan of the complaints table per cohort,
-the counting in the shared accumulators.
+with the database, one scan of the complaints table per period (the period's two cohorts,
+received and closed, together; the earlier period's), the counting in the shared accumulators.
 
-SQL picks each cohort's rows (received in the period, closed in it, the earlier period's) and
-computes what is cheap there: the trend bucket, the conditions of each row as one number, the
-stored durations. Reading the rows into Python is most of a report's time, so each row is read
-once, and nothing runs in Python per row: its grouping columns (bucket, channel, category,
+SQL picks each period's rows and computes what is cheap there: the trend buckets, the
+conditions of each row as one number per cohort, the stored durations. Reading the rows into
+Python is most of a report's time, so each row is read once per period, and nothing runs in
+Python per row: its grouping columns (bucket, channel, category,
 product, priority, conditions, ...) are counted by a ``Counter`` fed in C, its duration
 columns are kept with ``map`` and ``itemgetter``. SQLite's ``GROUP BY`` on several text
 columns sorts every row and measured twice as slow as the ``Counter``. The groups are then
