@@ -23,7 +23,7 @@ from iso10002.storage._sql.rewrite import (
     note_policies_found,
     seal_personal,
 )
-from iso10002.storage._sql.rollups import SQLITE_ROLLUPS
+from iso10002.storage._sql.rollups import POSTGRES_ROLLUPS, SQLITE_ROLLUPS
 from iso10002.storage._sql.upgrade import Migration
 
 __all__ = [
@@ -464,9 +464,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         version=11,
         description="reports: the complaints counted per day and value, kept by triggers",
-        # SQLite only: its KPI report reads these for a period that begins at UTC midnight.
-        # PostgreSQL reports read each complaint's row, so it would keep them for nothing.
+        # The SQLite store's report reads these for a period that begins at UTC midnight; the
+        # PostgreSQL store keeps them by the same rules for a report path of its own.
         sqlite=SQLITE_ROLLUPS,
+        postgres=POSTGRES_ROLLUPS,
     ),
 )
 """The schema's history, oldest first, on both SQL stores."""
