@@ -44,11 +44,14 @@ def expected(rows: list[FactRow]) -> Counts:
         duplicate = reason == "duplicate"
         keys = [(0, ""), (1, channel or ""), (2, category or ""), (3, product or "")]
         keys.append((4, priority or ""))
+        came = (
+            ("received", not duplicate),
+            ("duplicates", duplicate),
+            ("imported", not duplicate and source is not None),
+        )
         for kind, key in keys:
-            at = (kind, _day(received), key)
-            out[at + ("received",)] += not duplicate
-            out[at + ("duplicates",)] += duplicate
-            out[at + ("imported",)] += not duplicate and source is not None
+            for name, counted in came:
+                out[kind, _day(received), key, name] += counted
         if closed is None or duplicate:
             continue
         decided = not withdrawn

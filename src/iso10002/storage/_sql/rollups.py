@@ -214,7 +214,11 @@ POSTGRES_ROLLUPS: tuple[str, ...] = (
     "DELETE FROM {s}.complaint_rollups",
     *_sides(_PG, "c", "1", "{s}.complaints AS c"),
     "CREATE OR REPLACE FUNCTION {s}.complaint_rollups_count(r {s}.complaints, sign integer) "
-    "RETURNS void LANGUAGE sql AS $rollups$ " + "; ".join(_sides(_PG, "r", "sign")) + " $rollups$",
+    # PL/pgSQL, not SQL: its statements' plans are kept for the session, where a SQL
+    # function's are made again at every call (measured more than a millisecond a command).
+    "RETURNS void LANGUAGE plpgsql AS $rollups$ BEGIN "
+    + "; ".join(_sides(_PG, "r", "sign"))
+    + "; END $rollups$",
     (
         "CREATE OR REPLACE FUNCTION {s}.complaint_rollups_keep() RETURNS trigger "
         "LANGUAGE plpgsql AS $keep$ BEGIN "

@@ -1,7 +1,9 @@
 """
-The SQLite store's fast :class:`~iso10002.ports.kpi.KpiSource` path: KPI aggregation done
-with the database, one scan of the complaints table per period (the period's two cohorts,
-received and closed, together; the earlier period's), the counting in the shared accumulators.
+The SQLite store's fast :class:`~iso10002.ports.kpi.KpiSource` path over the rows: KPI
+aggregation done with the database, one scan of the complaints table per period (the period's
+two cohorts, received and closed, together; the earlier period's), the counting in the shared
+accumulators. A period whose buckets begin at UTC midnight is counted from the daily rollups
+instead (:mod:`iso10002.storage.sqlite.rollup_kpis`), which use this module's pieces.
 
 SQL picks each period's rows and computes what is cheap there: the trend buckets, the
 conditions of each row as one number per cohort, the stored durations. Reading the rows into
