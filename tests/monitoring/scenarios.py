@@ -74,10 +74,13 @@ def play(  # noqa: PLR0912 - one life, told in the order it happens
     start: dt.datetime,
     original: str | None = None,
     sla: SlaConfig | None = None,
+    *,
+    organisation: str | None = None,
 ) -> Life:
     """
     One random life in ``store``, from a receipt within 180 days of ``start``; a duplicate
-    duplicates ``original`` (with none, the life stays open instead).
+    duplicates ``original`` (with none, the life stays open instead). The complaint belongs
+    to ``organisation`` when one is given.
     """
     life = Life()
     received = start + dt.timedelta(minutes=rng.randrange(0, 180 * 24 * 60))
@@ -87,7 +90,13 @@ def play(  # noqa: PLR0912 - one life, told in the order it happens
     channel = rng.choice(CHANNELS)
     category = rng.choice(CATEGORIES)
     product = rng.choice(PRODUCTS)
-    c = desk.receive(HANDLER, complainant=PERSON, channel=channel, description="A complaint.")
+    c = desk.receive(
+        HANDLER,
+        complainant=PERSON,
+        channel=channel,
+        description="A complaint.",
+        organisation=organisation,
+    )
     life.reference, life.received, life.channel = c.reference, received, channel.value
     ref = c.reference
     at = received

@@ -38,6 +38,8 @@ _HOUR = 3_600_000_000
 UPHELD = ("upheld", "partially_upheld")
 NONE_KEYS = {"channel": "(none)", "category": "unclassified", "product": "unspecified"}
 NO_PRIORITY = "not assessed"
+_BLANK = ("", NONE_KEYS["category"], NONE_KEYS["product"], NO_PRIORITY)
+"""Each breakdown's key for a complaint without a value (channel, category, ...)."""
 
 
 class Durations:
@@ -297,6 +299,19 @@ class Cohorts:
             if counts is None:
                 counts = dim[key] = [0, 0, 0]
             counts[index] += n
+
+    def count_value(self, dim: int, value: str | None, counts: tuple[int, int, int]) -> None:
+        """
+        Complaints of the period with ``value`` in breakdown ``dim`` (0 channel, 1 category,
+        2 product, 3 priority): ``counts`` received, closed and upheld, as :meth:`count_received`
+        and :meth:`count_closed` count them value by value.
+        """
+        key = value or _BLANK[dim]
+        found = self.dims[dim].get(key)
+        if found is None:
+            found = self.dims[dim][key] = [0, 0, 0]
+        for i, n in enumerate(counts):
+            found[i] += n
 
     def count_received(
         self,

@@ -23,6 +23,7 @@ from iso10002.storage._sql.rewrite import (
     note_policies_found,
     seal_personal,
 )
+from iso10002.storage._sql.rollups import POSTGRES_ROLLUPS, SQLITE_ROLLUPS
 from iso10002.storage._sql.upgrade import Migration
 
 __all__ = [
@@ -459,6 +460,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         # taken back to an older version by hand keeps them); events recorded before name no
         # organisation, so their complaints belong to none (NULL), as their histories say.
         data=add_organisation_column,
+    ),
+    Migration(
+        version=11,
+        description="reports: the complaints counted per day and value, kept by triggers",
+        # The SQLite store's report reads these for a period that begins at UTC midnight; the
+        # PostgreSQL store keeps them by the same rules for a report path of its own.
+        sqlite=SQLITE_ROLLUPS,
+        postgres=POSTGRES_ROLLUPS,
     ),
 )
 """The schema's history, oldest first, on both SQL stores."""

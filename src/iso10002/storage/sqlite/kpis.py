@@ -1,12 +1,14 @@
 """
-The SQLite store's fast :class:`~iso10002.ports.kpi.KpiSource` path: KPI aggregation done
-with the database, one scan of the complaints table per cohort,
-the counting in the shared accumulators.
+The SQLite store's fast :class:`~iso10002.ports.kpi.KpiSource` path over the rows: KPI
+aggregation done with the database, one scan of the complaints table per period (the period's
+two cohorts, received and closed, together; the earlier period's), the counting in the shared
+accumulators. A period whose buckets begin at UTC midnight is counted from the daily rollups
+instead (:mod:`iso10002.storage.sqlite.rollup_kpis`), which use this module's pieces.
 
-SQL picks each cohort's rows (received in the period, closed in it, the earlier period's) and
-computes what is cheap there: the trend bucket, the conditions of each row as one number, the
-stored durations. Reading the rows into Python is most of a report's time, so each row is read
-once, and nothing runs in Python per row: its grouping columns (bucket, channel, category,
+SQL picks each period's rows and computes what is cheap there: the trend buckets, the
+conditions of each row as one number per cohort, the stored durations. Reading the rows into
+Python is most of a report's time, so each row is read once per period, and nothing runs in
+Python per row: its grouping columns (bucket, channel, category,
 product, priority, conditions, ...) are counted by a ``Counter`` fed in C, its duration
 columns are kept with ``map`` and ``itemgetter``. SQLite's ``GROUP BY`` on several text
 columns sorts every row and measured twice as slow as the ``Counter``. The groups are then
@@ -117,20 +119,21 @@ def fill_from_sql(c: Cohorts, db: SqlSelect, *, detail: bool = True) -> None:
     """
     Aggregate the period of ``c`` in the database and add the results to ``c``.
 
-    Without ``detail``, only what the comparison with a later period needs is filled: the
-    breakdowns, remedies, redress, root causes and time to acknowledge are left out.
+    Without ``detail``, only what the comparison with a later period needs is filled (the
+    figures of :meth:`Cohorts.headline`): the breakdowns, remedies, redress, root causes,
+    time to acknowledge and the counts no headline shows are left out.
     """
     p = {"s": _text(c.start), "e": _text(c.end)}
     if not detail:
         if _totals(c, db, p):
             _sla(c, db, p)
         return
-    if _received(c, db, p):
+    if _current(c, db, p):
         _sla(c, db, p)
-    _closed(c, db, p)
 
 
 _DIMS = "channel, category, product, priority"
+_DETAILS = "remedies, satisfaction_score, satisfaction_scale, root_cause_category, root_cause"
 # Both cohorts and the open counts: received before the end and not closed before the start
 # (a complaint closed in the period was received before its end).
 _TOUCHED = "received_at < :e AND (closed_at IS NULL OR closed_at >= :s)"
@@ -197,29 +200,27 @@ def _read(
 
 def _totals(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> bool:
     """
-    The counts, satisfaction and response times of the comparison with a later period,
-    without breakdowns, in one scan; whether any of these complaints has deadlines.
+    What the comparison with a later period shows (:meth:`Cohorts.headline`): the counts,
+    outcomes, first-contact resolution, satisfaction and response times, without breakdowns,
+    in one scan; whether any of these complaints has deadlines. The counts no headline shows
+    (imported, reopened, reviewed, referred, not measured) are left at zero: each condition
+    SQLite evaluates on every row costs about a twentieth of the scan.
 
     Each row's conditions travel as one number: closed in the period (the rows are not
     closed before it), withdrawn, and so on.
     """
     ended = "closed_at IS NOT NULL AND closed_at < :e"
     decided = f"{ended} AND withdrawn = 0 AND {_NOT_DUPLICATE}"
-    columns, unmeasured = _measured(
+    columns, _ = _measured(
         decided, "received_at", "first_response_at", "first_response_us", c.final
     )
     flags = _flags(
         "closure_reason IS 'duplicate'",
         "received_at >= :s",
         ended,
-        "source IS NOT NULL",
         "withdrawn",
         "first_contact",
-        "reopen_count > 0",
-        "internal_reviews > 0",
-        "referrals > 0",
         "sla IS NOT NULL",
-        unmeasured,
         "NOT timed",
     )
     groups = _read(
@@ -232,30 +233,24 @@ def _totals(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> bool:
     )
     deadlines = False
     for (bits, outcome, score, scale), n in groups.items():  # bit 1 << i: the i-th flag
-        deadlines = deadlines or bool(bits & 512)
-        came, imported = bits & 2, bits & 8
+        deadlines = deadlines or bool(bits & 32)
+        came = bits & 2
         if bits & 1:  # a duplicate
             c.duplicates += n if came else 0
             continue
         c.open_start += 0 if came else n
         c.received += n if came else 0
-        c.imported += n if came and imported else 0
         if not bits & 4:  # open at the end
             c.open_end += n
-            c.imported_open += n if imported else 0
             continue
-        if bits & 16:  # withdrawn
+        if bits & 8:  # withdrawn
             c.withdrawn += n
             continue
         c.closed += n
-        if bits & 2048:  # dates only: first contact cannot be told
+        if bits & 64:  # dates only: first contact cannot be told
             c.first_contact_unmeasured += n
         else:
-            c.first_contact += n if bits & 32 else 0
-        c.reopened += n if bits & 64 else 0
-        c.reviewed += n if bits & 128 else 0
-        c.referred += n if bits & 256 else 0
-        c.final.not_measured += n if bits & 1024 else 0
+            c.first_contact += n if bits & 16 else 0
         if outcome is not None:
             c.outcomes[outcome] += n
         if score is not None and scale is not None:
@@ -263,37 +258,80 @@ def _totals(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> bool:
     return deadlines
 
 
-def _received(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> bool:
+def _current(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> bool:
     """
-    Complaints received in the period, with their time to acknowledge, and those open at its
-    start or end; whether any of them has deadlines. One scan: everything received before
-    the end and not closed before the start.
+    The period's two cohorts in one scan of everything received before its end and not
+    closed before its start (a complaint closed in the period is among them): those received
+    in it, with their time to acknowledge, and those open at its start or end; those closed
+    or withdrawn in it, with how, remedies, redress, causes and response times. Whether any
+    of them has deadlines.
+
+    Each row is read once, its shared columns (the breakdowns) converted once: two scans,
+    one per cohort, read the closed complaints twice. The closed cohort's conditions carry a
+    bit of their own that says whether the row is in it, and the groups without it are
+    skipped; its outcome and details are read as they are (nulling them on the other rows
+    in SQL cost more than reading them), its bucket, redress and durations are null on the
+    other rows, since they are counted without that bit.
     """
-    columns, unmeasured = _measured(
+    ack, unmeasured_ack = _measured(
         f"received_at >= :s AND {_NOT_DUPLICATE}",
         "received_at",
         "acknowledged_at",
         "acknowledge_us",
         c.ack,
     )
-    flags = _flags(
+    received = _flags(
         "closure_reason IS 'duplicate'",
         "source IS NOT NULL",
         "received_at < :s",
         "closed_at IS NULL OR closed_at >= :e",
         "sla IS NOT NULL",
-        unmeasured,
+        unmeasured_ack,
     )
-    groups = _read(
-        db,
-        f"SELECT {_bucket_sql('received_at', c.bounds)}, {_DIMS}, {flags}, {columns} "
+    final, unmeasured_final = _measured(
+        f"{_CLOSED_IN} AND withdrawn = 0",
+        "received_at",
+        "first_response_at",
+        "first_response_us",
+        c.final,
+    )
+    closed = _flags(
+        "withdrawn",
+        "first_contact",
+        "reopen_count > 0",
+        "internal_reviews > 0",
+        "referrals > 0",
+        unmeasured_final,
+        "timed",
+        f"closed_at IS NOT NULL AND {_CLOSED_IN}",  # never null
+    )
+
+    # 0 bucket received, 1-4 dims, 5 flags received, 6 bucket closed, 7 outcome,
+    # 8 flags closed, 9-13 details, 14 redress, 15- durations: acknowledge, then final.
+    width = _width(c.ack)
+    rows = db.select(
+        f"SELECT {_bucket_sql('received_at', c.bounds)}, {_DIMS}, {received}, "
+        f"CASE WHEN {_CLOSED_IN} THEN {_bucket_sql('closed_at', c.bounds)} END, "
+        f"outcome, {closed}, {_DETAILS}, "
+        f"CASE WHEN {_CLOSED_IN} AND withdrawn = 0 THEN redress END, {ack}, {final} "
         f"FROM {_TABLE} WHERE {_TOUCHED}",
         p,
-        6,
-        c.ack,
     )
+    came: Counter[tuple[Any, ...]] = Counter()
+    endings: Counter[tuple[Any, ...]] = Counter()
+    details: Counter[tuple[Any, ...]] = Counter()
+    coming, ending = operator.itemgetter(slice(0, 6)), operator.itemgetter(1, 2, 3, 4, 6, 7, 8)
+    detail, redress = operator.itemgetter(slice(8, 14)), operator.itemgetter(14)
+    acknowledged = operator.itemgetter(*range(15, 15 + width))
+    for chunk in _chunks(rows):
+        came.update(map(coming, chunk))
+        endings.update(map(ending, chunk))
+        details.update(map(detail, chunk))
+        c.count_redress_texts(filter(None, map(redress, chunk)))
+        _add_measured(c.ack, list(map(acknowledged, chunk)))
+        _add_responses(c, chunk, 15 + width, 6)
     deadlines = False
-    for (index, *dims, bits), n in groups.items():  # bit 1 << i: the i-th flag
+    for (index, *dims, bits), n in came.items():  # bit 1 << i: the i-th flag
         deadlines = deadlines or bool(bits & 16)
         duplicate, imported, before, still_open = bits & 1, bits & 2, bits & 4, bits & 8
         if not duplicate:
@@ -303,43 +341,9 @@ def _received(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> bool:
         if not before:
             c.count_received(index, tuple(dims), bool(duplicate), bool(imported), n)
         c.ack.not_measured += n if bits & 32 else 0
-    return deadlines
-
-
-def _closed(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> None:
-    """
-    Complaints closed or withdrawn in the period: how, remedies, redress, causes, response
-    times, in one scan.
-    """
-    columns, unmeasured = _measured(
-        "withdrawn = 0", "received_at", "first_response_at", "first_response_us", c.final
-    )
-    flags = _flags(
-        "withdrawn",
-        "first_contact",
-        "reopen_count > 0",
-        "internal_reviews > 0",
-        "referrals > 0",
-        unmeasured,
-        "timed",
-    )
-    # 0 bucket, 1-4 dims, 5 outcome, 6 flags, 7-11 details, 12 redress, 13- duration
-    rows = db.select(
-        f"SELECT {_bucket_sql('closed_at', c.bounds)}, {_DIMS}, outcome, {flags}, remedies, "
-        "satisfaction_score, satisfaction_scale, root_cause_category, root_cause, "
-        f"CASE WHEN withdrawn = 0 THEN redress END, {columns} FROM {_TABLE} WHERE {_CLOSED_IN}",
-        p,
-    )
-    endings: Counter[tuple[Any, ...]] = Counter()
-    details: Counter[tuple[Any, ...]] = Counter()
-    ending, detail = operator.itemgetter(slice(0, 7)), operator.itemgetter(slice(6, 12))
-    redress = operator.itemgetter(12)
-    for chunk in _chunks(rows):
-        endings.update(map(ending, chunk))
-        details.update(map(detail, chunk))
-        c.count_redress_texts(filter(None, map(redress, chunk)))
-        _add_responses(c, chunk, 13)
-    for (index, *dims, outcome, bits), n in endings.items():  # bit 1 << i: the i-th flag
+    for (*dims, index, outcome, bits), n in endings.items():
+        if not bits & 128:  # not closed in the period
+            continue
         how = (
             outcome,
             bits & 1,
@@ -352,21 +356,23 @@ def _closed(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> None:
         c.count_closed(index, tuple(dims), how, n)
         c.final.not_measured += n if bits & 32 else 0
     for (bits, *values), n in details.items():
-        if not bits & 1:  # withdrawn complaints have no decision to count
+        # Withdrawn complaints have no decision to count.
+        if bits & 128 and not bits & 1:
             c.count_details(tuple(values), n)
+    return deadlines
 
 
-def _add_responses(c: Cohorts, rows: list[tuple[Any, ...]], at: int) -> None:
+def _add_responses(c: Cohorts, rows: list[tuple[Any, ...]], at: int, bucket: int) -> None:
     """
-    The times to final response of ``rows`` of the complaints closed in the period: the
-    bucket first, the columns of :func:`_measured` from ``at``.
+    The times to final response in ``rows``: the columns of :func:`_measured` from ``at``
+    (null on rows not measured), the bucket in column ``bucket``.
     """
     if c.final.calendar is not None:
         kept = [row for row in rows if row[at] is not None]
         c.final.extend_spans([(row[at], row[at + 1]) for row in kept])
-        measured = [(row[0], row[at + 1] - row[at]) for row in kept]
+        measured = [(row[bucket], row[at + 1] - row[at]) for row in kept]
     else:
-        measured = [(row[0], row[at]) for row in rows if row[at] is not None]
+        measured = [(row[bucket], row[at]) for row in rows if row[at] is not None]
         c.final.extend_elapsed([elapsed for _, elapsed in measured])
     if c.bounds:
         add = [trend.append for trend in c.trend_final]
