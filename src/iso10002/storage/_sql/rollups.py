@@ -124,7 +124,9 @@ def _key(r: str) -> str:
     )
 
 
-def _selects(x: _Dialect, r: str, sign: str, source: str = "") -> tuple[tuple[str, ...], ...]:
+def _selects(
+    x: _Dialect, r: str, sign: str, source: str = ""
+) -> tuple[tuple[tuple[str, ...], str], ...]:
     """
     The rows that add (``sign`` ``1``) or take off (``-1``) the counts of row ``r``, as
     ``(columns, select)`` pairs, the select naming its columns (kind, day, key, then those):

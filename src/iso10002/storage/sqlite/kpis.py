@@ -43,8 +43,9 @@ from iso10002.storage._sql.kpi_sql import (
     width,
 )
 from iso10002.storage._sql.rollup_kpis import aligned, fill_from_rollups
+from iso10002.storage._sql.rollups import SQLITE_RECOUNT, differences
 
-__all__ = ["SqlSelect", "fill_from_sql", "scan_cohort", "survey_answers"]
+__all__ = ["SqlSelect", "fill_from_sql", "rollup_differences", "scan_cohort", "survey_answers"]
 
 _NOT_DUPLICATE = LITE.not_duplicate
 _CLOSED_IN = LITE.closed_in
@@ -63,6 +64,11 @@ def scan_cohort(db: SqlSelect, cohort: CohortScan, *, detail: bool) -> bool:
         return True
     fill_from_sql(cohort, db, detail=detail)
     return True
+
+
+def rollup_differences(db: SqlSelect) -> list[tuple[str, str]]:
+    """The rollup rows that differ from the rows' counts; see :func:`differences`."""
+    return differences(db.select(SQLITE_RECOUNT))
 
 
 def survey_answers(
@@ -96,6 +102,8 @@ def fill_from_sql(c: Cohorts, db: SqlSelect, *, detail: bool = True) -> None:
 
 _DIMS = "channel, category, product, priority"
 _DETAILS = "remedies, satisfaction_score, satisfaction_scale, root_cause_category, root_cause"
+
+
 # Both cohorts and the open counts: received before the end and not closed before the start
 # (a complaint closed in the period was received before its end).
 def _totals(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> bool:
