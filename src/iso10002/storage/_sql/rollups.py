@@ -1,5 +1,5 @@
 """
-The SQLite store's daily rollups: how many complaints of each UTC day and value a KPI report
+The SQL stores' daily rollups: how many complaints of each UTC day and value a KPI report
 counts, kept by triggers on the complaints table, so that a report whose period and buckets
 begin at UTC midnight reads a few rows per day instead of every complaint.
 
@@ -10,7 +10,9 @@ cause (``json_array(category, cause)``; ``''`` none recorded). The received side
 complaint (received, duplicates, imported) counts on the day it was received; the rest on the
 day it was closed or withdrawn, duplicates left out, as the report leaves them out. A trigger
 takes a row's old counts off and adds its new ones when a column they count changes, in the
-transaction that changes it: the rollups never disagree with the rows.
+transaction that changes it: the rollups never disagree with the rows, unless edited in the
+database, which deep verify finds (:data:`SQLITE_RECOUNT`, :func:`differences`) and
+``iso10002 repair`` undoes (:data:`SQLITE_REBUILD`).
 """
 
 from __future__ import annotations
