@@ -8,6 +8,11 @@ ratios, and checks that the headline figures agree.
 
 Run: ``python benchmarks/bench_report.py [--complaints N] [--runs R] [--work DIR]``
 (needs ``iso10002[bench]`` for pandas). The default is 1,000,000 complaints.
+
+With ``--postgres``, the same complaints are imported into a throwaway PostgreSQL server (as
+the tests start one: ``tests/storage/pg_cluster.py``), and the year's report is timed from
+the daily rollups (the store's path) and from the fact rows (the path it had before), in
+one process, checking that both give the same report.
 """
 
 from __future__ import annotations
@@ -197,12 +202,53 @@ def _agree(ours: dict[str, Any], theirs: dict[str, Any]) -> list[str]:
     return differences
 
 
+def postgres_runs(csv_path: Path, runs: int) -> int:
+    """Import into a throwaway server; time the report from the rollups and from the rows."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.storage.pg_cluster import find_bindir, throwaway_cluster
+
+    from iso10002 import FixedClock
+    from iso10002.importing import import_file, load_mapping
+    from iso10002.monitoring.kpis import compute_kpis, kpis_from_rows
+    from iso10002.storage.postgres import PostgresEventStore
+
+    bindir = find_bindir()
+    if bindir is None:
+        print("no PostgreSQL server binaries (initdb, pg_ctl, postgres) found", file=sys.stderr)
+        return 1
+    mapping = load_mapping(Path(__file__).with_name("synthetic_mapping.toml"))
+    now = dt.datetime(2026, 6, 1, tzinfo=dt.timezone.utc)
+    with throwaway_cluster(bindir) as cluster, PostgresEventStore(cluster.conninfo) as store:
+        began = time.perf_counter()
+        imported = import_file(store, csv_path, mapping).imported
+        print(f"postgres import: {imported:,} complaints in {time.perf_counter() - began:.1f} s")
+        timed: dict[str, list[float]] = {"rollups": [], "rows": []}
+        reports = {}
+        for _ in range(runs):
+            began = time.perf_counter()
+            reports["rollups"] = compute_kpis(store, start=START, end=END, clock=FixedClock(now))
+            timed["rollups"].append(time.perf_counter() - began)
+            began = time.perf_counter()
+            rows = store.iter_fact_rows(received_before=END, closed_since=PREVIOUS)
+            reports["rows"] = kpis_from_rows(rows, start=START, end=END, generated_at=now)
+            timed["rows"].append(time.perf_counter() - began)
+    print(f"postgres report of {END.year - 1}, median of {runs}:")
+    for path, seconds in timed.items():
+        print(f"  from the {path:8} {statistics.median(seconds):6.3f} s")
+    if reports["rollups"] != reports["rows"]:
+        print("reports DIFFER")
+        return 1
+    print("reports agree")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--complaints", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--work", type=Path, default=Path("bench-report-data"))
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument("--postgres", action="store_true", help="time PostgreSQL's report")
     args = parser.parse_args(argv)
     if args.child:
         side, *paths = args.child
@@ -221,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
         began = time.perf_counter()
         generate(csv_path, args.complaints)
         print(f"generated {args.complaints:,} complaints in {time.perf_counter() - began:.1f} s")
+    if args.postgres:
+        return postgres_runs(csv_path, args.runs)
     if not db.exists():
         imported = _child("import", str(csv_path), str(db))
         rate = imported["imported"] / imported["seconds"]

@@ -3,13 +3,16 @@ The SQLite store's aggregation in SQL (from its daily rollups when the period an
 begin at UTC midnight, else from the rows) against the reference pass over the same store's
 fact rows, figure for figure, over random periods: before any complaint, after the last,
 across the data, of a day or of months, in several zones and bucket sizes, and for one
-organisation (which the report reads from the summaries) against the in-memory store.
+organisation (which the report reads from the summaries) against the in-memory store. The
+PostgreSQL store's path from the same rollups (the real server of
+:mod:`tests.storage.pg_cluster`) against the reference pass over its own fact rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,10 +20,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from iso10002 import FixedClock, InMemoryEventStore, SQLiteEventStore
+from iso10002.monitoring._cohorts import Cohorts
 from iso10002.monitoring.kpis import compute_kpis, kpis_from_rows
 from iso10002.monitoring.report import KpiReport
 from iso10002.ports.kpi import SummaryKpiSource
 from iso10002.sla.calendar import BusinessCalendar
+from iso10002.storage.postgres import PostgresEventStore
+from tests.storage.pg_cluster import Cluster
+from tests.storage.test_postgres import fresh_schema
 
 from .scenarios import UTC, Life, play
 from .test_kpis import SEED_START
@@ -30,6 +37,21 @@ GENERATED = dt.datetime(2027, 1, 1, tzinfo=UTC)
 OFFICE = BusinessCalendar.standard(name="office", zone="Europe/London")
 
 Stores = tuple[SQLiteEventStore, InMemoryEventStore]
+Store = SQLiteEventStore | InMemoryEventStore | PostgresEventStore
+
+
+def fill(store: Store) -> None:
+    rng, owners = random.Random(41), random.Random(5)
+    first: Life | None = None
+    for _ in range(300):
+        life = play(
+            store,
+            rng,
+            SEED_START,
+            None if first is None else first.reference,
+            organisation=owners.choice(ORGANISATIONS),
+        )
+        first = first or life
 
 
 @pytest.fixture(scope="module")
@@ -39,21 +61,18 @@ def stores(tmp_path_factory: pytest.TempPathFactory) -> Stores:
     )
     memory = InMemoryEventStore()
     for store in (sqlite, memory):
-        rng, owners = random.Random(41), random.Random(5)
-        first: Life | None = None
-        for _ in range(300):
-            life = play(
-                store,
-                rng,
-                SEED_START,
-                None if first is None else first.reference,
-                organisation=owners.choice(ORGANISATIONS),
-            )
-            first = first or life
+        fill(store)
     return sqlite, memory
 
 
-def reference(store: SQLiteEventStore | InMemoryEventStore, **kw: object) -> KpiReport:
+@pytest.fixture(scope="module")
+def postgres(postgres_cluster: Cluster) -> Iterator[PostgresEventStore]:
+    with PostgresEventStore(postgres_cluster.conninfo, schema=fresh_schema()) as store:
+        fill(store)
+        yield store
+
+
+def reference(store: Store, **kw: object) -> KpiReport:
     """The report from the store's summaries, one fact row each: the reference pass."""
     start, end = kw["start"], kw["end"]
     assert isinstance(start, dt.datetime) and isinstance(end, dt.datetime)
@@ -64,7 +83,7 @@ def reference(store: SQLiteEventStore | InMemoryEventStore, **kw: object) -> Kpi
     return kpis_from_rows(rows, generated_at=GENERATED, **kw)  # type: ignore[arg-type]
 
 
-def fast(store: SQLiteEventStore | InMemoryEventStore, **kw: object) -> KpiReport:
+def fast(store: Store, **kw: object) -> KpiReport:
     return compute_kpis(store, clock=FixedClock(GENERATED), **kw)  # type: ignore[arg-type]
 
 
@@ -138,3 +157,49 @@ def test_one_organisation_agrees_with_the_reference_and_the_memory_store(
     assert report == fast(memory, **period)
     everyone = fast(sqlite, **{k: v for k, v in period.items() if k != "organisation"})
     assert 0 < report.volume.received < everyone.volume.received
+
+
+midnights = st.fixed_dictionaries(
+    {
+        # At UTC midnight, with buckets that are too: what PostgreSQL counts from the rollups.
+        "start": st.integers(-150, 420).map(lambda days: SEED_START + dt.timedelta(days=days)),
+        "length": st.sampled_from([1, 7, 30, 91, 365]),
+        "bucket": st.sampled_from(["day", "week", "month", "quarter"]),
+        "calendar": st.sampled_from([None, OFFICE]),
+    }
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(period=midnights)
+def test_postgres_rollups_give_every_figure_of_the_reference_pass(
+    postgres: PostgresEventStore, period: dict[str, object]
+) -> None:
+    length = period.pop("length")
+    assert isinstance(length, int) and isinstance(period["start"], dt.datetime)
+    period["end"] = period["start"] + dt.timedelta(days=length)
+    report = fast(postgres, **period)
+    assert report == reference(postgres, **period)
+
+
+def test_postgres_counts_from_the_rollups_only_at_utc_midnight(
+    postgres: PostgresEventStore, stores: Stores
+) -> None:
+    sqlite, _ = stores
+    start = dt.datetime(2025, 10, 1, tzinfo=UTC)
+    whole = {"start": start, "end": start + dt.timedelta(days=365), "bucket": "month"}
+    report = fast(postgres, **whole)
+    assert report == reference(postgres, **whole) == fast(sqlite, **whole)
+    assert report.volume.received > 0 and report.volume.closed > 0
+
+    def scanned(at: dt.datetime, bounds: list[int]) -> bool:
+        return postgres.scan_cohort(
+            Cohorts(at, at + dt.timedelta(days=30), None, bounds), detail=True
+        )
+
+    assert scanned(start, [])
+    # An hour past midnight, or buckets that are not whole days: the fact rows are read.
+    assert not scanned(start + dt.timedelta(hours=1), [])
+    assert not scanned(start, [3_600_000_000])

@@ -143,6 +143,8 @@ def _run_repair(args: argparse.Namespace) -> int:
         return 0
     for reference in done.rewritten:
         print(f"rewrote the summary of {reference}")
+    for name in done.rollups:
+        print(f"{name} did not match the rows: the daily rollups were counted again")
     print(
         f"repaired {len(done.rewritten)} of {done.checked} summaries; recorded as "
         f"{done.record.kind} {done.record.version} ({done.record.fingerprint})"

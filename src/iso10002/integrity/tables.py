@@ -1,10 +1,12 @@
 """
 What :func:`~iso10002.integrity.verify` checks beyond the event log: each complaint's summary
-against its events, the reference counters against the references stored, and the sealed rows
-of the outbox and the access denials (:mod:`iso10002.integrity.records`).
+against its events, the reference counters against the references stored, the sealed rows
+of the outbox and the access denials (:mod:`iso10002.integrity.records`), and the daily
+rollups against the complaints' rows they count.
 
 Each check names the bad records it finds (``summary of CMP-2026-000007``, ``outbox record
-12``, ``access denial 3``, ``counter reference:CMP-2026``) as :class:`TableProblem` values.
+12``, ``access denial 3``, ``counter reference:CMP-2026``, ``rollup 2026-03-02
+channel=email``) as :class:`TableProblem` values.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from iso10002.errors import CorruptRecord, ValidationError
 from iso10002.integrity.records import record_seal
 from iso10002.model.chain import Hasher, TableRecord
 from iso10002.model.complaint import Complaint, ComplaintSummary, apply
-from iso10002.ports.store import EventStore, SealedTablesStore
+from iso10002.ports.store import EventStore, RollupStore, SealedTablesStore
 from iso10002.privacy.sealing import commitment
 
 __all__ = [
@@ -27,6 +29,7 @@ __all__ = [
     "TableProblem",
     "check_counters",
     "check_records",
+    "check_rollups",
     "check_summary",
 ]
 
@@ -227,3 +230,15 @@ def check_tables(store: SealedTablesStore, hasher: Hasher) -> tuple[list[TablePr
     for table in ("outbox", "access_denials"):
         found.extend(check_records(store.iter_table_records(table), hasher, count))
     return found, unsealed
+
+
+def check_rollups(store: RollupStore) -> list[TableProblem]:
+    """
+    The store's daily rollups against the counts of its complaints' rows, made again in the
+    database: a rollup edited (or deleted, or inserted) is named by its day and value. The
+    rows themselves are checked against the events by :func:`check_summary`.
+    """
+    return [
+        TableProblem(problem="altered", record=record, reference=None, detail=detail)
+        for record, detail in store.rollup_differences()
+    ]

@@ -13,6 +13,7 @@ from iso10002.integrity.chain import canonical_bytes
 from iso10002.integrity.tables import (
     TableProblem,
     check_counters,
+    check_rollups,
     check_summary,
     check_tables,
 )
@@ -21,6 +22,7 @@ from iso10002.model.events import Event, PersonalDataErased
 from iso10002.ports.store import (
     ComplaintQuery,
     EventStore,
+    RollupStore,
     is_record_keeping_store,
     is_sealed_tables_store,
     iter_summaries,
@@ -104,9 +106,10 @@ class VerificationReport:
     which verify cannot check."""
     findings: tuple[Finding, ...] = ()
     """Every bad record found: the events' first, in log order, then the summaries', the
-    reference counters', the outbox's and the access denials'. An event found bad is taken as
-    stored for checking the ones after it, so one tampering is named once; a summary is not
-    checked when its complaint's events are named (it follows from them)."""
+    reference counters', the outbox's and the access denials', and (deep) the daily rollups'.
+    An event found bad is taken as stored for checking the ones after it, so one tampering is
+    named once; a summary is not checked when its complaint's events are named (it follows
+    from them)."""
 
     @property
     def ok(self) -> bool:
@@ -339,7 +342,9 @@ def verify(store: EventStore, *, deep: bool = True) -> VerificationReport:
     give, replayed (which reads every history twice). A store that seals its other tables
     (:class:`~iso10002.ports.store.SealedTablesStore`) has its outbox records and access
     denials checked against their seals, and its reference counters against the highest
-    reference stored. ``docs/hardening.md`` lists what is covered and what cannot be.
+    reference stored; with ``deep``, a store that keeps daily rollups
+    (:class:`~iso10002.ports.store.RollupStore`) has them counted again from its complaints'
+    rows and compared. ``docs/hardening.md`` lists what is covered and what cannot be.
 
     Detects altered, deleted, inserted and reordered events, and complaints whose whole
     history vanished, except at the very end of the log: compare :attr:`VerificationReport.head`
@@ -399,6 +404,8 @@ def verify(store: EventStore, *, deep: bool = True) -> VerificationReport:
             wrong = check_counters(store.counters(), references)
             problems, unsealed = check_tables(store, walk.hasher)
             findings.extend(_table_finding(p) for p in (*wrong, *problems))
+        if deep and isinstance(store, RollupStore):
+            findings.extend(_table_finding(p) for p in check_rollups(store))
     events, head, last_position = first or (walk.events, walk.chain, walk.position)
     return VerificationReport(
         events=events,

@@ -62,6 +62,7 @@ __all__ = [
     "PersonalDataStore",
     "PreparedEvent",
     "RecordKeepingStore",
+    "RollupStore",
     "SealedTablesStore",
     "append_all",
     "check_batch",
@@ -551,6 +552,22 @@ class SealedTablesStore(RecordKeepingStore, Protocol):
 
     def counters(self) -> dict[str, int]:
         """Every named counter of :meth:`EventStore.next_number` with its value."""
+        ...
+
+
+@runtime_checkable
+class RollupStore(Protocol):
+    """
+    **Protocol:** a store that keeps counts derived from its complaint summaries (the SQL
+    stores' daily rollups, which KPI reports read), and can compare them with the summaries,
+    so that :func:`~iso10002.integrity.verify` covers them too.
+    """
+
+    def rollup_differences(self) -> list[tuple[str, str]]:
+        """
+        Every stored count that differs from the count of the summaries, each as the name of
+        the record (``rollup 2026-03-02 channel=email``) and what differs; none when they agree.
+        """
         ...
 
 

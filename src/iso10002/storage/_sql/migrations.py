@@ -464,8 +464,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         version=11,
         description="reports: the complaints counted per day and value, kept by triggers",
-        # The SQLite store's report reads these for a period that begins at UTC midnight; the
-        # PostgreSQL store keeps them by the same rules for a report path of its own.
+        # Both stores' reports read these for a period that begins at UTC midnight, and deep
+        # verify counts them again from the rows.
         sqlite=SQLITE_ROLLUPS,
         postgres=POSTGRES_ROLLUPS,
     ),

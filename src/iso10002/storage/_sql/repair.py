@@ -13,6 +13,11 @@ when, and which summaries were rewritten and what they said. That record is the 
 reads (:meth:`~iso10002.ports.store.ConfigurationStore.find_configuration` with the kind, the
 name :data:`REPAIR_NAME` and the instant as the version): it needs no new table or event type.
 
+The daily rollups (:mod:`iso10002.storage._sql.rollups`) are derived from the summaries in
+turn: when they differ from the counts of the rows (edited in the database), the repair counts
+them again from every row, in the same transaction, and its record names the rollups found
+wrong and what they said.
+
 A repair never touches the events, and refuses while verify reports that events (or anything
 but the summaries) were tampered with: a summary rebuilt from altered events would launder the
 alteration.
@@ -30,7 +35,7 @@ from iso10002.integrity.tables import check_summary
 from iso10002.integrity.verify import verify
 from iso10002.model.complaint import Complaint, ComplaintSummary, apply
 from iso10002.model.configuration import ConfigurationRecord, fingerprint_of
-from iso10002.ports.store import ComplaintQuery, EventStore, iter_summaries
+from iso10002.ports.store import ComplaintQuery, EventStore, RollupStore, iter_summaries
 from iso10002.serialization import canonical_json
 
 __all__ = ["REPAIR_KIND", "REPAIR_NAME", "Repair", "Rewrite", "repair_summaries"]
@@ -51,6 +56,9 @@ class Repair:
     """References of the summaries rewritten, in the order read."""
     record: ConfigurationRecord | None
     """The record of the repair, None when nothing needed rewriting (nothing was written)."""
+    rollups: tuple[str, ...] = ()
+    """The daily rollups found wrong (``rollup 2026-03-02 channel=email``): when there are
+    any, every rollup was counted again from the rows."""
 
 
 @attrs.frozen
@@ -61,8 +69,11 @@ class Rewrite:
     fresh: ComplaintSummary
 
 
-Writer = Callable[[Sequence[Rewrite], ConfigurationRecord], None]
-"""Writes the rewrites and the record in one transaction, or nothing (a store's own part)."""
+Writer = Callable[[Sequence[Rewrite], ConfigurationRecord, bool], None]
+"""
+Writes the rewrites and the record in one transaction, or nothing (a store's own part); with
+the flag, it also counts the daily rollups again from the rows, after the rewrites.
+"""
 
 
 def _replayed(store: EventStore, stored: ComplaintSummary) -> ComplaintSummary | None:
@@ -83,13 +94,16 @@ def _replayed(store: EventStore, stored: ComplaintSummary) -> ComplaintSummary |
     )
 
 
-def _record(now: _dt.datetime, wrong: Sequence[tuple[str, str]]) -> ConfigurationRecord:
-    content = canonical_json(
-        {
-            "repaired_at": now.isoformat(),
-            "summaries": [{"reference": ref, "found": detail} for ref, detail in wrong],
-        }
-    )
+def _record(
+    now: _dt.datetime, wrong: Sequence[tuple[str, str]], rollups: Sequence[tuple[str, str]]
+) -> ConfigurationRecord:
+    said: dict[str, object] = {
+        "repaired_at": now.isoformat(),
+        "summaries": [{"reference": ref, "found": detail} for ref, detail in wrong],
+    }
+    if rollups:
+        said["rollups"] = [{"record": name, "found": detail} for name, detail in rollups]
+    content = canonical_json(said)
     return ConfigurationRecord(
         kind=REPAIR_KIND,
         name=REPAIR_NAME,
@@ -102,7 +116,8 @@ def _record(now: _dt.datetime, wrong: Sequence[tuple[str, str]]) -> Configuratio
 def repair_summaries(store: EventStore, *, now: _dt.datetime, write: Writer) -> Repair:
     """
     Rewrite every summary of ``store`` that does not match its events with ``write``, which
-    also keeps the record of the repair.
+    also keeps the record of the repair, and has the daily rollups counted again when they
+    differ from the rows.
 
     Raises:
         ValidationError: verify reports tampering of the events (or of anything but the
@@ -111,7 +126,7 @@ def repair_summaries(store: EventStore, *, now: _dt.datetime, write: Writer) -> 
     """
     report = verify(store, deep=False)
     for finding in report.findings:
-        if not (finding.record or "").startswith("summary of "):
+        if not (finding.record or "").startswith(("summary of ", "rollup ")):
             raise ValidationError(
                 "store",
                 f"cannot repair summaries while verify reports tampering: {finding}; "
@@ -132,8 +147,16 @@ def repair_summaries(store: EventStore, *, now: _dt.datetime, write: Writer) -> 
             detail = "it did not match its events" if found is None else found.detail
         wrong.append((stored.reference, detail))
         rewrites.append(Rewrite(stored, fresh))
-    if not rewrites:
+    # Read before the rewrites, which the triggers count as they count any change: a rollup
+    # wrong now is as wrong after them.
+    rollups = store.rollup_differences() if isinstance(store, RollupStore) else []
+    if not rewrites and not rollups:
         return Repair(checked=checked, rewritten=(), record=None)
-    record = _record(now, wrong)
-    write(rewrites, record)
-    return Repair(checked=checked, rewritten=tuple(r for r, _ in wrong), record=record)
+    record = _record(now, wrong, rollups)
+    write(rewrites, record, bool(rollups))
+    return Repair(
+        checked=checked,
+        rewritten=tuple(r for r, _ in wrong),
+        record=record,
+        rollups=tuple(name for name, _ in rollups),
+    )

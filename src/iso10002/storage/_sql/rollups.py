@@ -1,5 +1,5 @@
 """
-The SQLite store's daily rollups: how many complaints of each UTC day and value a KPI report
+The SQL stores' daily rollups: how many complaints of each UTC day and value a KPI report
 counts, kept by triggers on the complaints table, so that a report whose period and buckets
 begin at UTC midnight reads a few rows per day instead of every complaint.
 
@@ -10,12 +10,27 @@ cause (``json_array(category, cause)``; ``''`` none recorded). The received side
 complaint (received, duplicates, imported) counts on the day it was received; the rest on the
 day it was closed or withdrawn, duplicates left out, as the report leaves them out. A trigger
 takes a row's old counts off and adds its new ones when a column they count changes, in the
-transaction that changes it: the rollups never disagree with the rows.
+transaction that changes it: the rollups never disagree with the rows, unless edited in the
+database, which deep verify finds (:data:`SQLITE_RECOUNT`, :func:`differences`) and
+``iso10002 repair`` undoes (:data:`SQLITE_REBUILD`).
 """
 
 from __future__ import annotations
 
-__all__ = ["COUNTS", "POSTGRES_ROLLUPS", "SQLITE_ROLLUPS"]
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = [
+    "COUNTS",
+    "KINDS",
+    "POSTGRES_REBUILD",
+    "POSTGRES_RECOUNT",
+    "POSTGRES_ROLLUPS",
+    "SQLITE_REBUILD",
+    "SQLITE_RECOUNT",
+    "SQLITE_ROLLUPS",
+    "differences",
+]
 
 COUNTS = (
     "received",
@@ -111,12 +126,15 @@ def _key(r: str) -> str:
     )
 
 
-def _sides(x: _Dialect, r: str, sign: str, source: str = "") -> tuple[str, ...]:
+def _selects(
+    x: _Dialect, r: str, sign: str, source: str = ""
+) -> tuple[tuple[tuple[str, ...], str], ...]:
     """
-    The statements that add (``sign`` ``1``) or take off (``-1``) the counts of row ``r``: in a
-    trigger ``r`` is ``NEW`` or ``OLD`` (a parameter on PostgreSQL); with ``source`` (a
-    ``FROM`` item naming ``r``), they count every row of it, grouped, which fills the table
-    of an existing database.
+    The rows that add (``sign`` ``1``) or take off (``-1``) the counts of row ``r``, as
+    ``(columns, select)`` pairs, the select naming its columns (kind, day, key, then those):
+    in a trigger ``r`` is ``NEW`` or ``OLD`` (a parameter on PostgreSQL); with ``source`` (a
+    ``FROM`` item naming ``r``), they count every row of it, grouped, which fills the table of
+    an existing database, and which verify compares it with.
     """
     dup = x.same(f"{r}.closure_reason", "duplicate")
     withdrawn = f"{r}.withdrawn" if not x.lite else f"{r}.withdrawn <> 0"
@@ -128,50 +146,66 @@ def _sides(x: _Dialect, r: str, sign: str, source: str = "") -> tuple[str, ...]:
         counted = x.count(condition)
         return f"sum({counted})" if source else f"{sign} * {counted}"
 
+    def named(columns: tuple[str, ...], values: tuple[str, ...]) -> str:
+        return ", ".join(f"{v} AS {c}" for c, v in zip(columns, values, strict=True))
+
     group = " GROUP BY 1, 2, 3" if source else ""
     each = f"{source}, " if source else ""
     dims = f"FROM {each}{_kinds(0, 1, 2, 3, 4)}"
-    into = f"INSERT INTO {x.table}" + ("" if x.lite else " AS u")
+    one = "true" if not x.lite else "1"
     received = ("received", "duplicates", "imported")
-    ended = (
-        "ended",
-        "ended_imported",
-        "inverted",
-        "closed",
-        "withdrawn",
-        "upheld",
-        "partially_upheld",
-        "not_upheld",
-        "first_contact",
-        "untimed",
-        "reopened",
-        "reviewed",
-        "referred",
-    )
-    return (
-        f"{into} (kind, day, key, {', '.join(received)}) "
-        f"SELECT d.kind, {x.day(f'{r}.received_at')}, {_key(r)}, {n(f'NOT {dup}')}, {n(dup)}, "
-        f"{n(f'NOT {dup} AND {r}.source IS NOT NULL')} {dims} WHERE true{group}"
-        + x.upsert(received),
-        f"{into} (kind, day, key, {', '.join(ended)}) "
-        f"SELECT d.kind, {x.day(f'{r}.closed_at')}, {_key(r)}, {n('true' if not x.lite else '1')}, "
-        f"{n(f'{r}.source IS NOT NULL')}, {n(f'{r}.closed_at < {r}.received_at')}, "
-        f"{n(decided)}, {n(withdrawn)}, "
-        f"{n(decided + ' AND ' + x.same(f'{r}.outcome', 'upheld'))}, "
-        f"{n(decided + ' AND ' + x.same(f'{r}.outcome', 'partially_upheld'))}, "
-        f"{n(decided + ' AND ' + x.same(f'{r}.outcome', 'not_upheld'))}, "
-        f"{n(f'{decided} AND {timed} AND {first_contact}')}, {n(f'{decided} AND NOT {timed}')}, "
-        f"{n(f'{decided} AND {r}.reopen_count > 0')}, "
-        f"{n(f'{decided} AND {r}.internal_reviews > 0')}, "
-        f"{n(f'{decided} AND {r}.referrals > 0')} "
-        f"{dims} WHERE {r}.closed_at IS NOT NULL AND NOT {dup}{group}" + x.upsert(ended),
-        f"{into} (kind, day, key, details) "
-        f"SELECT d.kind, {x.day(f'{r}.closed_at')}, CASE d.kind "
+    ended = COUNTS[3:-1]
+    details = (
+        f"SELECT d.kind AS kind, {x.day(f'{r}.closed_at')} AS day, CASE d.kind "
         f"WHEN 5 THEN coalesce({r}.remedies, '') "
         f"WHEN 6 THEN coalesce({r}.satisfaction_score || '/' || {r}.satisfaction_scale, '') "
-        f"ELSE {x.cause(r)} END, {n('true' if not x.lite else '1')} "
+        f"ELSE {x.cause(r)} END AS key, {n(one)} AS details "
         f"FROM {each}{_kinds(5, 6, 7)} "
-        f"WHERE {r}.closed_at IS NOT NULL AND {decided}{group}" + x.upsert(("details",)),
+        f"WHERE {r}.closed_at IS NOT NULL AND {decided}{group}"
+    )
+    return (
+        (
+            received,
+            f"SELECT d.kind AS kind, {x.day(f'{r}.received_at')} AS day, {_key(r)} AS key, "
+            + named(received, (n(f"NOT {dup}"), n(dup), n(f"NOT {dup} AND {r}.source IS NOT NULL")))
+            + f" {dims} WHERE true{group}",
+        ),
+        (
+            ended,
+            f"SELECT d.kind AS kind, {x.day(f'{r}.closed_at')} AS day, {_key(r)} AS key, "
+            + named(
+                ended,
+                (
+                    n(one),
+                    n(f"{r}.source IS NOT NULL"),
+                    n(f"{r}.closed_at < {r}.received_at"),
+                    n(decided),
+                    n(withdrawn),
+                    n(decided + " AND " + x.same(f"{r}.outcome", "upheld")),
+                    n(decided + " AND " + x.same(f"{r}.outcome", "partially_upheld")),
+                    n(decided + " AND " + x.same(f"{r}.outcome", "not_upheld")),
+                    n(f"{decided} AND {timed} AND {first_contact}"),
+                    n(f"{decided} AND NOT {timed}"),
+                    n(f"{decided} AND {r}.reopen_count > 0"),
+                    n(f"{decided} AND {r}.internal_reviews > 0"),
+                    n(f"{decided} AND {r}.referrals > 0"),
+                ),
+            )
+            + f" {dims} WHERE {r}.closed_at IS NOT NULL AND NOT {dup}{group}",
+        ),
+        (
+            ("details",),
+            details,
+        ),
+    )
+
+
+def _sides(x: _Dialect, r: str, sign: str, source: str = "") -> tuple[str, ...]:
+    """The statements that add or take off the rows of :func:`_selects` in the table."""
+    into = f"INSERT INTO {x.table}" + ("" if x.lite else " AS u")
+    return tuple(
+        f"{into} (kind, day, key, {', '.join(columns)}) {select}" + x.upsert(columns)
+        for columns, select in _selects(x, r, sign, source)
     )
 
 
@@ -191,11 +225,16 @@ _LITE, _PG = _Dialect(lite=True), _Dialect(lite=False)
 _CHANGED = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in _COUNTED)
 _CHANGED_PG = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in _COUNTED)
 
+SQLITE_REBUILD: tuple[str, ...] = (
+    "DELETE FROM complaint_rollups",
+    *_sides(_LITE, "c", "1", "complaints AS c"),
+)
+"""The rollups counted again from every row (``iso10002 repair``), in one transaction."""
+
 SQLITE_ROLLUPS: tuple[str, ...] = (
     _table(_LITE),
-    "DELETE FROM complaint_rollups",
     # The rows there are counted once, before the triggers count what changes.
-    *_sides(_LITE, "c", "1", "complaints AS c"),
+    *SQLITE_REBUILD,
     "CREATE TRIGGER IF NOT EXISTS complaints_rollups_insert AFTER INSERT ON complaints BEGIN "
     + "; ".join(_sides(_LITE, "NEW", "1"))
     + "; END",
@@ -209,10 +248,15 @@ SQLITE_ROLLUPS: tuple[str, ...] = (
 )
 """Migration 11 on SQLite: the table, filled from the rows there are, and its triggers."""
 
-POSTGRES_ROLLUPS: tuple[str, ...] = (
-    _table(_PG),
+POSTGRES_REBUILD: tuple[str, ...] = (
     "DELETE FROM {s}.complaint_rollups",
     *_sides(_PG, "c", "1", "{s}.complaints AS c"),
+)
+"""The rollups counted again from every row on PostgreSQL (``{s}`` the schema)."""
+
+POSTGRES_ROLLUPS: tuple[str, ...] = (
+    _table(_PG),
+    *POSTGRES_REBUILD,
     "CREATE OR REPLACE FUNCTION {s}.complaint_rollups_count(r {s}.complaints, sign integer) "
     # PL/pgSQL, not SQL: its statements' plans are kept for the session, where a SQL
     # function's are made again at every call (measured more than a millisecond a command).
@@ -239,3 +283,76 @@ POSTGRES_ROLLUPS: tuple[str, ...] = (
 Migration 11 on PostgreSQL: the same table and counts, kept by the same rules, so that a
 database moved between the two, or a report path on PostgreSQL, finds them.
 """
+
+
+def _recount(x: _Dialect) -> str:
+    """
+    One ``SELECT`` (one snapshot): the rollups as stored (``side`` 0), and as the rows count
+    them (1, in parts a (kind, day, key) may have several of), tables named without a schema.
+    """
+    parts = [
+        f"SELECT 0 AS side, kind, day, key, {', '.join(COUNTS)} FROM complaint_rollups",
+        *(
+            f"SELECT 1, kind, day, key, {', '.join(c if c in cols else '0' for c in COUNTS)} "
+            f"FROM ({select}) AS p"
+            for cols, select in _selects(x, "c", "1", "complaints AS c")
+        ),
+    ]
+    return " UNION ALL ".join(parts)
+
+
+SQLITE_RECOUNT = _recount(_LITE)
+"""The rollups against the rows, for verify (:func:`differences`), on SQLite."""
+POSTGRES_RECOUNT = _recount(_PG)
+"""The same on PostgreSQL, run with the store's schema as the search path."""
+
+KINDS = (
+    "total",
+    "channel",
+    "category",
+    "product",
+    "priority",
+    "remedies",
+    "satisfaction",
+    "root_cause",
+)
+"""What each kind of rollup row counts by (kind 0, the day's total, by nothing)."""
+
+
+def _record(kind: int, day: str, key: str) -> str:
+    if kind == 0:
+        return f"rollup {day} total"
+    name = KINDS[kind] if 0 <= kind < len(KINDS) else f"kind {kind}"
+    return f"rollup {day} {name}={key if key else '(none)'}"
+
+
+def differences(rows: Iterable[tuple[Any, ...]]) -> list[tuple[str, str]]:
+    """
+    The rollup rows that differ from the rows' counts, from the rows of the recount
+    (:data:`SQLITE_RECOUNT`, :data:`POSTGRES_RECOUNT`): each as the record's name
+    (``rollup 2026-03-02 channel=email``) and what differs, by day, kind and value. A row
+    of zeros is the same as no row (the triggers take counts off, and keep the row).
+    """
+    sides: tuple[dict[tuple[int, str, str], list[int]], ...] = ({}, {})
+    for side, kind, day, key, *counts in rows:
+        held = sides[int(bool(side))].setdefault((int(kind), day, key), [0] * len(COUNTS))
+        for i, n in enumerate(counts):
+            held[i] += int(n)
+    stored, counted = sides
+    nothing = [0] * len(COUNTS)
+    found = []
+    for kind, day, key in sorted(set(stored) | set(counted), key=lambda k: (k[1], k[0], k[2])):
+        mine = stored.get((kind, day, key), nothing)
+        theirs = counted.get((kind, day, key), nothing)
+        if mine == theirs:
+            continue
+        wrong = [
+            f"{c} {a}, not {b}" for c, a, b in zip(COUNTS, mine, theirs, strict=True) if a != b
+        ]
+        found.append(
+            (
+                _record(kind, day, key),
+                f"the rollup does not match the complaints' rows: it counts {'; '.join(wrong)}",
+            )
+        )
+    return found

@@ -13,6 +13,7 @@ from iso10002.errors import StorageError
 from iso10002.model.configuration import ConfigurationRecord
 from iso10002.storage._sql.repair import REPAIR_KIND, REPAIR_NAME, Repair, Rewrite
 from iso10002.storage._sql.repair import repair_summaries as _repair
+from iso10002.storage._sql.rollups import POSTGRES_REBUILD
 from iso10002.storage.postgres.rows import _MUTABLE, _placeholder, summary_params
 from iso10002.storage.postgres.store import PostgresEventStore
 
@@ -30,7 +31,8 @@ def _rewrite_sql(store: PostgresEventStore) -> str:
 
 def repair_summaries(store: PostgresEventStore, *, now: _dt.datetime) -> Repair:
     """
-    Rewrite every summary of ``store`` that does not match its events, and record the repair.
+    Rewrite every summary of ``store`` that does not match its events, count the daily
+    rollups again if they differ from the rows, and record the repair.
 
     Raises:
         ValidationError: verify reports tampering of the events (or of anything but the
@@ -40,7 +42,7 @@ def repair_summaries(store: PostgresEventStore, *, now: _dt.datetime) -> Repair:
     """
     rewrite = _rewrite_sql(store)
 
-    def write(rewrites: Sequence[Rewrite], record: ConfigurationRecord) -> None:
+    def write(rewrites: Sequence[Rewrite], record: ConfigurationRecord, rollups: bool) -> None:
         with store._use("repair summaries") as conn, conn.transaction():
             for r in rewrites:
                 params = (*summary_params(r.fresh), r.fresh.id, r.stored.version)
@@ -50,6 +52,8 @@ def repair_summaries(store: PostgresEventStore, *, now: _dt.datetime) -> Repair:
                         f"{r.stored.reference} changed while the repair ran; nothing was "
                         "written: run the repair again"
                     )
+            for statement in POSTGRES_REBUILD if rollups else ():
+                conn.execute(statement.format(s=f'"{store.schema}"'))
             conn.execute(
                 store._records_sql.insert_configuration,
                 (record.fingerprint, record.kind, record.name, record.version, record.content),

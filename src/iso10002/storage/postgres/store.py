@@ -62,6 +62,7 @@ from iso10002.storage._sql.sealed_rows import (
     sealing,
 )
 from iso10002.storage._sql.upgrade import UpgradeReport
+from iso10002.storage.postgres import kpis
 from iso10002.storage.postgres import outbox as outbox_pg
 from iso10002.storage.postgres.rows import (
     ORDERS,
@@ -158,7 +159,7 @@ class PostgresEventStore(SqlRecords, SealedTables):
     """The SQL that :meth:`select` runs: PostgreSQL's, with psycopg's placeholders."""
 
     capabilities: ClassVar[frozenset[Capability]] = frozenset(Capability)
-    """Every level of the store port, and the KPI source (fact rows computed in SQL)."""
+    """Every level of the store port, and the KPI source (the rollups, or fact rows in SQL)."""
 
     def __init__(
         self,
@@ -592,8 +593,12 @@ class PostgresEventStore(SqlRecords, SealedTables):
         return SummaryKpiSource(self).iter_survey_answers(start=start, end=end)
 
     def scan_cohort(self, cohort: CohortScan, *, detail: bool) -> bool:
-        """No aggregation in SQL here: ``False``, the report reads :meth:`iter_fact_rows`."""
-        return False
+        """A report's cohort from the rollups, or ``False``; see :mod:`.postgres.kpis`."""
+        return kpis.scan_cohort(self, cohort, detail=detail)
+
+    def rollup_differences(self) -> list[tuple[str, str]]:
+        """The daily rollups that differ from the rows; see :class:`RollupStore`."""
+        return kpis.rollup_differences(self)
 
     def select(
         self, sql: str, params: Sequence[object] | Mapping[str, object] = ()

@@ -3,7 +3,8 @@ The SQLite store's fast :class:`~iso10002.ports.kpi.KpiSource` path over the row
 aggregation done with the database, one scan of the complaints table per period (the period's
 two cohorts, received and closed, together; the earlier period's), the counting in the shared
 accumulators. A period whose buckets begin at UTC midnight is counted from the daily rollups
-instead (:mod:`iso10002.storage.sqlite.rollup_kpis`), which use this module's pieces.
+instead (:mod:`iso10002.storage._sql.rollup_kpis`). The SQL both stores share is in
+:mod:`iso10002.storage._sql.kpi_sql`.
 
 SQL picks each period's rows and computes what is cheap there: the trend buckets, the
 conditions of each row as one number per cohort, the stored durations. Reading the rows into
@@ -20,87 +21,54 @@ Instants are compared as the stored fixed-width UTC text, which orders as the in
 from __future__ import annotations
 
 import datetime as _dt
-import itertools
 import operator
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, Protocol, runtime_checkable
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from iso10002.model.events import SurveyAnswered
 from iso10002.model.fact_row import utc
-from iso10002.monitoring._cohorts import Cohorts, Durations
+from iso10002.monitoring._cohorts import Cohorts
 from iso10002.ports.kpi import CohortScan
 from iso10002.serialization import parse_json, structure
+from iso10002.storage._sql.kpi_sql import (
+    LITE,
+    SqlSelect,
+    add_measured,
+    add_responses,
+    chunks,
+    count_sla,
+    read,
+    text,
+    width,
+)
+from iso10002.storage._sql.rollup_kpis import aligned, fill_from_rollups
+from iso10002.storage._sql.rollups import SQLITE_RECOUNT, differences
 
-__all__ = ["SqlSelect", "fill_from_sql", "scan_cohort", "survey_answers"]
+__all__ = ["SqlSelect", "fill_from_sql", "rollup_differences", "scan_cohort", "survey_answers"]
 
-_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
-# Reports read most of the table: a scan beats following an index to every row.
-_TABLE = "complaints NOT INDEXED"
-_NOT_DUPLICATE = "closure_reason IS NOT 'duplicate'"
-_CLOSED_IN = f"closed_at >= :s AND closed_at < :e AND {_NOT_DUPLICATE}"
-
-
-@runtime_checkable
-class SqlSelect(Protocol):
-    """**Protocol:** a store that runs read-only ``SELECT`` statements for reports."""
-
-    def select(
-        self, sql: str, params: Sequence[object] | Mapping[str, object] = ()
-    ) -> Iterable[tuple[Any, ...]]:
-        """
-        The rows of one read-only ``SELECT`` (named parameters given as a mapping), read
-        before the next call.
-        """
-        ...
-
-
-def micros_sql(column: str) -> str:
-    """
-    SQL giving a stored instant as whole microseconds since the Unix epoch, exactly: seconds
-    from SQLite's date functions, microseconds from the fixed-width UTC text.
-    """
-    seconds = f"CAST(strftime('%s', {column}) AS INTEGER)"
-    return f"({seconds} * 1000000 + CAST(substr({column}, 21, 6) AS INTEGER))"
-
-
-def _text(us: int) -> str:
-    return utc(_EPOCH + _dt.timedelta(microseconds=us), "bound")
-
-
-def _bucket_sql(column: str, bounds: list[int]) -> str:
-    """
-    The index of the bucket holding ``column``: bucket ``i`` runs from ``bounds[i]`` to
-    ``bounds[i + 1]``, the first also takes what is before it and the last what is after.
-    The bounds are our own instants, not user text.
-
-    The cases nest by halves, so that a row is compared with the logarithm of the number of
-    buckets, not with each: a year by day measured five times faster.
-    """
-    if not bounds:
-        return "NULL"
-
-    def index(first: int, last: int) -> str:
-        if first == last:
-            return str(first)
-        middle = (first + last + 1) // 2
-        return (
-            f"CASE WHEN {column} < '{_text(bounds[middle])}' THEN {index(first, middle - 1)} "
-            f"ELSE {index(middle, last)} END"
-        )
-
-    return index(0, max(len(bounds) - 2, 0))
+_NOT_DUPLICATE = LITE.not_duplicate
+_CLOSED_IN = LITE.closed_in
+_TOUCHED = LITE.touched
 
 
 def scan_cohort(db: SqlSelect, cohort: CohortScan, *, detail: bool) -> bool:
     """
-    Fill ``cohort`` in SQL if it is monitoring's accumulator, which this module's SQL
-    counts for; see :meth:`~iso10002.ports.kpi.KpiSource.scan_cohort`.
+    Fill ``cohort`` in SQL if it is monitoring's accumulator: from the rollups when its
+    period is :func:`~iso10002.storage._sql.rollup_kpis.aligned`, else (or when they cannot
+    answer) from a scan of the rows; see :meth:`~iso10002.ports.kpi.KpiSource.scan_cohort`.
     """
     if not isinstance(cohort, Cohorts):
         return False
+    if aligned(cohort) and fill_from_rollups(cohort, db, LITE, detail=detail):
+        return True
     fill_from_sql(cohort, db, detail=detail)
     return True
+
+
+def rollup_differences(db: SqlSelect) -> list[tuple[str, str]]:
+    """The rollup rows that differ from the rows' counts; see :func:`differences`."""
+    return differences(db.select(SQLITE_RECOUNT))
 
 
 def survey_answers(
@@ -123,81 +91,21 @@ def fill_from_sql(c: Cohorts, db: SqlSelect, *, detail: bool = True) -> None:
     figures of :meth:`Cohorts.headline`): the breakdowns, remedies, redress, root causes,
     time to acknowledge and the counts no headline shows are left out.
     """
-    p = {"s": _text(c.start), "e": _text(c.end)}
+    p = {"s": text(c.start), "e": text(c.end)}
     if not detail:
         if _totals(c, db, p):
-            _sla(c, db, p)
+            count_sla(c, db, LITE, p)
         return
     if _current(c, db, p):
-        _sla(c, db, p)
+        count_sla(c, db, LITE, p)
 
 
 _DIMS = "channel, category, product, priority"
 _DETAILS = "remedies, satisfaction_score, satisfaction_scale, root_cause_category, root_cause"
+
+
 # Both cohorts and the open counts: received before the end and not closed before the start
 # (a complaint closed in the period was received before its end).
-_TOUCHED = "received_at < :e AND (closed_at IS NULL OR closed_at >= :s)"
-_CHUNK = 4096
-
-
-def _chunks(rows: Iterable[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]:
-    it = iter(rows)
-    while chunk := list(itertools.islice(it, _CHUNK)):
-        yield chunk
-
-
-def _flags(*conditions: str) -> str:
-    """One number for several conditions (each 0 or 1, never null): bit i for the i-th."""
-    return " + ".join(f"{1 << i} * ({x})" for i, x in enumerate(conditions))
-
-
-def _measured(
-    cohort: str, start: str, end: str, stored: str, durations: Durations
-) -> tuple[str, str]:
-    """
-    The columns of a duration of the rows in ``cohort`` (null elsewhere and when not
-    measured), and the condition of a row in it that is not measured: with business time
-    computed here, both instants; else the stored duration.
-    """
-    if durations.calendar is not None:
-        known = f"{cohort} AND {end} IS NOT NULL"
-        columns = ", ".join(
-            f"CASE WHEN {known} AND timed THEN {micros_sql(x)} END" for x in (start, end)
-        )
-    else:
-        known = f"{cohort} AND {stored} IS NOT NULL"
-        columns = f"CASE WHEN {known} AND timed THEN {stored} END"
-    return columns, f"{known} AND NOT timed"
-
-
-def _add_measured(durations: Durations, measured: list[Any]) -> None:
-    """The durations read by the columns of :func:`_measured`, nulls left out."""
-    if durations.calendar is not None:
-        durations.extend_spans([m for m in measured if m[0] is not None])
-    else:
-        durations.extend_elapsed([m for m in measured if m is not None])
-
-
-def _width(durations: Durations) -> int:
-    return 1 if durations.calendar is None else 2
-
-
-def _read(
-    db: SqlSelect, sql: str, p: Mapping[str, object], keys: int, durations: Durations
-) -> Counter[tuple[Any, ...]]:
-    """
-    The rows of ``sql``: its first ``keys`` columns counted, the duration columns after them
-    (see :func:`_measured`) added to ``durations``.
-    """
-    groups: Counter[tuple[Any, ...]] = Counter()
-    key = operator.itemgetter(slice(0, keys))
-    duration = operator.itemgetter(*range(keys, keys + _width(durations)))
-    for chunk in _chunks(db.select(sql, p)):
-        groups.update(map(key, chunk))
-        _add_measured(durations, list(map(duration, chunk)))
-    return groups
-
-
 def _totals(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> bool:
     """
     What the comparison with a later period shows (:meth:`Cohorts.headline`): the counts,
@@ -211,10 +119,10 @@ def _totals(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> bool:
     """
     ended = "closed_at IS NOT NULL AND closed_at < :e"
     decided = f"{ended} AND withdrawn = 0 AND {_NOT_DUPLICATE}"
-    columns, _ = _measured(
+    columns, _ = LITE.measured(
         decided, "received_at", "first_response_at", "first_response_us", c.final
     )
-    flags = _flags(
+    flags = LITE.flags(
         "closure_reason IS 'duplicate'",
         "received_at >= :s",
         ended,
@@ -223,10 +131,10 @@ def _totals(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> bool:
         "sla IS NOT NULL",
         "NOT timed",
     )
-    groups = _read(
+    groups = read(
         db,
         f"SELECT {flags}, outcome, satisfaction_score, satisfaction_scale, {columns} "
-        f"FROM {_TABLE} WHERE {_TOUCHED}",
+        f"FROM {LITE.table} WHERE {_TOUCHED}",
         p,
         4,
         c.final,
@@ -273,14 +181,14 @@ def _current(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> bool:
     in SQL cost more than reading them), its bucket, redress and durations are null on the
     other rows, since they are counted without that bit.
     """
-    ack, unmeasured_ack = _measured(
+    ack, unmeasured_ack = LITE.measured(
         f"received_at >= :s AND {_NOT_DUPLICATE}",
         "received_at",
         "acknowledged_at",
         "acknowledge_us",
         c.ack,
     )
-    received = _flags(
+    received = LITE.flags(
         "closure_reason IS 'duplicate'",
         "source IS NOT NULL",
         "received_at < :s",
@@ -288,14 +196,14 @@ def _current(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> bool:
         "sla IS NOT NULL",
         unmeasured_ack,
     )
-    final, unmeasured_final = _measured(
+    final, unmeasured_final = LITE.measured(
         f"{_CLOSED_IN} AND withdrawn = 0",
         "received_at",
         "first_response_at",
         "first_response_us",
         c.final,
     )
-    closed = _flags(
+    closed = LITE.flags(
         "withdrawn",
         "first_contact",
         "reopen_count > 0",
@@ -308,13 +216,13 @@ def _current(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> bool:
 
     # 0 bucket received, 1-4 dims, 5 flags received, 6 bucket closed, 7 outcome,
     # 8 flags closed, 9-13 details, 14 redress, 15- durations: acknowledge, then final.
-    width = _width(c.ack)
+    wide = width(c.ack)
     rows = db.select(
-        f"SELECT {_bucket_sql('received_at', c.bounds)}, {_DIMS}, {received}, "
-        f"CASE WHEN {_CLOSED_IN} THEN {_bucket_sql('closed_at', c.bounds)} END, "
+        f"SELECT {LITE.bucket('received_at', c.bounds)}, {_DIMS}, {received}, "
+        f"CASE WHEN {_CLOSED_IN} THEN {LITE.bucket('closed_at', c.bounds)} END, "
         f"outcome, {closed}, {_DETAILS}, "
         f"CASE WHEN {_CLOSED_IN} AND withdrawn = 0 THEN redress END, {ack}, {final} "
-        f"FROM {_TABLE} WHERE {_TOUCHED}",
+        f"FROM {LITE.table} WHERE {_TOUCHED}",
         p,
     )
     came: Counter[tuple[Any, ...]] = Counter()
@@ -322,14 +230,14 @@ def _current(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> bool:
     details: Counter[tuple[Any, ...]] = Counter()
     coming, ending = operator.itemgetter(slice(0, 6)), operator.itemgetter(1, 2, 3, 4, 6, 7, 8)
     detail, redress = operator.itemgetter(slice(8, 14)), operator.itemgetter(14)
-    acknowledged = operator.itemgetter(*range(15, 15 + width))
-    for chunk in _chunks(rows):
+    acknowledged = operator.itemgetter(*range(15, 15 + wide))
+    for chunk in chunks(rows):
         came.update(map(coming, chunk))
         endings.update(map(ending, chunk))
         details.update(map(detail, chunk))
         c.count_redress_texts(filter(None, map(redress, chunk)))
-        _add_measured(c.ack, list(map(acknowledged, chunk)))
-        _add_responses(c, chunk, 15 + width, 6)
+        add_measured(c.ack, list(map(acknowledged, chunk)))
+        add_responses(c, chunk, 15 + wide, 6)
     deadlines = False
     for (index, *dims, bits), n in came.items():  # bit 1 << i: the i-th flag
         deadlines = deadlines or bool(bits & 16)
@@ -360,41 +268,3 @@ def _current(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> bool:
         if bits & 128 and not bits & 1:
             c.count_details(tuple(values), n)
     return deadlines
-
-
-def _add_responses(c: Cohorts, rows: list[tuple[Any, ...]], at: int, bucket: int) -> None:
-    """
-    The times to final response in ``rows``: the columns of :func:`_measured` from ``at``
-    (null on rows not measured), the bucket in column ``bucket``.
-    """
-    if c.final.calendar is not None:
-        kept = [row for row in rows if row[at] is not None]
-        c.final.extend_spans([(row[at], row[at + 1]) for row in kept])
-        measured = [(row[bucket], row[at + 1] - row[at]) for row in kept]
-    else:
-        measured = [(row[bucket], row[at]) for row in rows if row[at] is not None]
-        c.final.extend_elapsed([elapsed for _, elapsed in measured])
-    if c.bounds:
-        add = [trend.append for trend in c.trend_final]
-        for index, elapsed in measured:
-            add[index](elapsed)
-
-
-def _sla(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> None:
-    done = "json_extract(j.value, '$[2]')"
-    due = "json_extract(j.value, '$[1]')"
-    for metric, met, breached, overdue in db.select(
-        f"SELECT json_extract(j.value, '$[0]'), "
-        f"IFNULL(SUM({done} >= :s AND {done} < :e AND {done} <= {due}), 0), "
-        f"IFNULL(SUM({done} >= :s AND {done} < :e AND {done} > {due}), 0), "
-        f"IFNULL(SUM(({done} IS NULL OR {done} >= :e) AND {due} < :e "
-        "AND (c.closed_at IS NULL OR c.closed_at >= :e)), 0) "
-        "FROM complaints AS c NOT INDEXED, json_each(c.sla) AS j "
-        "WHERE c.sla IS NOT NULL AND c.received_at < :e "
-        "AND (c.closed_at IS NULL OR c.closed_at >= :s) GROUP BY 1",
-        p,
-    ):
-        counts = c.sla.setdefault(metric, [0, 0, 0])
-        counts[0] += met
-        counts[1] += breached
-        counts[2] += overdue

@@ -13,6 +13,7 @@ from iso10002.errors import StorageError
 from iso10002.model.configuration import ConfigurationRecord
 from iso10002.storage._sql.repair import REPAIR_KIND, REPAIR_NAME, Repair, Rewrite
 from iso10002.storage._sql.repair import repair_summaries as _repair
+from iso10002.storage._sql.rollups import SQLITE_REBUILD
 from iso10002.storage.sqlite.connection import _Immediate
 from iso10002.storage.sqlite.statements import _INSERT_SUMMARY, _summary_values
 from iso10002.storage.sqlite.store import SQLiteEventStore
@@ -24,7 +25,8 @@ _DELETE_SUMMARY = "DELETE FROM complaints WHERE id = ? AND version = ?"
 
 def repair_summaries(store: SQLiteEventStore, *, now: _dt.datetime) -> Repair:
     """
-    Rewrite every summary of ``store`` that does not match its events, and record the repair.
+    Rewrite every summary of ``store`` that does not match its events, count the daily
+    rollups again if they differ from the rows, and record the repair.
 
     Raises:
         ValidationError: verify reports tampering of the events (or of anything but the
@@ -33,7 +35,7 @@ def repair_summaries(store: SQLiteEventStore, *, now: _dt.datetime) -> Repair:
             the repair ran (nothing was written; run it again).
     """
 
-    def write(rewrites: Sequence[Rewrite], record: ConfigurationRecord) -> None:
+    def write(rewrites: Sequence[Rewrite], record: ConfigurationRecord, rollups: bool) -> None:
         with store._use("repair summaries") as conn, _Immediate(conn):
             for r in rewrites:
                 s, cid = r.fresh, str(r.fresh.id)
@@ -43,6 +45,8 @@ def repair_summaries(store: SQLiteEventStore, *, now: _dt.datetime) -> Repair:
                     raise _changed(r.stored.reference)
                 conn.execute(_INSERT_SUMMARY, (cid, s.reference, s.client_key, *_summary_values(s)))
                 store._indexed.pop(cid, None)
+            for statement in SQLITE_REBUILD if rollups else ():
+                conn.execute(statement)
             conn.execute(
                 store._records_sql.insert_configuration,
                 (record.fingerprint, record.kind, record.name, record.version, record.content),

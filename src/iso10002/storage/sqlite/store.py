@@ -71,8 +71,7 @@ from iso10002.storage._sql.sealed_rows import SealedTables, TableStatements, sea
 from iso10002.storage._sql.upgrade import UpgradeReport
 from iso10002.storage.sqlite import outbox as outbox_sql
 from iso10002.storage.sqlite.connection import _Access, _Immediate, _SQLiteErrors
-from iso10002.storage.sqlite.kpis import survey_answers
-from iso10002.storage.sqlite.rollup_kpis import scan_cohort
+from iso10002.storage.sqlite.kpis import rollup_differences, scan_cohort, survey_answers
 from iso10002.storage.sqlite.schema import MIGRATIONS, _connect, _payload_column
 from iso10002.storage.sqlite.sealing import erase_outbox, purge_outbox
 from iso10002.storage.sqlite.statements import (
@@ -542,6 +541,10 @@ class SQLiteEventStore(SqlRecords, SealedTables):
     def scan_cohort(self, cohort: CohortScan, *, detail: bool) -> bool:
         """Aggregate a report's cohort in SQL; see :meth:`KpiSource.scan_cohort`."""
         return scan_cohort(self, cohort, detail=detail)
+
+    def rollup_differences(self) -> list[tuple[str, str]]:
+        """The daily rollups that differ from the rows; see :class:`RollupStore`."""
+        return rollup_differences(self)
 
     def select(
         self, sql: str, params: Sequence[object] | Mapping[str, object] = ()

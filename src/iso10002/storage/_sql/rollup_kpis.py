@@ -1,6 +1,7 @@
 """
-KPIs from the daily rollups (:mod:`iso10002.storage._sql.rollups`): the SQLite store's path
-for a period, and buckets, that begin at UTC midnight.
+KPIs from the daily rollups (:mod:`iso10002.storage._sql.rollups`): the path of both SQL
+stores for a period, and buckets, that begin at UTC midnight, written once for the two
+dialects (:class:`~iso10002.storage._sql.kpi_sql.KpiSql`).
 
 Every count comes from the rollups: the period's days, summed per bucket for the trend and
 per value for the breakdowns in SQL, and the days before it for the complaints open at its
@@ -19,29 +20,21 @@ from collections import Counter
 from collections.abc import Mapping
 
 from iso10002.monitoring._cohorts import Cohorts
-from iso10002.ports.kpi import CohortScan
 from iso10002.serialization import parse_json
-from iso10002.storage._sql.rollups import COUNTS
-from iso10002.storage.sqlite.kpis import (
-    _CLOSED_IN,
-    _NOT_DUPLICATE,
-    _TABLE,
-    _TOUCHED,
+from iso10002.storage._sql.kpi_sql import (
+    KpiSql,
     SqlSelect,
-    _add_measured,
-    _add_responses,
-    _bucket_sql,
-    _chunks,
-    _flags,
-    _measured,
-    _read,
-    _sla,
-    _text,
-    _width,
-    fill_from_sql,
+    add_measured,
+    add_responses,
+    chunks,
+    count_sla,
+    read,
+    text,
+    width,
 )
+from iso10002.storage._sql.rollups import COUNTS
 
-__all__ = ["aligned", "fill_from_rollups", "scan_cohort"]
+__all__ = ["aligned", "fill_from_rollups"]
 
 _DAY = 86_400_000_000
 
@@ -52,25 +45,26 @@ def aligned(c: Cohorts) -> bool:
 
 
 def _day(us: int) -> str:
-    return _text(us)[:10]
+    return text(us)[:10]
 
 
-_TOTALS = ", ".join(f"ifnull(sum({c}), 0)" for c in COUNTS)
 _AT = {c: i for i, c in enumerate(COUNTS)}
 
 
-def fill_from_rollups(c: Cohorts, db: SqlSelect, p: Mapping[str, object], *, detail: bool) -> bool:
+def fill_from_rollups(c: Cohorts, db: SqlSelect, x: KpiSql, *, detail: bool) -> bool:
     """
-    Fill ``c`` (an :func:`aligned` period) from the rollups and one narrow scan; ``False``,
-    with nothing added, when a stored complaint was closed before it was received.
+    Fill ``c`` (an :func:`aligned` period) from the rollups and one narrow scan, in the
+    dialect ``x``; ``False``, with nothing added, when a stored complaint was closed before
+    it was received.
     """
+    p = {"s": text(c.start), "e": text(c.end)}
     days = {"s": _day(c.start), "e": _day(c.end)}
     ((inverted,),) = list(
-        db.select("SELECT ifnull(sum(inverted), 0) FROM complaint_rollups WHERE kind = 0")
+        db.select(f"SELECT {x.total('inverted')} FROM complaint_rollups WHERE kind = 0")
     )
     if inverted:
         return False
-    before, during = _before_during(db, days)
+    before, during = _before_during(db, x, days)
     received, imported = _AT["received"], _AT["imported"]
     ended, ended_imported = _AT["ended"], _AT["ended_imported"]
     c.open_start += before[received] - before[ended]
@@ -78,52 +72,39 @@ def fill_from_rollups(c: Cohorts, db: SqlSelect, p: Mapping[str, object], *, det
     c.imported_open += (
         before[imported] + during[imported] - before[ended_imported] - during[ended_imported]
     )
-    _period(c, db, days, detail=detail)
+    _period(c, db, x, days, detail=detail)
     if detail:
-        _values(c, db, days)
-        deadlines = _scan(c, db, p)
+        _values(c, db, x, days)
+        deadlines = _scan(c, db, x, p)
     else:
-        _responses(c, db, p)
+        _responses(c, db, x, p)
         deadlines = True
     if deadlines:
-        _sla(c, db, p)
+        count_sla(c, db, x, p)
     return True
 
 
-def scan_cohort(db: SqlSelect, cohort: CohortScan, *, detail: bool) -> bool:
-    """
-    Fill ``cohort`` in SQL if it is monitoring's accumulator: from the rollups when its
-    period is :func:`aligned`, else (or when they cannot answer) from a scan of the rows;
-    see :meth:`~iso10002.ports.kpi.KpiSource.scan_cohort`.
-    """
-    if not isinstance(cohort, Cohorts):
-        return False
-    if aligned(cohort):
-        p = {"s": _text(cohort.start), "e": _text(cohort.end)}
-        if fill_from_rollups(cohort, db, p, detail=detail):
-            return True
-    fill_from_sql(cohort, db, detail=detail)
-    return True
-
-
-def _before_during(db: SqlSelect, days: Mapping[str, str]) -> tuple[list[int], list[int]]:
+def _before_during(
+    db: SqlSelect, x: KpiSql, days: Mapping[str, str]
+) -> tuple[list[int], list[int]]:
     """The day totals summed before the period and in it."""
     sums = {False: [0] * len(COUNTS), True: [0] * len(COUNTS)}
-    for inside, *totals in db.select(
-        f"SELECT day >= :s, {_TOTALS} FROM complaint_rollups "
-        "WHERE kind = 0 AND day < :e GROUP BY 1",
+    totals = ", ".join(x.total(c) for c in COUNTS)
+    for inside, *found in db.select(
+        f"SELECT day >= {x.mark('s')}, {totals} FROM complaint_rollups "
+        f"WHERE kind = 0 AND day < {x.mark('e')} GROUP BY 1",
         days,
     ):
-        sums[bool(inside)] = totals
+        sums[bool(inside)] = found
     return sums[False], sums[True]
 
 
-def _period(c: Cohorts, db: SqlSelect, days: Mapping[str, str], *, detail: bool) -> None:
+def _period(c: Cohorts, db: SqlSelect, x: KpiSql, days: Mapping[str, str], *, detail: bool) -> None:
     """The period's days: the volumes, outcomes and rates, and the trend by bucket."""
     starts = [_day(b) for b in c.bounds]
+    inside = f"day >= {x.mark('s')} AND day < {x.mark('e')}"
     for day, *n in db.select(
-        f"SELECT day, {', '.join(COUNTS)} FROM complaint_rollups "
-        "WHERE kind = 0 AND day >= :s AND day < :e",
+        f"SELECT day, {', '.join(COUNTS)} FROM complaint_rollups WHERE kind = 0 AND {inside}",
         days,
     ):
         row = dict(zip(COUNTS, n, strict=True))
@@ -150,8 +131,8 @@ def _period(c: Cohorts, db: SqlSelect, days: Mapping[str, str], *, detail: bool)
             c.trend_upheld[index] += upheld
     kinds = "kind = 6" if not detail else "kind BETWEEN 5 AND 7"
     for kind, key, n in db.select(
-        f"SELECT kind, key, sum(details) FROM complaint_rollups WHERE {kinds} "
-        "AND day >= :s AND day < :e GROUP BY kind, key",
+        f"SELECT kind, key, {x.total('details')} FROM complaint_rollups WHERE {kinds} "
+        f"AND {inside} GROUP BY kind, key",
         days,
     ):
         if not n:
@@ -171,12 +152,12 @@ def _period(c: Cohorts, db: SqlSelect, days: Mapping[str, str], *, detail: bool)
             c.unrecorded += n
 
 
-def _values(c: Cohorts, db: SqlSelect, days: Mapping[str, str]) -> None:
+def _values(c: Cohorts, db: SqlSelect, x: KpiSql, days: Mapping[str, str]) -> None:
     """The breakdowns: received, closed and upheld per channel, category, product, priority."""
+    sums = ", ".join(x.total(n) for n in ("received", "closed", "upheld + partially_upheld"))
     for kind, key, received, closed, upheld in db.select(
-        "SELECT kind, key, sum(received), sum(closed), sum(upheld + partially_upheld) "
-        "FROM complaint_rollups WHERE kind BETWEEN 1 AND 4 AND day >= :s AND day < :e "
-        "GROUP BY kind, key",
+        f"SELECT kind, key, {sums} FROM complaint_rollups WHERE kind BETWEEN 1 AND 4 "
+        f"AND day >= {x.mark('s')} AND day < {x.mark('e')} GROUP BY kind, key",
         days,
     ):
         if not received and not closed:  # no complaint the report counts has this value
@@ -184,42 +165,42 @@ def _values(c: Cohorts, db: SqlSelect, days: Mapping[str, str]) -> None:
         c.count_value(kind - 1, key, (received, closed, upheld))
 
 
-def _scan(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> bool:
+def _scan(c: Cohorts, db: SqlSelect, x: KpiSql, p: Mapping[str, object]) -> bool:
     """
     The durations and redress of the period, in one scan of the rows it touches; whether any
     of them has deadlines.
     """
-    ack, unmeasured_ack = _measured(
-        f"received_at >= :s AND {_NOT_DUPLICATE}",
+    ack, unmeasured_ack = x.measured(
+        f"received_at >= {x.mark('s')} AND {x.not_duplicate}",
         "received_at",
         "acknowledged_at",
         "acknowledge_us",
         c.ack,
     )
-    final, unmeasured_final = _measured(
-        f"{_CLOSED_IN} AND withdrawn = 0",
+    final, unmeasured_final = x.measured(
+        f"{x.closed_in} AND {x.not_withdrawn}",
         "received_at",
         "first_response_at",
         "first_response_us",
         c.final,
     )
-    flags = _flags(unmeasured_ack, unmeasured_final, "sla IS NOT NULL")
+    flags = x.flags(unmeasured_ack, unmeasured_final, "sla IS NOT NULL")
     # 0 flags, 1 bucket closed, 2 redress, 3- durations: acknowledge, then final.
-    width = _width(c.ack)
+    wide = width(c.ack)
     rows = db.select(
-        f"SELECT {flags}, CASE WHEN {_CLOSED_IN} THEN {_bucket_sql('closed_at', c.bounds)} END, "
-        f"CASE WHEN {_CLOSED_IN} AND withdrawn = 0 THEN redress END, {ack}, {final} "
-        f"FROM {_TABLE} WHERE {_TOUCHED}",
+        f"SELECT {flags}, CASE WHEN {x.closed_in} THEN {x.bucket('closed_at', c.bounds)} END, "
+        f"CASE WHEN {x.closed_in} AND {x.not_withdrawn} THEN redress END, {ack}, {final} "
+        f"FROM {x.table} WHERE {x.touched}",
         p,
     )
     conditions: Counter[int] = Counter()
     flag, redress = operator.itemgetter(0), operator.itemgetter(2)
-    acknowledged = operator.itemgetter(*range(3, 3 + width))
-    for chunk in _chunks(rows):
+    acknowledged = operator.itemgetter(*range(3, 3 + wide))
+    for chunk in chunks(rows):
         conditions.update(map(flag, chunk))
         c.count_redress_texts(filter(None, map(redress, chunk)))
-        _add_measured(c.ack, list(map(acknowledged, chunk)))
-        _add_responses(c, chunk, 3 + width, 1)
+        add_measured(c.ack, list(map(acknowledged, chunk)))
+        add_responses(c, chunk, 3 + wide, 1)
     deadlines = False
     for bits, n in conditions.items():
         c.ack.not_measured += n if bits & 1 else 0
@@ -228,12 +209,12 @@ def _scan(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> bool:
     return deadlines
 
 
-def _responses(c: Cohorts, db: SqlSelect, p: Mapping[str, object]) -> None:
+def _responses(c: Cohorts, db: SqlSelect, x: KpiSql, p: Mapping[str, object]) -> None:
     """The times to final response of the complaints closed in the period, alone."""
-    final, _ = _measured("1", "received_at", "first_response_at", "first_response_us", c.final)
-    _read(
+    final, _ = x.measured("true", "received_at", "first_response_at", "first_response_us", c.final)
+    read(
         db,
-        f"SELECT {final} FROM {_TABLE} WHERE {_CLOSED_IN} AND withdrawn = 0",
+        f"SELECT {final} FROM {x.table} WHERE {x.closed_in} AND {x.not_withdrawn}",
         p,
         0,
         c.final,
