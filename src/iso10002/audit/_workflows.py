@@ -25,6 +25,7 @@ from iso10002.process.recorded import RecordedWorkflow, workflow_record
 
 if TYPE_CHECKING:
     from iso10002.audit.run import AuditContext
+    from iso10002.process.workflow import Workflow
 
 __all__ = ["audited_workflows", "note_workflows", "recorded_workflow_of", "workflows_conform"]
 
@@ -104,8 +105,6 @@ class _Judged:
 
 def _judge_recorded(ctx: AuditContext, fingerprint: str, judged: _Judged) -> None:
     """Check one recorded workflow, and what the histories run under it used that it lacks."""
-    from iso10002.process.conformance import check_conformance
-
     recorded = ctx.workflow_records[fingerprint]
     assert recorded is not None
     name = recorded.record.name
@@ -127,15 +126,7 @@ def _judge_recorded(ctx: AuditContext, fingerprint: str, judged: _Judged) -> Non
         judged.unchecked.append(name)
         judged.notes.append(f"{label} ({count}) was not checked for conformance: {why}.")
         return
-    report = check_conformance(workflow)
-    if report.ok:
-        judged.parts.append(f"{label} ({count}) passes all {len(report.rules_checked)} rules")
-        return
-    judged.failed.append(name)
-    judged.parts.append(f"{label} ({count}) breaks {len(report.violations)} rule(s)")
-    judged.notes.extend(
-        f"{name}: {v.rule}: {v.message} (for example: {v.path_text})" for v in report.violations
-    )
+    _judge_conformance(judged, workflow, f"{label} ({count})")
 
 
 def _judge_unrecorded(ctx: AuditContext, judged: _Judged) -> None:
@@ -163,15 +154,21 @@ def _judge_unrecorded(ctx: AuditContext, judged: _Judged) -> None:
 
 def _judge_given(ctx: AuditContext, judged: _Judged) -> None:
     """The workflow given to the audit, which none of the audited complaints ran under."""
-    from iso10002.process.conformance import check_conformance
-
     name = ctx.workflow.name
     judged.names.append(name)
-    report = check_conformance(ctx.workflow)
     label = f"the workflow {name!r} given to the audit (none of these complaints ran under it)"
+    _judge_conformance(judged, ctx.workflow, label)
+
+
+def _judge_conformance(judged: _Judged, workflow: Workflow, label: str) -> None:
+    """Check ``workflow`` against the handling-process rules; say so under ``label``."""
+    from iso10002.process.conformance import check_conformance
+
+    report = check_conformance(workflow)
     if report.ok:
         judged.parts.append(f"{label} passes all {len(report.rules_checked)} rules")
         return
+    name = workflow.name
     judged.failed.append(name)
     judged.parts.append(f"{label} breaks {len(report.violations)} handling-process rule(s)")
     judged.notes.extend(
