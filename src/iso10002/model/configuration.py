@@ -50,6 +50,17 @@ class ConfigurationRecord:
     content: str = attrs.field(validator=check.text, repr=False)
     fingerprint: str = attrs.field(validator=check.text)
 
+    @classmethod
+    def of(cls, *, kind: str, name: str, version: str, content: str) -> ConfigurationRecord:
+        """The record of ``content`` (canonical JSON), keyed by its own fingerprint."""
+        return cls(
+            kind=kind,
+            name=name,
+            version=version,
+            content=content,
+            fingerprint=fingerprint_of(content),
+        )
+
     def __attrs_post_init__(self) -> None:
         if self.fingerprint != fingerprint_of(self.content):
             raise ValidationError(

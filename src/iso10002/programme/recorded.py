@@ -11,7 +11,7 @@ instant, so that it judges the programme that was in force, not today's file.
 
 from __future__ import annotations
 
-from iso10002.model.configuration import PROGRAMME, ConfigurationRecord, fingerprint_of
+from iso10002.model.configuration import PROGRAMME, ConfigurationRecord
 from iso10002.programme.config import Programme
 from iso10002.programme.files import programme_from_dict, programme_to_dict
 from iso10002.serialization import canonical_json, parse_json
@@ -22,12 +22,11 @@ __all__ = ["programme_from_record", "programme_record"]
 def programme_record(programme: Programme) -> ConfigurationRecord:
     """``programme`` as a store keeps it: its canonical JSON, keyed by the hash of it."""
     content = canonical_json(programme_to_dict(programme))
-    return ConfigurationRecord(
+    return ConfigurationRecord.of(
         kind=PROGRAMME,
         name=programme.organisation,
         version=programme.version,
         content=content,
-        fingerprint=fingerprint_of(content),
     )
 
 

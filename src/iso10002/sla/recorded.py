@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from enum import Enum
 
 from iso10002.model.complaint import Complaint
-from iso10002.model.configuration import SLA_POLICY, ConfigurationRecord, fingerprint_of
+from iso10002.model.configuration import SLA_POLICY, ConfigurationRecord
 from iso10002.model.events import DeadlineExtended, Event, SlaPolicyApplied
 from iso10002.ports.store import is_configuration_store
 from iso10002.serialization import (
@@ -41,12 +41,11 @@ __all__ = ["RecordedSla", "policy_from_record", "policy_record"]
 def policy_record(policy: SlaPolicy) -> ConfigurationRecord:
     """``policy`` as a store keeps it: its canonical JSON, keyed by the hash of it."""
     content = canonical_json(unstructure(policy))
-    return ConfigurationRecord(
+    return ConfigurationRecord.of(
         kind=SLA_POLICY,
         name=policy.name,
         version=policy.version,
         content=content,
-        fingerprint=fingerprint_of(content),
     )
 
 

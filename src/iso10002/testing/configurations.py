@@ -41,12 +41,11 @@ __all__ = ["ConfigurationStoreContract"]
 
 
 def _record(name: str = "p", version: str = "1", content: str = '{"a":1}') -> ConfigurationRecord:
-    return ConfigurationRecord(
+    return ConfigurationRecord.of(
         kind=SLA_POLICY,
         name=name,
         version=version,
         content=content,
-        fingerprint=fingerprint_of(content),
     )
 
 

@@ -34,7 +34,7 @@ from iso10002.errors import ValidationError
 from iso10002.integrity.tables import check_summary
 from iso10002.integrity.verify import verify
 from iso10002.model.complaint import Complaint, ComplaintSummary, apply
-from iso10002.model.configuration import ConfigurationRecord, fingerprint_of
+from iso10002.model.configuration import ConfigurationRecord
 from iso10002.ports.store import ComplaintQuery, EventStore, RollupStore, iter_summaries
 from iso10002.serialization import canonical_json
 
@@ -104,12 +104,11 @@ def _record(
     if rollups:
         said["rollups"] = [{"record": name, "found": detail} for name, detail in rollups]
     content = canonical_json(said)
-    return ConfigurationRecord(
+    return ConfigurationRecord.of(
         kind=REPAIR_KIND,
         name=REPAIR_NAME,
         version=now.isoformat(),
         content=content,
-        fingerprint=fingerprint_of(content),
     )
 
 
