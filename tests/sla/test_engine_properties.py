@@ -211,6 +211,7 @@ STEPS: st.SearchStrategy[Step] = st.one_of(
     st.sampled_from(BY_PRIORITY).map(lambda pair: ("assess", *pair)),
     st.just(("hold",)),
     st.just(("release",)),
+    st.just(("note",)),
     st.tuples(st.just("communicate"), st.sampled_from(Direction)),
     st.tuples(
         st.just("extend"),
@@ -343,6 +344,10 @@ class Run:
 
     def _release(self) -> None:
         self.attempt("release", lambda: self.desk.release_hold(self.ref, STAFF))
+
+    def _note(self) -> None:
+        # No metric names a note: the desk carries the summary's deadlines over unchanged.
+        self.attempt("note", lambda: self.desk.add_note(self.ref, STAFF, "Called back."))
 
     def _communicate(self, direction: Direction) -> None:
         message = Communication(
@@ -711,7 +716,12 @@ def test_what_is_carried_forward_is_what_the_whole_history_gives_after_every_ste
             if held is None or held.policy is not policy:
                 held = Evaluation.of(history, policy)
             else:
-                held = held.advanced(history[held.version :])
+                new = history[held.version :]
+                if new:
+                    # Which path the desk took: commands feeding no metric (notes, inbound
+                    # mail under some policies) keep the summary's deadlines.
+                    event("fed a metric" if held.moves(new) else "fed no metric")
+                held = held.advanced(new)
             carried[ref] = held
             assert held.version == len(history)
             if held.covers(now):
@@ -726,6 +736,16 @@ def test_what_is_carried_forward_is_what_the_whole_history_gives_after_every_ste
                 sla_outcomes=full.outcomes(),
             )
             assert desk.store.summary(complaint.id) == expected
+            # What the summary keeps does not depend on the instant of the report, as long as
+            # it covers the history: the reason the desk may carry it over unchanged.
+            if held.covers(now):
+                later = evaluate(history, policy, now, detail=False)
+                assert (later.next_due, later.next_warning, later.next_alert) == (
+                    full.next_due,
+                    full.next_warning,
+                    full.next_alert,
+                )
+                assert later.outcomes() == full.outcomes()
 
 
 # -- a deadline at the close of business ---------------------------------------------------------

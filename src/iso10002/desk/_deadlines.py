@@ -133,15 +133,20 @@ def derive(
     new: Sequence[Event],
     history: Sequence[Event],
     now: _dt.datetime,
+    report_wanted: bool = True,
 ) -> tuple[SlaReport | None, Derived]:
     """
     The timeliness report and the summary row of ``complaint`` after ``new``, as of ``now``:
     carried forward from ``previous`` (the complaint before ``new`` and what was derived for
     it) when there is one, else derived from ``history`` (the whole history, ``new``
     included, when the desk has policies).
+
+    Without ``report_wanted`` the report may be left out (``None``) when the summary's
+    timeliness fields can be carried over unchanged: when ``new`` feeds no metric.
     """
     report: SlaReport | None = None
     evaluation: Evaluation | None = None
+    kept: ComplaintSummary | None = None
     if sla is not None and complaint.sla_policy is not None:
         carried = previous[1].evaluation if previous is not None else None
         if (
@@ -152,22 +157,58 @@ def derive(
             # The same recorded policy still governs: carry its evaluation forward.
             policy = carried.policy
             evaluation = carried.advanced(new)
+            if not report_wanted and not carried.moves(new) and evaluation.covers(now):
+                # The summary keeps the previous one's timeliness fields, which are exactly
+                # what a report at ``now`` would give. The previous summary came from
+                # ``carried.report(t)`` at an instant ``t`` it covers (``previous`` has an
+                # evaluation only then). ``new`` fed no track and raised no alert (``moves``),
+                # so the advanced evaluation holds the same tracks, alerts raised and
+                # withdrawn/duplicate flag (changed only by withdrawals, closures and
+                # reopenings, which every track takes; without tracks nothing is reported).
+                # Such a report depends on its instant only through the open segment of a
+                # running clock and the statuses, and none of what the summary keeps does:
+                # - a deadline or warning instant placed in the open segment is
+                #   ``add(segment start, amount - time used before it)`` whether the instant
+                #   falls before or after it, so due and warning instants do not move;
+                # - the status moves with the instant only among running, warning, breached
+                #   and paused (a paused clock under an agreed date turns breached), all live
+                #   and none cancelled; met and cancelled are decided by stops, closures and
+                #   flags fed, and by time used in closed segments;
+                # so the live metrics (next deadline and warning), the pending alerts (from
+                # those instants and the alerts raised: the next alert) and the outcomes (due
+                # and stop instants of the metrics not cancelled) are the same at ``t`` and at
+                # ``now``. The statuses themselves are not in the summary: a query's warning
+                # or breach bucket compares these stored instants with its own instant.
+                assert previous is not None
+                kept = previous[1].summary
         else:
             found = sla.current(history) or sla.for_complaint(complaint)
             assert found is not None
             policy = found
             if len(history) == complaint.version:
                 evaluation = Evaluation.of(history, policy)
-        if evaluation is not None and evaluation.covers(now):
+        if kept is None and evaluation is not None and evaluation.covers(now):
             report = evaluation.report(now)
-        else:
+        elif kept is None:
             # An event dated after now (a receipt entered ahead of the clock) counts later.
             report = evaluate(history, policy, now, detail=False)
             evaluation = None
     facts = None
     if previous is not None:
         before, derived = previous
-        facts = derived.summary.facts.advanced(
-            before, complaint, report.outcomes() if report is not None else ()
+        if kept is not None:
+            outcomes = kept.facts.sla
+        else:
+            outcomes = report.outcomes() if report is not None else ()
+        facts = derived.summary.facts.advanced(before, complaint, outcomes)
+    if kept is not None:
+        summary = ComplaintSummary.of(
+            complaint,
+            sla_due_at=kept.sla_due_at,
+            sla_warning_at=kept.sla_warning_at,
+            sla_alert_at=kept.sla_alert_at,
+            facts=facts,
         )
-    return report, Derived(summary_of(complaint, report, facts), evaluation)
+    else:
+        summary = summary_of(complaint, report, facts)
+    return report, Derived(summary, evaluation)

@@ -217,11 +217,17 @@ class CommandPath(AccessGate):
         Returns what was derived for the summary, to carry forward to the next command.
         """
         previous = self._derived(complaint.id, expected_version) if expected_version else None
+        hook = self.notifications
         report, derived = derive(
-            self._sla_in_force, previous, complaint, new=new, history=history, now=now
+            self._sla_in_force,
+            previous,
+            complaint,
+            new=new,
+            history=history,
+            now=now,
+            report_wanted=hook is not None,
         )
         summary = derived.summary
-        hook = self.notifications
         if hook is None and not erase and number is None:
             self.store.append(new, expected_version=expected_version, summary=summary)
             return derived

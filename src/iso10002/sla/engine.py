@@ -352,10 +352,13 @@ class _Replay:
     duplicate (the last withdrawal, closure or reopening decides).
     """
 
-    __slots__ = ("cancelled", "last", "raised", "reference", "tracks")
+    __slots__ = ("cancelled", "last", "raised", "reference", "tracks", "types")
 
     def __init__(self, policy: SlaPolicy) -> None:
         self.tracks = [_Track(m) for m in policy.metrics]
+        # Every event type some track takes, and alerts: the only events that change a report
+        # (withdrawals, closures and reopenings are in every track's types).
+        self.types = frozenset[str]().union(*(t.types for t in self.tracks)) | {SlaAlertRaised.type}
         self.raised: dict[tuple[str, int, int], int] = {}
         self.cancelled = False
         self.reference = ""
@@ -366,7 +369,7 @@ class _Replay:
         """A replay that feeding leaves this one as it is (tracks copied as they are fed)."""
         new = object.__new__(_Replay)
         new.tracks = list(self.tracks)
-        new.raised = self.raised
+        new.raised, new.types = self.raised, self.types
         new.cancelled, new.reference, new.last = self.cancelled, self.reference, self.last
         return new
 
@@ -481,6 +484,17 @@ class Evaluation:
         for event in events:
             replay.feed(event, _instant(event), copied=copied)
         return Evaluation(self.policy, self.version + len(events), replay)
+
+    def moves(self, events: Sequence[Event]) -> bool:
+        """
+        Whether feeding ``events`` can change a report other than through its instant: true
+        when one of them is of a type a metric's conditions name (or a withdrawal, closure,
+        reopening or extension) or raises an alert. When false, the deadlines, warnings,
+        pending alerts and outcomes of a report at any instant the evaluation :meth:`covers`
+        stay what they were; only running clocks' statuses and time used move with the instant.
+        """
+        types = self._replay.types
+        return any(e.payload.type in types for e in events)
 
     def covers(self, as_of: _dt.datetime) -> bool:
         """Whether every event fed happened at or before ``as_of``, so a report there is right."""
