@@ -219,6 +219,8 @@ class _Cycle:
     ending: str | None = None
     extension: DeadlineExtended | None = None
     extensions: int = 0
+    # What the status holds whatever the instant, dropped whenever the cycle is fed.
+    fixed: _Fixed | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def phase(self) -> str:
@@ -386,7 +388,11 @@ class _Replay:
                 if copied is not None and i not in copied:
                     tracks[i] = track.copy()
                     copied.add(i)
-                tracks[i].feed(event, at)
+                fed = tracks[i]
+                if fed.current is not None:
+                    # Feeding changes only the current cycle: what its status kept goes.
+                    fed.current.fixed = None
+                fed.feed(event, at)
         p = event.payload
         if isinstance(p, SlaAlertRaised):
             key = (p.metric, p.cycle, p.extension)
@@ -588,6 +594,85 @@ def _status(
     )
 
 
+class _Fixed:
+    """
+    What a cycle's status holds whatever the instant it is taken at, kept on the cycle until
+    the cycle is fed again: the target in force, the deadline, warnings and budget, and the time
+    measured in the closed segments and pauses. A segment is open exactly while the cycle runs
+    (pauses and endings close it), and a pause only while it is paused; only those two are
+    measured again at each instant.
+    """
+
+    __slots__ = (
+        "agreed",
+        "budget",
+        "calendar",
+        "closed",
+        "closed_paused",
+        "closed_used",
+        "due",
+        "measure",
+        "target",
+        "warnings",
+    )
+
+    def __init__(self, metric: Metric, cycle: _Cycle, calendar: BusinessCalendar) -> None:
+        extension = cycle.extension
+        target = metric.target
+        if extension is not None and extension.until is None and metric.extended_target is not None:
+            target = metric.extended_target
+        measure = _measure(target, calendar)
+        until = extension.until if extension is not None else None
+        agreed = until.astimezone(_dt.timezone.utc) if until is not None else None
+        deadline = agreed if agreed is not None else target.deadline(calendar, cycle.started_at)
+        # An agreed date may lie before a cycle that began later (after a reopening): no time
+        # left.
+        budget = max(measure.between(cycle.started_at, deadline), _ZERO)
+        segments = cycle.segments
+        running = cycle.phase == "running"
+        closed_segments = segments[:-1] if running else segments
+        closed = tuple(measure.between(a, b) for a, b, _ in closed_segments if b is not None)
+        used_before_open = sum(closed, _ZERO)
+
+        def instant_at(amount: _dt.timedelta) -> _dt.datetime | None:
+            # The open segment's own length does not matter: an amount it reaches lies at
+            # ``add(its start, amount - time used before it)``, as it does if the clock runs on.
+            used = _ZERO
+            for (a, _b, _why), size in zip(closed_segments, closed, strict=True):
+                if used + size >= amount:
+                    return measure.add(a, amount - used)
+                used += size
+            if running:
+                return measure.add(segments[-1][0], amount - used)
+            if cycle.stopped_at is not None:
+                # Where the deadline would have fallen had the clock run on from the stop.
+                return measure.add(cycle.stopped_at, amount - used)
+            return None
+
+        due: _dt.datetime | None
+        if agreed is not None:
+            # An agreed deadline is an instant: holds neither before nor after it move it.
+            due = deadline
+        elif cycle.phase == "paused":
+            due = None  # a clock that stands still has no deadline
+        elif len(segments) == 1 and not cycle.pauses and not cycle.gaps:
+            due = deadline
+        else:
+            due = instant_at(budget)
+            if due is not None and target.unit.is_days and target.due_at is DueAt.END_OF_DAY:
+                due = _end_of_day(calendar, due)
+        self.calendar, self.target, self.measure, self.agreed = calendar, target, measure, agreed
+        self.budget, self.due, self.closed, self.closed_used = budget, due, closed, used_before_open
+        self.warnings = tuple(
+            (p, at)
+            for p in metric.warnings
+            if (at := instant_at(budget * p / 100)) is not None and (due is None or at <= due)
+        )
+        self.closed_paused = sum(
+            (measure.between(a, b) for a, b, _ in cycle.pauses if b is not None), _ZERO
+        )
+
+
 def _cycle_status(
     metric: Metric,
     cycle: _Cycle,
@@ -598,56 +683,24 @@ def _cycle_status(
     previous: tuple[MetricStatus, ...],
     detail: bool,
 ) -> MetricStatus:
-    extension = cycle.extension
-    target = metric.target
-    if extension is not None and extension.until is None and metric.extended_target is not None:
-        target = metric.extended_target
-    measure = _measure(target, calendar)
-    until = extension.until if extension is not None else None
-    agreed = until.astimezone(_dt.timezone.utc) if until is not None else None
-    deadline = agreed if agreed is not None else target.deadline(calendar, cycle.started_at)
-    # An agreed date may lie before a cycle that began later (after a reopening): no time left.
-    budget = max(measure.between(cycle.started_at, deadline), _ZERO)
-    segments = [(a, b if b is not None else as_of, why) for a, b, why in cycle.segments]
-    measured = [measure.between(a, b) for a, b, _ in segments]
-    elapsed = sum(measured, _ZERO)
-    running = cycle.phase == "running"
-
-    def instant_at(amount: _dt.timedelta) -> _dt.datetime | None:
-        used = _ZERO
-        for (a, _b, _why), size in zip(segments, measured, strict=True):
-            if used + size >= amount:
-                return measure.add(a, amount - used)
-            used += size
-        if running:
-            return measure.add(segments[-1][0], amount - (used - measured[-1]))
-        if cycle.stopped_at is not None:
-            # Where the deadline would have fallen had the clock run on from the stop.
-            return measure.add(cycle.stopped_at, amount - used)
-        return None
-
-    due: _dt.datetime | None
-    if agreed is not None:
-        # An agreed deadline is an instant: holds neither before nor after it move it.
-        due = deadline
-    elif cycle.phase == "paused":
-        due = None  # a clock that stands still has no deadline
-    elif len(cycle.segments) == 1 and not cycle.pauses and not cycle.gaps:
-        due = deadline
-    else:
-        due = instant_at(budget)
-        if due is not None and target.unit.is_days and target.due_at is DueAt.END_OF_DAY:
-            due = _end_of_day(calendar, due)
-    warnings = tuple(
-        (p, at)
-        for p in metric.warnings
-        if (at := instant_at(budget * p / 100)) is not None and (due is None or at <= due)
-    )
+    fixed = cycle.fixed
+    if fixed is None or fixed.calendar is not calendar:
+        fixed = cycle.fixed = _Fixed(metric, cycle, calendar)
+    measure, agreed, budget, due = fixed.measure, fixed.agreed, fixed.budget, fixed.due
+    segments = cycle.segments
+    measured = fixed.closed
+    elapsed = fixed.closed_used
+    if cycle.phase == "running":
+        size = measure.between(segments[-1][0], as_of)
+        measured = (*measured, size)
+        elapsed += size
+    warnings = fixed.warnings
     # Past an agreed instant is late whatever was paused; otherwise the time used decides.
     over = (cycle.stopped_at or as_of) > agreed if agreed is not None else elapsed > budget
-    paused = sum(
-        (measure.between(a, b if b is not None else as_of) for a, b, _ in cycle.pauses), _ZERO
-    )
+    paused = fixed.closed_paused
+    pauses = cycle.pauses
+    if pauses and pauses[-1][1] is None:
+        paused += measure.between(pauses[-1][0], as_of)
     status = _decide(
         cycle,
         over=over,
@@ -659,10 +712,12 @@ def _cycle_status(
     explanation: list[Interval] = []
     if detail:
         explanation = [
-            Interval(start=a, end=b, counted=True, measured=size, reason=why)
+            Interval(
+                start=a, end=b if b is not None else as_of, counted=True, measured=size, reason=why
+            )
             for (a, b, why), size in zip(segments, measured, strict=True)
         ]
-        for a, b, why in (*cycle.pauses, *cycle.gaps):
+        for a, b, why in (*pauses, *cycle.gaps):
             end = b if b is not None else as_of
             explanation.append(
                 Interval(
@@ -675,8 +730,8 @@ def _cycle_status(
         description=metric.description,
         status=status,
         cycle=cycle.number,
-        target=target,
-        extended=extension is not None,
+        target=fixed.target,
+        extended=cycle.extension is not None,
         started_at=cycle.started_at,
         stopped_at=cycle.stopped_at,
         due_at=due,
