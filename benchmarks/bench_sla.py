@@ -3,7 +3,7 @@ What timeliness costs: the same complaint lifecycles with and without SLA polici
 run, and one evaluation of a history on its own.
 
 The policy is the FCA payment-services preset (15 and 35 business days on the England and Wales
-calendar) plus the office's own acknowledgement and keep-in-the-loop metrics, so every command
+calendar) plus the office's own acknowledgement, assessment and keep-in-the-loop metrics, so every command
 recomputes four metrics from the history to keep the projection's next deadline right. The
 baseline is the desk without policies: the difference is the whole price of deadlines that are
 computed, never stored as counters.
@@ -38,7 +38,10 @@ from bench_lifecycle import ANN, EVENTS_PER_LIFECYCLE, HANDLER, START, lifecycle
 
 
 def policy() -> SlaPolicy:
-    """The preset's final response plus an acknowledgement and a recurring update metric."""
+    """
+    The preset's final response plus an acknowledgement, an initial assessment and a
+    recurring update metric: four metrics.
+    """
     base = preset("fca-disp-1.6.2a").policy(subdivision="ENG")
     extra = (
         Metric(
@@ -46,6 +49,12 @@ def policy() -> SlaPolicy:
             description="Acknowledge by the close of the next business day.",
             target=Target(amount=1, unit=Unit.BUSINESS_DAYS, due_at=DueAt.CLOSE_OF_BUSINESS),
             stop=(On(event="acknowledged"),),
+        ),
+        Metric(
+            name="assessment",
+            description="Assess within 3 business days.",
+            target=Target(amount=3, unit=Unit.BUSINESS_DAYS),
+            stop=(On(event="assessed"),),
         ),
         Metric(
             name="update",
