@@ -424,7 +424,10 @@ def test_the_dispatch_sample_of_the_guide(
     box, port = mailbox
     monkeypatch.chdir(tmp_path)
     make_outbox_db(tmp_path / "outbox.db")
+    # Where the guide's outbox sample leaves the database: letter 1 retried, the others purged.
     assert run(capsys, "outbox", "retry", "1", "--db", "outbox.db").code == 0
+    purge = ("outbox", "purge", "--delivered-before", "2026-03-03", "--db", "outbox.db")
+    assert run(capsys, *purge).code == 0
     samples = [
         m for m in _SAMPLE.finditer(PAGE.read_text(encoding="utf-8")) if "dispatch" in m["commands"]
     ]
