@@ -143,6 +143,11 @@ def counts(path: Path) -> dict[OutboxState, int]:
         return store.outbox_counts()
 
 
+def attempts(path: Path) -> list[int]:
+    with SQLiteEventStore(path) as store:
+        return [r.attempts for r in store.outbox_records(OutboxQuery())]
+
+
 def smtp_args(port: int) -> list[str]:
     return ["--smtp", f"{LOOPBACK}:{port}", "--smtp-security", "none", "--smtp-from", SENDER]
 
@@ -158,6 +163,18 @@ class Worker:
             text=True,
             env={**os.environ, **(env or {})},
         )
+
+    def wait_ready(self) -> Worker:
+        """Wait until the worker handles SIGTERM (before, the signal would just end it)."""
+        status = Path(f"/proc/{self.process.pid}/status")
+
+        def handled() -> bool:
+            assert self.process.poll() is None, self.finish()
+            caught = re.search(r"^SigCgt:\s*([0-9a-f]+)$", status.read_text(), re.M)
+            return caught is not None and bool(int(caught[1], 16) >> (signal.SIGTERM - 1) & 1)
+
+        wait_until(handled, "the worker to start")
+        return self
 
     def finish(self) -> tuple[int, str, str]:
         try:
@@ -228,7 +245,7 @@ def test_sigterm_stops_a_worker_after_the_delivery_in_progress(tmp_path: Path) -
     keys = letters_db(db, 40)
     box = SlowMailbox(delay=0.05)
     with smtp_server(box) as server:
-        worker = Worker("--db", db, *smtp_args(server.port), "--interval", "30")
+        worker = Worker("--db", db, *smtp_args(server.port), "--interval", "30").wait_ready()
         wait_until(lambda: len(box.keys()) >= 5, "the first letters")
         code, out, err = worker.stop()
         first = box.keys()
@@ -260,7 +277,7 @@ def test_sigint_stops_a_waiting_worker_at_once(
     box, port = mailbox
     db = tmp_path / "letters.db"
     letters_db(db, 2)
-    worker = Worker("--db", db, *smtp_args(port), "--interval", "600")
+    worker = Worker("--db", db, *smtp_args(port), "--interval", "600").wait_ready()
     wait_until(lambda: len(box.keys()) == 2, "the letters")
     started = time.monotonic()
     code, out, err = worker.stop(signal.SIGINT)
@@ -278,6 +295,8 @@ def test_two_workers_deliver_each_record_once(tmp_path: Path) -> None:
         workers = [
             Worker("--db", db, *smtp_args(server.port), "--interval", "0.2") for _ in range(2)
         ]
+        for worker in workers:
+            worker.wait_ready()
         wait_until(lambda: counts(db)[OutboxState.DELIVERED] == 40, "every letter")
         results = [w.stop() for w in workers]
 
@@ -292,10 +311,13 @@ def test_an_unreachable_server_leaves_the_records_pending_and_the_worker_running
 ) -> None:
     db = tmp_path / "letters.db"
     letters_db(db, 3)
+    once_db = tmp_path / "once.db"
+    letters_db(once_db, 3)
     with closed_port() as port:
-        once = dispatch("--db", db, "--once", *smtp_args(port))
-        worker = Worker("--db", db, *smtp_args(port), "--interval", "0.1")
-        time.sleep(1.0)
+        once = dispatch("--db", once_db, "--once", *smtp_args(port))
+        worker = Worker("--db", db, *smtp_args(port), "--interval", "0.1").wait_ready()
+        wait_until(lambda: attempts(db) == [1, 1, 1], "the first attempts")
+        time.sleep(0.5)  # rounds every 0.1 s; the records wait out their backoff
         alive = worker.process.poll() is None
         code, out, err = worker.stop()
 
@@ -304,9 +326,8 @@ def test_an_unreachable_server_leaves_the_records_pending_and_the_worker_running
         "delivered 0, failed 3 (to be retried), dead 0; outbox: pending 3, delivered 0, dead 0\n"
     )
     assert alive, "the worker kept running"
-    # Backoff: the records are not due again within the second the worker ran.
     assert (code, err) == (0, "")
-    assert re.search(r": delivered 0, failed 0 \(to be retried\), dead 0\n$", out), out
+    assert re.search(r": delivered 0, failed 3 \(to be retried\), dead 0\n$", out), out
     with SQLiteEventStore(db) as store:
         pending = store.outbox_records(OutboxQuery(state=OutboxState.PENDING))
     assert [r.attempts for r in pending] == [1, 1, 1]
@@ -401,6 +422,8 @@ def test_postgres_workers_deliver_each_letter_once(
         Worker("--db", uri, "--schema", schema, *smtp_args(port), "--interval", "0.2", env=env)
         for _ in range(2)
     ]
+    for worker in workers:
+        worker.wait_ready()
     wait_until(lambda: len(box.keys()) >= 12, "every letter")
     results = [w.stop() for w in workers]
     once = dispatch("--db", uri, "--schema", schema, "--once", *smtp_args(port), env=env)
