@@ -180,7 +180,7 @@ def _webhook(args: argparse.Namespace) -> WebhookNotifier | None:
         raise _usage(f"{option}: {e.reason}") from e
     return WebhookNotifier(
         endpoints={name: endpoint},
-        connect_timeout=min(args.timeout, 5.0),
+        connect_timeout=args.timeout,
         read_timeout=args.timeout,
     )
 
