@@ -69,7 +69,8 @@ def test_the_outbox_samples_are_what_the_commands_print(
     samples = [
         m
         for m in _SAMPLE.finditer(PAGE.read_text(encoding="utf-8"))
-        if "--db outbox.db" in m["commands"]
+        # The worker's sample needs a mail server: tests/cli/test_dispatch_cli.py runs it.
+        if "--db outbox.db" in m["commands"] and "outbox dispatch" not in m["commands"]
     ]
     assert len(samples) == 2, "the page shows the outbox commands and a refused retry"
     for sample in samples:

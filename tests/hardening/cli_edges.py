@@ -138,6 +138,9 @@ def _baseline(path: tuple[str, ...], parser: argparse.ArgumentParser) -> dict[st
         base["reference"] = "CMP-2026-000002"
     if path == ("outbox", "retry"):
         base["--all"] = ""
+    if path == ("outbox", "dispatch"):
+        # The demo's outbox is empty: nothing is sent, so no mail server is needed.
+        base.update({"--smtp": "127.0.0.1:9", "--smtp-from": "desk@example.org", "--once": ""})
     return base
 
 

@@ -1,10 +1,12 @@
 """
 The ``iso10002 outbox`` commands, over the notifications a database's outbox holds
 (``docs/outbox.md``): ``list`` the records, by state; ``dead`` shows the dead letters;
-``retry`` gives dead letters another chance; ``purge`` deletes records delivered before a day.
+``retry`` gives dead letters another chance; ``purge`` deletes records delivered before a day;
+``dispatch`` delivers them (``iso10002.cli._dispatch``).
 
 Each is one call of the store's outbox methods (``outbox_records``, ``outbox_counts``,
-``outbox_retry``, ``outbox_purge``); delivering is the dispatcher's work, in a worker process.
+``outbox_retry``, ``outbox_purge``); delivering is the dispatcher's work, in a worker process
+such as ``outbox dispatch``.
 The listing never shows a recipient or a notification's text, only its bookkeeping.
 """
 
@@ -18,6 +20,7 @@ from typing import Any
 
 import attrs
 
+from iso10002.cli import _dispatch
 from iso10002.cli._sla import _table, parse_instant
 from iso10002.clock import SystemClock
 from iso10002.model.outbox import MAX_QUERY_LIMIT, OutboxQuery, OutboxRecord, OutboxState
@@ -208,7 +211,11 @@ def register(
     text_or_json: argparse.ArgumentParser,
 ) -> None:
     """Add the ``outbox`` command group with ``add(name, run, help, *parents)`` of the app."""
-    outbox = add("outbox", _never, "The outbox: list notifications, retry dead letters, purge.")
+    outbox = add(
+        "outbox",
+        _never,
+        "The outbox: list notifications, retry dead letters, purge, deliver (dispatch).",
+    )
     outbox.epilog = "Run 'iso10002 outbox COMMAND --help' for the options of a command."
     commands = outbox.add_subparsers(title="commands", dest="outbox_command", metavar="COMMAND")
     commands.required = True
@@ -264,3 +271,5 @@ def register(
         "A purged record's idempotency key is forgotten with it: keep records for longer than "
         "anything might enqueue the same notification again."
     )
+
+    _dispatch.register(sub)
