@@ -3,8 +3,9 @@ What timeliness costs: the same complaint lifecycles with and without SLA polici
 run, and one evaluation of a history on its own.
 
 The policy is the FCA payment-services preset (15 and 35 business days on the England and Wales
-calendar) plus the office's own acknowledgement, assessment and keep-in-the-loop metrics, so every command
-recomputes four metrics from the history to keep the projection's next deadline right. The
+calendar) plus the office's own acknowledgement, assessment and keep-in-the-loop metrics, so
+every command recomputes four metrics from the history to keep the projection's next deadline
+right. The
 baseline is the desk without policies: the difference is the whole price of deadlines that are
 computed, never stored as counters.
 
