@@ -23,9 +23,8 @@ from iso10002.errors import Iso10002Error, ValidationError, WorkflowUnavailable
 from iso10002.model.complaint import Complaint
 from iso10002.model.configuration import ConfigurationRecord
 from iso10002.ports.store import is_configuration_store
-from iso10002.process.recorded import workflow_from_record, workflow_record
+from iso10002.process.recorded import not_runnable, workflow_from_record, workflow_record
 from iso10002.process.workflow import Workflow
-from iso10002.serialization import parse_json
 
 __all__ = ["given_workflows", "own_record", "workflow_in_force"]
 
@@ -102,7 +101,7 @@ def _other(desk: DeskBase, complaint: Complaint, recorded: str, command: str) ->
         why = "the store keeps no record of it"
     else:
         try:
-            why = _not_rebuilt(record)
+            why = not_runnable(record)
             rebuilt = None if why else workflow_from_record(record)
         except Iso10002Error as e:
             why, rebuilt = f"its record cannot be read: {e}", None
@@ -119,22 +118,3 @@ def _other(desk: DeskBase, complaint: Complaint, recorded: str, command: str) ->
         version=None if record is None else record.version,
         why=why,
     )
-
-
-def _not_rebuilt(record: ConfigurationRecord) -> str:
-    """Why ``record`` cannot be run as rebuilt from it; empty when it can."""
-    data = parse_json(record.content)
-    if not isinstance(data, dict):
-        return "its record holds no workflow"
-    guards = data.get("code_guards")
-    if guards:
-        names = ", ".join(sorted(guards)) if isinstance(guards, dict) else str(guards)
-        return f"its guards {names} are Python code, which a record names but cannot hold"
-    payloads = data.get("payloads")
-    if payloads:
-        names = ", ".join(sorted(payloads)) if isinstance(payloads, dict) else str(payloads)
-        return (
-            f"the data of its steps {names} is of Python classes, which a record names but "
-            "cannot hold"
-        )
-    return ""

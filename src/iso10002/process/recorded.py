@@ -34,6 +34,7 @@ from iso10002.serialization import canonical_json, parse_json
 
 __all__ = [
     "RecordedWorkflow",
+    "not_runnable",
     "recorded_workflow",
     "workflow_content",
     "workflow_from_record",
@@ -128,6 +129,30 @@ def workflow_from_record(record: ConfigurationRecord) -> Workflow | None:
         return None
     data = {k: v for k, v in data.items() if k != "payloads"}
     return _file.load_workflow(data, path="$.configuration")
+
+
+def not_runnable(record: ConfigurationRecord) -> str:
+    """
+    Why a desk cannot run the workflow rebuilt from ``record``: its guards, or the data classes
+    of its steps, are Python code, which the record names (see :func:`workflow_content`) but
+    cannot hold. Empty when it can. (:func:`workflow_from_record` still rebuilds a workflow
+    whose steps have data classes, without them, for an audit to check.)
+    """
+    data = parse_json(record.content)
+    if not isinstance(data, dict):
+        return "its record holds no workflow"
+    guards = data.get("code_guards")
+    if guards:
+        names = ", ".join(sorted(guards)) if isinstance(guards, dict) else str(guards)
+        return f"its guards {names} are Python code, which a record names but cannot hold"
+    payloads = data.get("payloads")
+    if payloads:
+        names = ", ".join(sorted(payloads)) if isinstance(payloads, dict) else str(payloads)
+        return (
+            f"the data of its steps {names} is of Python classes, which a record names but "
+            "cannot hold"
+        )
+    return ""
 
 
 def recorded_workflow(history: Iterable[Event], when: _dt.datetime | None = None) -> str | None:
