@@ -26,6 +26,7 @@ from iso10002.storage.base import Append, append_all
 from iso10002.storage.postgres import PostgresEventStore
 from iso10002.testing import OutboxStoreContract, note_event, received_event, summary_after
 from iso10002.testing.outbox import entry
+from tests.processes import run_processes
 
 if TYPE_CHECKING:
     # Only for annotations: the spawned dispatchers import this module without the tests
@@ -139,29 +140,17 @@ def test_dispatchers_in_several_processes_deliver_each_record_once_in_lane_order
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(workers)
     results: Queue[tuple[str, list[tuple[str, int]], int]] = context.Queue()
-    processes = [
-        context.Process(
-            target=_dispatch_worker,
-            kwargs={
-                "conninfo": postgres_cluster.conninfo,
-                "schema": schema,
-                "name": f"dispatcher-{n}",
-                "barrier": barrier,
-                "results": results,
-            },
-        )
+    jobs = [
+        {
+            "conninfo": postgres_cluster.conninfo,
+            "schema": schema,
+            "name": f"dispatcher-{n}",
+            "barrier": barrier,
+            "results": results,
+        }
         for n in range(workers)
     ]
-    for process in processes:
-        process.start()
-    try:
-        reports = [results.get(timeout=180) for _ in processes]
-    finally:
-        for process in processes:
-            process.join(timeout=60)
-            if process.is_alive():  # pragma: no cover - only if a worker hangs
-                process.kill()
-    assert [p.exitcode for p in processes] == [0] * workers
+    reports = run_processes(_dispatch_worker, jobs, results)
     sends = [stamp for _, stamps, _ in reports for stamp in stamps]
     keys = [key for key, _ in sends]
     # Exactly once: every record sent, none twice.

@@ -28,6 +28,7 @@ from iso10002.testing import (
     sample_complainant,
     summary_after,
 )
+from tests.processes import run_processes
 
 from .pg_cluster import Cluster
 from .test_postgres import fresh_schema
@@ -153,29 +154,11 @@ def _race(where: dict[str, str], workers: int, forms: int) -> list[tuple[int, st
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(workers)
     results: Queue[Any] = context.Queue()
-    processes = [
-        context.Process(
-            target=_intake_worker,
-            kwargs={
-                "where": where,
-                "forms": forms,
-                "name": str(n),
-                "barrier": barrier,
-                "results": results,
-            },
-        )
+    jobs = [
+        {"where": where, "forms": forms, "name": str(n), "barrier": barrier, "results": results}
         for n in range(workers)
     ]
-    for process in processes:
-        process.start()
-    try:
-        reports = [results.get(timeout=180) for _ in processes]
-    finally:
-        for process in processes:
-            process.join(timeout=60)
-            if process.is_alive():  # pragma: no cover - only if a worker hangs
-                process.kill()
-    assert [p.exitcode for p in processes] == [0] * workers
+    reports = run_processes(_intake_worker, jobs, results)
     return [item for _, done in reports for item in done]
 
 

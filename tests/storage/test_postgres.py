@@ -97,6 +97,7 @@ from iso10002.testing import (
     sample_complainant,
     summary_after,
 )
+from tests.processes import run_processes
 
 from .pg_cluster import OS_USER, Cluster
 
@@ -1259,24 +1260,6 @@ def importable_tests(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.syspath_prepend(str(root))
 
 
-def _run_processes(
-    target: Callable[..., None], jobs: list[dict[str, Any]], results: Queue[Any]
-) -> list[Any]:
-    context = multiprocessing.get_context("spawn")
-    processes = [context.Process(target=target, kwargs=job) for job in jobs]
-    for process in processes:
-        process.start()
-    try:
-        reports = [results.get(timeout=180) for _ in processes]
-    finally:
-        for process in processes:
-            process.join(timeout=60)
-            if process.is_alive():  # pragma: no cover - only if a worker hangs
-                process.kill()
-    assert [p.exitcode for p in processes] == [0] * len(processes)
-    return reports
-
-
 def _received(cluster: Cluster, schema: str, count: int) -> list[str]:
     """The ids of ``count`` complaints received into the store, for worker processes."""
     with PostgresEventStore(cluster.conninfo, schema=schema) as store:
@@ -1315,7 +1298,7 @@ def test_processes_working_on_the_same_complaints_lose_nothing(
         }
         for n in range(workers)
     ]
-    reports = _run_processes(_desk_worker, jobs, results)
+    reports = run_processes(_desk_worker, jobs, results)
     done = [command for _, commands_done in reports for command in commands_done]
     assert len(done) == workers * commands
     ok = [c for c in done if c[3] == "ok"]
@@ -1381,7 +1364,7 @@ def test_a_reader_following_positions_misses_nothing_while_processes_append(
 
     def run() -> None:
         try:
-            outcome.append(_run_processes(_append_worker, jobs, results))
+            outcome.append(run_processes(_append_worker, jobs, results))
         finally:
             finished.set()
 
@@ -1448,7 +1431,7 @@ def test_verifications_while_processes_append_find_nothing_wrong(
     outcome: list[Any] = []
 
     def run(target: Callable[..., None], jobs: list[dict[str, Any]], results: Queue[Any]) -> None:
-        outcome.append(_run_processes(target, jobs, results))
+        outcome.append(run_processes(target, jobs, results))
 
     runners = [
         threading.Thread(target=run, args=(_desk_worker, continuing, notes)),

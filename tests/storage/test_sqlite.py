@@ -48,6 +48,7 @@ from iso10002.testing import (
     sample_complainant,
     summary_after,
 )
+from tests.processes import run_processes
 
 NOW = _dt.datetime(2026, 3, 10, 9, 0, tzinfo=_dt.timezone.utc)
 
@@ -450,30 +451,18 @@ def test_processes_writing_at_once_lose_nothing(path: Path) -> None:
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(workers)
     results: Queue[tuple[str, list[int], str]] = context.Queue()
-    processes = [
-        context.Process(
-            target=_worker,
-            kwargs={
-                "path": str(path),
-                "name": str(n),
-                "shared_id": str(shared.complaint_id),
-                "own_id": str(own[n].complaint_id),
-                "barrier": barrier,
-                "results": results,
-            },
-        )
+    jobs = [
+        {
+            "path": str(path),
+            "name": str(n),
+            "shared_id": str(shared.complaint_id),
+            "own_id": str(own[n].complaint_id),
+            "barrier": barrier,
+            "results": results,
+        }
         for n in range(workers)
     ]
-    for process in processes:
-        process.start()
-    try:
-        reports = sorted(results.get(timeout=120) for _ in processes)
-    finally:
-        for process in processes:
-            process.join(timeout=60)
-            if process.is_alive():  # pragma: no cover - only if a worker hangs
-                process.kill()
-    assert [p.exitcode for p in processes] == [0] * workers
+    reports = sorted(run_processes(_worker, jobs, results, timeout=120))
 
     outcomes = sorted(outcome for _, _, outcome in reports)
     assert outcomes == ["conflict: expected 1, found more than 1"] * (workers - 1) + ["won"]
