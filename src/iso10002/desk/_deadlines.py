@@ -120,7 +120,8 @@ def summary_of(
         sla_due_at=report.next_due,
         sla_warning_at=report.next_warning,
         sla_alert_at=report.next_alert,
-        sla_outcomes=report.outcomes(),
+        # Given facts already hold the outcomes: they are not built twice.
+        sla_outcomes=report.outcomes() if facts is None else (),
         facts=facts,
     )
 

@@ -38,8 +38,9 @@ from iso10002.model.events import (
 )
 from iso10002.model.facts import MetricOutcome
 from iso10002.model.values import AlertLevel, ClosureReason
+from iso10002.sla._reuse import TICK, ZERO, Fixed, renewed
 from iso10002.sla.calendar import BusinessCalendar
-from iso10002.sla.policy import DueAt, Metric, ReopenRule, SlaPolicy, Target
+from iso10002.sla.policy import Metric, ReopenRule, SlaPolicy, Target
 
 __all__ = [
     "DueAlert",
@@ -51,9 +52,8 @@ __all__ = [
     "evaluate",
 ]
 
-_ALWAYS_OPEN = BusinessCalendar.always_open()
-_TICK = _dt.timedelta(microseconds=1)
-_ZERO = _dt.timedelta(0)
+_TICK = TICK
+_ZERO = ZERO
 
 
 class SlaStatus(str, Enum):
@@ -219,8 +219,8 @@ class _Cycle:
     ending: str | None = None
     extension: DeadlineExtended | None = None
     extensions: int = 0
-    # What the status holds whatever the instant, dropped whenever the cycle is fed.
-    fixed: _Fixed | None = attrs.field(default=None, eq=False, repr=False)
+    # What the status holds whatever the instant, for the shape it was computed at.
+    fixed: Fixed | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def phase(self) -> str:
@@ -388,11 +388,9 @@ class _Replay:
                 if copied is not None and i not in copied:
                     tracks[i] = track.copy()
                     copied.add(i)
-                fed = tracks[i]
-                if fed.current is not None:
-                    # Feeding changes only the current cycle: what its status kept goes.
-                    fed.current.fixed = None
-                fed.feed(event, at)
+                # What a cycle's status kept stays with it: a report checks that it was kept
+                # for the cycle as it is now (sla._reuse.renewed).
+                tracks[i].feed(event, at)
         p = event.payload
         if isinstance(p, SlaAlertRaised):
             key = (p.metric, p.cycle, p.extension)
@@ -416,7 +414,10 @@ class _Replay:
             status = _status(track, policy.calendar, as_of, self.cancelled, detail=detail)
             statuses.append(status)
             if _is_live(status):
-                alerts.extend(_pending_alerts(track.metric, status, self.raised))
+                # A live status is the current cycle's, whose kept values it was built from.
+                cycle = track.current
+                assert cycle is not None
+                alerts.extend(_pending_alerts(track.metric, status, self.raised, cycle.fixed))
         alerts.sort(key=lambda a: (a.at, a.metric, a.percent))
         return SlaReport(
             reference=self.reference,
@@ -513,14 +514,29 @@ class Evaluation:
 
 
 def _pending_alerts(
-    metric: Metric, status: MetricStatus, raised: dict[tuple[str, int, int], int]
-) -> list[DueAlert]:
+    metric: Metric,
+    status: MetricStatus,
+    raised: dict[tuple[str, int, int], int],
+    fixed: Fixed | None = None,
+) -> tuple[DueAlert, ...]:
     if status.due_at is None:
-        return []
+        return ()
     done = raised.get((metric.name, status.cycle, status.extension), 0)
+    # The alerts follow from the deadline and warnings ``fixed`` keeps for the cycle, and from
+    # what was raised: kept with them.
+    held = None if fixed is None else fixed.alerts.get(done)
+    if held is None:
+        held = _alerts(metric, status, done)
+        if fixed is not None:
+            fixed.alerts[done] = held
+    return held
+
+
+def _alerts(metric: Metric, status: MetricStatus, done: int) -> tuple[DueAlert, ...]:
+    assert status.due_at is not None
     levels = [(p, at, AlertLevel.WARNING) for p, at in status.warnings]
     levels.append((100, status.due_at, AlertLevel.BREACH))
-    return [
+    return tuple(
         DueAlert(
             metric=metric.name,
             cycle=status.cycle,
@@ -533,14 +549,10 @@ def _pending_alerts(
         )
         for percent, at, level in levels
         if percent > done
-    ]
+    )
 
 
 # -- measuring ----------------------------------------------------------------------------------
-
-
-def _measure(target: Target, calendar: BusinessCalendar) -> BusinessCalendar:
-    return calendar if target.unit.is_business else _ALWAYS_OPEN
 
 
 def _status(
@@ -594,85 +606,6 @@ def _status(
     )
 
 
-class _Fixed:
-    """
-    What a cycle's status holds whatever the instant it is taken at, kept on the cycle until
-    the cycle is fed again: the target in force, the deadline, warnings and budget, and the time
-    measured in the closed segments and pauses. A segment is open exactly while the cycle runs
-    (pauses and endings close it), and a pause only while it is paused; only those two are
-    measured again at each instant.
-    """
-
-    __slots__ = (
-        "agreed",
-        "budget",
-        "calendar",
-        "closed",
-        "closed_paused",
-        "closed_used",
-        "due",
-        "measure",
-        "target",
-        "warnings",
-    )
-
-    def __init__(self, metric: Metric, cycle: _Cycle, calendar: BusinessCalendar) -> None:
-        extension = cycle.extension
-        target = metric.target
-        if extension is not None and extension.until is None and metric.extended_target is not None:
-            target = metric.extended_target
-        measure = _measure(target, calendar)
-        until = extension.until if extension is not None else None
-        agreed = until.astimezone(_dt.timezone.utc) if until is not None else None
-        deadline = agreed if agreed is not None else target.deadline(calendar, cycle.started_at)
-        # An agreed date may lie before a cycle that began later (after a reopening): no time
-        # left.
-        budget = max(measure.between(cycle.started_at, deadline), _ZERO)
-        segments = cycle.segments
-        running = cycle.phase == "running"
-        closed_segments = segments[:-1] if running else segments
-        closed = tuple(measure.between(a, b) for a, b, _ in closed_segments if b is not None)
-        used_before_open = sum(closed, _ZERO)
-
-        def instant_at(amount: _dt.timedelta) -> _dt.datetime | None:
-            # The open segment's own length does not matter: an amount it reaches lies at
-            # ``add(its start, amount - time used before it)``, as it does if the clock runs on.
-            used = _ZERO
-            for (a, _b, _why), size in zip(closed_segments, closed, strict=True):
-                if used + size >= amount:
-                    return measure.add(a, amount - used)
-                used += size
-            if running:
-                return measure.add(segments[-1][0], amount - used)
-            if cycle.stopped_at is not None:
-                # Where the deadline would have fallen had the clock run on from the stop.
-                return measure.add(cycle.stopped_at, amount - used)
-            return None
-
-        due: _dt.datetime | None
-        if agreed is not None:
-            # An agreed deadline is an instant: holds neither before nor after it move it.
-            due = deadline
-        elif cycle.phase == "paused":
-            due = None  # a clock that stands still has no deadline
-        elif len(segments) == 1 and not cycle.pauses and not cycle.gaps:
-            due = deadline
-        else:
-            due = instant_at(budget)
-            if due is not None and target.unit.is_days and target.due_at is DueAt.END_OF_DAY:
-                due = _end_of_day(calendar, due)
-        self.calendar, self.target, self.measure, self.agreed = calendar, target, measure, agreed
-        self.budget, self.due, self.closed, self.closed_used = budget, due, closed, used_before_open
-        self.warnings = tuple(
-            (p, at)
-            for p in metric.warnings
-            if (at := instant_at(budget * p / 100)) is not None and (due is None or at <= due)
-        )
-        self.closed_paused = sum(
-            (measure.between(a, b) for a, b, _ in cycle.pauses if b is not None), _ZERO
-        )
-
-
 def _cycle_status(
     metric: Metric,
     cycle: _Cycle,
@@ -684,8 +617,18 @@ def _cycle_status(
     detail: bool,
 ) -> MetricStatus:
     fixed = cycle.fixed
-    if fixed is None or fixed.calendar is not calendar:
-        fixed = cycle.fixed = _Fixed(metric, cycle, calendar)
+    # Kept from an earlier report when still right for the cycle as it is now.
+    fixed = renewed(fixed, cycle) if fixed is not None and fixed.calendar is calendar else None
+    if fixed is None:
+        fixed = Fixed(metric, cycle, calendar)
+    cycle.fixed = fixed
+    # An ended cycle's status does not depend on the instant: it is kept (not with the detail
+    # and earlier cycles, which a report with ``detail`` gives).
+    keep = cycle.ending is not None and not detail and not previous
+    if keep:
+        held = fixed.ended.get(cancelled)
+        if held is not None:
+            return held
     measure, agreed, budget, due = fixed.measure, fixed.agreed, fixed.budget, fixed.due
     segments = cycle.segments
     measured = fixed.closed
@@ -725,7 +668,7 @@ def _cycle_status(
                 )
             )
         explanation.sort(key=lambda i: i.start)
-    return MetricStatus(
+    result = MetricStatus(
         metric=metric.name,
         description=metric.description,
         status=status,
@@ -744,11 +687,9 @@ def _cycle_status(
         previous=previous,
         extension=cycle.extensions,
     )
-
-
-def _end_of_day(calendar: BusinessCalendar, instant: _dt.datetime) -> _dt.datetime:
-    # Day-counted deadlines moved by a pause still fall at the end of a day.
-    return calendar.end_of_day(calendar.local_date(instant - _TICK))
+    if keep:
+        fixed.ended[cancelled] = result
+    return result
 
 
 def _decide(
