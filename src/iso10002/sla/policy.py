@@ -14,6 +14,7 @@ import functools
 from collections.abc import Mapping
 from enum import Enum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 from dateutil.relativedelta import relativedelta
@@ -135,6 +136,11 @@ class Target:
             day = calendar.receipt_day(start, cutoff=self.cutoff)
         else:
             day = calendar.local_date(start)
+        return self._from_day(calendar, day)
+
+    def _from_day(self, calendar: BusinessCalendar, day: _dt.date) -> _dt.datetime:
+        # A day-counted deadline from the day its clock counts from (after the cut-off rule).
+        unit, n = self.unit, self.amount
         if unit is Unit.BUSINESS_DAYS:
             if self.count_start_day and calendar.is_business_day(day):
                 due = calendar.add_business_days(day, n - 1)
@@ -156,7 +162,25 @@ class Target:
 def _deadline(target: Target, calendar: BusinessCalendar, start: _dt.datetime) -> _dt.datetime:
     # Every evaluation of a history recomputes each metric's deadline from the same start;
     # targets and calendars are immutable values, so the answer can be kept.
-    return target._compute(calendar, start)
+    if not target.unit.is_days or not isinstance(start, _dt.datetime) or start.utcoffset() is None:
+        return target._compute(calendar, start)  # (a naive start is refused there)
+    # A day-counted deadline depends on the start only through its local date and, with a
+    # cut-off, whether the local time is at or after it: every complaint received on one day
+    # shares the answer, which is kept per day (as ``_compute`` finds it: the tests compare).
+    local = start.astimezone(ZoneInfo(calendar.zone))
+    late = target.cutoff is not None and local.time() >= target.cutoff
+    return _day_deadline(target, calendar, local.date(), late)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _day_deadline(
+    target: Target, calendar: BusinessCalendar, day: _dt.date, late: bool
+) -> _dt.datetime:
+    # ``BusinessCalendar.receipt_day``: after the cut-off, or on a day that is not a business
+    # day, the clock counts from the next business day.
+    if target.cutoff is not None and (late or not calendar.is_business_day(day)):
+        day = calendar.add_business_days(day, 1)
+    return target._from_day(calendar, day)
 
 
 @attrs.frozen(kw_only=True)
