@@ -23,6 +23,7 @@ from iso10002.model.complaint import Complaint, ComplaintSummary, apply
 from iso10002.model.events import Event, SlaPolicyApplied
 from iso10002.model.facts import ComplaintFacts
 from iso10002.model.values import Actor
+from iso10002.sla._upcoming import Upcoming, upcoming
 from iso10002.sla.engine import Evaluation, SlaReport, evaluate
 from iso10002.sla.recorded import RecordedSla
 
@@ -107,21 +108,24 @@ def sla_report(
 
 
 def summary_of(
-    complaint: Complaint, report: SlaReport | None, facts: ComplaintFacts | None = None
+    complaint: Complaint,
+    report: SlaReport | Upcoming | None,
+    facts: ComplaintFacts | None = None,
 ) -> ComplaintSummary:
     """
-    The projection row, with the next deadline, warning and alert of ``report``; ``facts``, when
-    given, are the monitoring facts already carried forward (else derived from the complaint).
+    The projection row, with the next deadline, warning and alert of ``report`` (or of what a
+    summary keeps of one); ``facts``, when given, are the monitoring facts already carried
+    forward (else derived from the complaint).
     """
     if report is None:
         return ComplaintSummary.of(complaint, facts=facts)
+    kept = report if isinstance(report, Upcoming) else Upcoming.of(report)
     return ComplaintSummary.of(
         complaint,
-        sla_due_at=report.next_due,
-        sla_warning_at=report.next_warning,
-        sla_alert_at=report.next_alert,
-        # Given facts already hold the outcomes: they are not built twice.
-        sla_outcomes=report.outcomes() if facts is None else (),
+        sla_due_at=kept.due,
+        sla_warning_at=kept.warning,
+        sla_alert_at=kept.alert,
+        sla_outcomes=kept.outcomes,
         facts=facts,
     )
 
@@ -142,10 +146,12 @@ def derive(
     it) when there is one, else derived from ``history`` (the whole history, ``new``
     included, when the desk has policies).
 
-    Without ``report_wanted`` the report may be left out (``None``) when the summary's
-    timeliness fields can be carried over unchanged: when ``new`` feeds no metric.
+    Without ``report_wanted`` the report is left out (``None``) whenever the evaluation is
+    carried: the summary's timeliness fields are then carried over unchanged when ``new``
+    feeds no metric, else read from the evaluation without a report (:func:`upcoming`).
     """
     report: SlaReport | None = None
+    fields: Upcoming | None = None
     evaluation: Evaluation | None = None
     kept: ComplaintSummary | None = None
     if sla is not None and complaint.sla_policy is not None:
@@ -182,6 +188,9 @@ def derive(
                 # or breach bucket compares these stored instants with its own instant.
                 assert previous is not None
                 kept = previous[1].summary
+                fields = Upcoming(
+                    kept.sla_due_at, kept.sla_warning_at, kept.sla_alert_at, kept.facts.sla
+                )
         else:
             found = sla.current(history) or sla.for_complaint(complaint)
             assert found is not None
@@ -189,27 +198,20 @@ def derive(
             if len(history) == complaint.version:
                 evaluation = Evaluation.of(history, policy)
         if kept is None and evaluation is not None and evaluation.covers(now):
-            report = evaluation.report(now)
+            if report_wanted:
+                report = evaluation.report(now)
+            else:
+                # Only what the summary keeps of the report: the same fields, without it.
+                fields = upcoming(evaluation, now)
         elif kept is None:
             # An event dated after now (a receipt entered ahead of the clock) counts later.
             report = evaluate(history, policy, now, detail=False)
             evaluation = None
+        if report is not None:
+            fields = Upcoming.of(report)
     facts = None
     if previous is not None:
         before, derived = previous
-        if kept is not None:
-            outcomes = kept.facts.sla
-        else:
-            outcomes = report.outcomes() if report is not None else ()
+        outcomes = fields.outcomes if fields is not None else ()
         facts = derived.summary.facts.advanced(before, complaint, outcomes)
-    if kept is not None:
-        summary = ComplaintSummary.of(
-            complaint,
-            sla_due_at=kept.sla_due_at,
-            sla_warning_at=kept.sla_warning_at,
-            sla_alert_at=kept.sla_alert_at,
-            facts=facts,
-        )
-    else:
-        summary = summary_of(complaint, report, facts)
-    return report, Derived(summary, evaluation)
+    return report, Derived(summary_of(complaint, fields, facts), evaluation)

@@ -20,9 +20,20 @@ from iso10002.sla.calendar import BusinessCalendar
 from iso10002.sla.policy import DueAt, Metric, Target
 
 if TYPE_CHECKING:
+    from iso10002.model.facts import MetricOutcome
     from iso10002.sla.engine import DueAlert, MetricStatus, _Cycle
 
-__all__ = ["ALWAYS_OPEN", "TICK", "ZERO", "Fixed", "end_of_day", "measure_of", "renewed", "shape"]
+__all__ = [
+    "ALWAYS_OPEN",
+    "TICK",
+    "ZERO",
+    "Fixed",
+    "end_of_day",
+    "fixed_for",
+    "measure_of",
+    "renewed",
+    "shape",
+]
 
 ALWAYS_OPEN = BusinessCalendar.always_open()
 TICK = _dt.timedelta(microseconds=1)
@@ -86,6 +97,7 @@ class Fixed:
         "due",
         "ended",
         "measure",
+        "outcome",
         "shape",
         "target",
         "warnings",
@@ -101,6 +113,7 @@ class Fixed:
     due: _dt.datetime | None
     ended: dict[bool, MetricStatus]
     measure: BusinessCalendar
+    outcome: MetricOutcome | None
     shape: Shape
     target: Target
     warnings: tuple[tuple[int, _dt.datetime], ...]
@@ -161,7 +174,7 @@ class Fixed:
             (measure.between(a, b) for a, b, _ in cycle.pauses if b is not None), ZERO
         )
         self.shape = shape(cycle)
-        self.ended, self.alerts = {}, {}
+        self.ended, self.alerts, self.outcome = {}, {}, None
 
     def _stopped(self, cycle: _Cycle, now: Shape) -> Fixed:
         """
@@ -190,7 +203,7 @@ class Fixed:
         new.closed, new.closed_used = (*self.closed, size), self.closed_used + size
         new.closed_paused = self.closed_paused
         new.shape = now
-        new.ended, new.alerts = {}, {}
+        new.ended, new.alerts, new.outcome = {}, {}, None
         return new
 
 
@@ -215,3 +228,17 @@ def renewed(fixed: Fixed, cycle: _Cycle) -> Fixed | None:
     ):
         return fixed._stopped(cycle, now)
     return None
+
+
+def fixed_for(metric: Metric, cycle: _Cycle, calendar: BusinessCalendar) -> Fixed:
+    """
+    What ``cycle``'s status holds whatever the instant, on ``calendar``: the one kept on the
+    cycle when it is still right (:func:`renewed`), else computed; kept on the cycle.
+    """
+    fixed = cycle.fixed
+    # Kept from an earlier report when still right for the cycle as it is now.
+    fixed = renewed(fixed, cycle) if fixed is not None and fixed.calendar is calendar else None
+    if fixed is None:
+        fixed = Fixed(metric, cycle, calendar)
+    cycle.fixed = fixed
+    return fixed

@@ -38,7 +38,7 @@ from iso10002.model.events import (
 )
 from iso10002.model.facts import MetricOutcome
 from iso10002.model.values import AlertLevel, ClosureReason
-from iso10002.sla._reuse import TICK, ZERO, Fixed, renewed
+from iso10002.sla._reuse import TICK, ZERO, Fixed, fixed_for
 from iso10002.sla.calendar import BusinessCalendar
 from iso10002.sla.policy import Metric, ReopenRule, SlaPolicy, Target
 
@@ -616,12 +616,7 @@ def _cycle_status(
     previous: tuple[MetricStatus, ...],
     detail: bool,
 ) -> MetricStatus:
-    fixed = cycle.fixed
-    # Kept from an earlier report when still right for the cycle as it is now.
-    fixed = renewed(fixed, cycle) if fixed is not None and fixed.calendar is calendar else None
-    if fixed is None:
-        fixed = Fixed(metric, cycle, calendar)
-    cycle.fixed = fixed
+    fixed = fixed_for(metric, cycle, calendar)
     # An ended cycle's status does not depend on the instant: it is kept (not with the detail
     # and earlier cycles, which a report with ``detail`` gives).
     keep = cycle.ending is not None and not detail and not previous
