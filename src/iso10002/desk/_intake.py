@@ -261,7 +261,7 @@ class Intake(CommandPath):
             complaint = reselect(self._sla_in_force, complaint, new, actor, now)
             history = tuple(new)
             try:
-                self._append(complaint, new, 0, history, now, number=claim)
+                derived = self._append(complaint, new, 0, history, now, number=claim)
             except DuplicateKeyError as e:
                 if auto and e.key == "reference":
                     if key is not None and self.store.id_for_client_key(key) is not None:
@@ -269,7 +269,8 @@ class Intake(CommandPath):
                         raise DuplicateKeyError("client key", key) from e
                     continue  # taken between our look and our append: the next number
                 raise
-            self._remember(complaint, history)
+            # With what was derived for its summary, so that the next command carries it on.
+            self._remember(complaint, history, derived)
             return IntakeResult(complaint=complaint, created=True)
         raise _no_free_reference(payload.reference)
 

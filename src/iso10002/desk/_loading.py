@@ -19,11 +19,8 @@ from __future__ import annotations
 
 import threading
 import uuid
-import weakref
 from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Union
+from typing import Any, Union
 
 from iso10002.access.policy import Authorizer
 from iso10002.clock import Clock
@@ -67,8 +64,9 @@ class DeskBase:
     _cache: OrderedDict[ComplaintId, tuple[Complaint, tuple[Event, ...], Derived | None]]
     _cache_size: int
     _cache_lock: threading.Lock
-    # One lock per complaint being written, dropped once no thread holds or waits for it.
-    _writers: weakref.WeakValueDictionary[ComplaintId, threading.RLock]
+    # One lock per complaint being written, with how many threads hold or wait for it:
+    # dropped once none does.
+    _writers: dict[ComplaintId, list[Any]]
     conflict_retries: int
     _recorded_sla: RecordedSla | None = None
     programme: Programme | None = None
@@ -93,19 +91,12 @@ class DeskBase:
             recorded = self._recorded_sla = RecordedSla(sla, self.store)
         return recorded
 
-    @contextmanager
-    def _writing(self, cid: ComplaintId) -> Iterator[None]:
+    def _writing(self, cid: ComplaintId) -> _Writing:
         """
         Hold the complaint's writer lock: one command at a time per complaint in this desk.
         Reentrant, so that a hook the command calls may itself write to the complaint.
         """
-        with self._cache_lock:
-            lock = self._writers.get(cid)
-            if lock is None:
-                lock = threading.RLock()
-                self._writers[cid] = lock
-        with lock:
-            yield
+        return _Writing(self, cid)
 
     def _resolve(self, key: ComplaintKey) -> ComplaintId:
         if isinstance(key, uuid.UUID):
@@ -200,3 +191,43 @@ class DeskBase:
     def _find_by_client_key(self, client_key: str) -> Complaint | None:
         cid = self.store.id_for_client_key(client_key)
         return None if cid is None else self._load(cid)
+
+
+class _Writing:
+    """
+    The context of :meth:`DeskBase._writing`: a class rather than a generator, and a plain dict
+    of counted locks rather than a weak one, for it is entered on every command.
+    """
+
+    __slots__ = ("_cid", "_desk", "_entry")
+
+    def __init__(self, desk: DeskBase, cid: ComplaintId) -> None:
+        self._desk = desk
+        self._cid = cid
+
+    def __enter__(self) -> None:
+        desk = self._desk
+        with desk._cache_lock:
+            writers = desk._writers
+            entry = writers.get(self._cid)
+            if entry is None:
+                entry = writers[self._cid] = [threading.RLock(), 0]
+            entry[1] += 1
+        self._entry = entry
+        try:
+            entry[0].acquire()
+        except BaseException:  # pragma: no cover - interrupted while waiting
+            self._leave()
+            raise
+
+    def __exit__(self, *_exc: object) -> None:
+        self._entry[0].release()
+        self._leave()
+
+    def _leave(self) -> None:
+        desk = self._desk
+        entry = self._entry
+        with desk._cache_lock:
+            entry[1] -= 1
+            if not entry[1]:
+                del desk._writers[self._cid]
