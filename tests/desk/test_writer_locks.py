@@ -43,11 +43,11 @@ def test_the_lock_is_reentrant_and_shared_while_held() -> None:
     desk = _desk()
     cid = desk.get(_receive(desk)).id
     with desk._writing(cid):
-        held = desk._writers[cid]
+        held = desk._writers[cid.int]
         with desk._writing(cid):  # a hook writing to the complaint it was called for
-            assert desk._writers[cid] is held
+            assert desk._writers[cid.int] is held
             desk.add_note(cid, SETUP, "From inside.")
-        assert desk._writers[cid] is held
+        assert desk._writers[cid.int] is held
     assert desk._writers == {}
 
 
