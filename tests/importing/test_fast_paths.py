@@ -18,7 +18,15 @@ import attrs
 import pytest
 
 from iso10002.errors import ValidationError
-from iso10002.importing import import_cfpb
+from iso10002.importing import (
+    ChannelColumn,
+    ColumnMapping,
+    RemedyColumns,
+    StatusColumn,
+    TimeColumn,
+    import_cfpb,
+    import_rows,
+)
 from iso10002.importing._fold import final_state
 from iso10002.importing._parallel import can_fork
 from iso10002.importing.cfpb import CFPB_COMPLAINANT, CFPB_SYSTEM, CFPB_ZONE, _Parser
@@ -42,6 +50,7 @@ from iso10002.model.values import (
 from iso10002.privacy import sealing
 from iso10002.serialization import canonical_json, parse_json, unstructure
 from iso10002.storage._prepare import prepare_event
+from iso10002.storage.memory import InMemoryEventStore
 from iso10002.storage.sqlite import SQLiteEventStore
 
 from .support import CURRENT, LAYOUT_2014, NOW, assert_whole, clock, read_csv, write_csv
@@ -276,3 +285,47 @@ def test_an_import_with_workers_again_adds_nothing_and_stops_at_the_limit(
         second = import_cfpb(store, LAYOUT_2014, clock=clock(), workers=2, batch_size=50)
         assert (second.read, second.imported, second.skipped) == (500, 179, 321)
     assert assert_whole(db) == 500
+
+
+@pytest.mark.skipif(not can_fork(), reason="worker processes are forked")
+def test_mapped_rows_with_workers_land_in_the_memory_store_as_in_one_process() -> None:
+    mapping = ColumnMapping(
+        system="crm",
+        record_id="id",
+        received_at=TimeColumn(column="at"),
+        channel=ChannelColumn(default=Channel.PHONE),
+        status=StatusColumn(column="status", values={"done": "not_upheld", "new": "open"}),
+        closed_at=TimeColumn(column="closed"),
+        remedy=RemedyColumns(amount="paid", currency="GBP", kind=RemedyKind.REFUND),
+    )
+    rows = [
+        {"id": str(i), "at": f"2024-03-{i % 28 + 1:02d}T10:00Z", "status": "new", "closed": ""}
+        for i in range(1, 400)
+    ]
+    for i in range(0, 399, 9):
+        rows[i]["status"] = "done"
+        rows[i]["closed"] = "2024-04-01"
+        rows[i]["paid"] = "7.25"
+    rows[17]["at"] = "yesterday"
+    rows[18].update(status="done", closed="2024-01-01")  # closed before the receipt
+    rows[40] = dict(rows[39])
+    stores = []
+    reports = []
+    for workers in (1, 2):
+        store = InMemoryEventStore()
+        options = {"clock": clock(), "batch_size": 33, "workers": workers}
+        reports.append(import_rows(store, rows, mapping, **options))  # type: ignore[arg-type]
+        stores.append(store)
+    assert reports[0] == reports[1]
+    assert reports[0].skipped == 1
+    assert len(reports[0].failed) >= 1
+    for record in rows[:60]:
+        found = [store.id_for_client_key(f"crm:{record['id']}") for store in stores]
+        if found[0] is None:
+            assert found[1] is None
+            continue
+        histories = [
+            [unstructure(attrs.evolve(e, complaint_id=uuid.UUID(int=0))) for e in store.read(cid)]
+            for store, cid in zip(stores, found, strict=True)
+        ]
+        assert histories[0] == histories[1]
