@@ -97,7 +97,8 @@ def test_zone_and_limit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     [
         (["--zone", "Nowhere/Land"], "--zone: 'Nowhere/Land' is not a known IANA time zone"),
         (["--limit", "0"], "--limit: must be at least 1, got 0"),
-        (["--workers", "0"], "--workers: must be at least 1, got 0"),
+        (["--workers", "0"], "--workers: must be from 1 to 32, got 0"),
+        (["--workers", "33"], "--workers: must be from 1 to 32, got 33"),
     ],
 )
 def test_bad_options_are_usage_errors(

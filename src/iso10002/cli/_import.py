@@ -38,6 +38,7 @@ from iso10002.importing import (
     import_json,
     load_mapping,
 )
+from iso10002.importing.writer import MAX_WORKERS
 from iso10002.storage.sqlite import SQLiteEventStore
 
 __all__ = ["ImportProgress", "register"]
@@ -113,8 +114,8 @@ def _limit(value: int | None) -> int | None:
 
 
 def _workers(value: int) -> int:
-    if value < 1:
-        raise _usage(f"--workers: must be at least 1, got {value}")
+    if not 1 <= value <= MAX_WORKERS:
+        raise _usage(f"--workers: must be from 1 to {MAX_WORKERS}, got {value}")
     return value
 
 
@@ -239,7 +240,7 @@ def register(
         default=1,
         metavar="N",
         help="processes that read the records and build the complaints while this one writes "
-        "them (default: 1, all in one process); the result is the same",
+        f"them (default: 1, all in one process; at most {MAX_WORKERS}); the result is the same",
     )
     common.add_argument("--quiet", action="store_true", help="do not show progress on stderr")
 

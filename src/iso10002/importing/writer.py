@@ -28,7 +28,7 @@ from iso10002.importing.report import ImportReport, RowError
 from iso10002.importing.sources import Row
 from iso10002.ports.store import Append, EventStore, append_all
 
-__all__ = ["DEFAULT_BATCH_SIZE", "Progress", "check_workers", "parsed", "run_import"]
+__all__ = ["DEFAULT_BATCH_SIZE", "MAX_WORKERS", "Progress", "check_workers", "parsed", "run_import"]
 
 DEFAULT_BATCH_SIZE = 500
 """Complaints written per transaction."""
@@ -53,10 +53,17 @@ def check_batch_size(value: object) -> int:
     return value
 
 
+MAX_WORKERS = 32
+"""The most worker processes an import starts."""
+
+
 def check_workers(value: object) -> int:
-    """A number of worker processes: an integer from 1 on (1: the import runs in this one)."""
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValidationError("workers", f"must be a positive integer, got {value!r}")
+    """A number of worker processes: an integer from 1 (the import runs in this one) to
+    :data:`MAX_WORKERS`."""
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_WORKERS:
+        raise ValidationError(
+            "workers", f"must be an integer from 1 to {MAX_WORKERS}, got {value!r}"
+        )
     return value
 
 
