@@ -149,6 +149,20 @@ def test_the_state_folded_once_is_the_replays(records: list[ImportedRecord]) -> 
         assert final_state(events) == Complaint.replay(events)
 
 
+def test_a_property_read_while_folding_is_the_folded_states(
+    records: list[ImportedRecord],
+) -> None:
+    from iso10002.importing._fold import _Folding
+    from iso10002.model.complaint import apply
+
+    events = _builder().build(records[0]).events
+    first = apply(None, events[0])
+    folding = _Folding(first, {"closed_at": events[-1].occurred_at})
+    assert first.is_open
+    assert folding.is_open is False
+    assert folding.reference == first.reference
+
+
 def test_a_history_the_fold_refuses_is_refused_alike(records: list[ImportedRecord]) -> None:
     events = list(_builder().build(records[0]).events)
     assert len(events) > 2

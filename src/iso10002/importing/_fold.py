@@ -14,11 +14,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
+import attrs
+
 from iso10002.errors import ValidationError
 from iso10002.model.complaint import Complaint, _changes, _replace, apply
 from iso10002.model.events import ComplaintReceived, Event
 
 __all__ = ["final_state"]
+
+_FIELDS = frozenset(a.name for a in attrs.fields(Complaint))
 
 
 class _Folding:
@@ -31,6 +35,8 @@ class _Folding:
         self._changes = changes
 
     def __getattr__(self, name: str) -> Any:
+        if name not in _FIELDS:  # a property: computed on the state itself
+            return getattr(_replace(self._base, self._changes), name)
         try:
             return self._changes[name]
         except KeyError:
