@@ -6,6 +6,7 @@ import datetime as _dt
 import threading
 from collections.abc import Collection, Iterator, Sequence
 from typing import ClassVar
+from uuid import UUID
 
 import attrs
 
@@ -194,13 +195,13 @@ class InMemoryEventStore:
         with self._lock:
             self._check_open()
             log = self._log
-            return [log[i] for i in self._streams.get(complaint_id.int, ())[after:]]
+            return [log[i] for i in self._streams.get(_key(complaint_id), ())[after:]]
 
     def version(self, complaint_id: ComplaintId) -> int:
         """The last seq, or 0."""
         with self._lock:
             self._check_open()
-            return len(self._streams.get(complaint_id.int, ()))
+            return len(self._streams.get(_key(complaint_id), ()))
 
     def id_for_reference(self, reference: str) -> ComplaintId | None:
         """Look up by reference."""
@@ -218,7 +219,7 @@ class InMemoryEventStore:
         """The summary row, if any."""
         with self._lock:
             self._check_open()
-            return self._summaries.get(complaint_id.int)
+            return self._summaries.get(_key(complaint_id))
 
     def query(self, query: ComplaintQuery) -> Page:
         """Filter, order, page."""
@@ -427,3 +428,11 @@ class InMemoryEventStore:
 
     def __repr__(self) -> str:
         return f"InMemoryEventStore(complaints={len(self._streams)})"
+
+
+def _key(complaint_id: object) -> int | None:
+    """
+    The key of ``complaint_id`` in the maps by complaint; None (found nowhere) for anything
+    that is not a UUID, as before the maps were keyed by number.
+    """
+    return complaint_id.int if isinstance(complaint_id, UUID) else None
