@@ -56,6 +56,14 @@ class LinkedStatements:
             "%s::text[], %s::integer[], %s::text[], %s::text[], %s::text[], %s::text[], "
             "%s::text[], %s::bytea[])"
         )
+        # One event, the common case: the server makes the arrays, and the client sends plain
+        # values, which psycopg adapts for a fraction of a list's cost.
+        self.append_one = (
+            f"SELECT {s}.append_linked({int(lock_key)}, %s::uuid, %s::integer, "
+            "ARRAY[%s::integer], ARRAY[%s::text], ARRAY[%s::integer], ARRAY[%s::text], "
+            "ARRAY[%s::text], ARRAY[%s::text], ARRAY[%s::text], ARRAY[%s::text], "
+            "ARRAY[%s::bytea])"
+        )
 
     @staticmethod
     def _checked(s: str, claim: str) -> str:
@@ -129,10 +137,15 @@ def linked_append(
     a, rows, values = prepared
     s = a.summary
     v = a.expected_version
-    # The events' parameters column by column, one array each, and the bytes their hashes
-    # cover (the links are computed by the server).
-    columns = [list(column) for column in zip(*rows, strict=True)]
-    canonical = [p.canonical for p in a.prepared or ()]
+    # The events' parameters after the stream id, with the bytes their hashes cover (the
+    # links are computed by the server): one event's values, or one array a column.
+    events = a.prepared or ()
+    if len(rows) == 1:
+        append, params = linked.append_one, (s.id, v, *rows[0][1:], events[0].canonical)
+    else:
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        append = linked.append
+        params = (s.id, v, *columns[1:], [p.canonical for p in events])
     try:
         with conn.pipeline(), conn.cursor() as cursor:
             # Prepared from their first run, never after a count: psycopg names a statement
@@ -149,7 +162,7 @@ def linked_append(
             number = linked.claim(a)
             if number is not None:
                 cursor.execute(*number, prepare=True)
-            cursor.execute(linked.append, (s.id, v, *columns[1:], canonical), prepare=True)
+            cursor.execute(append, params, prepare=True)
             cursor.execute(COMMIT, prepare=False)
     except psycopg.Error as e:
         roll_back(conn)
