@@ -6,13 +6,15 @@ client, like every keyed link). Otherwise :func:`append_one` takes the two-round
 :func:`~iso10002.storage.postgres.append.pipelined_append`; an integrity key is never sent to
 the server.
 
-The pipeline holds BEGIN, the version-checked summary write, the number claim if any, one call
-of the schema's ``append_linked`` function (migration 12, :mod:`iso10002.storage._sql.linking`),
-which takes the append lock, reads the log's last link, links and inserts the events, and
-COMMIT, all before one Sync. A version check or a number claim that matches no row raises an
-error on the server (SQLSTATE :data:`~iso10002.storage._sql.linking.REFUSED`), so that nothing
-after it runs and the transaction is rolled back; the append lock is held from the call to the
-commit, with no client round trip in between.
+The pipeline holds BEGIN, one statement and COMMIT, before one Sync. The statement writes the
+summary (the insert, or the version-checked update) and claims the number, if the append has
+one, in data-modifying WITH clauses; checks that each matched its row, raising an error on the
+server (SQLSTATE :data:`~iso10002.storage._sql.linking.REFUSED`) if not, so that nothing is
+written and the transaction rolls back; then calls the schema's ``append_linked`` function
+(migration 12, :mod:`iso10002.storage._sql.linking`), which takes the append lock, reads the
+log's last link, links and inserts the events. One statement, so that the row locks of the
+summary, the counter and the rollups, and the append lock, are taken by the server in one go
+and released by the COMMIT that follows, with no client work in between.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from iso10002.errors import ConcurrencyConflict, DuplicateKeyError, StorageError
 from iso10002.model.chain import Hasher
 from iso10002.ports.store import Append
 from iso10002.storage._sql.linking import REFUSED
-from iso10002.storage._sql.numbers import NumberStatements
 from iso10002.storage._sql.sealed_rows import TableStatements
 from iso10002.storage.postgres.append import BEGIN, COMMIT, Prepared, pipelined_append, roll_back
 from iso10002.storage.postgres.rows import Statements
@@ -40,43 +41,73 @@ __all__ = ["LinkedStatements", "append_one", "linked_append", "linked_statements
 
 
 class LinkedStatements:
-    """The statements of the one-round-trip append, for one schema's :class:`Statements`."""
+    """
+    The statements of the one-round-trip append, for one schema's :class:`Statements`: one
+    statement an append, whose data-modifying WITH clauses write the summary and claim the
+    number, checked before ``append_linked`` runs (the checks are a subquery fenced by
+    ``OFFSET 0``, evaluated first), so that the server holds every lock of the append from
+    that statement to the COMMIT sent right after it.
+    """
 
     def __init__(self, sql: Statements, lock_key: int) -> None:
+        self._sql = sql
+        self._key = int(lock_key)
+        self._made: dict[tuple[bool, int, bool], str] = {}
+
+    def statement(self, a: Append, events: int) -> str:
+        """The statement of ``a``, with ``events`` events (one: plain values, else arrays)."""
+        shape = (
+            a.expected_version == 0,
+            0 if a.number is None else 1 + (a.number.after > 0),
+            events == 1,
+        )
+        made = self._made.get(shape)
+        if made is None:
+            made = self._made[shape] = self._make(*shape)
+        return made
+
+    def _make(self, new: bool, claim: int, one: bool) -> str:
+        sql = self._sql
         s = sql.schema
-        self.update_checked = (
-            f"WITH updated AS ({sql.update_versioned} RETURNING 1) "
-            f"SELECT {s}.expect_row(count(*), 'version') FROM updated"
-        )
-        self.numbers: NumberStatements = sql.numbers
-        self._claim_first = self._checked(s, sql.numbers.first)
-        self._claim_next = self._checked(s, sql.numbers.next)
-        self.append = (
-            f"SELECT {s}.append_linked({int(lock_key)}, %s::uuid, %s::integer, %s::integer[], "
-            "%s::text[], %s::integer[], %s::text[], %s::text[], %s::text[], %s::text[], "
-            "%s::text[], %s::bytea[])"
-        )
-        # One event, the common case: the server makes the arrays, and the client sends plain
-        # values, which psycopg adapts for a fraction of a list's cost.
-        self.append_one = (
-            f"SELECT {s}.append_linked({int(lock_key)}, %s::uuid, %s::integer, "
-            "ARRAY[%s::integer], ARRAY[%s::text], ARRAY[%s::integer], ARRAY[%s::text], "
-            "ARRAY[%s::text], ARRAY[%s::text], ARRAY[%s::text], ARRAY[%s::text], "
-            "ARRAY[%s::bytea])"
+        summary = sql.insert_summary if new else sql.update_versioned
+        ctes = [f"summary AS ({summary} RETURNING 1)"]
+        checks = [f"{s}.expect_row((SELECT count(*) FROM summary), 'version')"]
+        if claim:
+            ctes.append(f"claimed AS ({sql.numbers.next if claim == 2 else sql.numbers.first})")
+            checks.append(f"{s}.expect_row((SELECT count(*) FROM claimed), 'number')")
+        if one:
+            # One event, the common case: the server makes the arrays, and the client sends
+            # plain values, which psycopg adapts for a fraction of a list's cost.
+            values = (
+                "ARRAY[%s::integer], ARRAY[%s::text], ARRAY[%s::integer], ARRAY[%s::text], "
+                "ARRAY[%s::text], ARRAY[%s::text], ARRAY[%s::text], ARRAY[%s::text], "
+                "ARRAY[%s::bytea]"
+            )
+        else:
+            values = (
+                "%s::integer[], %s::text[], %s::integer[], %s::text[], %s::text[], %s::text[], "
+                "%s::text[], %s::text[], %s::bytea[]"
+            )
+        return (
+            f"WITH {', '.join(ctes)} "
+            f"SELECT {s}.append_linked({self._key}, %s::uuid, %s::integer, {values}) "
+            f"FROM (SELECT {', '.join(checks)} OFFSET 0) AS checked"
         )
 
     @staticmethod
-    def _checked(s: str, claim: str) -> str:
-        return f"WITH claimed AS ({claim}) SELECT {s}.expect_row(count(*), 'number') FROM claimed"
-
-    def claim(self, a: Append) -> tuple[str, tuple[object, ...]] | None:
-        """The checked statement and parameters of ``a``'s number claim, if it has one."""
+    def params(a: Append, values: tuple[object, ...]) -> tuple[object, ...]:
+        """The parameters of the summary write and of the claim, in the statement's order."""
+        s = a.summary
+        if a.expected_version == 0:
+            written: tuple[object, ...] = (s.id, s.reference, s.client_key, *values)
+        else:
+            written = (*values, s.id, a.expected_version)
         c = a.number
         if c is None:
-            return None
+            return written
         if c.after == 0:
-            return self._claim_first, (c.scope, c.number)
-        return self._claim_next, (c.number, c.scope, c.after)
+            return (*written, c.scope, c.number)
+        return (*written, c.number, c.scope, c.after)
 
 
 @functools.cache
@@ -141,28 +172,19 @@ def linked_append(
     # links are computed by the server): one event's values, or one array a column.
     events = a.prepared or ()
     if len(rows) == 1:
-        append, params = linked.append_one, (s.id, v, *rows[0][1:], events[0].canonical)
+        appended: tuple[object, ...] = (*rows[0][1:], events[0].canonical)
     else:
         columns = [list(column) for column in zip(*rows, strict=True)]
-        append = linked.append
-        params = (s.id, v, *columns[1:], [p.canonical for p in events])
+        appended = (*columns[1:], [p.canonical for p in events])
+    statement = linked.statement(a, len(rows))
+    params = (*linked.params(a, values), s.id, v, *appended)
     try:
+        # BEGIN and COMMIT cost no planning, and are not prepared; the append's statement is,
+        # from its first run (psycopg names a statement prepared when it sends the Parse of
+        # its count's last run, and would keep the name if that Parse were skipped).
         with conn.pipeline(), conn.cursor() as cursor:
-            # Prepared from their first run, never after a count: psycopg names a statement
-            # prepared when it sends the Parse of its count's last run, and forgets the name
-            # only if the Parse is a statement's first, so a Parse skipped when an earlier
-            # statement of the pipeline failed left a name the server never knew. BEGIN and
-            # COMMIT, which cost no planning, are not prepared at all.
             cursor.execute(BEGIN, prepare=False)
-            if v == 0:
-                summary = (sql.insert_summary, (s.id, s.reference, s.client_key, *values))
-            else:
-                summary = (linked.update_checked, (*values, s.id, v))
-            cursor.execute(*summary, prepare=True)
-            number = linked.claim(a)
-            if number is not None:
-                cursor.execute(*number, prepare=True)
-            cursor.execute(append, params, prepare=True)
+            cursor.execute(statement, params, prepare=True)
             cursor.execute(COMMIT, prepare=False)
     except psycopg.Error as e:
         roll_back(conn)
