@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from iso10002.storage._sql.linking import POSTGRES_LINKING
 from iso10002.storage._sql.rewrite import (
     add_organisation_column,
     add_seal_columns,
@@ -468,6 +469,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         # verify counts them again from the rows.
         sqlite=SQLITE_ROLLUPS,
         postgres=POSTGRES_ROLLUPS,
+    ),
+    Migration(
+        version=12,
+        description="appends in one round trip: the server links the events of unkeyed stores",
+        # PostgreSQL only: functions that compute both chains' links with the bytes of the
+        # unkeyed Hasher, and refuse a failed version check or number claim with an error.
+        postgres=POSTGRES_LINKING,
     ),
 )
 """The schema's history, oldest first, on both SQL stores."""
