@@ -18,7 +18,7 @@ database, which deep verify finds (:data:`SQLITE_RECOUNT`, :func:`differences`) 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = [
     "COUNTS",
@@ -29,6 +29,7 @@ __all__ = [
     "SQLITE_REBUILD",
     "SQLITE_RECOUNT",
     "SQLITE_ROLLUPS",
+    "SQLITE_TRIGGERS",
     "differences",
 ]
 
@@ -126,6 +127,79 @@ def _key(r: str) -> str:
     )
 
 
+class _Side(NamedTuple):
+    """What one side of a complaint counts, for row ``r``: its rows and their counts."""
+
+    columns: tuple[str, ...]
+    """The count columns it adds to."""
+    kinds: tuple[int, ...]
+    day: str
+    """The day it counts on."""
+    key: str
+    """The key of its row of kind ``d.kind``."""
+    where: str
+    """Whether the complaint counts on this side at all."""
+    counts: tuple[str, ...]
+    """One condition per column: the complaint counts 1 there where it holds, else 0."""
+
+
+def _side_defs(x: _Dialect, r: str) -> tuple[_Side, _Side, _Side]:
+    """
+    The three sides of row ``r``'s counts: received (on the day received), ended (on the day
+    closed, duplicates left out) and details (remedies, satisfaction and causes of the
+    complaints closed with a decision).
+    """
+    dup = x.same(f"{r}.closure_reason", "duplicate")
+    withdrawn = f"{r}.withdrawn" if not x.lite else f"{r}.withdrawn <> 0"
+    timed = f"{r}.timed" if not x.lite else f"{r}.timed <> 0"
+    first_contact = f"{r}.first_contact" if not x.lite else f"{r}.first_contact <> 0"
+    decided = f"NOT {dup} AND NOT {withdrawn}"
+    one = "true" if not x.lite else "1"
+    closed_day = x.day(f"{r}.closed_at")
+    return (
+        _Side(
+            ("received", "duplicates", "imported"),
+            (0, 1, 2, 3, 4),
+            x.day(f"{r}.received_at"),
+            _key(r),
+            "true",
+            (f"NOT {dup}", dup, f"NOT {dup} AND {r}.source IS NOT NULL"),
+        ),
+        _Side(
+            COUNTS[3:-1],
+            (0, 1, 2, 3, 4),
+            closed_day,
+            _key(r),
+            f"{r}.closed_at IS NOT NULL AND NOT {dup}",
+            (
+                one,
+                f"{r}.source IS NOT NULL",
+                f"{r}.closed_at < {r}.received_at",
+                decided,
+                withdrawn,
+                decided + " AND " + x.same(f"{r}.outcome", "upheld"),
+                decided + " AND " + x.same(f"{r}.outcome", "partially_upheld"),
+                decided + " AND " + x.same(f"{r}.outcome", "not_upheld"),
+                f"{decided} AND {timed} AND {first_contact}",
+                f"{decided} AND NOT {timed}",
+                f"{decided} AND {r}.reopen_count > 0",
+                f"{decided} AND {r}.internal_reviews > 0",
+                f"{decided} AND {r}.referrals > 0",
+            ),
+        ),
+        _Side(
+            ("details",),
+            (5, 6, 7),
+            closed_day,
+            f"CASE d.kind WHEN 5 THEN coalesce({r}.remedies, '') "
+            f"WHEN 6 THEN coalesce({r}.satisfaction_score || '/' || {r}.satisfaction_scale, '') "
+            f"ELSE {x.cause(r)} END",
+            f"{r}.closed_at IS NOT NULL AND {decided}",
+            (one,),
+        ),
+    )
+
+
 def _selects(
     x: _Dialect, r: str, sign: str, source: str = ""
 ) -> tuple[tuple[tuple[str, ...], str], ...]:
@@ -136,67 +210,21 @@ def _selects(
     ``FROM`` item naming ``r``), they count every row of it, grouped, which fills the table of
     an existing database, and which verify compares it with.
     """
-    dup = x.same(f"{r}.closure_reason", "duplicate")
-    withdrawn = f"{r}.withdrawn" if not x.lite else f"{r}.withdrawn <> 0"
-    timed = f"{r}.timed" if not x.lite else f"{r}.timed <> 0"
-    first_contact = f"{r}.first_contact" if not x.lite else f"{r}.first_contact <> 0"
-    decided = f"NOT {dup} AND NOT {withdrawn}"
 
     def n(condition: str) -> str:
         counted = x.count(condition)
         return f"sum({counted})" if source else f"{sign} * {counted}"
 
-    def named(columns: tuple[str, ...], values: tuple[str, ...]) -> str:
-        return ", ".join(f"{v} AS {c}" for c, v in zip(columns, values, strict=True))
-
     group = " GROUP BY 1, 2, 3" if source else ""
     each = f"{source}, " if source else ""
-    dims = f"FROM {each}{_kinds(0, 1, 2, 3, 4)}"
-    one = "true" if not x.lite else "1"
-    received = ("received", "duplicates", "imported")
-    ended = COUNTS[3:-1]
-    details = (
-        f"SELECT d.kind AS kind, {x.day(f'{r}.closed_at')} AS day, CASE d.kind "
-        f"WHEN 5 THEN coalesce({r}.remedies, '') "
-        f"WHEN 6 THEN coalesce({r}.satisfaction_score || '/' || {r}.satisfaction_scale, '') "
-        f"ELSE {x.cause(r)} END AS key, {n(one)} AS details "
-        f"FROM {each}{_kinds(5, 6, 7)} "
-        f"WHERE {r}.closed_at IS NOT NULL AND {decided}{group}"
-    )
-    return (
+    return tuple(
         (
-            received,
-            f"SELECT d.kind AS kind, {x.day(f'{r}.received_at')} AS day, {_key(r)} AS key, "
-            + named(received, (n(f"NOT {dup}"), n(dup), n(f"NOT {dup} AND {r}.source IS NOT NULL")))
-            + f" {dims} WHERE true{group}",
-        ),
-        (
-            ended,
-            f"SELECT d.kind AS kind, {x.day(f'{r}.closed_at')} AS day, {_key(r)} AS key, "
-            + named(
-                ended,
-                (
-                    n(one),
-                    n(f"{r}.source IS NOT NULL"),
-                    n(f"{r}.closed_at < {r}.received_at"),
-                    n(decided),
-                    n(withdrawn),
-                    n(decided + " AND " + x.same(f"{r}.outcome", "upheld")),
-                    n(decided + " AND " + x.same(f"{r}.outcome", "partially_upheld")),
-                    n(decided + " AND " + x.same(f"{r}.outcome", "not_upheld")),
-                    n(f"{decided} AND {timed} AND {first_contact}"),
-                    n(f"{decided} AND NOT {timed}"),
-                    n(f"{decided} AND {r}.reopen_count > 0"),
-                    n(f"{decided} AND {r}.internal_reviews > 0"),
-                    n(f"{decided} AND {r}.referrals > 0"),
-                ),
-            )
-            + f" {dims} WHERE {r}.closed_at IS NOT NULL AND NOT {dup}{group}",
-        ),
-        (
-            ("details",),
-            details,
-        ),
+            side.columns,
+            f"SELECT d.kind AS kind, {side.day} AS day, {side.key} AS key, "
+            + ", ".join(f"{n(v)} AS {c}" for c, v in zip(side.columns, side.counts, strict=True))
+            + f" FROM {each}{_kinds(*side.kinds)} WHERE {side.where}{group}",
+        )
+        for side in _side_defs(x, r)
     )
 
 
@@ -247,6 +275,69 @@ SQLITE_ROLLUPS: tuple[str, ...] = (
     + "; END",
 )
 """Migration 11 on SQLite: the table, filled from the rows there are, and its triggers."""
+
+
+def _delta(x: _Dialect, old: str | None, new: str | None) -> str:
+    """
+    One statement that takes the counts of row ``old`` off and adds those of row ``new`` (either
+    may be None), for a trigger on SQLite. With both, a row of the table is written only where
+    the two differ: its side counts one and not the other, or on another day, under another
+    key, or other counts. A command that changes a counted column then writes the few rows it
+    moves (an assessment's priority: two), not every row of the complaint taken off and added.
+    """
+    parts = []
+    for was, now in zip(_side_defs(x, "OLD"), _side_defs(x, "NEW"), strict=True):
+        moved = ""
+        if old is not None and new is not None:
+
+            def row(side: _Side) -> str:
+                return f"({side.where}, {side.day}, {side.key}, {', '.join(side.counts)})"
+
+            moved = f" AND {row(was)} IS NOT {row(now)}"
+        for r, side, sign in ((old, was, "-1"), (new, now, "1")):
+            if r is None:
+                continue
+            counts = dict(zip(side.columns, side.counts, strict=True))
+            values = (f"{sign} * {x.count(counts[c])}" if c in counts else "0" for c in COUNTS)
+            parts.append(
+                f"SELECT d.kind, {side.day}, {side.key}, {', '.join(values)} "
+                f"FROM {_kinds(*side.kinds)} WHERE {side.where}{moved}"
+            )
+    return (
+        f"INSERT INTO {x.table} (kind, day, key, {', '.join(COUNTS)}) "
+        + " UNION ALL ".join(parts)
+        + x.upsert(COUNTS)
+    )
+
+
+# What the received side counts: an update that changes none of these, on a complaint closed
+# neither before nor after, moves no rollup (the other sides count closed complaints only).
+_RECEIVED_BY = ("channel", "category", "product", "priority", "received_at", "closure_reason")
+_MOVES = (
+    " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in _RECEIVED_BY)
+    + " OR (OLD.source IS NULL) IS NOT (NEW.source IS NULL)"
+    + f" OR ((OLD.closed_at IS NOT NULL OR NEW.closed_at IS NOT NULL) AND ({_CHANGED}))"
+)
+
+SQLITE_TRIGGERS: tuple[str, ...] = (
+    "DROP TRIGGER IF EXISTS complaints_rollups_insert",
+    "DROP TRIGGER IF EXISTS complaints_rollups_update",
+    "DROP TRIGGER IF EXISTS complaints_rollups_delete",
+    "CREATE TRIGGER complaints_rollups_insert AFTER INSERT ON complaints BEGIN "
+    + _delta(_LITE, None, "NEW")
+    + "; END",
+    f"CREATE TRIGGER complaints_rollups_update AFTER UPDATE ON complaints WHEN {_MOVES} BEGIN "
+    + _delta(_LITE, "OLD", "NEW")
+    + "; END",
+    "CREATE TRIGGER complaints_rollups_delete AFTER DELETE ON complaints BEGIN "
+    + _delta(_LITE, "OLD", None)
+    + "; END",
+)
+"""
+Migration 13 on SQLite: the same counts kept by one statement per trigger, which writes only
+the rows a change moves, and fires on an update only when one can move (PostgreSQL keeps its
+triggers of migration 11).
+"""
 
 POSTGRES_REBUILD: tuple[str, ...] = (
     "DELETE FROM {s}.complaint_rollups",
