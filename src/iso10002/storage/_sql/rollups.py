@@ -17,7 +17,7 @@ database, which deep verify finds (:data:`SQLITE_RECOUNT`, :func:`differences`) 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 __all__ = [
@@ -118,12 +118,14 @@ def _kinds(*kinds: int) -> str:
     return "(" + " UNION ALL ".join(f"SELECT {k} AS kind" for k in kinds) + ") AS d"
 
 
-def _key(r: str) -> str:
-    """The key of row ``r`` under each of the kinds 0 to 4 (``d.kind``)."""
+def _keys(r: str) -> tuple[str, ...]:
+    """The key of row ``r`` under each of the kinds 0 to 4."""
     return (
-        "CASE d.kind WHEN 0 THEN '' "
-        f"WHEN 1 THEN coalesce({r}.channel, '') WHEN 2 THEN coalesce({r}.category, '') "
-        f"WHEN 3 THEN coalesce({r}.product, '') ELSE coalesce({r}.priority, '') END"
+        "''",
+        f"coalesce({r}.channel, '')",
+        f"coalesce({r}.category, '')",
+        f"coalesce({r}.product, '')",
+        f"coalesce({r}.priority, '')",
     )
 
 
@@ -133,14 +135,20 @@ class _Side(NamedTuple):
     columns: tuple[str, ...]
     """The count columns it adds to."""
     kinds: tuple[int, ...]
+    keys: tuple[str, ...]
+    """The key of its row of each kind."""
     day: str
     """The day it counts on."""
-    key: str
-    """The key of its row of kind ``d.kind``."""
     where: str
     """Whether the complaint counts on this side at all."""
     counts: tuple[str, ...]
     """One condition per column: the complaint counts 1 there where it holds, else 0."""
+
+    @property
+    def key(self) -> str:
+        """The key of its row of kind ``d.kind``."""
+        *first, last = zip(self.kinds, self.keys, strict=True)
+        return f"CASE d.kind {' '.join(f'WHEN {k} THEN {v}' for k, v in first)} ELSE {last[1]} END"
 
 
 def _side_defs(x: _Dialect, r: str) -> tuple[_Side, _Side, _Side]:
@@ -160,16 +168,16 @@ def _side_defs(x: _Dialect, r: str) -> tuple[_Side, _Side, _Side]:
         _Side(
             ("received", "duplicates", "imported"),
             (0, 1, 2, 3, 4),
+            _keys(r),
             x.day(f"{r}.received_at"),
-            _key(r),
             "true",
             (f"NOT {dup}", dup, f"NOT {dup} AND {r}.source IS NOT NULL"),
         ),
         _Side(
             COUNTS[3:-1],
             (0, 1, 2, 3, 4),
+            _keys(r),
             closed_day,
-            _key(r),
             f"{r}.closed_at IS NOT NULL AND NOT {dup}",
             (
                 one,
@@ -190,10 +198,12 @@ def _side_defs(x: _Dialect, r: str) -> tuple[_Side, _Side, _Side]:
         _Side(
             ("details",),
             (5, 6, 7),
+            (
+                f"coalesce({r}.remedies, '')",
+                f"coalesce({r}.satisfaction_score || '/' || {r}.satisfaction_scale, '')",
+                x.cause(r),
+            ),
             closed_day,
-            f"CASE d.kind WHEN 5 THEN coalesce({r}.remedies, '') "
-            f"WHEN 6 THEN coalesce({r}.satisfaction_score || '/' || {r}.satisfaction_scale, '') "
-            f"ELSE {x.cause(r)} END",
             f"{r}.closed_at IS NOT NULL AND {decided}",
             (one,),
         ),
@@ -277,66 +287,91 @@ SQLITE_ROLLUPS: tuple[str, ...] = (
 """Migration 11 on SQLite: the table, filled from the rows there are, and its triggers."""
 
 
-def _delta(x: _Dialect, old: str | None, new: str | None) -> str:
+def _rows(side: _Side, sign: str, moved: Callable[[int], str] | None = None) -> list[str]:
     """
-    One statement that takes the counts of row ``old`` off and adds those of row ``new`` (either
-    may be None), for a trigger on SQLite. With both, a row of the table is written only where
-    the two differ: its side counts one and not the other, or on another day, under another
-    key, or other counts. A command that changes a counted column then writes the few rows it
-    moves (an assessment's priority: two), not every row of the complaint taken off and added.
+    The rows that add (``sign`` ``1``) or take off (``-1``) one side's counts in a trigger on
+    SQLite, a one-row ``SELECT`` per kind (a join with the kinds evaluates every expression
+    once per kind), giving every count column from ``ended`` on when the side is not the
+    received one; with ``moved``, only the kinds whose row it says moves.
     """
-    parts = []
-    for was, now in zip(_side_defs(x, "OLD"), _side_defs(x, "NEW"), strict=True):
-        moved = ""
-        if old is not None and new is not None:
+    names = side.columns if side.columns[0] == "received" else COUNTS[3:]
+    counts = dict(zip(side.columns, side.counts, strict=True))
+    values = ", ".join(f"{sign} * ({counts[c]})" if c in counts else "0" for c in names)
+    return [
+        f"SELECT {kind}, {side.day}, {key}, {values} "
+        f"WHERE {side.where}{'' if moved is None else moved(kind)}"
+        for kind, key in zip(side.kinds, side.keys, strict=True)
+    ]
 
-            def row(side: _Side) -> str:
-                return f"({side.where}, {side.day}, {side.key}, {', '.join(side.counts)})"
 
-            moved = f" AND {row(was)} IS NOT {row(now)}"
-        for r, side, sign in ((old, was, "-1"), (new, now, "1")):
-            if r is None:
-                continue
-            counts = dict(zip(side.columns, side.counts, strict=True))
-            values = (f"{sign} * {x.count(counts[c])}" if c in counts else "0" for c in COUNTS)
-            parts.append(
-                f"SELECT d.kind, {side.day}, {side.key}, {', '.join(values)} "
-                f"FROM {_kinds(*side.kinds)} WHERE {side.where}{moved}"
-            )
+def _upsert(columns: tuple[str, ...], rows: list[str]) -> str:
     return (
-        f"INSERT INTO {x.table} (kind, day, key, {', '.join(COUNTS)}) "
-        + " UNION ALL ".join(parts)
-        + x.upsert(COUNTS)
+        f"INSERT INTO complaint_rollups (kind, day, key, {', '.join(columns)}) "
+        + " UNION ALL ".join(rows)
+        + _LITE.upsert(columns)
     )
 
 
-# What the received side counts: an update that changes none of these, on a complaint closed
-# neither before nor after, moves no rollup (the other sides count closed complaints only).
-_RECEIVED_BY = ("channel", "category", "product", "priority", "received_at", "closure_reason")
-_MOVES = (
-    " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in _RECEIVED_BY)
-    + " OR (OLD.source IS NULL) IS NOT (NEW.source IS NULL)"
-    + f" OR ((OLD.closed_at IS NOT NULL OR NEW.closed_at IS NOT NULL) AND ({_CHANGED}))"
+_OLD, _NEW = _side_defs(_LITE, "OLD"), _side_defs(_LITE, "NEW")
+
+
+def _received_moved(kind: int) -> str:
+    """Whether the received side's row of ``kind`` moves: its day, counts or key change."""
+    was, now = _OLD[0], _NEW[0]
+    each = f"({was.day}, {', '.join(was.counts)}) IS NOT ({now.day}, {', '.join(now.counts)})"
+    if kind == 0:
+        return f" AND {each}"
+    return f" AND ({each} OR {was.keys[kind]} IS NOT {now.keys[kind]})"
+
+
+# What the received side counts by: the columns, whether a duplicate, whether imported.
+_RECEIVED_BY = ("received_at", "channel", "category", "product", "priority")
+_RECEIVED_MOVES = (
+    "("
+    + ", ".join((*(f"OLD.{c}" for c in _RECEIVED_BY), _OLD[0].counts[1], "OLD.source IS NULL"))
+    + ") IS NOT ("
+    + ", ".join((*(f"NEW.{c}" for c in _RECEIVED_BY), _NEW[0].counts[1], "NEW.source IS NULL"))
+    + ")"
 )
+_CLOSED_MOVES = f"(OLD.closed_at IS NOT NULL OR NEW.closed_at IS NOT NULL) AND ({_CHANGED})"
 
 SQLITE_TRIGGERS: tuple[str, ...] = (
-    "DROP TRIGGER IF EXISTS complaints_rollups_insert",
-    "DROP TRIGGER IF EXISTS complaints_rollups_update",
-    "DROP TRIGGER IF EXISTS complaints_rollups_delete",
+    # All four: a database taken back to an older version by hand (a restore, a test) may
+    # hold them already.
+    *(
+        f"DROP TRIGGER IF EXISTS complaints_rollups_{name}"
+        for name in ("insert", "insert_closed", "update", "update_closed")
+    ),
     "CREATE TRIGGER complaints_rollups_insert AFTER INSERT ON complaints BEGIN "
-    + _delta(_LITE, None, "NEW")
+    + _upsert(_NEW[0].columns, _rows(_NEW[0], "1"))
     + "; END",
-    f"CREATE TRIGGER complaints_rollups_update AFTER UPDATE ON complaints WHEN {_MOVES} BEGIN "
-    + _delta(_LITE, "OLD", "NEW")
+    "CREATE TRIGGER complaints_rollups_insert_closed AFTER INSERT ON complaints "
+    "WHEN NEW.closed_at IS NOT NULL BEGIN "
+    + _upsert(COUNTS[3:], [*_rows(_NEW[1], "1"), *_rows(_NEW[2], "1")])
     + "; END",
-    "CREATE TRIGGER complaints_rollups_delete AFTER DELETE ON complaints BEGIN "
-    + _delta(_LITE, "OLD", None)
+    f"CREATE TRIGGER complaints_rollups_update AFTER UPDATE ON complaints "
+    f"WHEN {_RECEIVED_MOVES} BEGIN "
+    + _upsert(
+        _NEW[0].columns,
+        [*_rows(_OLD[0], "-1", _received_moved), *_rows(_NEW[0], "1", _received_moved)],
+    )
+    + "; END",
+    f"CREATE TRIGGER complaints_rollups_update_closed AFTER UPDATE ON complaints "
+    f"WHEN {_CLOSED_MOVES} BEGIN "
+    + _upsert(
+        COUNTS[3:],
+        [*_rows(_OLD[1], "-1"), *_rows(_OLD[2], "-1"), *_rows(_NEW[1], "1"), *_rows(_NEW[2], "1")],
+    )
     + "; END",
 )
 """
-Migration 13 on SQLite: the same counts kept by one statement per trigger, which writes only
-the rows a change moves, and fires on an update only when one can move (PostgreSQL keeps its
-triggers of migration 11).
+Migration 13 on SQLite: the same counts as migration 11's triggers (the one on deletes is
+kept), by two triggers where there was one: the received side's, which an update fires only
+when what that side counts by changes, and which writes only the rows that move (a new
+priority: two); and the closed complaints' (ended and details), which an update fires only
+on a complaint closed before or after it. One statement each, one row per kind. A command
+that changes no counted column fires none, as before; a decision on an open complaint now
+fires none either. PostgreSQL keeps its trigger function of migration 11.
 """
 
 POSTGRES_REBUILD: tuple[str, ...] = (
