@@ -24,7 +24,7 @@ from iso10002.storage._sql.rewrite import (
     note_policies_found,
     seal_personal,
 )
-from iso10002.storage._sql.rollups import POSTGRES_ROLLUPS, SQLITE_ROLLUPS
+from iso10002.storage._sql.rollups import POSTGRES_ROLLUPS, SQLITE_ROLLUPS, SQLITE_TRIGGERS
 from iso10002.storage._sql.upgrade import Migration
 
 __all__ = [
@@ -476,6 +476,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         # PostgreSQL only: functions that compute both chains' links with the bytes of the
         # unkeyed Hasher, and refuse a failed version check or number claim with an error.
         postgres=POSTGRES_LINKING,
+    ),
+    Migration(
+        version=13,
+        description="reports: the rollups' triggers on SQLite write only the rows a change moves",
+        # SQLite only: the same counts as migration 11's triggers, in one statement per
+        # trigger; nothing to count again. PostgreSQL keeps migration 11's trigger function.
+        sqlite=SQLITE_TRIGGERS,
     ),
 )
 """The schema's history, oldest first, on both SQL stores."""
