@@ -73,6 +73,14 @@ def test_bad_rows_are_listed_and_the_exit_code_is_1(
     assert assert_whole(db) == 8
 
 
+def test_workers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "workers.db"
+    result = run(capsys, "import", "cfpb", LAYOUT_2014, "--db", db, "--workers", "2", "--quiet")
+    assert result.code == 0, result.err
+    assert "500 read: 500 imported, 0 skipped (already imported), 0 failed" in result.out
+    assert assert_whole(db) == 500
+
+
 def test_zone_and_limit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "utc.db"
     result = run(capsys, "import", "cfpb", LAYOUT_2014, "--db", db, "--zone", "UTC", "--limit", "3")
@@ -89,6 +97,8 @@ def test_zone_and_limit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     [
         (["--zone", "Nowhere/Land"], "--zone: 'Nowhere/Land' is not a known IANA time zone"),
         (["--limit", "0"], "--limit: must be at least 1, got 0"),
+        (["--workers", "0"], "--workers: must be from 1 to 32, got 0"),
+        (["--workers", "33"], "--workers: must be from 1 to 32, got 33"),
     ],
 )
 def test_bad_options_are_usage_errors(

@@ -98,6 +98,7 @@ from iso10002.survey import (
 )
 
 from . import strategies as s
+from .reference_fold import assert_same_state, evolved_replay
 
 START = _dt.datetime(2026, 12, 20, 9, 0, tzinfo=_dt.timezone.utc)
 """Close to the end of a year, so that references of two years appear."""
@@ -950,6 +951,8 @@ class DeskMachine(RuleBasedStateMachine):
             events = self.store.read(cid)
             complaint = self.desk.get(cid)
             assert Complaint.replay(events) == complaint
+            # The fold copies the state's attributes unchecked: the same as attrs.evolve's.
+            assert_same_state(complaint, evolved_replay(events))
             assert fresh.get(cid) == complaint
             assert (complaint.state, complaint.version) == self.expected[cid]
             assert [e.seq for e in events] == list(range(1, len(events) + 1))

@@ -38,10 +38,17 @@ def test_both_stores_run_the_one_list() -> None:
     assert [m.version for m in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1))
 
 
+# Migrations of one database only: 12 lets the PostgreSQL server link the events of an unkeyed
+# store (SQLite links in the process that writes); 13 changes how SQLite keeps what 11 built.
+_ONE_DATABASE = {12: "postgres", 13: "sqlite"}
+
+
 def test_every_feature_is_built_on_both_databases() -> None:
     for m in MIGRATIONS:
-        assert m.sqlite or m.data is not None, m.version
-        assert m.postgres or m.data is not None, m.version
+        only = _ONE_DATABASE.get(m.version)
+        assert m.sqlite or m.data is not None or only == "postgres", m.version
+        assert m.postgres or m.data is not None or only == "sqlite", m.version
+        assert not (only == "sqlite" and (m.postgres or m.data)), m.version
         assert all("{s}" not in statement for statement in m.sqlite), m.version
         assert all("{s}." in statement for statement in m.postgres if "TABLE" in statement), (
             m.version

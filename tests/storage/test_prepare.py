@@ -75,6 +75,15 @@ def test_an_append_is_prepared_once_and_only_prepared_appends_are_linked() -> No
         prepare_appends([attrs.evolve(plain, expected_version=3)])
 
 
+def test_preparing_an_append_keeps_every_field_it_had() -> None:
+    first = received_event(reference="CMP-1")
+    plain = Append(events=(first,), expected_version=0, summary=summary_after([first]), erase=True)
+    (prepared,) = prepare_appends([plain])
+    for field in attrs.fields(Append):
+        if field.name != "prepared":
+            assert getattr(prepared, field.name) == getattr(plain, field.name), field.name
+
+
 def test_the_stored_json_is_the_json_the_hash_covers() -> None:
     """Encoded once: the payload and actor text stored are spliced into the hashed bytes."""
     first = received_event(reference="CMP-1")

@@ -838,8 +838,11 @@ def test_a_version_2_database_gains_the_monitoring_facts_from_its_histories(path
     raw = sqlite3.connect(path)
     # Back to schema 2: a database of the previous release has no facts columns (and no
     # rollups, whose triggers read them).
-    for trigger in ("insert", "update", "delete"):
-        raw.execute(f"DROP TRIGGER complaints_rollups_{trigger}")
+    triggers = raw.execute(
+        "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'complaints_rollups%'"
+    ).fetchall()
+    for (trigger,) in triggers:
+        raw.execute(f"DROP TRIGGER {trigger}")
     raw.execute("DROP TABLE complaint_rollups")
     for name, _ in reversed(FACT_COLUMNS):
         raw.execute(f"ALTER TABLE complaints DROP COLUMN {name}")

@@ -38,6 +38,7 @@ from iso10002.importing import (
     import_json,
     load_mapping,
 )
+from iso10002.importing.writer import MAX_WORKERS
 from iso10002.storage.sqlite import SQLiteEventStore
 
 __all__ = ["ImportProgress", "register"]
@@ -112,6 +113,12 @@ def _limit(value: int | None) -> int | None:
     return value
 
 
+def _workers(value: int) -> int:
+    if not 1 <= value <= MAX_WORKERS:
+        raise _usage(f"--workers: must be from 1 to {MAX_WORKERS}, got {value}")
+    return value
+
+
 def _zone(value: str) -> str:
     try:
         ZoneInfo(value)
@@ -180,10 +187,11 @@ def _run(args: argparse.Namespace, importer: Importer) -> int:
 def _run_cfpb(args: argparse.Namespace) -> int:
     zone = _zone(args.zone)
     limit = _limit(args.limit)
+    workers = _workers(args.workers)
     return _run(
         args,
         lambda store, file, progress: import_cfpb(
-            store, file, zone=zone, limit=limit, progress=progress
+            store, file, zone=zone, limit=limit, progress=progress, workers=workers
         ),
     )
 
@@ -191,11 +199,12 @@ def _run_cfpb(args: argparse.Namespace) -> int:
 def _run_mapped(args: argparse.Namespace) -> int:
     mapping = _mapping(args.mapping)
     limit = _limit(args.limit)
+    workers = _workers(args.workers)
     importer = import_json if args.format == "json" else import_csv
     return _run(
         args,
         lambda store, file, progress: importer(
-            store, file, mapping, limit=limit, progress=progress
+            store, file, mapping, limit=limit, progress=progress, workers=workers
         ),
     )
 
@@ -224,6 +233,14 @@ def register(
     common.add_argument("file", metavar="FILE", help="the export to import")
     common.add_argument(
         "--limit", type=int, metavar="N", help="read at most N records (default: all)"
+    )
+    common.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="processes that read the records and build the complaints while this one writes "
+        f"them (default: 1, all in one process; at most {MAX_WORKERS}); the result is the same",
     )
     common.add_argument("--quiet", action="store_true", help="do not show progress on stderr")
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import threading
-import weakref
 from collections import OrderedDict
 from collections.abc import Iterable
 
@@ -202,7 +201,7 @@ class ComplaintDesk(
         self._cache = OrderedDict()
         self._cache_size = cache_size
         self._cache_lock = threading.Lock()
-        self._writers = weakref.WeakValueDictionary()
+        self._writers = {}
 
     def __repr__(self) -> str:
         return f"ComplaintDesk(store={self.store!r}, workflow={self.workflow.name!r})"

@@ -246,15 +246,18 @@ class Intake(CommandPath):
         if key is not None and self.store.id_for_client_key(key) is not None:
             # Received by another process since the first look: no number is used up for it.
             raise DuplicateKeyError("client key", key)
-        # The configuration that governs the complaint, recorded once and named by it.
-        payload = attrs.evolve(
-            payload, workflow=workflow_fingerprint(self), programme=programme_fingerprint(self)
-        )
+        # The configuration that governs the complaint, recorded once and named by it (with
+        # the reference, when the desk numbers it: one evolve, one validation of the payload).
+        workflow, programme = workflow_fingerprint(self), programme_fingerprint(self)
+        if not auto:
+            payload = attrs.evolve(payload, workflow=workflow, programme=programme)
         for _ in range(MAX_TAKEN_REFERENCES):
             claim = None
             if auto:
                 reference, claim = self._free_reference(payload)
-                payload = attrs.evolve(payload, reference=reference)
+                payload = attrs.evolve(
+                    payload, reference=reference, workflow=workflow, programme=programme
+                )
             event = self._first_event(payload, actor, now)
             complaint = apply(None, event)
             new = [event]
@@ -269,6 +272,7 @@ class Intake(CommandPath):
                         raise DuplicateKeyError("client key", key) from e
                     continue  # taken between our look and our append: the next number
                 raise
+            # With what was derived for its summary, so that the next command carries it on.
             self._remember(complaint, history, derived)
             return IntakeResult(complaint=complaint, created=True)
         raise _no_free_reference(payload.reference)

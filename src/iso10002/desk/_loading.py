@@ -19,11 +19,8 @@ from __future__ import annotations
 
 import threading
 import uuid
-import weakref
 from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Union
+from typing import Any, Union
 
 from iso10002.access.policy import Authorizer
 from iso10002.clock import Clock
@@ -64,11 +61,14 @@ class DeskBase:
     access_log: AccessLog
     # With timeliness policies the history is cached too: deadlines are computed from it. What
     # the last command derived (summary row, evaluation) is carried forward to the next one.
-    _cache: OrderedDict[ComplaintId, tuple[Complaint, tuple[Event, ...], Derived | None]]
+    # Keyed by the id's number (``UUID.int``): an int hashes in C, a UUID in Python, and a
+    # command looks the cache up several times.
+    _cache: OrderedDict[int, tuple[Complaint, tuple[Event, ...], Derived | None]]
     _cache_size: int
     _cache_lock: threading.Lock
-    # One lock per complaint being written, dropped once no thread holds or waits for it.
-    _writers: weakref.WeakValueDictionary[ComplaintId, threading.RLock]
+    # One lock per complaint being written, with how many threads hold or wait for it:
+    # dropped once none does.
+    _writers: dict[int, list[Any]]
     conflict_retries: int
     _recorded_sla: RecordedSla | None = None
     programme: Programme | None = None
@@ -93,19 +93,12 @@ class DeskBase:
             recorded = self._recorded_sla = RecordedSla(sla, self.store)
         return recorded
 
-    @contextmanager
-    def _writing(self, cid: ComplaintId) -> Iterator[None]:
+    def _writing(self, cid: ComplaintId) -> _Writing:
         """
         Hold the complaint's writer lock: one command at a time per complaint in this desk.
         Reentrant, so that a hook the command calls may itself write to the complaint.
         """
-        with self._cache_lock:
-            lock = self._writers.get(cid)
-            if lock is None:
-                lock = threading.RLock()
-                self._writers[cid] = lock
-        with lock:
-            yield
+        return _Writing(self, cid)
 
     def _resolve(self, key: ComplaintKey) -> ComplaintId:
         if isinstance(key, uuid.UUID):
@@ -123,7 +116,7 @@ class DeskBase:
     def _load_entry(self, cid: ComplaintId) -> tuple[Complaint, tuple[Event, ...]]:
         """The complaint, and its history if timeliness policies are configured (else ())."""
         with self._cache_lock:
-            cached = self._cache.get(cid)
+            cached = self._cache.get(cid.int)
         state, past = (cached[0], cached[1]) if cached is not None else (None, ())
         events = self.store.read(cid, after=state.version if state else 0)
         if state is not None and any(isinstance(e.payload, PersonalDataErased) for e in events):
@@ -147,7 +140,7 @@ class DeskBase:
         version-checked and who reads again on a conflict.
         """
         with self._cache_lock:
-            cached = self._cache.get(cid)
+            cached = self._cache.get(cid.int)
         return None if cached is None else (cached[0], cached[1])
 
     def _remember(
@@ -163,7 +156,8 @@ class DeskBase:
         entry = (complaint, history if self.sla is not None else (), derived)
         with self._cache_lock:
             cache = self._cache
-            held = cache.get(complaint.id)
+            key = complaint.id.int
+            held = cache.get(key)
             # The same version without what was derived (a reader catching up) keeps the entry
             # that has it.
             if (
@@ -171,15 +165,15 @@ class DeskBase:
                 or held[0].version < complaint.version
                 or (held[0].version == complaint.version and (derived or not held[2]))
             ):
-                cache[complaint.id] = entry
-            cache.move_to_end(complaint.id)
+                cache[key] = entry
+            cache.move_to_end(key)
             if len(cache) > self._cache_size:
                 cache.popitem(last=False)
 
     def _derived(self, cid: ComplaintId, version: int) -> tuple[Complaint, Derived] | None:
         """The cached state at ``version`` and what was derived for it, if the cache has both."""
         with self._cache_lock:
-            held = self._cache.get(cid)
+            held = self._cache.get(cid.int)
         if held is None or held[2] is None or held[0].version != version:
             return None
         if held[2].summary.version != version:
@@ -189,7 +183,7 @@ class DeskBase:
     def _forget(self, cid: ComplaintId) -> None:
         """Drop the cached state of ``cid``: it may be stale or hold what was erased."""
         with self._cache_lock:
-            self._cache.pop(cid, None)
+            self._cache.pop(cid.int, None)
 
     def _history(self, cid: ComplaintId) -> list[Event]:
         events = self.store.read(cid)
@@ -200,3 +194,43 @@ class DeskBase:
     def _find_by_client_key(self, client_key: str) -> Complaint | None:
         cid = self.store.id_for_client_key(client_key)
         return None if cid is None else self._load(cid)
+
+
+class _Writing:
+    """
+    The context of :meth:`DeskBase._writing`: a class rather than a generator, and a plain dict
+    of counted locks rather than a weak one, for it is entered on every command.
+    """
+
+    __slots__ = ("_cid", "_desk", "_entry")  # _cid: the id's number, as the cache keys it
+
+    def __init__(self, desk: DeskBase, cid: ComplaintId) -> None:
+        self._desk = desk
+        self._cid = cid.int
+
+    def __enter__(self) -> None:
+        desk = self._desk
+        with desk._cache_lock:
+            writers = desk._writers
+            entry = writers.get(self._cid)
+            if entry is None:
+                entry = writers[self._cid] = [threading.RLock(), 0]
+            entry[1] += 1
+        self._entry = entry
+        try:
+            entry[0].acquire()
+        except BaseException:  # pragma: no cover - interrupted while waiting
+            self._leave()
+            raise
+
+    def __exit__(self, *_exc: object) -> None:
+        self._entry[0].release()
+        self._leave()
+
+    def _leave(self) -> None:
+        desk = self._desk
+        entry = self._entry
+        with desk._cache_lock:
+            entry[1] -= 1
+            if not entry[1]:
+                del desk._writers[self._cid]

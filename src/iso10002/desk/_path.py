@@ -66,8 +66,8 @@ from iso10002.model.events import Event, EventPayload
 from iso10002.model.values import Actor, ComplaintId
 from iso10002.outbox.policy import DeskChange
 from iso10002.ports.numbers import NumberClaim
-from iso10002.ports.store import Append, append_all, is_record_keeping_store
-from iso10002.storage import prepare_appends
+from iso10002.ports.store import Append, EventStore, append_all, is_record_keeping_store
+from iso10002.storage._prepare import prepare_event
 
 __all__ = [
     "FIRST_BACKOFF",
@@ -90,6 +90,9 @@ Derive = Callable[[Complaint, tuple[Event, ...], _dt.datetime], tuple[Complaint,
 
 class CommandPath(AccessGate):
     """One command, from the key to the appended events; see the module's docstring."""
+
+    # The store last appended to, and whether the desk prepares its appends for it.
+    _preparing: tuple[EventStore, bool] | None = None
 
     def _run(
         self,
@@ -228,27 +231,41 @@ class CommandPath(AccessGate):
             report_wanted=hook is not None,
         )
         summary = derived.summary
-        if hook is None and not erase and number is None:
-            self.store.append(new, expected_version=expected_version, summary=summary)
+        store = self.store
+        prepares = self._prepares(store)
+        if hook is None and not erase and number is None and not prepares:
+            store.append(new, expected_version=expected_version, summary=summary)
             return derived
+        events = tuple(new)
         entries = (
             ()
             if hook is None
-            else tuple(hook(DeskChange(complaint=complaint, events=tuple(new), sla=report)))
+            else tuple(hook(DeskChange(complaint=complaint, events=events, sla=report)))
         )
         append = Append(
-            events=tuple(new),
+            events=events,
             expected_version=expected_version,
             summary=summary,
             outbox=entries,
             erase=erase,
             number=number,
+            # Sealed and encoded here, above the store, which then stores what it is given
+            # (its append_many checks the append, and prepares nothing again).
+            prepared=tuple(prepare_event(e) for e in events) if prepares else None,
         )
-        if is_record_keeping_store(self.store):
-            # Sealed and encoded here, above the store, which then stores what it is given.
-            (append,) = prepare_appends([append])
-        append_all(self.store, [append])
+        if prepares and not entries and not erase and number is None:
+            # What append_all does with such an append, for a store that keeps records.
+            store.append_many([append])  # type: ignore[attr-defined]
+        else:
+            append_all(store, [append])
         return derived
+
+    def _prepares(self, store: EventStore) -> bool:
+        """Whether the desk prepares its appends for ``store``: one that keeps records."""
+        known = self._preparing
+        if known is None or known[0] is not store:
+            known = self._preparing = (store, is_record_keeping_store(store))
+        return known[1]
 
     def _append_derived(
         self, cid: ComplaintId, derive: Derive, *, erase: bool = False

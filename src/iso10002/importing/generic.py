@@ -40,6 +40,7 @@ from iso10002.importing.writer import (
     Progress,
     check_batch_size,
     check_limit,
+    check_workers,
     run_import,
 )
 from iso10002.model.events import SatisfactionRecorded
@@ -338,6 +339,7 @@ def _run(
     batch_size: int,
     progress: Progress | None,
     fraction: Rows | None = None,
+    workers: int = 1,
 ) -> ImportReport:
     now = (clock or SystemClock()).now()
     builder = HistoryBuilder(
@@ -356,14 +358,16 @@ def _run(
         limit=limit,
         progress=progress,
         fraction=fraction.fraction if fraction is not None else lambda: None,
+        workers=workers,
     )
 
 
-def _check(mapping: object, limit: object, batch_size: object) -> None:
+def _check(mapping: object, limit: object, batch_size: object, workers: object) -> None:
     if not isinstance(mapping, ColumnMapping):
         raise ValidationError("mapping", f"expected a ColumnMapping, got {type(mapping).__name__}")
     check_limit(limit)
     check_batch_size(batch_size)
+    check_workers(workers)
 
 
 def import_csv(
@@ -375,6 +379,7 @@ def import_csv(
     limit: int | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> ImportReport:
     """
     Import a CSV file with a header row into ``store``, reading each record with ``mapping``.
@@ -388,15 +393,17 @@ def import_csv(
         limit: read at most this many records.
         batch_size: complaints written per transaction.
         progress: told how far the import has got after every ``batch_size`` records.
+        workers: processes that parse the records and build and prepare the complaints
+            while this one writes them (1: all in this process); the result is the same.
 
     Raises:
         ImportFileError: the file is not UTF-8 text, or its header lacks a column the mapping
             names; nothing was written.
-        ValidationError: ``limit`` or ``batch_size`` is not acceptable.
+        ValidationError: ``limit``, ``batch_size`` or ``workers`` is not acceptable.
         StorageError: the store failed for every record of a batch; earlier batches stay.
         OSError: the file cannot be read.
     """
-    _check(mapping, limit, batch_size)
+    _check(mapping, limit, batch_size, workers)
     with CsvRows(path) as rows:
         _check_columns(rows, mapping, every=True)
         return _run(
@@ -408,6 +415,7 @@ def import_csv(
             batch_size=batch_size,
             progress=progress,
             fraction=rows,
+            workers=workers,
         )
 
 
@@ -420,6 +428,7 @@ def import_json(
     limit: int | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> ImportReport:
     """
     Import a JSON file (an array of objects, or JSON Lines: one object per line) into
@@ -434,11 +443,11 @@ def import_json(
         ImportFileError: the file is not UTF-8 text, is not JSON (an array that does not
             parse, or neither an array nor JSON Lines), or its first object lacks the record id
             or received column; nothing was written.
-        ValidationError: ``limit`` or ``batch_size`` is not acceptable.
+        ValidationError: ``limit``, ``batch_size`` or ``workers`` is not acceptable.
         StorageError: the store failed for every record of a batch; earlier batches stay.
         OSError: the file cannot be read.
     """
-    _check(mapping, limit, batch_size)
+    _check(mapping, limit, batch_size, workers)
     with JsonRows(path) as rows:
         _check_columns(rows, mapping, every=False)
         return _run(
@@ -450,6 +459,7 @@ def import_json(
             batch_size=batch_size,
             progress=progress,
             fraction=rows,
+            workers=workers,
         )
 
 
@@ -465,6 +475,7 @@ def import_file(
     limit: int | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> ImportReport:
     """
     :func:`import_csv` for a file ending in ``.csv``, :func:`import_json` for one ending in
@@ -486,7 +497,14 @@ def import_file(
             + ", ".join(_JSON_SUFFIXES),
         )
     return importer(
-        store, path, mapping, clock=clock, limit=limit, batch_size=batch_size, progress=progress
+        store,
+        path,
+        mapping,
+        clock=clock,
+        limit=limit,
+        batch_size=batch_size,
+        progress=progress,
+        workers=workers,
     )
 
 
@@ -504,6 +522,7 @@ def import_rows(
     limit: int | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> ImportReport:
     """
     Import records given in Python (each a mapping of column to value, read like a JSON
@@ -512,10 +531,10 @@ def import_rows(
     takes the memory of one batch.
 
     Raises:
-        ValidationError: ``limit`` or ``batch_size`` is not acceptable.
+        ValidationError: ``limit``, ``batch_size`` or ``workers`` is not acceptable.
         StorageError: the store failed for every record of a batch; earlier batches stay.
     """
-    _check(mapping, limit, batch_size)
+    _check(mapping, limit, batch_size, workers)
     return _run(
         store,
         _numbered(rows),
@@ -524,4 +543,5 @@ def import_rows(
         limit=limit,
         batch_size=batch_size,
         progress=progress,
+        workers=workers,
     )

@@ -32,12 +32,15 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
+from typing import TypeVar
 
 import attrs
 
 from iso10002.errors import ValidationError
-from iso10002.model.complaint import Complaint, ComplaintSummary
+from iso10002.importing._encode import EventPreparer
+from iso10002.importing._fold import final_state
+from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.events import (
     Acknowledged,
     Classified,
@@ -75,6 +78,11 @@ __all__ = ["HistoryBuilder", "ImportedRecord", "check_system", "client_key", "re
 OPEN = "open"
 CLOSED = "closed"
 WITHDRAWN = "withdrawn"
+
+_P = TypeVar("_P", bound=EventPayload)
+
+_SHARED_KEPT = 4096
+"""Payload objects a builder hands out again at most; then it starts again."""
 
 _SYSTEM = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
@@ -150,18 +158,41 @@ class HistoryBuilder:
     timed: bool
     complainant: Complainant
     actor: Actor = attrs.field(init=False)
+    _shared: dict[Hashable, tuple[object, EventPayload]] = attrs.field(init=False, factory=dict)
+    _preparer: EventPreparer = attrs.field(init=False, factory=EventPreparer)
 
     def __attrs_post_init__(self) -> None:
         self.actor = Actor(id=f"import:{self.system}", role=Role.SYSTEM)
+
+    def _payload(self, key: Hashable, source: object, make: Callable[[], _P]) -> _P:
+        """
+        The payload ``make`` gives, the same object each time for the same ``key`` (built
+        from the exact texts and enumerations it holds) and the same ``source`` object (a
+        decision, a classification: ``None`` if the key says it all), so that its sealed
+        form is computed once (:class:`~iso10002.importing._encode.EventPreparer`).
+        """
+        shared = self._shared
+        found = shared.get(key)
+        if found is not None and found[0] is source:
+            return found[1]  # type: ignore[return-value]
+        if len(shared) >= _SHARED_KEPT:
+            shared.clear()
+        payload = make()
+        shared[key] = (source, payload)
+        return payload
 
     def _steps(self, record: ImportedRecord) -> list[tuple[_dt.datetime, int, EventPayload]]:
         """What happened after the receipt, in time order (same instant: in handling order)."""
         steps: list[tuple[_dt.datetime, int, EventPayload]] = []
         if record.forwarded_at is not None:
             note = record.forwarded_note or "Forwarded for a response"
-            steps.append((record.forwarded_at, _FORWARDED, _forwarded(note)))
+            forwarded = self._payload(("forwarded", note), None, lambda: _forwarded(note))
+            steps.append((record.forwarded_at, _FORWARDED, forwarded))
         if record.acknowledged_at is not None:
-            acknowledged = Acknowledged(channel=record.response_channel or record.channel)
+            channel = record.response_channel or record.channel
+            acknowledged = self._payload(
+                ("acknowledged", channel), None, lambda: Acknowledged(channel=channel)
+            )
             steps.append((record.acknowledged_at, _ACKNOWLEDGED, acknowledged))
         ended_at = record.ended_at
         if record.ending != OPEN and ended_at is None:
@@ -178,28 +209,48 @@ class HistoryBuilder:
             )
         if ended_at is None:
             return steps
-        if record.decision is not None and responded_at is not None:
-            steps.append((responded_at, _DECIDED, DecisionMade(decision=record.decision)))
-            communicated = DecisionCommunicated(
-                channel=record.response_channel or record.channel,
-                summary=record.response_summary or f"Decision communicated in {self.system}",
-                # The sources do not say; a false claim would hide a gap from audits.
-                recourse_explained=False,
+        decision = record.decision
+        if decision is not None and responded_at is not None:
+            decided = self._payload(
+                ("decided", id(decision)), decision, lambda: DecisionMade(decision=decision)
+            )
+            steps.append((responded_at, _DECIDED, decided))
+            channel = record.response_channel or record.channel
+            summary = record.response_summary or f"Decision communicated in {self.system}"
+            communicated = self._payload(
+                ("communicated", channel, summary),
+                None,
+                lambda: DecisionCommunicated(
+                    channel=channel,
+                    summary=summary,
+                    # The sources do not say; a false claim would hide a gap from audits.
+                    recourse_explained=False,
+                ),
             )
             steps.append((responded_at, _COMMUNICATED, communicated))
+        closing = record.closing_note
         if record.ending == WITHDRAWN:
-            steps.append((ended_at, _ENDED, Withdrawn(reason=record.closing_note)))
+            withdrawn = self._payload(
+                ("withdrawn", closing), None, lambda: Withdrawn(reason=closing)
+            )
+            steps.append((ended_at, _ENDED, withdrawn))
         else:
-            closed = Closed(reason=ClosureReason.RESOLVED, note=record.closing_note)
+            closed = self._payload(
+                ("closed", closing),
+                None,
+                lambda: Closed(reason=ClosureReason.RESOLVED, note=closing),
+            )
             steps.append((ended_at, _ENDED, closed))
             if record.satisfaction is not None:
                 steps.append((ended_at, _SATISFACTION, record.satisfaction))
         steps.sort(key=lambda step: (step[0], step[1]))
         return steps
 
-    def build(self, record: ImportedRecord) -> Append:
+    def build(self, record: ImportedRecord, *, prepare: bool = False) -> Append:
         """
-        The append that writes ``record``'s complaint.
+        The append that writes ``record``'s complaint; with ``prepare``, carrying its events'
+        prepared forms (:attr:`Append.prepared <iso10002.ports.store.Append.prepared>`), as
+        :func:`iso10002.storage.prepare_appends` would give them.
 
         Raises:
             ValidationError: a value does not make a valid event (an importer's parser
@@ -235,7 +286,14 @@ class HistoryBuilder:
                 ),
             )
         ]
-        if record.classification is not None:
+        classification = record.classification
+        if classification is not None:
+            # Compared by value: a classification holds texts only, so equal ones encode alike.
+            classified = self._payload(
+                ("classified", classification),
+                None,
+                lambda: Classified(classification=classification),
+            )
             events.append(
                 Event(
                     complaint_id=cid,
@@ -243,7 +301,7 @@ class HistoryBuilder:
                     occurred_at=received_at,
                     actor=actor,
                     state=state,
-                    payload=Classified(classification=record.classification),
+                    payload=classified,
                 )
             )
         for at, step, payload in self._steps(record):
@@ -263,10 +321,9 @@ class HistoryBuilder:
                     payload=payload,
                 )
             )
-        complaint = Complaint.replay(events)
-        return Append(
-            events=tuple(events), expected_version=0, summary=ComplaintSummary.of(complaint)
-        )
+        summary = ComplaintSummary.of(final_state(events))
+        prepared = tuple(map(self._preparer.prepare, events)) if prepare else None
+        return Append(events=tuple(events), expected_version=0, summary=summary, prepared=prepared)
 
 
 def _forwarded(note: str) -> CommunicationRecorded:

@@ -11,6 +11,7 @@ is atomic.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from types import ModuleType
 from typing import Protocol
 
 from iso10002.errors import (
@@ -27,7 +28,7 @@ from iso10002.importing.report import ImportReport, RowError
 from iso10002.importing.sources import Row
 from iso10002.ports.store import Append, EventStore, append_all
 
-__all__ = ["DEFAULT_BATCH_SIZE", "Progress", "run_import"]
+__all__ = ["DEFAULT_BATCH_SIZE", "MAX_WORKERS", "Progress", "check_workers", "parsed", "run_import"]
 
 DEFAULT_BATCH_SIZE = 500
 """Complaints written per transaction."""
@@ -52,6 +53,20 @@ def check_batch_size(value: object) -> int:
     return value
 
 
+MAX_WORKERS = 32
+"""The most worker processes an import starts."""
+
+
+def check_workers(value: object) -> int:
+    """A number of worker processes: an integer from 1 (the import runs in this one) to
+    :data:`MAX_WORKERS`."""
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_WORKERS:
+        raise ValidationError(
+            "workers", f"must be an integer from 1 to {MAX_WORKERS}, got {value!r}"
+        )
+    return value
+
+
 def check_limit(value: object) -> int | None:
     """``None`` (no limit) or a positive integer."""
     if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
@@ -63,7 +78,9 @@ def check_limit(value: object) -> int | None:
 _FATAL = (StoreClosedError, SchemaVersionError)
 
 
-class _Run:
+class Run:
+    """One import run: its counts, its failures, and the batch being filled."""
+
     def __init__(
         self,
         store: EventStore,
@@ -101,16 +118,26 @@ class _Run:
 
     def add(self, row: int, record: ImportedRecord) -> None:
         key = client_key(self.builder.system, record.record_id)
-        # Earlier batches are in the store; the pending one is not yet.
-        if key in self.pending_keys or self.store.id_for_client_key(key) is not None:
-            self.skipped += 1
+        if self.taken(key):
             return
         try:
-            append = self.builder.build(record)
+            append = self.builder.build(record, prepare=True)
         except ValidationError as e:
             self.fail(row, record.record_id, None, None, str(e))
             return
-        self.pending.append((row, record.record_id, append))
+        self.write(row, record.record_id, key, append)
+
+    def taken(self, key: str) -> bool:
+        """Whether the record of ``key`` is written already (counted as skipped) or pending."""
+        # Earlier batches are in the store; the pending one is not yet.
+        if key in self.pending_keys or self.store.id_for_client_key(key) is not None:
+            self.skipped += 1
+            return True
+        return False
+
+    def write(self, row: int, record_id: str, key: str, append: Append) -> None:
+        """Add a built complaint to the pending batch, and write the batch when it is full."""
+        self.pending.append((row, record_id, append))
         self.pending_keys.add(key)
         if len(self.pending) >= self.batch_size:
             self.flush()
@@ -164,6 +191,28 @@ class _Run:
             raise store_failures[-1]
 
 
+def _parallel() -> ModuleType:
+    # Imported on use: it builds on this module.
+    from iso10002.importing import _parallel
+
+    return _parallel
+
+
+def parsed(
+    row: int, cells: Mapping[str, str], parse: Parse, id_column: str | None
+) -> ImportedRecord | RowError:
+    """The record ``parse`` reads from ``cells``, or the error naming the row (and the cell)."""
+    try:
+        return parse(row, cells)
+    except ValidationError as e:
+        record_id = (cells.get(id_column, "").strip() if id_column else "") or None
+        if isinstance(e, BadCell):
+            return RowError(
+                row=row, column=e.field, value=e.value, message=e.reason, record_id=record_id
+            )
+        return RowError(row=row, column=None, value=None, message=str(e), record_id=record_id)
+
+
 def run_import(
     store: EventStore,
     rows: Iterable[Row],
@@ -175,12 +224,16 @@ def run_import(
     limit: int | None = None,
     progress: Progress | None = None,
     fraction: Callable[[], float | None] = lambda: None,
+    workers: int = 1,
 ) -> ImportReport:
     """
     Read ``rows``, parse each with ``parse``, and write the complaints in batches.
 
     ``limit`` stops after that many records read. ``id_column`` names the column of the
-    record id, so that a refused record is reported with it.
+    record id, so that a refused record is reported with it. With ``workers`` above 1 (and
+    where processes can be forked), that many processes parse the records and build and
+    prepare their histories, and this one writes them in order
+    (:mod:`iso10002.importing._parallel`): the result is the same.
 
     Raises:
         StoreClosedError, SchemaVersionError: the store cannot be used; records written in
@@ -188,26 +241,34 @@ def run_import(
         StorageError: every record of a batch failed in the database.
         ImportFileError: the input turned out unreadable part-way (earlier batches stay).
     """
-    run = _Run(store, builder, batch_size=batch_size)
-    for row, cells in rows:
-        if limit is not None and run.read >= limit:
-            break
-        run.read += 1
-        if isinstance(cells, RowError):
-            run.failed.append(cells)
-        else:
-            try:
-                record = parse(row, cells)
-            except ValidationError as e:
-                record_id = (cells.get(id_column, "").strip() if id_column else "") or None
-                if isinstance(e, BadCell):
-                    run.fail(row, record_id, e.field, e.value, e.reason)
-                else:
-                    run.fail(row, record_id, None, None, str(e))
+    run = Run(store, builder, batch_size=batch_size)
+    check_workers(workers)
+    if workers > 1 and _parallel().can_fork():
+        _parallel().read_in_workers(
+            run,
+            rows,
+            parse,
+            id_column=id_column,
+            limit=limit,
+            progress=progress,
+            fraction=fraction,
+            workers=workers,
+        )
+    else:
+        for row, cells in rows:
+            if limit is not None and run.read >= limit:
+                break
+            run.read += 1
+            if isinstance(cells, RowError):
+                run.failed.append(cells)
             else:
-                run.add(row, record)
-        if progress is not None and run.read % batch_size == 0:
-            run.tell(progress, fraction())
+                record = parsed(row, cells, parse, id_column)
+                if isinstance(record, RowError):
+                    run.failed.append(record)
+                else:
+                    run.add(row, record)
+            if progress is not None and run.read % batch_size == 0:
+                run.tell(progress, fraction())
     run.flush()
     if progress is not None:
         run.tell(progress, 1.0)

@@ -8,7 +8,6 @@ exist: the state is never stored on its own, so it can never drift from the hist
 from __future__ import annotations
 
 import datetime as _dt
-import operator
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -81,7 +80,7 @@ class Note:
     internal: bool
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Complaint:
     """
     A complaint as its history says it is now.
@@ -89,6 +88,10 @@ class Complaint:
     Built only by :meth:`replay` and :func:`apply`; ``version`` is the sequence number of the last
     event folded in.
     """
+
+    # Frozen like every value, but without slots: the fold builds one state per event from the
+    # one before, and a dict of attributes is copied in one call where 58 slots are set one by
+    # one (:func:`_replace`).
 
     id: ComplaintId
     reference: str
@@ -366,26 +369,21 @@ def apply(state: Complaint | None, event: Event) -> Complaint:
     return _replace(state, changes)
 
 
-_FIELD_NAMES = tuple(a.name for a in attrs.fields(Complaint))
-_FIELD_INDEX = {name: i for i, name in enumerate(_FIELD_NAMES)}
-_GET_ALL = operator.attrgetter(*_FIELD_NAMES)
-_SETTERS = tuple(Complaint.__dict__[name].__set__ for name in _FIELD_NAMES)
+_NEW = object.__new__
+_SET = object.__setattr__
 
 
 def _replace(state: Complaint, changes: dict[str, Any]) -> Complaint:
     """
-    ``attrs.evolve`` for the fold's hot path.
+    ``attrs.evolve`` for the fold's hot path: ``state`` with ``changes``, unchecked.
 
     The fold builds one new state per event, and ``attrs.evolve`` on a class this wide costs
-    about twice as much as copying the slots directly. Values here come from a valid state and
-    validated events, so nothing needs re-checking.
+    twenty times as much as copying its attributes' dict. Values here come from a valid state
+    and validated events, so nothing needs re-checking; a property test holds the result equal
+    to ``attrs.evolve``'s.
     """
-    values = list(_GET_ALL(state))
-    for name, value in changes.items():
-        values[_FIELD_INDEX[name]] = value
-    new = object.__new__(Complaint)
-    for setter, value in zip(_SETTERS, values, strict=True):
-        setter(new, value)
+    new = _NEW(Complaint)
+    _SET(new, "__dict__", {**state.__dict__, **changes})
     return new
 
 

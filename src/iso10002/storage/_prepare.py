@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import attrs
-
 from iso10002.integrity.chain import canonical_from_json
 from iso10002.model.events import Event
 from iso10002.model.prepared import PreparedEvent
@@ -85,9 +83,19 @@ def prepare_appends(appends: Sequence[Append]) -> list[Append]:
     out = []
     for a in appends:
         check_batch(a.events, a.expected_version, a.summary)
-        out.append(
-            a
-            if a.prepared is not None
-            else attrs.evolve(a, prepared=tuple(prepare_event(e) for e in a.events))
-        )
+        out.append(a if a.prepared is not None else prepared_append(a))
     return out
+
+
+def prepared_append(a: Append) -> Append:
+    """``a`` with its events prepared (:func:`prepare_event`); ``a`` is checked already."""
+    # Built directly rather than with ``attrs.evolve``, which costs twice as much.
+    return Append(
+        events=a.events,
+        expected_version=a.expected_version,
+        summary=a.summary,
+        outbox=a.outbox,
+        erase=a.erase,
+        prepared=tuple(prepare_event(e) for e in a.events),
+        number=a.number,
+    )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from iso10002.storage._sql.linking import POSTGRES_LINKING
 from iso10002.storage._sql.rewrite import (
     add_organisation_column,
     add_seal_columns,
@@ -23,7 +24,7 @@ from iso10002.storage._sql.rewrite import (
     note_policies_found,
     seal_personal,
 )
-from iso10002.storage._sql.rollups import POSTGRES_ROLLUPS, SQLITE_ROLLUPS
+from iso10002.storage._sql.rollups import POSTGRES_ROLLUPS, SQLITE_ROLLUPS, SQLITE_TRIGGERS
 from iso10002.storage._sql.upgrade import Migration
 
 __all__ = [
@@ -468,6 +469,20 @@ MIGRATIONS: tuple[Migration, ...] = (
         # verify counts them again from the rows.
         sqlite=SQLITE_ROLLUPS,
         postgres=POSTGRES_ROLLUPS,
+    ),
+    Migration(
+        version=12,
+        description="appends in one round trip: the server links the events of unkeyed stores",
+        # PostgreSQL only: functions that compute both chains' links with the bytes of the
+        # unkeyed Hasher, and refuse a failed version check or number claim with an error.
+        postgres=POSTGRES_LINKING,
+    ),
+    Migration(
+        version=13,
+        description="reports: the rollups' triggers on SQLite write only the rows a change moves",
+        # SQLite only: the same counts as migration 11's triggers, in one statement per
+        # trigger; nothing to count again. PostgreSQL keeps migration 11's trigger function.
+        sqlite=SQLITE_TRIGGERS,
     ),
 )
 """The schema's history, oldest first, on both SQL stores."""

@@ -17,8 +17,8 @@ database, which deep verify finds (:data:`SQLITE_RECOUNT`, :func:`differences`) 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
 
 __all__ = [
     "COUNTS",
@@ -29,6 +29,7 @@ __all__ = [
     "SQLITE_REBUILD",
     "SQLITE_RECOUNT",
     "SQLITE_ROLLUPS",
+    "SQLITE_TRIGGERS",
     "differences",
 ]
 
@@ -117,12 +118,95 @@ def _kinds(*kinds: int) -> str:
     return "(" + " UNION ALL ".join(f"SELECT {k} AS kind" for k in kinds) + ") AS d"
 
 
-def _key(r: str) -> str:
-    """The key of row ``r`` under each of the kinds 0 to 4 (``d.kind``)."""
+def _keys(r: str) -> tuple[str, ...]:
+    """The key of row ``r`` under each of the kinds 0 to 4."""
     return (
-        "CASE d.kind WHEN 0 THEN '' "
-        f"WHEN 1 THEN coalesce({r}.channel, '') WHEN 2 THEN coalesce({r}.category, '') "
-        f"WHEN 3 THEN coalesce({r}.product, '') ELSE coalesce({r}.priority, '') END"
+        "''",
+        f"coalesce({r}.channel, '')",
+        f"coalesce({r}.category, '')",
+        f"coalesce({r}.product, '')",
+        f"coalesce({r}.priority, '')",
+    )
+
+
+class _Side(NamedTuple):
+    """What one side of a complaint counts, for row ``r``: its rows and their counts."""
+
+    columns: tuple[str, ...]
+    """The count columns it adds to."""
+    kinds: tuple[int, ...]
+    keys: tuple[str, ...]
+    """The key of its row of each kind."""
+    day: str
+    """The day it counts on."""
+    where: str
+    """Whether the complaint counts on this side at all."""
+    counts: tuple[str, ...]
+    """One condition per column: the complaint counts 1 there where it holds, else 0."""
+
+    @property
+    def key(self) -> str:
+        """The key of its row of kind ``d.kind``."""
+        *first, last = zip(self.kinds, self.keys, strict=True)
+        return f"CASE d.kind {' '.join(f'WHEN {k} THEN {v}' for k, v in first)} ELSE {last[1]} END"
+
+
+def _side_defs(x: _Dialect, r: str) -> tuple[_Side, _Side, _Side]:
+    """
+    The three sides of row ``r``'s counts: received (on the day received), ended (on the day
+    closed, duplicates left out) and details (remedies, satisfaction and causes of the
+    complaints closed with a decision).
+    """
+    dup = x.same(f"{r}.closure_reason", "duplicate")
+    withdrawn = f"{r}.withdrawn" if not x.lite else f"{r}.withdrawn <> 0"
+    timed = f"{r}.timed" if not x.lite else f"{r}.timed <> 0"
+    first_contact = f"{r}.first_contact" if not x.lite else f"{r}.first_contact <> 0"
+    decided = f"NOT {dup} AND NOT {withdrawn}"
+    one = "true" if not x.lite else "1"
+    closed_day = x.day(f"{r}.closed_at")
+    return (
+        _Side(
+            ("received", "duplicates", "imported"),
+            (0, 1, 2, 3, 4),
+            _keys(r),
+            x.day(f"{r}.received_at"),
+            "true",
+            (f"NOT {dup}", dup, f"NOT {dup} AND {r}.source IS NOT NULL"),
+        ),
+        _Side(
+            COUNTS[3:-1],
+            (0, 1, 2, 3, 4),
+            _keys(r),
+            closed_day,
+            f"{r}.closed_at IS NOT NULL AND NOT {dup}",
+            (
+                one,
+                f"{r}.source IS NOT NULL",
+                f"{r}.closed_at < {r}.received_at",
+                decided,
+                withdrawn,
+                decided + " AND " + x.same(f"{r}.outcome", "upheld"),
+                decided + " AND " + x.same(f"{r}.outcome", "partially_upheld"),
+                decided + " AND " + x.same(f"{r}.outcome", "not_upheld"),
+                f"{decided} AND {timed} AND {first_contact}",
+                f"{decided} AND NOT {timed}",
+                f"{decided} AND {r}.reopen_count > 0",
+                f"{decided} AND {r}.internal_reviews > 0",
+                f"{decided} AND {r}.referrals > 0",
+            ),
+        ),
+        _Side(
+            ("details",),
+            (5, 6, 7),
+            (
+                f"coalesce({r}.remedies, '')",
+                f"coalesce({r}.satisfaction_score || '/' || {r}.satisfaction_scale, '')",
+                x.cause(r),
+            ),
+            closed_day,
+            f"{r}.closed_at IS NOT NULL AND {decided}",
+            (one,),
+        ),
     )
 
 
@@ -136,67 +220,21 @@ def _selects(
     ``FROM`` item naming ``r``), they count every row of it, grouped, which fills the table of
     an existing database, and which verify compares it with.
     """
-    dup = x.same(f"{r}.closure_reason", "duplicate")
-    withdrawn = f"{r}.withdrawn" if not x.lite else f"{r}.withdrawn <> 0"
-    timed = f"{r}.timed" if not x.lite else f"{r}.timed <> 0"
-    first_contact = f"{r}.first_contact" if not x.lite else f"{r}.first_contact <> 0"
-    decided = f"NOT {dup} AND NOT {withdrawn}"
 
     def n(condition: str) -> str:
         counted = x.count(condition)
         return f"sum({counted})" if source else f"{sign} * {counted}"
 
-    def named(columns: tuple[str, ...], values: tuple[str, ...]) -> str:
-        return ", ".join(f"{v} AS {c}" for c, v in zip(columns, values, strict=True))
-
     group = " GROUP BY 1, 2, 3" if source else ""
     each = f"{source}, " if source else ""
-    dims = f"FROM {each}{_kinds(0, 1, 2, 3, 4)}"
-    one = "true" if not x.lite else "1"
-    received = ("received", "duplicates", "imported")
-    ended = COUNTS[3:-1]
-    details = (
-        f"SELECT d.kind AS kind, {x.day(f'{r}.closed_at')} AS day, CASE d.kind "
-        f"WHEN 5 THEN coalesce({r}.remedies, '') "
-        f"WHEN 6 THEN coalesce({r}.satisfaction_score || '/' || {r}.satisfaction_scale, '') "
-        f"ELSE {x.cause(r)} END AS key, {n(one)} AS details "
-        f"FROM {each}{_kinds(5, 6, 7)} "
-        f"WHERE {r}.closed_at IS NOT NULL AND {decided}{group}"
-    )
-    return (
+    return tuple(
         (
-            received,
-            f"SELECT d.kind AS kind, {x.day(f'{r}.received_at')} AS day, {_key(r)} AS key, "
-            + named(received, (n(f"NOT {dup}"), n(dup), n(f"NOT {dup} AND {r}.source IS NOT NULL")))
-            + f" {dims} WHERE true{group}",
-        ),
-        (
-            ended,
-            f"SELECT d.kind AS kind, {x.day(f'{r}.closed_at')} AS day, {_key(r)} AS key, "
-            + named(
-                ended,
-                (
-                    n(one),
-                    n(f"{r}.source IS NOT NULL"),
-                    n(f"{r}.closed_at < {r}.received_at"),
-                    n(decided),
-                    n(withdrawn),
-                    n(decided + " AND " + x.same(f"{r}.outcome", "upheld")),
-                    n(decided + " AND " + x.same(f"{r}.outcome", "partially_upheld")),
-                    n(decided + " AND " + x.same(f"{r}.outcome", "not_upheld")),
-                    n(f"{decided} AND {timed} AND {first_contact}"),
-                    n(f"{decided} AND NOT {timed}"),
-                    n(f"{decided} AND {r}.reopen_count > 0"),
-                    n(f"{decided} AND {r}.internal_reviews > 0"),
-                    n(f"{decided} AND {r}.referrals > 0"),
-                ),
-            )
-            + f" {dims} WHERE {r}.closed_at IS NOT NULL AND NOT {dup}{group}",
-        ),
-        (
-            ("details",),
-            details,
-        ),
+            side.columns,
+            f"SELECT d.kind AS kind, {side.day} AS day, {side.key} AS key, "
+            + ", ".join(f"{n(v)} AS {c}" for c, v in zip(side.columns, side.counts, strict=True))
+            + f" FROM {each}{_kinds(*side.kinds)} WHERE {side.where}{group}",
+        )
+        for side in _side_defs(x, r)
     )
 
 
@@ -247,6 +285,94 @@ SQLITE_ROLLUPS: tuple[str, ...] = (
     + "; END",
 )
 """Migration 11 on SQLite: the table, filled from the rows there are, and its triggers."""
+
+
+def _rows(side: _Side, sign: str, moved: Callable[[int], str] | None = None) -> list[str]:
+    """
+    The rows that add (``sign`` ``1``) or take off (``-1``) one side's counts in a trigger on
+    SQLite, a one-row ``SELECT`` per kind (a join with the kinds evaluates every expression
+    once per kind), giving every count column from ``ended`` on when the side is not the
+    received one; with ``moved``, only the kinds whose row it says moves.
+    """
+    names = side.columns if side.columns[0] == "received" else COUNTS[3:]
+    counts = dict(zip(side.columns, side.counts, strict=True))
+    values = ", ".join(f"{sign} * ({counts[c]})" if c in counts else "0" for c in names)
+    return [
+        f"SELECT {kind}, {side.day}, {key}, {values} "
+        f"WHERE {side.where}{'' if moved is None else moved(kind)}"
+        for kind, key in zip(side.kinds, side.keys, strict=True)
+    ]
+
+
+def _upsert(columns: tuple[str, ...], rows: list[str]) -> str:
+    return (
+        f"INSERT INTO complaint_rollups (kind, day, key, {', '.join(columns)}) "
+        + " UNION ALL ".join(rows)
+        + _LITE.upsert(columns)
+    )
+
+
+_OLD, _NEW = _side_defs(_LITE, "OLD"), _side_defs(_LITE, "NEW")
+
+
+def _received_moved(kind: int) -> str:
+    """Whether the received side's row of ``kind`` moves: its day, counts or key change."""
+    was, now = _OLD[0], _NEW[0]
+    each = f"({was.day}, {', '.join(was.counts)}) IS NOT ({now.day}, {', '.join(now.counts)})"
+    if kind == 0:
+        return f" AND {each}"
+    return f" AND ({each} OR {was.keys[kind]} IS NOT {now.keys[kind]})"
+
+
+# What the received side counts by: the columns, whether a duplicate, whether imported.
+_RECEIVED_BY = ("received_at", "channel", "category", "product", "priority")
+_RECEIVED_MOVES = (
+    "("
+    + ", ".join((*(f"OLD.{c}" for c in _RECEIVED_BY), _OLD[0].counts[1], "OLD.source IS NULL"))
+    + ") IS NOT ("
+    + ", ".join((*(f"NEW.{c}" for c in _RECEIVED_BY), _NEW[0].counts[1], "NEW.source IS NULL"))
+    + ")"
+)
+_CLOSED_MOVES = f"(OLD.closed_at IS NOT NULL OR NEW.closed_at IS NOT NULL) AND ({_CHANGED})"
+
+SQLITE_TRIGGERS: tuple[str, ...] = (
+    # All four: a database taken back to an older version by hand (a restore, a test) may
+    # hold them already.
+    *(
+        f"DROP TRIGGER IF EXISTS complaints_rollups_{name}"
+        for name in ("insert", "insert_closed", "update", "update_closed")
+    ),
+    "CREATE TRIGGER complaints_rollups_insert AFTER INSERT ON complaints BEGIN "
+    + _upsert(_NEW[0].columns, _rows(_NEW[0], "1"))
+    + "; END",
+    "CREATE TRIGGER complaints_rollups_insert_closed AFTER INSERT ON complaints "
+    "WHEN NEW.closed_at IS NOT NULL BEGIN "
+    + _upsert(COUNTS[3:], [*_rows(_NEW[1], "1"), *_rows(_NEW[2], "1")])
+    + "; END",
+    f"CREATE TRIGGER complaints_rollups_update AFTER UPDATE ON complaints "
+    f"WHEN {_RECEIVED_MOVES} BEGIN "
+    + _upsert(
+        _NEW[0].columns,
+        [*_rows(_OLD[0], "-1", _received_moved), *_rows(_NEW[0], "1", _received_moved)],
+    )
+    + "; END",
+    f"CREATE TRIGGER complaints_rollups_update_closed AFTER UPDATE ON complaints "
+    f"WHEN {_CLOSED_MOVES} BEGIN "
+    + _upsert(
+        COUNTS[3:],
+        [*_rows(_OLD[1], "-1"), *_rows(_OLD[2], "-1"), *_rows(_NEW[1], "1"), *_rows(_NEW[2], "1")],
+    )
+    + "; END",
+)
+"""
+Migration 13 on SQLite: the same counts as migration 11's triggers (the one on deletes is
+kept), by two triggers where there was one: the received side's, which an update fires only
+when what that side counts by changes, and which writes only the rows that move (a new
+priority: two); and the closed complaints' (ended and details), which an update fires only
+on a complaint closed before or after it. One statement each, one row per kind. A command
+that changes no counted column fires none, as before; a decision on an open complaint now
+fires none either. PostgreSQL keeps its trigger function of migration 11.
+"""
 
 POSTGRES_REBUILD: tuple[str, ...] = (
     "DELETE FROM {s}.complaint_rollups",

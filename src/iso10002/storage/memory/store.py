@@ -6,6 +6,7 @@ import datetime as _dt
 import threading
 from collections.abc import Collection, Iterator, Sequence
 from typing import ClassVar
+from uuid import UUID
 
 import attrs
 
@@ -61,11 +62,13 @@ class InMemoryEventStore:
     def __init__(self, *, integrity_key: bytes | None = None) -> None:
         self._hasher = Hasher(key=integrity_key)
         self._links: list[tuple[str, str]] = []
-        self._heads: dict[ComplaintId, str] = {}
+        # The maps by complaint are keyed by the id's number (``UUID.int``), which hashes in C
+        # where a UUID hashes in Python: an append looks a complaint up several times.
+        self._heads: dict[int, str] = {}
         self._lock = threading.Lock()
         # Each complaint's events, as indexes into the log.
-        self._streams: dict[ComplaintId, list[int]] = {}
-        self._summaries: dict[ComplaintId, ComplaintSummary] = {}
+        self._streams: dict[int, list[int]] = {}
+        self._summaries: dict[int, ComplaintSummary] = {}
         self._references: dict[str, ComplaintId] = {}
         self._client_keys: dict[str, ComplaintId] = {}
         self._log: list[Event] = []
@@ -97,15 +100,15 @@ class InMemoryEventStore:
             self._check_open()
             # Check the whole batch against the store and the batch's own earlier appends
             # before changing anything, so that a failure leaves the store as it was.
-            versions: dict[ComplaintId, int] = {}
+            versions: dict[int, int] = {}
             references: dict[str, ComplaintId] = {}
             client_keys: dict[str, ComplaintId] = {}
             for a in appends:
                 summary = a.summary
-                cid = summary.id
-                actual = versions.get(cid)
+                key = summary.id.int
+                actual = versions.get(key)
                 if actual is None:
-                    actual = len(self._streams.get(cid, ()))
+                    actual = len(self._streams.get(key, ()))
                 if actual != a.expected_version:
                     raise ConcurrencyConflict(
                         complaint=summary.reference,
@@ -115,26 +118,29 @@ class InMemoryEventStore:
                 if actual == 0:
                     if summary.reference in self._references or summary.reference in references:
                         raise DuplicateKeyError("reference", summary.reference)
-                    key = summary.client_key
-                    if key is not None and (key in self._client_keys or key in client_keys):
-                        raise DuplicateKeyError("client key", key)
-                    references[summary.reference] = cid
-                    if key is not None:
-                        client_keys[key] = cid
-                versions[cid] = a.events[-1].seq
+                    client_key = summary.client_key
+                    if client_key is not None and (
+                        client_key in self._client_keys or client_key in client_keys
+                    ):
+                        raise DuplicateKeyError("client key", client_key)
+                    references[summary.reference] = summary.id
+                    if client_key is not None:
+                        client_keys[client_key] = summary.id
+                versions[key] = a.events[-1].seq
             counters = check_claims(appends, lambda scope: self._counters.get(scope, 0))
             outbox = self._outbox.plan([(e, a.summary.id) for a in appends for e in a.outbox])
             links = link(
                 appends,
-                stored_hash=lambda cid, _version: self._heads.get(cid),
+                stored_hash=lambda cid, _version: self._heads.get(cid.int),
                 last_link=self._links[-1][1] if self._links else None,
                 hasher=self._hasher,
             )
             for a, pairs in zip(appends, links, strict=True):
                 cid = a.summary.id
+                key = cid.int
                 if a.erase:
                     self._erase(cid)
-                stream = self._streams.setdefault(cid, [])
+                stream = self._streams.setdefault(key, [])
                 for p, pair in zip(a.prepared or (), pairs, strict=True):
                     self._links.append(pair)
                     stream.append(len(self._log))
@@ -143,8 +149,8 @@ class InMemoryEventStore:
                         Sealed(payload=p.payload, personal=p.personal, actor=p.sealed_actor)
                     )
                 if pairs:
-                    self._heads[cid] = pairs[-1][0]
-                self._summaries[cid] = a.summary
+                    self._heads[key] = pairs[-1][0]
+                self._summaries[key] = a.summary
             self._references.update(references)
             self._client_keys.update(client_keys)
             self._counters.update(counters)
@@ -154,12 +160,12 @@ class InMemoryEventStore:
         """Clear the complaint's personal values and outbox records; the lock is held."""
         ids = {
             value
-            for i in self._streams.get(cid, ())
+            for i in self._streams.get(cid.int, ())
             for path, (_salt, value) in self._sealed[i].personal.items()
             if path in _COMPLAINANT_IDS and isinstance(value, str)
         }
         self._denials.forget_complainant(cid, ids)
-        for i in self._streams.get(cid, ()):
+        for i in self._streams.get(cid.int, ()):
             sealed = self._sealed[i]
             if sealed.personal:
                 event = self._log[i]
@@ -179,9 +185,9 @@ class InMemoryEventStore:
         with self._lock:
             self._check_open()
             found = []
-            for cid, stream in self._streams.items():
+            for stream in self._streams.values():
                 if match.matches_personal(self._sealed[stream[0]].personal):
-                    found.append(cid)
+                    found.append(self._log[stream[0]].complaint_id)
             return found
 
     def read(self, complaint_id: ComplaintId, *, after: int = 0) -> list[Event]:
@@ -189,13 +195,13 @@ class InMemoryEventStore:
         with self._lock:
             self._check_open()
             log = self._log
-            return [log[i] for i in self._streams.get(complaint_id, ())[after:]]
+            return [log[i] for i in self._streams.get(_key(complaint_id), ())[after:]]
 
     def version(self, complaint_id: ComplaintId) -> int:
         """The last seq, or 0."""
         with self._lock:
             self._check_open()
-            return len(self._streams.get(complaint_id, ()))
+            return len(self._streams.get(_key(complaint_id), ()))
 
     def id_for_reference(self, reference: str) -> ComplaintId | None:
         """Look up by reference."""
@@ -213,7 +219,7 @@ class InMemoryEventStore:
         """The summary row, if any."""
         with self._lock:
             self._check_open()
-            return self._summaries.get(complaint_id)
+            return self._summaries.get(_key(complaint_id))
 
     def query(self, query: ComplaintQuery) -> Page:
         """Filter, order, page."""
@@ -422,3 +428,11 @@ class InMemoryEventStore:
 
     def __repr__(self) -> str:
         return f"InMemoryEventStore(complaints={len(self._streams)})"
+
+
+def _key(complaint_id: object) -> int | None:
+    """
+    The key of ``complaint_id`` in the maps by complaint; None (found nowhere) for anything
+    that is not a UUID, as before the maps were keyed by number.
+    """
+    return complaint_id.int if isinstance(complaint_id, UUID) else None

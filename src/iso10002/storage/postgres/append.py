@@ -23,7 +23,15 @@ if TYPE_CHECKING:
 
     from iso10002.storage.postgres.outbox import OutboxSql, Row
 
-__all__ = ["claim_numbers", "pipelined_append", "taken", "write_summary"]
+__all__ = [
+    "BEGIN",
+    "COMMIT",
+    "claim_numbers",
+    "pipelined_append",
+    "roll_back",
+    "taken",
+    "write_summary",
+]
 
 Prepared = tuple[Append, list[tuple[object, ...]], tuple[object, ...]]
 """A prepared append with its event rows (up to their links) and summary values."""
@@ -61,7 +69,7 @@ def pipelined_append(
     # so nothing else opens a transaction; whatever is left open on the way out is rolled back.
     try:
         with conn.pipeline() as pipeline:
-            conn.execute(_BEGIN)
+            conn.execute(BEGIN)
             if v == 0:
                 conn.execute(sql.insert_summary, (s.id, s.reference, s.client_key, *values))
                 updated = None
@@ -101,19 +109,19 @@ def pipelined_append(
                 conn.execute(sql.append_lock, (outbox_key,))
                 with sealing(conn, tables_sql, hasher, "outbox"):
                     outbox_sql.insert_rows(conn, outbox)
-            conn.execute(_COMMIT)
+            conn.execute(COMMIT)
     except BaseException:
-        _roll_back(conn)
+        roll_back(conn)
         raise
 
 
 # The isolation level ``_read_committed`` gives the store's transactions, whatever the server's
 # default: a BEGIN sent as a statement does not get it from the connection.
-_BEGIN = b"BEGIN ISOLATION LEVEL READ COMMITTED"
-_COMMIT = b"COMMIT"
+BEGIN = b"BEGIN ISOLATION LEVEL READ COMMITTED"
+COMMIT = b"COMMIT"
 
 
-def _roll_back(conn: Connection[Any]) -> None:
+def roll_back(conn: Connection[Any]) -> None:
     """Roll back the transaction a failed append left open, if the connection still works."""
     import psycopg
     from psycopg import pq

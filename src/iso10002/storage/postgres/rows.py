@@ -153,10 +153,14 @@ class Statements:
         # It returns the hash of the event it continues, which saves a round trip. A row is
         # updated only if the version it matched committed before the statement began, and
         # with it that event: the subquery, which sees what the statement sees, finds it.
-        self.update_summary = (
+        # The same without RETURNING, for the one-round-trip append (postgres/linked.py).
+        self.update_versioned = (
             f"UPDATE {s}.complaints SET "
             + ", ".join(f"{c} = {_placeholder(c)}" for c in _MUTABLE)
             + " WHERE id = %s AND version = %s"
+        )
+        self.update_summary = (
+            self.update_versioned
             + f" RETURNING (SELECT hash FROM {s}.events WHERE stream_id = %s AND seq = %s)"
         )
         # Row locks in one order, so that two batches touching the same complaints queue up

@@ -62,7 +62,7 @@ from iso10002.storage._sql.sealed_rows import (
     sealing,
 )
 from iso10002.storage._sql.upgrade import UpgradeReport
-from iso10002.storage.postgres import kpis
+from iso10002.storage.postgres import kpis, linked
 from iso10002.storage.postgres import outbox as outbox_pg
 from iso10002.storage.postgres.rows import (
     ORDERS,
@@ -85,7 +85,7 @@ if TYPE_CHECKING:
     from psycopg_pool import ConnectionPool
 
 from iso10002.storage import prepare_appends
-from iso10002.storage.postgres.append import claim_numbers, pipelined_append, taken, write_summary
+from iso10002.storage.postgres.append import claim_numbers, taken, write_summary
 from iso10002.storage.postgres.connection import _describe, _one_line, _read_committed, _Use
 from iso10002.storage.postgres.migrate import _migrate
 
@@ -135,8 +135,8 @@ class PostgresEventStore(SqlRecords, SealedTables):
     transaction-scoped advisory lock held until commit, so that global positions become
     visible in increasing order and a reader of :meth:`iter_events` that resumes after the
     position it saw last never misses an event committed late with a smaller position. The
-    append reads the log's last chain value under the same lock, so the log's chain follows
-    the order of positions however many processes append.
+    log's last chain value is read under the same lock, so that the log's chain follows the
+    order of positions (without a key, the server links the events: one round trip).
 
     One store object is safe to share between threads. Open one per process (never carry one
     across ``fork``); any number of processes on any number of machines may use one database.
@@ -373,7 +373,7 @@ class PostgresEventStore(SqlRecords, SealedTables):
             current = prepared[0][0]
             if len(prepared) == 1 and not current.erase:
                 try:
-                    pipelined_append(
+                    linked.append_one(
                         conn,
                         prepared[0],
                         sql=sql,
@@ -415,8 +415,8 @@ class PostgresEventStore(SqlRecords, SealedTables):
                                 # Here, not with the version check: the values an earlier
                                 # append of this batch wrote for the complaint go too.
                                 conn.execute(sql.erase_personal, (a.summary.id,))
-                            linked = [(*row, *pair) for row, pair in zip(rows, pairs, strict=True)]
-                            cursor.executemany(sql.insert_event, linked)
+                            out = [(*row, *pair) for row, pair in zip(rows, pairs, strict=True)]
+                            cursor.executemany(sql.insert_event, out)
                     if outbox or gone:
                         # After the append lock, always in this order: no deadlock.
                         conn.execute(sql.append_lock, (self._outbox_key,))

@@ -128,7 +128,8 @@ def _update_sql(changed: tuple[str, ...]) -> str:
     (version, category, acknowledged_at, closed_at, updated_at, the facts), then the indexed
     ones named in ``changed``, where the id and the expected version match (parameters after
     the columns: id, expected version, id, expected version). It returns one row, the stored
-    hash of the event the append continues, or none on a version conflict.
+    hash of the event the append continues and the log's last link (so that an append which
+    updates needs no read of its own for it), or none on a version conflict.
     """
     columns = (
         "version",
@@ -142,7 +143,8 @@ def _update_sql(changed: tuple[str, ...]) -> str:
     return (
         f"UPDATE complaints SET {', '.join(f'{c} = ?' for c in columns)} "
         "WHERE id = ? AND version = ? "
-        "RETURNING (SELECT hash FROM events WHERE stream_id = ? AND seq = ?)"
+        "RETURNING (SELECT hash FROM events WHERE stream_id = ? AND seq = ?), "
+        "(SELECT chain FROM events ORDER BY position DESC LIMIT 1)"
     )
 
 

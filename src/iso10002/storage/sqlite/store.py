@@ -319,14 +319,17 @@ class SQLiteEventStore(SqlRecords, SealedTables):
         )
         hasher = self._hasher
         with self._use(action, seq_taken=seq_taken) as conn, _Immediate(conn):
-            # The previous links are read under the write lock: nobody else can append now.
-            found = conn.execute(_LAST_CHAIN).fetchone()
-            last_chain = None if found is None or found[0] is None else str(found[0])
+            # The previous links are read under the write lock, before any event is written:
+            # by the first update of a summary, else by a read of their own.
             stored: dict[ComplaintId, str] = {}
+            found = None
             for a, cid, _, values in prepared:
-                previous = self._write_summary(conn, a, cid, values)
-                if previous is not None:  # what the complaint's first append continues
-                    stored.setdefault(a.summary.id, previous)
+                updated = self._write_summary(conn, a, cid, values)
+                if updated is not None and updated[0] is not None:  # what the first continues
+                    stored.setdefault(a.summary.id, str(updated[0]))
+                found = found or updated
+            found = found or conn.execute(_LAST_CHAIN).fetchone()
+            last_chain = None if found is None or found[-1] is None else str(found[-1])
             for a, *_ in prepared:  # after the unique keys: a taken client key is named first
                 claim(conn, _NUMBERS, a)
             links = link(
@@ -375,10 +378,11 @@ class SQLiteEventStore(SqlRecords, SealedTables):
 
     def _write_summary(
         self, conn: sqlite3.Connection, a: Append, cid: str, values: tuple[object, ...]
-    ) -> str | None:
+    ) -> tuple[Any, ...] | None:
         """
         Insert a new complaint's summary, or check the version and update the summary in one
-        statement; return the stored hash of the event the append continues, if any.
+        statement; after an update return the stored hash of the event the append continues
+        and the log's last link.
         """
         summary = a.summary
         if a.expected_version == 0:
@@ -408,7 +412,7 @@ class SQLiteEventStore(SqlRecords, SealedTables):
                 expected_version=expected,
                 actual_version=0 if current is None else current[0],
             )
-        return None if row[0] is None else str(row[0])
+        return tuple(row)
 
     def read(self, complaint_id: ComplaintId, *, after: int = 0) -> list[Event]:
         """
