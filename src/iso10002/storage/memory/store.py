@@ -430,9 +430,9 @@ class InMemoryEventStore:
         return f"InMemoryEventStore(complaints={len(self._streams)})"
 
 
-def _key(complaint_id: object) -> int | None:
+def _key(complaint_id: object) -> int:
     """
-    The key of ``complaint_id`` in the maps by complaint; None (found nowhere) for anything
-    that is not a UUID, as before the maps were keyed by number.
+    The key of ``complaint_id`` in the maps by complaint; -1, which no UUID's number is (so
+    found nowhere), for anything that is not a UUID, as before the maps were keyed by number.
     """
-    return complaint_id.int if isinstance(complaint_id, UUID) else None
+    return complaint_id.int if isinstance(complaint_id, UUID) else -1
