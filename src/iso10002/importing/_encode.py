@@ -31,11 +31,12 @@ import hashlib
 from typing import Any
 
 from iso10002.integrity.chain import canonical_from_json
+from iso10002.integrity.prepared import prepared_event
 from iso10002.model.events import ComplaintReceived, Event, EventPayload
 from iso10002.model.prepared import PreparedEvent
 from iso10002.model.values import Actor
 from iso10002.privacy.sealing import MARKER, _random_salt, seal_event
-from iso10002.serialization import canonical_json, compact_json, unstructure
+from iso10002.serialization import canonical_json
 
 __all__ = ["EventPreparer"]
 
@@ -49,27 +50,7 @@ def prepare_event(event: Event, actor_json: str | None = None) -> PreparedEvent:
     (which this layer cannot call): the reference path. ``actor_json`` is the JSON of the
     actor, if known, used when the actor is not sealed.
     """
-    sealed = seal_event(event)
-    personal = (
-        compact_json({path: [salt, value] for path, (salt, value) in sealed.personal.items()})
-        if sealed.personal
-        else None
-    )
-    payload_json = canonical_json(sealed.payload)
-    if sealed.actor is not None:
-        actor_json = canonical_json(sealed.actor)
-    elif actor_json is None:
-        actor_json = canonical_json(unstructure(event.actor))
-    return PreparedEvent(
-        event=event,
-        payload=sealed.payload,
-        personal=sealed.personal,
-        payload_json=payload_json,
-        actor_json=actor_json,
-        personal_json=personal,
-        canonical=canonical_from_json(event, payload_json, actor_json),
-        sealed_actor=sealed.actor,
-    )
+    return prepared_event(event, seal_event(event), actor_json)
 
 
 def _cut(text: str, pieces: list[str]) -> tuple[list[str], list[int]] | None:

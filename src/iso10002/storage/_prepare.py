@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from iso10002.integrity.chain import canonical_from_json
+from iso10002.integrity.prepared import prepared_event
 from iso10002.model.events import Event
 from iso10002.model.prepared import PreparedEvent
 from iso10002.model.values import Actor
 from iso10002.ports.store import Append, check_batch
 from iso10002.privacy.sealing import seal_event
-from iso10002.serialization import canonical_json, compact_json, unstructure
+from iso10002.serialization import canonical_json, unstructure
 
 __all__ = ["prepare_appends", "prepare_event"]
 
@@ -38,23 +38,9 @@ def prepare_event(event: Event) -> PreparedEvent:
     spliced into the hashed bytes as it is (:func:`~iso10002.integrity.chain.canonical_from_json`).
     """
     sealed = seal_event(event)
-    personal = (
-        compact_json({path: [salt, value] for path, (salt, value) in sealed.personal.items()})
-        if sealed.personal
-        else None
-    )
-    payload_json = canonical_json(sealed.payload)
     # A sealed actor is the complainant's, whose commitments differ event by event: not cached.
-    actor_json = _actor_json(event.actor) if sealed.actor is None else canonical_json(sealed.actor)
-    return PreparedEvent(
-        event=event,
-        payload=sealed.payload,
-        personal=sealed.personal,
-        payload_json=payload_json,
-        actor_json=actor_json,
-        personal_json=personal,
-        canonical=canonical_from_json(event, payload_json, actor_json),
-        sealed_actor=sealed.actor,
+    return prepared_event(
+        event, sealed, None if sealed.actor is not None else _actor_json(event.actor)
     )
 
 
