@@ -1,0 +1,168 @@
+"""
+The SQLite store's append path: :meth:`SQLiteEventStore.append_many
+<iso10002.storage.sqlite.store.SQLiteEventStore.append_many>` in one transaction, the summary
+row's insert or version-checked update, and an erasure's clearing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from iso10002.errors import ConcurrencyConflict, StorageError
+from iso10002.model.values import ComplaintId
+from iso10002.ports.store import Append, link
+from iso10002.storage import prepare_appends
+from iso10002.storage._sql.erasure import ErasureStatements, erase_denials
+from iso10002.storage._sql.numbers import NumberStatements, claim
+from iso10002.storage._sql.sealed_rows import sealing
+from iso10002.storage.sqlite import outbox as outbox_sql
+from iso10002.storage.sqlite.connection import _Immediate, _SQLiteErrors
+from iso10002.storage.sqlite.sealing import erase_outbox
+from iso10002.storage.sqlite.statements import (
+    _ALL_INDEXED,
+    _ERASE_PERSONAL,
+    _FACTS_END,
+    _INDEXED,
+    _INDEXED_CACHE_SIZE,
+    _INSERT_EVENT,
+    _INSERT_SUMMARY,
+    _LAST_CHAIN,
+    _STREAM_VERSION,
+    _VERSION,
+    _event_row,
+    _summary_values,
+    _taken,
+    _update_sql,
+)
+from iso10002.storage.sqlite.wal import truncate_wal
+
+if TYPE_CHECKING:
+    from iso10002.storage.sqlite.store import SQLiteEventStore
+
+__all__ = ["append_all"]
+
+_ERASURE = ErasureStatements.build()
+_NUMBERS = NumberStatements(prefix="", mark="?")
+
+
+def append_all(store: SQLiteEventStore, appends: Sequence[Append]) -> None:
+    """Every append of ``appends`` in one transaction; see ``SQLiteEventStore.append_many``."""
+    # Check and serialise before taking the lock: a value that cannot be stored fails
+    # here, and other threads are not kept waiting on JSON encoding.
+    prepared = []
+    outbox: list[tuple[object, ...]] = []
+    for a in prepare_appends(appends):
+        cid = str(a.summary.id)
+        rows = [_event_row(p, cid) for p in a.prepared or ()]
+        prepared.append((a, cid, rows, _summary_values(a.summary)))
+        outbox.extend(outbox_sql.entry_row(e, a.summary.id) for e in a.outbox)
+    if not prepared:
+        return
+    last: list[tuple[str, str, int]] = []
+
+    def seq_taken() -> StorageError:
+        # Only reachable if the events table holds rows that the summary does not count,
+        # e.g. written by another tool: it is a conflict with whatever wrote them.
+        cid, reference, expected = last[-1]
+        with _SQLiteErrors(store._path, f"read the version of {reference}"):
+            actual = conn.execute(_STREAM_VERSION, (cid,)).fetchone()[0]
+        return ConcurrencyConflict(
+            complaint=reference, expected_version=expected, actual_version=actual
+        )
+
+    first = appends[0].summary.reference
+    action = (
+        f"append to complaint {first}"
+        if len(prepared) == 1
+        else f"append to {len(prepared)} complaints from {first} on"
+    )
+    hasher = store._hasher
+    with store._use(action, seq_taken=seq_taken) as conn, _Immediate(conn):
+        # The previous links are read under the write lock, before any event is written:
+        # by the first update of a summary, else by a read of their own.
+        stored: dict[ComplaintId, str] = {}
+        found = None
+        for a, cid, _, values in prepared:
+            updated = _write_summary(store, conn, a, cid, values)
+            if updated is not None and updated[0] is not None:  # what the first continues
+                stored.setdefault(a.summary.id, str(updated[0]))
+            found = found or updated
+        found = found or conn.execute(_LAST_CHAIN).fetchone()
+        last_chain = None if found is None or found[-1] is None else str(found[-1])
+        for a, *_ in prepared:  # after the unique keys: a taken client key is named first
+            claim(conn, _NUMBERS, a)
+        links = link(
+            [a for a, *_ in prepared],
+            stored_hash=lambda cid, _version: stored.get(cid),
+            last_link=last_chain,
+            hasher=hasher,
+        )
+        for (a, cid, rows, _), pairs in zip(prepared, links, strict=True):
+            last.append((cid, a.summary.reference, a.expected_version))
+            linked = [(*row, *pair) for row, pair in zip(rows, pairs, strict=True)]
+            if a.erase:  # here: what this batch wrote before for the complaint goes too
+                _erase(store, conn, cid)
+            conn.executemany(_INSERT_EVENT, linked)
+        if outbox:
+            with sealing(conn, store._tables_sql, hasher, "outbox"):
+                outbox_sql.insert(conn, outbox)
+    indexed = store._indexed
+    if len(indexed) > _INDEXED_CACHE_SIZE:
+        indexed.clear()
+    for a, cid, _, values in prepared:
+        indexed[cid] = (a.events[-1].seq, tuple(values[i] for _, i in _INDEXED))
+    if any(a.erase for a in appends):
+        with store._use("truncate the write-ahead log") as conn:
+            store.erasure_warning = truncate_wal(conn, store._path)
+
+
+def _erase(store: SQLiteEventStore, conn: sqlite3.Connection, cid: str) -> None:
+    """Clear the complaint's personal values and outbox records, in the caller's transaction."""
+    erase_denials(conn, _ERASURE, cid)
+    conn.execute(_ERASE_PERSONAL, (cid,))
+    erase_outbox(conn, store._tables_sql, store._hasher, cid)
+
+
+def _write_summary(
+    store: SQLiteEventStore,
+    conn: sqlite3.Connection,
+    a: Append,
+    cid: str,
+    values: tuple[object, ...],
+) -> tuple[Any, ...] | None:
+    """
+    Insert a new complaint's summary, or check the version and update the summary in one
+    statement; after an update return the stored hash of the event the append continues
+    and the log's last link.
+    """
+    summary = a.summary
+    if a.expected_version == 0:
+        inserted = conn.execute(
+            _INSERT_SUMMARY, (cid, summary.reference, summary.client_key, *values)
+        )
+        if inserted.rowcount != 1:
+            raise _taken(conn, summary)
+        return None
+    expected = a.expected_version
+    # The indexed values this store wrote at that version, if it remembers them: a version
+    # is written once, so the row holds them if its version is still the expected one.
+    known = store._indexed.get(cid)
+    if known is not None and known[0] == expected:
+        changed = tuple(
+            name for (name, i), old in zip(_INDEXED, known[1], strict=True) if values[i] != old
+        )
+    else:
+        changed = _ALL_INDEXED
+    params = [values[0], values[5], values[8], values[9], values[10], *values[14:_FACTS_END]]
+    params.extend(values[i] for name, i in _INDEXED if name in changed)
+    row = conn.execute(_update_sql(changed), (*params, cid, expected, cid, expected)).fetchone()
+    if row is None:
+        current = conn.execute(_VERSION, (cid,)).fetchone()
+        raise ConcurrencyConflict(
+            complaint=summary.reference,
+            expected_version=expected,
+            actual_version=0 if current is None else current[0],
+        )
+    return tuple(row)
