@@ -66,7 +66,7 @@ from iso10002.storage._sql.sealed import (
 from iso10002.storage._sql.sealed_rows import SealedTables, TableStatements, sealing
 from iso10002.storage._sql.upgrade import UpgradeReport
 from iso10002.storage.sqlite import outbox as outbox_sql
-from iso10002.storage.sqlite.append import append_all
+from iso10002.storage.sqlite.append import Known, append_all
 from iso10002.storage.sqlite.connection import _Access, _Immediate, _SQLiteErrors
 from iso10002.storage.sqlite.kpis import rollup_differences, scan_cohort, survey_answers
 from iso10002.storage.sqlite.schema import MIGRATIONS, _connect, _payload_column
@@ -175,8 +175,8 @@ class SQLiteEventStore(SqlRecords, SealedTables):
         ):
             raise ValidationError("timeout", f"must be a number of seconds >= 0, got {timeout!r}")
         self._hasher = Hasher(key=integrity_key)
-        # Per complaint: the last version written here and its indexed values (_write_summary).
-        self._indexed: dict[str, tuple[int, tuple[object, ...]]] = {}
+        # Per complaint: the last version written here, its summary and values (append.py).
+        self._indexed: dict[str, Known] = {}
         self._path = os.fspath(path)
         self._synchronous = synchronous
         self._lock = threading.Lock()
