@@ -7,9 +7,12 @@ row's insert or version-checked update, and an erasure's clearing.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import Enum
+from itertools import compress
+from operator import itemgetter, ne
 from typing import TYPE_CHECKING, Any
 
 from iso10002.errors import ConcurrencyConflict, StorageError
@@ -60,13 +63,18 @@ def append_all(store: SQLiteEventStore, appends: Sequence[Append]) -> None:
     # Check and serialise before taking the lock: a value that cannot be stored fails
     # here, and other threads are not kept waiting on JSON encoding.
     prepared = []
+    ready = prepare_appends(appends)
     indexed = store._indexed
     outbox: list[tuple[object, ...]] = []
-    for a in prepare_appends(appends):
+    erase = claims = False
+    for a in ready:
         cid = str(a.summary.id)
         rows = [_event_row(p, cid) for p in a.prepared or ()]
         prepared.append((a, cid, rows, summary_values(a.summary, indexed.get(cid))))
-        outbox.extend(outbox_sql.entry_row(e, a.summary.id) for e in a.outbox)
+        if a.outbox:
+            outbox.extend(outbox_sql.entry_row(e, a.summary.id) for e in a.outbox)
+        erase = erase or a.erase
+        claims = claims or a.number is not None
     if not prepared:
         return
     last: list[tuple[str, str, int]] = []
@@ -100,10 +108,10 @@ def append_all(store: SQLiteEventStore, appends: Sequence[Append]) -> None:
             found = found or updated
         found = found or conn.execute(_LAST_CHAIN).fetchone()
         last_chain = None if found is None or found[-1] is None else str(found[-1])
-        for a, *_ in prepared:  # after the unique keys: a taken client key is named first
+        for a in ready if claims else ():  # after the unique keys: a taken key is named first
             claim(conn, _NUMBERS, a)
         links = link(
-            [a for a, *_ in prepared],
+            ready,
             stored_hash=lambda cid, _version: stored.get(cid),
             last_link=last_chain,
             hasher=hasher,
@@ -121,9 +129,24 @@ def append_all(store: SQLiteEventStore, appends: Sequence[Append]) -> None:
         indexed.clear()
     for a, cid, _, values in prepared:
         indexed[cid] = (a.events[-1].seq, a.summary, values)
-    if any(a.erase for a in appends):
+    if erase:
         with store._use("truncate the write-ahead log") as conn:
             store.erasure_warning = truncate_wal(conn, store._path)
+
+
+_GET_INDEXED = itemgetter(*(i for _, i in _INDEXED))
+
+
+@functools.cache
+def _update_of(changed: tuple[str, ...]) -> tuple[str, Callable[[tuple[object, ...]], Any]]:
+    """
+    The update of a summary whose indexed columns ``changed`` (:func:`_update_sql`), and what
+    takes its parameters from the summary's values, up to the id and the expected version.
+    """
+    unindexed = (0, 5, 8, 9, 10, *range(14, _FACTS_END))
+    return _update_sql(changed), itemgetter(
+        *unindexed, *(i for name, i in _INDEXED if name in changed)
+    )
 
 
 def _erase(store: SQLiteEventStore, conn: sqlite3.Connection, cid: str) -> None:
@@ -159,12 +182,11 @@ def _write_summary(
     known = store._indexed.get(cid)
     if known is not None and known[0] == expected:
         was = known[2]
-        changed = tuple(name for name, i in _INDEXED if values[i] != was[i])
+        changed = tuple(compress(_ALL_INDEXED, map(ne, _GET_INDEXED(values), _GET_INDEXED(was))))
     else:
         changed = _ALL_INDEXED
-    params = [values[0], values[5], values[8], values[9], values[10], *values[14:_FACTS_END]]
-    params.extend(values[i] for name, i in _INDEXED if name in changed)
-    row = conn.execute(_update_sql(changed), (*params, cid, expected, cid, expected)).fetchone()
+    sql, get = _update_of(changed)
+    row = conn.execute(sql, (*get(values), cid, expected, cid, expected)).fetchone()
     if row is None:
         current = conn.execute(_VERSION, (cid,)).fetchone()
         raise ConcurrencyConflict(
