@@ -40,7 +40,6 @@ from uuid import UUID
 from typing_extensions import Self
 
 from iso10002.errors import (
-    ConcurrencyConflict,
     CorruptRecord,
     StorageError,
     StoreClosedError,
@@ -55,13 +54,10 @@ from iso10002.model.subject import SubjectMatch
 from iso10002.model.values import ComplaintId
 from iso10002.ports.capabilities import Capability
 from iso10002.ports.kpi import CohortScan, SummaryKpiSource
-from iso10002.ports.store import Append, ChainRecord, ComplaintQuery, Page, link
-from iso10002.storage import prepare_appends
+from iso10002.ports.store import Append, ChainRecord, ComplaintQuery, Page
 from iso10002.storage._sql.columns import (
     summary_from_values,
 )
-from iso10002.storage._sql.erasure import ErasureStatements, erase_denials
-from iso10002.storage._sql.numbers import NumberStatements, claim
 from iso10002.storage._sql.records import RecordStatements, SqlRecords
 from iso10002.storage._sql.sealed import (
     DECODE_ERRORS,
@@ -70,23 +66,16 @@ from iso10002.storage._sql.sealed import (
 from iso10002.storage._sql.sealed_rows import SealedTables, TableStatements, sealing
 from iso10002.storage._sql.upgrade import UpgradeReport
 from iso10002.storage.sqlite import outbox as outbox_sql
+from iso10002.storage.sqlite.append import Known, append_all
 from iso10002.storage.sqlite.connection import _Access, _Immediate, _SQLiteErrors
 from iso10002.storage.sqlite.kpis import rollup_differences, scan_cohort, survey_answers
 from iso10002.storage.sqlite.schema import MIGRATIONS, _connect, _payload_column
-from iso10002.storage.sqlite.sealing import erase_outbox, purge_outbox
+from iso10002.storage.sqlite.sealing import purge_outbox
 from iso10002.storage.sqlite.statements import (
-    _ALL_INDEXED,
     _BUMP_COUNTER,
     _COUNTER,
-    _ERASE_PERSONAL,
-    _FACTS_END,
     _ID_FOR_CLIENT_KEY,
     _ID_FOR_REFERENCE,
-    _INDEXED,
-    _INDEXED_CACHE_SIZE,
-    _INSERT_EVENT,
-    _INSERT_SUMMARY,
-    _LAST_CHAIN,
     _LAST_POSITION,
     _ORDERS,
     _READ,
@@ -95,19 +84,13 @@ from iso10002.storage.sqlite.statements import (
     _READ_LOG,
     _REFERENCE_OF,
     _SELECT_BATCH,
-    _STREAM_VERSION,
     _SUBJECT_DETAILS,
     _SUMMARY,
     _SUMMARY_COLUMNS,
     _VERSION,
     _event_from_row,
-    _event_row,
-    _summary_values,
-    _taken,
-    _update_sql,
     _where,
 )
-from iso10002.storage.sqlite.wal import truncate_wal
 
 __all__ = ["SQLiteEventStore", "Synchronous"]
 
@@ -115,8 +98,6 @@ Synchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
 """SQLite's ``PRAGMA synchronous`` levels; see :class:`SQLiteEventStore`."""
 
 _SYNCHRONOUS: tuple[str, ...] = ("OFF", "NORMAL", "FULL", "EXTRA")
-_ERASURE = ErasureStatements.build()
-_NUMBERS = NumberStatements(prefix="", mark="?")
 
 
 class SQLiteEventStore(SqlRecords, SealedTables):
@@ -194,8 +175,8 @@ class SQLiteEventStore(SqlRecords, SealedTables):
         ):
             raise ValidationError("timeout", f"must be a number of seconds >= 0, got {timeout!r}")
         self._hasher = Hasher(key=integrity_key)
-        # Per complaint: the last version written here and its indexed values (_write_summary).
-        self._indexed: dict[str, tuple[int, tuple[object, ...]]] = {}
+        # Per complaint: the last version written here, its summary and values (append.py).
+        self._indexed: dict[str, Known] = {}
         self._path = os.fspath(path)
         self._synchronous = synchronous
         self._lock = threading.Lock()
@@ -288,79 +269,7 @@ class SQLiteEventStore(SqlRecords, SealedTables):
             ConcurrencyConflict, DuplicateKeyError, ValidationError, StorageError: as
                 :meth:`append`, for the first append that fails; nothing was written.
         """
-        # Check and serialise before taking the lock: a value that cannot be stored fails
-        # here, and other threads are not kept waiting on JSON encoding.
-        prepared = []
-        outbox: list[tuple[object, ...]] = []
-        for a in prepare_appends(appends):
-            cid = str(a.summary.id)
-            rows = [_event_row(p, cid) for p in a.prepared or ()]
-            prepared.append((a, cid, rows, _summary_values(a.summary)))
-            outbox.extend(outbox_sql.entry_row(e, a.summary.id) for e in a.outbox)
-        if not prepared:
-            return
-        last: list[tuple[str, str, int]] = []
-
-        def seq_taken() -> StorageError:
-            # Only reachable if the events table holds rows that the summary does not count,
-            # e.g. written by another tool: it is a conflict with whatever wrote them.
-            cid, reference, expected = last[-1]
-            with _SQLiteErrors(self._path, f"read the version of {reference}"):
-                actual = conn.execute(_STREAM_VERSION, (cid,)).fetchone()[0]
-            return ConcurrencyConflict(
-                complaint=reference, expected_version=expected, actual_version=actual
-            )
-
-        first = appends[0].summary.reference
-        action = (
-            f"append to complaint {first}"
-            if len(prepared) == 1
-            else f"append to {len(prepared)} complaints from {first} on"
-        )
-        hasher = self._hasher
-        with self._use(action, seq_taken=seq_taken) as conn, _Immediate(conn):
-            # The previous links are read under the write lock, before any event is written:
-            # by the first update of a summary, else by a read of their own.
-            stored: dict[ComplaintId, str] = {}
-            found = None
-            for a, cid, _, values in prepared:
-                updated = self._write_summary(conn, a, cid, values)
-                if updated is not None and updated[0] is not None:  # what the first continues
-                    stored.setdefault(a.summary.id, str(updated[0]))
-                found = found or updated
-            found = found or conn.execute(_LAST_CHAIN).fetchone()
-            last_chain = None if found is None or found[-1] is None else str(found[-1])
-            for a, *_ in prepared:  # after the unique keys: a taken client key is named first
-                claim(conn, _NUMBERS, a)
-            links = link(
-                [a for a, *_ in prepared],
-                stored_hash=lambda cid, _version: stored.get(cid),
-                last_link=last_chain,
-                hasher=hasher,
-            )
-            for (a, cid, rows, _), pairs in zip(prepared, links, strict=True):
-                last.append((cid, a.summary.reference, a.expected_version))
-                linked = [(*row, *pair) for row, pair in zip(rows, pairs, strict=True)]
-                if a.erase:  # here: what this batch wrote before for the complaint goes too
-                    self._erase(conn, cid)
-                conn.executemany(_INSERT_EVENT, linked)
-            if outbox:
-                with sealing(conn, self._tables_sql, hasher, "outbox"):
-                    outbox_sql.insert(conn, outbox)
-        indexed = self._indexed
-        if len(indexed) > _INDEXED_CACHE_SIZE:
-            indexed.clear()
-        for a, cid, _, values in prepared:
-            indexed[cid] = (a.events[-1].seq, tuple(values[i] for _, i in _INDEXED))
-        if any(a.erase for a in appends):
-            with self._use("truncate the write-ahead log") as conn:
-                self.erasure_warning = truncate_wal(conn, self._path)
-
-    def _erase(self, conn: sqlite3.Connection, cid: str) -> None:
-        """Clear the complaint's personal values and outbox records, in the caller's transaction."""
-        erase_denials(conn, _ERASURE, cid)
-        conn.execute(_ERASE_PERSONAL, (cid,))
-        erase_outbox(conn, self._tables_sql, self._hasher, cid)
+        append_all(self, appends)
 
     def find_subject(self, match: SubjectMatch) -> list[ComplaintId]:
         """
@@ -375,44 +284,6 @@ class SQLiteEventStore(SqlRecords, SealedTables):
             if match.matches(customer_id, email):
                 found.append(UUID(stream_id))
         return found
-
-    def _write_summary(
-        self, conn: sqlite3.Connection, a: Append, cid: str, values: tuple[object, ...]
-    ) -> tuple[Any, ...] | None:
-        """
-        Insert a new complaint's summary, or check the version and update the summary in one
-        statement; after an update return the stored hash of the event the append continues
-        and the log's last link.
-        """
-        summary = a.summary
-        if a.expected_version == 0:
-            inserted = conn.execute(
-                _INSERT_SUMMARY, (cid, summary.reference, summary.client_key, *values)
-            )
-            if inserted.rowcount != 1:
-                raise _taken(conn, summary)
-            return None
-        expected = a.expected_version
-        # The indexed values this store wrote at that version, if it remembers them: a version
-        # is written once, so the row holds them if its version is still the expected one.
-        known = self._indexed.get(cid)
-        if known is not None and known[0] == expected:
-            changed = tuple(
-                name for (name, i), old in zip(_INDEXED, known[1], strict=True) if values[i] != old
-            )
-        else:
-            changed = _ALL_INDEXED
-        params = [values[0], values[5], values[8], values[9], values[10], *values[14:_FACTS_END]]
-        params.extend(values[i] for name, i in _INDEXED if name in changed)
-        row = conn.execute(_update_sql(changed), (*params, cid, expected, cid, expected)).fetchone()
-        if row is None:
-            current = conn.execute(_VERSION, (cid,)).fetchone()
-            raise ConcurrencyConflict(
-                complaint=summary.reference,
-                expected_version=expected,
-                actual_version=0 if current is None else current[0],
-            )
-        return tuple(row)
 
     def read(self, complaint_id: ComplaintId, *, after: int = 0) -> list[Event]:
         """
