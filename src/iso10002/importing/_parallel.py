@@ -118,21 +118,13 @@ def read_in_workers(
         workers, mp_context=context, initializer=_start, initargs=(parse, run.builder, id_column)
     ) as pool:
         try:
-            for row, cells in rows:
-                if limit is not None and run.read >= limit:
-                    break
-                run.read += 1
-                if isinstance(cells, RowError):
-                    run.failed.append(cells)
-                else:
-                    chunk.append((row, cells))
-                    if len(chunk) >= CHUNK:
-                        in_flight.append(pool.submit(_work, chunk))
-                        chunk = []
-                        while len(in_flight) >= _AHEAD * workers:
-                            _take(run, in_flight.popleft().result())
-                if progress is not None and run.read % run.batch_size == 0:
-                    run.tell(progress, fraction())
+            for row, cells in run.readable(rows, limit=limit, progress=progress, fraction=fraction):
+                chunk.append((row, cells))
+                if len(chunk) >= CHUNK:
+                    in_flight.append(pool.submit(_work, chunk))
+                    chunk = []
+                    while len(in_flight) >= _AHEAD * workers:
+                        _take(run, in_flight.popleft().result())
             if chunk:
                 in_flight.append(pool.submit(_work, chunk))
             while in_flight:

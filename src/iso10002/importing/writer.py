@@ -10,7 +10,7 @@ is atomic.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import ModuleType
 from typing import Protocol
 
@@ -106,6 +106,30 @@ class Run:
             skipped=self.skipped,
             failed=tuple(sorted(self.failed, key=lambda e: e.row)),
         )
+
+    def readable(
+        self,
+        rows: Iterable[Row],
+        *,
+        limit: int | None,
+        progress: Progress | None,
+        fraction: Callable[[], float | None],
+    ) -> Iterator[tuple[int, Mapping[str, str]]]:
+        """
+        The records of ``rows`` that could be read, up to ``limit`` read in all: each read is
+        counted, each unreadable one is a failure, and ``progress`` is told after every batch
+        of records read (once the caller has taken the record that completes it).
+        """
+        for row, cells in rows:
+            if limit is not None and self.read >= limit:
+                break
+            self.read += 1
+            if isinstance(cells, RowError):
+                self.failed.append(cells)
+            else:
+                yield row, cells
+            if progress is not None and self.read % self.batch_size == 0:
+                self.tell(progress, fraction())
 
     def tell(self, progress: Progress, fraction: float | None) -> None:
         progress(
@@ -255,20 +279,12 @@ def run_import(
             workers=workers,
         )
     else:
-        for row, cells in rows:
-            if limit is not None and run.read >= limit:
-                break
-            run.read += 1
-            if isinstance(cells, RowError):
-                run.failed.append(cells)
+        for row, cells in run.readable(rows, limit=limit, progress=progress, fraction=fraction):
+            record = parsed(row, cells, parse, id_column)
+            if isinstance(record, RowError):
+                run.failed.append(record)
             else:
-                record = parsed(row, cells, parse, id_column)
-                if isinstance(record, RowError):
-                    run.failed.append(record)
-                else:
-                    run.add(row, record)
-            if progress is not None and run.read % batch_size == 0:
-                run.tell(progress, fraction())
+                run.add(row, record)
     run.flush()
     if progress is not None:
         run.tell(progress, 1.0)
