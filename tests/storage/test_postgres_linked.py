@@ -270,3 +270,10 @@ def test_two_stores_interleaving_keep_one_chain(postgres_cluster: Cluster) -> No
         report = verify(one)
         assert report.ok, report.finding
         assert report.events == len(ids) + 12
+
+
+def test_placeholders_are_numbered_in_order_and_a_literal_percent_is_refused() -> None:
+    numbered = linked_module._numbered("SELECT %s::uuid, f(%s, 'a'), %s")
+    assert numbered == "SELECT $1::uuid, f($2, 'a'), $3"
+    with pytest.raises(ValueError, match="numbered"):
+        linked_module._numbered("SELECT '%%', %s")

@@ -94,3 +94,7 @@ def _read_committed(conn: Connection[Any]) -> None:
     import psycopg
 
     conn.isolation_level = psycopg.IsolationLevel.READ_COMMITTED
+    if conn.autocommit:
+        # The one-statement append runs outside any transaction psycopg begins
+        # (:mod:`iso10002.storage.postgres.linked`): the session's default level applies there.
+        conn.execute(b"SET default_transaction_isolation TO 'read committed'")

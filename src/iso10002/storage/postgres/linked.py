@@ -6,7 +6,9 @@ client, like every keyed link). Otherwise :func:`append_one` takes the two-round
 :func:`~iso10002.storage.postgres.append.pipelined_append`; an integrity key is never sent to
 the server.
 
-The pipeline holds BEGIN, one statement and COMMIT, before one Sync. The statement writes the
+On the store's own pool, whose connections autocommit at READ COMMITTED, the append is one
+statement sent alone, a transaction of its own; on an application's pool, a pipeline holds
+BEGIN, the statement and COMMIT, before one Sync. The statement writes the
 summary (the insert, or the version-checked update) and claims the number, if the append has
 one, in data-modifying WITH clauses; checks that each matched its row, raising an error on the
 server (SQLSTATE :data:`~iso10002.storage._sql.linking.REFUSED`) if not, so that nothing is
@@ -14,7 +16,8 @@ written and the transaction rolls back; then calls the schema's ``append_linked`
 (migration 12, :mod:`iso10002.storage._sql.linking`), which takes the append lock, reads the
 log's last link, links and inserts the events. One statement, so that the row locks of the
 summary, the counter and the rollups, and the append lock, are taken by the server in one go
-and released by the COMMIT that follows, with no client work in between.
+and released when it commits, with no client work in between. The statement's placeholders
+are the server's own (``$1``...), sent as they are by a :class:`psycopg.RawCursor`.
 """
 
 from __future__ import annotations
@@ -88,11 +91,12 @@ class LinkedStatements:
                 "%s::integer[], %s::text[], %s::integer[], %s::text[], %s::text[], %s::text[], "
                 "%s::text[], %s::text[], %s::bytea[]"
             )
-        return (
+        statement = (
             f"WITH {', '.join(ctes)} "
             f"SELECT {s}.append_linked({self._key}, %s::uuid, %s::integer, {values}) "
             f"FROM (SELECT {', '.join(checks)} OFFSET 0) AS checked"
         )
+        return _numbered(statement)
 
     @staticmethod
     def params(a: Append, values: tuple[object, ...]) -> tuple[object, ...]:
@@ -108,6 +112,19 @@ class LinkedStatements:
         if c.after == 0:
             return (*written, c.scope, c.number)
         return (*written, c.number, c.scope, c.after)
+
+
+def _numbered(statement: str) -> str:
+    """
+    ``statement`` with its ``%s`` placeholders as the server's own ``$1``, ``$2``... for a
+    :class:`psycopg.RawCursor`, which sends the text as it is. psycopg parses a statement
+    with ``%s`` placeholders at every run when it has more than 50 parameters, as a new
+    complaint's has: a tenth of the client's time for an append.
+    """
+    if "%%" in statement or "%(" in statement:
+        raise ValueError("only %s placeholders can be numbered")  # a statement of this module
+    parts = statement.split("%s")
+    return parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], start=1))
 
 
 @functools.cache
@@ -126,10 +143,13 @@ def append_one(
     outbox_sql: OutboxSql,
     outbox_key: int,
     tables_sql: TableStatements,
+    own: bool,
 ) -> None:
     """
     One append (not an erasure): in one round trip (:func:`linked_append`) when the store has
     no key and the append writes no outbox record, else in two (:func:`pipelined_append`).
+    ``own`` says that ``conn`` is of the store's own pool, which autocommits at READ
+    COMMITTED.
 
     Raises:
         ConcurrencyConflict, DuplicateKeyError: as :func:`linked_append`.
@@ -148,15 +168,22 @@ def append_one(
             tables_sql=tables_sql,
         )
     else:
-        linked_append(conn, prepared, sql=sql, linked=linked_statements(sql))
+        linked_append(conn, prepared, sql=sql, linked=linked_statements(sql), own=own)
 
 
 def linked_append(
-    conn: Connection[Any], prepared: Prepared, *, sql: Statements, linked: LinkedStatements
+    conn: Connection[Any],
+    prepared: Prepared,
+    *,
+    sql: Statements,
+    linked: LinkedStatements,
+    own: bool = False,
 ) -> None:
     """
     One append of an unkeyed store with no outbox record, in one transaction and one round
-    trip; see the module's docstring.
+    trip; see the module's docstring. On a connection of the store's own pool (``own``),
+    which autocommits at READ COMMITTED, the statement is sent alone: a transaction of its
+    own. On any other, between BEGIN and COMMIT in a pipeline.
 
     Raises:
         ConcurrencyConflict: the stored version is not the expected one.
@@ -179,13 +206,23 @@ def linked_append(
     statement = linked.statement(a, len(rows))
     params = (*linked.params(a, values), s.id, v, *appended)
     try:
-        # BEGIN and COMMIT cost no planning, and are not prepared; the append's statement is,
-        # from its first run (psycopg names a statement prepared when it sends the Parse of
-        # its count's last run, and would keep the name if that Parse were skipped).
-        with conn.pipeline(), conn.cursor() as cursor:
-            cursor.execute(BEGIN, prepare=False)
-            cursor.execute(statement, params, prepare=True)
-            cursor.execute(COMMIT, prepare=False)
+        if own and conn.autocommit:
+            # One statement on an autocommitting connection is a transaction of its own: no
+            # BEGIN, no COMMIT and no pipeline, whose bookkeeping cost the client more than
+            # the statement's own sending and reading did. An application's connection may
+            # autocommit at another level, which would turn a conflict into a serialization
+            # failure: it takes the pipeline.
+            with psycopg.RawCursor(conn) as cursor:
+                cursor.execute(statement, params, prepare=True)
+        else:
+            # An application's pool. BEGIN and COMMIT
+            # cost no planning, and are not prepared; the append's statement is, from its
+            # first run (psycopg names a statement prepared when it sends the Parse of its
+            # count's last run, and would keep the name if that Parse were skipped).
+            with conn.pipeline(), psycopg.RawCursor(conn) as cursor:
+                cursor.execute(BEGIN, prepare=False)
+                cursor.execute(statement, params, prepare=True)
+                cursor.execute(COMMIT, prepare=False)
     except psycopg.Error as e:
         roll_back(conn)
         if e.sqlstate == REFUSED:

@@ -382,6 +382,7 @@ class PostgresEventStore(SqlRecords, SealedTables):
                         outbox_sql=self._outbox,
                         outbox_key=self._outbox_key,
                         tables_sql=self._tables_sql,
+                        own=self._owned,
                     )
                 except psycopg.errors.UniqueViolation as e:
                     raise self._taken(conn, current, e) from e
