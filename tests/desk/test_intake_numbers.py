@@ -74,6 +74,43 @@ def test_a_reference_taken_through_another_desk_on_the_file_is_skipped(
         assert first.receive(SETUP, **PLAIN).reference == ref(3)  # type: ignore[arg-type]
 
 
+class CountingReads(SQLiteEventStore):
+    """A store that counts the desk's reads of the counter and of the references."""
+
+    reads = 0
+
+    def last_number(self, scope: str) -> int:
+        self.reads += 1
+        return super().last_number(scope)
+
+    def id_for_reference(self, reference: str):  # type: ignore[no-untyped-def]
+        self.reads += 1
+        return super().id_for_reference(reference)
+
+
+def test_a_desk_claims_the_number_after_its_last_without_a_look_and_looks_when_refused(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    path = tmp_path / "shared.db"
+    with CountingReads(path) as one, SQLiteEventStore(path) as two:
+        first, second = ComplaintDesk(one, clock=clock), ComplaintDesk(two, clock=clock)
+        assert first.receive(SETUP, **PLAIN).reference == ref(1)  # type: ignore[arg-type]
+        looked = one.reads
+        assert looked == 2  # the counter, then whether its next reference is free
+
+        assert first.receive(SETUP, **PLAIN).reference == ref(2)  # type: ignore[arg-type]
+        assert one.reads == looked
+        # Another writer claims 3, and a caller takes 5 by hand.
+        assert second.receive(SETUP, **PLAIN).reference == ref(3)  # type: ignore[arg-type]
+        second.receive(SETUP, **PLAIN, reference=ref(5))  # type: ignore[arg-type]
+
+        assert first.receive(SETUP, **PLAIN).reference == ref(4)  # type: ignore[arg-type]
+        assert one.reads == looked + 2
+        assert first.receive(SETUP, **PLAIN).reference == ref(6)  # type: ignore[arg-type]
+        assert one.reads == looked + 5  # refused 5: the counter, then 5 taken, 6 free
+        assert one.last_number(first.references.scope(START.year)) == 6
+
+
 class AllocatingStore(SQLiteEventStore):
     """A store that does not claim numbers in its appends: the desk allocates them before."""
 

@@ -202,6 +202,7 @@ class ComplaintDesk(
         self._cache_size = cache_size
         self._cache_lock = threading.Lock()
         self._writers = {}
+        self._claimed = {}
 
     def __repr__(self) -> str:
         return f"ComplaintDesk(store={self.store!r}, workflow={self.workflow.name!r})"

@@ -266,12 +266,16 @@ class Intake(CommandPath):
             try:
                 derived = self._append(complaint, new, 0, history, now, number=claim)
             except DuplicateKeyError as e:
+                if claim is not None:
+                    self._claimed.pop(claim.scope, None)  # the numbers are read again
                 if auto and e.key == "reference":
                     if key is not None and self.store.id_for_client_key(key) is not None:
                         # The writer that took the number received this very complaint.
                         raise DuplicateKeyError("client key", key) from e
                     continue  # taken between our look and our append: the next number
                 raise
+            if claim is not None:
+                self._claimed[claim.scope] = claim.number
             # With what was derived for its summary, so that the next command carries it on.
             self._remember(complaint, history, derived)
             return IntakeResult(complaint=complaint, created=True)
@@ -287,6 +291,13 @@ class Intake(CommandPath):
         scope = self.references.scope(year)
         store = self.store
         if is_number_claim_store(store):
+            claimed = self._claimed.get(scope)
+            if claimed is not None:
+                # The number after the one this desk claimed last, without a look: the append
+                # refuses it if another writer claimed it since or a caller's reference took
+                # it, and then the counter and the references are read again.
+                number = claimed + 1
+                return self.references.format(year, number), NumberClaim(scope, number, claimed)
             last = store.last_number(scope)
             for number in range(last + 1, last + 1 + MAX_TAKEN_REFERENCES):
                 candidate = self.references.format(year, number)

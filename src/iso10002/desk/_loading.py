@@ -69,6 +69,8 @@ class DeskBase:
     # One lock per complaint being written, with how many threads hold or wait for it:
     # dropped once none does.
     _writers: dict[int, list[Any]]
+    _claimed: dict[str, int]
+    """The last number this desk claimed, by scope: the next receipt claims the one after."""
     conflict_retries: int
     _recorded_sla: RecordedSla | None = None
     programme: Programme | None = None

@@ -583,7 +583,9 @@ class NumberClaimStore(BatchAppender, Protocol):
     ``"reference"``); an append that fails for any reason leaves the counter as it was. The
     desk then numbers new complaints by reading the counter (:meth:`last_number`) and claiming
     the next number with the append, so that no number is lost to an append that fails, such
-    as the loser's of two processes receiving the same form at once. A store without the
+    as the loser's of two processes receiving the same form at once; a desk that claimed a
+    number claims the next one without reading, and reads again when it is refused (another
+    writer claimed it, or a complaint has its reference). A store without the
     capability is numbered with :meth:`EventStore.next_number`, as before.
     """
 
