@@ -12,6 +12,8 @@ from types import ModuleType
 
 import pytest
 
+from tests.storage.pg_cluster import Cluster
+
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
@@ -70,3 +72,21 @@ def test_guarantees_replays_are_checked_against_the_desk(guarantees: ModuleType)
     wrong = [commands[0], commands[1]._replace(name="close"), *commands[2:]]
     with pytest.raises(Exception, match="close"):
         guarantees.check_replays(desk, wrong)
+
+
+def test_guarantees_on_postgres_splits_the_clock(
+    postgres_cluster: Cluster, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bench = load("bench_guarantees_postgres")
+    postmaster = int((postgres_cluster.data_dir / "postmaster.pid").read_text().split()[0])
+    rounds = bench.run(postgres_cluster.conninfo, postmaster, 2, 1)
+    (times,) = rounds
+    assert set(times) == {"memory", "memory, store", "whole", "whole, store", "replay", "baseline"}
+    # The store's append is part of the whole command, which took longer on the clock than
+    # the client worked (it waited for the server); the server's time is counted, not guessed.
+    assert 0 < times["whole, store"][0] < times["whole"][0] < times["whole"][2]
+    assert times["whole"][1] >= 0
+    bench.report(rounds)
+    out = capsys.readouterr().out
+    assert "Target ours / raw psycopg >= 0.4: now" in out
+    assert "waiting (the clock less client and server)" in out
