@@ -3,13 +3,13 @@ What each guarantee of the write path costs a command, against the write-path ta
 
 The lifecycle of ``bench_lifecycle.py`` (seven commands) runs ``--lifecycles`` times on an
 in-memory desk whose store records what the desk hands it: each command's event, its summary
-row and its prepared append. Each piece of the work a command does is then replayed on those
-recorded inputs with the library's own functions, taking turns in rounds with the whole
-command (in memory and on SQLite) and the raw ``sqlite3`` baseline of ``bench_lifecycle.py``,
-all timed in processor time in the same run (SQLite pieces on the clock as well):
+row and its prepared append (:func:`record`, which then checks that each replay below gives
+what the desk gave). Each piece of the work a command does is then replayed on those recorded
+inputs with the library's own functions, taking turns in rounds with the whole command (in
+memory and on SQLite) and the raw ``sqlite3`` baseline of ``bench_lifecycle.py``, all timed in
+processor time in the same run (and on the clock):
 
-- the payload and the event built from their fields, with the attrs validators on and off
-  (``attrs.validators.disabled()``), and the whole command with them off;
+- the payload and the event built from their fields (the attrs validators and converters run);
 - the workflow's guard check (``workflow_in_force`` and ``Workflow.run``);
 - the fold (``apply``);
 - the summary row and its facts (``derive``, as the desk calls it without a policy);
@@ -19,18 +19,26 @@ all timed in processor time in the same run (SQLite pieces on the clock as well)
   JSON, the bytes the hashes cover);
 - the ``Append`` built (its validators compare each prepared event with its event);
 - the hashes and the links of both chains (``link``);
+- the desk's writer lock and its cache of states (look-ups and keeping);
 - the in-memory store's ``append_many`` (its checks, the version check, ``link``, keeping);
+- each of those again with the attrs validators off (``attrs.validators.disabled()``), and the
+  whole command in memory too;
+- the whole command in memory with the baseline's statements for the same event after each
+  command, their own time taken out: what SQLite's work between commands costs the desk's
+  Python;
 - the SQLite store's ``append_many`` of the recorded appends into a fresh database, and the
   very statements it ran (captured once from its connection) replayed with plain ``sqlite3``
   on a fresh database of our schema: as it is, without the rollups' triggers, and without
   the triggers and the summary's secondary indexes; the baseline's own statements (the event
   row, the version-checked projection update, the commit: ``RawWriter``) on its own schema.
 
-Each row of the table is the median over the rounds of the row's processor time divided by
-the commands replayed; the rows inside a whole command add up to it, and what they do not
-explain is reported as the desk's own plumbing (the writer lock, the cache, the command
-methods, building the payload's arguments, the receipt's reference). For each target, the
-budget it leaves a command and the rows that alone exceed it.
+The whole commands time their store's appends too, so that a table can say what the desk's
+side of a command costs. Each row of a table is the median over the rounds of a sum of those
+pieces, a command; the rows add up to the whole command in every round (:func:`adds_up`), and
+what no replay covers is a row of its own (the desk's plumbing; the store's append in the desk
+beyond its replay), not spread over the others. With ``synchronous=FULL`` the whole command and
+the baseline are read on the clock, and the wait for the disk beyond the baseline's is a row.
+For each target, the budget it leaves a command and the rows that alone exceed it.
 
 Run: ``python benchmarks/bench_guarantees.py [--lifecycles N] [--rounds N] [--synchronous ...]``
 """
@@ -42,7 +50,6 @@ import contextlib
 import functools
 import gc
 import sqlite3
-import statistics
 import sys
 import tempfile
 import time
@@ -66,6 +73,18 @@ from iso10002.storage.sqlite import SQLiteEventStore, Synchronous
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_lifecycle import EVENTS_PER_LIFECYCLE, START, RawWriter, event_rows, lifecycle
+from guarantees_table import (
+    BASELINE,
+    TARGETS,
+    Round,
+    Timing,
+    budgets,
+    figure,
+    memory_rows,
+    sqlite_rows,
+    sqlite_whole,
+    table,
+)
 
 COMMANDS = (
     None,  # the receipt runs no workflow command
@@ -77,13 +96,6 @@ COMMANDS = (
     "close",
 )
 """The workflow command of each step of ``lifecycle``."""
-
-TARGETS = (
-    # name, the baseline it is set against, the ratio asked for
-    ("SQLite NORMAL >= 0.5x the projection baseline", "NORMAL", 0.5),
-    ("SQLite FULL >= 0.7x the projection baseline", "FULL", 0.7),
-    ("in memory >= 3x the NORMAL projection baseline", "memory", 3.0),
-)
 
 
 class Command(NamedTuple):
@@ -283,10 +295,6 @@ def append_each(store: BatchAppender, appends: list[Append]) -> None:
     """Each of ``appends`` in a call of its own, as the desk makes them."""
     for a in appends:
         store.append_many([a])
-
-
-Timing = tuple[float, float]
-"""Processor seconds and seconds on the clock."""
 
 
 def timed(body: Callable[[], object]) -> Timing:
@@ -564,10 +572,6 @@ def unvalidated(piece: Piece) -> Timing | dict[str, Timing]:
         return piece()
 
 
-Round = dict[str, Timing]
-"""Each piece's processor and clock time a command, in µs, in one round."""
-
-
 def run_rounds(bench: Bench, synchronous: Sequence[str], rounds: int) -> list[Round]:
     """A warm-up round, then ``rounds`` rounds of every piece, each round in another order."""
     timers = pieces(bench, synchronous)
@@ -584,202 +588,6 @@ def run_rounds(bench: Bench, synchronous: Sequence[str], rounds: int) -> list[Ro
         if r:
             out.append(times)
     return out
-
-
-Formula = dict[str, int]
-"""A row as a sum of pieces, each with its sign."""
-
-Row = tuple[str, str, Formula]
-"""A row of a table: what it measures, the guarantee it serves, its formula."""
-
-MEMORY_PATH: list[Row] = [
-    ("payload and event built (validated)", "validation, immutability", {"build": 1}),
-    ("workflow guard check", "the workflow", {"guards": 1}),
-    ("fold (apply)", "immutability", {"fold": 1}),
-    ("summary row and facts (derive)", "the projection", {"summary": 1}),
-    ("sealing personal values (seal_event)", "sealing", {"seal": 1}),
-    ("canonical encoding (prepared_event)", "chains: the hashed bytes", {"encode": 1}),
-    ("Append built (checks the prepared events)", "validation, immutability", {"append built": 1}),
-    ("hashes and links of both chains (link)", "chains", {"links": 1}),
-    ("writer lock and cache of states", "conflicts", {"cache": 1}),
-]
-"""The rows of the desk's path, the same in memory and on SQLite."""
-
-PLUMBING: Row = (
-    "the desk's plumbing (what the rows leave)",
-    "",
-    {
-        "whole memory": 1,
-        "whole memory, store": -1,
-        **{key: -sign for _, _, f in MEMORY_PATH for key, sign in f.items()},
-        "links": 0,  # inside the store's append
-    },
-)
-"""The desk's side of a command in memory (the whole less its store's append) less its rows."""
-
-BASELINE = "SQL the baseline also does (RawWriter)"
-WALL = "@wall"
-"""A piece's key with this suffix stands for its time on the clock, else processor time."""
-
-
-def memory_rows() -> list[Row]:
-    """The rows of a command in memory; they add up to the whole."""
-    return [
-        *MEMORY_PATH,
-        PLUMBING,
-        ("in-memory store's own work", "conflicts", {"memory store": 1, "links": -1}),
-        (
-            "the store's append in the desk, beyond its replay",
-            "",
-            {"whole memory, store": 1, "memory store": -1},
-        ),
-    ]
-
-
-def sqlite_rows(s: str) -> list[Row]:
-    """
-    The rows of a command on SQLite with ``synchronous=s``; they add up to the whole. With
-    FULL the whole and the baseline are read on the clock, and the time the command waits for
-    the disk beyond the baseline's wait is a row of its own; every other row is processor time.
-    """
-    clock = on_clock(s)
-    rows: list[Row] = [
-        *MEMORY_PATH,
-        PLUMBING,
-        (
-            "the desk's Python slowed by SQL between commands",
-            "",
-            {
-                "whole memory, between": 1,
-                "whole memory, between, store": -1,
-                "whole memory": -1,
-                "whole memory, store": 1,
-            },
-        ),
-        (
-            "the desk's side on SQLite, beyond that",
-            "",
-            {
-                f"whole {s}": 1,
-                f"whole {s}, store": -1,
-                "whole memory, between": -1,
-                "whole memory, between, store": 1,
-            },
-        ),
-        ("SQLite store's Python", "conflicts", {f"store {s}": 1, f"sql {s}": -1, "links": -1}),
-        (BASELINE, "baseline", {f"baseline {s}{clock}": 1}),
-        (
-            "wider rows, the link and claim statements",
-            "chains, sealing, the projection",
-            {f"sql {s}, bare": 1, f"baseline {s}": -1},
-        ),
-        ("secondary indexes", "queries", {f"sql {s}, no triggers": 1, f"sql {s}, bare": -1}),
-        ("rollups' triggers", "reports", {f"sql {s}": 1, f"sql {s}, no triggers": -1}),
-        (
-            "the store's append in the desk, beyond its replay",
-            "",
-            {f"whole {s}, store": 1, f"store {s}": -1},
-        ),
-    ]
-    if clock:
-        rows.append(
-            (
-                "waiting for the disk, beyond the baseline's wait",
-                "durability of wider commits",
-                {
-                    f"whole {s}{clock}": 1,
-                    f"whole {s}": -1,
-                    f"baseline {s}{clock}": -1,
-                    f"baseline {s}": 1,
-                },
-            )
-        )
-    return rows
-
-
-def sqlite_whole(s: str) -> Formula:
-    """The whole command on SQLite with ``synchronous=s``: on the clock for FULL."""
-    return {f"whole {s}{on_clock(s)}": 1}
-
-
-def on_clock(s: str) -> str:
-    """The suffix of the figures read on the clock: for FULL, whose commits wait for the disk."""
-    return WALL if s == "FULL" else ""
-
-
-def adds_up(whole: Formula, rows: list[Row]) -> bool:
-    """Whether ``rows`` add up to ``whole``, piece by piece."""
-    total: dict[str, int] = {}
-    for _, _, formula in rows:
-        for key, sign in formula.items():
-            total[key] = total.get(key, 0) + sign
-    return {k: v for k, v in total.items() if v} == whole
-
-
-class Figure(NamedTuple):
-    """A row's median over the rounds, its lowest and highest, µs a command."""
-
-    median: float
-    low: float
-    high: float
-
-    def __str__(self) -> str:
-        return f"{self.median:8.1f} ({self.low:6.1f} to {self.high:6.1f})"
-
-
-def figure(rounds: list[Round], formula: Formula) -> Figure:
-    """The row ``formula`` over ``rounds``."""
-    values = [
-        sum(
-            sign * (r[key.removesuffix(WALL)][1] if key.endswith(WALL) else r[key][0])
-            for key, sign in formula.items()
-        )
-        for r in rounds
-    ]
-    return Figure(statistics.median(values), min(values), max(values))
-
-
-def table(
-    title: str, whole: Formula, rows: list[tuple[str, str, Formula]], rounds: list[Round]
-) -> dict[str, float]:
-    """Print one table; return each row's median, the whole's under ``"whole"``."""
-    total = figure(rounds, whole)
-    print(f"\n{title} (µs a command, median of {len(rounds)} rounds, lowest to highest)")
-    print(f"  {'whole command':<50} {total}  100 %")
-    if not adds_up(whole, rows):
-        raise AssertionError(f"{title}: the rows do not add up to the whole")
-    medians = {"whole": total.median}
-    for label, guarantee, formula in rows:
-        f = figure(rounds, formula)
-        medians[label] = f.median
-        share = 100 * f.median / total.median if total.median else 0.0
-        tag = f"  [{guarantee}]" if guarantee else ""
-        print(f"  {label:<50} {f} {share:4.0f} %{tag}")
-    return medians
-
-
-def budgets(label: str, medians: dict[str, float], baseline: float, ratio: float) -> None:
-    """
-    Print what target ``label`` leaves a command (``baseline`` / ``ratio``; for a store, less
-    the baseline's own work, which ours does too) and which rows alone exceed that.
-    """
-    budget = baseline / ratio
-    store = BASELINE in medians
-    left = budget - baseline if store else budget
-    ours = medians["whole"]
-    now = baseline / ours if store else ratio * budget / ours
-    print(
-        f"  {label}: now {now:.2f}x. The target allows {budget:.1f} µs a command in all"
-        + (f", {left:.1f} µs beside the baseline's own SQL" if store else "")
-    )
-    over = [
-        f"{row} {value:.1f}"
-        for row, value in medians.items()
-        if row not in ("whole", BASELINE) and value > left
-    ]
-    print(f"    alone over {left:.1f} µs: {'; '.join(over) if over else 'none'}")
-    added = ours - baseline if store else ours
-    print(f"    all that ours adds: {added:.1f} µs, {added / left:.1f}x that")
 
 
 def main(argv: list[str] | None = None) -> int:

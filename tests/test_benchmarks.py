@@ -47,13 +47,14 @@ def test_guarantees_prints_every_row_and_target(
 
 
 @pytest.mark.parametrize("setting", ["NORMAL", "FULL"])
-def test_guarantees_rows_add_up_to_the_whole(guarantees: ModuleType, setting: str) -> None:
-    assert guarantees.adds_up({"whole memory": 1}, guarantees.memory_rows())
-    rows = guarantees.sqlite_rows(setting)
-    assert guarantees.adds_up(guarantees.sqlite_whole(setting), rows)
+def test_guarantees_rows_add_up_to_the_whole(setting: str) -> None:
+    tables = load("guarantees_table")
+    assert tables.adds_up({"whole memory": 1}, tables.memory_rows())
+    rows = tables.sqlite_rows(setting)
+    assert tables.adds_up(tables.sqlite_whole(setting), rows)
     # Leaving out any row breaks the sum.
     for k in range(len(rows)):
-        assert not guarantees.adds_up(guarantees.sqlite_whole(setting), rows[:k] + rows[k + 1 :])
+        assert not tables.adds_up(tables.sqlite_whole(setting), rows[:k] + rows[k + 1 :])
 
 
 def test_guarantees_replays_are_checked_against_the_desk(guarantees: ModuleType) -> None:
