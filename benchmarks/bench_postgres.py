@@ -90,14 +90,10 @@ def insert_worker(
 ) -> None:
     """The baseline of the lifecycles: one autocommitted INSERT (a transaction) per event."""
     with psycopg.connect(conninfo, autocommit=True) as conn:
-        sql = (
-            "INSERT INTO baseline.events (stream_id, seq, type, schema_version, occurred_at, "
-            "actor, state, payload) VALUES (%s, %s, %s, %s, %s, %s::jsonb, %s, %s::jsonb)"
-        )
 
         def work() -> int:
             for row in rows:
-                conn.execute(sql, row)
+                conn.execute(BASELINE_INSERT, row)
             return len(rows)
 
         _time_from(barrier, work, results)
@@ -182,6 +178,26 @@ def event_rows(conninfo: str, schema: str) -> list[tuple[Any, ...]]:
         ).fetchall()
 
 
+BASELINE_INSERT = (
+    "INSERT INTO baseline.events (stream_id, seq, type, schema_version, occurred_at, "
+    "actor, state, payload) VALUES (%s, %s, %s, %s, %s, %s::jsonb, %s, %s::jsonb)"
+)
+"""The baseline's statement: one event row, autocommitted."""
+
+
+def baseline_table(conninfo: str) -> None:
+    """A new, empty ``baseline.events``: the events table without anything of ours."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS baseline CASCADE")
+        conn.execute("CREATE SCHEMA baseline")
+        conn.execute(
+            "CREATE TABLE baseline.events (position bigint GENERATED ALWAYS AS IDENTITY "
+            "PRIMARY KEY, stream_id uuid NOT NULL, seq integer NOT NULL, type text NOT NULL, "
+            "schema_version integer NOT NULL, occurred_at timestamptz NOT NULL, actor jsonb "
+            "NOT NULL, state text NOT NULL, payload jsonb NOT NULL, UNIQUE (stream_id, seq))"
+        )
+
+
 def lifecycles(conninfo: str, total: int, processes: int) -> None:
     """Print ours and the baseline for ``total`` lifecycles over ``processes`` processes."""
     schema = f"bench_desk_{processes}"
@@ -193,15 +209,7 @@ def lifecycles(conninfo: str, total: int, processes: int) -> None:
     ours = done / seconds
     rows = event_rows(conninfo, schema)
     assert len(rows) == (done + processes) * EVENTS_PER_LIFECYCLE, len(rows)
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute("DROP SCHEMA IF EXISTS baseline CASCADE")
-        conn.execute("CREATE SCHEMA baseline")
-        conn.execute(
-            "CREATE TABLE baseline.events (position bigint GENERATED ALWAYS AS IDENTITY "
-            "PRIMARY KEY, stream_id uuid NOT NULL, seq integer NOT NULL, type text NOT NULL, "
-            "schema_version integer NOT NULL, occurred_at timestamptz NOT NULL, actor jsonb "
-            "NOT NULL, state text NOT NULL, payload jsonb NOT NULL, UNIQUE (stream_id, seq))"
-        )
+    baseline_table(conninfo)
     shares = [rows[n::processes] for n in range(processes)]
     base_seconds, written = run(
         insert_worker, [{"conninfo": conninfo, "rows": share} for share in shares]
