@@ -215,19 +215,15 @@ def _side_defs(x: _Dialect, r: str) -> tuple[_Side, _Side, _Side]:
 
 
 def _selects(
-    x: _Dialect, r: str, sign: str, source: str = "", *, twice: bool = False
+    x: _Dialect, r: str, sign: str, source: str = ""
 ) -> tuple[tuple[tuple[str, ...], str], ...]:
     """
     The rows that add (``sign`` ``1``) or take off (``-1``) the counts of row ``r``, as
     ``(columns, select)`` pairs, the select naming its columns (kind, day, key, then those):
     in a trigger ``r`` is ``NEW`` or ``OLD`` (a parameter on PostgreSQL); with ``source`` (a
     ``FROM`` item naming ``r``), they count every row of it, grouped, which fills the table of
-    an existing database, and which verify compares it with. With ``twice`` as well, the rows
-    are grouped first by their day and their key of every kind, the counts summed, and those
-    groups by kind: each condition is evaluated once a row rather than once a row and kind.
+    an existing database, and which verify compares it with.
     """
-    if twice:
-        return tuple(_grouped_twice(x, side, source) for side in _side_defs(x, r))
 
     def n(condition: str) -> str:
         counted = x.count(condition)
@@ -246,36 +242,12 @@ def _selects(
     )
 
 
-def _grouped_twice(x: _Dialect, side: _Side, source: str) -> tuple[tuple[str, ...], str]:
-    """One side's grouped counts of :func:`_selects` with ``twice``."""
-    keys = [f"k{i}" for i in range(len(side.keys))]
-    first = (
-        f"SELECT {side.day} AS day, "
-        + ", ".join(f"{key} AS {name}" for key, name in zip(side.keys, keys, strict=True))
-        + ", "
-        + ", ".join(
-            f"sum({x.count(v)}) AS {c}" for c, v in zip(side.columns, side.counts, strict=True)
-        )
-        + f" FROM {source} WHERE {side.where} GROUP BY "
-        + ", ".join(str(i) for i in range(1, len(keys) + 2))
-    )
-    by_kind = _Side(side.columns, side.kinds, tuple(f"p.{k}" for k in keys), "", "", ())
-    # WHERE true: an upsert's SELECT with a join needs a WHERE clause (SQLite's parser).
-    return side.columns, (
-        f"SELECT d.kind AS kind, p.day AS day, {by_kind.key} AS key, "
-        + ", ".join(f"sum(p.{c}) AS {c}" for c in side.columns)
-        + f" FROM ({first}) AS p, {_kinds(*side.kinds)} WHERE true GROUP BY 1, 2, 3"
-    )
-
-
-def _sides(
-    x: _Dialect, r: str, sign: str, source: str = "", *, twice: bool = False
-) -> tuple[str, ...]:
+def _sides(x: _Dialect, r: str, sign: str, source: str = "") -> tuple[str, ...]:
     """The statements that add or take off the rows of :func:`_selects` in the table."""
     into = f"INSERT INTO {x.table}" + ("" if x.lite else " AS u")
     return tuple(
         f"{into} (kind, day, key, {', '.join(columns)}) {select}" + x.upsert(columns)
-        for columns, select in _selects(x, r, sign, source, twice=twice)
+        for columns, select in _selects(x, r, sign, source)
     )
 
 
@@ -441,13 +413,12 @@ SQLITE_DEFER = f"INSERT INTO {_DEFERRED} (deferred) VALUES (1)"
 SQLITE_LOADED: tuple[str, ...] = (
     # The rows inserted after the largest rowid there was: the write lock is held since, and
     # SQLite gives a new row the largest rowid plus one.
-    *_sides(_LITE, "c", "1", "(SELECT * FROM complaints WHERE rowid > ?) AS c", twice=True),
+    *_sides(_LITE, "c", "1", "(SELECT * FROM complaints WHERE rowid > ?) AS c"),
 )
 """
 A bulk load's count of the complaints it inserted, those whose rowid is above the parameter
 (the largest before it): at once, grouped, by the rules the triggers and the recount follow
-(:func:`_sides`), each condition evaluated once a complaint (``twice``). Each statement takes
-the rowid.
+(:func:`_sides`). Each statement takes the rowid.
 """
 
 SQLITE_UNDEFER = f"DELETE FROM {_DEFERRED}"
