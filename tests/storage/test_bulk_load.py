@@ -10,7 +10,9 @@ import sqlite3
 import uuid
 from pathlib import Path
 
-from iso10002 import ComplaintDesk, FixedClock
+import pytest
+
+from iso10002 import ComplaintDesk, FixedClock, ValidationError
 from iso10002.integrity import verify
 from iso10002.ports.capabilities import Capability
 from iso10002.ports.store import Append, check_store, is_bulk_load_store
@@ -49,6 +51,23 @@ def test_the_other_stores_do_not_declare_it() -> None:
         # The wrapper would pass its buffer by: it declares all but the bulk load.
         assert not is_bulk_load_store(batching)
         check_store(batching)
+
+
+def test_rows_linked_under_another_key_are_refused(tmp_path: Path) -> None:
+    with (
+        SQLiteEventStore(tmp_path / "a.db", integrity_key=b"first key") as first,
+        SQLiteEventStore(tmp_path / "b.db", integrity_key=b"second key") as second,
+        SQLiteEventStore(tmp_path / "c.db", integrity_key=b"first key") as same,
+        SQLiteEventStore(tmp_path / "d.db") as unkeyed,
+    ):
+        rows = [first.bulk_rows(_new(n)) for n in range(1, 4)]
+        for other in (second, unkeyed):
+            with pytest.raises(ValidationError, match="another key"):
+                other.append_rows(rows)
+            assert list(other.iter_events()) == []
+        same.append_rows(rows)  # the same key makes the same links
+        assert verify(same, deep=True).findings == ()
+        assert len(list(same.iter_events())) == 3
 
 
 def _take_back_to_13(db: Path) -> None:

@@ -45,14 +45,16 @@ def check_batch(events: Sequence[Event], expected_version: int, summary: Complai
         raise ValidationError("summary", "the summary does not describe the appended events")
 
 
-def complaint_links(canonicals: Iterable[bytes], previous: str, hasher: Hasher) -> list[str]:
+def complaint_links(canonicals: Iterable[bytes], previous: str | None, hasher: Hasher) -> list[str]:
     """
     The links in their complaint's chain of events with the canonical bytes ``canonicals``
     (:attr:`PreparedEvent.canonical <iso10002.model.prepared.PreparedEvent.canonical>`), in
-    order, after the complaint's ``previous`` link (:data:`~iso10002.model.chain.GENESIS` for a
-    new complaint). They depend on nothing else: a new complaint's can be computed before the
-    store's lock is taken, even in another process with the same hasher.
+    order, after the complaint's ``previous`` link (None for a new complaint). They depend on
+    nothing else: a new complaint's can be computed before the store's lock is taken, even in
+    another process with the same hasher.
     """
+    if previous is None:
+        previous = GENESIS
     out = []
     for canonical in canonicals:
         previous = hasher.event_hash(previous, canonical)

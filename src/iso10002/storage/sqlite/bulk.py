@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from iso10002.errors import ConcurrencyConflict, StorageError, ValidationError
-from iso10002.model.chain import GENESIS
 from iso10002.ports.store import Append, complaint_links, log_links
 from iso10002.storage import prepare_appends
 from iso10002.storage._sql.rollups import SQLITE_DEFER, SQLITE_LOADED, SQLITE_UNDEFER
@@ -44,6 +43,8 @@ _STREAMS_STORED = "SELECT stream_id, max(seq) FROM events WHERE stream_id IN ({}
 class _Rows(NamedTuple):
     """A new complaint as the store writes it: plain values, which pickle small."""
 
+    hasher: str
+    """The fingerprint of the hasher that made the links: a store with another key refuses them."""
     summary: tuple[object, ...]
     """The summary's row: id, reference, client key, then its columns in table order."""
     events: tuple[tuple[object, ...], ...]
@@ -63,8 +64,9 @@ def bulk_rows(store: SQLiteEventStore, append: Append) -> _Rows:
     prepared = ready.prepared or ()
     summary = ready.summary
     cid = str(summary.id)
-    hashes = complaint_links((p.canonical for p in prepared), GENESIS, store.hasher)
+    hashes = complaint_links((p.canonical for p in prepared), None, store.hasher)
     return _Rows(
+        store.hasher.fingerprint,
         (cid, summary.reference, summary.client_key, *_summary_values(summary)),
         tuple((*_event_row(p, cid), h) for p, h in zip(prepared, hashes, strict=True)),
     )
@@ -74,10 +76,15 @@ def append_rows(store: SQLiteEventStore, rows: Sequence[object]) -> None:
     """Write ``rows`` in one transaction; see :meth:`BulkLoadStore.append_rows
     <iso10002.ports.store.BulkLoadStore.append_rows>`."""
     loads: list[_Rows] = []
+    mine = store.hasher.fingerprint
     for r in rows:
         if not isinstance(r, _Rows):
             raise ValidationError(
                 "rows", f"expected what SQLiteEventStore.bulk_rows made, got {type(r).__name__}"
+            )
+        if r.hasher != mine:
+            raise ValidationError(
+                "rows", f"complaint {r.summary[1]} was linked by a store with another key"
             )
         loads.append(r)
     if not loads:
