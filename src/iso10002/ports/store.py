@@ -637,7 +637,8 @@ class BulkLoadStore(Protocol):
             ConcurrencyConflict: a complaint of ``rows`` is stored already.
             DuplicateKeyError: a reference or client key is taken, by a stored complaint or
                 one before it in ``rows``.
-            ValidationError: a value of ``rows`` was not made by :meth:`bulk_rows`.
+            ValidationError: a value of ``rows`` was not made by :meth:`bulk_rows` (of this
+                store, or one with the same integrity key).
             StorageError: the database failed; nothing was written.
         """
         ...
