@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from iso10002 import ComplaintDesk, FixedClock, ValidationError
+from iso10002.errors import ConcurrencyConflict
 from iso10002.integrity import verify
 from iso10002.ports.capabilities import Capability
 from iso10002.ports.store import Append, check_store, is_bulk_load_store
@@ -21,6 +22,7 @@ from iso10002.storage._sql.rollups import SQLITE_TRIGGERS
 from iso10002.storage.memory import InMemoryEventStore
 from iso10002.storage.postgres import PostgresEventStore
 from iso10002.storage.sqlite import SQLiteEventStore
+from iso10002.storage.sqlite.statements import _INSERT_EVENT
 from iso10002.testing import (
     SAMPLE_START,
     BulkLoadContract,
@@ -68,6 +70,19 @@ def test_rows_linked_under_another_key_are_refused(tmp_path: Path) -> None:
         same.append_rows(rows)  # the same key makes the same links
         assert verify(same, deep=True).findings == ()
         assert len(list(same.iter_events())) == 3
+
+
+def test_events_stored_without_their_summary_refuse_the_batch(tmp_path: Path) -> None:
+    # Rows another tool wrote into the events table, for a complaint that has no summary.
+    with SQLiteEventStore(tmp_path / "stray.db") as store:
+        stray, other = _new(1), _new(2)
+        rows = store.bulk_rows(stray)
+        with sqlite3.connect(tmp_path / "stray.db") as conn:
+            conn.execute(_INSERT_EVENT, (*rows.events[0], "0" * 64))  # type: ignore[attr-defined]
+        with pytest.raises(ConcurrencyConflict) as caught:
+            store.append_rows([store.bulk_rows(other), rows])
+        assert (caught.value.complaint, caught.value.actual_version) == ("LOAD-000001", 1)
+        assert store.summary(other.summary.id) is None
 
 
 def _take_back_to_13(db: Path) -> None:
