@@ -30,8 +30,11 @@ from iso10002.integrity import verify
 from iso10002.model.values import Channel, RemedyKind
 from iso10002.ports.capabilities import Capability
 from iso10002.ports.store import is_bulk_load_store
+from iso10002.storage.postgres import PostgresEventStore
 from iso10002.storage.sqlite import SQLiteEventStore
 from iso10002.testing import sample_actor
+from tests.storage.pg_cluster import Cluster
+from tests.storage.test_postgres import fresh_schema
 
 from .support import CURRENT, LAYOUT_2014, assert_whole, clock, read_csv, write_csv
 from .test_fast_paths import _stored, _summaries
@@ -175,3 +178,25 @@ def test_a_bulk_import_with_workers_stores_what_one_process_stores(tmp_path: Pat
     assert _summaries(two) == _summaries(one)
     assert _rollups(two) == _rollups(one)
     _agrees(two)
+
+
+@pytest.mark.skipif(not can_fork(), reason="worker processes are forked")
+def test_a_store_without_the_bulk_load_imports_through_its_appends(
+    tmp_path: Path, postgres_cluster: Cluster
+) -> None:
+    header, rows = read_csv(CURRENT)
+    path = write_csv(tmp_path / "sample.csv", header, [dict(r) for r in rows[:300]])
+    counts = "SELECT kind, day, key, received, ended, details FROM complaint_rollups"
+    found = []
+    with (
+        PostgresEventStore(postgres_cluster.conninfo, schema=fresh_schema()) as pg,
+        SQLiteEventStore(tmp_path / "bulk.db") as lite,
+    ):
+        assert not is_bulk_load_store(pg)
+        for store, workers in ((pg, 2), (lite, 1)):
+            report = import_cfpb(store, path, clock=clock(), batch_size=64, workers=workers)
+            assert (report.imported, report.failed) == (300, ())
+            assert store.rollup_differences() == []
+            found.append(sorted(tuple(r) for r in store.select(counts) if any(r[3:])))
+        assert verify(pg).ok
+    assert found[0] == found[1]
