@@ -25,12 +25,11 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 
-from iso10002.errors import ValidationError
 from iso10002.importing.history import HistoryBuilder, client_key
 from iso10002.importing.report import RowError
 from iso10002.importing.sources import Row
-from iso10002.importing.writer import Parse, Progress, Run, parsed
-from iso10002.ports.store import Append
+from iso10002.importing.writer import UNBUILDABLE, Parse, Progress, Run, built, parsed
+from iso10002.ports.store import BulkLoadStore
 
 __all__ = ["CHUNK", "can_fork", "read_in_workers"]
 
@@ -39,13 +38,14 @@ CHUNK = 100
 _AHEAD = 3
 """Chunks in flight per worker: enough to keep every worker busy while this one writes."""
 
-# An outcome: a parse error; or (row, record id, client key, the append or the reason it
-# could not be built).
-_Outcome = RowError | tuple[int, str, str, Append | str]
+# An outcome: a parse error; or (row, record id, client key, what the store writes of the
+# complaint, or the reason it could not be built).
+_Outcome = RowError | tuple[int, str, str, object]
 
 _parse: Parse | None = None
 _builder: HistoryBuilder | None = None
 _id_column: str | None = None
+_bulk: BulkLoadStore | None = None
 
 
 def can_fork() -> bool:
@@ -53,9 +53,11 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin"
 
 
-def _start(parse: Parse, builder: HistoryBuilder, id_column: str | None) -> None:
-    global _parse, _builder, _id_column  # the worker's own state
-    _parse, _builder, _id_column = parse, builder, id_column
+def _start(
+    parse: Parse, builder: HistoryBuilder, id_column: str | None, bulk: BulkLoadStore | None
+) -> None:
+    global _parse, _builder, _id_column, _bulk  # the worker's own state
+    _parse, _builder, _id_column, _bulk = parse, builder, id_column, bulk
 
 
 def _work(chunk: list[tuple[int, Mapping[str, str]]]) -> list[_Outcome]:
@@ -70,12 +72,12 @@ def _work(chunk: list[tuple[int, Mapping[str, str]]]) -> list[_Outcome]:
             out.append(record)
             continue
         key = client_key(builder.system, record.record_id)
-        built: Append | str
+        item: object
         try:
-            built = builder.build(record, prepare=True)
-        except ValidationError as e:
-            built = str(e)
-        out.append((row, record.record_id, key, built))
+            item = built(builder, _bulk, record)
+        except UNBUILDABLE as e:
+            item = str(e)
+        out.append((row, record.record_id, key, item))
     return out
 
 
@@ -85,13 +87,13 @@ def _take(run: Run, outcomes: list[_Outcome]) -> None:
         if isinstance(outcome, RowError):
             run.failed.append(outcome)
             continue
-        row, record_id, key, built = outcome
+        row, record_id, key, item = outcome
         if run.taken(key):
             continue
-        if isinstance(built, str):
-            run.fail(row, record_id, None, None, built)
+        if isinstance(item, str):
+            run.fail(row, record_id, None, None, item)
         else:
-            run.write(row, record_id, key, built)
+            run.write(row, record_id, key, item)
 
 
 def read_in_workers(
@@ -115,7 +117,10 @@ def read_in_workers(
     in_flight: deque[Future[list[_Outcome]]] = deque()
     chunk: list[tuple[int, Mapping[str, str]]] = []
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start, initargs=(parse, run.builder, id_column)
+        workers,
+        mp_context=context,
+        initializer=_start,
+        initargs=(parse, run.builder, id_column, run.bulk),
     ) as pool:
         try:
             for row, cells in run.readable(rows, limit=limit, progress=progress, fraction=fraction):

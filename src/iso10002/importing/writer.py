@@ -10,14 +10,15 @@ is atomic.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import ModuleType
-from typing import Protocol
+from typing import Protocol, cast
 
 from iso10002.errors import (
     DuplicateKeyError,
     Iso10002Error,
     SchemaVersionError,
+    SerializationError,
     StorageError,
     StoreClosedError,
     ValidationError,
@@ -26,9 +27,23 @@ from iso10002.importing.cells import BadCell
 from iso10002.importing.history import HistoryBuilder, ImportedRecord, client_key
 from iso10002.importing.report import ImportReport, RowError
 from iso10002.importing.sources import Row
-from iso10002.ports.store import Append, EventStore, append_all
+from iso10002.ports.store import (
+    Append,
+    BulkLoadStore,
+    EventStore,
+    append_all,
+    is_bulk_load_store,
+)
 
-__all__ = ["DEFAULT_BATCH_SIZE", "MAX_WORKERS", "Progress", "check_workers", "parsed", "run_import"]
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "MAX_WORKERS",
+    "Progress",
+    "built",
+    "check_workers",
+    "parsed",
+    "run_import",
+]
 
 DEFAULT_BATCH_SIZE = 500
 """Complaints written per transaction."""
@@ -76,6 +91,20 @@ def check_limit(value: object) -> int | None:
 
 # Errors that say the store cannot be used at all, whichever record is written.
 _FATAL = (StoreClosedError, SchemaVersionError)
+# Errors that say a record's complaint cannot be built or stored as it is.
+UNBUILDABLE = (ValidationError, SerializationError)
+
+
+def built(builder: HistoryBuilder, bulk: BulkLoadStore | None, record: ImportedRecord) -> object:
+    """
+    What the store writes of ``record``'s complaint: its append, events prepared, or the rows
+    of the append when the store loads in bulk (``bulk``, :class:`BulkLoadStore`).
+
+    Raises:
+        ValidationError, SerializationError: the complaint cannot be built, or stored as it is.
+    """
+    append = builder.build(record, prepare=True)
+    return append if bulk is None else bulk.bulk_rows(append)
 
 
 class Run:
@@ -89,13 +118,16 @@ class Run:
         batch_size: int,
     ) -> None:
         self.store = store
+        self.bulk: BulkLoadStore | None = store if is_bulk_load_store(store) else None
+        """The store, if it loads new complaints in bulk: it is then given their rows."""
         self.builder = builder
         self.batch_size = batch_size
         self.read = 0
         self.imported = 0
         self.skipped = 0
         self.failed: list[RowError] = []
-        self.pending: list[tuple[int, str, Append]] = []
+        # Each record's row, id, and what the store writes (``built``).
+        self.pending: list[tuple[int, str, object]] = []
         self.pending_keys: set[str] = set()
 
     def report(self) -> ImportReport:
@@ -145,11 +177,11 @@ class Run:
         if self.taken(key):
             return
         try:
-            append = self.builder.build(record, prepare=True)
-        except ValidationError as e:
+            item = built(self.builder, self.bulk, record)
+        except UNBUILDABLE as e:
             self.fail(row, record.record_id, None, None, str(e))
             return
-        self.write(row, record.record_id, key, append)
+        self.write(row, record.record_id, key, item)
 
     def taken(self, key: str) -> bool:
         """Whether the record of ``key`` is written already (counted as skipped) or pending."""
@@ -159,9 +191,9 @@ class Run:
             return True
         return False
 
-    def write(self, row: int, record_id: str, key: str, append: Append) -> None:
+    def write(self, row: int, record_id: str, key: str, item: object) -> None:
         """Add a built complaint to the pending batch, and write the batch when it is full."""
-        self.pending.append((row, record_id, append))
+        self.pending.append((row, record_id, item))
         self.pending_keys.add(key)
         if len(self.pending) >= self.batch_size:
             self.flush()
@@ -179,7 +211,7 @@ class Run:
         if not pending:
             return
         try:
-            append_all(self.store, [a for _, _, a in pending])
+            self.store_batch([a for _, _, a in pending])
         except _FATAL:
             raise
         except Iso10002Error:
@@ -187,11 +219,18 @@ class Run:
             return
         self.imported += len(pending)
 
-    def one_by_one(self, pending: list[tuple[int, str, Append]]) -> None:
+    def store_batch(self, items: Sequence[object]) -> None:
+        """Write ``items`` (``built``) in one transaction, or one after another (the store's)."""
+        if self.bulk is not None:
+            self.bulk.append_rows(items)
+        else:
+            append_all(self.store, cast(Sequence[Append], items))
+
+    def one_by_one(self, pending: list[tuple[int, str, object]]) -> None:
         store_failures: list[StorageError] = []
-        for row, record_id, append in pending:
+        for row, record_id, item in pending:
             try:
-                append_all(self.store, [append])
+                self.store_batch([item])
             except _FATAL:
                 raise
             except DuplicateKeyError as e:

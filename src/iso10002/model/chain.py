@@ -57,6 +57,14 @@ class Hasher:
         """Whether links are HMACs under a key."""
         return self.key is not None
 
+    @property
+    def fingerprint(self) -> str:
+        """
+        A digest of a fixed text under this hasher: the same for hashers with the same key (or
+        none), so that links made by one can be told apart from another's without the key.
+        """
+        return self._digest(b"F")
+
     def _digest(self, data: bytes) -> str:
         if self.key is None:
             return hashlib.sha256(data).hexdigest()

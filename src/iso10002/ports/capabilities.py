@@ -40,6 +40,10 @@ class Capability(str, Enum):
     (:attr:`~iso10002.ports.store.Append.number`), applied in the append's transaction, so that
     an append that fails uses up no number. A store that does not declare it is never handed
     such an append."""
+    BULK_LOAD = "bulk_load"
+    """:class:`~iso10002.ports.store.BulkLoadStore`: new complaints are loaded in bulk (an
+    import) as rows the store makes itself, which another process may make, and written a
+    batch at a time, faster than their appends."""
     KPI = "kpi"
     """:class:`~iso10002.ports.kpi.KpiSource`: the store reads the rows a KPI report needs
     itself, faster than through its summaries."""

@@ -26,14 +26,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import inspect
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from typing import Protocol, TypeGuard, runtime_checkable
 
 import attrs
 
 from iso10002.errors import ValidationError
 from iso10002.model import _checks as check
-from iso10002.model.chain import GENESIS, ChainRecord, Hasher, TableRecord
+from iso10002.model.chain import ChainRecord, Hasher, TableRecord
 from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.configuration import ConfigurationRecord
 from iso10002.model.denials import DenialRecord
@@ -43,11 +43,13 @@ from iso10002.model.prepared import PreparedEvent
 from iso10002.model.subject import SubjectMatch
 from iso10002.model.values import Channel, ComplaintId, Priority
 from iso10002.ports.capabilities import Capability, capabilities_of, protocol_members
+from iso10002.ports.links import check_batch, complaint_links, link, log_links
 from iso10002.ports.numbers import NumberClaim, check_claims
 
 __all__ = [
     "Append",
     "BatchAppender",
+    "BulkLoadStore",
     "ChainRecord",
     "ChainedStore",
     "ComplaintQuery",
@@ -68,6 +70,8 @@ __all__ = [
     "check_batch",
     "check_claims",
     "check_store",
+    "complaint_links",
+    "is_bulk_load_store",
     "is_configuration_store",
     "is_number_claim_store",
     "is_outbox_store",
@@ -75,6 +79,7 @@ __all__ = [
     "is_sealed_tables_store",
     "iter_summaries",
     "link",
+    "log_links",
 ]
 
 MAX_PAGE_SIZE = 1000
@@ -594,12 +599,60 @@ class NumberClaimStore(BatchAppender, Protocol):
         ...
 
 
+@runtime_checkable
+class BulkLoadStore(Protocol):
+    """
+    **Protocol:** a store that loads new complaints in bulk (an import) as rows it makes
+    itself; it declares :attr:`Capability.BULK_LOAD`.
+
+    An importer turns each new complaint's append into the store's rows with
+    :meth:`bulk_rows`, possibly in a worker process forked from the one that holds the store,
+    and writes them a batch at a time with :meth:`append_rows` in the process that holds it.
+    The rows are what the store writes (the events as encoded, each with its link in its
+    complaint's chain, and the summary's columns): the process that writes neither decodes
+    events nor encodes them again. What is stored is what :meth:`BatchAppender.append_many`
+    stores for the same appends, but for the random salts of the personal values.
+    """
+
+    def bulk_rows(self, append: Append) -> object:
+        """
+        The rows ``append`` is written as: a new complaint's append (expected version 0, no
+        outbox records, no erasure, no number claim), checked as ``append_many`` checks it
+        (:func:`check_batch`) and prepared. Plain values that pickle small (text, numbers,
+        bytes). Reads nothing from the database and writes nothing: a process forked from
+        the one that holds the store may make them; only this store takes them back.
+
+        Raises:
+            ValidationError: not a new complaint's append, or the checks of ``append_many``.
+            SerializationError: a value cannot be stored.
+        """
+        ...
+
+    def append_rows(self, rows: Sequence[object]) -> None:
+        """
+        Write the complaints of ``rows`` (each from :meth:`bulk_rows`), in order, in one
+        transaction: all of them or none, as ``append_many`` writes their appends (the events
+        linked into the log's chain after the stored ones, the summaries, and what the store
+        counts from the summaries).
+
+        Raises:
+            ConcurrencyConflict: a complaint of ``rows`` is stored already.
+            DuplicateKeyError: a reference or client key is taken, by a stored complaint or
+                one before it in ``rows``.
+            ValidationError: a value of ``rows`` was not made by :meth:`bulk_rows` (of this
+                store, or one with the same integrity key).
+            StorageError: the database failed; nothing was written.
+        """
+        ...
+
+
 LEVELS: dict[Capability, type] = {
     Capability.OUTBOX: OutboxEventStore,
     Capability.NUMBER_CLAIMS: NumberClaimStore,
     Capability.RECORD_KEEPING: RecordKeepingStore,
     Capability.SEALED_TABLES: SealedTablesStore,
     Capability.CONFIGURATIONS: ConfigurationStore,
+    Capability.BULK_LOAD: BulkLoadStore,
 }
 """The store protocol each store capability promises."""
 
@@ -617,6 +670,11 @@ def is_configuration_store(store: object) -> TypeGuard[ConfigurationStore]:
 def is_number_claim_store(store: object) -> TypeGuard[NumberClaimStore]:
     """Whether ``store`` declares :attr:`Capability.NUMBER_CLAIMS`."""
     return Capability.NUMBER_CLAIMS in capabilities_of(store)
+
+
+def is_bulk_load_store(store: object) -> TypeGuard[BulkLoadStore]:
+    """Whether ``store`` declares :attr:`Capability.BULK_LOAD`."""
+    return Capability.BULK_LOAD in capabilities_of(store)
 
 
 def is_record_keeping_store(store: object) -> TypeGuard[RecordKeepingStore]:
@@ -687,86 +745,6 @@ def append_all(store: EventStore, appends: Sequence[Append]) -> None:
         return
     for a in appends:
         store.append(a.events, expected_version=a.expected_version, summary=a.summary)
-
-
-def check_batch(events: Sequence[Event], expected_version: int, summary: ComplaintSummary) -> None:
-    """
-    The checks every store makes on an append before touching storage.
-
-    Raises:
-        ValidationError: on an empty batch, mixed complaints, a broken sequence, or a summary that
-            does not describe the batch's last event.
-    """
-    if not events:
-        raise ValidationError("events", "an append needs at least one event")
-    first = events[0]
-    for offset, event in enumerate(events, start=1):
-        if event.complaint_id != first.complaint_id:
-            raise ValidationError("events", "an append holds events of one complaint only")
-        if event.seq != expected_version + offset:
-            raise ValidationError(
-                "events",
-                f"complaint {summary.reference}: event seq {event.seq} does not continue "
-                f"version {expected_version}",
-            )
-    if summary.id != first.complaint_id or summary.version != events[-1].seq:
-        raise ValidationError("summary", "the summary does not describe the appended events")
-
-
-def link(
-    appends: Sequence[Append],
-    *,
-    stored_hash: Callable[[ComplaintId, int], str | None],
-    last_link: str | Callable[[], str | None] | None,
-    hasher: Hasher,
-) -> list[list[tuple[str, str]]]:
-    """
-    The links of every event of ``appends`` (prepared: :func:`iso10002.storage.prepare_appends`),
-    per append and per event: ``(hash, chain)``, the event's link in its complaint's chain and
-    in the log's. A store calls this under its own lock, after checking the versions, and
-    stores the pairs beside the events; it never hashes an event itself.
-
-    What the store alone can read there, it passes in:
-
-    - ``stored_hash(complaint id, expected version)``: the stored hash of the event a
-      complaint's first append in the batch continues from (None if it has none). It is not
-      called for a new complaint; a later append of the same complaint continues from the one
-      before it in the batch.
-    - ``last_link``: the log's last link (None for an empty log), or a function giving it,
-      called once after the complaints' hashes are computed, so that a store may take the
-      log's lock as late as possible.
-
-    Raises:
-        ValidationError: an append carries no prepared events.
-    """
-    heads: dict[ComplaintId, str] = {}
-    hashes: list[list[str]] = []
-    for a in appends:
-        if a.prepared is None:
-            raise ValidationError(
-                "prepared", "link prepared appends: see iso10002.storage.prepare_appends"
-            )
-        cid = a.summary.id
-        previous = heads.get(cid)
-        if previous is None:
-            found = stored_hash(cid, a.expected_version) if a.expected_version else None
-            previous = GENESIS if found is None else found
-        digests = []
-        for prepared in a.prepared:
-            previous = hasher.event_hash(previous, prepared.canonical)
-            digests.append(previous)
-        heads[cid] = previous
-        hashes.append(digests)
-    last = last_link() if callable(last_link) else last_link
-    chain = GENESIS if last is None else last
-    out: list[list[tuple[str, str]]] = []
-    for digests in hashes:
-        pairs = []
-        for digest in digests:
-            chain = hasher.chain_hash(chain, digest)
-            pairs.append((digest, chain))
-        out.append(pairs)
-    return out
 
 
 def iter_summaries(store: EventStore, query: ComplaintQuery) -> Iterator[ComplaintSummary]:

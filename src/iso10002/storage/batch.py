@@ -139,8 +139,9 @@ class BatchingStore:
             raise ValidationError("max_events", f"must be a positive integer, got {max_events!r}")
         self._store: OutboxEventStore = store
         self.max_events = max_events
-        self.capabilities: frozenset[Capability] = capabilities_of(store)
-        """What ``store`` declares: the wrapper keeps the same promises."""
+        self.capabilities: frozenset[Capability] = capabilities_of(store) - {Capability.BULK_LOAD}
+        """What ``store`` declares, but a bulk load (which would pass the buffer by): the
+        wrapper keeps the same promises."""
         self.flushes = 0
         """How many batches this wrapper has written."""
         self._lock = threading.RLock()

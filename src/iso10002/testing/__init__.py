@@ -10,6 +10,8 @@ like the shipped ones.
   erases it (:class:`~iso10002.ports.store.PersonalDataStore`).
 - :class:`ConfigurationStoreContract`: the same for a store that keeps the configurations that
   governed complaints (:class:`~iso10002.ports.store.ConfigurationStore`).
+- :class:`BulkLoadContract`: the same for a store that loads new complaints in bulk
+  (:class:`~iso10002.ports.store.BulkLoadStore`).
 - :class:`NumberClaimContract`: the same for a store that claims reference numbers in its
   appends (:class:`~iso10002.ports.store.NumberClaimStore`).
 - :class:`SharedStoreContract`: for a store whose database outlives the store object: other
@@ -35,6 +37,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from iso10002.testing.access_log import AccessLogContract, ReadableAccessLog
     from iso10002.testing.authorizer import AuthorizerContract
+    from iso10002.testing.bulk import BulkLoadContract
     from iso10002.testing.configurations import ConfigurationStoreContract
     from iso10002.testing.kpi_source import KpiSourceContract
     from iso10002.testing.notifier import NotifierContract, NotifierUnderTest
@@ -62,6 +65,7 @@ __all__ = [
     "SAMPLE_START",
     "AccessLogContract",
     "AuthorizerContract",
+    "BulkLoadContract",
     "ConfigurationStoreContract",
     "EventStoreContract",
     "KpiSourceContract",

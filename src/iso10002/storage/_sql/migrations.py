@@ -24,7 +24,12 @@ from iso10002.storage._sql.rewrite import (
     note_policies_found,
     seal_personal,
 )
-from iso10002.storage._sql.rollups import POSTGRES_ROLLUPS, SQLITE_ROLLUPS, SQLITE_TRIGGERS
+from iso10002.storage._sql.rollups import (
+    POSTGRES_ROLLUPS,
+    SQLITE_DEFERRABLE,
+    SQLITE_ROLLUPS,
+    SQLITE_TRIGGERS,
+)
 from iso10002.storage._sql.upgrade import Migration
 
 __all__ = [
@@ -483,6 +488,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         # SQLite only: the same counts as migration 11's triggers, in one statement per
         # trigger; nothing to count again. PostgreSQL keeps migration 11's trigger function.
         sqlite=SQLITE_TRIGGERS,
+    ),
+    Migration(
+        version=14,
+        description="imports: a bulk load on SQLite counts its complaints' rollups once a batch",
+        # SQLite only: a one-row marker table, and the insert triggers skipped while a bulk
+        # load's transaction holds a row in it (it counts its rows itself, by the same rules).
+        sqlite=SQLITE_DEFERRABLE,
     ),
 )
 """The schema's history, oldest first, on both SQL stores."""

@@ -26,10 +26,14 @@ __all__ = [
     "POSTGRES_REBUILD",
     "POSTGRES_RECOUNT",
     "POSTGRES_ROLLUPS",
+    "SQLITE_DEFER",
+    "SQLITE_DEFERRABLE",
+    "SQLITE_LOADED",
     "SQLITE_REBUILD",
     "SQLITE_RECOUNT",
     "SQLITE_ROLLUPS",
     "SQLITE_TRIGGERS",
+    "SQLITE_UNDEFER",
     "differences",
 ]
 
@@ -335,6 +339,29 @@ _RECEIVED_MOVES = (
 )
 _CLOSED_MOVES = f"(OLD.closed_at IS NOT NULL OR NEW.closed_at IS NOT NULL) AND ({_CHANGED})"
 
+_DEFERRED = "complaint_rollups_deferred"
+"""While this table holds a row (only ever inside the transaction of a bulk load), the insert
+triggers leave the new rows to that transaction, which counts them (:data:`SQLITE_LOADED`)."""
+
+
+def _insert_triggers(deferrable: bool) -> tuple[str, str]:
+    """The insert triggers of migration 13, or of 14 (``deferrable``: skipped during a load)."""
+    kept = f"NOT EXISTS (SELECT 1 FROM {_DEFERRED})"
+    return (
+        "CREATE TRIGGER complaints_rollups_insert AFTER INSERT ON complaints "
+        + (f"WHEN {kept} " if deferrable else "")
+        + "BEGIN "
+        + _upsert(_NEW[0].columns, _rows(_NEW[0], "1"))
+        + "; END",
+        "CREATE TRIGGER complaints_rollups_insert_closed AFTER INSERT ON complaints "
+        "WHEN NEW.closed_at IS NOT NULL "
+        + (f"AND {kept} " if deferrable else "")
+        + "BEGIN "
+        + _upsert(COUNTS[3:], [*_rows(_NEW[1], "1"), *_rows(_NEW[2], "1")])
+        + "; END",
+    )
+
+
 SQLITE_TRIGGERS: tuple[str, ...] = (
     # All four: a database taken back to an older version by hand (a restore, a test) may
     # hold them already.
@@ -342,13 +369,7 @@ SQLITE_TRIGGERS: tuple[str, ...] = (
         f"DROP TRIGGER IF EXISTS complaints_rollups_{name}"
         for name in ("insert", "insert_closed", "update", "update_closed")
     ),
-    "CREATE TRIGGER complaints_rollups_insert AFTER INSERT ON complaints BEGIN "
-    + _upsert(_NEW[0].columns, _rows(_NEW[0], "1"))
-    + "; END",
-    "CREATE TRIGGER complaints_rollups_insert_closed AFTER INSERT ON complaints "
-    "WHEN NEW.closed_at IS NOT NULL BEGIN "
-    + _upsert(COUNTS[3:], [*_rows(_NEW[1], "1"), *_rows(_NEW[2], "1")])
-    + "; END",
+    *_insert_triggers(deferrable=False),
     f"CREATE TRIGGER complaints_rollups_update AFTER UPDATE ON complaints "
     f"WHEN {_RECEIVED_MOVES} BEGIN "
     + _upsert(
@@ -373,6 +394,35 @@ on a complaint closed before or after it. One statement each, one row per kind. 
 that changes no counted column fires none, as before; a decision on an open complaint now
 fires none either. PostgreSQL keeps its trigger function of migration 11.
 """
+
+SQLITE_DEFERRABLE: tuple[str, ...] = (
+    f"CREATE TABLE IF NOT EXISTS {_DEFERRED} (deferred INTEGER NOT NULL)",
+    "DROP TRIGGER IF EXISTS complaints_rollups_insert",
+    "DROP TRIGGER IF EXISTS complaints_rollups_insert_closed",
+    *_insert_triggers(deferrable=True),
+)
+"""
+Migration 14 on SQLite: the insert triggers of migration 13, skipped while
+``complaint_rollups_deferred`` holds a row, so that a bulk load counts its complaints once
+(:data:`SQLITE_LOADED`) instead of once each. Nothing is counted again.
+"""
+
+SQLITE_DEFER = f"INSERT INTO {_DEFERRED} (deferred) VALUES (1)"
+"""A bulk load's first statement: the insert triggers leave its rows to it."""
+
+SQLITE_LOADED: tuple[str, ...] = (
+    # The rows inserted after the largest rowid there was: the write lock is held since, and
+    # SQLite gives a new row the largest rowid plus one.
+    *_sides(_LITE, "c", "1", "(SELECT * FROM complaints WHERE rowid > ?) AS c"),
+)
+"""
+A bulk load's count of the complaints it inserted, those whose rowid is above the parameter
+(the largest before it): at once, grouped, by the rules the triggers and the recount follow
+(:func:`_sides`). Each statement takes the rowid.
+"""
+
+SQLITE_UNDEFER = f"DELETE FROM {_DEFERRED}"
+"""A bulk load's last statement: the insert triggers count again."""
 
 POSTGRES_REBUILD: tuple[str, ...] = (
     "DELETE FROM {s}.complaint_rollups",

@@ -158,8 +158,8 @@ class PostgresEventStore(SqlRecords, SealedTables):
     sql_dialect: ClassVar[str] = "postgresql"
     """The SQL that :meth:`select` runs: PostgreSQL's, with psycopg's placeholders."""
 
-    capabilities: ClassVar[frozenset[Capability]] = frozenset(Capability)
-    """Every level of the store port, and the KPI source (the rollups, or fact rows in SQL)."""
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(Capability) - {Capability.BULK_LOAD}
+    """Every level of the store port, the KPI source (rollups, or fact rows); no bulk load."""
 
     def __init__(
         self,

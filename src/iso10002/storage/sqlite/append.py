@@ -174,7 +174,7 @@ def _write_summary(
             _INSERT_SUMMARY, (cid, summary.reference, summary.client_key, *values)
         )
         if inserted.rowcount != 1:
-            raise _taken(conn, summary)
+            raise _taken(conn, cid, summary.reference, summary.client_key)
         return None
     expected = a.expected_version
     # The indexed values this store wrote at that version, if it remembers them: a version

@@ -230,21 +230,22 @@ def _where(query: ComplaintQuery) -> tuple[str, list[object]]:
     return query_where(query, mark="?", instant="?", flag=int)
 
 
-def _taken(conn: sqlite3.Connection, summary: ComplaintSummary) -> StorageError:
-    """Why a new complaint's summary row could not be inserted."""
-    cid = str(summary.id)
-    rows = conn.execute(_TAKEN_KEYS, (cid, summary.reference, summary.client_key)).fetchall()
+def _taken(
+    conn: sqlite3.Connection, cid: str, reference: str, client_key: str | None
+) -> StorageError:
+    """Why a new complaint's summary row (its id, reference and client key) was not inserted."""
+    rows = conn.execute(_TAKEN_KEYS, (cid, reference, client_key)).fetchall()
     for id_, _reference, _client_key, version in rows:
         if id_ == cid:
             return ConcurrencyConflict(
-                complaint=summary.reference, expected_version=0, actual_version=version
+                complaint=reference, expected_version=0, actual_version=version
             )
-    for _id, reference, _client_key, _version in rows:
-        if reference == summary.reference:
-            return DuplicateKeyError("reference", summary.reference)
-    for _id, _reference, client_key, _version in rows:
-        if summary.client_key is not None and client_key == summary.client_key:
-            return DuplicateKeyError("client key", summary.client_key)
+    for _id, taken, _client_key, _version in rows:
+        if taken == reference:
+            return DuplicateKeyError("reference", reference)
+    for _id, _reference, taken, _version in rows:
+        if client_key is not None and taken == client_key:
+            return DuplicateKeyError("client key", client_key)
     return StorageError(  # pragma: no cover - the write lock is held; nothing can change
-        f"SQLite store: the summary of complaint {summary.reference} was not inserted"
+        f"SQLite store: the summary of complaint {reference} was not inserted"
     )

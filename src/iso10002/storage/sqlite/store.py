@@ -65,6 +65,7 @@ from iso10002.storage._sql.sealed import (
 )
 from iso10002.storage._sql.sealed_rows import SealedTables, TableStatements, sealing
 from iso10002.storage._sql.upgrade import UpgradeReport
+from iso10002.storage.sqlite import bulk
 from iso10002.storage.sqlite import outbox as outbox_sql
 from iso10002.storage.sqlite.append import Known, append_all
 from iso10002.storage.sqlite.connection import _Access, _Immediate, _SQLiteErrors
@@ -270,6 +271,30 @@ class SQLiteEventStore(SqlRecords, SealedTables):
                 :meth:`append`, for the first append that fails; nothing was written.
         """
         append_all(self, appends)
+
+    def bulk_rows(self, append: Append) -> object:
+        """
+        The rows a new complaint's ``append`` is written as by :meth:`append_rows`; see
+        :meth:`BulkLoadStore.bulk_rows <iso10002.ports.store.BulkLoadStore.bulk_rows>`.
+
+        Raises:
+            ValidationError: not a new complaint's append, or it fails the append's checks.
+            SerializationError: a value cannot be stored.
+        """
+        return bulk.bulk_rows(self, append)
+
+    def append_rows(self, rows: Sequence[object]) -> None:
+        """
+        Write the new complaints of ``rows`` (from :meth:`bulk_rows`) in one transaction,
+        their daily rollups counted once for all of them; see
+        :meth:`BulkLoadStore.append_rows <iso10002.ports.store.BulkLoadStore.append_rows>`.
+
+        Raises:
+            ConcurrencyConflict, DuplicateKeyError, StorageError: as :meth:`append`, for the
+                first complaint that fails; nothing was written.
+            ValidationError: a value of ``rows`` is not one of :meth:`bulk_rows`.
+        """
+        bulk.append_rows(self, rows)
 
     def find_subject(self, match: SubjectMatch) -> list[ComplaintId]:
         """

@@ -1,0 +1,136 @@
+"""
+The SQLite store's bulk load (:class:`~iso10002.ports.store.BulkLoadStore`): new complaints
+turned into the rows the store writes (:func:`bulk_rows`, in whichever process builds them),
+then written a batch at a time (:func:`append_rows`).
+
+A batch is one transaction, as :func:`~iso10002.storage.sqlite.append.append_all` writes it:
+the summaries inserted one by one (a taken id, reference or client key is named as an append
+names it), the log's last link read under the write lock, the events inserted with both links.
+The daily rollups are counted once for the batch, grouped, by the rules the triggers follow
+(:data:`~iso10002.storage._sql.rollups.SQLITE_LOADED`), while a row in
+``complaint_rollups_deferred`` keeps the insert triggers from counting each complaint (schema
+migration 14); the row is deleted before the commit, so no other connection ever sees it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple
+
+from iso10002.errors import ConcurrencyConflict, StorageError, ValidationError
+from iso10002.ports.store import Append, complaint_links, log_links
+from iso10002.storage import prepare_appends
+from iso10002.storage._sql.rollups import SQLITE_DEFER, SQLITE_LOADED, SQLITE_UNDEFER
+from iso10002.storage.sqlite.connection import _Immediate, _SQLiteErrors
+from iso10002.storage.sqlite.statements import (
+    _INSERT_EVENT,
+    _INSERT_SUMMARY,
+    _LAST_CHAIN,
+    _event_row,
+    _summary_values,
+    _taken,
+)
+
+if TYPE_CHECKING:
+    from iso10002.storage.sqlite.store import SQLiteEventStore
+
+__all__ = ["append_rows", "bulk_rows"]
+
+_LAST_ROWID = "SELECT coalesce(max(rowid), 0) FROM complaints"
+_STREAMS_STORED = "SELECT stream_id, max(seq) FROM events WHERE stream_id IN ({}) GROUP BY 1"
+
+
+class _Rows(NamedTuple):
+    """A new complaint as the store writes it: plain values, which pickle small."""
+
+    hasher: str
+    """The fingerprint of the hasher that made the links: a store with another key refuses them."""
+    summary: tuple[object, ...]
+    """The summary's row: id, reference, client key, then its columns in table order."""
+    events: tuple[tuple[object, ...], ...]
+    """Each event's row, its link in its complaint's chain last (the log's is added)."""
+
+
+def bulk_rows(store: SQLiteEventStore, append: Append) -> _Rows:
+    """``append``'s rows; see :meth:`BulkLoadStore.bulk_rows
+    <iso10002.ports.store.BulkLoadStore.bulk_rows>`."""
+    if append.expected_version != 0 or append.outbox or append.erase or append.number is not None:
+        raise ValidationError(
+            "append",
+            "a bulk load writes new complaints (expected version 0) without outbox records, "
+            "erasure or number claims",
+        )
+    (ready,) = prepare_appends([append])
+    prepared = ready.prepared or ()
+    summary = ready.summary
+    cid = str(summary.id)
+    hashes = complaint_links((p.canonical for p in prepared), None, store.hasher)
+    return _Rows(
+        store.hasher.fingerprint,
+        (cid, summary.reference, summary.client_key, *_summary_values(summary)),
+        tuple((*_event_row(p, cid), h) for p, h in zip(prepared, hashes, strict=True)),
+    )
+
+
+def append_rows(store: SQLiteEventStore, rows: Sequence[object]) -> None:
+    """Write ``rows`` in one transaction; see :meth:`BulkLoadStore.append_rows
+    <iso10002.ports.store.BulkLoadStore.append_rows>`."""
+    loads: list[_Rows] = []
+    mine = store.hasher.fingerprint
+    for r in rows:
+        if not isinstance(r, _Rows):
+            raise ValidationError(
+                "rows", f"expected what SQLiteEventStore.bulk_rows made, got {type(r).__name__}"
+            )
+        if r.hasher != mine:
+            raise ValidationError(
+                "rows", f"complaint {r.summary[1]} was linked by a store with another key"
+            )
+        loads.append(r)
+    if not loads:
+        return
+
+    def seq_taken() -> StorageError:
+        # Only reachable if the events table holds rows of a complaint that has no summary,
+        # e.g. written by another tool: it is a conflict with whatever wrote them.
+        ids = [str(r.summary[0]) for r in loads]
+        with _SQLiteErrors(store.path, "read the versions of the complaints loaded"):
+            found = dict(
+                conn.execute(_STREAMS_STORED.format(", ".join("?" * len(ids))), ids).fetchall()
+            )
+        for r in loads:
+            if r.summary[0] in found:
+                return ConcurrencyConflict(
+                    complaint=str(r.summary[1]),
+                    expected_version=0,
+                    actual_version=int(found[r.summary[0]]),
+                )
+        return StorageError(  # pragma: no cover - the write lock was held
+            f"SQLite store {store.path}: an event of the complaints loaded was stored already"
+        )
+
+    first = loads[0].summary[1]
+    action = f"load {len(loads)} complaints from {first} on"
+    with store._use(action, seq_taken=seq_taken) as conn, _Immediate(conn):
+        conn.execute(SQLITE_DEFER)
+        before = conn.execute(_LAST_ROWID).fetchone()[0]
+        for r in loads:
+            if conn.execute(_INSERT_SUMMARY, r.summary).rowcount != 1:
+                cid, reference, client_key = r.summary[:3]
+                raise _taken(conn, str(cid), str(reference), _text(client_key))
+        found = conn.execute(_LAST_CHAIN).fetchone()
+        last = None if found is None or found[0] is None else str(found[0])
+        events = [row for r in loads for row in r.events]
+        chains = log_links((str(row[-1]) for row in events), last, store.hasher)
+        conn.executemany(
+            _INSERT_EVENT, [(*row, chain) for row, chain in zip(events, chains, strict=True)]
+        )
+        for statement in SQLITE_LOADED:
+            conn.execute(statement, (before,))
+        conn.execute(SQLITE_UNDEFER)
+    for r in loads:  # written here without a summary object: nothing to remember
+        store._indexed.pop(str(r.summary[0]), None)
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
