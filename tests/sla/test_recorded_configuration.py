@@ -214,7 +214,7 @@ def test_policy_events_share_one_payload_and_are_stored_as_each_alone_would_be(
     if kind == "memory":  # the stored events themselves, as the desk made them
         assert all(e.payload is applied[0].payload for e in applied)
     for event in applied:
-        ours, alone = desk._prepare(event), prepare_event(event)
+        ours, alone = desk._prepare_policy_event(event), prepare_event(event)
         assert ours.event is event
         assert (ours.payload, ours.payload_json, ours.personal, ours.personal_json) == (
             alone.payload,

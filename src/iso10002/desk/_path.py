@@ -257,7 +257,16 @@ class CommandPath(AccessGate):
             number=number,
             # Sealed and encoded here, above the store, which then stores what it is given
             # (its append_many checks the append, and prepares nothing again).
-            prepared=tuple(self._prepare(e) for e in events) if prepares else None,
+            prepared=(
+                tuple(
+                    prepare_event(e)
+                    if type(e.payload) is not SlaPolicyApplied
+                    else self._prepare_policy_event(e)
+                    for e in events
+                )
+                if prepares
+                else None
+            ),
         )
         if prepares and not entries and not erase and number is None:
             # What append_all does with such an append, for a store that keeps records.
@@ -266,15 +275,14 @@ class CommandPath(AccessGate):
             append_all(store, [append])
         return derived
 
-    def _prepare(self, event: Event) -> PreparedEvent:
+    def _prepare_policy_event(self, event: Event) -> PreparedEvent:
         """
-        ``event`` sealed and encoded for the store (:func:`prepare_event`). An
-        ``sla_policy_applied`` event, whose payload object every complaint put under one policy
-        alike shares, is prepared as the import prepares its repeated payloads: from a template
-        of its sealed payload and JSON after the first ones, only the envelope being new.
+        An ``sla_policy_applied`` event sealed and encoded for the store, as
+        :func:`prepare_event` does it. Its payload object is shared by every complaint put
+        under one policy alike (:meth:`~iso10002.sla.recorded.RecordedSla.payload`), so it is
+        prepared as the import prepares its repeated payloads: from a template of its sealed
+        payload and JSON after the first ones, only the envelope being new.
         """
-        if type(event.payload) is not SlaPolicyApplied:
-            return prepare_event(event)
         kept = self._policy_events
         if kept is None:
             # Two threads may each make one; either is right, and one is kept.
