@@ -721,7 +721,14 @@ def test_what_is_carried_forward_is_what_the_whole_history_gives_after_every_ste
                     # Which path the desk took: commands feeding no metric (notes, inbound
                     # mail under some policies) keep the summary's deadlines.
                     event("fed a metric" if held.moves(new) else "fed no metric")
+                before = held
                 held = held.advanced(new)
+                # Advancing leaves the evaluation it started from as it was: a desk whose
+                # append fails keeps that one for the next command.
+                if before.covers(now):
+                    assert before.report(now) == evaluate(
+                        history[: before.version], policy, now, detail=False
+                    )
             carried[ref] = held
             assert held.version == len(history)
             if held.covers(now):

@@ -19,6 +19,7 @@ import pytest
 from iso10002 import ComplaintDesk, FixedClock, Reaction, SlaPolicyApplied
 from iso10002.audit import run_audit
 from iso10002.audit.reports import report_to_json
+from iso10002.integrity.verify import verify
 from iso10002.model.configuration import SLA_POLICY
 from iso10002.model.values import ClosureReason
 from iso10002.simulation import _sla_policy as demo_module
@@ -28,6 +29,7 @@ from iso10002.sla.config import SlaConfig
 from iso10002.sla.presets import _preset as preset_module
 from iso10002.sla.presets import preset
 from iso10002.sla.recorded import policy_from_record, policy_record
+from iso10002.storage._prepare import prepare_event
 from iso10002.storage.memory import InMemoryEventStore
 from iso10002.storage.sqlite import SQLiteEventStore
 
@@ -191,3 +193,39 @@ def test_an_event_written_before_configurations_were_recorded_finds_its_policy(
         desk = ComplaintDesk(store, clock=FixedClock(LATER), sla=config)
         assert desk.sla_status(open_ref) is not None
         assert store.find_configuration(SLA_POLICY, "online-retailer", "1") is not None
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_policy_events_share_one_payload_and_are_stored_as_each_alone_would_be(
+    tmp_path: Path, kind: str
+) -> None:
+    """
+    Every complaint put under one policy for one reason gets the same ``sla_policy_applied``
+    payload object, which the desk prepares from a template after the first ones: what it
+    stores is what preparing each event on its own gives, and the chains verify.
+    """
+    store = InMemoryEventStore() if kind == "memory" else SQLiteEventStore(tmp_path / "db")
+    desk = ComplaintDesk(store, clock=FixedClock(START), sla=demo_sla_config())
+    refs = [receive(desk) for _ in range(4)]
+    applied = [
+        e for ref in refs for e in desk.history(ref) if isinstance(e.payload, SlaPolicyApplied)
+    ]
+    assert len(applied) == 4
+    if kind == "memory":  # the stored events themselves, as the desk made them
+        assert all(e.payload is applied[0].payload for e in applied)
+    for event in applied:
+        ours, alone = desk._prepare_policy_event(event), prepare_event(event)
+        assert ours.event is event
+        assert (ours.payload, ours.payload_json, ours.personal, ours.personal_json) == (
+            alone.payload,
+            alone.payload_json,
+            alone.personal,
+            alone.personal_json,
+        )
+        assert (ours.actor_json, ours.canonical, ours.sealed_actor) == (
+            alone.actor_json,
+            alone.canonical,
+            alone.sealed_actor,
+        )
+    report = verify(store)
+    assert report.ok, report.findings

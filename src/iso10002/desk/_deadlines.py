@@ -69,25 +69,16 @@ def reselect(
     policy, reason = selected
     if not reapply and policy.name == complaint.sla_policy:
         return complaint
-    fingerprint = sla.record(policy)
-    if reapply and fingerprint == applied:
+    if reapply and sla.record(policy) == applied:
         return complaint
-    calendar = policy.calendar
     event = Event(
         complaint_id=complaint.id,
         seq=complaint.version + 1,
         occurred_at=now,
         actor=actor,
         state=complaint.state,
-        payload=SlaPolicyApplied(
-            policy=policy.name,
-            version=policy.version,
-            calendar=calendar.name,
-            calendar_version=calendar.version,
-            calendar_fingerprint=calendar.fingerprint(),
-            reason=reason,
-            configuration=fingerprint,
-        ),
+        # One payload object for every complaint put under this policy alike.
+        payload=sla.payload(policy, reason),
     )
     new.append(event)
     return apply(complaint, event)

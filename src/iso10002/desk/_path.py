@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import random
+import threading
 import time
 from collections.abc import Callable, Sequence
 
@@ -60,9 +61,11 @@ from iso10002.desk._deadlines import Derived, derive, reselect
 from iso10002.desk._in_force import workflow_in_force
 from iso10002.desk._loading import ComplaintKey
 from iso10002.errors import CommandRejected, ConcurrencyConflict
+from iso10002.importing._encode import EventPreparer
 from iso10002.model.actions import Action
 from iso10002.model.complaint import Complaint, apply
-from iso10002.model.events import Event, EventPayload
+from iso10002.model.events import Event, EventPayload, SlaPolicyApplied
+from iso10002.model.prepared import PreparedEvent
 from iso10002.model.values import Actor, ComplaintId
 from iso10002.outbox.policy import DeskChange
 from iso10002.ports.numbers import NumberClaim
@@ -93,6 +96,9 @@ class CommandPath(AccessGate):
 
     # The store last appended to, and whether the desk prepares its appends for it.
     _preparing: tuple[EventStore, bool] | None = None
+    # What prepares the ``sla_policy_applied`` events, whose payloads repeat (one object per
+    # policy and reason, see RecordedSla.payload), with the lock it is used under.
+    _policy_events: tuple[EventPreparer, threading.Lock] | None = None
 
     def _run(
         self,
@@ -251,7 +257,16 @@ class CommandPath(AccessGate):
             number=number,
             # Sealed and encoded here, above the store, which then stores what it is given
             # (its append_many checks the append, and prepares nothing again).
-            prepared=tuple(prepare_event(e) for e in events) if prepares else None,
+            prepared=(
+                tuple(
+                    prepare_event(e)
+                    if type(e.payload) is not SlaPolicyApplied
+                    else self._prepare_policy_event(e)
+                    for e in events
+                )
+                if prepares
+                else None
+            ),
         )
         if prepares and not entries and not erase and number is None:
             # What append_all does with such an append, for a store that keeps records.
@@ -259,6 +274,22 @@ class CommandPath(AccessGate):
         else:
             append_all(store, [append])
         return derived
+
+    def _prepare_policy_event(self, event: Event) -> PreparedEvent:
+        """
+        An ``sla_policy_applied`` event sealed and encoded for the store, as
+        :func:`prepare_event` does it. Its payload object is shared by every complaint put
+        under one policy alike (:meth:`~iso10002.sla.recorded.RecordedSla.payload`), so it is
+        prepared as the import prepares its repeated payloads: from a template of its sealed
+        payload and JSON after the first ones, only the envelope being new.
+        """
+        kept = self._policy_events
+        if kept is None:
+            # Two threads may each make one; either is right, and one is kept.
+            kept = self._policy_events = (EventPreparer(), threading.Lock())
+        preparer, lock = kept
+        with lock:  # an EventPreparer is not shared between threads unguarded
+            return preparer.prepare(event)
 
     def _prepares(self, store: EventStore) -> bool:
         """Whether the desk prepares its appends for ``store``: one that keeps records."""

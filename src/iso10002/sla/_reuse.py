@@ -133,8 +133,13 @@ class Fixed:
         segments = cycle.segments
         running = cycle.phase == "running"
         closed_segments = segments[:-1] if running else segments
-        closed = tuple(measure.between(a, b) for a, b, _ in closed_segments if b is not None)
-        used_before_open = sum(closed, ZERO)
+        # (Most cycles are one segment running since their start: nothing closed to measure.)
+        closed = (
+            tuple(measure.between(a, b) for a, b, _ in closed_segments if b is not None)
+            if closed_segments
+            else ()
+        )
+        used_before_open = sum(closed, ZERO) if closed else ZERO
 
         def instant_at(amount: _dt.timedelta) -> _dt.datetime | None:
             # The open segment's own length does not matter: an amount it reaches lies at
@@ -170,8 +175,11 @@ class Fixed:
             for p in metric.warnings
             if (at := instant_at(budget * p / 100)) is not None and (due is None or at <= due)
         )
-        self.closed_paused = sum(
-            (measure.between(a, b) for a, b, _ in cycle.pauses if b is not None), ZERO
+        pauses = cycle.pauses
+        self.closed_paused = (
+            sum((measure.between(a, b) for a, b, _ in pauses if b is not None), ZERO)
+            if pauses
+            else ZERO
         )
         self.shape = shape(cycle)
         self.ended, self.alerts, self.outcome = {}, {}, None

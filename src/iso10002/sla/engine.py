@@ -22,6 +22,7 @@ Rules that hold for every metric:
 from __future__ import annotations
 
 import datetime as _dt
+import operator
 from collections.abc import Sequence
 from enum import Enum
 
@@ -205,14 +206,20 @@ def _is_live(m: MetricStatus) -> bool:
 # -- replay -------------------------------------------------------------------------------------
 
 
+Stretch = tuple[_dt.datetime, _dt.datetime | None, str]
+"""A segment, pause or gap of a cycle: its start, its end (None while open), and why."""
+
+
 @attrs.define
 class _Cycle:
     number: int
     started_at: _dt.datetime
-    # Each segment is (start, end or None while open, reason).
-    segments: list[tuple[_dt.datetime, _dt.datetime | None, str]]
-    pauses: list[tuple[_dt.datetime, _dt.datetime | None, str]] = attrs.field(factory=list)
-    gaps: list[tuple[_dt.datetime, _dt.datetime | None, str]] = attrs.field(factory=list)
+    # Each segment is (start, end or None while open, reason). Segments, pauses and gaps are
+    # tuples, replaced as the cycle is fed, never changed in place: a copy of the cycle shares
+    # them (``copy``), and what a cycle holds costs the garbage collector nothing to track.
+    segments: tuple[Stretch, ...]
+    pauses: tuple[Stretch, ...] = ()
+    gaps: tuple[Stretch, ...] = ()
     stopped_at: _dt.datetime | None = None
     stop_reason: str | None = None
     # "stopped" by its stop condition, "closed" by the complaint's closure, "ended" by until.
@@ -230,51 +237,47 @@ class _Cycle:
             return "running"
         return "paused"
 
+    def copy(self) -> _Cycle:
+        """A copy that feeding leaves this cycle as it is (every field, ``fixed`` too)."""
+        return _Cycle(*_cycle_values(self))
 
-def _close_open(
-    items: list[tuple[_dt.datetime, _dt.datetime | None, str]], at: _dt.datetime
-) -> None:
+
+_cycle_values = operator.attrgetter(*(a.name for a in attrs.fields(_Cycle)))
+"""Every field of a cycle, in the order its constructor takes them."""
+
+
+def _closed(items: tuple[Stretch, ...], at: _dt.datetime) -> tuple[Stretch, ...]:
+    """``items`` with the last one ended at ``at`` if it is open."""
     if items and items[-1][1] is None:
         start, _, reason = items[-1]
-        items[-1] = (start, at, reason)
+        return (*items[:-1], (start, at, reason))
+    return items
 
 
 class _Track:
     """One metric's cycles as the history unfolds."""
 
-    def __init__(self, metric: Metric) -> None:
+    __slots__ = ("current", "metric", "numbers", "previous", "types")
+
+    def __init__(self, metric: Metric, types: frozenset[str]) -> None:
         self.metric = metric
-        conditions = (*metric.start, *metric.stop, *metric.pause, *metric.resume)
-        # Events no condition names (notes, assignments, ...) cannot change the metric.
-        self.types = frozenset(
-            {c.event for c in (*conditions, *metric.reset, *metric.until)}
-            | {"closed", "withdrawn", "reopened", "deadline_extended"}
-        )
+        self.types = types
         self.current: _Cycle | None = None
-        self.previous: list[_Cycle] = []
+        self.previous: tuple[_Cycle, ...] = ()
         self.numbers = 0
 
     def copy(self) -> _Track:
         """A copy that feeding leaves this track as it is."""
         new = object.__new__(_Track)
         new.metric, new.types, new.numbers = self.metric, self.types, self.numbers
-        new.previous = list(self.previous)
+        new.previous = self.previous
         cycle = self.current
-        new.current = (
-            None
-            if cycle is None
-            else attrs.evolve(
-                cycle,
-                segments=list(cycle.segments),
-                pauses=list(cycle.pauses),
-                gaps=list(cycle.gaps),
-            )
-        )
+        new.current = None if cycle is None else cycle.copy()
         return new
 
     def _begin(self, at: _dt.datetime, why: str) -> None:
         self.numbers += 1
-        self.current = _Cycle(number=self.numbers, started_at=at, segments=[(at, None, why)])
+        self.current = _Cycle(number=self.numbers, started_at=at, segments=((at, None, why),))
 
     def feed(self, event: Event, at: _dt.datetime) -> None:
         m, cycle, payload = self.metric, self.current, event.payload
@@ -299,7 +302,7 @@ class _Track:
             if any(c.matches(event) for c in m.stop):
                 self._end(cycle, at, "stopped", f"stopped by {kind}")
                 if m.recurring:
-                    self.previous.append(cycle)
+                    self.previous = (*self.previous, cycle)
                     self._begin(at, f"next cycle after {kind}")
                 return
             # A holding response may both meet one metric and extend another: stops come first.
@@ -311,16 +314,16 @@ class _Track:
                 self._end(cycle, at, "ended", f"no longer needed after {kind}")
                 return
             if phase == "running" and any(c.matches(event) for c in m.pause):
-                _close_open(cycle.segments, at)
-                cycle.pauses.append((at, None, f"paused by {kind}"))
+                cycle.segments = _closed(cycle.segments, at)
+                cycle.pauses = (*cycle.pauses, (at, None, f"paused by {kind}"))
                 return
             if phase == "paused" and any(c.matches(event) for c in m.resume):
-                _close_open(cycle.pauses, at)
-                cycle.segments.append((at, None, f"resumed by {kind}"))
+                cycle.pauses = _closed(cycle.pauses, at)
+                cycle.segments = (*cycle.segments, (at, None, f"resumed by {kind}"))
 
     def _end(self, cycle: _Cycle, at: _dt.datetime, ending: str, why: str) -> None:
-        _close_open(cycle.segments, at)
-        _close_open(cycle.pauses, at)
+        cycle.segments = _closed(cycle.segments, at)
+        cycle.pauses = _closed(cycle.pauses, at)
         cycle.stopped_at, cycle.stop_reason, cycle.ending = at, why, ending
 
     def _reopen(self, at: _dt.datetime) -> None:
@@ -329,15 +332,47 @@ class _Track:
             return
         if rule is ReopenRule.CONTINUE:
             if cycle.ending is not None:
-                cycle.gaps.append((cycle.stopped_at or at, at, "not counted: complaint closed"))
+                gap = (cycle.stopped_at or at, at, "not counted: complaint closed")
+                cycle.gaps = (*cycle.gaps, gap)
                 cycle.stopped_at = cycle.stop_reason = cycle.ending = None
-                cycle.segments.append((at, None, "continued after reopened"))
+                cycle.segments = (*cycle.segments, (at, None, "continued after reopened"))
             return
         if rule is ReopenRule.NEW_CYCLE:
             if cycle.ending is None:
                 self._end(cycle, at, "closed", "superseded by reopened")
-            self.previous.append(cycle)
+            self.previous = (*self.previous, cycle)
         self._begin(at, f"{'reset' if rule is ReopenRule.RESET else 'new cycle'} by reopened")
+
+
+def _metric_types(metric: Metric) -> frozenset[str]:
+    """The event types that can change ``metric``: the others (notes, assignments, ...) cannot."""
+    conditions = (*metric.start, *metric.stop, *metric.pause, *metric.resume)
+    return frozenset(
+        {c.event for c in (*conditions, *metric.reset, *metric.until)}
+        | {"closed", "withdrawn", "reopened", "deadline_extended"}
+    )
+
+
+_TYPES: dict[int, tuple[SlaPolicy, tuple[frozenset[str], ...], frozenset[str]]] = {}
+"""The event types of each policy met, by its identity (kept with the policy, so that an
+identity is never reused): a complaint's replay is built with them, once a policy."""
+_TYPES_KEPT = 256
+
+
+def _types(policy: SlaPolicy) -> tuple[tuple[frozenset[str], ...], frozenset[str]]:
+    """
+    The types each metric of ``policy`` takes (:func:`_metric_types`), and every type some
+    metric takes, and alerts: the only events that change a report (withdrawals, closures and
+    reopenings are in every metric's types).
+    """
+    kept = _TYPES.get(id(policy))
+    if kept is None or kept[0] is not policy:
+        each = tuple(_metric_types(m) for m in policy.metrics)
+        kept = (policy, each, frozenset[str]().union(*each) | {SlaAlertRaised.type})
+        if len(_TYPES) >= _TYPES_KEPT:
+            _TYPES.clear()
+        _TYPES[id(policy)] = kept
+    return kept[1], kept[2]
 
 
 def _instant(event: Event) -> _dt.datetime:
@@ -357,10 +392,8 @@ class _Replay:
     __slots__ = ("cancelled", "last", "raised", "reference", "tracks", "types")
 
     def __init__(self, policy: SlaPolicy) -> None:
-        self.tracks = [_Track(m) for m in policy.metrics]
-        # Every event type some track takes, and alerts: the only events that change a report
-        # (withdrawals, closures and reopenings are in every track's types).
-        self.types = frozenset[str]().union(*(t.types for t in self.tracks)) | {SlaAlertRaised.type}
+        each, self.types = _types(policy)
+        self.tracks = [_Track(m, types) for m, types in zip(policy.metrics, each, strict=True)]
         self.raised: dict[tuple[str, int, int], int] = {}
         self.cancelled = False
         self.reference = ""

@@ -80,7 +80,7 @@ def _optional_time(_inst: object, attribute: attrs.Attribute[Any], value: object
         raise ValidationError(attribute.name, f"expected a local time of day, got {value!r}")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class Target:
     """
     How long a metric may run, with the day-counting rules regulators write down.
@@ -158,18 +158,25 @@ class Target:
         return calendar.end_of_day(last)
 
 
-@functools.lru_cache(maxsize=65_536)
 def _deadline(target: Target, calendar: BusinessCalendar, start: _dt.datetime) -> _dt.datetime:
-    # Every evaluation of a history recomputes each metric's deadline from the same start;
-    # targets and calendars are immutable values, so the answer can be kept.
     if not target.unit.is_days or not isinstance(start, _dt.datetime) or start.utcoffset() is None:
-        return target._compute(calendar, start)  # (a naive start is refused there)
+        return _start_deadline(target, calendar, start)  # (a naive start is refused there)
     # A day-counted deadline depends on the start only through its local date and, with a
     # cut-off, whether the local time is at or after it: every complaint received on one day
-    # shares the answer, which is kept per day (as ``_compute`` finds it: the tests compare).
+    # shares the answer, which is kept per day (as ``_compute`` finds it: the tests compare),
+    # and not per start, which no other complaint shares.
     local = start.astimezone(ZoneInfo(calendar.zone))
     late = target.cutoff is not None and local.time() >= target.cutoff
     return _day_deadline(target, calendar, local.date(), late)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _start_deadline(
+    target: Target, calendar: BusinessCalendar, start: _dt.datetime
+) -> _dt.datetime:
+    # Every evaluation of a history recomputes each metric's deadline from the same start;
+    # targets and calendars are immutable values, so the answer can be kept.
+    return target._compute(calendar, start)
 
 
 @functools.lru_cache(maxsize=16_384)

@@ -77,6 +77,10 @@ def policy_from_record(record: ConfigurationRecord) -> SlaPolicy:
         return structure(data, SlaPolicy, path="$.configuration")
 
 
+_PAYLOADS_KEPT = 1024
+"""Payloads of ``sla_policy_applied`` kept at most (a few per policy); then the cache restarts."""
+
+
 class RecordedSla:
     """
     A desk's timeliness configuration together with what its store recorded: new selections
@@ -93,6 +97,7 @@ class RecordedSla:
         self._fingerprints: dict[int, tuple[SlaPolicy, str]] = {}
         self._by_fingerprint: dict[str, SlaPolicy] = {}
         self._by_name: dict[tuple[str, str], SlaPolicy] = {}
+        self._payloads: dict[tuple[str, str], SlaPolicyApplied] = {}
 
     def select(self, complaint: Complaint) -> tuple[SlaPolicy, str] | None:
         """The policy the configuration selects for ``complaint`` now, and why."""
@@ -110,6 +115,32 @@ class RecordedSla:
         self._by_name.setdefault((policy.name, policy.version), policy)
         self._fingerprints[id(policy)] = (policy, record.fingerprint)
         return record.fingerprint
+
+    def payload(self, policy: SlaPolicy, reason: str) -> SlaPolicyApplied:
+        """
+        The ``sla_policy_applied`` payload that puts a complaint under ``policy`` (recorded:
+        :meth:`record`) for ``reason``. Every complaint put under one policy for one reason
+        gets the same payload object (an immutable value), so that what is made of it for
+        storage can be kept (the desk prepares it from a template).
+        """
+        fingerprint = self.record(policy)
+        key = (fingerprint, reason)
+        found = self._payloads.get(key)
+        if found is None:
+            calendar = policy.calendar
+            found = SlaPolicyApplied(
+                policy=policy.name,
+                version=policy.version,
+                calendar=calendar.name,
+                calendar_version=calendar.version,
+                calendar_fingerprint=calendar.fingerprint(),
+                reason=reason,
+                configuration=fingerprint,
+            )
+            if len(self._payloads) >= _PAYLOADS_KEPT:
+                self._payloads.clear()
+            self._payloads[key] = found
+        return found
 
     def applied(self, payload: SlaPolicyApplied) -> SlaPolicy:
         """
