@@ -67,7 +67,7 @@ def _records(path: Path) -> list[ImportedRecord]:
 
 def test_the_import_seals_as_the_stores_do(records: list[ImportedRecord]) -> None:
     """The reference path of the import is the stores' own, under the same salts."""
-    from iso10002.importing._encode import prepare_event as ours
+    from iso10002.integrity.templates import prepare_event as ours
 
     for record in records[:20]:
         for event in _builder().build(record).events:

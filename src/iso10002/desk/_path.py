@@ -61,7 +61,7 @@ from iso10002.desk._deadlines import Derived, derive, reselect
 from iso10002.desk._in_force import workflow_in_force
 from iso10002.desk._loading import ComplaintKey
 from iso10002.errors import CommandRejected, ConcurrencyConflict
-from iso10002.importing._encode import EventPreparer
+from iso10002.integrity.templates import EventPreparer
 from iso10002.model.actions import Action
 from iso10002.model.complaint import Complaint, apply
 from iso10002.model.events import Event, EventPayload, SlaPolicyApplied

@@ -38,8 +38,8 @@ from typing import TypeVar
 import attrs
 
 from iso10002.errors import ValidationError
-from iso10002.importing._encode import EventPreparer
 from iso10002.importing._fold import final_state
+from iso10002.integrity.templates import EventPreparer
 from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.events import (
     Acknowledged,
@@ -169,7 +169,7 @@ class HistoryBuilder:
         The payload ``make`` gives, the same object each time for the same ``key`` (built
         from the exact texts and enumerations it holds) and the same ``source`` object (a
         decision, a classification: ``None`` if the key says it all), so that its sealed
-        form is computed once (:class:`~iso10002.importing._encode.EventPreparer`).
+        form is computed once (:class:`~iso10002.integrity.templates.EventPreparer`).
         """
         shared = self._shared
         found = shared.get(key)

@@ -1,7 +1,8 @@
 """
 An event prepared for storage from its sealed form: the one place that says what a
 :class:`~iso10002.model.prepared.PreparedEvent` holds, for the stores' preparation
-(:mod:`iso10002.storage._prepare`) and the importer's (:mod:`iso10002.importing._encode`).
+(:mod:`iso10002.storage._prepare`) and the templates of repeated payloads
+(:mod:`iso10002.integrity.templates`).
 """
 
 from __future__ import annotations

@@ -399,10 +399,8 @@ class PostgresEventStore(SqlRecords, SealedTables):
                         current = a
                         gone += write_summary(conn, self._sql, a, values, stored)
                     claim_numbers(conn, sql, [a for a, _, _ in prepared])
-                    # The versions are checked and the summary rows locked: nobody else can
-                    # continue these complaints, so their hashes can be computed already.
-                    # The log's lock is taken once they are, and held until COMMIT: see the
-                    # class docstring.
+                    # The versions are checked and the summary rows locked: their hashes can
+                    # be computed; then the log's lock, held until COMMIT (the class docstring).
                     links = link(
                         [a for a, _, _ in prepared],
                         stored_hash=lambda cid, _version: stored.get(cid),

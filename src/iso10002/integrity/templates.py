@@ -1,9 +1,10 @@
 """
-Preparing an import's events (sealed, encoded, the bytes their hashes cover) as
+Preparing events (sealed, encoded, the bytes their hashes cover) as
 :func:`iso10002.storage.prepare_appends` does, without unstructuring and encoding the same
-payload again and again.
+payload again and again: for the importer's repeated steps and for the desk's
+``sla_policy_applied`` events (one payload object per policy and reason).
 
-The history builder hands out one payload object for the steps that repeat from record to
+The import's history builder hands out one payload object for the steps that repeat from record to
 record (a decision, its communication, a closing note, a classification): the CFPB sample
 has some 800 distinct ones among its 14,850 events after the receipts. The second time a
 payload object comes, its prepared form (from the reference path,
