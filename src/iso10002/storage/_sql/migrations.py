@@ -26,6 +26,7 @@ from iso10002.storage._sql.rewrite import (
 )
 from iso10002.storage._sql.rollups import (
     POSTGRES_ROLLUPS,
+    POSTGRES_TRIGGERS,
     SQLITE_DEFERRABLE,
     SQLITE_ROLLUPS,
     SQLITE_TRIGGERS,
@@ -495,6 +496,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         # SQLite only: a one-row marker table, and the insert triggers skipped while a bulk
         # load's transaction holds a row in it (it counts its rows itself, by the same rules).
         sqlite=SQLITE_DEFERRABLE,
+    ),
+    Migration(
+        version=15,
+        description="reports: the rollups' trigger on PostgreSQL counts again only what moves",
+        # PostgreSQL only: migration 11's trigger function, an update counting again only the
+        # sides of a complaint it can move, as SQLite's triggers of migration 13 do.
+        postgres=POSTGRES_TRIGGERS,
     ),
 )
 """The schema's history, oldest first, on both SQL stores."""

@@ -26,6 +26,7 @@ __all__ = [
     "POSTGRES_REBUILD",
     "POSTGRES_RECOUNT",
     "POSTGRES_ROLLUPS",
+    "POSTGRES_TRIGGERS",
     "SQLITE_DEFER",
     "SQLITE_DEFERRABLE",
     "SQLITE_LOADED",
@@ -458,6 +459,47 @@ POSTGRES_ROLLUPS: tuple[str, ...] = (
 """
 Migration 11 on PostgreSQL: the same table and counts, kept by the same rules, so that a
 database moved between the two, or a report path on PostgreSQL, finds them.
+"""
+
+# What the received side counts by, on PostgreSQL: a row of them, compared as one.
+_RECEIVED_BY_PG = (
+    f"ROW({', '.join((*(f'{{r}}.{c}' for c in _RECEIVED_BY), _side_defs(_PG, '{r}')[0].counts[1]))}"
+    ", {r}.source IS NULL)"
+)
+
+POSTGRES_TRIGGERS: tuple[str, ...] = (
+    "CREATE OR REPLACE FUNCTION {s}.complaint_rollups_received(r {s}.complaints, sign integer) "
+    "RETURNS void LANGUAGE plpgsql AS $received$ BEGIN "
+    + _sides(_PG, "r", "sign")[0]
+    + "; END $received$",
+    "CREATE OR REPLACE FUNCTION {s}.complaint_rollups_closed(r {s}.complaints, sign integer) "
+    "RETURNS void LANGUAGE plpgsql AS $closed$ BEGIN "
+    + "; ".join(_sides(_PG, "r", "sign")[1:])
+    + "; END $closed$",
+    (
+        "CREATE OR REPLACE FUNCTION {s}.complaint_rollups_keep() RETURNS trigger "
+        "LANGUAGE plpgsql AS $keep$ BEGIN "
+        "IF TG_OP = 'INSERT' THEN PERFORM {s}.complaint_rollups_count(NEW, 1); "
+        "ELSIF TG_OP = 'DELETE' THEN PERFORM {s}.complaint_rollups_count(OLD, -1); "
+        "ELSE "
+        f"IF {_RECEIVED_BY_PG.format(r='OLD')} IS DISTINCT FROM "
+        f"{_RECEIVED_BY_PG.format(r='NEW')} THEN "
+        "PERFORM {s}.complaint_rollups_received(OLD, -1); "
+        "PERFORM {s}.complaint_rollups_received(NEW, 1); END IF; "
+        "IF OLD.closed_at IS NOT NULL OR NEW.closed_at IS NOT NULL THEN "
+        "PERFORM {s}.complaint_rollups_closed(OLD, -1); "
+        "PERFORM {s}.complaint_rollups_closed(NEW, 1); END IF; "
+        "END IF; RETURN NULL; END $keep$"
+    ),
+)
+"""
+Migration 15 on PostgreSQL: the same counts as migration 11's trigger function, an update
+taking off and adding again only the sides it can move, as SQLite's triggers of migration 13
+do: the received side (on the day received) when what it counts by changes (the day, the
+channel, category, product and priority, whether a duplicate, whether imported), the closed
+side (ended and details) when the complaint is closed before or after the update. A decision
+on an open complaint counts nothing again; a closure leaves the received side alone. Inserts
+and deletes count as before; nothing is counted again.
 """
 
 
