@@ -41,7 +41,7 @@ def test_both_stores_run_the_one_list() -> None:
 # Migrations of one database only: 12 lets the PostgreSQL server link the events of an unkeyed
 # store (SQLite links in the process that writes); 13 changes how SQLite keeps what 11 built,
 # and 14 lets a bulk load on SQLite count its rows once a batch.
-_ONE_DATABASE = {12: "postgres", 13: "sqlite", 14: "sqlite", 15: "postgres"}
+_ONE_DATABASE = {12: "postgres", 13: "sqlite", 14: "sqlite", 15: "postgres", 16: "postgres"}
 
 
 def test_every_feature_is_built_on_both_databases() -> None:

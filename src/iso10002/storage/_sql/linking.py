@@ -13,7 +13,7 @@ Statements write ``{s}`` for the quoted schema name (hence no braces in the bodi
 
 from __future__ import annotations
 
-__all__ = ["POSTGRES_LINKING", "REFUSED"]
+__all__ = ["POSTGRES_LINKING", "POSTGRES_LINK_BYTES", "REFUSED"]
 
 REFUSED = "IS001"
 """The SQLSTATE of :data:`POSTGRES_LINKING`'s refusals; the detail names what was refused."""
@@ -22,6 +22,12 @@ _GENESIS = "'\\x" + "00" * 32 + "'::bytea"
 
 _WS = "[ \\t\\n\\r\\v\\f]"
 _PAIR = "[0-9a-fA-F][0-9a-fA-F]"
+
+_LINK_BYTES = (
+    f"CASE WHEN value ~ '^{_WS}*({_PAIR}{_WS}*)*$' "
+    f"THEN decode(regexp_replace(value, '{_WS}', '', 'g'), 'hex') "
+    "ELSE convert_to(value, 'UTF8') END"
+)
 
 POSTGRES_LINKING: tuple[str, ...] = (
     # A refusal: ``matched`` rows where one was expected. The detail says which check it was.
@@ -40,9 +46,7 @@ POSTGRES_LINKING: tuple[str, ...] = (
     (
         "CREATE OR REPLACE FUNCTION {s}.link_bytes(value text) RETURNS bytea "
         "LANGUAGE sql IMMUTABLE STRICT AS $$\n"
-        f"  SELECT CASE WHEN value ~ '^{_WS}*({_PAIR}{_WS}*)*$'\n"
-        f"    THEN decode(regexp_replace(value, '{_WS}', '', 'g'), 'hex')\n"
-        "    ELSE convert_to(value, 'UTF8') END\n"
+        f"  SELECT {_LINK_BYTES}\n"
         "$$"
     ),
     # The events of one append, linked and inserted. The complaint's summary row is already
@@ -91,3 +95,15 @@ POSTGRES_LINKING: tuple[str, ...] = (
     ),
 )
 """Migration 12 on PostgreSQL: the functions of the one-round-trip append."""
+
+POSTGRES_LINK_BYTES: tuple[str, ...] = (
+    (
+        "CREATE OR REPLACE FUNCTION {s}.link_bytes(value text) RETURNS bytea "
+        f"LANGUAGE plpgsql IMMUTABLE STRICT AS $$ BEGIN RETURN {_LINK_BYTES}; END $$"
+    ),
+)
+"""
+Migration 16 on PostgreSQL: ``link_bytes`` of migration 12, the same expression, in PL/pgSQL,
+which keeps its plan for the session: as a SQL function called from ``append_linked`` it was
+planned again at each of its two calls an append.
+"""

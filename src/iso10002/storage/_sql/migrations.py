@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from iso10002.storage._sql.linking import POSTGRES_LINKING
+from iso10002.storage._sql.linking import POSTGRES_LINK_BYTES, POSTGRES_LINKING
 from iso10002.storage._sql.rewrite import (
     add_organisation_column,
     add_seal_columns,
@@ -503,6 +503,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         # PostgreSQL only: migration 11's trigger function, an update counting again only the
         # sides of a complaint it can move, as SQLite's triggers of migration 13 do.
         postgres=POSTGRES_TRIGGERS,
+    ),
+    Migration(
+        version=16,
+        description="appends: the server's reading of a stored link keeps its plan",
+        # PostgreSQL only: link_bytes of migration 12 in PL/pgSQL, the same expression.
+        postgres=POSTGRES_LINK_BYTES,
     ),
 )
 """The schema's history, oldest first, on both SQL stores."""
