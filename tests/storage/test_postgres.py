@@ -1009,6 +1009,8 @@ def test_a_writer_that_waited_for_another_gets_a_conflict(
     with PostgresEventStore(conninfo, schema=schema) as store:
         first = received_event()
         append_new(store, first)
+        # An append is sent alone only where it runs at READ COMMITTED outside a transaction.
+        assert store._alone is (default == "read committed")
         mine = note_event(first, "mine")
 
         def append_mine() -> None:

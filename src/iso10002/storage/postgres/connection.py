@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -94,7 +94,29 @@ def _read_committed(conn: Connection[Any]) -> None:
     import psycopg
 
     conn.isolation_level = psycopg.IsolationLevel.READ_COMMITTED
-    if conn.autocommit:
-        # The one-statement append runs outside any transaction psycopg begins
-        # (:mod:`iso10002.storage.postgres.linked`): the session's default level applies there.
-        conn.execute(b"SET default_transaction_isolation TO 'read committed'")
+
+
+def _defaults_to_read_committed(conn: Connection[Any]) -> bool:
+    """
+    Whether a statement that ``conn`` sends outside a transaction runs at READ COMMITTED: the
+    session's default level, which a role or database may set otherwise. Read, not set: behind
+    a transaction-pooling proxy the server's sessions are shared, and a level set on one would
+    apply to other clients and not reliably to this one.
+    """
+    row = conn.execute(b"SHOW default_transaction_isolation").fetchone()
+    return row is not None and row[0] == "read committed"
+
+
+def _configure(store: PostgresEventStore) -> Callable[[Connection[Any]], None]:
+    """
+    What the store's own pool does with each new connection: its transactions begin at READ
+    COMMITTED, and if its statements outside a transaction would not run at that level, the
+    store stops sending an append's statement alone (:mod:`iso10002.storage.postgres.linked`).
+    """
+
+    def configure(conn: Connection[Any]) -> None:
+        _read_committed(conn)
+        if store._alone and not _defaults_to_read_committed(conn):
+            store._alone = False
+
+    return configure

@@ -6,18 +6,20 @@ client, like every keyed link). Otherwise :func:`append_one` takes the two-round
 :func:`~iso10002.storage.postgres.append.pipelined_append`; an integrity key is never sent to
 the server.
 
-On the store's own pool, whose connections autocommit at READ COMMITTED, the append is one
-statement sent alone, a transaction of its own; on an application's pool, a pipeline holds
-BEGIN, the statement and COMMIT, before one Sync. The statement writes the
-summary (the insert, or the version-checked update) and claims the number, if the append has
-one, in data-modifying WITH clauses; checks that each matched its row, raising an error on the
-server (SQLSTATE :data:`~iso10002.storage._sql.linking.REFUSED`) if not, so that nothing is
-written and the transaction rolls back; then calls the schema's ``append_linked`` function
-(migration 12, :mod:`iso10002.storage._sql.linking`), which takes the append lock, reads the
-log's last link, links and inserts the events. One statement, so that the row locks of the
-summary, the counter and the rollups, and the append lock, are taken by the server in one go
-and released when it commits, with no client work in between. The statement's placeholders
-are the server's own (``$1``...), sent as they are by a :class:`psycopg.RawCursor`.
+On the store's own pool, whose connections autocommit, the append is one statement sent alone,
+a transaction of its own, as long as the server's default level for the store's sessions is
+READ COMMITTED (PostgreSQL's own default; the pool checks each new connection); otherwise, and
+on an application's pool, a pipeline holds BEGIN, the statement and COMMIT, before one Sync.
+The statement writes the summary (the insert, or the version-checked update) and claims the
+number, if the append has one, in data-modifying WITH clauses; checks that each matched its
+row, raising an error on the server (SQLSTATE :data:`~iso10002.storage._sql.linking.REFUSED`)
+if not, so that nothing is written and the transaction rolls back; then calls the schema's
+``append_linked`` function (migration 12, :mod:`iso10002.storage._sql.linking`), which takes
+the append lock, reads the log's last link, links and inserts the events. One statement, so
+that the row locks of the summary, the counter and the rollups, and the append lock, are taken
+by the server in one go and released when it commits, with no client work in between. The
+statement's placeholders are the server's own (``$1``...), sent as they are by a
+:class:`psycopg.RawCursor`.
 """
 
 from __future__ import annotations
@@ -143,13 +145,13 @@ def append_one(
     outbox_sql: OutboxSql,
     outbox_key: int,
     tables_sql: TableStatements,
-    own: bool,
+    alone: bool,
 ) -> None:
     """
     One append (not an erasure): in one round trip (:func:`linked_append`) when the store has
     no key and the append writes no outbox record, else in two (:func:`pipelined_append`).
-    ``own`` says that ``conn`` is of the store's own pool, which autocommits at READ
-    COMMITTED.
+    ``alone``: ``conn`` autocommits, and a statement outside a transaction runs at READ
+    COMMITTED (the store's own pool checks each connection).
 
     Raises:
         ConcurrencyConflict, DuplicateKeyError: as :func:`linked_append`.
@@ -168,7 +170,7 @@ def append_one(
             tables_sql=tables_sql,
         )
     else:
-        linked_append(conn, prepared, sql=sql, linked=linked_statements(sql), own=own)
+        linked_append(conn, prepared, sql=sql, linked=linked_statements(sql), alone=alone)
 
 
 def linked_append(
@@ -177,13 +179,12 @@ def linked_append(
     *,
     sql: Statements,
     linked: LinkedStatements,
-    own: bool = False,
+    alone: bool = False,
 ) -> None:
     """
     One append of an unkeyed store with no outbox record, in one transaction and one round
-    trip; see the module's docstring. On a connection of the store's own pool (``own``),
-    which autocommits at READ COMMITTED, the statement is sent alone: a transaction of its
-    own. On any other, between BEGIN and COMMIT in a pipeline.
+    trip; see the module's docstring. With ``alone`` (see :func:`append_one`) the statement is
+    sent alone, a transaction of its own; otherwise between BEGIN and COMMIT in a pipeline.
 
     Raises:
         ConcurrencyConflict: the stored version is not the expected one.
@@ -206,12 +207,12 @@ def linked_append(
     statement = linked.statement(a, len(rows))
     params = (*linked.params(a, values), s.id, v, *appended)
     try:
-        if own and conn.autocommit:
+        if alone and conn.autocommit:
             # One statement on an autocommitting connection is a transaction of its own: no
             # BEGIN, no COMMIT and no pipeline, whose bookkeeping cost the client more than
-            # the statement's own sending and reading did. An application's connection may
-            # autocommit at another level, which would turn a conflict into a serialization
-            # failure: it takes the pipeline.
+            # the statement's own sending and reading did. At a stricter default level a
+            # conflict would be a serialization failure: such connections, and an
+            # application's, take the pipeline.
             with psycopg.RawCursor(conn) as cursor:
                 cursor.execute(statement, params, prepare=True)
         else:

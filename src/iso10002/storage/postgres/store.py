@@ -86,7 +86,7 @@ if TYPE_CHECKING:
 
 from iso10002.storage import prepare_appends
 from iso10002.storage.postgres.append import claim_numbers, taken, write_summary
-from iso10002.storage.postgres.connection import _describe, _one_line, _read_committed, _Use
+from iso10002.storage.postgres.connection import _configure, _describe, _one_line, _Use
 from iso10002.storage.postgres.migrate import _migrate
 
 __all__ = ["PostgresEventStore"]
@@ -212,7 +212,7 @@ class PostgresEventStore(SqlRecords, SealedTables):
             if min_size is not None or max_size is not None:
                 field = "min_size" if min_size is not None else "max_size"
                 raise ValidationError(field, "applies only to a pool that the store opens itself")
-            self._owned = False
+            self._owned = self._alone = False
             # A pool may compute its connection string on each connect; then it is not read.
             info = conninfo.conninfo
             self._describe(info if isinstance(info, str) else "", f"pool {conninfo.name}")
@@ -233,7 +233,8 @@ class PostgresEventStore(SqlRecords, SealedTables):
         for field, value, least in (("min_size", low, 0), ("max_size", high, max(1, low))):
             if not isinstance(value, int) or isinstance(value, bool) or value < least:
                 raise ValidationError(field, f"must be an integer >= {least}, got {value!r}")
-        self._owned = True
+        # Until a connection of its pool says otherwise (:func:`_configure`).
+        self._owned = self._alone = True
         self._describe(conninfo)
         # Connect once outside the pool: a refused connection fails here with the server's
         # reason (a pool would only report a timeout), and the schema is migrated.
@@ -252,7 +253,7 @@ class PostgresEventStore(SqlRecords, SealedTables):
             min_size=low,
             max_size=high,
             kwargs=kwargs,
-            configure=_read_committed,
+            configure=_configure(self),
             timeout=self._timeout,
             name=f"iso10002:{self._schema}",
             open=False,
@@ -382,7 +383,7 @@ class PostgresEventStore(SqlRecords, SealedTables):
                         outbox_sql=self._outbox,
                         outbox_key=self._outbox_key,
                         tables_sql=self._tables_sql,
-                        own=self._owned,
+                        alone=self._alone,
                     )
                 except psycopg.errors.UniqueViolation as e:
                     raise self._taken(conn, current, e) from e
