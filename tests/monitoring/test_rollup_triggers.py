@@ -115,7 +115,7 @@ def _postgres(cluster: Cluster) -> tuple[str, psycopg.Connection[Any]]:
     return schema, conn
 
 
-def _recount(conn: psycopg.Connection[Any]) -> list[str]:
+def _recount(conn: psycopg.Connection[Any]) -> list[tuple[str, str]]:
     return differences(conn.execute(POSTGRES_RECOUNT.encode()).fetchall())
 
 
