@@ -331,13 +331,19 @@ def _received_moved(kind: int) -> str:
 
 # What the received side counts by: the columns, whether a duplicate, whether imported.
 _RECEIVED_BY = ("received_at", "channel", "category", "product", "priority")
-_RECEIVED_MOVES = (
-    "("
-    + ", ".join((*(f"OLD.{c}" for c in _RECEIVED_BY), _OLD[0].counts[1], "OLD.source IS NULL"))
-    + ") IS NOT ("
-    + ", ".join((*(f"NEW.{c}" for c in _RECEIVED_BY), _NEW[0].counts[1], "NEW.source IS NULL"))
-    + ")"
-)
+
+
+def _received_by(x: _Dialect, r: str) -> str:
+    """What row ``r``'s received side counts by, as one row value to compare."""
+    counts = _side_defs(x, r)[0].counts
+    return (
+        "("
+        + ", ".join((*(f"{r}.{c}" for c in _RECEIVED_BY), counts[1], f"{r}.source IS NULL"))
+        + ")"
+    )
+
+
+_RECEIVED_MOVES = f"{_received_by(_LITE, 'OLD')} IS NOT {_received_by(_LITE, 'NEW')}"
 _CLOSED_MOVES = f"(OLD.closed_at IS NOT NULL OR NEW.closed_at IS NOT NULL) AND ({_CHANGED})"
 
 _DEFERRED = "complaint_rollups_deferred"
@@ -461,12 +467,6 @@ Migration 11 on PostgreSQL: the same table and counts, kept by the same rules, s
 database moved between the two, or a report path on PostgreSQL, finds them.
 """
 
-# What the received side counts by, on PostgreSQL: a row of them, compared as one.
-_RECEIVED_BY_PG = (
-    f"ROW({', '.join((*(f'{{r}}.{c}' for c in _RECEIVED_BY), _side_defs(_PG, '{r}')[0].counts[1]))}"
-    ", {r}.source IS NULL)"
-)
-
 POSTGRES_TRIGGERS: tuple[str, ...] = (
     "CREATE OR REPLACE FUNCTION {s}.complaint_rollups_received(r {s}.complaints, sign integer) "
     "RETURNS void LANGUAGE plpgsql AS $received$ BEGIN "
@@ -482,8 +482,7 @@ POSTGRES_TRIGGERS: tuple[str, ...] = (
         "IF TG_OP = 'INSERT' THEN PERFORM {s}.complaint_rollups_count(NEW, 1); "
         "ELSIF TG_OP = 'DELETE' THEN PERFORM {s}.complaint_rollups_count(OLD, -1); "
         "ELSE "
-        f"IF {_RECEIVED_BY_PG.format(r='OLD')} IS DISTINCT FROM "
-        f"{_RECEIVED_BY_PG.format(r='NEW')} THEN "
+        f"IF {_received_by(_PG, 'OLD')} IS DISTINCT FROM {_received_by(_PG, 'NEW')} THEN "
         "PERFORM {s}.complaint_rollups_received(OLD, -1); "
         "PERFORM {s}.complaint_rollups_received(NEW, 1); END IF; "
         "IF OLD.closed_at IS NOT NULL OR NEW.closed_at IS NOT NULL THEN "
