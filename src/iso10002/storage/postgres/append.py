@@ -16,7 +16,14 @@ from iso10002.ports.store import Append, link
 from iso10002.storage._sql.erasure import erase_denials
 from iso10002.storage._sql.numbers import claim, claimed
 from iso10002.storage._sql.sealed_rows import TableStatements, sealing
-from iso10002.storage.postgres.rows import Statements
+from iso10002.storage._sql.written import Known
+from iso10002.storage.postgres.rows import (
+    CHANGEABLE,
+    Statements,
+    SummaryUpdate,
+    event_params,
+    summary_params_since,
+)
 
 if TYPE_CHECKING:
     from psycopg import Connection
@@ -26,15 +33,33 @@ if TYPE_CHECKING:
 __all__ = [
     "BEGIN",
     "COMMIT",
+    "Prepared",
     "claim_numbers",
     "pipelined_append",
+    "prepare",
     "roll_back",
     "taken",
     "write_summary",
 ]
 
-Prepared = tuple[Append, list[tuple[object, ...]], tuple[object, ...]]
-"""A prepared append with its event rows (up to their links) and summary values."""
+Prepared = tuple[Append, list[tuple[object, ...]], tuple[object, ...], SummaryUpdate | None]
+"""
+A prepared append with its event rows (up to their links), its summary values and the update
+that writes them (None for a new complaint's insert): see :func:`prepare`.
+"""
+
+
+def prepare(sql: Statements, a: Append, known: Known | None) -> Prepared:
+    """
+    The rows and the summary write of ``a`` (checked and sealed by ``prepare_appends``):
+    ``known`` is what the store last wrote for the complaint, if it remembers it; the update
+    then sets only the columns whose values changed, if ``known`` is of the expected version
+    (:mod:`iso10002.storage._sql.written`), else every column.
+    """
+    values = summary_params_since(a.summary, known)
+    v = a.expected_version
+    update = sql.update(CHANGEABLE.changed(values, known, v)) if v else None
+    return a, [event_params(p) for p in a.prepared or ()], values, update
 
 
 def pipelined_append(
@@ -60,7 +85,7 @@ def pipelined_append(
         ConcurrencyConflict: the stored version is not the expected one.
         DuplicateKeyError: the number claimed is not the counter's next (key "reference").
     """
-    a, rows, values = prepared
+    a, rows, values, update = prepared
     s = a.summary
     v = a.expected_version
     # BEGIN and COMMIT are sent as statements of the pipeline: ``conn.transaction()`` inside a
@@ -70,11 +95,11 @@ def pipelined_append(
     try:
         with conn.pipeline() as pipeline:
             conn.execute(BEGIN)
-            if v == 0:
+            if update is None:
                 conn.execute(sql.insert_summary, (s.id, s.reference, s.client_key, *values))
                 updated = None
             else:
-                updated = conn.execute(sql.update_summary, (*values, s.id, v, s.id, v))
+                updated = conn.execute(update.returning, (*update.pick(values), s.id, v, s.id, v))
             # After the summary: a taken client key is the error named when both are taken.
             number = sql.numbers.of(a)
             claiming = None if number is None else conn.execute(*number)
@@ -135,11 +160,7 @@ def roll_back(conn: Connection[Any]) -> None:
 
 
 def write_summary(
-    conn: Connection[Any],
-    sql: Statements,
-    a: Append,
-    values: tuple[object, ...],
-    stored: dict[UUID, str],
+    conn: Connection[Any], sql: Statements, prepared: Prepared, stored: dict[UUID, str]
 ) -> list[int]:
     """
     Insert the summary of a new complaint, or check the version of a complaint continued and
@@ -151,12 +172,14 @@ def write_summary(
     Raises:
         ConcurrencyConflict: the stored version is not the expected one.
     """
+    a, _, values, update = prepared
     s = a.summary
-    if a.expected_version == 0:
+    if update is None:
         conn.execute(sql.insert_summary, (s.id, s.reference, s.client_key, *values))
         return []
     v = a.expected_version
-    returned = conn.execute(sql.update_summary, (*values, s.id, v, s.id, v)).fetchone()
+    params = (*update.pick(values), s.id, v, s.id, v)
+    returned = conn.execute(update.returning, params).fetchone()
     if returned is None:
         found = conn.execute(sql.version, (s.id,)).fetchone()
         raise ConcurrencyConflict(

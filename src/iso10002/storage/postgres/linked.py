@@ -34,7 +34,7 @@ from iso10002.ports.store import Append
 from iso10002.storage._sql.linking import REFUSED
 from iso10002.storage._sql.sealed_rows import TableStatements
 from iso10002.storage.postgres.append import BEGIN, COMMIT, Prepared, pipelined_append, roll_back
-from iso10002.storage.postgres.rows import Statements
+from iso10002.storage.postgres.rows import Statements, SummaryUpdate
 from iso10002.storage.postgres.schema import append_lock_key
 
 if TYPE_CHECKING:
@@ -57,24 +57,24 @@ class LinkedStatements:
     def __init__(self, sql: Statements, lock_key: int) -> None:
         self._sql = sql
         self._key = int(lock_key)
-        self._made: dict[tuple[bool, int, bool], str] = {}
+        self._made: dict[tuple[SummaryUpdate | None, int, bool], str] = {}
 
-    def statement(self, a: Append, events: int) -> str:
-        """The statement of ``a``, with ``events`` events (one: plain values, else arrays)."""
-        shape = (
-            a.expected_version == 0,
-            0 if a.number is None else 1 + (a.number.after > 0),
-            events == 1,
-        )
+    def statement(self, a: Append, update: SummaryUpdate | None, events: int) -> str:
+        """
+        The statement of ``a``, whose summary ``update`` writes (None: the insert of a new
+        complaint), with ``events`` events (one: plain values, else arrays). As many as the
+        updates of the schema's :class:`Statements` (which bounds them) times six.
+        """
+        shape = (update, 0 if a.number is None else 1 + (a.number.after > 0), events == 1)
         made = self._made.get(shape)
         if made is None:
             made = self._made[shape] = self._make(*shape)
         return made
 
-    def _make(self, new: bool, claim: int, one: bool) -> str:
+    def _make(self, update: SummaryUpdate | None, claim: int, one: bool) -> str:
         sql = self._sql
         s = sql.schema
-        summary = sql.insert_summary if new else sql.update_versioned
+        summary = sql.insert_summary if update is None else update.sql
         ctes = [f"summary AS ({summary} RETURNING 1)"]
         checks = [f"{s}.expect_row((SELECT count(*) FROM summary), 'version')"]
         if claim:
@@ -101,13 +101,15 @@ class LinkedStatements:
         return _numbered(statement)
 
     @staticmethod
-    def params(a: Append, values: tuple[object, ...]) -> tuple[object, ...]:
+    def params(
+        a: Append, values: tuple[object, ...], update: SummaryUpdate | None
+    ) -> tuple[object, ...]:
         """The parameters of the summary write and of the claim, in the statement's order."""
         s = a.summary
-        if a.expected_version == 0:
+        if update is None:
             written: tuple[object, ...] = (s.id, s.reference, s.client_key, *values)
         else:
-            written = (*values, s.id, a.expected_version)
+            written = (*update.pick(values), s.id, a.expected_version)
         c = a.number
         if c is None:
             return written
@@ -193,7 +195,7 @@ def linked_append(
     """
     import psycopg
 
-    a, rows, values = prepared
+    a, rows, values, update = prepared
     s = a.summary
     v = a.expected_version
     # The events' parameters after the stream id, with the bytes their hashes cover (the
@@ -204,8 +206,8 @@ def linked_append(
     else:
         columns = [list(column) for column in zip(*rows, strict=True)]
         appended = (*columns[1:], [p.canonical for p in events])
-    statement = linked.statement(a, len(rows))
-    params = (*linked.params(a, values), s.id, v, *appended)
+    statement = linked.statement(a, update, len(rows))
+    params = (*linked.params(a, values, update), s.id, v, *appended)
     try:
         if alone and conn.autocommit:
             # One statement on an autocommitting connection is a transaction of its own: no

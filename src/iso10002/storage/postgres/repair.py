@@ -45,6 +45,8 @@ def repair_summaries(store: PostgresEventStore, *, now: _dt.datetime) -> Repair:
     def write(rewrites: Sequence[Rewrite], record: ConfigurationRecord, rollups: bool) -> None:
         with store._use("repair summaries") as conn, conn.transaction():
             for r in rewrites:
+                # Rewritten at the version the store may remember: it sets every column next.
+                store._written.pop(r.fresh.id, None)
                 params = (*summary_params(r.fresh), r.fresh.id, r.stored.version)
                 if conn.execute(rewrite, params).rowcount != 1:
                     raise StorageError(

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from operator import itemgetter
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from iso10002.model.complaint import ComplaintSummary
@@ -37,10 +38,14 @@ from iso10002.storage._sql.erasure import ErasureStatements
 from iso10002.storage._sql.numbers import NumberStatements
 from iso10002.storage._sql.sealed import decode_personal, open_payload
 from iso10002.storage._sql.where import query_where
+from iso10002.storage._sql.written import Columns, Known, values_since
 from iso10002.storage.postgres.schema import FACT_KINDS, append_lock_key
 
 __all__ = [
+    "CHANGEABLE",
+    "UPDATE_SHAPES",
     "Statements",
+    "SummaryUpdate",
     "event_from_row",
     "event_params",
     "micros_sql",
@@ -48,6 +53,7 @@ __all__ = [
     "statements",
     "summary_from_row",
     "summary_params",
+    "summary_params_since",
     "where",
 ]
 
@@ -106,6 +112,44 @@ def micros_sql(column: str) -> str:
     return f"({seconds} * 1000000 + mod(extract(microseconds FROM {column})::bigint, 1000000))"
 
 
+CHANGEABLE = Columns(tuple((c, i) for i, c in enumerate(_MUTABLE) if c != "version"))
+"""The columns an update sets only if their values changed (:mod:`.._sql.written`): all but
+the version, which an append always changes."""
+
+UPDATE_SHAPES = 64
+"""The most summary updates a schema's statements hold (a desk's commands make a score)."""
+
+
+class SummaryUpdate(NamedTuple):
+    """The version-checked update of a summary that sets the version and the columns changed."""
+
+    changed: tuple[str, ...]
+    """The columns set after the version, in :data:`CHANGEABLE`'s order."""
+    sql: str
+    """The update; its parameters: the columns', then the id and the expected version."""
+    returning: str
+    """The update returning the hash of the event the append continues (the id and the
+    expected version once more after those of :attr:`sql`); no row on a conflict."""
+    pick: Callable[[tuple[object, ...]], tuple[object, ...]]
+    """The columns' parameters from a summary's values (:func:`summary_params`)."""
+
+    @classmethod
+    def build(cls, schema: str, changed: tuple[str, ...]) -> SummaryUpdate:
+        """The update in ``schema`` (quoted) setting the version and ``changed``."""
+        columns = ("version", *changed)
+        sql = (
+            f"UPDATE {schema}.complaints SET "
+            + ", ".join(f"{c} = {_placeholder(c)}" for c in columns)
+            + " WHERE id = %s AND version = %s"
+        )
+        returning = (
+            f"{sql} RETURNING (SELECT hash FROM {schema}.events WHERE stream_id = %s AND seq = %s)"
+        )
+        at = {c: i for i, c in enumerate(_MUTABLE)}
+        pick = itemgetter(*(at[c] for c in columns)) if changed else lambda v: (v[0],)
+        return cls(changed, sql, returning, pick)
+
+
 class Statements:
     """The store's SQL for one schema, built once."""
 
@@ -154,15 +198,10 @@ class Statements:
         # updated only if the version it matched committed before the statement began, and
         # with it that event: the subquery, which sees what the statement sees, finds it.
         # The same without RETURNING, for the one-round-trip append (postgres/linked.py).
-        self.update_versioned = (
-            f"UPDATE {s}.complaints SET "
-            + ", ".join(f"{c} = {_placeholder(c)}" for c in _MUTABLE)
-            + " WHERE id = %s AND version = %s"
-        )
-        self.update_summary = (
-            self.update_versioned
-            + f" RETURNING (SELECT hash FROM {s}.events WHERE stream_id = %s AND seq = %s)"
-        )
+        # One statement for each set of columns an update sets (:meth:`update`), every
+        # column's first.
+        self._updates: dict[tuple[str, ...], SummaryUpdate] = {}
+        self.update_every = self.update(CHANGEABLE.names)
         # Row locks in one order, so that two batches touching the same complaints queue up
         # instead of deadlocking.
         self.lock_summaries = (
@@ -207,6 +246,20 @@ class Statements:
             " AND (closed_at IS NULL OR closed_at >= %s::timestamptz)"
             " AND id > %s ORDER BY id LIMIT %s"
         )
+
+    def update(self, changed: tuple[str, ...]) -> SummaryUpdate:
+        """
+        The version-checked update of a summary that sets its version and the columns
+        ``changed`` (names of :data:`CHANGEABLE`, in its order), built once; past
+        :data:`UPDATE_SHAPES` statements, the one that sets every column, so that the
+        statements (and those each connection prepares) stay few whatever the commands.
+        """
+        made = self._updates.get(changed)
+        if made is None:
+            if len(self._updates) >= UPDATE_SHAPES:
+                return self._updates[CHANGEABLE.names]
+            made = self._updates[changed] = SummaryUpdate.build(self.schema, changed)
+        return made
 
     def page(self, where: str, order: str) -> str:
         """One page of summaries and the total, in one statement (so one snapshot)."""
@@ -255,6 +308,14 @@ def event_params(prepared: PreparedEvent) -> tuple[object, ...]:
         prepared.payload_json,
         prepared.personal_json,
     )
+
+
+def summary_params_since(s: ComplaintSummary, known: Known | None) -> tuple[object, ...]:
+    """
+    :func:`summary_params`, formatting only what changed since ``known``, what the store last
+    wrote for the complaint, if it remembers it (:func:`.._sql.written.values_since`).
+    """
+    return summary_params(s) if known is None else values_since(s, known, bool)
 
 
 def summary_params(s: ComplaintSummary) -> tuple[object, ...]:

@@ -62,16 +62,15 @@ from iso10002.storage._sql.sealed_rows import (
     sealing,
 )
 from iso10002.storage._sql.upgrade import UpgradeReport
+from iso10002.storage._sql.written import Known, remember
 from iso10002.storage.postgres import kpis, linked
 from iso10002.storage.postgres import outbox as outbox_pg
 from iso10002.storage.postgres.rows import (
     ORDERS,
     event_from_row,
-    event_params,
     read_instant,
     statements,
     summary_from_row,
-    summary_params,
     where,
 )
 from iso10002.storage.postgres.schema import (
@@ -85,7 +84,7 @@ if TYPE_CHECKING:
     from psycopg_pool import ConnectionPool
 
 from iso10002.storage import prepare_appends
-from iso10002.storage.postgres.append import claim_numbers, taken, write_summary
+from iso10002.storage.postgres.append import claim_numbers, prepare, taken, write_summary
 from iso10002.storage.postgres.connection import _configure, _describe, _one_line, _Use
 from iso10002.storage.postgres.migrate import _migrate
 
@@ -184,6 +183,7 @@ class PostgresEventStore(SqlRecords, SealedTables):
             raise ValidationError("timeout", f"must be a number of seconds > 0, got {timeout!r}")
         self._timeout = float(timeout)
         self._sql = statements(self._schema)
+        self._written: dict[UUID, Known] = {}  # see _sql/written.py
         self._records_sql, self._tables_sql = (
             RecordStatements.build(
                 prefix=f'"{self._schema}".',
@@ -355,12 +355,9 @@ class PostgresEventStore(SqlRecords, SealedTables):
 
         # Check, seal and encode before borrowing a connection: a value that cannot be stored
         # fails here, and no connection is held during JSON encoding.
-        prepared = []
-        outbox: list[outbox_pg.Row] = []
-        for a in prepare_appends(appends):
-            rows = [event_params(p) for p in a.prepared or ()]
-            prepared.append((a, rows, summary_params(a.summary)))
-            outbox.extend(outbox_pg.entry_row(e, a.summary.id) for e in a.outbox)
+        written, sql = self._written, self._sql
+        prepared = [prepare(sql, a, written.get(a.summary.id)) for a in prepare_appends(appends)]
+        outbox = [outbox_pg.entry_row(e, p[0].summary.id) for p in prepared for e in p[0].outbox]
         if not prepared:
             return
         first = appends[0].summary.reference
@@ -369,7 +366,6 @@ class PostgresEventStore(SqlRecords, SealedTables):
             if len(prepared) == 1
             else f"append to {len(prepared)} complaints from {first} on"
         )
-        sql = self._sql
         with self._use(action) as conn:
             current = prepared[0][0]
             if len(prepared) == 1 and not current.erase:
@@ -387,6 +383,7 @@ class PostgresEventStore(SqlRecords, SealedTables):
                     )
                 except psycopg.errors.UniqueViolation as e:
                     raise self._taken(conn, current, e) from e
+                remember(written, [(current.summary.id, current, prepared[0][2])])
                 return
             try:
                 with conn.transaction():
@@ -396,20 +393,20 @@ class PostgresEventStore(SqlRecords, SealedTables):
                     # The stored hash of the event each complaint continues from.
                     stored: dict[UUID, str] = {}
                     gone: list[int] = []
-                    for a, _, values in prepared:
-                        current = a
-                        gone += write_summary(conn, self._sql, a, values, stored)
-                    claim_numbers(conn, sql, [a for a, _, _ in prepared])
+                    for p in prepared:
+                        current = p[0]
+                        gone += write_summary(conn, sql, p, stored)
+                    claim_numbers(conn, sql, [p[0] for p in prepared])
                     # The versions are checked and the summary rows locked: their hashes can
                     # be computed; then the log's lock, held until COMMIT (the class docstring).
                     links = link(
-                        [a for a, _, _ in prepared],
+                        [p[0] for p in prepared],
                         stored_hash=lambda cid, _version: stored.get(cid),
                         last_link=lambda: self._lock_and_read_chain(conn),
                         hasher=self._hasher,
                     )
                     with conn.cursor() as cursor:
-                        for (a, rows, _), pairs in zip(prepared, links, strict=True):
+                        for (a, rows, *_), pairs in zip(prepared, links, strict=True):
                             current = a
                             if a.erase:
                                 # Here, not with the version check: the values an earlier
@@ -426,6 +423,7 @@ class PostgresEventStore(SqlRecords, SealedTables):
                                 self._outbox.insert_rows(conn, outbox)
             except psycopg.errors.UniqueViolation as e:
                 raise self._taken(conn, current, e) from e
+        remember(written, [(a.summary.id, a, values) for a, _, values, _ in prepared])
 
     def find_subject(self, match: SubjectMatch) -> list[ComplaintId]:
         """

@@ -6,34 +6,28 @@ row's insert or version-checked update, and an erasure's clearing.
 
 from __future__ import annotations
 
-import datetime as _dt
 import functools
 import sqlite3
 from collections.abc import Callable, Sequence
-from enum import Enum
-from itertools import compress
-from operator import itemgetter, ne
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from iso10002.errors import ConcurrencyConflict, StorageError
 from iso10002.model.complaint import ComplaintSummary
-from iso10002.model.fact_row import sla_column, utc, utc_or_none
-from iso10002.model.facts import ComplaintFacts
 from iso10002.model.values import ComplaintId
 from iso10002.ports.store import Append, link
 from iso10002.storage import prepare_appends
 from iso10002.storage._sql.erasure import ErasureStatements, erase_denials
 from iso10002.storage._sql.numbers import NumberStatements, claim
 from iso10002.storage._sql.sealed_rows import sealing
+from iso10002.storage._sql.written import Columns, Known, remember, values_since
 from iso10002.storage.sqlite import outbox as outbox_sql
 from iso10002.storage.sqlite.connection import _Immediate, _SQLiteErrors
 from iso10002.storage.sqlite.sealing import erase_outbox
 from iso10002.storage.sqlite.statements import (
-    _ALL_INDEXED,
     _ERASE_PERSONAL,
     _FACTS_END,
     _INDEXED,
-    _INDEXED_CACHE_SIZE,
     _INSERT_EVENT,
     _INSERT_SUMMARY,
     _LAST_CHAIN,
@@ -53,9 +47,6 @@ __all__ = ["Known", "append_all", "summary_values"]
 
 _ERASURE = ErasureStatements.build()
 _NUMBERS = NumberStatements(prefix="", mark="?")
-
-Known = tuple[int, ComplaintSummary, tuple[object, ...]]
-"""What a store remembers of a complaint it wrote: the version, the summary, its values."""
 
 
 def append_all(store: SQLiteEventStore, appends: Sequence[Append]) -> None:
@@ -125,16 +116,13 @@ def append_all(store: SQLiteEventStore, appends: Sequence[Append]) -> None:
         if outbox:
             with sealing(conn, store._tables_sql, hasher, "outbox"):
                 outbox_sql.insert(conn, outbox)
-    if len(indexed) > _INDEXED_CACHE_SIZE:
-        indexed.clear()
-    for a, cid, _, values in prepared:
-        indexed[cid] = (a.events[-1].seq, a.summary, values)
+    remember(indexed, ((cid, a, values) for a, cid, _, values in prepared))
     if erase:
         with store._use("truncate the write-ahead log") as conn:
             store.erasure_warning = truncate_wal(conn, store._path)
 
 
-_GET_INDEXED = itemgetter(*(i for _, i in _INDEXED))
+_INDEXED_COLUMNS = Columns(_INDEXED)
 
 
 @functools.cache
@@ -179,12 +167,7 @@ def _write_summary(
     expected = a.expected_version
     # The indexed values this store wrote at that version, if it remembers them: a version
     # is written once, so the row holds them if its version is still the expected one.
-    known = store._indexed.get(cid)
-    if known is not None and known[0] == expected:
-        was = known[2]
-        changed = tuple(compress(_ALL_INDEXED, map(ne, _GET_INDEXED(values), _GET_INDEXED(was))))
-    else:
-        changed = _ALL_INDEXED
+    changed = _INDEXED_COLUMNS.changed(values, store._indexed.get(cid), expected)
     sql, get = _update_of(changed)
     row = conn.execute(sql, (*get(values), cid, expected, cid, expected)).fetchone()
     if row is None:
@@ -200,82 +183,7 @@ def _write_summary(
 def summary_values(s: ComplaintSummary, known: Known | None) -> tuple[object, ...]:
     """
     ``_summary_values(s)``, formatting only what changed since ``known``: the summary this
-    store last wrote for the complaint and its values, if it remembers them.
-
-    A field that is the very object ``known``'s summary held (the fold and the facts carry
-    unchanged values forward as they are) keeps the value formatted then: the objects are
-    immutable and kept alive by ``known``, so the same object formats the same way. Equal to
-    ``_summary_values(s)`` whatever ``known`` holds (the property tests check it).
+    store last wrote for the complaint and its values, if it remembers them
+    (:func:`~iso10002.storage._sql.written.values_since`).
     """
-    if known is None:
-        return _summary_values(s)
-    o, was = known[1], known[2]
-    f, g = s.facts, o.facts
-    return (
-        s.version,
-        s.state,
-        1 if s.is_open else 0,
-        was[3] if s.channel is o.channel else s.channel.value,
-        was[4] if s.priority is o.priority else _value_or_none(s.priority),
-        s.category,
-        s.assignee,
-        was[7] if s.received_at is o.received_at else utc(s.received_at, "received_at"),
-        was[8]
-        if s.acknowledged_at is o.acknowledged_at
-        else utc_or_none(s.acknowledged_at, "acknowledged_at"),
-        was[9] if s.closed_at is o.closed_at else utc_or_none(s.closed_at, "closed_at"),
-        was[10] if s.updated_at is o.updated_at else utc(s.updated_at, "updated_at"),
-        was[11] if s.sla_due_at is o.sla_due_at else utc_or_none(s.sla_due_at, "sla_due_at"),
-        was[12]
-        if s.sla_warning_at is o.sla_warning_at
-        else utc_or_none(s.sla_warning_at, "sla_warning_at"),
-        was[13]
-        if s.sla_alert_at is o.sla_alert_at
-        else utc_or_none(s.sla_alert_at, "sla_alert_at"),
-        *(was[14:_FACTS_END] if f is g else _facts_since(f, g, was)),
-        s.organisation,
-    )
-
-
-def _value_or_none(member: Enum | None) -> object:
-    return None if member is None else member.value
-
-
-def _facts_since(
-    f: ComplaintFacts, g: ComplaintFacts, was: tuple[object, ...]
-) -> tuple[object, ...]:
-    """``facts_values(f)``, keeping ``was``'s formatting of what is the very object of ``g``."""
-    return (
-        f.product,
-        f.source,
-        int(f.timed),
-        was[17]
-        if f.first_response_at is g.first_response_at
-        else utc_or_none(f.first_response_at, "first_response_at"),
-        was[18] if f.acknowledge_time is g.acknowledge_time else _span(f.acknowledge_time),
-        was[19] if f.first_response_time is g.first_response_time else _span(f.first_response_time),
-        was[20] if f.outcome is g.outcome else _value_or_none(f.outcome),
-        was[21] if f.closure_reason is g.closure_reason else _value_or_none(f.closure_reason),
-        int(f.withdrawn),
-        was[23] if f.remedies is g.remedies else " ".join(k.value for k in f.remedies) or None,
-        was[24]
-        if f.redress is g.redress
-        else " ".join(f"{m.currency}:{m.amount}" for m in f.redress) or None,
-        f.reopen_count,
-        f.internal_reviews,
-        f.referrals,
-        int(f.first_contact),
-        f.satisfaction_score,
-        f.satisfaction_scale,
-        f.root_cause,
-        f.root_cause_category,
-        # Equal outcomes (the same metrics, instants and completions) give the same JSON.
-        was[33] if f.sla is g.sla or f.sla == g.sla else sla_column(f.sla),
-    )
-
-
-_MICROSECOND = _dt.timedelta(microseconds=1)
-
-
-def _span(value: _dt.timedelta | None) -> int | None:
-    return None if value is None else value // _MICROSECOND
+    return _summary_values(s) if known is None else values_since(s, known, int)

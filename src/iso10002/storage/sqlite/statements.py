@@ -31,6 +31,7 @@ from iso10002.storage._sql.sealed import (
     open_payload,
 )
 from iso10002.storage._sql.where import query_where
+from iso10002.storage._sql.written import FACTS_END
 
 __all__: list[str] = []
 
@@ -76,11 +77,8 @@ _INDEXED = (
     ("sla_warning_at", 12),
     ("sla_alert_at", 13),
 )
-_FACTS_END = 14 + len(FACT_COLUMNS)
+_FACTS_END = FACTS_END
 """Where the values an update writes end in _summary_values(): the organisation follows."""
-_ALL_INDEXED = tuple(name for name, _ in _INDEXED)
-_INDEXED_CACHE_SIZE = 10_000
-"""Complaints whose last written indexed values a store remembers."""
 _TAKEN_KEYS = (
     "SELECT id, reference, client_key, version FROM complaints "
     "WHERE id = ? OR reference = ? OR client_key = ?"
