@@ -192,14 +192,14 @@ class Statements:
             + ", ".join(_placeholder(c) for c in _MUTABLE)
             + ")"
         )
-        # The version check of an append: under READ COMMITTED an UPDATE that waited for a
-        # concurrent writer's row lock re-reads the row and checks the version again.
-        # It returns the hash of the event it continues, which saves a round trip. A row is
-        # updated only if the version it matched committed before the statement began, and
-        # with it that event: the subquery, which sees what the statement sees, finds it.
-        # The same without RETURNING, for the one-round-trip append (postgres/linked.py).
-        # One statement for each set of columns an update sets (:meth:`update`), every
-        # column's first.
+        # The version check of an append (SummaryUpdate.returning): under READ COMMITTED an
+        # UPDATE that waited for a concurrent writer's row lock re-reads the row and checks
+        # the version again. It returns the hash of the event it continues, which saves a
+        # round trip. A row is updated only if the version it matched committed before the
+        # statement began, and with it that event: the subquery, which sees what the
+        # statement sees, finds it. The same without RETURNING (SummaryUpdate.sql), for the
+        # one-round-trip append (postgres/linked.py). One of each for every set of columns
+        # an update sets (:meth:`update`), that of every column first.
         self._updates: dict[tuple[str, ...], SummaryUpdate] = {}
         self.update_every = self.update(CHANGEABLE.names)
         # Row locks in one order, so that two batches touching the same complaints queue up
