@@ -14,19 +14,10 @@ from iso10002.model.configuration import ConfigurationRecord
 from iso10002.storage._sql.repair import REPAIR_KIND, REPAIR_NAME, Repair, Rewrite
 from iso10002.storage._sql.repair import repair_summaries as _repair
 from iso10002.storage._sql.rollups import POSTGRES_REBUILD
-from iso10002.storage.postgres.rows import _MUTABLE, _placeholder, summary_params
+from iso10002.storage.postgres.rows import summary_params
 from iso10002.storage.postgres.store import PostgresEventStore
 
 __all__ = ["REPAIR_KIND", "REPAIR_NAME", "Repair", "repair_summaries"]
-
-
-def _rewrite_sql(store: PostgresEventStore) -> str:
-    # The version it was read with: a summary an append changed meanwhile is not overwritten.
-    return (
-        f'UPDATE "{store.schema}".complaints SET '
-        + ", ".join(f"{c} = {_placeholder(c)}" for c in _MUTABLE)
-        + " WHERE id = %s AND version = %s"
-    )
 
 
 def repair_summaries(store: PostgresEventStore, *, now: _dt.datetime) -> Repair:
@@ -40,7 +31,9 @@ def repair_summaries(store: PostgresEventStore, *, now: _dt.datetime) -> Repair:
         StorageError: the store could not be read or written, or a summary changed while
             the repair ran (nothing was written; run it again).
     """
-    rewrite = _rewrite_sql(store)
+    # Every column, at the version it was read with: a summary an append changed meanwhile
+    # is not overwritten.
+    rewrite = store._sql.update_every.sql
 
     def write(rewrites: Sequence[Rewrite], record: ConfigurationRecord, rollups: bool) -> None:
         with store._use("repair summaries") as conn, conn.transaction():
