@@ -10,7 +10,12 @@ the unprivileged OS user ``iso10002-pg``). The server trades durability for spee
   processes sharing the work. The baseline inserts the very same event rows (read back from
   our run) into a bare ``events`` table of the same column types with plain psycopg, one
   transaction per event, split over the same number of processes: no validation, no workflow,
-  no fold, no projection, no lock; the ceiling for any layer on top of psycopg.
+  no fold, no projection, no lock; the ceiling for any layer on top of psycopg. A second
+  baseline does what any event store with a query model must do besides, as that of
+  ``bench_lifecycle.py`` does on SQLite: with each event, in the same statement (one round
+  trip, autocommitted), a version-checked ``UPDATE ... WHERE id = %s AND version = %s`` of the
+  complaint's projection row (indexed on its state; the first event inserts it), each
+  process writing whole complaints, in order.
 - **outbox drain**: N letter-sized notifications, two per complaint, enqueued; then drained by
   1 and by 2 processes, each an ``OutboxDispatcher`` with a ``RecordingNotifier`` (claims of
   100 lane heads with ``FOR UPDATE SKIP LOCKED``, one transaction per recorded delivery, each
@@ -26,6 +31,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import multiprocessing
+import queue
 import sys
 import time
 from collections.abc import Callable
@@ -99,6 +105,37 @@ def insert_worker(
         _time_from(barrier, work, results)
 
 
+def projection_worker(
+    *,
+    conninfo: str,
+    rows: list[tuple[Any, ...]],
+    barrier: Barrier,
+    results: Queue[Report],
+) -> None:
+    """
+    The projection baseline: one autocommitted statement per event, which inserts the event
+    with the insert of its complaint's projection row (the first event) or with the
+    version-checked update of it; an update that matches no row inserts nothing.
+    """
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+
+        def work() -> int:
+            for row in rows:
+                stream_id, seq, _, _, occurred_at, _, state, _ = row
+                if seq == 1:
+                    conn.execute(PROJECTION_INSERT, (stream_id, state, occurred_at, *row))
+                elif (
+                    conn.execute(
+                        PROJECTION_UPDATE, (seq, state, occurred_at, stream_id, seq - 1, *row)
+                    ).rowcount
+                    != 1
+                ):
+                    raise RuntimeError(f"version conflict at {stream_id} {seq}")
+            return len(rows)
+
+        _time_from(barrier, work, results)
+
+
 def dispatch_worker(
     *, conninfo: str, schema: str, barrier: Barrier, results: Queue[Report]
 ) -> None:
@@ -156,7 +193,17 @@ def run(target: Callable[..., None], jobs: list[dict[str, Any]]) -> tuple[float,
     ]
     for process in processes:
         process.start()
-    reports = [results.get(timeout=600) for _ in processes]
+    reports: list[Report] = []
+    deadline = time.monotonic() + 600
+    while len(reports) < len(processes):
+        try:
+            reports.append(results.get(timeout=1))
+        except queue.Empty:
+            # A worker that failed reports nothing: stop waiting for it.
+            if any(p.exitcode not in (None, 0) for p in processes) or time.monotonic() > deadline:
+                for process in processes:
+                    process.terminate()
+                break
     for process in processes:
         process.join(timeout=60)
     if any(p.exitcode != 0 for p in processes):
@@ -178,15 +225,35 @@ def event_rows(conninfo: str, schema: str) -> list[tuple[Any, ...]]:
         ).fetchall()
 
 
-BASELINE_INSERT = (
+_INTO_EVENTS = (
     "INSERT INTO baseline.events (stream_id, seq, type, schema_version, occurred_at, "
-    "actor, state, payload) VALUES (%s, %s, %s, %s, %s, %s::jsonb, %s, %s::jsonb)"
+    "actor, state, payload)"
 )
+_EVENT_VALUES = "%s, %s, %s, %s, %s, %s::jsonb, %s, %s::jsonb"
+
+BASELINE_INSERT = f"{_INTO_EVENTS} VALUES ({_EVENT_VALUES})"
 """The baseline's statement: one event row, autocommitted."""
 
 
+PROJECTION_INSERT = (
+    "WITH projected AS (INSERT INTO baseline.complaints (id, version, state, updated_at) "
+    f"VALUES (%s, 1, %s, %s)) {BASELINE_INSERT}"
+)
+"""The projection baseline's first event: the projection row inserted with it."""
+
+PROJECTION_UPDATE = (
+    "WITH projected AS (UPDATE baseline.complaints SET version = %s, state = %s, "
+    f"updated_at = %s WHERE id = %s AND version = %s RETURNING 1) "
+    f"{_INTO_EVENTS} SELECT {_EVENT_VALUES} FROM projected"
+)
+"""The projection baseline's later events: inserted only if the version check matched."""
+
+
 def baseline_table(conninfo: str) -> None:
-    """A new, empty ``baseline.events``: the events table without anything of ours."""
+    """
+    A new, empty ``baseline.events``, the events table without anything of ours, and
+    ``baseline.complaints``, the projection baseline's rows.
+    """
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute("DROP SCHEMA IF EXISTS baseline CASCADE")
         conn.execute("CREATE SCHEMA baseline")
@@ -196,6 +263,21 @@ def baseline_table(conninfo: str) -> None:
             "schema_version integer NOT NULL, occurred_at timestamptz NOT NULL, actor jsonb "
             "NOT NULL, state text NOT NULL, payload jsonb NOT NULL, UNIQUE (stream_id, seq))"
         )
+        conn.execute(
+            "CREATE TABLE baseline.complaints (id uuid PRIMARY KEY, version integer NOT NULL, "
+            "state text NOT NULL, updated_at timestamptz NOT NULL)"
+        )
+        conn.execute("CREATE INDEX complaints_state ON baseline.complaints (state, updated_at)")
+
+
+def by_complaint(rows: list[tuple[Any, ...]], parts: int) -> list[list[tuple[Any, ...]]]:
+    """``rows`` as ``parts`` shares of whole complaints, each complaint's events in order."""
+    streams: dict[Any, int] = {}
+    shares: list[list[tuple[Any, ...]]] = [[] for _ in range(parts)]
+    for row in rows:
+        share = streams.setdefault(row[0], len(streams) % parts)
+        shares[share].append(row)
+    return shares
 
 
 def lifecycles(conninfo: str, total: int, processes: int) -> None:
@@ -216,13 +298,25 @@ def lifecycles(conninfo: str, total: int, processes: int) -> None:
     )
     assert written == len(rows)
     base = written / EVENTS_PER_LIFECYCLE / base_seconds
+    baseline_table(conninfo)
+    projected_seconds, written = run(
+        projection_worker,
+        [{"conninfo": conninfo, "rows": share} for share in by_complaint(rows, processes)],
+    )
+    assert written == len(rows)
+    projected = written / EVENTS_PER_LIFECYCLE / projected_seconds
     print(f"  {processes} process{'es' if processes > 1 else ''}")
-    for label, rate in (("ComplaintDesk + PostgresEventStore", ours), ("raw psycopg", base)):
+    for label, rate in (
+        ("ComplaintDesk + PostgresEventStore", ours),
+        ("raw psycopg", base),
+        ("raw psycopg + versioned projection", projected),
+    ):
         print(
             f"    {label:<36} {rate:8,.0f} lifecycles/s "
             f"{rate * EVENTS_PER_LIFECYCLE:9,.0f} events/s"
         )
     print(f"    ratio ours / baseline: {ours / base:.2f}")
+    print(f"    ratio ours / projection baseline: {ours / projected:.2f}")
 
 
 def enqueue(conninfo: str, schema: str, count: int) -> None:

@@ -91,3 +91,39 @@ def test_guarantees_on_postgres_splits_the_clock(
     out = capsys.readouterr().out
     assert "Target ours / raw psycopg >= 0.4: now" in out
     assert "waiting (the clock less client and server)" in out
+
+
+def test_postgres_projection_baseline_keeps_complaints_whole_and_checks_versions(
+    postgres_cluster: Cluster, capfd: pytest.CaptureFixture[str]
+) -> None:
+    import psycopg
+
+    bench = load("bench_postgres")
+    conninfo = postgres_cluster.conninfo
+    bench.lifecycles(conninfo, 2, 2)
+    out = capfd.readouterr().out
+    assert "raw psycopg + versioned projection" in out
+    assert "ratio ours / projection baseline: " in out
+    with psycopg.connect(conninfo) as conn:
+        # Two lifecycles and each worker's warm-up one, every event written once, each
+        # projection row at its complaint's last version.
+        versions = conn.execute("SELECT version FROM baseline.complaints").fetchall()
+        assert sorted(v for (v,) in versions) == [bench.EVENTS_PER_LIFECYCLE] * 4
+        assert conn.execute("SELECT count(*) FROM baseline.events").fetchone() == (4 * 7,)
+        rows = bench.event_rows(conninfo, "bench_desk_2")
+    shares = bench.by_complaint(rows, 2)
+    assert sorted(map(len, shares)) == [14, 14]
+    for share in shares:
+        seqs: dict[object, list[int]] = {}
+        for row in share:
+            seqs.setdefault(row[0], []).append(row[1])
+        assert all(s == list(range(1, 8)) for s in seqs.values())
+    # An event whose version the row does not hold is refused, and its worker fails.
+    first = rows[0]
+    third = next(r for r in rows if r[0] == first[0] and r[1] == 3)
+    bench.baseline_table(conninfo)
+    with pytest.raises(RuntimeError, match="a worker failed"):
+        bench.run(bench.projection_worker, [{"conninfo": conninfo, "rows": [first, third]}])
+    assert f"version conflict at {first[0]} 3" in capfd.readouterr().err
+    with psycopg.connect(conninfo) as conn:
+        assert conn.execute("SELECT count(*) FROM baseline.events").fetchone() == (1,)
