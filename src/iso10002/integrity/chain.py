@@ -5,11 +5,11 @@ are computed by :class:`~iso10002.model.chain.Hasher`.
 
 from __future__ import annotations
 
-import datetime as _dt
 from collections.abc import Mapping
 from typing import Any
 
 from iso10002.model.events import Event
+from iso10002.model.fact_row import utc_text
 from iso10002.serialization import canonical_json, unstructure
 
 __all__ = ["canonical_bytes", "canonical_from_json"]
@@ -37,7 +37,7 @@ def canonical_bytes(
         {
             "complaint_id": str(event.complaint_id),
             "seq": event.seq,
-            "occurred_at": _utc_micros(event.occurred_at),
+            "occurred_at": utc_text(event.occurred_at),
             "actor": unstructure(event.actor) if actor is None else actor,
             "state": event.state,
             "type": event.payload.type,
@@ -57,7 +57,7 @@ def canonical_from_json(event: Event, payload_json: str, actor_json: str) -> byt
     # The envelope's keys in sorted order, as canonical_bytes writes them.
     return (
         f'{{"actor":{actor_json},"complaint_id":"{event.complaint_id}",'
-        f'"occurred_at":"{_utc_micros(event.occurred_at)}","payload":{payload_json},'
+        f'"occurred_at":"{utc_text(event.occurred_at)}","payload":{payload_json},'
         f'"schema_version":{event.schema_version},"seq":{event.seq},'
         f'"state":{_name_json(event.state)},"type":{_name_json(event.payload.type)}}}'
     ).encode()
@@ -76,6 +76,3 @@ def _name_json(name: str) -> str:
         found = _NAMES[name] = canonical_json(name)
     return found
 
-
-def _utc_micros(instant: _dt.datetime) -> str:
-    return instant.astimezone(_dt.timezone.utc).isoformat(timespec="microseconds")
