@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from iso10002 import ComplaintDesk, FixedClock, ValidationError
-from iso10002.errors import ConcurrencyConflict
+from iso10002.errors import ConcurrencyConflict, CorruptRecord
 from iso10002.integrity import verify
 from iso10002.ports.capabilities import Capability
 from iso10002.ports.store import Append, check_store, is_bulk_load_store
@@ -149,3 +149,23 @@ def test_a_fresh_database_has_the_deferrable_triggers(tmp_path: Path) -> None:
             (1,)
         ]
     assert "complaint_rollups_deferred" in rows["complaints_rollups_insert"]
+
+
+def test_a_stored_id_that_is_not_one_fails_the_look_up_of_many_keys(tmp_path: Path) -> None:
+    """As the look-up of one key fails: the import stops rather than skip the record."""
+    db = tmp_path / "corrupt.db"
+    key = "web:1"
+    first = received_event(reference="LOAD-000001", client_key=key, complaint_id=uuid.uuid4())
+    with SQLiteEventStore(db) as store:
+        store.append([first], expected_version=0, summary=summary_after([first]))
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE complaints SET id = 'not an id' WHERE client_key = ?", (key,))
+    conn.close()
+    with SQLiteEventStore(db) as store:
+        with pytest.raises(CorruptRecord) as one:
+            store.id_for_client_key(key)
+        with pytest.raises(CorruptRecord) as many:
+            store.stored_client_keys(["other:1", key])
+        assert str(many.value) == str(one.value)
+        assert store.stored_client_keys(["other:1"]) == set()

@@ -75,4 +75,3 @@ def _name_json(name: str) -> str:
             _NAMES.clear()
         found = _NAMES[name] = canonical_json(name)
     return found
-

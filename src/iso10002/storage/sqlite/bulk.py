@@ -34,9 +34,16 @@ from iso10002.storage.sqlite.statements import (
 if TYPE_CHECKING:
     from iso10002.storage.sqlite.store import SQLiteEventStore
 
-__all__ = ["append_rows", "bulk_rows"]
+__all__ = ["append_rows", "bulk_rows", "stored_client_keys"]
 
 _LAST_ROWID = "SELECT coalesce(max(rowid), 0) FROM complaints"
+# The partial index on client keys serves a term that implies a key is not null.
+_CLIENT_KEYS = (
+    "SELECT client_key, id, reference, version FROM complaints "
+    "WHERE client_key IS NOT NULL AND client_key IN ({})"
+)
+_KEYS_AT_ONCE = 500
+"""Keys per statement: below the 999 parameters of SQLite before 3.32."""
 _STREAMS_STORED = "SELECT stream_id, max(seq) FROM events WHERE stream_id IN ({}) GROUP BY 1"
 
 
@@ -70,6 +77,23 @@ def bulk_rows(store: SQLiteEventStore, append: Append) -> _Rows:
         (cid, summary.reference, summary.client_key, *_summary_values(summary)),
         tuple((*_event_row(p, cid), h) for p, h in zip(prepared, hashes, strict=True)),
     )
+
+
+def stored_client_keys(store: SQLiteEventStore, keys: Sequence[str]) -> set[str]:
+    """Which of ``keys`` are stored; see :meth:`BulkLoadStore.stored_client_keys
+    <iso10002.ports.store.BulkLoadStore.stored_client_keys>`."""
+    wanted = list(dict.fromkeys(keys))
+    found: set[str] = set()
+    rows = []
+    with store._use("look up client keys") as conn:
+        for start in range(0, len(wanted), _KEYS_AT_ONCE):
+            some = wanted[start : start + _KEYS_AT_ONCE]
+            statement = _CLIENT_KEYS.format(", ".join("?" * len(some)))
+            rows += conn.execute(statement, some).fetchall()
+    for key, *row in rows:
+        store._id_from_row(row)  # a stored id that is not one fails as the look-up of one key
+        found.add(key)
+    return found
 
 
 def append_rows(store: SQLiteEventStore, rows: Sequence[object]) -> None:
