@@ -47,16 +47,21 @@ def canonical_bytes(
     ).encode("utf-8")
 
 
-def canonical_from_json(event: Event, payload_json: str, actor_json: str) -> bytes:
+def canonical_from_json(
+    event: Event, payload_json: str, actor_json: str, complaint_id: str | None = None
+) -> bytes:
     """
     :func:`canonical_bytes` of ``event``, built around JSON already encoded canonically
     (:func:`~iso10002.serialization.canonical_json`): ``payload_json`` of its sealed payload
     and ``actor_json`` of its actor. A store that keeps those very strings hashes the bytes it
-    stores, and no event's payload is encoded twice.
+    stores, and no event's payload is encoded twice. ``complaint_id`` is the text of the
+    event's complaint id, if the caller has it at hand.
     """
+    if complaint_id is None:
+        complaint_id = str(event.complaint_id)
     # The envelope's keys in sorted order, as canonical_bytes writes them.
     return (
-        f'{{"actor":{actor_json},"complaint_id":"{event.complaint_id}",'
+        f'{{"actor":{actor_json},"complaint_id":"{complaint_id}",'
         f'"occurred_at":"{utc_text(event.occurred_at)}","payload":{payload_json},'
         f'"schema_version":{event.schema_version},"seq":{event.seq},'
         f'"state":{_name_json(event.state)},"type":{_name_json(event.payload.type)}}}'

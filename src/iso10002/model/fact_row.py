@@ -104,8 +104,8 @@ def row_of(s: ComplaintSummary) -> FactRow:
 
 
 _UTC_TEXTS: dict[tuple[_dt.datetime, int], str] = {}
-"""The UTC text of zoned instants met lately, by instant and fold: an import's dates repeat
-(a CFPB export has one midnight per day, met some 15 times per complaint)."""
+"""The UTC text of the instants met lately, by instant and fold: an import's dates repeat (a
+CFPB export has one midnight per day, written some 15 times per complaint)."""
 _UTC_TEXTS_KEPT = 4096
 
 
@@ -116,19 +116,20 @@ def utc_text(value: _dt.datetime) -> str:
     Raises:
         OverflowError: the instant is out of range in UTC.
     """
-    if value.tzinfo is _dt.timezone.utc:  # the clock's instants: no conversion needed
-        return value.isoformat(timespec="microseconds")
     # Equal aware datetimes are the same instant, but for the fold, which two datetimes of
-    # one zone may differ by and still be equal: it is part of the key. A subclass may write
-    # itself otherwise, and a naive datetime reads the process's zone, which may change.
+    # one zone may differ by and still be equal: it is part of the key. A naive datetime
+    # reads the process's zone, which may change, and a subclass may write itself otherwise.
+    plain = type(value) is _dt.datetime
     key = (value, value.fold)
-    found = _UTC_TEXTS.get(key)
-    if found is None:
-        found = value.astimezone(_dt.timezone.utc).isoformat(timespec="microseconds")
-        if type(value) is _dt.datetime and value.utcoffset() is not None:
-            if len(_UTC_TEXTS) >= _UTC_TEXTS_KEPT:
-                _UTC_TEXTS.clear()
-            _UTC_TEXTS[key] = found
+    if plain:
+        found = _UTC_TEXTS.get(key)
+        if found is not None:
+            return found
+    found = value.astimezone(_dt.timezone.utc).isoformat(timespec="microseconds")
+    if plain and value.utcoffset() is not None:
+        if len(_UTC_TEXTS) >= _UTC_TEXTS_KEPT:
+            _UTC_TEXTS.clear()
+        _UTC_TEXTS[key] = found
     return found
 
 
