@@ -6,7 +6,8 @@ import leaves whole complaints only, and two imports of one record write it once
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Mapping
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -122,7 +123,9 @@ def test_a_record_imported_meanwhile_by_another_run_is_skipped(tmp_path: Path) -
     assert assert_whole(db) == 10
 
 
-def test_a_record_refused_is_tried_again_when_it_comes_again(tmp_path: Path) -> None:
+def test_a_record_refused_is_tried_again_when_it_comes_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Client keys are looked up a batch at once; a key written (or tried) since is asked
     about again, so duplicates come out as when each record was looked up alone."""
     db = tmp_path / "again.db"
@@ -136,16 +139,16 @@ def test_a_record_refused_is_tried_again_when_it_comes_again(tmp_path: Path) -> 
         at_once: list[int] = []
         one, many = store.id_for_client_key, store.stored_client_keys
 
-        def one_key(key: str) -> object:
+        def one_key(key: str) -> uuid.UUID | None:
             asked.append(key)
             return one(key)
 
-        def many_keys(keys: list[str]) -> set[str]:
+        def many_keys(keys: Sequence[str]) -> set[str]:
             at_once.append(len(keys))
             return many(keys)
 
-        store.id_for_client_key = one_key  # type: ignore[method-assign]
-        store.stored_client_keys = many_keys  # type: ignore[method-assign]
+        monkeypatch.setattr(store, "id_for_client_key", one_key)
+        monkeypatch.setattr(store, "stored_client_keys", many_keys)
         report = import_rows(
             store, [*rows[:10], *again, *rows[10:]], MAPPING, clock=clock(), batch_size=10
         )

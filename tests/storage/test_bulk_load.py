@@ -193,7 +193,7 @@ def test_summaries_inserted_many_at_once_name_the_first_at_fault(
             rows = [store.bulk_rows(a) for a in [*batch[:7], wrong, *batch[8:]]]
             with pytest.raises(error) as caught:
                 store.append_rows(rows)
-            assert caught.value.key == key  # type: ignore[attr-defined]
+            assert caught.value.key == key
             assert [store.summary(a.summary.id) for a in batch] == [None] * 10
         # A value the table refuses (a version below 1), in the third statement.
         rows = [store.bulk_rows(a) for a in batch]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import sqlite3
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -111,9 +112,9 @@ def _insert_summaries(count: int, width: int) -> str:
 
 def _variables(conn: sqlite3.Connection) -> int:
     """The most parameters a statement may have."""
-    if hasattr(conn, "getlimit"):  # Python 3.11 on
-        return int(conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
-    return 999 if sqlite3.sqlite_version_info < (3, 32, 0) else 32766
+    if sys.version_info >= (3, 11):
+        return conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return 999 if sqlite3.sqlite_version_info < (3, 32, 0) else 32766  # SQLite's defaults
 
 
 def _summaries_at_once(conn: sqlite3.Connection, loads: Sequence[_Rows]) -> bool:
