@@ -6,7 +6,8 @@ import leaves whole complaints only, and two imports of one record write it once
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Mapping
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -120,3 +121,41 @@ def test_a_record_imported_meanwhile_by_another_run_is_skipped(tmp_path: Path) -
         report = import_rows(store, with_a_rival(), MAPPING, clock=clock(), batch_size=10)
     assert (report.read, report.imported, report.skipped, report.failed) == (10, 9, 1, ())
     assert assert_whole(db) == 10
+
+
+def test_a_record_refused_is_tried_again_when_it_comes_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Client keys are looked up a batch at once; a key written (or tried) since is asked
+    about again, so duplicates come out as when each record was looked up alone."""
+    db = tmp_path / "again.db"
+    SQLiteEventStore(db).close()
+    _poison(db)
+    rows = _rows(25, frozenset({7}))
+    # R7 (refused) and R3 (stored) again, in the batch after the one that refused R7.
+    again = [rows[7], rows[3], *_rows(3), rows[7], rows[3]]
+    with SQLiteEventStore(db) as store:
+        asked: list[str] = []
+        at_once: list[int] = []
+        one, many = store.id_for_client_key, store.stored_client_keys
+
+        def one_key(key: str) -> uuid.UUID | None:
+            asked.append(key)
+            return one(key)
+
+        def many_keys(keys: Sequence[str]) -> set[str]:
+            at_once.append(len(keys))
+            return many(keys)
+
+        monkeypatch.setattr(store, "id_for_client_key", one_key)
+        monkeypatch.setattr(store, "stored_client_keys", many_keys)
+        report = import_rows(
+            store, [*rows[:10], *again, *rows[10:]], MAPPING, clock=clock(), batch_size=10
+        )
+    # R7 is tried again once (then pending), R3 and R0 to R2 are skipped (stored).
+    assert (report.read, report.imported, report.skipped) == (32, 24, 6)
+    assert [(e.row, e.record_id) for e in report.failed] == [(7, "R7"), (10, "R7")]
+    # Every batch's keys are looked up at once, and none alone.
+    assert at_once == [10, 10, 10, 2]
+    assert asked == []
+    assert assert_whole(db) == 24

@@ -215,6 +215,20 @@ def test_prepared_events_are_the_reference_paths_under_the_same_salts(
     assert sum(template is not None for _, template in kept) > 50
 
 
+def test_a_cut_text_takes_new_pieces_in_place_of_its_own() -> None:
+    from iso10002.integrity.templates import _Cut, _cut
+
+    text = '{"a":"100%","b":{"$personal":"B1"},"c":"%s","d":{"$personal":"A1"}}'
+    cut = _cut(text, ["A1", "B1"])  # found in the other order
+    assert cut is not None
+    assert _Cut(*cut).join(["A1", "B1"]) == text
+    assert _Cut(*cut).join(["A2", "B2"]) == text.replace("A1", "A2").replace("B1", "B2")
+    plain = _cut(text, ["B1", "A1"])
+    assert plain is not None
+    assert _Cut(*plain).join(["B3", "A3"]) == text.replace("A1", "A3").replace("B1", "B3")
+    assert _cut(text, ["$personal"]) is None  # met twice: no template
+
+
 def test_workers_must_be_a_positive_integer(tmp_path: Path) -> None:
     with SQLiteEventStore(tmp_path / "w.db") as store:
         for bad in (0, -1, 33, 2**64, True, 1.5):

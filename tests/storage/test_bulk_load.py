@@ -10,10 +10,11 @@ import sqlite3
 import uuid
 from pathlib import Path
 
+import attrs
 import pytest
 
 from iso10002 import ComplaintDesk, FixedClock, ValidationError
-from iso10002.errors import ConcurrencyConflict
+from iso10002.errors import ConcurrencyConflict, CorruptRecord, DuplicateKeyError, StorageError
 from iso10002.integrity import verify
 from iso10002.ports.capabilities import Capability
 from iso10002.ports.store import Append, check_store, is_bulk_load_store
@@ -149,3 +150,62 @@ def test_a_fresh_database_has_the_deferrable_triggers(tmp_path: Path) -> None:
             (1,)
         ]
     assert "complaint_rollups_deferred" in rows["complaints_rollups_insert"]
+
+
+def test_a_stored_id_that_is_not_one_fails_the_look_up_of_many_keys(tmp_path: Path) -> None:
+    """As the look-up of one key fails: the import stops rather than skip the record."""
+    db = tmp_path / "corrupt.db"
+    key = "web:1"
+    first = received_event(reference="LOAD-000001", client_key=key, complaint_id=uuid.uuid4())
+    with SQLiteEventStore(db) as store:
+        store.append([first], expected_version=0, summary=summary_after([first]))
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE complaints SET id = 'not an id' WHERE client_key = ?", (key,))
+    conn.close()
+    with SQLiteEventStore(db) as store:
+        with pytest.raises(CorruptRecord) as one:
+            store.id_for_client_key(key)
+        with pytest.raises(CorruptRecord) as many:
+            store.stored_client_keys(["other:1", key])
+        assert str(many.value) == str(one.value)
+        assert store.stored_client_keys(["other:1"]) == set()
+
+
+def test_summaries_inserted_many_at_once_name_the_first_at_fault(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three summaries a statement: a taken key or a refused value in a later statement is
+    named as inserting them one by one names it, and nothing of the batch is written."""
+    from iso10002.storage.sqlite import bulk
+
+    with SQLiteEventStore(tmp_path / "many.db") as store:
+        width = len(store.bulk_rows(_new(1)).summary)  # type: ignore[attr-defined]
+        monkeypatch.setattr(bulk, "_variables", lambda _conn: 3 * width + 2)
+        stored = _new(100)
+        store.append_rows([store.bulk_rows(stored)])
+        batch = [_new(n) for n in range(1, 11)]
+        clash = attrs.evolve(batch[7], summary=attrs.evolve(batch[7].summary, client_key="web:100"))
+        for wrong, error, key in (
+            (clash, DuplicateKeyError, "client key"),
+            (_new(100), DuplicateKeyError, "reference"),
+        ):
+            rows = [store.bulk_rows(a) for a in [*batch[:7], wrong, *batch[8:]]]
+            with pytest.raises(error) as caught:
+                store.append_rows(rows)
+            assert caught.value.key == key
+            assert [store.summary(a.summary.id) for a in batch] == [None] * 10
+        # A value the table refuses (a version below 1), in the third statement.
+        rows = [store.bulk_rows(a) for a in batch]
+        bad = rows[7]._replace(summary=(*rows[7].summary[:3], 0, *rows[7].summary[4:]))  # type: ignore[attr-defined]
+        with pytest.raises(StorageError, match="CHECK constraint failed") as many:
+            store.append_rows([*rows[:7], bad, *rows[8:]])
+        with pytest.raises(StorageError, match="CHECK constraint failed") as alone:
+            store.append_rows([bad])
+        assert str(many.value).replace("10 complaints from LOAD-000001", "") == str(
+            alone.value
+        ).replace("1 complaints from LOAD-000008", "")
+        assert [store.summary(a.summary.id) for a in batch] == [None] * 10
+        store.append_rows(rows)
+        assert [store.summary(a.summary.id) for a in batch] == [a.summary for a in batch]
+        assert verify(store, deep=True).findings == ()

@@ -83,6 +83,7 @@ def _work(chunk: list[tuple[int, Mapping[str, str]]]) -> list[_Outcome]:
 
 def _take(run: Run, outcomes: list[_Outcome]) -> None:
     """Decide on each outcome as the one-process import decides on each record."""
+    run.look_up([outcome[2] for outcome in outcomes if not isinstance(outcome, RowError)])
     for outcome in outcomes:
         if isinstance(outcome, RowError):
             run.failed.append(outcome)

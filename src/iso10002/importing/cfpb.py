@@ -164,7 +164,7 @@ _CHANNEL_LABELS = "Web, Phone, Email, Postal mail, Fax, Referral, Web Referral"
 def _cell(row: Mapping[str, str], column: str) -> str:
     """The stripped cell; blank for a missing column and for ``N/A``."""
     value = row.get(column, "").strip()
-    return "" if value.upper() == "N/A" else value
+    return "" if len(value) == 3 and value.upper() == "N/A" else value
 
 
 def _required(row: Mapping[str, str], column: str) -> str:

@@ -129,6 +129,12 @@ class Run:
         # Each record's row, id, and what the store writes (``built``).
         self.pending: list[tuple[int, str, object]] = []
         self.pending_keys: set[str] = set()
+        # Records read and parsed, not yet added: their client keys are looked up at once.
+        self.parsed: list[tuple[int, ImportedRecord]] = []
+        # Keys the store held when looked up at once, and those it did not, none of them
+        # pending since.
+        self.stored: set[str] = set()
+        self.absent: set[str] = set()
 
     def report(self) -> ImportReport:
         return ImportReport(
@@ -161,6 +167,7 @@ class Run:
             else:
                 yield row, cells
             if progress is not None and self.read % self.batch_size == 0:
+                self.settle()  # the counts told are those of every record read
                 self.tell(progress, fraction())
 
     def tell(self, progress: Progress, fraction: float | None) -> None:
@@ -172,8 +179,37 @@ class Run:
             fraction=fraction,
         )
 
-    def add(self, row: int, record: ImportedRecord) -> None:
-        key = client_key(self.builder.system, record.record_id)
+    def queue(self, row: int, record: ImportedRecord) -> None:
+        """Add ``record`` (:meth:`add`) with the records read after it, a batch at a time."""
+        self.parsed.append((row, record))
+        if len(self.parsed) >= self.batch_size:
+            self.settle()
+
+    def settle(self) -> None:
+        """Add the records queued, their client keys looked up at once."""
+        records, self.parsed = self.parsed, []
+        if not records:
+            return
+        system = self.builder.system
+        keys = [client_key(system, record.record_id) for _, record in records]
+        self.look_up(keys)
+        for (row, record), key in zip(records, keys, strict=True):
+            self.add(row, record, key)
+
+    def look_up(self, keys: Sequence[str]) -> None:
+        """
+        Ask the store at once which of ``keys`` it holds, where it can (a bulk load), so that
+        :meth:`taken` asks it about none of the others until they are written.
+        """
+        if self.bulk is None:
+            return
+        wanted = [key for key in keys if key not in self.pending_keys]
+        self.stored = self.bulk.stored_client_keys(wanted)
+        self.absent = set(wanted) - self.stored
+
+    def add(self, row: int, record: ImportedRecord, key: str | None = None) -> None:
+        if key is None:
+            key = client_key(self.builder.system, record.record_id)
         if self.taken(key):
             return
         try:
@@ -185,8 +221,14 @@ class Run:
 
     def taken(self, key: str) -> bool:
         """Whether the record of ``key`` is written already (counted as skipped) or pending."""
-        # Earlier batches are in the store; the pending one is not yet.
-        if key in self.pending_keys or self.store.id_for_client_key(key) is not None:
+        # Earlier batches are in the store; the pending one is not yet. A key looked up with
+        # others (:meth:`look_up`) is as the store said then, until it is pending: then it is
+        # asked about again.
+        if (
+            key in self.pending_keys
+            or key in self.stored
+            or (key not in self.absent and self.store.id_for_client_key(key) is not None)
+        ):
             self.skipped += 1
             return True
         return False
@@ -195,6 +237,7 @@ class Run:
         """Add a built complaint to the pending batch, and write the batch when it is full."""
         self.pending.append((row, record_id, item))
         self.pending_keys.add(key)
+        self.absent.discard(key)
         if len(self.pending) >= self.batch_size:
             self.flush()
 
@@ -323,7 +366,8 @@ def run_import(
             if isinstance(record, RowError):
                 run.failed.append(record)
             else:
-                run.add(row, record)
+                run.queue(row, record)
+        run.settle()
     run.flush()
     if progress is not None:
         run.tell(progress, 1.0)

@@ -5,11 +5,11 @@ are computed by :class:`~iso10002.model.chain.Hasher`.
 
 from __future__ import annotations
 
-import datetime as _dt
 from collections.abc import Mapping
 from typing import Any
 
 from iso10002.model.events import Event
+from iso10002.model.fact_row import utc_text
 from iso10002.serialization import canonical_json, unstructure
 
 __all__ = ["canonical_bytes", "canonical_from_json"]
@@ -37,7 +37,7 @@ def canonical_bytes(
         {
             "complaint_id": str(event.complaint_id),
             "seq": event.seq,
-            "occurred_at": _utc_micros(event.occurred_at),
+            "occurred_at": utc_text(event.occurred_at),
             "actor": unstructure(event.actor) if actor is None else actor,
             "state": event.state,
             "type": event.payload.type,
@@ -47,17 +47,22 @@ def canonical_bytes(
     ).encode("utf-8")
 
 
-def canonical_from_json(event: Event, payload_json: str, actor_json: str) -> bytes:
+def canonical_from_json(
+    event: Event, payload_json: str, actor_json: str, complaint_id: str | None = None
+) -> bytes:
     """
     :func:`canonical_bytes` of ``event``, built around JSON already encoded canonically
     (:func:`~iso10002.serialization.canonical_json`): ``payload_json`` of its sealed payload
     and ``actor_json`` of its actor. A store that keeps those very strings hashes the bytes it
-    stores, and no event's payload is encoded twice.
+    stores, and no event's payload is encoded twice. ``complaint_id`` is the text of the
+    event's complaint id, if the caller has it at hand.
     """
+    if complaint_id is None:
+        complaint_id = str(event.complaint_id)
     # The envelope's keys in sorted order, as canonical_bytes writes them.
     return (
-        f'{{"actor":{actor_json},"complaint_id":"{event.complaint_id}",'
-        f'"occurred_at":"{_utc_micros(event.occurred_at)}","payload":{payload_json},'
+        f'{{"actor":{actor_json},"complaint_id":"{complaint_id}",'
+        f'"occurred_at":"{utc_text(event.occurred_at)}","payload":{payload_json},'
         f'"schema_version":{event.schema_version},"seq":{event.seq},'
         f'"state":{_name_json(event.state)},"type":{_name_json(event.payload.type)}}}'
     ).encode()
@@ -75,7 +80,3 @@ def _name_json(name: str) -> str:
             _NAMES.clear()
         found = _NAMES[name] = canonical_json(name)
     return found
-
-
-def _utc_micros(instant: _dt.datetime) -> str:
-    return instant.astimezone(_dt.timezone.utc).isoformat(timespec="microseconds")

@@ -76,12 +76,21 @@ def _cut(text: str, pieces: list[str]) -> tuple[list[str], list[int]] | None:
     return parts, [i for _, i in found]
 
 
-def _join(parts: list[str], order: list[int], pieces: list[str]) -> str:
-    out = [parts[0]]
-    for part, i in zip(parts[1:], order, strict=True):
-        out.append(pieces[i])
-        out.append(part)
-    return "".join(out)
+class _Cut:
+    """A text cut around pieces (:func:`_cut`), put back together with others in their place."""
+
+    __slots__ = ("form", "order")
+
+    def __init__(self, parts: list[str], order: list[int]) -> None:
+        # A %-format of the parts (their own % doubled) with %s at each cut: one C call puts
+        # the new pieces in. ``order`` is None when the pieces come in the text's order.
+        self.form = "%s".join(part.replace("%", "%%") for part in parts)
+        self.order = None if order == sorted(order) else order
+
+    def join(self, pieces: list[str]) -> str:
+        """The text with ``pieces[i]`` in place of the ``i``-th piece it was cut around."""
+        order = self.order
+        return self.form % (tuple(pieces) if order is None else tuple(pieces[i] for i in order))
 
 
 def _at(data: Any, parts: list[str]) -> Any:
@@ -106,19 +115,19 @@ def _put(root: dict[str, Any], parts: list[str], value: object) -> None:
 class _Template:
     """One payload's prepared form, with the salts and commitments left open."""
 
-    __slots__ = ("data", "paths", "payload_parts", "personal_parts", "values")
+    __slots__ = ("data", "paths", "payload_cut", "personal_cut")
 
     def __init__(
         self,
         data: dict[str, Any],
         paths: list[tuple[str, list[str], Any, bytes]],
-        payload_parts: tuple[list[str], list[int]],
-        personal_parts: tuple[list[str], list[int]] | None,
+        payload_cut: _Cut,
+        personal_cut: _Cut | None,
     ) -> None:
         self.data = data
         self.paths = paths
-        self.payload_parts = payload_parts
-        self.personal_parts = personal_parts
+        self.payload_cut = payload_cut
+        self.personal_cut = personal_cut
 
     @classmethod
     def of(cls, prepared: PreparedEvent) -> _Template | None:
@@ -142,10 +151,16 @@ class _Template:
             personal_parts = _cut(prepared.personal_json, salts)
             if personal_parts is None:
                 return None
-        return cls(prepared.payload, paths, payload_parts, personal_parts)
+        return cls(
+            prepared.payload,
+            paths,
+            _Cut(*payload_parts),
+            None if personal_parts is None else _Cut(*personal_parts),
+        )
 
-    def prepare(self, event: Event, actor_json: str) -> PreparedEvent:
-        """``event``'s prepared form, its personal values sealed under fresh salts."""
+    def prepare(self, event: Event, actor_json: str, complaint_id: str) -> PreparedEvent:
+        """``event``'s prepared form, its personal values sealed under fresh salts;
+        ``complaint_id`` is the text of its complaint's id."""
         personal: dict[str, tuple[str, Any]] = {}
         salts = []
         commitments = []
@@ -159,16 +174,16 @@ class _Template:
                 personal[path] = (salt, value)
                 salts.append(salt)
                 commitments.append(digest)
-        payload_json = _join(*self.payload_parts, commitments)
-        personal_parts = self.personal_parts
+        payload_json = self.payload_cut.join(commitments)
+        personal_cut = self.personal_cut
         return PreparedEvent(
             event=event,
             payload=data,
             personal=personal,
             payload_json=payload_json,
             actor_json=actor_json,
-            personal_json=None if personal_parts is None else _join(*personal_parts, salts),
-            canonical=canonical_from_json(event, payload_json, actor_json),
+            personal_json=None if personal_cut is None else personal_cut.join(salts),
+            canonical=canonical_from_json(event, payload_json, actor_json, complaint_id),
             sealed_actor=None,
         )
 
@@ -179,6 +194,8 @@ class EventPreparer:
     def __init__(self) -> None:
         self._payloads: dict[int, tuple[EventPayload, _Template | None]] = {}
         self._actors: dict[int, tuple[Actor, str]] = {}
+        self._complaint: tuple[object, str] = (None, "")
+        """The last complaint id met and its text: a history's events come together."""
 
     def prepare(self, event: Event) -> PreparedEvent:
         """What :func:`~iso10002.storage.prepare_appends` makes of ``event``."""
@@ -196,7 +213,10 @@ class EventPreparer:
         elif known is None:
             prepared = prepare_event(event)
         elif kept[1] is not None:
-            return kept[1].prepare(event, known[1])
+            cid = event.complaint_id
+            if self._complaint[0] is not cid:
+                self._complaint = (cid, str(cid))
+            return kept[1].prepare(event, known[1], self._complaint[1])
         else:  # met the second time: worth a template
             prepared = prepare_event(event)
             if prepared.sealed_actor is None:

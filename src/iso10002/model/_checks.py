@@ -58,7 +58,7 @@ def text(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """A string with at least one non-blank character, that UTF-8 can encode."""
     if not isinstance(value, str):
         raise ValidationError(attribute.name, f"expected text, got {type(value).__name__}")
-    if not value.strip():
+    if not value or value.isspace():  # blank: as ``not value.strip()``, without a copy
         raise ValidationError(attribute.name, "must not be empty")
     encodable(attribute.name, value)
 

@@ -28,6 +28,7 @@ __all__ = [
     "sla_column",
     "utc",
     "utc_or_none",
+    "utc_text",
 ]
 
 FactRow = tuple[
@@ -102,12 +103,41 @@ def row_of(s: ComplaintSummary) -> FactRow:
     )
 
 
+_UTC_TEXTS: dict[tuple[_dt.datetime, int], str] = {}
+"""The UTC text of the instants met lately, by instant and fold: an import's dates repeat (a
+CFPB export has one midnight per day, written some 15 times per complaint)."""
+_UTC_TEXTS_KEPT = 4096
+
+
+def utc_text(value: _dt.datetime) -> str:
+    """
+    An aware datetime as fixed-width UTC text (microseconds), which sorts as the instants do.
+
+    Raises:
+        OverflowError: the instant is out of range in UTC.
+    """
+    # Equal aware datetimes are the same instant, but for the fold, which two datetimes of
+    # one zone may differ by and still be equal: it is part of the key. A naive datetime
+    # reads the process's zone, which may change, and a subclass may write itself otherwise.
+    plain = type(value) is _dt.datetime
+    key = (value, value.fold)
+    if plain:
+        found = _UTC_TEXTS.get(key)
+        if found is not None:
+            return found
+    found = value.astimezone(_dt.timezone.utc).isoformat(timespec="microseconds")
+    if plain and value.utcoffset() is not None:
+        if len(_UTC_TEXTS) >= _UTC_TEXTS_KEPT:
+            _UTC_TEXTS.clear()
+        _UTC_TEXTS[key] = found
+    return found
+
+
 def utc(value: _dt.datetime, field: str) -> str:
-    """An aware datetime as fixed-width UTC text, which sorts as the instants do."""
-    if value.tzinfo is _dt.timezone.utc:  # the clock's instants: no conversion needed
-        return value.isoformat(timespec="microseconds")
+    """An aware datetime as fixed-width UTC text (:func:`utc_text`); ``field`` is named if
+    it is out of range in UTC."""
     try:
-        return value.astimezone(_dt.timezone.utc).isoformat(timespec="microseconds")
+        return utc_text(value)
     except OverflowError:
         raise ValidationError(field, f"{value.isoformat()} is out of range in UTC") from None
 

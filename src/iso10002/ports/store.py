@@ -628,6 +628,16 @@ class BulkLoadStore(Protocol):
         """
         ...
 
+    def stored_client_keys(self, keys: Sequence[str]) -> set[str]:
+        """
+        Which of ``keys`` are the client keys of stored complaints: what
+        :meth:`EventStore.id_for_client_key` says of each, asked for a batch at once.
+
+        Raises:
+            StorageError: the database failed.
+        """
+        ...
+
     def append_rows(self, rows: Sequence[object]) -> None:
         """
         Write the complaints of ``rows`` (each from :meth:`bulk_rows`), in order, in one

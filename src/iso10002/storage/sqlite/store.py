@@ -283,6 +283,14 @@ class SQLiteEventStore(SqlRecords, SealedTables):
         """
         return bulk.bulk_rows(self, append)
 
+    def stored_client_keys(self, keys: Sequence[str]) -> set[str]:
+        """
+        Which of ``keys`` are the client keys of stored complaints; see
+        :meth:`BulkLoadStore.stored_client_keys
+        <iso10002.ports.store.BulkLoadStore.stored_client_keys>`.
+        """
+        return bulk.stored_client_keys(self, keys)
+
     def append_rows(self, rows: Sequence[object]) -> None:
         """
         Write the new complaints of ``rows`` (from :meth:`bulk_rows`) in one transaction,
