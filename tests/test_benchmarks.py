@@ -127,3 +127,21 @@ def test_postgres_projection_baseline_keeps_complaints_whole_and_checks_versions
     assert f"version conflict at {first[0]} 3" in capfd.readouterr().err
     with psycopg.connect(conninfo) as conn:
         assert conn.execute("SELECT count(*) FROM baseline.events").fetchone() == (1,)
+
+
+def test_count_pages_counts_each_writer(capsys: pytest.CaptureFixture[str]) -> None:
+    bench = load("count_pages")
+    assert bench.main(["--lifecycles", "20"]) == 0
+    out = capsys.readouterr().out
+    pages = {
+        line.rsplit(None, 1)[0].strip(): float(line.rsplit(None, 1)[1])
+        for line in out.splitlines()
+        if line.startswith("  ") and "ratio" not in line
+    }
+    ours = pages["ComplaintDesk + SQLiteEventStore"]
+    raw = pages["raw sqlite3, same event rows"]
+    projected = pages["raw sqlite3 + versioned projection"]
+    # An event row and its index entry at least; the projection's row and index besides; ours
+    # the summary's wider row, its indexes and the rollups besides.
+    assert 2 <= raw < projected < ours
+    assert f"ratio ours / projection baseline: {ours / projected:.2f}" in out
