@@ -27,7 +27,6 @@ from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.events import Event
 from iso10002.model.facts import ComplaintFacts
 from iso10002.model.values import Channel, Priority, Role
-from iso10002.ports.store import ComplaintQuery
 from iso10002.storage.base import Append
 from iso10002.storage.postgres import PostgresEventStore
 from iso10002.storage.postgres.rows import _MUTABLE, CHANGEABLE, UPDATE_SHAPES, statements
@@ -38,6 +37,7 @@ from iso10002.testing import (
     sample_complainant,
     summary_after,
 )
+from iso10002.testing.storage_durability import assign_in_turns
 
 from .pg_cluster import Cluster
 from .test_postgres import NOW, fresh_schema
@@ -214,22 +214,9 @@ def test_two_stores_writing_one_complaint_in_turns_keep_the_row_right(
     one that expects the row's version sets every column: the row and its indexes stay right.
     """
     schema = fresh_schema()
-    manager = sample_actor("mo", Role.COMPLAINTS_MANAGER)
     clock = FixedClock(NOW)
     with _store(postgres_cluster, schema, key) as one, _store(postgres_cluster, schema, key) as two:
-        first, second = ComplaintDesk(one, clock=clock), ComplaintDesk(two, clock=clock)
-        cid = first.receive(
-            manager, complainant=sample_complainant(), channel=Channel.EMAIL, description="Twice."
-        ).id
-        first.acknowledge(cid, manager, channel=Channel.EMAIL)
-        turns = ((first, two), (first, one), (second, one), (first, two), (second, two))
-        for n, (desk, reader) in enumerate(turns):
-            clock.advance(_dt.timedelta(minutes=1))
-            desk.assign(cid, manager, sample_actor(f"agent-{n}", Role.INVESTIGATOR))
-            history = reader.read(cid)
-            assert reader.summary(cid) == summary_after(history)
-            found = reader.query(ComplaintQuery(assignee=f"agent-{n}", limit=10)).items
-            assert [s.id for s in found] == [cid]
+        first, manager, cid = assign_in_turns(one, two, clock)
 
         # Raw appends: ``one`` wrote version v; ``two`` then writes v + 1 with another assignee
         # and priority. ``one``, still expecting v, sends only what changed since its own v:

@@ -855,26 +855,3 @@ def test_a_version_2_database_gains_the_monitoring_facts_from_its_histories(path
         assert summary.facts == summary_after(history).facts
         assert summary.facts.first_response_at is not None
         assert summary.facts.outcome is not None
-
-
-def test_two_stores_on_one_file_keep_the_indexed_columns_right(tmp_path: Path) -> None:
-    """
-    A store sets only the indexed columns that changed since the version it last wrote; when
-    another store wrote in between, it sets them all, so the row and its indexes stay right.
-    """
-    path = tmp_path / "shared.db"
-    clock = FixedClock(NOW)
-    manager = sample_actor("mo", Role.COMPLAINTS_MANAGER)
-    with SQLiteEventStore(path) as one, SQLiteEventStore(path) as two:
-        first, second = ComplaintDesk(one, clock=clock), ComplaintDesk(two, clock=clock)
-        cid = first.receive(
-            manager, complainant=sample_complainant(), channel=Channel.EMAIL, description="Twice."
-        ).id
-        first.acknowledge(cid, manager, channel=Channel.EMAIL)
-        turns = ((first, two), (first, one), (second, one), (first, two), (second, two))
-        for n, (desk, reader) in enumerate(turns):
-            desk.assign(cid, manager, sample_actor(f"agent-{n}", Role.INVESTIGATOR))
-            history = reader.read(cid)
-            assert reader.summary(cid) == summary_after(history)
-            found = reader.query(ComplaintQuery(assignee=f"agent-{n}", limit=10)).items
-            assert [s.id for s in found] == [cid]

@@ -24,6 +24,7 @@ for it (rather than skipped). Needs pytest.
 from __future__ import annotations
 
 import abc
+import datetime as _dt
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -37,6 +38,7 @@ from iso10002.desk import ComplaintDesk
 from iso10002.errors import ConcurrencyConflict, DuplicateKeyError
 from iso10002.model.complaint import ComplaintSummary
 from iso10002.model.events import Event
+from iso10002.model.values import Actor, Channel, ComplaintId, Role
 from iso10002.ports.store import ComplaintQuery, EventStore
 from iso10002.testing._contract import StoreContract, version_of
 from iso10002.testing.samples import (
@@ -44,16 +46,47 @@ from iso10002.testing.samples import (
     full_lifecycle,
     note_event,
     received_event,
+    sample_actor,
+    sample_complainant,
     sample_history,
     summary_after,
 )
 
-__all__ = ["SharedStoreContract"]
+__all__ = ["SharedStoreContract", "assign_in_turns"]
 
 Opener = Callable[[], EventStore]
 _SCOPE = "reference:CMP-2026"
 _WAIT = 120.0
 """Upper bound in seconds for another process to start and finish; a healthy run needs a few."""
+
+
+def assign_in_turns(
+    one: EventStore, two: EventStore, clock: FixedClock
+) -> tuple[ComplaintDesk, Actor, ComplaintId]:
+    """
+    A complaint received on ``one``, then assigned five times by desks on ``one`` and ``two``
+    taking turns, each write read back from either store: its summary must be the one its
+    events give and the query by assignee must find it. The desks give it back to the
+    assignee each last gave it to: a store that sets only what changed since the version it
+    last wrote, and compared with that version after the other wrote in between, would leave
+    the other's assignee in the row. Returns the desk on ``one``, the manager who acted and
+    the complaint's id.
+    """
+    manager = sample_actor("mo", Role.COMPLAINTS_MANAGER)
+    first, second = ComplaintDesk(one, clock=clock), ComplaintDesk(two, clock=clock)
+    cid = first.receive(
+        manager, complainant=sample_complainant(), channel=Channel.EMAIL, description="Twice."
+    ).id
+    first.acknowledge(cid, manager, channel=Channel.EMAIL)
+    turns = ((first, two), (second, one), (first, two), (second, one), (first, one))
+    for n, (desk, reader) in enumerate(turns):
+        clock.advance(_dt.timedelta(minutes=1))
+        assignee = "agent-one" if desk is first else "agent-two"
+        desk.assign(cid, manager, sample_actor(assignee, Role.INVESTIGATOR))
+        assert reader.summary(cid) == summary_after(reader.read(cid)), f"turn {n}"
+        found = reader.query(ComplaintQuery(assignee=assignee, limit=10)).items
+        assert [s.id for s in found] == [cid], f"turn {n}"
+    return first, manager, cid
 
 
 def _everything(store: EventStore) -> tuple[Any, ...]:
@@ -191,6 +224,11 @@ class SharedStoreContract(StoreContract[EventStore]):
         assert theirs.get(one.reference) == one
         assert mine.get(two.reference) == two
         assert mine.find_by_client_key("form-2") == two
+
+    def test_desks_taking_turns_on_one_complaint_keep_its_row_right(
+        self, store: EventStore, open_store: Opener
+    ) -> None:
+        assign_in_turns(store, open_store(), FixedClock(SAMPLE_START))
 
     # -- closing and opening again --------------------------------------------------------------
 
