@@ -15,7 +15,7 @@ from iso10002.model.chain import Hasher
 from iso10002.ports.store import Append, link
 from iso10002.storage._sql.erasure import erase_denials
 from iso10002.storage._sql.numbers import claim, claimed
-from iso10002.storage._sql.sealed_rows import TableStatements, sealing
+from iso10002.storage._sql.sealed_rows import TableStatements, reseal_successors, sealing
 from iso10002.storage._sql.written import Known
 from iso10002.storage.postgres.rows import (
     CHANGEABLE,
@@ -29,11 +29,13 @@ if TYPE_CHECKING:
     from psycopg import Connection
 
     from iso10002.storage.postgres.outbox import OutboxSql, Row
+    from iso10002.storage.postgres.store import PostgresEventStore
 
 __all__ = [
     "BEGIN",
     "COMMIT",
     "Prepared",
+    "append_in_one_transaction",
     "claim_numbers",
     "pipelined_append",
     "prepare",
@@ -235,3 +237,63 @@ def taken(conn: Connection[Any], sql: Statements, a: Append, e: Exception) -> St
         expected_version=a.expected_version,
         actual_version=0 if found is None else int(found[0]),
     )
+
+
+def append_in_one_transaction(
+    store: PostgresEventStore,
+    conn: Connection[Any],
+    prepared: Sequence[Prepared],
+    outbox: Sequence[Row],
+) -> None:
+    """
+    Write ``prepared`` (several appends, or one that erases) and the ``outbox`` rows in one
+    transaction on ``conn``: the summaries version-checked and their rows locked in one order,
+    the numbers claimed, then the log's lock taken and the events linked and inserted, the
+    outbox's seals last (see :class:`~iso10002.storage.postgres.store.PostgresEventStore`).
+
+    Raises:
+        ConcurrencyConflict, DuplicateKeyError: an append's version or a unique key; nothing
+            was written.
+    """
+    import psycopg
+
+    sql, hasher = store._sql, store._hasher
+    current = prepared[0][0]
+    try:
+        with conn.transaction():
+            existing = sorted({a.summary.id for a, *_ in prepared if a.expected_version})
+            if len(existing) > 1:
+                conn.execute(sql.lock_summaries, (existing,))
+            # The stored hash of the event each complaint continues from.
+            stored: dict[UUID, str] = {}
+            gone: list[int] = []
+            for p in prepared:
+                current = p[0]
+                gone += write_summary(conn, sql, p, stored)
+            claim_numbers(conn, sql, [p[0] for p in prepared])
+            # The versions are checked and the summary rows locked: their hashes can be
+            # computed; then the log's lock, held until COMMIT (the store's docstring).
+            links = link(
+                [p[0] for p in prepared],
+                stored_hash=lambda cid, _version: stored.get(cid),
+                last_link=lambda: store._lock_and_read_chain(conn),
+                hasher=hasher,
+            )
+            with conn.cursor() as cursor:
+                for (a, rows, *_), pairs in zip(prepared, links, strict=True):
+                    current = a
+                    if a.erase:
+                        # Here, not with the version check: the values an earlier append of
+                        # this batch wrote for the complaint go too.
+                        conn.execute(sql.erase_personal, (a.summary.id,))
+                    out = [(*row, *pair) for row, pair in zip(rows, pairs, strict=True)]
+                    cursor.executemany(sql.insert_event, out)
+            if outbox or gone:
+                # After the append lock, always in this order: no deadlock.
+                conn.execute(sql.append_lock, (store._outbox_key,))
+                reseal_successors(conn, store._tables_sql, hasher, "outbox", gone)
+                if outbox:
+                    with sealing(conn, store._tables_sql, hasher, "outbox"):
+                        store._outbox.insert_rows(conn, outbox)
+    except psycopg.errors.UniqueViolation as e:
+        raise store._taken(conn, current, e) from e

@@ -51,7 +51,7 @@ from iso10002.model.subject import SubjectMatch
 from iso10002.model.values import ComplaintId
 from iso10002.ports.capabilities import Capability
 from iso10002.ports.kpi import CohortScan, SummaryKpiSource
-from iso10002.ports.store import Append, ChainRecord, ComplaintQuery, Page, link
+from iso10002.ports.store import Append, ChainRecord, ComplaintQuery, Page
 from iso10002.storage._sql.columns import utc
 from iso10002.storage._sql.records import RecordStatements, SqlRecords
 from iso10002.storage._sql.sealed import DECODE_ERRORS, chain_record
@@ -84,7 +84,7 @@ if TYPE_CHECKING:
     from psycopg_pool import ConnectionPool
 
 from iso10002.storage import prepare_appends
-from iso10002.storage.postgres.append import claim_numbers, prepare, taken, write_summary
+from iso10002.storage.postgres.append import append_in_one_transaction, prepare, taken
 from iso10002.storage.postgres.connection import _configure, _describe, _one_line, _Use
 from iso10002.storage.postgres.migrate import _migrate
 
@@ -385,44 +385,7 @@ class PostgresEventStore(SqlRecords, SealedTables):
                     raise self._taken(conn, current, e) from e
                 remember(written, [(current.summary.id, current, prepared[0][2])])
                 return
-            try:
-                with conn.transaction():
-                    existing = sorted({a.summary.id for a, *_ in prepared if a.expected_version})
-                    if len(existing) > 1:
-                        conn.execute(sql.lock_summaries, (existing,))
-                    # The stored hash of the event each complaint continues from.
-                    stored: dict[UUID, str] = {}
-                    gone: list[int] = []
-                    for p in prepared:
-                        current = p[0]
-                        gone += write_summary(conn, sql, p, stored)
-                    claim_numbers(conn, sql, [p[0] for p in prepared])
-                    # The versions are checked and the summary rows locked: their hashes can
-                    # be computed; then the log's lock, held until COMMIT (the class docstring).
-                    links = link(
-                        [p[0] for p in prepared],
-                        stored_hash=lambda cid, _version: stored.get(cid),
-                        last_link=lambda: self._lock_and_read_chain(conn),
-                        hasher=self._hasher,
-                    )
-                    with conn.cursor() as cursor:
-                        for (a, rows, *_), pairs in zip(prepared, links, strict=True):
-                            current = a
-                            if a.erase:
-                                # Here, not with the version check: the values an earlier
-                                # append of this batch wrote for the complaint go too.
-                                conn.execute(sql.erase_personal, (a.summary.id,))
-                            out = [(*row, *pair) for row, pair in zip(rows, pairs, strict=True)]
-                            cursor.executemany(sql.insert_event, out)
-                    if outbox or gone:
-                        # After the append lock, always in this order: no deadlock.
-                        conn.execute(sql.append_lock, (self._outbox_key,))
-                        reseal_successors(conn, self._tables_sql, self._hasher, "outbox", gone)
-                        if outbox:
-                            with sealing(conn, self._tables_sql, self._hasher, "outbox"):
-                                self._outbox.insert_rows(conn, outbox)
-            except psycopg.errors.UniqueViolation as e:
-                raise self._taken(conn, current, e) from e
+            append_in_one_transaction(self, conn, prepared, outbox)
         remember(written, [(a.summary.id, a, values) for a, _, values, _ in prepared])
 
     def find_subject(self, match: SubjectMatch) -> list[ComplaintId]:
