@@ -30,9 +30,11 @@ from iso10002.importing.sources import Row
 from iso10002.ports.store import (
     Append,
     BulkLoadStore,
+    ClientKeyStore,
     EventStore,
     append_all,
     is_bulk_load_store,
+    is_client_key_store,
 )
 
 __all__ = [
@@ -120,6 +122,8 @@ class Run:
         self.store = store
         self.bulk: BulkLoadStore | None = store if is_bulk_load_store(store) else None
         """The store, if it loads new complaints in bulk: it is then given their rows."""
+        self.keys: ClientKeyStore | None = store if is_client_key_store(store) else None
+        """The store, if it says of a batch of client keys at once which it holds."""
         self.builder = builder
         self.batch_size = batch_size
         self.read = 0
@@ -198,13 +202,14 @@ class Run:
 
     def look_up(self, keys: Sequence[str]) -> None:
         """
-        Ask the store at once which of ``keys`` it holds, where it can (a bulk load), so that
-        :meth:`taken` asks it about none of the others until they are written.
+        Ask the store at once which of ``keys`` it holds, where it can
+        (:class:`ClientKeyStore`), so that :meth:`taken` asks it about none of the others
+        until they are written.
         """
-        if self.bulk is None:
+        if self.keys is None:
             return
         wanted = [key for key in keys if key not in self.pending_keys]
-        self.stored = self.bulk.stored_client_keys(wanted)
+        self.stored = self.keys.stored_client_keys(wanted)
         self.absent = set(wanted) - self.stored
 
     def add(self, row: int, record: ImportedRecord, key: str | None = None) -> None:

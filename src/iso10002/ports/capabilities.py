@@ -44,6 +44,9 @@ class Capability(str, Enum):
     """:class:`~iso10002.ports.store.BulkLoadStore`: new complaints are loaded in bulk (an
     import) as rows the store makes itself, which another process may make, and written a
     batch at a time, faster than their appends."""
+    CLIENT_KEYS = "client_keys"
+    """:class:`~iso10002.ports.store.ClientKeyStore`: the store says of many client keys at
+    once which it holds, so that an import asks once a batch instead of once a record."""
     KPI = "kpi"
     """:class:`~iso10002.ports.kpi.KpiSource`: the store reads the rows a KPI report needs
     itself, faster than through its summaries."""

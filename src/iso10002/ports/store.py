@@ -52,6 +52,7 @@ __all__ = [
     "BulkLoadStore",
     "ChainRecord",
     "ChainedStore",
+    "ClientKeyStore",
     "ComplaintQuery",
     "ConfigurationStore",
     "DenialStore",
@@ -72,6 +73,7 @@ __all__ = [
     "check_store",
     "complaint_links",
     "is_bulk_load_store",
+    "is_client_key_store",
     "is_configuration_store",
     "is_number_claim_store",
     "is_outbox_store",
@@ -600,6 +602,26 @@ class NumberClaimStore(BatchAppender, Protocol):
 
 
 @runtime_checkable
+class ClientKeyStore(Protocol):
+    """
+    **Protocol:** a store that says of many client keys at once which it holds; it declares
+    :attr:`Capability.CLIENT_KEYS`. An importer asks it once per batch of records read,
+    where it would otherwise ask :meth:`EventStore.id_for_client_key` once per record: one
+    round trip a batch instead of one a record on a database server.
+    """
+
+    def stored_client_keys(self, keys: Sequence[str]) -> set[str]:
+        """
+        Which of ``keys`` are the client keys of stored complaints: what
+        :meth:`EventStore.id_for_client_key` says of each, asked for a batch at once.
+
+        Raises:
+            StorageError: the database failed.
+        """
+        ...
+
+
+@runtime_checkable
 class BulkLoadStore(Protocol):
     """
     **Protocol:** a store that loads new complaints in bulk (an import) as rows it makes
@@ -628,16 +650,6 @@ class BulkLoadStore(Protocol):
         """
         ...
 
-    def stored_client_keys(self, keys: Sequence[str]) -> set[str]:
-        """
-        Which of ``keys`` are the client keys of stored complaints: what
-        :meth:`EventStore.id_for_client_key` says of each, asked for a batch at once.
-
-        Raises:
-            StorageError: the database failed.
-        """
-        ...
-
     def append_rows(self, rows: Sequence[object]) -> None:
         """
         Write the complaints of ``rows`` (each from :meth:`bulk_rows`), in order, in one
@@ -663,6 +675,7 @@ LEVELS: dict[Capability, type] = {
     Capability.SEALED_TABLES: SealedTablesStore,
     Capability.CONFIGURATIONS: ConfigurationStore,
     Capability.BULK_LOAD: BulkLoadStore,
+    Capability.CLIENT_KEYS: ClientKeyStore,
 }
 """The store protocol each store capability promises."""
 
@@ -685,6 +698,11 @@ def is_number_claim_store(store: object) -> TypeGuard[NumberClaimStore]:
 def is_bulk_load_store(store: object) -> TypeGuard[BulkLoadStore]:
     """Whether ``store`` declares :attr:`Capability.BULK_LOAD`."""
     return Capability.BULK_LOAD in capabilities_of(store)
+
+
+def is_client_key_store(store: object) -> TypeGuard[ClientKeyStore]:
+    """Whether ``store`` declares :attr:`Capability.CLIENT_KEYS`."""
+    return Capability.CLIENT_KEYS in capabilities_of(store)
 
 
 def is_record_keeping_store(store: object) -> TypeGuard[RecordKeepingStore]:

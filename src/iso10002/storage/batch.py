@@ -78,6 +78,7 @@ from iso10002.ports.kpi import CohortScan, KpiSource
 from iso10002.ports.store import (
     MAX_PAGE_SIZE,
     Append,
+    ClientKeyStore,
     ComplaintQuery,
     ConfigurationStore,
     EventStore,
@@ -377,6 +378,22 @@ class BatchingStore:
             self._open()
             found = self._client_keys.get(client_key)
             return found if found is not None else self._store.id_for_client_key(client_key)
+
+    def stored_client_keys(self, keys: Sequence[str]) -> set[str]:
+        """
+        Which of ``keys`` are the client keys of buffered or stored complaints; declared
+        (:attr:`Capability.CLIENT_KEYS`) only when ``store`` declares it.
+        """
+        with self._lock:
+            self._open()
+            if Capability.CLIENT_KEYS not in self.capabilities:
+                raise ValidationError(
+                    "store", f"{type(self._store).__name__} does not declare client_keys"
+                )
+            buffered = {k for k in keys if k in self._client_keys}
+            rest = [k for k in keys if k not in buffered]
+            store = cast(ClientKeyStore, self._store)
+            return buffered | (store.stored_client_keys(rest) if rest else set())
 
     def query(self, query: ComplaintQuery) -> Page:
         """

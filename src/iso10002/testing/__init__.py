@@ -14,6 +14,8 @@ like the shipped ones.
   (:class:`~iso10002.ports.store.BulkLoadStore`).
 - :class:`NumberClaimContract`: the same for a store that claims reference numbers in its
   appends (:class:`~iso10002.ports.store.NumberClaimStore`).
+- :class:`ClientKeyContract`: the same for a store that says of many client keys at once
+  which it holds (:class:`~iso10002.ports.store.ClientKeyStore`).
 - :class:`SharedStoreContract`: for a store whose database outlives the store object: other
   store objects and other processes see its writes, and they survive reopening; implement
   ``store_opener``.
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
     from iso10002.testing.access_log import AccessLogContract, ReadableAccessLog
     from iso10002.testing.authorizer import AuthorizerContract
     from iso10002.testing.bulk import BulkLoadContract
+    from iso10002.testing.client_keys import ClientKeyContract
     from iso10002.testing.configurations import ConfigurationStoreContract
     from iso10002.testing.kpi_source import KpiSourceContract
     from iso10002.testing.notifier import NotifierContract, NotifierUnderTest
@@ -66,6 +69,7 @@ __all__ = [
     "AccessLogContract",
     "AuthorizerContract",
     "BulkLoadContract",
+    "ClientKeyContract",
     "ConfigurationStoreContract",
     "EventStoreContract",
     "KpiSourceContract",

@@ -107,18 +107,6 @@ class BulkLoadContract(StoreContract[EventStore]):
         store.append(after.events, expected_version=0, summary=after.summary)
         self._stores_as_appended(store, [before, *loaded, after])
 
-    def test_the_stored_client_keys_are_found_at_once(self, store: EventStore) -> None:
-        bulk = self._bulk(store)
-        loaded = [_received(f"LOAD-{n:06d}", f"web:{n}") for n in range(1, 601, 3)]
-        bulk.append_rows([bulk.bulk_rows(a) for a in loaded])
-        appended = _received("LOAD-999999", "web:appended")
-        store.append(appended.events, expected_version=0, summary=appended.summary)
-        asked = [f"web:{n}" for n in range(1, 700)] + ["web:1", "web:appended", "web:none"]
-        found = bulk.stored_client_keys(asked)
-        assert found == {k for k in asked if store.id_for_client_key(k) is not None}
-        assert len(found) == 201
-        assert bulk.stored_client_keys([]) == set()
-
     def test_a_taken_key_refuses_the_whole_batch(self, store: EventStore) -> None:
         bulk = self._bulk(store)
         stored = _received("LOAD-000001", "web:1")

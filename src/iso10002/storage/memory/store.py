@@ -55,6 +55,7 @@ class InMemoryEventStore:
             Capability.RECORD_KEEPING,
             Capability.CONFIGURATIONS,
             Capability.NUMBER_CLAIMS,
+            Capability.CLIENT_KEYS,
         }
     )
     """Every level of the store port; KPI reports read it through its summaries."""
@@ -214,6 +215,12 @@ class InMemoryEventStore:
         with self._lock:
             self._check_open()
             return self._client_keys.get(client_key)
+
+    def stored_client_keys(self, keys: Sequence[str]) -> set[str]:
+        """Which of ``keys`` are stored; see :class:`~iso10002.ports.store.ClientKeyStore`."""
+        with self._lock:
+            self._check_open()
+            return {k for k in keys if k in self._client_keys}
 
     def summary(self, complaint_id: ComplaintId) -> ComplaintSummary | None:
         """The summary row, if any."""

@@ -456,6 +456,16 @@ class PostgresEventStore(SqlRecords, SealedTables):
             row = conn.execute(self._sql.id_for_client_key, (client_key,)).fetchone()
         return None if row is None else UUID(str(row[0]))
 
+    def stored_client_keys(self, keys: Sequence[str]) -> set[str]:
+        """Which of ``keys`` are stored, in one statement; see
+        :class:`~iso10002.ports.store.ClientKeyStore`."""
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return set()
+        with self._use("look up client keys") as conn:
+            rows = conn.execute(self._sql.stored_client_keys, (wanted,)).fetchall()
+        return {str(key) for key, _ in rows}
+
     def summary(self, complaint_id: ComplaintId) -> ComplaintSummary | None:
         """
         The complaint's summary row, if it exists; its instants are in UTC.

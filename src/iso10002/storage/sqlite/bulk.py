@@ -84,8 +84,8 @@ def bulk_rows(store: SQLiteEventStore, append: Append) -> _Rows:
 
 
 def stored_client_keys(store: SQLiteEventStore, keys: Sequence[str]) -> set[str]:
-    """Which of ``keys`` are stored; see :meth:`BulkLoadStore.stored_client_keys
-    <iso10002.ports.store.BulkLoadStore.stored_client_keys>`."""
+    """Which of ``keys`` are stored; see :meth:`ClientKeyStore.stored_client_keys
+    <iso10002.ports.store.ClientKeyStore.stored_client_keys>`."""
     wanted = list(dict.fromkeys(keys))
     found: set[str] = set()
     rows = []

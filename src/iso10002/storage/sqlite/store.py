@@ -286,8 +286,8 @@ class SQLiteEventStore(SqlRecords, SealedTables):
     def stored_client_keys(self, keys: Sequence[str]) -> set[str]:
         """
         Which of ``keys`` are the client keys of stored complaints; see
-        :meth:`BulkLoadStore.stored_client_keys
-        <iso10002.ports.store.BulkLoadStore.stored_client_keys>`.
+        :meth:`ClientKeyStore.stored_client_keys
+        <iso10002.ports.store.ClientKeyStore.stored_client_keys>`.
         """
         return bulk.stored_client_keys(self, keys)
 
