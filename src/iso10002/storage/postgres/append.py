@@ -40,6 +40,7 @@ __all__ = [
     "pipelined_append",
     "prepare",
     "roll_back",
+    "summary_row",
     "taken",
     "write_summary",
 ]
@@ -161,6 +162,13 @@ def roll_back(conn: Connection[Any]) -> None:
             conn.execute(b"ROLLBACK")
 
 
+def summary_row(prepared: Prepared) -> tuple[object, ...]:
+    """The parameters of a new complaint's summary insert (``Statements.insert_summary``)."""
+    a, _, values, _ = prepared
+    s = a.summary
+    return (s.id, s.reference, s.client_key, *values)
+
+
 def write_summary(
     conn: Connection[Any], sql: Statements, prepared: Prepared, stored: dict[UUID, str]
 ) -> list[int]:
@@ -177,7 +185,7 @@ def write_summary(
     a, _, values, update = prepared
     s = a.summary
     if update is None:
-        conn.execute(sql.insert_summary, (s.id, s.reference, s.client_key, *values))
+        conn.execute(sql.insert_summary, summary_row(prepared))
         return []
     v = a.expected_version
     params = (*update.pick(values), s.id, v, s.id, v)
@@ -244,12 +252,20 @@ def append_in_one_transaction(
     conn: Connection[Any],
     prepared: Sequence[Prepared],
     outbox: Sequence[Row],
+    *,
+    one_by_one: bool = False,
 ) -> None:
     """
     Write ``prepared`` (several appends, or one that erases) and the ``outbox`` rows in one
     transaction on ``conn``: the summaries version-checked and their rows locked in one order,
     the numbers claimed, then the log's lock taken and the events linked and inserted, the
     outbox's seals last (see :class:`~iso10002.storage.postgres.store.PostgresEventStore`).
+
+    New complaints' summaries (a batch of nothing else, as an import writes) are inserted by
+    one ``executemany``, and the events of every append by one, each a round trip in psycopg's
+    pipeline mode, where one statement an append was a round trip each. Which append a taken
+    key belongs to is then not known: the transaction, rolled back, is made again
+    ``one_by_one``, as before, so that the error names the first at fault.
 
     Raises:
         ConcurrencyConflict, DuplicateKeyError: an append's version or a unique key; nothing
@@ -258,7 +274,8 @@ def append_in_one_transaction(
     import psycopg
 
     sql, hasher = store._sql, store._hasher
-    current = prepared[0][0]
+    at = [prepared[0][0]]  # the append being written, for the error's name
+    new_only = not one_by_one and all(p[3] is None and not p[0].erase for p in prepared)
     try:
         with conn.transaction():
             existing = sorted({a.summary.id for a, *_ in prepared if a.expected_version})
@@ -267,9 +284,13 @@ def append_in_one_transaction(
             # The stored hash of the event each complaint continues from.
             stored: dict[UUID, str] = {}
             gone: list[int] = []
-            for p in prepared:
-                current = p[0]
-                gone += write_summary(conn, sql, p, stored)
+            if new_only:
+                with conn.cursor() as cursor:
+                    cursor.executemany(sql.insert_summary, [summary_row(p) for p in prepared])
+            else:
+                for p in prepared:
+                    at[0] = p[0]
+                    gone += write_summary(conn, sql, p, stored)
             claim_numbers(conn, sql, [p[0] for p in prepared])
             # The versions are checked and the summary rows locked: their hashes can be
             # computed; then the log's lock, held until COMMIT (the store's docstring).
@@ -279,15 +300,7 @@ def append_in_one_transaction(
                 last_link=lambda: store._lock_and_read_chain(conn),
                 hasher=hasher,
             )
-            with conn.cursor() as cursor:
-                for (a, rows, *_), pairs in zip(prepared, links, strict=True):
-                    current = a
-                    if a.erase:
-                        # Here, not with the version check: the values an earlier append of
-                        # this batch wrote for the complaint go too.
-                        conn.execute(sql.erase_personal, (a.summary.id,))
-                    out = [(*row, *pair) for row, pair in zip(rows, pairs, strict=True)]
-                    cursor.executemany(sql.insert_event, out)
+            _insert_events(conn, sql, prepared, links, at, one_by_one=one_by_one)
             if outbox or gone:
                 # After the append lock, always in this order: no deadlock.
                 conn.execute(sql.append_lock, (store._outbox_key,))
@@ -296,4 +309,43 @@ def append_in_one_transaction(
                     with sealing(conn, store._tables_sql, hasher, "outbox"):
                         store._outbox.insert_rows(conn, outbox)
     except psycopg.errors.UniqueViolation as e:
-        raise store._taken(conn, current, e) from e
+        if not one_by_one and len(prepared) > 1:
+            append_in_one_transaction(store, conn, prepared, outbox, one_by_one=True)
+            raise StorageError(  # pragma: no cover - only if the conflict went away meanwhile
+                f"PostgreSQL store {store._where}: a unique key taken when the batch was "
+                "written was free when it was written again; nothing was written"
+            ) from e
+        raise store._taken(conn, at[0], e) from e
+
+
+def _insert_events(
+    conn: Connection[Any],
+    sql: Statements,
+    prepared: Sequence[Prepared],
+    links: Sequence[Sequence[tuple[str, str]]],
+    at: list[Append],
+    *,
+    one_by_one: bool,
+) -> None:
+    """
+    Insert the events of ``prepared`` with their ``links``: one ``executemany`` for them all,
+    but before an erasure (which clears what the batch wrote for its complaint so far) and
+    ``one_by_one``; ``at`` holds the append last taken up, for the error's name.
+    """
+    with conn.cursor() as cursor:
+        pending: list[tuple[object, ...]] = []
+        for (a, rows, *_), pairs in zip(prepared, links, strict=True):
+            at[0] = a
+            if a.erase:
+                # Here, not with the version check: the values an earlier append of this batch
+                # wrote for the complaint go too.
+                if pending:
+                    cursor.executemany(sql.insert_event, pending)
+                    pending = []
+                conn.execute(sql.erase_personal, (a.summary.id,))
+            pending += [(*row, *pair) for row, pair in zip(rows, pairs, strict=True)]
+            if one_by_one:
+                cursor.executemany(sql.insert_event, pending)
+                pending = []
+        if pending:
+            cursor.executemany(sql.insert_event, pending)
