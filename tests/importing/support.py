@@ -5,10 +5,16 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import sqlite3
+import uuid
+from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
+
+import pytest
 
 from iso10002.clock import FixedClock
 from iso10002.model.complaint import Complaint
+from iso10002.ports.store import ClientKeyStore
 from iso10002.storage.base import ComplaintQuery, EventStore, iter_summaries
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "cfpb"
@@ -72,3 +78,28 @@ def assert_whole(db: Path) -> int:
 def replay_all(store: EventStore) -> list[Complaint]:
     """Every complaint in ``store``, replayed from its stored history."""
     return [Complaint.replay(store.read(s.id)) for s in iter_summaries(store, ComplaintQuery())]
+
+
+def counting_look_ups(
+    store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> tuple[list[str], list[int]]:
+    """
+    The client keys ``store`` is asked about alone (``id_for_client_key``) and the sizes of
+    the batches it is asked about at once (``stored_client_keys``), as the calls happen.
+    """
+    alone: list[str] = []
+    at_once: list[int] = []
+    one = store.id_for_client_key
+    many = cast(ClientKeyStore, store).stored_client_keys
+
+    def one_key(key: str) -> uuid.UUID | None:
+        alone.append(key)
+        return one(key)
+
+    def many_keys(keys: Sequence[str]) -> set[str]:
+        at_once.append(len(keys))
+        return many(keys)
+
+    monkeypatch.setattr(store, "id_for_client_key", one_key)
+    monkeypatch.setattr(store, "stored_client_keys", many_keys)
+    return alone, at_once

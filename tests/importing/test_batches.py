@@ -6,8 +6,7 @@ import leaves whole complaints only, and two imports of one record write it once
 from __future__ import annotations
 
 import sqlite3
-import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from iso10002.importing import ChannelColumn, ColumnMapping, TimeColumn, import_
 from iso10002.model.values import Channel
 from iso10002.storage.sqlite import SQLiteEventStore
 
-from .support import assert_whole, clock
+from .support import assert_whole, clock, counting_look_ups
 
 MAPPING = ColumnMapping(
     system="crm",
@@ -135,20 +134,7 @@ def test_a_record_refused_is_tried_again_when_it_comes_again(
     # R7 (refused) and R3 (stored) again, in the batch after the one that refused R7.
     again = [rows[7], rows[3], *_rows(3), rows[7], rows[3]]
     with SQLiteEventStore(db) as store:
-        asked: list[str] = []
-        at_once: list[int] = []
-        one, many = store.id_for_client_key, store.stored_client_keys
-
-        def one_key(key: str) -> uuid.UUID | None:
-            asked.append(key)
-            return one(key)
-
-        def many_keys(keys: Sequence[str]) -> set[str]:
-            at_once.append(len(keys))
-            return many(keys)
-
-        monkeypatch.setattr(store, "id_for_client_key", one_key)
-        monkeypatch.setattr(store, "stored_client_keys", many_keys)
+        asked, at_once = counting_look_ups(store, monkeypatch)
         report = import_rows(
             store, [*rows[:10], *again, *rows[10:]], MAPPING, clock=clock(), batch_size=10
         )

@@ -7,7 +7,6 @@ which asks the server once a batch instead of once a record, with the same outco
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
@@ -20,7 +19,7 @@ from iso10002.storage.memory import InMemoryEventStore
 from iso10002.storage.postgres import PostgresEventStore
 from iso10002.storage.sqlite import SQLiteEventStore
 from iso10002.testing import ClientKeyContract, received_event, summary_after
-from tests.importing.support import clock
+from tests.importing.support import clock, counting_look_ups
 from tests.importing.test_batches import MAPPING, _rows
 
 from .pg_cluster import Cluster
@@ -88,27 +87,6 @@ class _OneKeyAtATime(PostgresEventStore):
     }
 
 
-def _counting(
-    store: PostgresEventStore, monkeypatch: pytest.MonkeyPatch
-) -> tuple[list[str], list[int]]:
-    """The keys ``store`` is asked about alone, and the sizes of the batches asked at once."""
-    alone: list[str] = []
-    at_once: list[int] = []
-    one, many = store.id_for_client_key, store.stored_client_keys
-
-    def one_key(key: str) -> uuid.UUID | None:
-        alone.append(key)
-        return one(key)
-
-    def many_keys(keys: Sequence[str]) -> set[str]:
-        at_once.append(len(keys))
-        return many(keys)
-
-    monkeypatch.setattr(store, "id_for_client_key", one_key)
-    monkeypatch.setattr(store, "stored_client_keys", many_keys)
-    return alone, at_once
-
-
 def test_an_import_into_postgres_asks_once_a_batch(
     postgres_cluster: Cluster, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -118,7 +96,7 @@ def test_an_import_into_postgres_asks_once_a_batch(
     for kind in (PostgresEventStore, _OneKeyAtATime):
         with kind(postgres_cluster.conninfo, schema=fresh_schema()) as store:
             look_up = store.id_for_client_key
-            alone, at_once = _counting(store, monkeypatch)
+            alone, at_once = counting_look_ups(store, monkeypatch)
             first = import_rows(store, rows[:25], MAPPING, clock=clock(), batch_size=10)
             second = import_rows(store, again, MAPPING, clock=clock(), batch_size=10)
             if kind is PostgresEventStore:
