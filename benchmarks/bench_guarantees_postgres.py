@@ -39,7 +39,7 @@ from bench_guarantees import (  # noqa: E402
 )
 from bench_lifecycle import START  # noqa: E402
 from bench_postgres import BASELINE_INSERT, baseline_table, event_rows  # noqa: E402
-from tests.storage.pg_cluster import find_bindir, throwaway_cluster  # noqa: E402
+from tests.storage.pg_cluster import bindir_for_benchmark, throwaway_cluster  # noqa: E402
 
 from iso10002 import ComplaintDesk, FixedClock  # noqa: E402
 from iso10002.ports.store import Append  # noqa: E402
@@ -223,9 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lifecycles", type=int, default=100, help="lifecycles a round")
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args(argv)
-    bindir = find_bindir()
+    bindir = bindir_for_benchmark()
     if bindir is None:
-        print("no PostgreSQL server binaries (initdb, pg_ctl, postgres) found", file=sys.stderr)
         return 1
     with throwaway_cluster(bindir) as cluster:
         postmaster = int((cluster.data_dir / "postmaster.pid").read_text().split()[0])

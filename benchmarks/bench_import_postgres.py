@@ -23,7 +23,7 @@ from typing import ClassVar
 _ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(_ROOT)]
 
-from tests.storage.pg_cluster import find_bindir, throwaway_cluster  # noqa: E402
+from tests.storage.pg_cluster import bindir_for_benchmark, throwaway_cluster  # noqa: E402
 
 from iso10002 import FixedClock, import_cfpb  # noqa: E402
 from iso10002.storage import Capability  # noqa: E402
@@ -56,9 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
-    bindir = find_bindir()
+    bindir = bindir_for_benchmark()
     if bindir is None:
-        print("no PostgreSQL server binaries (initdb, pg_ctl, postgres) found", file=sys.stderr)
         return 1
     kinds = {
         "batch look-ups (as shipped)": PostgresEventStore,

@@ -48,7 +48,7 @@ sys.path[:0] = [str(_ROOT), str(_ROOT / "benchmarks")]
 import psycopg  # noqa: E402
 from bench_lifecycle import EVENTS_PER_LIFECYCLE, START, lifecycle  # noqa: E402
 from bench_outbox import entries  # noqa: E402
-from tests.storage.pg_cluster import find_bindir, throwaway_cluster  # noqa: E402
+from tests.storage.pg_cluster import bindir_for_benchmark, throwaway_cluster  # noqa: E402
 
 from iso10002 import ComplaintDesk, FixedClock  # noqa: E402
 from iso10002.notify import RecordingNotifier  # noqa: E402
@@ -352,9 +352,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--notifications", type=int, default=6000)
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args(argv)
-    bindir = find_bindir()
+    bindir = bindir_for_benchmark()
     if bindir is None:
-        print("no PostgreSQL server binaries (initdb, pg_ctl, postgres) found", file=sys.stderr)
         return 1
     with throwaway_cluster(bindir) as cluster:
         with psycopg.connect(cluster.conninfo) as conn:

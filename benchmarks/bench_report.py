@@ -205,16 +205,15 @@ def _agree(ours: dict[str, Any], theirs: dict[str, Any]) -> list[str]:
 def postgres_runs(csv_path: Path, runs: int) -> int:
     """Import into a throwaway server; time the report from the rollups and from the rows."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from tests.storage.pg_cluster import find_bindir, throwaway_cluster
+    from tests.storage.pg_cluster import bindir_for_benchmark, throwaway_cluster
 
     from iso10002 import FixedClock
     from iso10002.importing import import_file, load_mapping
     from iso10002.monitoring.kpis import compute_kpis, kpis_from_rows
     from iso10002.storage.postgres import PostgresEventStore
 
-    bindir = find_bindir()
+    bindir = bindir_for_benchmark()
     if bindir is None:
-        print("no PostgreSQL server binaries (initdb, pg_ctl, postgres) found", file=sys.stderr)
         return 1
     mapping = load_mapping(Path(__file__).with_name("synthetic_mapping.toml"))
     now = dt.datetime(2026, 6, 1, tzinfo=dt.timezone.utc)

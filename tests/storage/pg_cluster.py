@@ -26,6 +26,7 @@ import secrets
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -115,6 +116,15 @@ def find_bindir() -> Path | None:
         if all(os.access(path / name, os.X_OK) for name in _BINARIES):
             return path
     return None
+
+
+def bindir_for_benchmark() -> Path | None:
+    """:func:`find_bindir`, saying on standard error that there is none (a benchmark then
+    exits with status 1)."""
+    bindir = find_bindir()
+    if bindir is None:
+        print("no PostgreSQL server binaries (initdb, pg_ctl, postgres) found", file=sys.stderr)
+    return bindir
 
 
 def _is_root() -> bool:
