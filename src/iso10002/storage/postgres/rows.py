@@ -222,7 +222,7 @@ class Statements:
         self.id_for_reference = f"SELECT id FROM {s}.complaints WHERE reference = %s"
         self.id_for_client_key = f"SELECT id FROM {s}.complaints WHERE client_key = %s"
         self.stored_client_keys = (
-            f"SELECT client_key, id FROM {s}.complaints WHERE client_key = ANY(%s::text[])"
+            f"SELECT client_key FROM {s}.complaints WHERE client_key = ANY(%s::text[])"
         )
         self.reference_of = f"SELECT reference FROM {s}.complaints WHERE id = %s"
         self.summary = f"SELECT {SUMMARY_COLUMNS} FROM {s}.complaints WHERE id = %s"

@@ -464,7 +464,7 @@ class PostgresEventStore(SqlRecords, SealedTables):
             return set()
         with self._use("look up client keys") as conn:
             rows = conn.execute(self._sql.stored_client_keys, (wanted,)).fetchall()
-        return {str(key) for key, _ in rows}
+        return {str(key) for (key,) in rows}
 
     def summary(self, complaint_id: ComplaintId) -> ComplaintSummary | None:
         """
